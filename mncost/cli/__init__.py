@@ -1,0 +1,51 @@
+"""The ``mncost`` command line: a thin layer that parses, calls the library and renders."""
+
+from __future__ import annotations
+
+import click
+
+from mncost import __version__
+from mncost.cli.core import models_command, schema_command, table_command
+from mncost.cli.options import MncostGroup
+
+__all__ = ["cli", "main"]
+
+
+@click.group(cls=MncostGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="""\b
+Examples:
+  mncost table --alpha 0.75 --res 160     per-layer cost of 0.75 MobileNet-160
+  mncost models                           the built-in architectures
+  mncost schema                           the spec-file format for --spec
+
+Run 'mncost COMMAND --help' for a command's options.""")
+@click.version_option(__version__, "--version", "-V", prog_name="mncost")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Exact mult-adds and parameters of MobileNet-family CNNs under width (alpha)
+    and resolution (rho) multipliers, with no framework and no weights.
+
+    Mult-adds are multiply-accumulates (MACs); FLOPs, when shown, are 2 x MACs.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+for _command in (table_command, models_command, schema_command):
+    cli.add_command(_command)
+
+# Commands whose modules are imported only when they run, to keep start-up fast.
+cli.lazy_commands.update({
+    "layer": "mncost.cli.layer:layer_command",
+    "reproduce": "mncost.cli.reproduce:reproduce_command",
+    "verify": "mncost.cli.verify:verify_command",
+    "published": "mncost.cli.published:published_command",
+    "plot": "mncost.cli.plot:plot_group",
+    "report": "mncost.cli.report:report_command",
+})
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="mncost")

@@ -1,0 +1,229 @@
+"""A format-neutral report (titled tables plus notes) and one renderer per output format.
+
+Commands build a :class:`Report` from their results; :data:`RENDERERS` turns it into
+text. Renderers only format: they never compute a figure. Cells hold raw values (ints,
+strings, None); each column says how to show them, so CSV and JSON keep exact ints while
+terminal, Markdown and HTML show readable numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from fractions import Fraction
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+__all__ = [
+    "Column",
+    "FORMATS",
+    "RENDERERS",
+    "Report",
+    "Table",
+    "csv_safe",
+    "render",
+]
+
+Align = Literal["left", "right", "center"]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, alignment, and how a cell's raw value is shown."""
+
+    header: str
+    align: Align = "left"
+    show: Callable[[Any], str] = _show
+    data_only: bool = False
+    """Kept in CSV (and other data formats) but left out of the human-readable tables."""
+    csv_header: str | None = None
+    """Header used in CSV (a machine-friendly name); defaults to ``header``."""
+
+
+@dataclass
+class Table:
+    """A titled table: columns, body rows and optional footer rows (e.g. totals)."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    footer: list[list[Any]] = field(default_factory=list)
+    caption: str = ""
+
+
+@dataclass
+class Report:
+    """What a command prints: a heading, tables, notes, and the JSON payload."""
+
+    title: str
+    tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+    data: Any = None
+    """The JSON payload; when None, JSON is built from the tables."""
+    csv_table: int = 0
+    """Which table CSV writes (CSV holds one table)."""
+
+
+def csv_safe(value: Any) -> Any:
+    """Neutralize a text cell that a spreadsheet would run as a formula (= + - @, tab, CR)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Fraction):
+        return float(value)
+    return csv_safe(value)
+
+
+def _visible(table: Table) -> list[int]:
+    return [i for i, c in enumerate(table.columns) if not c.data_only]
+
+
+def _render_csv(report: Report) -> str:
+    table = report.tables[report.csv_table]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_safe(c.csv_header or c.header) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue()
+
+
+def _table_json(table: Table) -> list[dict[str, Any]]:
+    keys = [c.csv_header or c.header for c in table.columns]
+    return [dict(zip(keys, row)) for row in table.rows]
+
+
+def _render_json(report: Report) -> str:
+    data = report.data
+    if data is None:
+        data = {t.title: _table_json(t) for t in report.tables}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    # GitHub and most doc tools render inline HTML and emphasis: escape what could fire.
+    text = html.escape(text, quote=False).replace("\n", " ")
+    for char in ("\\", "|", "*", "`", "[", "]"):
+        text = text.replace(char, "\\" + char)
+    # Intraword underscores (conv_0) are inert in GFM; only word-edge ones can emphasize.
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+
+def _render_markdown(report: Report) -> str:
+    lines = [f"# {_md_cell(report.title)}", ""]
+    for table in report.tables:
+        cols = _visible(table)
+        if table.title:
+            lines += [f"## {_md_cell(table.title)}", ""]
+        lines.append("| " + " | ".join(_md_cell(table.columns[i].header) for i in cols) + " |")
+        rule = {"left": ":---", "right": "---:", "center": ":---:"}
+        lines.append("| " + " | ".join(rule[table.columns[i].align] for i in cols) + " |")
+        for row in table.rows:
+            lines.append("| " + " | ".join(
+                _md_cell(table.columns[i].show(row[i])) for i in cols) + " |")
+        for row in table.footer:
+            lines.append("| " + " | ".join(
+                f"**{_md_cell(table.columns[i].show(row[i]))}**" if row[i] not in (None, "")
+                else "" for i in cols) + " |")
+        if table.caption:
+            lines += ["", _md_cell(table.caption)]
+        lines.append("")
+    for note in report.notes:
+        lines += [f"> {_md_cell(note)}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+HTML_STYLE = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;
+max-width:72em;padding:0 1em;color:#1b1f24}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0 1em}
+th,td{padding:.25em .7em;border-bottom:1px solid #d6dae0;text-align:left;white-space:nowrap}
+th{background:#f3f5f8;border-bottom:2px solid #b8bfc9}
+td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
+td.c,th.c{text-align:center}
+tfoot td{font-weight:600;border-top:2px solid #b8bfc9}
+.caption,.note{color:#4a5260;max-width:60em}
+.note{border-left:3px solid #b8bfc9;padding-left:.8em}
+""".strip()
+
+
+def html_table(table: Table) -> str:
+    """One table as an HTML fragment, every cell escaped."""
+    cols = _visible(table)
+    cls = {"left": "", "right": ' class="r"', "center": ' class="c"'}
+    esc = html.escape
+    parts = []
+    if table.title:
+        parts.append(f"<h2>{esc(table.title)}</h2>")
+    parts.append("<table><thead><tr>" + "".join(
+        f"<th{cls[table.columns[i].align]}>{esc(table.columns[i].header)}</th>" for i in cols)
+        + "</tr></thead><tbody>")
+    for row in table.rows:
+        parts.append("<tr>" + "".join(
+            f"<td{cls[table.columns[i].align]}>{esc(table.columns[i].show(row[i]))}</td>"
+            for i in cols) + "</tr>")
+    parts.append("</tbody>")
+    if table.footer:
+        parts.append("<tfoot>" + "".join("<tr>" + "".join(
+            f"<td{cls[table.columns[i].align]}>{esc(table.columns[i].show(row[i]))}</td>"
+            for i in cols) + "</tr>" for row in table.footer) + "</tfoot>")
+    parts.append("</table>")
+    if table.caption:
+        parts.append(f'<p class="caption">{esc(table.caption)}</p>')
+    return "\n".join(parts)
+
+
+def html_page(title: str, body: str, head: str = "") -> str:
+    """A complete, self-contained HTML page (inline CSS, no external requests)."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{HTML_STYLE}</style>\n{head}"
+        f"</head><body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
+    )
+
+
+def _render_html(report: Report) -> str:
+    body = "\n".join(html_table(t) for t in report.tables)
+    body += "".join(f'\n<p class="note">{html.escape(n)}</p>' for n in report.notes)
+    return html_page(report.title, body)
+
+
+def _render_terminal(report: Report, width: int | None = None, color: bool | None = None) -> str:
+    from mncost.report.terminal import render_terminal  # rich: only on this path
+
+    return render_terminal(report, width=width, color=color)
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "table": _render_terminal,
+    "csv": _render_csv,
+    "json": _render_json,
+    "markdown": _render_markdown,
+    "html": _render_html,
+}
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render ``report`` in format ``fmt`` (one of FORMATS)."""
+    return RENDERERS[fmt](report)

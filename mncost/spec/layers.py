@@ -1,0 +1,137 @@
+"""Layer specs: the closed, tagged set of layer kinds an architecture is written in.
+
+Every kind is a frozen pydantic model with ``extra="forbid"``, tagged by its ``kind``
+field and joined in the :data:`Layer` discriminated union, so a typo or an unknown kind
+in a spec file fails loudly and names the field.
+
+Channel counts in a spec are the counts at width multiplier 1; input channels are never
+written down, they follow from the previous layer, so a spec cannot contradict itself.
+
+Extending the set (inverted residuals, grouped convs, branches) means adding a kind here
+and a counter in :mod:`mncost.cost.counter`; nothing else changes. A composite kind (a
+residual block, or parallel branches joined by concatenation) holds its own
+``list[Layer]`` and is counted by running the same interpreter over it, which the
+recursive union below already allows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+
+__all__ = [
+    "Architecture",
+    "AvgPool",
+    "Conv",
+    "DepthwiseConv",
+    "FullyConnected",
+    "Layer",
+    "LayerBase",
+    "PointwiseConv",
+    "Softmax",
+]
+
+
+class LayerBase(BaseModel):
+    """Fields shared by every layer kind."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    """Unique name of the layer, shown in every report."""
+
+
+class Conv(LayerBase):
+    """A standard (full) convolution: every output channel sees every input channel."""
+
+    kind: Literal["conv"] = "conv"
+    kernel: PositiveInt
+    """Square kernel size D_K (3 for a 3x3 conv)."""
+    stride: PositiveInt = 1
+    """Stride; SAME padding, so the output side is ceil(input side / stride)."""
+    filters: PositiveInt
+    """Output channels N at width multiplier 1."""
+    batch_norm: bool = True
+    """Batch norm follows (so the conv has no bias); false gives the conv a bias instead."""
+
+
+class DepthwiseConv(LayerBase):
+    """A depthwise convolution: one D_K x D_K filter per input channel (depth multiplier 1)."""
+
+    kind: Literal["dw"] = "dw"
+    kernel: PositiveInt = 3
+    """Square kernel size D_K."""
+    stride: PositiveInt = 1
+    """Stride; SAME padding, so the output side is ceil(input side / stride)."""
+    batch_norm: bool = True
+    """Batch norm follows (so the conv has no bias); false gives the conv a bias instead."""
+
+
+class PointwiseConv(LayerBase):
+    """A 1x1 convolution that mixes channels (the second half of a separable block)."""
+
+    kind: Literal["pw"] = "pw"
+    stride: PositiveInt = 1
+    """Stride; 1 in every MobileNet."""
+    filters: PositiveInt
+    """Output channels N at width multiplier 1."""
+    batch_norm: bool = True
+    """Batch norm follows (so the conv has no bias); false gives the conv a bias instead."""
+
+
+class AvgPool(LayerBase):
+    """Average pooling; ``global`` (the default) pools the whole feature map to 1x1."""
+
+    kind: Literal["avgpool"] = "avgpool"
+    size: Literal["global"] | PositiveInt = "global"
+    """Pooling window: "global", or a square window size with stride equal to it."""
+
+
+class FullyConnected(LayerBase):
+    """A fully connected (dense) layer over the flattened input."""
+
+    kind: Literal["fc"] = "fc"
+    units: PositiveInt | None = None
+    """Output units; omitted (null) means the architecture's number of classes."""
+
+
+class Softmax(LayerBase):
+    """The softmax classifier: no weights, no mult-adds."""
+
+    kind: Literal["softmax"] = "softmax"
+
+
+Layer = Annotated[
+    Union[Conv, DepthwiseConv, PointwiseConv, AvgPool, FullyConnected, Softmax],
+    Field(discriminator="kind"),
+]
+"""Any layer kind, picked by its ``kind`` tag."""
+
+
+class Architecture(BaseModel):
+    """A whole network: the ordered layers plus what they need to be costed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    """Name of the architecture, shown in every report."""
+    description: str = ""
+    """One line on what the network is and where it comes from."""
+    input_channels: PositiveInt = 3
+    """Channels of the input image (3 for RGB)."""
+    resolution: PositiveInt = 224
+    """Default input resolution R (square); --res and --rho override it."""
+    classes: int = Field(default=1000, ge=0)
+    """Classifier width: units of every fc layer with ``units`` omitted. 0 drops the classifier."""
+    layers: list[Layer] = Field(min_length=1)
+    """The layers in network order."""
+
+    @model_validator(mode="after")
+    def _names_unique(self) -> Architecture:
+        seen: set[str] = set()
+        for i, layer in enumerate(self.layers):
+            if layer.name in seen:
+                raise ValueError(f"layers[{i}].name: duplicate layer name {layer.name!r}")
+            seen.add(layer.name)
+        return self
