@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mncost.cli.options import (
+    UserError,
     emit,
     emit_report,
     load_architecture,

@@ -14,15 +14,18 @@ stride 1; so does mncost. With stride 2 the final feature map would be 4x4, not 
 from __future__ import annotations
 
 from mncost.models.registry import register
-from mncost.spec.layers import (
-    Architecture,
-    AvgPool,
-    Conv,
-    DepthwiseConv as DW,
-    FullyConnected,
-    PointwiseConv as PW,
-    Softmax,
-)
+from mncost.spec import layers
+from mncost.spec.layers import builtin
+
+# Built-in specs are constructed without running pydantic's validator (building it costs
+# tens of ms of start-up); tests/test_registry.py puts every registered model through
+# the full validator, so a mistake here still fails loudly.
+Conv = builtin(layers.Conv)
+DW = builtin(layers.DepthwiseConv)
+PW = builtin(layers.PointwiseConv)
+AvgPool = builtin(layers.AvgPool)
+FullyConnected = builtin(layers.FullyConnected)
+Softmax = builtin(layers.Softmax)
 
 __all__ = ["mobilenet_v1"]
 
@@ -66,9 +69,9 @@ _BODY = [
     "MobileNet v1, the paper's Table 1 body (224x224 RGB, 1000 ImageNet classes)",
     "Howard et al. 2017, Table 1",
 )
-def mobilenet_v1() -> Architecture:
+def mobilenet_v1() -> layers.Architecture:
     """The paper's MobileNet (Table 1), with dw_13 at stride 1."""
-    return Architecture(
+    return builtin(layers.Architecture)(
         name="mobilenet-v1",
         description="MobileNet v1 (Howard et al. 2017, Table 1; dw_13 at stride 1, see docs)",
         input_channels=3,

@@ -37,14 +37,16 @@ def cost_report(result: CostResult, flops: bool = False) -> Report:
     total = result.total
     layer_cols = [
         Column("Layer", csv_header="name"),
-        Column("Type / Stride", csv_header="type_stride"),
-        Column("Filter Shape", csv_header="filter_shape"),
-        Column("Input Size", csv_header="input"),
+        Column("Type / Stride", csv_header="type_stride", short_header="Type/Stride",
+               hide_rank=1),
+        Column("Filter Shape", csv_header="filter_shape", short_header="Filter"),
+        Column("Input Size", csv_header="input", short_header="Input", hide_rank=3),
         Column("Output Size", csv_header="output", data_only=True),
         Column(f"Mult-Adds ({unit})" if not flops else "FLOPs", "right",
-               csv_header="flops" if flops else "mult_adds"),
+               csv_header="flops" if flops else "mult_adds", short_header=unit),
         Column("Params", "right", csv_header="params"),
-        Column(f"% {unit}", "right", show=percent, csv_header=f"{unit.lower()}_share"),
+        Column(f"% {unit}", "right", show=percent, csv_header=f"{unit.lower()}_share",
+               short_header="%", hide_rank=2),
     ]
     rows = [
         [layer.name, table1_type(layer.kind, layer.stride), layer.filter_shape,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 __all__ = ["OutputError", "write_atomic"]
@@ -25,6 +24,8 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
         raise OutputError(f"cannot write {str(path)!r}: it is a directory")
     if not folder.is_dir():
         raise OutputError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
+    import tempfile  # only when a file is written: it pulls in random, shutil, ...
+
     data = content.encode("utf-8") if isinstance(content, str) else content
     tmp_name = None
     try:

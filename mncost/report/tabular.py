@@ -51,6 +51,11 @@ class Column:
     """Kept in CSV (and other data formats) but left out of the human-readable tables."""
     csv_header: str | None = None
     """Header used in CSV (a machine-friendly name); defaults to ``header``."""
+    short_header: str | None = None
+    """Header used in narrow terminals (under 100 columns); defaults to ``header``."""
+    hide_rank: int | None = None
+    """In a terminal too narrow for every column, columns with a rank are hidden, lowest
+    first, until the rest fit (a note says so); None: never hidden."""
 
 
 @dataclass

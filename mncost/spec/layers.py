@@ -16,7 +16,7 @@ recursive union below already allows.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Callable, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
@@ -30,13 +30,29 @@ __all__ = [
     "LayerBase",
     "PointwiseConv",
     "Softmax",
+    "builtin",
 ]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def builtin(cls: type[_M]) -> Callable[..., _M]:
+    """A constructor for trusted, built-in specs that skips validation (for start-up speed).
+
+    Defaults are filled in as usual. Only for specs written in mncost's own code, which
+    the test suite validates in full; user spec files always go through validation.
+    """
+    def construct(**fields: Any) -> _M:
+        return cls.model_construct(**fields)
+
+    construct.__name__ = cls.__name__
+    return construct
 
 
 class LayerBase(BaseModel):
     """Fields shared by every layer kind."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, max_length=200)
     """Unique name of the layer, shown in every report."""
@@ -112,7 +128,7 @@ Layer = Annotated[
 class Architecture(BaseModel):
     """A whole network: the ordered layers plus what they need to be costed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, max_length=200)
     """Name of the architecture, shown in every report."""

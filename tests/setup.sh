@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh machine: mncost itself with its test
+# and torch extras (torch==2.13.0, the CPU build), and Debian's Chromium for the browser
+# tests (never a browser downloaded by a test tool). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --disable-pip-version-check -q -e '.[test,torch]'
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tests/setup.sh: installing Debian's chromium for the browser tests" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "tests/setup.sh: chromium not found and cannot apt-get it; browser tests will skip" >&2
+  fi
+fi

@@ -1,0 +1,232 @@
+"""`mncost table`, `models`, `schema` and `--version`, driven as a user would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import mncost
+from tests.conftest import cli_json, run_cli
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_terminal_table_has_table1_columns_totals_breakdown_and_conventions():
+    result = run_cli("table", "--alpha", "0.75", "--res", "160", env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    out = result.stdout
+    for header in ("Type / Stride", "Filter Shape", "Input Size", "Mult-Adds (MACs)",
+                   "Params", "% MACs", "Total", "By layer type", "Conventions:"):
+        assert header in out
+    assert "Conv dw / s2" in out and "3x3x3x24" in out and "160x160x3" in out
+    # 0.75 MobileNet-160 by the independent formula in test_core_numbers: 166,396,800 MACs
+    # is checked there; here we check the terminal shows the same total as the JSON.
+    total = cli_json("table", "--alpha", "0.75", "--res", "160")["total"]
+    assert f"{total['mult_adds']:,}" in out and f"{total['params']:,}" in out
+
+
+def test_terminal_table_fits_a_narrow_terminal():
+    result = run_cli("table", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_json_layout_and_integer_counts():
+    data = cli_json("table", "--alpha", "0.5", "--res", "128")
+    assert set(data) >= {"model", "alpha", "resolution", "classes", "conventions", "layers",
+                         "total", "by_type"}
+    assert (data["model"], data["alpha"], data["resolution"], data["classes"]) == \
+        ("mobilenet-v1", 0.5, 128, 1000)
+    first = data["layers"][0]
+    assert set(first) >= {"name", "kind", "stride", "filter_shape", "input", "output",
+                          "mult_adds", "params"}
+    assert first["filter_shape"] == "3x3x3x16" and first["input"] == [128, 128, 3]
+    assert [l["kind"] for l in data["layers"][1:3]] == ["dw", "pw"]
+    assert all(isinstance(l["mult_adds"], int) and isinstance(l["params"], int)
+               for l in data["layers"])
+    assert sum(l["mult_adds"] for l in data["layers"]) == data["total"]["mult_adds"]
+    assert sum(l["params"] for l in data["layers"]) == data["total"]["params"]
+
+
+def test_csv_one_row_per_layer_summing_to_the_total():
+    result = run_cli("table", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 30
+    assert sum(int(r["mult_adds"]) for r in rows) == 568_740_352
+    assert sum(int(r["params"]) for r in rows) == 4_210_088
+
+
+def test_markdown_is_a_github_table():
+    out = run_cli("table", "--format", "markdown").stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("# mobilenet-v1")
+    assert any(line.startswith("| Layer | Type / Stride |") for line in lines)
+    assert "| 568,740,352 |" in out.replace("**", "")
+    assert "Conventions:" in out
+
+
+def test_html_is_self_contained():
+    out = run_cli("table", "--format", "html").stdout
+    assert out.startswith("<!DOCTYPE html>") and "</html>" in out
+    assert "568,740,352" in out and "Conventions:" in out
+    assert "http://" not in out and "https://" not in out and "<script" not in out
+
+
+def test_flops_are_twice_the_macs_and_labelled():
+    data = cli_json("table", "--flops")
+    assert data["total"]["flops"] == 2 * data["total"]["mult_adds"] == 2 * 568_740_352
+    out = run_cli("table", "--flops", env={"COLUMNS": "120"}).stdout
+    assert "FLOPs" in out and "1,137,480,704" in out
+
+
+def test_rho_and_classes_and_conventions_flags():
+    assert cli_json("table", "--rho", "0.714")["resolution"] == 160
+    assert cli_json("table", "--classes", "0")["total"] == {"mult_adds": 567_716_352,
+                                                            "params": 3_185_088}
+    assert cli_json("table", "--bn", "affine")["total"]["params"] == 4_231_976
+    assert cli_json("table", "--no-fc-bias")["total"]["params"] == 4_209_088
+    data = cli_json("table", "--classes", "120")
+    assert data["layers"][-2]["filter_shape"] == "1024x120"
+
+
+def test_output_file_format_from_extension(tmp_path):
+    target = tmp_path / "layers.csv"
+    result = run_cli("table", "-o", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "wrote" in result.stderr
+    assert target.read_text().startswith("name,type_stride,filter_shape")
+    md = tmp_path / "layers.md"
+    run_cli("table", "-o", str(md))
+    assert md.read_text().startswith("# mobilenet-v1")
+    txt = tmp_path / "layers.txt"
+    run_cli("table", "-o", str(txt))
+    assert "\x1b[" not in txt.read_text() and "Filter Shape" in txt.read_text()
+
+
+def test_spec_file_via_cli():
+    data = cli_json("table", "--spec", str(EXAMPLES / "tiny-cifar.yaml"))
+    assert data["model"] == "tiny-cifar" and data["classes"] == 10
+    assert data["total"]["mult_adds"] == mncost.cost(mncost.load_spec(
+        EXAMPLES / "tiny-cifar.yaml")).total.mult_adds
+
+
+def test_user_supplied_names_are_escaped_in_html_and_neutralized_in_csv(tmp_path):
+    spec = tmp_path / "evil.yaml"
+    spec.write_text(
+        "name: '<img src=x onerror=alert(1)>'\nresolution: 8\nclasses: 2\nlayers:\n"
+        "  - {kind: conv, name: '<script>alert(1)</script>', kernel: 3, filters: 4}\n"
+        "  - {kind: pw, name: '=HYPERLINK(\"http://x\")', filters: 4}\n"
+        "  - {kind: pw, name: '+1', filters: 4}\n"
+        "  - {kind: pw, name: '@SUM(A1)', filters: 4}\n"
+        "  - {kind: pw, name: '-2', filters: 4}\n"
+        "  - {kind: avgpool, name: pool}\n  - {kind: fc, name: fc}\n")
+    page = run_cli("table", "--spec", str(spec), "-f", "html").stdout
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page
+    rows = list(csv.reader(io.StringIO(run_cli("table", "--spec", str(spec), "-f", "csv").stdout)))
+    names = [row[0] for row in rows[1:]]
+    assert names[1:5] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "'-2"]
+    md = run_cli("table", "--spec", str(spec), "-f", "markdown").stdout
+    assert "<script>" not in md
+
+
+def test_models_schema_version():
+    result = run_cli("models")
+    assert result.exit_code == 0 and "mobilenet-v1" in result.stdout
+    assert cli_json("models")[0]["name"] == "mobilenet-v1"
+    schema = json.loads(run_cli("schema").stdout)
+    assert schema["title"] == "mncost architecture spec"
+    version = run_cli("--version")
+    assert version.exit_code == 0 and mncost.__version__ in version.stdout
+
+
+def test_every_command_has_help_with_examples():
+    from mncost.cli import cli
+    import click
+
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        result = run_cli(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.stdout and len(result.stdout.splitlines()) > 5, name
+
+
+# -- bad input: one line on stderr, exit code 2, no traceback --------------------------
+
+BAD_INPUTS = [
+    (["table", "--alpha", "0"], "alpha"),
+    (["table", "--alpha", "-1"], "alpha"),
+    (["table", "--alpha", "nan"], "alpha"),
+    (["table", "--alpha", "inf"], "alpha"),
+    (["table", "--alpha", "abc"], "alpha"),
+    (["table", "--alpha", "0.001"], "0 channels"),
+    (["table", "--res", "0"], "resolution"),
+    (["table", "--res", "-5"], "resolution"),
+    (["table", "--res", "1.5"], "resolution"),
+    (["table", "--res", "abc"], "resolution"),
+    (["table", "--rho", "0"], "rho"),
+    (["table", "--rho", "0.0001"], "rho"),
+    (["table", "--res", "160", "--rho", "0.5"], "not both"),
+    (["table", "--classes", "-1"], "classes"),
+    (["table", "nope"], "unknown model 'nope'"),
+    (["table", "mobilenet-v1", "--spec", "x.yaml"], "not both"),
+    (["table", "--spec", "does-not-exist.yaml"], "does not exist"),
+    (["table", "--format", "pdf"], "pdf"),
+    (["table", "-o", "/nonexistent-folder/x.csv"], "does not exist"),
+    (["table", "-o", "out.xlsx"], "cannot tell the format"),
+    (["nope"], "No such command"),
+]
+
+
+@pytest.mark.parametrize("args,needle", BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_is_one_line_and_exit_2(args, needle):
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in result.stderr
+
+
+def test_malformed_spec_files_name_the_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nlayers:\n  - {kind: conv, name: c, kernel: 3, filter: 8}\n")
+    result = run_cli("table", "--spec", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "layers[0]" in result.stderr
+    notyaml = tmp_path / "bad.json"
+    notyaml.write_text("not json")
+    result = run_cli("table", "--spec", str(notyaml))
+    assert result.exit_code == 2 and "not valid JSON" in result.stderr
+
+
+def test_unwritable_output_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    target = tmp_path / "keep.csv"
+    target.write_text("precious\n")
+
+    def failing_replace(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = run_cli("table", "-o", str(target))
+    assert result.exit_code == 2 and "Permission denied" in result.stderr
+    assert target.read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.csv"]  # no temp file left
+
+
+def test_output_under_a_regular_file(tmp_path):
+    # A path whose "folder" is a file cannot be written, even by root.
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    result = run_cli("table", "-o", str(blocker / "x.csv"))
+    assert result.exit_code == 2 and "cannot write" in result.stderr
+    assert blocker.read_text() == "x"
+
+
+def test_output_path_that_is_a_directory(tmp_path):
+    result = run_cli("table", "-o", str(tmp_path), "-f", "csv")
+    assert result.exit_code == 2 and "directory" in result.stderr
