@@ -30,10 +30,16 @@ def test_terminal_table_has_table1_columns_totals_breakdown_and_conventions():
     assert f"{total['mult_adds']:,}" in out and f"{total['params']:,}" in out
 
 
-def test_terminal_table_fits_a_narrow_terminal():
-    result = run_cli("table", env={"COLUMNS": "80"})
+@pytest.mark.parametrize("columns", [80, 64, 40])
+def test_narrow_terminals_never_cut_a_number(columns):
+    result = run_cli("table", env={"COLUMNS": str(columns)})
     assert result.exit_code == 0
-    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    grid = result.stdout.split("Conventions:")[0]
+    assert max(len(line) for line in grid.splitlines()) <= columns
+    # Every layer's exact count is still printed whole (pw_13: 1x1x1024x1024 at 7x7).
+    assert "51,380,224" in grid and "1,048,576" in grid and "568,740,352" in grid
+    if columns < 80:
+        assert "hidden to fit" in result.stdout
 
 
 def test_json_layout_and_integer_counts():
@@ -230,3 +236,22 @@ def test_output_under_a_regular_file(tmp_path):
 def test_output_path_that_is_a_directory(tmp_path):
     result = run_cli("table", "-o", str(tmp_path), "-f", "csv")
     assert result.exit_code == 2 and "directory" in result.stderr
+
+
+def test_table_path_does_not_import_heavy_packages():
+    # Start-up speed: pandas, plotly and torch stay off the `mncost table` path (and YAML
+    # off it unless --spec is used). Checked in a fresh interpreter.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mncost.cli import cli\n"
+        "try:\n"
+        "    cli.main(['table', '--alpha', '0.75', '--res', '160'], standalone_mode=False)\n"
+        "finally:\n"
+        "    heavy = [m for m in ('pandas', 'plotly', 'torch', 'yaml', 'numpy') if m in sys.modules]\n"
+        "    sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY=\n" in done.stderr, done.stderr
