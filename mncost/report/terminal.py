@@ -80,7 +80,7 @@ def _layout(table: Table, width: int) -> tuple[list[int], list[str], list[int], 
                 break
             widths[k] -= 1
             excess -= 1
-    hidden = [headers[i] for i in cols if i not in shown]
+    hidden = [table.columns[i].header for i in cols if i not in shown]
     return shown, [headers[i] for i in shown], widths, gap, hidden
 
 
