@@ -253,29 +253,18 @@ def _same(side: int, stride: int) -> int:
     return -(-side // stride)
 
 
-def _conv(layer: Conv, shape: Shape, ctx: _Context) -> LayerCost:
+def _conv(layer: Conv | PointwiseConv, shape: Shape, ctx: _Context) -> LayerCost:
+    # A pointwise conv is a standard conv with a 1x1 kernel; the paper groups it apart
+    # ("Conv 1x1") only in its Table 2 breakdown, which the type label keeps.
     h, w, c_in = shape
-    k, s = layer.kernel, layer.stride
+    k = layer.kernel if isinstance(layer, Conv) else 1
+    s = layer.stride
     c_out = ctx.width(layer.filters)
     out = (_same(h, s), _same(w, s), c_out)
     weights = k * k * c_in * c_out
     return LayerCost(
         name=layer.name, kind=layer.kind, type=f"Conv {k}x{k}", stride=s,
         filter_shape=f"{k}x{k}x{c_in}x{c_out}", input=shape, output=out,
-        mult_adds=weights * out[0] * out[1],
-        params=weights + ctx.bn_params(c_out, layer.batch_norm),
-    )
-
-
-def _pointwise(layer: PointwiseConv, shape: Shape, ctx: _Context) -> LayerCost:
-    h, w, c_in = shape
-    s = layer.stride
-    c_out = ctx.width(layer.filters)
-    out = (_same(h, s), _same(w, s), c_out)
-    weights = c_in * c_out
-    return LayerCost(
-        name=layer.name, kind=layer.kind, type="Conv 1x1", stride=s,
-        filter_shape=f"1x1x{c_in}x{c_out}", input=shape, output=out,
         mult_adds=weights * out[0] * out[1],
         params=weights + ctx.bn_params(c_out, layer.batch_norm),
     )
@@ -328,7 +317,7 @@ def _softmax(layer: Softmax, shape: Shape, ctx: _Context) -> LayerCost:
 
 _COUNTERS: dict[type, Callable[[Any, Shape, _Context], LayerCost]] = {
     Conv: _conv,
-    PointwiseConv: _pointwise,
+    PointwiseConv: _conv,
     DepthwiseConv: _depthwise,
     AvgPool: _avgpool,
     FullyConnected: _fully_connected,
