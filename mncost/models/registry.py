@@ -66,3 +66,4 @@ def get_model(name: str) -> Architecture:
 def _load_builtins() -> None:
     # Importing the definition modules runs their @register decorators.
     from mncost.models import mobilenet_v1  # noqa: F401
+    from mncost.models import mobilenet_v1_variants  # noqa: F401
