@@ -1,0 +1,145 @@
+"""The record of one published result: a model's accuracy and cost as someone printed it.
+
+A :class:`PublishedPoint` keeps the published figures (exact Decimals, as printed) apart
+from mncost's own count for the same configuration (:class:`ComputedCost`, exact ints),
+and says where every published figure came from (:class:`Provenance`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+__all__ = [
+    "DATASETS",
+    "FAMILIES",
+    "SOURCES",
+    "ComputedCost",
+    "Precision",
+    "Provenance",
+    "PublishedPoint",
+    "SourceKind",
+    "alpha_text",
+    "relative_difference",
+    "within_rounding",
+]
+
+SourceKind = Literal["paper", "checkpoints"]
+Precision = Literal["float32", "int8"]
+
+FAMILIES: tuple[str, ...] = ("mobilenet_v1", "mobilenet_v2", "other")
+"""Model families: the paper's comparison models and the MobileNet variants mncost has no
+spec for (Conv MobileNet, Shallow MobileNet) are "other"."""
+SOURCES: tuple[str, ...] = ("paper", "checkpoints")
+DATASETS: dict[str, str] = {"imagenet": "ImageNet", "stanford_dogs": "Stanford Dogs"}
+"""Dataset key -> the name printed on axes and tables."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a published figure was printed."""
+
+    document: str
+    """The paper's document file (shared/paper/), or the checkpoints CSV's source text."""
+    table: str = ""
+    """"Table 6" for the paper; empty for a checkpoint list."""
+    row: str = ""
+    """The row label as printed ("0.75 MobileNet-224", "MobileNet_v1_0.75_224")."""
+
+    def describe(self) -> str:
+        """One line: document, table and row."""
+        where = f"{self.table}, " if self.table else ""
+        return f"{self.document}: {where}row {self.row!r}"
+
+
+@dataclass(frozen=True)
+class ComputedCost:
+    """mncost's exact count of the same configuration, at the paper's conventions."""
+
+    mult_adds: int
+    params: int
+
+
+@dataclass(frozen=True)
+class PublishedPoint:
+    """One published (model, accuracy, mult-adds, params) result with its provenance."""
+
+    label: str
+    """The model as its source names it ("0.75 MobileNet-224", "MobileNet_v1_0.75_224")."""
+    family: str
+    """One of FAMILIES."""
+    source: SourceKind
+    dataset: str
+    """A key of DATASETS: the accuracy is top-1 on this dataset."""
+    precision: Precision
+    provenance: tuple[Provenance, ...]
+    """Every place these exact figures were printed (a model repeated in several of the
+    paper's tables with the same figures is one point)."""
+    model: str | None = None
+    """mncost's registry name when mncost can count this configuration."""
+    alpha: Fraction | None = None
+    resolution: int | None = None
+    classes: int | None = None
+    top1: Decimal | None = None
+    """Top-1 accuracy in percent, as printed."""
+    top5: Decimal | None = None
+    mult_adds_m: Decimal | None = None
+    """Published mult-adds in millions, as printed."""
+    params_m: Decimal | None = None
+    """Published parameters in millions, as printed."""
+    latency_ms: Decimal | None = None
+    """Published latency in ms (MobileNet v2 checkpoints: Pixel 1), as printed."""
+    computed: ComputedCost | None = None
+    not_computed: str = ""
+    """Why ``computed`` is None (e.g. "mncost has no MobileNet v2 spec yet")."""
+
+    @property
+    def tables(self) -> str:
+        """The source in brief: "paper Tables 4, 6" or "checkpoints (mobilenet_v1.md)"."""
+        if self.source == "paper":
+            numbers = [p.table.removeprefix("Table ") for p in self.provenance]
+            return ("paper Table " if len(numbers) == 1 else "paper Tables ") + ", ".join(
+                dict.fromkeys(numbers))
+        # "tensorflow/models research/slim/nets/mobilenet/README.md (commit 0ba83cf0)"
+        # -> "mobilenet/README.md": enough to tell the two lists apart.
+        documents = dict.fromkeys("/".join(p.document.split(" (")[0].split("/")[-2:])
+                                  for p in self.provenance)
+        return "checkpoints " + ", ".join(documents)
+
+    @property
+    def config(self) -> str:
+        """"alpha/resolution" ("0.75/160"), or "" when the source does not define it."""
+        if self.alpha is None or self.resolution is None:
+            return ""
+        return f"{alpha_text(self.alpha)}/{self.resolution}"
+
+    def with_computed(self, computed: ComputedCost | None, why_not: str = "") -> PublishedPoint:
+        """This point with mncost's count attached (or the reason there is none)."""
+        return replace(self, computed=computed, not_computed="" if computed else why_not)
+
+
+def alpha_text(alpha: Fraction) -> str:
+    """A width multiplier as the paper writes it: 1 -> "1.0", 3/4 -> "0.75"."""
+    return f"{float(alpha):.1f}" if alpha.denominator == 1 else f"{float(alpha):g}"
+
+
+def relative_difference(published_m: Decimal | None, computed: int | None) -> Fraction | None:
+    """(published - computed) / computed, exactly; None when either is missing."""
+    if published_m is None or not computed:
+        return None
+    return (Fraction(published_m) * 10**6 - computed) / computed
+
+
+def within_rounding(published_m: Decimal | None, computed: int | None) -> bool | None:
+    """Whether ``computed`` rounds to the published figure at the places it was printed.
+
+    "569" (millions, no decimals) admits 568.5 M to 569.5 M; "4.2" admits 4.15 M to 4.25 M.
+    """
+    if published_m is None or computed is None:
+        return None
+    exponent = published_m.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    half_unit = Fraction(10**6, 2 * 10**places)
+    return abs(Fraction(published_m) * 10**6 - computed) <= half_unit

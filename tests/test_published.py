@@ -1,0 +1,200 @@
+"""The published set (paper Tables 4-10 + released checkpoints) and `mncost published`.
+
+Expected figures are the sources' own, typed in as printed (checkpoints.csv, the paper's
+tables in shared/paper/001), counts made by hand in comments, or mncost's cost from the
+independent formula engine of tests/test_core_numbers.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from mncost.published import (
+    PublishedQueryError,
+    published_points,
+    relative_difference,
+    within_rounding,
+)
+from tests.conftest import run_cli
+from tests.test_core_numbers import _formula_count
+
+SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "published" / "checkpoints.csv"
+PACKAGED_CSV = Path(__file__).resolve().parents[1] / "mncost" / "data" / "checkpoints.csv"
+
+
+def _by_label(points, label, dataset="imagenet"):
+    found = [p for p in points if p.label == label and p.dataset == dataset]
+    assert len(found) == 1, (label, found)
+    return found[0]
+
+
+# --- the data -------------------------------------------------------------------------
+
+@pytest.mark.skipif(not SHARED_CSV.exists(), reason="shared/published is not next to the repo")
+def test_packaged_checkpoints_are_a_copy_of_the_shared_file():
+    assert PACKAGED_CSV.read_bytes() == SHARED_CSV.read_bytes()
+
+
+def test_checkpoints_as_printed():
+    points = published_points(source="checkpoints")
+    # checkpoints.csv: 16 v1 models x (float32, int8) + v2's 22 rows = 54.
+    assert len(points) == 54
+    v1 = [p for p in points if p.family == "mobilenet_v1"]
+    assert sum(p.precision == "int8" for p in v1) == 16 == sum(p.precision == "float32" for p in v1)
+    assert sum(p.family == "mobilenet_v2" for p in points) == 22
+    p = _by_label(points, "MobileNet_v1_0.75_160")
+    assert (p.alpha, p.resolution, p.top1, p.top5, p.mult_adds_m, p.params_m) == \
+        (Fraction(3, 4), 160, Decimal("65.3"), Decimal("86.0"), Decimal("162"), Decimal("2.59"))
+    assert "mobilenet_v1.md" in p.provenance[0].document
+    v2 = _by_label(points, "MobileNet_v2_1.4_224")
+    assert (v2.top1, v2.mult_adds_m, v2.latency_ms) == (Decimal("75.0"), Decimal("582"),
+                                                        Decimal("138.0"))
+
+
+def test_paper_rows_grouped_into_points_with_provenance():
+    points = published_points(source="paper")
+    # Table 6 as printed: 0.75 MobileNet-224, 68.4%, 325 M mult-adds, 2.6 M params.
+    p = _by_label(points, "0.75 MobileNet-224")
+    assert (p.top1, p.mult_adds_m, p.params_m) == (Decimal("68.4"), Decimal("325"),
+                                                   Decimal("2.6"))
+    # Table 5 prints it again ("0.75 MobileNet", same figures): one point, both tables.
+    assert {s.table for s in p.provenance} == {"Table 5", "Table 6"}
+    # 1.0 MobileNet-224 (70.6%, 569, 4.2) is in Tables 4 ("MobileNet"), 6, 7 and 8.
+    base = _by_label(points, "1.0 MobileNet-224")
+    assert {s.table for s in base.provenance} == {"Table 4", "Table 6", "Table 7", "Table 8"}
+    assert all(s.document.endswith(".txt") for s in base.provenance)
+    # Distinct ImageNet results in Tables 4-9, counted by hand: Conv MobileNet, 1.0-224,
+    # 0.75-224, Shallow, 0.5-224, 0.25-224, 1.0-192, 1.0-160, 1.0-128, GoogleNet, VGG 16,
+    # 0.50-160, Squeezenet, AlexNet = 14 (from 18 printed rows).
+    assert len([p for p in points if p.dataset == "imagenet"]) == 14
+
+
+def test_table10_is_stanford_dogs_not_imagenet():
+    dogs = published_points(source="paper", dataset="stanford_dogs")
+    assert sorted(p.label for p in dogs) == sorted([
+        "Inception V3", "1.0 MobileNet-224", "0.75 MobileNet-224", "1.0 MobileNet-192",
+        "0.75 MobileNet-192"])
+    assert _by_label(dogs, "1.0 MobileNet-224", "stanford_dogs").top1 == Decimal("83.3")
+    assert all(s.table == "Table 10" for p in dogs for s in p.provenance)
+
+
+def test_families():
+    others = {p.label for p in published_points(source="paper", families=["other"])}
+    assert {"GoogleNet", "VGG 16", "Squeezenet", "AlexNet", "Inception V3"} <= others
+    assert not any("MobileNet-" in label for label in others)
+
+
+def test_mncost_count_is_the_independent_formula_for_every_v1_point():
+    points = [p for p in published_points() if p.family == "mobilenet_v1"]
+    # 32 checkpoints; the paper's scaled MobileNets: 8 on ImageNet (Tables 6, 7, 9), 4 on
+    # Stanford Dogs (Table 10, 120 classes).
+    assert len(points) == 32 + 8 + 4
+    for p in points:
+        assert p.computed is not None, p.label
+        assert (p.computed.mult_adds, p.computed.params) == \
+            _formula_count(p.alpha, p.resolution, p.classes), p.label
+
+
+def test_v2_has_no_mncost_count_and_says_why():
+    v2 = published_points(families=["mobilenet_v2"])
+    assert v2 and all(p.computed is None for p in v2)
+    assert all("MobileNet v2" in p.not_computed for p in v2)
+    google = _by_label(published_points(source="paper"), "GoogleNet")
+    assert google.computed is None and "GoogleNet" in google.not_computed
+
+
+def test_disagreements_are_shown_not_hidden():
+    points = published_points(source="checkpoints")
+    # The 0.75-width checkpoints print ~2.5% fewer mult-adds than an exact count
+    # (shared/published/README.md): 317 M vs 325,400,448.
+    p = _by_label(points, "MobileNet_v1_0.75_224")
+    gap = relative_difference(p.mult_adds_m, p.computed.mult_adds)
+    assert Fraction(-3, 100) < gap < Fraction(-2, 100)
+    assert within_rounding(p.mult_adds_m, p.computed.mult_adds) is False
+    # 1.0_224: 569 printed, 568,740,352 counted: within the printed rounding.
+    base = _by_label(points, "MobileNet_v1_1.0_224")
+    assert within_rounding(base.mult_adds_m, base.computed.mult_adds) is True
+
+
+def test_within_rounding_is_half_a_unit_of_the_last_printed_digit():
+    assert within_rounding(Decimal("569"), 568_500_000) is True
+    assert within_rounding(Decimal("569"), 568_499_999) is False
+    assert within_rounding(Decimal("4.2"), 4_250_000) is True
+    assert within_rounding(Decimal("4.2"), 4_250_001) is False
+    assert within_rounding(Decimal("1.32"), 1_320_648) is True
+    assert within_rounding(None, 5) is None
+    assert relative_difference(Decimal("2"), 1_000_000) == 1
+
+
+@pytest.mark.parametrize("kwargs", [{"source": "arxiv"}, {"families": ["resnet"]},
+                                    {"dataset": "cifar"}])
+def test_unknown_query_values_name_the_choices(kwargs):
+    with pytest.raises(PublishedQueryError, match="choose from"):
+        published_points(**kwargs)
+
+
+# --- the command ----------------------------------------------------------------------
+
+def test_published_json_keeps_both_costs_and_provenance():
+    result = run_cli("published", "--source", "paper", "--family", "mobilenet-v1",
+                     "--dataset", "imagenet", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    # Tables 6, 7, 9: 1.0/0.75/0.5/0.25 at 224, 1.0 at 192/160/128, 0.50 at 160 = 8.
+    assert len(data) == 8
+    row = next(r for r in data if r["model"] == "1.0 MobileNet-160")
+    assert row["published"]["million_mult_adds"] == "290"
+    assert row["mncost"]["mult_adds"] == _formula_count(Fraction(1), 160)[0]
+    # 290,675,200 rounds to 291: the printed 290 is outside its rounding.
+    assert row["mncost"]["mult_adds_within_rounding"] is False
+    assert row["provenance"] == [{"document": "001_ee45856d9e240888.txt",
+                                  "table": "Table 7", "row": "1.0 MobileNet-160"}]
+
+
+def test_published_csv_has_exact_integers():
+    result = run_cli("published", "--source", "checkpoints", "--family", "mobilenet_v1",
+                     "-f", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 32
+    row = next(r for r in rows if r["model"] == "MobileNet_v1_0.75_160")
+    # 0.75 MobileNet-160 by the independent formula: 166,396,800 MACs, 2,569,144 params.
+    assert (row["mult_adds_mncost"], row["params_mncost"]) == ("166396800", "2569144")
+    assert row["mult_adds_published_m"] == "162"
+
+
+def test_published_terminal_at_80_columns():
+    result = run_cli("published", "--source", "paper", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "0.75 MobileNet-224" in result.stdout and "Stanford Dogs" in result.stdout
+    assert "No mncost count for" in result.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--family", "resnet"], "unknown family 'resnet'"),
+    (["--source", "arxiv"], "unknown source 'arxiv'"),
+    (["--dataset", "cifar"], "unknown dataset 'cifar'"),
+    (["-o", "out.xyz"], "cannot tell the format"),
+])
+def test_bad_input_is_one_line_exit_2(args, words, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("published", *args)
+    assert result.exit_code == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_output_leaves_nothing(tmp_path):
+    target = tmp_path / "missing" / "out.csv"
+    result = run_cli("published", "-o", str(target))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert not target.parent.exists()

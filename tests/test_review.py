@@ -1,0 +1,187 @@
+"""`mncost report`: the design-review page as HTML and Markdown, and its bad inputs.
+
+Figures expected here come from the independent formula engine of
+tests/test_core_numbers.py and the paper's tables as printed. The page as a browser
+shows it is checked in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import mncost
+from mncost.report.review import build_review, review_html, review_markdown
+from tests.conftest import run_cli
+from tests.test_core_numbers import _formula_count
+
+HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
+SCRIPT_NAME = "<script>alert(1)</script>"
+XSS_SPEC = f"""\
+name: "<b>bold</b>-net"
+resolution: 32
+classes: 10
+layers:
+  - {{kind: conv, name: "{SCRIPT_NAME}", kernel: 3, stride: 1, filters: 16}}
+  - {{kind: dw, name: dw_1, stride: 1}}
+  - {{kind: pw, name: pw_1, filters: 32}}
+  - {{kind: avgpool, name: pool}}
+  - {{kind: fc, name: "fc|*x*"}}
+"""
+
+SECTIONS = ["Configuration and conventions", "Per-layer cost", "By layer type",
+            "Compared with the paper's published MobileNets",
+            "Among published results (Pareto plot)", "Reproduction of the paper's cost figures"]
+
+
+@pytest.fixture(scope="module")
+def review_075_160():
+    return build_review(mncost.cost(alpha="0.75", resolution=160), "built-in model")
+
+
+def test_sections_in_order(review_075_160):
+    assert [s.title for s in review_075_160.sections] == SECTIONS
+
+
+def test_cost_ratios_against_the_paper_rows(review_075_160):
+    table = review_075_160.sections[3].tables[0]
+    rows = {row[0]: row for row in table.rows}
+    this = _formula_count(Fraction(3, 4), 160)
+    base = _formula_count(Fraction(1), 224)
+    # Ratio column = this configuration's count / the paper model's count, exactly.
+    assert rows["1.0 MobileNet-224"][5] == Fraction(this[0], base[0])
+    assert rows["1.0 MobileNet-224"][8] == Fraction(this[1], base[1])
+    # 166,396,800 / 568,740,352 = 0.2926 -> "0.29x"; the intro says so.
+    assert "0.29x the mult-adds" in review_075_160.sections[3].intro
+    # Tables 6, 7 and 9's eight MobileNets (ImageNet), none from Table 10 (Stanford Dogs).
+    assert len(rows) == 8 and "0.50 MobileNet-160" in rows
+
+
+def test_ratios_count_the_paper_model_under_the_same_conventions():
+    review = build_review(mncost.cost(alpha="0.75", resolution=160, bn="all"), "built-in")
+    rows = {row[0]: row for row in review.sections[3].tables[0].rows}
+    # bn=all adds 4 params per output channel. At alpha 1 the 27 convs have 10,944 output
+    # channels (tests/test_core_numbers.py): 4,210,088 + 43,776 = 4,253,864. At 0.75
+    # every count is 3/4 of that: 8,208 channels -> 2,569,144 + 32,832 = 2,601,976.
+    assert rows["1.0 MobileNet-224"][8] == Fraction(2_601_976, 4_253_864)
+
+
+def test_pareto_marks_this_configuration_with_the_published_accuracy(review_075_160):
+    section = review_075_160.sections[4]
+    # No paper row for 0.75/160; the float checkpoint prints 65.3 (checkpoints.csv).
+    assert "65.3%" in section.intro and "MobileNet_v1_0.75_160" in section.intro
+
+
+def test_reproduction_summary_has_every_table_and_a_total(review_075_160):
+    table = review_075_160.sections[5].tables[0]
+    assert table.footer[0][0] == "All"
+    assert table.footer[0][1] == sum(row[1] for row in table.rows)
+    assert "Table 6" in [row[0] for row in table.rows]
+
+
+def test_reproduction_section_survives_a_missing_engine(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mncost.reproduce", None)
+    review = build_review(mncost.cost(), "built-in model")
+    assert "Reproduction summary unavailable" in review.sections[5].notes[0]
+
+
+def test_html_is_one_offline_file_with_plotly_inlined_once(review_075_160):
+    from plotly.offline import get_plotlyjs
+
+    page = review_html(review_075_160)
+    assert page.count(get_plotlyjs()[:2000]) == 1  # two charts, one copy of plotly.js
+    assert page.count("Plotly.newPlot(") == 2
+    assert "<script src=" not in page and "<link" not in page
+    for title in SECTIONS:
+        assert title.replace("'", "&#x27;") in page
+    assert "166,396,800" in page  # 0.75 MobileNet-160 total, the formula's count
+
+
+def test_markdown_without_images_says_why(review_075_160):
+    text = review_markdown(review_075_160, {}, "no Chromium here")
+    assert text.startswith("# Design review: mobilenet-v1")
+    for title in SECTIONS:
+        assert f"## {title}" in text
+    assert text.count("Chart left out") == 2 and "no Chromium here" in text
+    assert "| conv\\_0 |" in text or "| conv_0 |" in text
+
+
+def test_markdown_links_images(review_075_160):
+    text = review_markdown(review_075_160, {"by_type": "my review-by-type.png",
+                                            "pareto": "my review-pareto.png"})
+    assert "![Share of the cost by layer type](my%20review-by-type.png)" in text
+    assert "Chart left out" not in text
+
+
+# --- the command ----------------------------------------------------------------------
+
+def test_report_html_from_a_spec_escapes_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.yaml").write_text(XSS_SPEC)
+    result = run_cli("report", "--spec", "net.yaml", "-o", "net.html")
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "net.html").read_text(encoding="utf-8")
+    assert SCRIPT_NAME not in page and "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "spec file net.yaml" in page
+
+
+def test_report_markdown_from_a_spec_escapes_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.yaml").write_text(XSS_SPEC)
+    result = run_cli("report", "--spec", "net.yaml", "-o", "net.md", "--no-images")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "net.md").read_text(encoding="utf-8")
+    assert SCRIPT_NAME not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "fc\\|\\*x\\*" in text  # a pipe would break the table row
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.md", "net.yaml"]
+
+
+def test_report_default_is_review_html_here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("report", "--alpha", "0.5", "--res", "128")
+    assert result.exit_code == 0
+    assert str(tmp_path / "review.html") in result.stderr
+    # 0.5 MobileNet-128 by the independent formula.
+    assert f"{_formula_count(Fraction(1, 2), 128)[0]:,}" in \
+        (tmp_path / "review.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+def test_report_markdown_writes_png_charts_beside_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("report", "-a", "0.75", "-r", "160", "-o", "review.md")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "review.md").read_text(encoding="utf-8")
+    for name in ("review-by-type.png", "review-pareto.png"):
+        assert f"]({name})" in text
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_report_markdown_without_kaleido_leaves_charts_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "kaleido", None)
+    result = run_cli("report", "-o", "review.md")
+    assert result.exit_code == 0
+    text = (tmp_path / "review.md").read_text(encoding="utf-8")
+    assert text.count("Chart left out") == 2 and "pip install kaleido" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["review.md"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-o", "review.pdf"], "use .html or .md"),
+    (["-o", "missing/review.html"], "does not exist"),
+    (["--alpha", "0"], "alpha must be greater than 0"),
+    (["resnet"], "unknown model 'resnet'"),
+    (["--spec", "nope.yaml"], "nope.yaml"),
+])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, words, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("report", *args)
+    assert result.exit_code == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
