@@ -16,6 +16,11 @@ __all__ = ["cli", "main"]
              epilog="""\b
 Examples:
   mncost table --alpha 0.75 --res 160     per-layer cost of 0.75 MobileNet-160
+  mncost table --spec my-net.yaml -o my-net.html
+  mncost reproduce                        audit every cost figure of the paper
+  mncost verify --alpha 0.5 --res 128     cross-check against PyTorch (optional extra)
+  mncost plot pareto --highlight 0.75/160 accuracy vs cost of published models
+  mncost report -a 0.75 -r 160 -o review.html
   mncost models                           the built-in architectures
   mncost schema                           the spec-file format for --spec
 

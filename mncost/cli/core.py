@@ -92,7 +92,7 @@ def models_command(fmt, output):
     emit_report(report, fmt, output)
 
 
-@click.command("schema")
+@click.command("schema", short_help="Print the JSON Schema of spec files (YAML or JSON).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Write the schema to FILE instead of the terminal.")
 def schema_command(output):
