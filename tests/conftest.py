@@ -11,6 +11,21 @@ from click.testing import CliRunner, Result
 from mncost.cli import cli
 
 
+# A spec whose names would run as HTML or Markdown if a renderer forgot to escape them.
+SCRIPT_NAME = "<script>alert(1)</script>"
+XSS_SPEC = f"""\
+name: "<b>bold</b>-net"
+resolution: 32
+classes: 10
+layers:
+  - {{kind: conv, name: "{SCRIPT_NAME}", kernel: 3, stride: 1, filters: 16}}
+  - {{kind: dw, name: dw_1, stride: 1}}
+  - {{kind: pw, name: pw_1, filters: 32}}
+  - {{kind: avgpool, name: pool}}
+  - {{kind: fc, name: "fc|*x*"}}
+"""
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
     """Invoke ``mncost ARGS`` in-process; stdout and stderr stay separate."""
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)

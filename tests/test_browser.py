@@ -16,14 +16,13 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import SCRIPT_NAME, XSS_SPEC, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SHOTS = Path(os.environ.get("MNCOST_SHOTS", "/tmp/shots"))
-SCRIPT_NAME = "<script>alert(1)</script>"
 
 # Published markers of the plotted traces: each published trace carries meta.kind, and
 # plotly draws the traces of one subplot in data order, one g.trace per trace.
@@ -145,17 +144,7 @@ def test_pareto_page(chromium_browser, tmp_path):
 
 def test_review_page_of_a_spec_with_a_script_layer_name(chromium_browser, tmp_path):
     spec = tmp_path / "net.yaml"
-    spec.write_text(f"""\
-name: "<b>bold</b>-net"
-resolution: 32
-classes: 10
-layers:
-  - {{kind: conv, name: "{SCRIPT_NAME}", kernel: 3, stride: 1, filters: 16}}
-  - {{kind: dw, name: dw_1, stride: 1}}
-  - {{kind: pw, name: pw_1, filters: 32}}
-  - {{kind: avgpool, name: pool}}
-  - {{kind: fc, name: fc}}
-""")
+    spec.write_text(XSS_SPEC)
     out = tmp_path / "review.html"
     result = run_cli("report", "--spec", str(spec), "-o", str(out))
     assert result.exit_code == 0, result.stderr

@@ -17,21 +17,10 @@ import pytest
 import mncost
 from mncost.report.review import build_review, review_html, review_markdown
 from tests.conftest import run_cli
+from tests.conftest import SCRIPT_NAME, XSS_SPEC
 from tests.test_core_numbers import _formula_count
 
 HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
-SCRIPT_NAME = "<script>alert(1)</script>"
-XSS_SPEC = f"""\
-name: "<b>bold</b>-net"
-resolution: 32
-classes: 10
-layers:
-  - {{kind: conv, name: "{SCRIPT_NAME}", kernel: 3, stride: 1, filters: 16}}
-  - {{kind: dw, name: dw_1, stride: 1}}
-  - {{kind: pw, name: pw_1, filters: 32}}
-  - {{kind: avgpool, name: pool}}
-  - {{kind: fc, name: "fc|*x*"}}
-"""
 
 SECTIONS = ["Configuration and conventions", "Per-layer cost", "By layer type",
             "Compared with the paper's published MobileNets",

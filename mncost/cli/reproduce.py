@@ -40,7 +40,7 @@ def reproduce_command(tables: tuple[str, ...], statuses: tuple[str, ...], fmt: s
     """
     from mncost.paper.cells import UnknownTableError
     from mncost.reproduce import MISPRINTS, reproduce, summarize
-    from mncost.reproduce.report import reproduce_report
+    from mncost.reproduce.report import Layout, reproduce_report
 
     fmt = resolve_format(fmt, output)
     try:
@@ -51,5 +51,5 @@ def reproduce_command(tables: tuple[str, ...], statuses: tuple[str, ...], fmt: s
     if statuses:
         wanted = {status.replace("-", " ") for status in statuses}
         cells = [cell for cell in cells if cell.status in wanted]
-    layout = {"table": "terminal", "csv": "data"}.get(fmt, "document")
+    layout: Layout = "terminal" if fmt == "table" else "data" if fmt == "csv" else "document"
     emit_report(reproduce_report(cells, summaries, MISPRINTS, layout), fmt, output)

@@ -19,6 +19,11 @@ def table1_type(kind: str, stride: int) -> str:
     return f"{_TABLE1_TYPE.get(kind, kind)} / s{stride}"
 
 
+def _readable(count: int) -> str:
+    # Millions with two decimals where that says something; small counts in full.
+    return millions(count) if count >= 1_000_000 else f"{count:,}"
+
+
 def _fmt_alpha(alpha: Fraction) -> str:
     return f"{float(alpha):g}"
 
@@ -58,8 +63,8 @@ def cost_report(result: CostResult, flops: bool = False) -> Report:
         title="Layers", columns=layer_cols, rows=rows,
         footer=[["Total", "", "", "", "", total.mult_adds * factor, total.params,
                  Fraction(1) if total.mult_adds else None]],
-        caption=(f"Total: {millions(total.mult_adds * factor)} {unit}, "
-                 f"{millions(total.params)} params"),
+        caption=(f"Total: {_readable(total.mult_adds * factor)} {unit}, "
+                 f"{_readable(total.params)} params"),
     )
     by_type = Table(
         title="By layer type (the paper's Table 2)",

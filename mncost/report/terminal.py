@@ -141,10 +141,10 @@ def render_terminal(report: Report, width: int | None = None, color: bool | None
     console.print(Text(report.title, style="bold"))
     for table in report.tables:
         console.print()
-        grid, note = _grid(table, width)
+        grid, hidden_note = _grid(table, width)
         console.print(grid, no_wrap=True, overflow="ignore", crop=False)
-        if note is not None:
-            console.print(note)
+        if hidden_note is not None:
+            console.print(hidden_note)
     if report.notes:
         console.print()
     for note in report.notes:

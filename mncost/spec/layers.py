@@ -54,6 +54,8 @@ class LayerBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
+    kind: str
+    """The layer's type tag; each kind fixes it to a literal."""
     name: str = Field(min_length=1, max_length=200)
     """Unique name of the layer, shown in every report."""
 
