@@ -255,3 +255,18 @@ def test_table_path_does_not_import_heavy_packages():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY=\n" in done.stderr, done.stderr
+
+
+def test_terminal_styles_only_decorate_the_same_layout():
+    import re
+
+    from mncost.report.cost_table import cost_report
+    from mncost.report.terminal import render_terminal
+
+    report = cost_report(mncost.cost(alpha=0.5))
+    plain = render_terminal(report, width=90, color=False)
+    styled = render_terminal(report, width=90, color=True)
+    assert "\x1b[" not in plain and "\x1b[1m" in styled
+    assert re.sub(r"\x1b\[[0-9;]*m", "", styled) == plain
+    # A width too small to be useful is raised to 20 rather than failing.
+    assert render_terminal(report, width=0, color=False)

@@ -2,8 +2,9 @@
 
 The grid is laid out here rather than by ``rich.table``: the layout is then exact and
 predictable (numbers are never cut or wrapped, whatever the width) and rendering stays
-cheap, which matters for the CLI's start-up time. Rich supplies the styling (bold
-headers and totals, dim notes) and colour only when writing to a terminal.
+cheap, which matters for the CLI's start-up time. Rich adds the styles (bold headers and
+totals, dim notes) when writing to a terminal; piped or written to a file, the same
+lines are plain text and rich is not imported at all.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import io
 import os
 import sys
-
-from rich.console import Console
-from rich.text import Text
+import textwrap
 
 from mncost.report.tabular import Report, Table
 
-__all__ = ["render_terminal"]
+__all__ = ["compose", "render_terminal"]
+
+Styled = tuple[str, "str | None"]
+"""A line of text and the rich style it is shown in (None: plain)."""
 
 _MIN_TEXT_WIDTH = 4
 
@@ -84,7 +86,7 @@ def _layout(table: Table, width: int) -> tuple[list[int], list[str], list[int], 
     return shown, [headers[i] for i in shown], widths, gap, hidden
 
 
-def _grid(table: Table, width: int) -> tuple[Text, Text | None]:
+def _grid(table: Table, width: int) -> list[Styled]:
     shown, headers, widths, gap, hidden = _layout(table, width)
     aligns = [table.columns[i].align for i in shown]
 
@@ -102,52 +104,76 @@ def _grid(table: Table, width: int) -> tuple[Text, Text | None]:
         return out
 
     total = sum(widths) + gap * (len(widths) - 1)
-    text = Text()
+    out: list[Styled] = []
     if table.title:
-        text.append(table.title + "\n", style="bold")
-    for row_text in line(headers):
-        text.append(row_text + "\n", style="bold")
-    text.append("─" * total + "\n")
+        out.append((table.title, "bold"))
+    out += [(text, "bold") for text in line(headers)]
+    out.append(("─" * total, None))
     for row in table.rows:
-        for row_text in line([table.columns[i].show(row[i]) for i in shown]):
-            text.append(row_text + "\n")
+        out += [(text, None) for text in line([table.columns[i].show(row[i]) for i in shown])]
     if table.footer:
-        text.append("─" * total + "\n")
+        out.append(("─" * total, None))
     for row in table.footer:
-        for row_text in line([table.columns[i].show(row[i]) for i in shown]):
-            text.append(row_text + "\n", style="bold")
+        out += [(text, "bold") for text in line([table.columns[i].show(row[i]) for i in shown])]
     if table.caption:
-        text.append(table.caption + "\n")
-    text.rstrip()
-    if not hidden:
-        return text, None
-    return text, Text(f"(hidden to fit {width} columns: {', '.join(hidden)}; widen the "
-                      "terminal or use --format csv/markdown/html for every column)",
-                      style="dim")
+        out += _wrapped(table.caption, width, None)
+    if hidden:
+        out += _wrapped(f"(hidden to fit {width} columns: {', '.join(hidden)}; widen the "
+                        "terminal or use --format csv/markdown/html for every column)",
+                        width, "dim")
+    return out
+
+
+def _wrapped(text: str, width: int, style: str | None) -> list[Styled]:
+    return [(piece, style) for piece in
+            textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]]
+
+
+def compose(report: Report, width: int) -> list[Styled]:
+    """The report as lines of at most ``width`` characters, each with a rich style name."""
+    lines: list[Styled] = _wrapped(report.title, width, "bold")
+    for table in report.tables:
+        lines.append(("", None))
+        lines += _grid(table, width)
+    if report.notes:
+        lines.append(("", None))
+    for note in report.notes:
+        lines += _wrapped(note, width, "dim")
+    return lines
+
+
+def _terminal_width() -> int:
+    # A terminal may report 0 columns (e.g. under `script`); then COLUMNS, then 120.
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            columns = 0
+    return columns if columns > 0 else 120
 
 
 def render_terminal(report: Report, width: int | None = None, color: bool | None = None) -> str:
-    """The report as terminal text: colour only when writing to a terminal."""
+    """The report as terminal text; styled (bold, dim) only when writing to a terminal.
+
+    The layout is the same either way; rich is imported only to add the styles.
+    """
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if width is None:
-        try:
-            width = os.get_terminal_size(sys.stdout.fileno()).columns
-        except (OSError, ValueError):
-            width = int(os.environ.get("COLUMNS", "0") or 0) or 120
+        width = _terminal_width()
+    lines = compose(report, max(width, 20))
+    if not color:
+        return "".join(text.rstrip() + "\n" for text, _ in lines)
+    from rich.console import Console
+    from rich.text import Text
+
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      highlight=False, emoji=False, markup=False)
-    console.print(Text(report.title, style="bold"))
-    for table in report.tables:
-        console.print()
-        grid, hidden_note = _grid(table, width)
-        console.print(grid, no_wrap=True, overflow="ignore", crop=False)
-        if hidden_note is not None:
-            console.print(hidden_note)
-    if report.notes:
-        console.print()
-    for note in report.notes:
-        console.print(Text(note, style="dim"))
-    # Trailing blanks only get in the way of a paste.
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    console = Console(file=buffer, width=width, force_terminal=True, highlight=False,
+                      emoji=False, markup=False)
+    for text, style in lines:
+        console.print(Text(text.rstrip(), style=style or ""), no_wrap=True, crop=False)
+    return buffer.getvalue()
