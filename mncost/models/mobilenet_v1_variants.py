@@ -12,6 +12,8 @@ v1 spec reaches them too.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from mncost.models.registry import get_model, register
 from mncost.spec import layers
 from mncost.spec.layers import builtin
@@ -56,6 +58,15 @@ def without_layers(body: list[layers.Layer], names: frozenset[str]) -> list[laye
     return [layer for layer in body if layer.name not in names]
 
 
+def _v1_variant(name: str, description: str,
+                layers_of: Callable[[list[layers.Layer]], list[layers.Layer]]
+                ) -> layers.Architecture:
+    # One way to derive a variant: the v1 spec with its layers transformed.
+    base = get_model("mobilenet-v1")
+    return base.model_copy(update={"name": name, "description": description,
+                                   "layers": layers_of(list(base.layers))})
+
+
 @register(
     "mobilenet-v1-conv",
     "Conv MobileNet: v1 with every depthwise separable block as a full conv",
@@ -63,13 +74,10 @@ def without_layers(body: list[layers.Layer], names: frozenset[str]) -> list[laye
 )
 def mobilenet_v1_conv() -> layers.Architecture:
     """Table 4's "Conv MobileNet": dw + pw -> one full 3x3 conv, block by block."""
-    base = get_model("mobilenet-v1")
-    return base.model_copy(update={
-        "name": "mobilenet-v1-conv",
-        "description": "MobileNet v1 with full 3x3 convs instead of depthwise separable "
+    return _v1_variant("mobilenet-v1-conv",
+                       "MobileNet v1 with full 3x3 convs instead of depthwise separable "
                        "blocks (Howard et al. 2017, Table 4)",
-        "layers": separable_to_full(list(base.layers)),
-    })
+                       separable_to_full)
 
 
 @register(
@@ -79,10 +87,7 @@ def mobilenet_v1_conv() -> layers.Architecture:
 )
 def mobilenet_v1_shallow() -> layers.Architecture:
     """Table 5's "Shallow MobileNet": Table 1's five repeated 14x14x512 blocks removed."""
-    base = get_model("mobilenet-v1")
-    return base.model_copy(update={
-        "name": "mobilenet-v1-shallow",
-        "description": "MobileNet v1 without the five 14x14x512 separable blocks "
+    return _v1_variant("mobilenet-v1-shallow",
+                       "MobileNet v1 without the five 14x14x512 separable blocks "
                        "(Howard et al. 2017, Table 5)",
-        "layers": without_layers(list(base.layers), _SHALLOW_DROPPED),
-    })
+                       lambda body: without_layers(body, _SHALLOW_DROPPED))
