@@ -1,0 +1,132 @@
+"""How mncost shows text that came from a user: control characters escaped, long text cut.
+
+Spec files, file names and option values come from strangers. Whatever of them mncost
+prints (a layer name in a table, a path in an error, an option value echoed back) goes
+through :func:`escape_controls` first, so a name can never clear the screen, retitle
+the terminal, plant a link, move the cursor or start a Markdown heading. Error messages
+quote user text with :func:`quote`, which also cuts it to about 80 characters, so a
+hostile value cannot make an error message huge.
+
+:func:`ascii_fallback` maps the few non-ASCII characters mncost itself prints (rules,
+Greek letters, check marks) to ASCII for streams whose encoding cannot show them (a
+Latin-1 or ASCII locale); :func:`install_fallback` makes stdout and stderr use it.
+
+This module is a leaf: it imports nothing from mncost, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+__all__ = [
+    "QUOTE_LIMIT",
+    "ascii_fallback",
+    "can_encode",
+    "escape_controls",
+    "install_fallback",
+    "quote",
+    "shorten",
+]
+
+QUOTE_LIMIT = 80
+"""User text quoted in a message is cut to this many characters (plus an ellipsis)."""
+
+# C0 controls (tab, newline and carriage return included: a cell or a message is one
+# line), DEL, C1 controls, the Unicode line and paragraph separators, and the bidi
+# embedding, override and isolate controls that can reorder what a reader sees.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character shown as an escape: ESC is ``\\x1b``.
+
+    Printable text, including non-ASCII letters, is left as it is.
+    """
+    return _CONTROLS.sub(_escape_one, text)
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` with controls escaped, cut to ``limit`` characters with "…" if longer."""
+    text = escape_controls(text[: limit * 4 + 16])  # escapes lengthen; never scan a huge text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """User text quoted for a message: ``'text'``, controls escaped, cut to ``limit``."""
+    text = value if isinstance(value, str) else str(value)
+    return "'" + shorten(text, limit) + "'"
+
+
+# What mncost prints beyond ASCII, and how to show it on a stream that cannot encode it.
+_ASCII = {
+    "─": "-", "━": "=", "│": "|", "…": "...", "·": ".", "×": "x", "−": "-", "–": "-",
+    "—": "-", "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "≈": "~", "±": "+/-",
+    "✓": "ok", "✗": "X", "★": "*", "²": "^2", "³": "^3", "µ": "u",
+    "α": "alpha", "ρ": "rho", "Δ": "d", "δ": "d", "σ": "sigma", "γ": "gamma", "β": "beta",
+    "’": "'", "‘": "'", "“": '"', "”": '"',
+}
+
+
+def can_encode(text: str, encoding: str) -> bool:
+    """Whether ``encoding`` can represent every character of ``text``."""
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def ascii_fallback(text: str, encoding: str = "ascii") -> str:
+    """``text`` with each character ``encoding`` cannot show replaced by an ASCII stand-in.
+
+    Known characters get a readable stand-in ("α" -> "alpha", "─" -> "-"); any other
+    becomes a backslash escape ("\\u4e2d"). Text the encoding can show is unchanged.
+    """
+    if can_encode(text, encoding):
+        return text
+    out = []
+    for char in text:
+        if can_encode(char, encoding):
+            out.append(char)
+        else:
+            out.append(_ASCII.get(char) or char.encode("ascii", "backslashreplace").decode())
+    return "".join(out)
+
+
+def _fallback_handler(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return ascii_fallback(bad, "ascii"), error.end
+
+
+_HANDLER = "mncost-ascii"
+codecs.register_error(_HANDLER, _fallback_handler)
+
+
+def install_fallback(*streams: Any) -> None:
+    """Make each text stream show what its encoding cannot as ASCII, never fail on it.
+
+    A stream whose encoding is UTF-8 is left alone. Streams that cannot be
+    reconfigured (a test runner's buffers, a closed stream) are skipped.
+    """
+    for stream in streams:
+        try:
+            if codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8":
+                continue
+        except LookupError:
+            pass
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors=_HANDLER)
+        except (ValueError, OSError):
+            pass
