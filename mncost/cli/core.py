@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mncost.cli.options import (
+    OutputFile,
     UserError,
     emit,
     emit_report,
@@ -93,8 +94,9 @@ def models_command(fmt, output):
 
 
 @click.command("schema", short_help="Print the JSON Schema of spec files (YAML or JSON).")
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, metavar="FILE",
-              help="Write the schema to FILE instead of the terminal.")
+@click.option("--output", "-o", type=OutputFile(), default=None, metavar="FILE",
+              help="Write the schema to FILE instead of the terminal ('-': standard "
+                   "output).")
 def schema_command(output):
     """Print the JSON Schema of architecture spec files (YAML or JSON).
 

@@ -19,12 +19,20 @@ from mncost.report.tabular import FORMATS
 
 __all__ = [
     "EXTENSION_FORMATS",
+    "ERROR_LINE_LIMIT",
+    "InputFile",
     "MULTIPLIER",
     "MncostGroup",
+    "OutputFile",
     "UserError",
+    "WholeNumber",
+    "check_output_path",
     "emit",
     "emit_report",
+    "input_files",
     "load_architecture",
+    "stdout_closed",
+    "write_output",
     "resolve_resolution",
     "output_options",
     "resolve_format",
@@ -82,33 +90,76 @@ class MncostGroup(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        from mncost.report.files import ClosedStream, guard_standard_fds
+        from mncost.text import install_fallback
+
+        guard_standard_fds()
+        if sys.stdout is None:  # started with stdout closed (`>&-`): fail on first write
+            sys.stdout = ClosedStream()
+        install_fallback(sys.stdout, sys.stderr)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.stdout.flush()  # a write error at exit would escape every handler below
         except BrokenPipeError:
-            # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
-            import os
-
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(1)
+            _quit_on_broken_pipe()
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "mncost"
             hint = f" (see '{where} --help')" if exc.ctx is not None else ""
-            click.echo(f"{where}: error: {exc.format_message()}{hint}", err=True)
+            _error_line(f"{where}: error: {exc.format_message()}{hint}")
             sys.exit(2)
         except click.ClickException as exc:
             where = getattr(exc, "where", "mncost")
-            click.echo(f"{where}: error: {exc.format_message()}", err=True)
+            _error_line(f"{where}: error: {exc.format_message()}")
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("mncost: aborted", err=True)
+            _error_line("mncost: aborted")
             sys.exit(1)
+        except OSError as exc:
+            # Only standard output is written outside a handler that names the file
+            # (help text, a final flush): /dev/full, a closed stdout.
+            _error_line(f"mncost: error: cannot write to standard output: "
+                        f"{exc.strerror or exc}")
+            _silence_stdout()
+            sys.exit(2)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+ERROR_LINE_LIMIT = 1000
+"""An error line is cut to this many characters: a message never floods the terminal."""
+
+
+def _error_line(line: str) -> None:
+    """Print ``line`` to stderr as one safe line: controls escaped, cut to the limit."""
+    from mncost.report.files import printable
+    from mncost.text import shorten
+
+    click.echo(shorten(printable(line), ERROR_LINE_LIMIT), err=True)
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # a test runner's buffer, ClosedStream
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _quit_on_broken_pipe() -> None:
+    """The reader (`| head`) went away: exit 1 with nothing on stderr, as Unix tools do."""
+    _silence_stdout()
+    sys.exit(1)
+
+
 class _Multiplier(click.ParamType):
+    """alpha or rho: a number in 0 < m <= MAX_MULTIPLIER, parsed exactly and cheaply."""
+
     name = "NUMBER"
 
     def convert(self, value: Any, param: click.Parameter | None,
@@ -122,24 +173,32 @@ class _Multiplier(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class _Count(click.ParamType):
-    """A whole number with a lower bound, with an error that says what was expected."""
+class WholeNumber(click.ParamType):
+    """A whole number in a stated range; an error states the range it missed."""
 
-    def __init__(self, minimum: int, what: str) -> None:
-        self.minimum, self.what = minimum, what
+    def __init__(self, minimum: int, maximum: int, what: str) -> None:
+        self.minimum, self.maximum, self.what = minimum, maximum, what
         self.name = "INTEGER"
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> int:
+        from mncost.limits import MAX_NUMBER_CHARS
+        from mncost.text import quote
+
+        expected = (f"{self.what} must be a whole number from {self.minimum:,} "
+                    f"to {self.maximum:,}")
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
-            try:
-                number = int(str(value).strip(), 10)
-            except ValueError:
-                self.fail(f"{self.what} must be a whole number, got {value!r}", param, ctx)
-        if number < self.minimum:
-            self.fail(f"{self.what} must be at least {self.minimum}, got {number}", param, ctx)
+            text = str(value).strip()
+            digits = text[1:] if text[:1] in ("+", "-") else text
+            # ASCII digits only (int() also takes '١' and '1_0'), and short text: int()
+            # refuses, or slowly converts, thousands of digits.
+            if len(text) > MAX_NUMBER_CHARS or not (digits.isascii() and digits.isdigit()):
+                self.fail(f"{expected}, got {quote(value)}", param, ctx)
+            number = int(text, 10)
+        if not self.minimum <= number <= self.maximum:
+            self.fail(f"{expected}, got {quote(value)}", param, ctx)
         return number
 
 
@@ -150,9 +209,77 @@ EXTENSION_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown",
                      ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "table"}
 
 
+INPUTS_KEY = "mncost.inputs"
+"""ctx.meta key: every file the command reads, mapped to the option that named it."""
+
+
+class InputFile(click.Path):
+    """A file the command reads. Registered in ``ctx.meta``, so that no output of the
+    command can be written over it (see :func:`write_output`): use this type for every
+    option that names a file to read."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if ctx is not None:
+            option = param.opts[0] if param is not None and param.opts else "an option"
+            ctx.meta.setdefault(INPUTS_KEY, {})[Path(path)] = option
+        return path
+
+
+class OutputFile(click.Path):
+    """A file to write; "-" means standard output and becomes None."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value == "-":
+            return None
+        return super().convert(value, param, ctx)
+
+
+def input_files() -> dict[Path, str]:
+    """The files the running command reads (registered by :class:`InputFile`)."""
+    ctx = click.get_current_context(silent=True)
+    return dict(ctx.meta.get(INPUTS_KEY, {})) if ctx is not None else {}
+
+
+def check_output_path(path: Path) -> None:
+    """UserError now, before slow work, if ``path`` could not be written later."""
+    from mncost.report.files import check_output
+
+    try:
+        check_output(path, input_files())
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+
+
+def write_output(path: Path, content: str | bytes) -> None:
+    """The one way a command writes a file: atomically, never over one of its inputs."""
+    try:
+        write_atomic(path, content, input_files())
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+
+
+STDOUT_CLOSED = "cannot write to standard output: it is closed"
+
+
+def stdout_closed() -> bool:
+    """Whether standard output was closed when mncost started (``>&-``)."""
+    from mncost.report.files import ClosedStream
+
+    return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
+
+
 def model_options(func: F) -> F:
     """MODEL argument (a built-in name) or --spec FILE (a YAML/JSON architecture)."""
-    func = click.option("--spec", "spec", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--spec", "spec", type=InputFile(),
                         metavar="FILE",
                         help="Cost your own architecture from a YAML/JSON spec file "
                              "(format: `mncost schema`).")(func)
@@ -165,7 +292,11 @@ def load_architecture(model: str | None, spec: Path | None) -> Any:
     from mncost.spec.loader import SpecError, load_spec
 
     if model and spec:
-        raise UserError(f"give a MODEL or --spec, not both (got {model!r} and --spec {spec})")
+        from mncost.report.files import display_path
+        from mncost.text import quote
+
+        raise UserError(f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
+                        f"{quote(display_path(spec))})")
     if spec is not None:
         try:
             return load_spec(spec)
@@ -179,15 +310,23 @@ def load_architecture(model: str | None, spec: Path | None) -> Any:
 
 def scaling_options(func: F) -> F:
     """--alpha, --res/--rho, --classes and the counting conventions."""
+    from mncost.limits import MAX_CLASSES, MAX_MULTIPLIER, MAX_RESOLUTION
+
     options = [
         click.option("--alpha", "-a", type=MULTIPLIER, default="1", show_default=True,
-                     help="Width multiplier: every layer's channels scale by it."),
-        click.option("--res", "-r", "resolution", type=_Count(1, "resolution"), default=None,
-                     metavar="R", help="Input resolution in pixels (default: the model's, 224)."),
+                     help="Width multiplier, 0 < alpha <= "
+                          f"{MAX_MULTIPLIER}: every layer's channels scale by it."),
+        click.option("--res", "-r", "resolution", type=WholeNumber(1, MAX_RESOLUTION, "resolution"),
+                     default=None, metavar="R",
+                     help=f"Input resolution in pixels, 1 to {MAX_RESOLUTION:,} (default: "
+                          "the model's, 224)."),
         click.option("--rho", type=MULTIPLIER, default=None, metavar="P",
-                     help="Resolution multiplier: R = round(224 * P). Not with --res."),
-        click.option("--classes", type=_Count(0, "classes"), default=None, metavar="N",
-                     help="Classifier width (default: the model's); 0 drops the classifier."),
+                     help=f"Resolution multiplier, 0 < P <= {MAX_MULTIPLIER}: "
+                          "R = round(224 * P). Not with --res."),
+        click.option("--classes", type=WholeNumber(0, MAX_CLASSES, "classes"), default=None,
+                     metavar="N",
+                     help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
+                          "0 drops the classifier."),
         click.option("--bn", type=click.Choice(["none", "affine", "all"]), default="none",
                      show_default=True,
                      help="Batch-norm params per channel: none (0, the paper), affine "
@@ -221,11 +360,11 @@ def resolve_resolution(arch: Any, resolution: int | None, rho: Fraction | None) 
 def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
     """--format and -o/--output, the same on every command."""
     def decorate(func: F) -> F:
-        func = click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+        func = click.option("--output", "-o", type=OutputFile(), default=None,
                             metavar="FILE",
                             help="Write to FILE (atomically) instead of the terminal; the "
                                  "format follows its ending (.csv .json .md .html .txt) "
-                                 "unless --format is given.")(func)
+                                 "unless --format is given. '-' is standard output.")(func)
         return click.option("--format", "-f", "fmt", type=click.Choice(list(formats)),
                             default=None,
                             help=f"Output format [default: table, or from -o's ending].")(func)
@@ -233,39 +372,59 @@ def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
 
 
 def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...] = FORMATS) -> str:
-    """The explicit --format, else the one -o's ending implies, else a terminal table."""
-    if fmt:
-        return fmt
-    if output is not None:
-        guessed = EXTENSION_FORMATS.get(output.suffix.lower())
-        if guessed in formats:
-            return guessed
-        if output.suffix:
-            raise UserError(f"cannot tell the format from {output.name!r}; "
+    """The explicit --format, else the one -o's ending implies, else a terminal table.
+
+    An -o that cannot be written (or is a file the command reads) is refused here, so
+    before the command does any work.
+    """
+    chosen = fmt
+    if not chosen and output is not None:
+        chosen = EXTENSION_FORMATS.get(output.suffix.lower())
+        if chosen not in formats and output.suffix:
+            from mncost.report.files import display_path
+            from mncost.text import quote
+
+            raise UserError(f"cannot tell the format from {quote(display_path(output.name))}; "
                             f"add --format ({', '.join(formats)})")
-    return "table"
+    if output is not None:
+        check_output_path(output)
+    return chosen if chosen in formats else "table"
 
 
 def emit_report(report: Any, fmt: str, output: Path | None) -> None:
     """Render a :class:`~mncost.report.tabular.Report` and print or write it."""
     from mncost.report.tabular import render
 
+    if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
+        raise UserError(STDOUT_CLOSED)
     if fmt == "table" and output is not None:
         from mncost.report.terminal import render_terminal
 
-        text = render_terminal(report, width=120, color=False)
+        text = render_terminal(report, width=120, color=False, encoding="utf-8")
     else:
         text = render(report, fmt)
     emit(text, output, fmt)
 
 
 def emit(text: str, output: Path | None, fmt: str) -> None:
-    """Print ``text``, or write it atomically to ``output`` and say so on stderr."""
+    """Print ``text`` (``output`` None), or write it to ``output`` and say so on stderr.
+
+    A closed standard output or a failed write is a UserError; a reader that went away
+    (BrokenPipeError) is left to MncostGroup.main, which exits 1 quietly.
+    """
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        if stdout_closed():
+            raise UserError(STDOUT_CLOSED)
+        from mncost.report.files import write_stream
+
+        try:
+            write_stream(sys.stdout, text if text.endswith("\n") else text + "\n")
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
         return
-    try:
-        write_atomic(output, text)
-    except OutputError as exc:
-        raise UserError(str(exc)) from None
-    click.echo(f"wrote {output} ({fmt})", err=True)
+    from mncost.report.files import display_path
+
+    write_output(output, text)
+    click.echo(f"wrote {display_path(output)} ({fmt})", err=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from mncost.cli.options import UserError
+from mncost.cli.options import OutputFile, UserError, emit, input_files
 from mncost.cli.published import KeyChoice, query_options, run_query
 
 __all__ = ["frontier_report", "open_in_browser", "pareto_command", "plot_group"]
@@ -130,10 +130,11 @@ Examples:
               help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); "
                    "repeat for several.")
 @click.option("--linear", is_flag=True, help="Linear x axis instead of log.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+@click.option("--output", "-o", type=OutputFile(), default="pareto.html",
               metavar="FILE",
               help="Write FILE: .html (offline, plotly.js inlined), .png or .svg "
-                   "(needs kaleido and Chromium). [default: ./pareto.html]")
+                   "(needs kaleido and Chromium); '-' writes the HTML page to standard "
+                   "output instead of the frontier list. [default: ./pareto.html]")
 @click.option("--show", is_flag=True,
               help="Also open the file in the default browser (never waits for it).")
 def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, linear, output,
@@ -147,14 +148,16 @@ def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, li
     with the published accuracy of the same configuration where there is one.
     """
     from mncost.plot.figure import pareto_figure, pareto_title
-    from mncost.plot.output import PlotOutputError, plot_format, write_figure
+    from mncost.plot.output import PlotOutputError, figure_page, plot_format, write_figure
     from mncost.plot.pareto import HighlightError, pareto_data, parse_highlight, \
         resolve_highlight
+    from mncost.report.files import display_path
     from mncost.report.terminal import render_terminal
 
-    output = output if output is not None else Path("pareto.html")
+    if output is None and show:
+        raise UserError("--show needs a file to open; -o - writes to standard output")
     try:
-        fmt = plot_format(output)
+        fmt = plot_format(output) if output is not None else "html"
         wanted = [parse_highlight(text) for text in highlights]
     except (PlotOutputError, HighlightError) as exc:
         raise UserError(str(exc)) from None
@@ -173,15 +176,19 @@ def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, li
     fig = pareto_figure(data, log_x=not linear, titled=fmt != "html")
     title, subtitle = pareto_title(data)
     report = frontier_report(data)
+    if output is None:  # -o -: the page is standard output, so no frontier list there
+        emit(figure_page(fig, title, subtitle, page_notes(data), report.tables), None, "html")
+        return
     try:
         write_figure(fig, output, title=title, intro=subtitle, notes=page_notes(data),
-                     tables=report.tables)
+                     tables=report.tables, inputs=input_files())
     except PlotOutputError as exc:
         raise UserError(str(exc)) from None
-    click.echo(f"wrote {output.resolve()} ({fmt}: {len(data.points)} published points, "
+    shown = display_path(output.resolve())
+    click.echo(f"wrote {shown} ({fmt}: {len(data.points)} published points, "
                f"{len(data.frontier)} on the frontier)", err=True)
     if show:
         problem = open_in_browser(output)
         if problem:
-            click.echo(f"--show: {problem}; open {output.resolve()} yourself", err=True)
-    click.echo(render_terminal(report).lstrip("\n"), nl=False)
+            click.echo(f"--show: {problem}; open {shown} yourself", err=True)
+    emit(render_terminal(report).lstrip("\n"), None, "table")

@@ -6,28 +6,36 @@ from pathlib import Path
 
 import click
 
-from mncost.cli.options import UserError, model_options, scaling_options
+from mncost.cli.options import (
+    OutputFile,
+    UserError,
+    check_output_path,
+    emit,
+    model_options,
+    scaling_options,
+    write_output,
+)
+from mncost.report.files import display_path
+from mncost.text import quote
 
 __all__ = ["REPORT_FORMATS", "report_command"]
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 
-def _format(output: Path) -> str:
+def _format(output: Path | None) -> str:
+    if output is None:  # -o -: standard output gets the HTML page
+        return "html"
     fmt = REPORT_FORMATS.get(output.suffix.lower())
     if fmt is None:
-        raise UserError(f"cannot write {output.name!r}: unsupported file ending "
-                        f"{output.suffix or '(none)'!r}; use .html or .md")
+        ending = quote(display_path(output.suffix)) if output.suffix else "'(none)'"
+        raise UserError(f"cannot write {quote(display_path(output.name))}: unsupported file "
+                        f"ending {ending}; use .html or .md")
     return fmt
 
 
-def _write(path: Path, content: str | bytes) -> None:
-    from mncost.report.files import OutputError, write_atomic
-
-    try:
-        write_atomic(path, content)
-    except OutputError as exc:
-        raise UserError(str(exc)) from None
+def _wrote(path: Path, fmt: str) -> None:
+    click.echo(f"wrote {display_path(path.resolve())} ({fmt})", err=True)
 
 
 @click.command("report", short_help="Design-review page of one configuration "
@@ -40,10 +48,11 @@ Examples:
 """)
 @model_options
 @scaling_options
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+@click.option("--output", "-o", type=OutputFile(), default="review.html",
               metavar="FILE",
               help="Write FILE: .html (one offline file) or .md (charts as PNG files next "
-                   "to it). [default: ./review.html]")
+                   "to it); '-' writes the HTML page to standard output. "
+                   "[default: ./review.html]")
 @click.option("--images/--no-images", default=True, show_default=True,
               help="Markdown only: write the charts as PNG files next to FILE (needs "
                    "kaleido and Chromium).")
@@ -58,42 +67,45 @@ def report_command(model, spec, alpha, resolution, rho, classes, bn, fc_bias, ro
     marked, and the summary of mncost's reproduction of the paper's cost figures.
     """
     from mncost.cli.core import compute_cost
-    from mncost.plot.output import PlotOutputError, check_writable, figure_images
+    from mncost.plot.output import PlotOutputError, figure_images
     from mncost.report.review import build_review, review_html, review_markdown
 
-    output = output if output is not None else Path("review.html")
     fmt = _format(output)
-    try:
-        check_writable(output)
-    except PlotOutputError as exc:
-        raise UserError(str(exc)) from None
+    if output is not None:
+        check_output_path(output)
     result = compute_cost(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding)
     if spec is not None:
-        source = f"spec file {spec.name}"
+        source = f"spec file {display_path(spec.name)}"
     else:
         from mncost.models.registry import list_models
 
         entry = next(e for e in list_models() if e.name == result.model)
         source = f"built-in model ({entry.source})"
     review = build_review(result, source, match_published=spec is None)
-    if fmt == "html":
-        _write(output, review_html(review))
-        click.echo(f"wrote {output.resolve()} (html)", err=True)
+    if output is None:
+        emit(review_html(review), None, "html")
         return
-    # Markdown: render every chart first, so a failure leaves no file half-written.
+    if fmt == "html":
+        write_output(output, review_html(review))
+        _wrote(output, "html")
+        return
+    # Markdown: check every chart's file and render every chart first, so a failure
+    # leaves no file half-written.
     keys = [s.figure for s in review.sections if s.figure is not None]
     names = {key: f"{output.stem}-{key.replace('_', '-')}.png" for key in keys}
     pictures: dict[str, bytes] = {}
     missing = "--no-images was given"
     if images:
+        for key in keys:
+            check_output_path(output.with_name(names[key]))
         try:
             rendered = figure_images([review.figures[k]() for k in keys], "png")
             pictures = dict(zip(keys, rendered, strict=True))
         except PlotOutputError as exc:
             missing = str(exc)
     for key, data in pictures.items():
-        _write(output.with_name(names[key]), data)
-    _write(output, review_markdown(review, {k: names[k] for k in pictures}, missing))
+        write_output(output.with_name(names[key]), data)
+    write_output(output, review_markdown(review, {k: names[k] for k in pictures}, missing))
     for key in pictures:
-        click.echo(f"wrote {output.with_name(names[key]).resolve()} (png)", err=True)
-    click.echo(f"wrote {output.resolve()} (markdown)", err=True)
+        _wrote(output.with_name(names[key]), "png")
+    _wrote(output, "markdown")

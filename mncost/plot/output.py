@@ -9,7 +9,7 @@ then written atomically.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from mncost.plot.figure import PLOT_CONFIG
 
@@ -49,9 +49,13 @@ def plot_format(path: Path) -> str:
     """The format ``path``'s ending asks for; PlotOutputError names the supported ones."""
     fmt = PLOT_FORMATS.get(path.suffix.lower())
     if fmt is None:
+        from mncost.report.files import display_path
+        from mncost.text import quote
+
         endings = ", ".join(sorted(set(PLOT_FORMATS) - {".htm"}))
-        raise PlotOutputError(f"cannot write {path.name!r}: unsupported file ending "
-                              f"{path.suffix or '(none)'!r}; use one of {endings}")
+        ending = quote(display_path(path.suffix)) if path.suffix else "'(none)'"
+        raise PlotOutputError(f"cannot write {quote(display_path(path.name))}: unsupported "
+                              f"file ending {ending}; use one of {endings}")
     return fmt
 
 
@@ -74,11 +78,11 @@ def figure_page(fig: go.Figure, title: str, intro: str = "", notes: Sequence[str
     """A complete offline HTML page: title, a line of intro, the figure, tables, notes."""
     import html
 
-    from mncost.report.tabular import html_page, html_table
+    from mncost.report.tabular import html_page, html_table, html_text
 
-    body = (f'<p class="caption">{html.escape(intro)}</p>\n' if intro else "") \
+    body = (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "") \
         + figure_div(fig, "plot") + "".join("\n" + html_table(t) for t in tables) \
-        + "".join(f'\n<p class="note">{html.escape(note)}</p>' for note in notes)
+        + "".join(f'\n<p class="note">{html_text(note)}</p>' for note in notes)
     return html_page(title, body, head=plotly_script())
 
 
@@ -115,35 +119,32 @@ def figure_images(figs: Sequence[go.Figure], fmt: str,
 
 
 def write_figure(fig: go.Figure, path: Path, title: str, intro: str = "",
-                 notes: Sequence[str] = (), tables: Sequence[Table] = ()) -> str:
+                 notes: Sequence[str] = (), tables: Sequence[Table] = (),
+                 inputs: Mapping[Path, str] | None = None) -> str:
     """Write ``fig`` to ``path`` as its ending says; returns the format.
 
     .html is a page (``title``, ``intro``, the figure, ``tables``, ``notes``); .png and
-    .svg are the figure alone.
+    .svg are the figure alone. ``path`` is never one of ``inputs`` (files the command
+    reads, mapped to their option).
     """
     from mncost.report.files import OutputError, write_atomic
 
     fmt = plot_format(path)
-    check_writable(path)
+    check_writable(path, inputs)
     content: str | bytes = figure_page(fig, title, intro, notes, tables) if fmt == "html" \
         else figure_images([fig], fmt)[0]
     try:
-        write_atomic(path, content)
+        write_atomic(path, content, inputs)
     except OutputError as exc:
         raise PlotOutputError(str(exc)) from None
     return fmt
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, inputs: Mapping[Path, str] | None = None) -> None:
     """Fail before the slow part (rendering an image) when ``path`` cannot be written."""
-    import os
+    from mncost.report.files import OutputError, check_output
 
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise PlotOutputError(f"cannot write {str(path)!r}: it is a directory")
-    if not folder.is_dir():
-        raise PlotOutputError(f"cannot write {str(path)!r}: folder {str(folder)!r} "
-                              "does not exist")
-    if not os.access(folder, os.W_OK):
-        raise PlotOutputError(f"cannot write {str(path)!r}: folder {str(folder)!r} "
-                              "is not writable")
+    try:
+        check_output(path, inputs)
+    except OutputError as exc:
+        raise PlotOutputError(str(exc)) from None
