@@ -8,9 +8,11 @@ from typing import Any
 
 import click
 
-from mncost.cli.options import MULTIPLIER, UserError, emit_report, output_options, resolve_format
+from mncost.cli.options import (MULTIPLIER, UserError, WholeNumber, emit_report, output_options,
+                                resolve_format)
 from mncost.cost.layer import FORMULAS, LayerComparison, compare_layer
 from mncost.cost.scaling import ROUNDINGS, Rounding, ScalingError
+from mncost.limits import MAX_CHANNELS, MAX_KERNEL, MAX_MULTIPLIER, MAX_RESOLUTION
 from mncost.report.tabular import Column, Report, Table
 
 __all__ = ["layer_command"]
@@ -154,20 +156,24 @@ Examples:
   mncost layer --table3                                # Table 3's four cumulative rows
   mncost layer --in 32 --out 64 --size 112 -a 0.25 --rounding floor -f json
 """)
-@click.option("--kernel", "-k", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Kernel size D_K (square).")
-@click.option("--in", "in_channels", type=click.IntRange(min=1), default=None, metavar="M",
-              help="Input channels M (at alpha 1).")
-@click.option("--out", "out_channels", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Output channels N (at alpha 1).")
-@click.option("--size", type=click.IntRange(min=1), default=None, metavar="D_F",
-              help="Input feature map side D_F (at rho 1).")
-@click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Stride; the output side is D_G = ceil(D_F / stride).")
+@click.option("--kernel", "-k", type=WholeNumber(1, MAX_KERNEL, "kernel"), default=3,
+              show_default=True, help=f"Kernel size D_K (square), 1 to {MAX_KERNEL:,}.")
+@click.option("--in", "in_channels", type=WholeNumber(1, MAX_CHANNELS, "input channels"),
+              default=None, metavar="M",
+              help=f"Input channels M (at alpha 1), 1 to {MAX_CHANNELS:,}.")
+@click.option("--out", "out_channels", type=WholeNumber(1, MAX_CHANNELS, "output channels"),
+              default=None, metavar="N",
+              help=f"Output channels N (at alpha 1), 1 to {MAX_CHANNELS:,}.")
+@click.option("--size", type=WholeNumber(1, MAX_RESOLUTION, "size"), default=None, metavar="D_F",
+              help=f"Input feature map side D_F (at rho 1), 1 to {MAX_RESOLUTION:,}.")
+@click.option("--stride", type=WholeNumber(1, MAX_KERNEL, "stride"), default=1, show_default=True,
+              help=f"Stride, 1 to {MAX_KERNEL:,}; the output side is D_G = ceil(D_F / stride).")
 @click.option("--alpha", "-a", type=MULTIPLIER, default="1", show_default=True,
-              help="Width multiplier: M and N become round(alpha*M), round(alpha*N).")
+              help=f"Width multiplier, 0 < alpha <= {MAX_MULTIPLIER}: M and N become "
+                   "round(alpha*M), round(alpha*N).")
 @click.option("--rho", type=MULTIPLIER, default="1", show_default=True, metavar="P",
-              help="Resolution multiplier: D_F becomes round(D_F * P).")
+              help=f"Resolution multiplier, 0 < P <= {MAX_MULTIPLIER}: D_F becomes "
+                   "round(D_F * P).")
 @click.option("--rounding", type=click.Choice(list(ROUNDINGS)), default="round",
               show_default=True,
               help="Channel rounding under alpha: round(c*a) (the paper's code), floor = "

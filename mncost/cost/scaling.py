@@ -8,9 +8,13 @@ channel or pixel count.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, get_args
+
+from mncost.limits import MAX_MULTIPLIER, MAX_NUMBER_CHARS, MAX_RESOLUTION
+from mncost.text import quote
 
 __all__ = [
     "Rounding",
@@ -29,14 +33,67 @@ class ScalingError(ValueError):
     """A multiplier, resolution or scaled channel count that cannot be used."""
 
 
+# Decimal text ("0.75", "1e-2", ".5") or a ratio of whole numbers ("3/4"), ASCII digits
+# only: the exponent is read apart so it can be bounded before any Fraction is built.
+_DECIMAL = re.compile(r"[+-]?(?P<mantissa>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+                      r"(?:[eE](?P<exp>[+-]?[0-9]+))?", re.ASCII)
+_RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+", re.ASCII)
+
+# Text is at most MAX_NUMBER_CHARS long, so any nonzero mantissa lies within 10**+-40:
+# an exponent beyond this puts the value far above MAX_MULTIPLIER or below any useful
+# width, and refusing it keeps 10**exponent small.
+_MAX_EXPONENT = MAX_NUMBER_CHARS
+
+
+def _range(what: str) -> str:
+    return f"{what} must be in 0 < {what} <= {MAX_MULTIPLIER}"
+
+
+def _shown(value: object) -> str:
+    try:
+        return quote(value)
+    except ValueError:  # an int too long for str(): say what it is, not its digits
+        return f"a {type(value).__name__} too large to print"
+
+
+def _exponent_ok(exponent: int, value: object, what: str) -> None:
+    """Refuse an exponent that would make the exact value huge to build."""
+    if exponent > _MAX_EXPONENT:
+        raise ScalingError(f"{_range(what)}, got {_shown(value)}")
+    if exponent < -_MAX_EXPONENT:
+        raise ScalingError(f"{_range(what)} with an exponent of at least -{_MAX_EXPONENT}, "
+                           f"got {_shown(value)}")
+
+
+def _from_text(text: str, what: str) -> Fraction:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ScalingError(f"{what} must be a number of at most {MAX_NUMBER_CHARS} "
+                           f"characters, got {quote(text)}")
+    if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+        raise ScalingError(f"{what} must be a finite number, got {quote(text)}")
+    decimal = _DECIMAL.fullmatch(text)
+    if decimal is not None:
+        if not decimal["mantissa"].strip("0."):
+            return Fraction(0)  # zero whatever the exponent: never raise 10 to it
+        if decimal["exp"] is not None:
+            _exponent_ok(int(decimal["exp"]), text, what)
+        return Fraction(text)
+    if _RATIO.fullmatch(text) is not None:
+        return Fraction(text)  # raises ZeroDivisionError for "1/0"
+    raise ScalingError(f"{what} must be a number such as 0.75 or 3/4, got {quote(text)}")
+
+
 def parse_multiplier(value: object, what: str = "alpha") -> Fraction:
-    """Return ``value`` as an exact positive, finite Fraction, or raise ScalingError.
+    """Return ``value`` as an exact Fraction in 0 < value <= MAX_MULTIPLIER, or raise
+    ScalingError.
 
     Accepts ints, Fractions, Decimals, floats (read through their shortest repr, so 0.1
-    means 1/10) and decimal strings such as "0.75" or "3/4".
+    means 1/10) and text such as "0.75", "1e-1" or "3/4" (ASCII digits, at most
+    MAX_NUMBER_CHARS characters). Every check is cheap: no input makes it compute a
+    huge power of ten.
     """
     if isinstance(value, bool):
-        raise ScalingError(f"{what} must be a number, got {value!r}")
+        raise ScalingError(f"{what} must be a number, got {_shown(value)}")
     try:
         if isinstance(value, Fraction):
             result = value
@@ -48,21 +105,21 @@ def parse_multiplier(value: object, what: str = "alpha") -> Fraction:
             result = Fraction(repr(value))
         elif isinstance(value, Decimal):
             if not value.is_finite():
-                raise ScalingError(f"{what} must be a finite number, got {value}")
+                raise ScalingError(f"{what} must be a finite number, got {_shown(value)}")
+            if value:
+                _exponent_ok(value.adjusted(), value, what)
             result = Fraction(value)
         elif isinstance(value, str):
-            text = value.strip()
-            if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
-                raise ScalingError(f"{what} must be a finite number, got {value!r}")
-            result = Fraction(text)
+            result = _from_text(value.strip(), what)
         else:
-            raise ScalingError(f"{what} must be a number, got {value!r}")
-    except (ValueError, ZeroDivisionError) as exc:
-        if isinstance(exc, ScalingError):
-            raise
-        raise ScalingError(f"{what} must be a number, got {value!r}") from None
+            raise ScalingError(f"{what} must be a number, got {_shown(value)}")
+    except ZeroDivisionError:
+        raise ScalingError(f"{what} must be a number, got {_shown(value)}") from None
     if result <= 0:
-        raise ScalingError(f"{what} must be greater than 0, got {value}")
+        raise ScalingError(f"{what} must be greater than 0 (0 < {what} <= {MAX_MULTIPLIER}), "
+                           f"got {_shown(value)}")
+    if result > MAX_MULTIPLIER:
+        raise ScalingError(f"{_range(what)}, got {_shown(value)}")
     return result
 
 
@@ -111,4 +168,7 @@ def resolution_from_rho(rho: Fraction, base: int = 224) -> int:
     resolution = _round_half_up(base * rho)
     if resolution < 1:
         raise ScalingError(f"rho {float(rho):g} gives a resolution below 1 pixel")
+    if resolution > MAX_RESOLUTION:
+        raise ScalingError(f"rho {float(rho):g} gives a resolution of {resolution:,} pixels; "
+                           f"the most is {MAX_RESOLUTION:,}")
     return resolution

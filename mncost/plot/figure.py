@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from mncost.plot.pareto import HighlightPoint, ParetoData, PlottedPoint
 from mncost.published.points import DATASETS
+from mncost.text import escape_controls
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -37,7 +38,7 @@ figure's data to Plotly Cloud); the modebar's PNG download stays (it is local)."
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    return html.escape(escape_controls(text), quote=False)
 
 
 def _num(value: Fraction, digits: int = 2) -> str:
@@ -133,11 +134,12 @@ def _highlight_hover(h: HighlightPoint) -> str:
     return "<br>".join(lines)
 
 
-def _highlight_traces(data: ParetoData, y_range: tuple[float, float]) -> list[go.Scatter]:
+def _highlight_traces(highlights: Sequence[HighlightPoint],
+                      y_range: tuple[float, float]) -> list[go.Scatter]:
     import plotly.graph_objects as go
 
     traces = []
-    with_accuracy = [h for h in data.highlights if h.accuracy is not None]
+    with_accuracy = [h for h in highlights if h.accuracy is not None]
     if with_accuracy:
         traces.append(go.Scatter(
             x=[float(h.x) for h in with_accuracy],
@@ -151,7 +153,7 @@ def _highlight_traces(data: ParetoData, y_range: tuple[float, float]) -> list[go
         ))
     steps = 40  # vertices along the line, so hovering anywhere on it shows the text
     low, high = y_range
-    for h in (h for h in data.highlights if h.accuracy is None):
+    for h in (h for h in highlights if h.accuracy is None):
         ys = [low + (high - low) * k / steps for k in range(steps + 1)]
         traces.append(go.Scatter(
             x=[float(h.x)] * len(ys), y=ys, mode="lines",
@@ -191,11 +193,22 @@ def pareto_figure(data: ParetoData, log_x: bool = True, titled: bool = True) -> 
     fig = go.Figure(_published_traces(data))
     if data.frontier:
         fig.add_trace(_frontier_trace(data))
-    for trace in _highlight_traces(data, y_range):
+    # A log axis has no place for a cost of 0 (a spec of pooling and softmax only):
+    # such a highlight is named in a corner instead of drawn.
+    drawn = [h for h in data.highlights if h.x > 0 or not log_x]
+    for trace in _highlight_traces(drawn, y_range):
         fig.add_trace(trace)
+    off_axis = [h for h in data.highlights if log_x and h.x <= 0]
+    if off_axis:
+        what, _ = _axis_words(data)
+        fig.add_annotation(
+            xref="paper", yref="paper", x=0.01, y=0.99, xanchor="left", yanchor="top",
+            showarrow=False, align="left", font={"size": 12, "color": _HIGHLIGHT_COLOR},
+            text="<br>".join(f"{_esc(h.label)}: 0 {what}, not drawn on the log scale"
+                             for h in off_axis))
     dataset = DATASETS[data.dataset]
     title, subtitle = pareto_title(data, interactive=False)
-    for n, h in enumerate(data.highlights):
+    for n, h in enumerate(drawn):
         x = math.log10(float(h.x)) if log_x else float(h.x)  # annotations use log10 on log axes
         if h.accuracy is None:  # name the dotted line where it meets the top of the plot
             fig.add_annotation(x=x, y=y_range[1], text=_esc(h.label), showarrow=False,
@@ -243,11 +256,15 @@ def by_type_figure(result: CostResult) -> go.Figure:
     ])
     fig.update_layout(
         title={"text": "Share of the cost by layer type", "x": 0.01, "xanchor": "left"},
-        barmode="group", template="plotly_white", height=120 + 70 * len(rows),
+        barmode="group", template="plotly_white", height=120 + 70 * max(len(rows), 1),
         margin={"l": 20, "r": 30, "t": 60, "b": 50},
         xaxis={"title": {"text": "% of the total"}, "range": [0, 100]},
         yaxis={"automargin": True, "ticksuffix": "  "},
         legend={"orientation": "h", "y": -0.25},
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
     )
+    if not rows:  # every layer costs 0 (pooling and softmax only): say so, not a blank
+        fig.add_annotation(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           text="No layer type has any mult-adds or params: nothing to chart.")
+        fig.update_yaxes(visible=False)
     return fig

@@ -102,22 +102,30 @@ class ParetoData:
 
 
 def parse_highlight(text: str) -> Highlight:
-    """"0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1)."""
+    """"0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1).
+
+    ALPHA is read as --alpha is (0 < alpha <= MAX_MULTIPLIER); RES is ASCII digits, 1 to
+    MAX_RESOLUTION, refused unconverted when longer than MAX_NUMBER_CHARS.
+    """
     from mncost.cost.scaling import ScalingError, parse_multiplier
+    from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+    from mncost.text import quote
 
     match = _HIGHLIGHT.match(text.strip())
     if match is None:
-        raise HighlightError(f"cannot read highlight {text!r}: expected ALPHA/RES such as "
-                             "0.75/160, or MODEL:ALPHA/RES")
+        raise HighlightError(f"cannot read highlight {quote(text)}: expected ALPHA/RES such "
+                             "as 0.75/160, or MODEL:ALPHA/RES")
     try:
         alpha = parse_multiplier(match["alpha"], "alpha")
     except ScalingError as exc:
-        raise HighlightError(f"highlight {text!r}: {exc}") from None
-    if not match["res"].isdigit() or int(match["res"]) < 1:
-        raise HighlightError(f"highlight {text!r}: resolution must be a positive whole "
-                             f"number, got {match['res']!r}")
-    return Highlight(model=match["model"] or "mobilenet-v1", alpha=alpha,
-                     resolution=int(match["res"]))
+        raise HighlightError(f"highlight {quote(text)}: {exc}") from None
+    res = match["res"]
+    # isdigit() alone also takes '²', which int() refuses.
+    if not (len(res) <= MAX_NUMBER_CHARS and res.isascii() and res.isdigit()
+            and 1 <= int(res) <= MAX_RESOLUTION):
+        raise HighlightError(f"highlight {quote(text)}: resolution must be a whole number "
+                             f"from 1 to {MAX_RESOLUTION:,}, got {quote(res)}")
+    return Highlight(model=match["model"] or "mobilenet-v1", alpha=alpha, resolution=int(res))
 
 
 def _registry_name(point: PublishedPoint) -> str | None:

@@ -12,12 +12,11 @@ PNG files written next to it, or says why the charts are left out.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable
 
-from mncost.report.tabular import Column, Report, Table, html_page, html_table, render
+from mncost.report.tabular import Column, Report, Table, html_page, html_table, html_text, render
 
 if TYPE_CHECKING:
     from mncost.cost.counter import CostResult
@@ -132,7 +131,10 @@ def _pareto_section(data: ParetoData) -> Section:
     highlight = data.highlights[0]
     cheaper = [p for p in data.points if p.x <= highlight.x]
     notes = []
-    if highlight.accuracy_from is not None:
+    if highlight.mult_adds == 0:
+        intro = ("This configuration costs 0 mult-adds, so it has no place on the plot's "
+                 "log scale and is not drawn.")
+    elif highlight.accuracy_from is not None:
         source = highlight.accuracy_from
         intro = (f"The star is this configuration at mncost's cost; its published top-1 is "
                  f"{source.top1}% ({source.label}, {source.tables}).")
@@ -231,13 +233,13 @@ def review_html(review: Review) -> str:
 
     parts = []
     for n, section in enumerate(review.sections):
-        parts.append(f"<section>\n<h2>{html.escape(section.title)}</h2>")
+        parts.append(f"<section>\n<h2>{html_text(section.title)}</h2>")
         if section.intro:
-            parts.append(f'<p class="caption">{html.escape(section.intro)}</p>')
+            parts.append(f'<p class="caption">{html_text(section.intro)}</p>')
         parts.extend(html_table(table) for table in section.tables)
         if section.figure is not None:
             parts.append(figure_div(review.figures[section.figure](), f"figure-{n}"))
-        parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in section.notes)
+        parts.extend(f'<p class="note">{html_text(note)}</p>' for note in section.notes)
         parts.append("</section>")
     return html_page(review.title, "\n".join(parts), head=plotly_script())
 

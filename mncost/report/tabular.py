@@ -17,9 +17,12 @@ from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
+from mncost.text import escape_controls
+
 __all__ = [
     "Column",
     "FORMATS",
+    "html_text",
     "RENDERERS",
     "Report",
     "Table",
@@ -82,10 +85,19 @@ class Report:
     """Which table CSV writes (CSV holds one table)."""
 
 
+# A formula trigger (= + - @, tab, CR) at the start of a cell, or after a character that
+# some spreadsheet splits cells at (, ; tab |), spaces allowed between: a spreadsheet
+# whose separator is ';' opens "conv;=1+2" as two cells, the second a formula.
+_FORMULA = re.compile(r"(^|[,;\t|])( *)([=+\-@\t\r])")
+
+
 def csv_safe(value: Any) -> Any:
-    """Neutralize a text cell that a spreadsheet would run as a formula (= + - @, tab, CR)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Neutralize text a spreadsheet would run as a formula: "'" before each trigger.
+
+    Only text is touched: ints and floats are never quoted or altered.
+    """
+    if isinstance(value, str):
+        return _FORMULA.sub(r"\1\2'\3", value)
     return value
 
 
@@ -94,7 +106,9 @@ def _csv_value(value: Any) -> Any:
         return ""
     if isinstance(value, Fraction):
         return float(value)
-    return csv_safe(value)
+    if isinstance(value, str):
+        return csv_safe(escape_controls(value))
+    return value
 
 
 def _visible(table: Table) -> list[int]:
@@ -105,7 +119,7 @@ def _render_csv(report: Report) -> str:
     table = report.tables[report.csv_table]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([csv_safe(c.csv_header or c.header) for c in table.columns])
+    writer.writerow([_csv_value(c.csv_header or c.header) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_value(v) for v in row])
     return out.getvalue()
@@ -116,20 +130,37 @@ def _table_json(table: Table) -> list[dict[str, Any]]:
     return [dict(zip(keys, row)) for row in table.rows]
 
 
+# json.dumps escapes C0 controls (ESC is \u001b) but, with ensure_ascii=False, leaves
+# DEL, C1 controls (0x9b is a one-byte CSI), line separators and bidi controls raw. They
+# can occur only inside JSON strings, so escaping them keeps the data exactly.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def _render_json(report: Report) -> str:
     data = report.data
     if data is None:
         data = {t.title: _table_json(t) for t in report.tables}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _md_cell(text: str) -> str:
+    # Controls first: a CR or line separator would end the line (a new heading, a split
+    # table), an ESC reach the terminal of whoever cats the file.
+    text = escape_controls(text)
     # GitHub and most doc tools render inline HTML and emphasis: escape what could fire.
-    text = html.escape(text, quote=False).replace("\n", " ")
+    text = html.escape(text, quote=False)
     for char in ("\\", "|", "*", "`", "[", "]"):
         text = text.replace(char, "\\" + char)
     # Intraword underscores (conv_0) are inert in GFM; only word-edge ones can emphasize.
     return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+
+def _md_block(text: str) -> str:
+    """A paragraph's text (a caption, a note): a cell's escapes, and none of its start
+    may open a heading or a list ("# x", "- x", "1. x")."""
+    text = re.sub(r"^(\s*)([#+=-])", r"\1\\\2", _md_cell(text))
+    return re.sub(r"^(\s*[0-9]+)([.)])", r"\1\\\2", text)
 
 
 def _render_markdown(report: Report) -> str:
@@ -149,11 +180,16 @@ def _render_markdown(report: Report) -> str:
                 f"**{_md_cell(table.columns[i].show(row[i]))}**" if row[i] not in (None, "")
                 else "" for i in cols) + " |")
         if table.caption:
-            lines += ["", _md_cell(table.caption)]
+            lines += ["", _md_block(table.caption)]
         lines.append("")
     for note in report.notes:
-        lines += [f"> {_md_cell(note)}", ""]
+        lines += [f"> {_md_block(note)}", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def html_text(text: str) -> str:
+    """User text in HTML: controls shown escaped, then markup escaped."""
+    return html.escape(escape_controls(text))
 
 
 HTML_STYLE = """
@@ -175,7 +211,7 @@ def html_table(table: Table) -> str:
     """One table as an HTML fragment, every cell escaped."""
     cols = _visible(table)
     cls = {"left": "", "right": ' class="r"', "center": ' class="c"'}
-    esc = html.escape
+    esc = html_text
     parts = []
     if table.title:
         parts.append(f"<h2>{esc(table.title)}</h2>")
@@ -202,14 +238,14 @@ def html_page(title: str, body: str, head: str = "") -> str:
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{HTML_STYLE}</style>\n{head}"
-        f"</head><body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
+        f"<title>{html_text(title)}</title>\n<style>{HTML_STYLE}</style>\n{head}"
+        f"</head><body>\n<h1>{html_text(title)}</h1>\n{body}\n</body></html>\n"
     )
 
 
 def _render_html(report: Report) -> str:
     body = "\n".join(html_table(t) for t in report.tables)
-    body += "".join(f'\n<p class="note">{html.escape(n)}</p>' for n in report.notes)
+    body += "".join(f'\n<p class="note">{html_text(n)}</p>' for n in report.notes)
     return html_page(report.title, body)
 
 

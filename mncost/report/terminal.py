@@ -13,8 +13,10 @@ import io
 import os
 import sys
 import textwrap
+from typing import Callable
 
 from mncost.report.tabular import Report, Table
+from mncost.text import ascii_fallback, can_encode, escape_controls
 
 __all__ = ["compose", "render_terminal"]
 
@@ -37,19 +39,34 @@ def _fold(text: str, width: int) -> list[str]:
     return lines + ([text] if text else [])
 
 
-def _layout(table: Table, width: int) -> tuple[list[int], list[str], list[int], int, list[str]]:
+class _Texts:
+    """A table's headers and cells exactly as they will be shown, before any layout.
+
+    User text (a layer or model name) may hold control characters, and the output
+    stream may not encode mncost's own "α" or "─": both are settled here, so the
+    widths the layout measures are the widths printed.
+    """
+
+    def __init__(self, table: Table, show: Callable[[str], str]) -> None:
+        columns = table.columns
+        self.headers = [show(c.header) for c in columns]
+        self.short = [show(c.short_header or c.header) for c in columns]
+        self.rows = [[show(c.show(v)) for c, v in zip(columns, row)] for row in table.rows]
+        self.footer = [[show(c.show(v)) for c, v in zip(columns, row)]
+                       for row in table.footer]
+
+
+def _layout(table: Table, texts: _Texts, width: int
+            ) -> tuple[list[int], list[str], list[int], int, list[str]]:
     """Columns to show, their headers and widths, the gap, and the headers hidden.
 
     Prefers every column with the widest gap (3, 2, then 1 space) that fits; then hides
     columns that have a ``hide_rank``, lowest first; only then narrows text columns
     (which fold). Number columns always keep their full width.
     """
-    narrow = width < 100
     cols = [i for i, c in enumerate(table.columns) if not c.data_only]
-    headers = {i: (table.columns[i].short_header or table.columns[i].header) if narrow
-               else table.columns[i].header for i in cols}
-    content = {i: max([len(headers[i]), *(len(table.columns[i].show(row[i]))
-                                          for row in table.rows + table.footer)])
+    headers = texts.short if width < 100 else texts.headers
+    content = {i: max([len(headers[i]), *(len(row[i]) for row in texts.rows + texts.footer)])
                for i in cols}
     hideable = sorted((i for i in cols if table.columns[i].hide_rank is not None),
                       key=lambda i: table.columns[i].hide_rank or 0)
@@ -82,12 +99,13 @@ def _layout(table: Table, width: int) -> tuple[list[int], list[str], list[int], 
                 break
             widths[k] -= 1
             excess -= 1
-    hidden = [table.columns[i].header for i in cols if i not in shown]
+    hidden = [texts.headers[i] for i in cols if i not in shown]
     return shown, [headers[i] for i in shown], widths, gap, hidden
 
 
-def _grid(table: Table, width: int) -> list[Styled]:
-    shown, headers, widths, gap, hidden = _layout(table, width)
+def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> list[Styled]:
+    texts = _Texts(table, show)
+    shown, headers, widths, gap, hidden = _layout(table, texts, width)
     aligns = [table.columns[i].align for i in shown]
 
     def line(cells: list[str]) -> list[str]:
@@ -106,17 +124,17 @@ def _grid(table: Table, width: int) -> list[Styled]:
     total = sum(widths) + gap * (len(widths) - 1)
     out: list[Styled] = []
     if table.title:
-        out.append((table.title, "bold"))
+        out.append((show(table.title), "bold"))
     out += [(text, "bold") for text in line(headers)]
-    out.append(("─" * total, None))
-    for row in table.rows:
-        out += [(text, None) for text in line([table.columns[i].show(row[i]) for i in shown])]
-    if table.footer:
-        out.append(("─" * total, None))
-    for row in table.footer:
-        out += [(text, "bold") for text in line([table.columns[i].show(row[i]) for i in shown])]
+    out.append((rule * total, None))
+    for row in texts.rows:
+        out += [(text, None) for text in line([row[i] for i in shown])]
+    if texts.footer:
+        out.append((rule * total, None))
+    for row in texts.footer:
+        out += [(text, "bold") for text in line([row[i] for i in shown])]
     if table.caption:
-        out += _wrapped(table.caption, width, None)
+        out += _wrapped(show(table.caption), width, None)
     if hidden:
         out += _wrapped(f"(hidden to fit {width} columns: {', '.join(hidden)}; widen the "
                         "terminal or use --format csv/markdown/html for every column)",
@@ -129,16 +147,24 @@ def _wrapped(text: str, width: int, style: str | None) -> list[Styled]:
             textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]]
 
 
-def compose(report: Report, width: int) -> list[Styled]:
-    """The report as lines of at most ``width`` characters, each with a rich style name."""
-    lines: list[Styled] = _wrapped(report.title, width, "bold")
+def compose(report: Report, width: int, encoding: str = "utf-8") -> list[Styled]:
+    """The report as lines of at most ``width`` characters, each with a rich style name.
+
+    Control characters in any text show escaped (ESC as ``\\x1b``), and what
+    ``encoding`` cannot represent shows as ASCII ("α" as "alpha", the rule as "-").
+    """
+    def show(text: str) -> str:
+        return ascii_fallback(escape_controls(text), encoding)
+
+    rule = "─" if can_encode("─", encoding) else "-"
+    lines: list[Styled] = _wrapped(show(report.title), width, "bold")
     for table in report.tables:
         lines.append(("", None))
-        lines += _grid(table, width)
+        lines += _grid(table, width, show, rule)
     if report.notes:
         lines.append(("", None))
     for note in report.notes:
-        lines += _wrapped(note, width, "dim")
+        lines += _wrapped(show(note), width, "dim")
     return lines
 
 
@@ -156,16 +182,21 @@ def _terminal_width() -> int:
     return columns if columns > 0 else 120
 
 
-def render_terminal(report: Report, width: int | None = None, color: bool | None = None) -> str:
+def render_terminal(report: Report, width: int | None = None, color: bool | None = None,
+                    encoding: str | None = None) -> str:
     """The report as terminal text; styled (bold, dim) only when writing to a terminal.
 
     The layout is the same either way; rich is imported only to add the styles.
+    ``encoding`` is what the text will be written in: by default stdout's, so a
+    Latin-1 or ASCII locale gets ASCII stand-ins rather than an encoding error.
     """
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if width is None:
         width = _terminal_width()
-    lines = compose(report, max(width, 20))
+    if encoding is None:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    lines = compose(report, max(width, 20), encoding)
     if not color:
         return "".join(text.rstrip() + "\n" for text, _ in lines)
     from rich.console import Console
