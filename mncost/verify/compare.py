@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from mncost.cost import counter
-from mncost.cost.counter import Conventions, CostResult, Shape
-from mncost.spec.layers import Architecture
+from mncost.arch.ops import Architecture
+from mncost.cost.conventions import Conventions
+from mncost.cost.result import CostResult, Shape, count
 from mncost.verify.torch_model import BuildOptions, TorchLayer, measure, torch_version
 
 __all__ = ["LayerCheck", "Verification", "torch_params", "verify"]
@@ -200,10 +200,9 @@ def verify(arch: Architecture, alpha: Fraction = Fraction(1), resolution: int | 
     Raises :class:`~mncost.cost.scaling.ScalingError` for a configuration mncost cannot
     count and :class:`~mncost.verify.torch_model.TorchMissing` without PyTorch.
     """
-    result = counter.count(arch, alpha, resolution, classes, conventions)
+    result = count(arch, alpha, resolution, classes, conventions)
     opts = BuildOptions(alpha=alpha, classes=arch.classes if classes is None else classes,
-                        rounding=conventions.rounding, fc_bias=conventions.fc_bias,
-                        device=device)
+                        rule=result.rule, fc_bias=conventions.fc_bias, device=device)
     measured, outside = measure(arch, arch.resolution if resolution is None else resolution,
                                 opts)
     return Verification(result=result, layers=_pair(result, measured, conventions.bn),

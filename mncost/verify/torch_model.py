@@ -1,38 +1,32 @@
-"""An :class:`~mncost.spec.layers.Architecture` built as a PyTorch module, and measured by PyTorch.
+"""An architecture spec built as a PyTorch network, and measured by PyTorch.
 
-This is the independent side of ``mncost verify``. The only inputs it shares with
-mncost's counter are the spec itself and the channel-scaling rule
-(:func:`mncost.cost.scaling.scale_channels`, which says how many channels a layer has
-at width alpha). Everything else comes from PyTorch: every layer's input channels and
-feature-map size are read off the tensor the previous layer produced, mult-adds come from
+This is the independent side of ``mncost verify``. It shares two things with mncost's
+counter: the spec itself, and the width rule (:class:`mncost.arch.width.WidthRule`,
+which says how many channels a layer has at width alpha: a convention to check against,
+not a quantity to re-derive). Everything else comes from PyTorch: every module is sized
+from the tensor the modules before it produced, mult-adds come from
 ``torch.utils.flop_counter.FlopCounterMode`` (FLOPs = 2 x MACs), parameters from the
 modules' own tensors, and output shapes from the forward pass.
 
-The forward pass runs on PyTorch's ``meta`` device: tensors carry shapes but no data, so
-even MobileNet-224 is measured in a fraction of a second without allocating weights.
+Each primitive op of the spec is one module, named as mncost names it (``block_3.dw``),
+so the two sides pair op by op. Composites are built from PyTorch's own operations:
+a residual is ``a + b``, branches are joined by ``torch.cat``, squeeze-and-excite scales
+by a broadcast ``x * gate``. The forward pass runs on the ``meta`` device: tensors carry
+shapes but no data, so no weights are allocated.
 
-PyTorch is an optional extra, imported only inside these functions, never when the
-package is imported.
+PyTorch is an optional extra, imported only inside these functions.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from mncost.cost.scaling import Rounding, scale_channels
-from mncost.spec.layers import (
-    Architecture,
-    AvgPool,
-    Conv,
-    DepthwiseConv,
-    FullyConnected,
-    LayerBase,
-    PointwiseConv,
-    Softmax,
-)
+from mncost.arch import ops as spec
+from mncost.arch.ops import pair
+from mncost.arch.width import WidthRule
 
 if TYPE_CHECKING:
     import torch
@@ -46,7 +40,7 @@ __all__ = [
     "TorchLayer",
     "TorchMissing",
     "UnsupportedLayer",
-    "build_layers",
+    "build",
     "measure",
     "require_torch",
     "torch_version",
@@ -94,24 +88,24 @@ class BuildOptions:
     alpha: Fraction
     classes: int
     """Units of every fc layer whose spec leaves ``units`` out; 0 drops the classifier."""
-    rounding: Rounding
+    rule: WidthRule
     fc_bias: bool
     device: str = "meta"
 
-    def width(self, filters: int) -> int:
+    def width(self, filters: int, scale: str = "alpha") -> int:
         # The one rule shared with mncost's counter, on purpose: channel counts under
         # alpha are a convention to verify against, not a quantity to re-derive.
-        return scale_channels(filters, self.alpha, self.rounding)
+        return self.rule.scale(filters, self.alpha, scale)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class TorchLayer:
-    """What PyTorch measured for one layer of the spec."""
+    """What PyTorch measured for one op of the spec."""
 
     name: str
     kind: str
     flops: int
-    """FLOPs counted by FlopCounterMode in this layer's module (2 per multiply-accumulate)."""
+    """FLOPs counted by FlopCounterMode in this op's module (2 per multiply-accumulate)."""
     params: dict[str, int]
     """Element counts by role: "weights" (conv/linear weights and biases), "bn_affine"
     (batch-norm weight and bias) and "bn_stats" (running mean and variance)."""
@@ -119,135 +113,298 @@ class TorchLayer:
     """The output tensor's (height, width, channels), batch dimension dropped."""
 
 
-# --- builders: one per layer kind, each maps an NCHW tensor to an NCHW tensor ---------
+_ACTIVATIONS = {"relu": "ReLU", "relu6": "ReLU6", "hswish": "Hardswish",
+                "hsigmoid": "Hardsigmoid", "sigmoid": "Sigmoid", "swish": "SiLU",
+                "gelu": "GELU", "tanh": "Tanh"}
 
-def _same_padding(side: int, kernel: int, stride: int) -> tuple[int, int]:
-    # TensorFlow's SAME rule for kernels without a centre: pad so the output side is
-    # ceil(side / stride), the extra pixel going after (bottom/right).
+
+def _act(name: str) -> nn.Module:
+    from torch import nn
+
+    return getattr(nn, _ACTIVATIONS[name])() if name != "none" else nn.Identity()
+
+
+def _same_padding(side: int, extent: int, stride: int) -> tuple[int, int]:
+    # TensorFlow's SAME rule: pad so the output side is ceil(side / stride), the extra
+    # pixel going after (bottom/right).
     out = -(-side // stride)
-    total = max((out - 1) * stride + kernel - side, 0)
+    total = max((out - 1) * stride + extent - side, 0)
     return total // 2, total - total // 2
 
 
-def _conv_unit(x: torch.Tensor, out_channels: int, kernel: int, stride: int, groups: int,
-               batch_norm: bool, opts: BuildOptions) -> nn.Module:
+def _padded(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int],
+            dilation: tuple[int, int], padding: Any,
+            parts: OrderedDict[str, nn.Module]) -> tuple[int, int]:
+    """The padding argument for a conv or pool; SAME with an even extent adds a ZeroPad2d."""
     from torch import nn
 
-    in_channels, height, width = x.shape[1], x.shape[2], x.shape[3]
-    parts: OrderedDict[str, nn.Module] = OrderedDict()
-    if kernel % 2:
-        # An odd kernel has a centre: symmetric k // 2 padding gives ceil(side / stride).
-        padding = kernel // 2
-    else:
-        top, bottom = _same_padding(height, kernel, stride)
-        left, right = _same_padding(width, kernel, stride)
-        parts["pad"] = nn.ZeroPad2d((left, right, top, bottom))
-        padding = 0
-    parts["conv"] = nn.Conv2d(in_channels, out_channels, kernel, stride=stride,
-                              padding=padding, groups=groups, bias=not batch_norm,
-                              device=opts.device)
-    if batch_norm:
-        parts["bn"] = nn.BatchNorm2d(out_channels, device=opts.device)
-    parts["relu"] = nn.ReLU()
-    return nn.Sequential(parts)
+    if padding == "valid":
+        return (0, 0)
+    if padding != "same":
+        return pair(padding)
+    extents = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if all(e % 2 for e in extents):
+        # An odd extent has a centre: symmetric padding gives ceil(side / stride).
+        return (extents[0] // 2, extents[1] // 2)
+    top, bottom = _same_padding(x.shape[2], extents[0], stride[0])
+    left, right = _same_padding(x.shape[3], extents[1], stride[1])
+    parts["pad"] = nn.ZeroPad2d((left, right, top, bottom))
+    return (0, 0)
 
 
-def _build_conv(layer: Conv, x: torch.Tensor, opts: BuildOptions) -> nn.Module:
-    return _conv_unit(x, opts.width(layer.filters), layer.kernel, layer.stride, 1,
-                      layer.batch_norm, opts)
-
-
-def _build_pw(layer: PointwiseConv, x: torch.Tensor, opts: BuildOptions) -> nn.Module:
-    return _conv_unit(x, opts.width(layer.filters), 1, layer.stride, 1, layer.batch_norm, opts)
-
-
-def _build_dw(layer: DepthwiseConv, x: torch.Tensor, opts: BuildOptions) -> nn.Module:
-    channels = x.shape[1]
-    return _conv_unit(x, channels, layer.kernel, layer.stride, channels, layer.batch_norm, opts)
-
-
-def _build_avgpool(layer: AvgPool, x: torch.Tensor, opts: BuildOptions) -> nn.Module:
+def _join_modules() -> dict[str, Any]:
     from torch import nn
 
-    if layer.size == "global":
-        return nn.AdaptiveAvgPool2d(1)
-    # ceil_mode keeps the partial window at the edge, as SAME pooling does.
-    return nn.AvgPool2d(layer.size, stride=layer.size, ceil_mode=True)
+    class Add(nn.Module):
+        def __init__(self, act: str) -> None:
+            super().__init__()
+            self.act = _act(act)
+
+        def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+            return self.act(a + b)
+
+    class Concat(nn.Module):
+        def forward(self, *parts: torch.Tensor) -> torch.Tensor:
+            import torch
+
+            return torch.cat(parts, dim=1)
+
+    class Scale(nn.Module):
+        def forward(self, x: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
+            return x * gate
+
+    class Linear2d(nn.Module):
+        # Flatten, linear, and back to N x units x 1 x 1, so every module maps NCHW to
+        # NCHW and any kind may follow an fc layer, as the spec format allows.
+        def __init__(self, features: int, units: int, bias: bool, act: str,
+                     device: str) -> None:
+            super().__init__()
+            self.linear = nn.Linear(features, units, bias=bias, device=device)
+            self.act = _act(act)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            y = self.act(self.linear(x.flatten(1)))
+            return y.reshape(y.shape[0], y.shape[1], 1, 1)
+
+    return {"add": Add, "concat": Concat, "scale": Scale, "linear": Linear2d}
 
 
-def _build_fc(layer: FullyConnected, x: torch.Tensor, opts: BuildOptions) -> nn.Module:
-    from torch import nn
+@dataclass
+class _Built:
+    """The network as a list of op modules and their wiring, built as it runs."""
 
-    features = x[0].numel()
-    units = opts.classes if layer.units is None else layer.units
-    # Back to N x units x 1 x 1 after the linear layer, so that every module maps NCHW to
-    # NCHW and any kind may follow an fc layer, as the spec format allows.
-    return nn.Sequential(OrderedDict([
-        ("flatten", nn.Flatten()),
-        ("linear", nn.Linear(features, units, bias=opts.fc_bias, device=opts.device)),
-        ("unflatten", nn.Unflatten(1, (units, 1, 1))),
-    ]))
+    opts: BuildOptions
+    names: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    modules: list[Any] = field(default_factory=list)
+    wiring: list[tuple[int, ...]] = field(default_factory=list)
+    tensors: list[Any] = field(default_factory=list)
+    raw: list[int] = field(default_factory=list)
+    """The spec's own channel count of each tensor (alpha 1): decides the structure."""
+    stopped: bool = False
+    joins: dict[str, Any] = field(default_factory=dict)
 
+    def run(self, name: str, kind: str, module: nn.Module, inputs: tuple[int, ...],
+            raw: int) -> int:
+        module = module.eval()
+        args = [self.tensors[i] for i in inputs]
+        try:
+            out = module(*args)
+        except (RuntimeError, ValueError) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            shapes = ", ".join(str(tuple(a.shape)) for a in args)
+            raise TorchFailed(f"PyTorch cannot run layer {name!r} ({kind}) on {shapes}: "
+                              f"{reason}") from None
+        self.names.append(name)
+        self.kinds.append(kind)
+        self.modules.append(module)
+        self.wiring.append(inputs)
+        self.tensors.append(out)
+        self.raw.append(raw)
+        return len(self.tensors) - 1
 
-def _build_softmax(layer: Softmax, x: torch.Tensor, opts: BuildOptions) -> nn.Module:
-    from torch import nn
+    # --- primitive ops ------------------------------------------------------------
 
-    return nn.Softmax(dim=1)
+    def conv(self, name: str, kind: str, x: int, out_channels: int, kernel: Any,
+             stride: Any, dilation: Any, padding: Any, groups: int, batch_norm: bool,
+             bias: bool, act: str, raw: int) -> int:
+        from torch import nn
 
+        t = self.tensors[x]
+        k, s, d = pair(kernel), pair(stride), pair(dilation)
+        parts: OrderedDict[str, nn.Module] = OrderedDict()
+        pad = _padded(t, k, s, d, padding, parts)
+        parts["conv"] = nn.Conv2d(t.shape[1], out_channels, k, stride=s, padding=pad,
+                                  dilation=d, groups=groups, bias=bias,
+                                  device=self.opts.device)
+        if batch_norm:
+            parts["bn"] = nn.BatchNorm2d(out_channels, device=self.opts.device)
+        parts["act"] = _act(act)
+        return self.run(name, kind, nn.Sequential(parts), (x,), raw)
 
-_BUILDERS: dict[str, Callable[[Any, "torch.Tensor", BuildOptions], "nn.Module"]] = {
-    "conv": _build_conv,
-    "pw": _build_pw,
-    "dw": _build_dw,
-    "avgpool": _build_avgpool,
-    "fc": _build_fc,
-    "softmax": _build_softmax,
-}
-"""One builder per layer kind; a new kind in mncost.spec.layers needs one entry here."""
+    def pool(self, layer: Any, name: str, x: int) -> int:
+        from torch import nn
 
+        t = self.tensors[x]
+        avg = layer.kind == "avgpool"
+        if layer.output is not None:
+            module: nn.Module = (nn.AdaptiveAvgPool2d if avg else nn.AdaptiveMaxPool2d)(
+                pair(layer.output))
+        elif layer.kernel is not None:
+            k = pair(layer.kernel)
+            s = pair(layer.stride) if layer.stride is not None else k
+            parts: OrderedDict[str, nn.Module] = OrderedDict()
+            pad = _padded(t, k, s, (1, 1), layer.padding, parts)
+            parts["pool"] = (nn.AvgPool2d if avg else nn.MaxPool2d)(
+                k, stride=s, padding=pad, ceil_mode=layer.ceil_mode)
+            module = nn.Sequential(parts)
+        elif layer.size is None or layer.size == "global":
+            module = (nn.AdaptiveAvgPool2d if avg else nn.AdaptiveMaxPool2d)(1)
+        else:
+            # The simple window form keeps the partial window at the edge (ceil_mode).
+            module = (nn.AvgPool2d if avg else nn.MaxPool2d)(layer.size, stride=layer.size,
+                                                             ceil_mode=True)
+        return self.run(name, layer.kind, module, (x,), self.raw[x])
 
-def _kept_layers(arch: Architecture, classes: int) -> list[LayerBase]:
-    # classes == 0 drops the classifier: the first fc sized by the classes, and all after.
-    kept: list[LayerBase] = []
-    for layer in arch.layers:
-        if classes == 0 and isinstance(layer, FullyConnected) and layer.units is None:
-            break
-        kept.append(layer)
-    return kept
+    # --- the spec, layer by layer -------------------------------------------------
 
-
-def build_layers(arch: Architecture, resolution: int, opts: BuildOptions
-                 ) -> tuple[nn.Sequential, list[LayerBase]]:
-    """The network as ``nn.Sequential`` (child ``i`` is spec layer ``i``) and those layers.
-
-    Built one layer at a time: each module is sized from the tensor the modules before
-    it produced, so PyTorch, not mncost, decides every input channel count and size.
-    """
-    torch = require_torch()
-    from torch import nn
-
-    layers = _kept_layers(arch, opts.classes)
-    x = torch.empty(1, arch.input_channels, resolution, resolution, device=opts.device)
-    modules: list[nn.Module] = []
-    with torch.no_grad():
+    def sequence(self, layers: list[Any], x: int, prefix: str) -> int:
         for layer in layers:
-            builder = _BUILDERS.get(layer.kind)
-            if builder is None:
-                raise UnsupportedLayer(
-                    f"mncost verify cannot build layer kind {layer.kind!r} "
-                    f"(layer {layer.name!r}) in PyTorch yet")
-            # Inference mode: batch norm uses its running statistics, so a 1x1 feature
-            # map with a batch of one is fine.
-            module = builder(layer, x, opts).eval()
-            try:
-                x = module(x)
-            except (RuntimeError, ValueError) as exc:
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                raise TorchFailed(f"PyTorch cannot run layer {layer.name!r} ({layer.kind}) "
-                                  f"on a {tuple(x.shape)} input: {reason}") from None
-            modules.append(module)
-    # Child names are indices: spec names may hold dots or clash with nn.Module attributes.
-    return nn.Sequential(*modules).eval(), layers
+            if self.stopped:
+                break
+            x = self.layer(layer, x, prefix)
+        return x
+
+    def layer(self, layer: Any, x: int, prefix: str) -> int:
+        from torch import nn
+
+        name = prefix + layer.name
+        kind = layer.kind
+        c_in = self.tensors[x].shape[1]
+        if kind == "conv":
+            c_out = self.opts.width(layer.filters, layer.scale)
+            groups = c_in if layer.groups == "depthwise" else layer.groups
+            return self.conv(name, "conv", x, c_out, layer.kernel, layer.stride,
+                             layer.dilation, layer.padding, groups, layer.batch_norm,
+                             _bias(layer), layer.act, layer.filters)
+        if kind == "dw":
+            return self.conv(name, "dw", x, c_in * layer.multiplier, layer.kernel,
+                             layer.stride, layer.dilation, layer.padding, c_in,
+                             layer.batch_norm, _bias(layer), layer.act,
+                             self.raw[x] * layer.multiplier)
+        if kind == "pw":
+            return self.conv(name, "pw", x, self.opts.width(layer.filters, layer.scale), 1,
+                             layer.stride, 1, "same", 1, layer.batch_norm, _bias(layer),
+                             layer.act, layer.filters)
+        if kind in ("avgpool", "maxpool"):
+            return self.pool(layer, name, x)
+        if kind == "fc":
+            if layer.units is None and self.opts.classes == 0:
+                self.stopped = True
+                return x
+            units = self.opts.classes if layer.units is None else \
+                self.opts.width(layer.units, layer.scale)
+            features = self.tensors[x][0].numel()
+            bias = layer.bias and self.opts.fc_bias
+            module = self.joins["linear"](features, units, bias, layer.act, self.opts.device)
+            raw = self.opts.classes if layer.units is None else layer.units
+            return self.run(name, "fc", module, (x,), raw)
+        if kind == "softmax":
+            return self.run(name, "softmax", nn.Softmax(dim=1), (x,), self.raw[x])
+        if kind == "block":
+            return self.sequence(list(layer.layers), x, name + ".")
+        if kind == "residual":
+            body = self.sequence(list(layer.body), x, name + ".")
+            skip = self.sequence(list(layer.shortcut), x, name + ".")
+            if self.stopped:
+                return body
+            return self.run(f"{name}.add", "add", self.joins["add"](layer.act), (body, skip),
+                            self.raw[body])
+        if kind == "concat":
+            outs = [self.sequence(list(branch), x, name + ".") for branch in layer.branches]
+            if self.stopped:
+                return outs[-1]
+            return self.run(f"{name}.concat", "concat", self.joins["concat"](), tuple(outs),
+                            sum(self.raw[t] for t in outs))
+        if kind == "se":
+            return self.se(layer, x, name)
+        if kind == "inverted_residual":
+            return self.inverted_residual(layer, x, name)
+        raise UnsupportedLayer(f"mncost verify cannot build layer kind {kind!r} "
+                               f"(layer {name!r}) in PyTorch yet")
+
+    def se(self, layer: Any, x: int, name: str) -> int:
+        from torch import nn
+
+        channels = self.tensors[x].shape[1]
+        squeeze = WidthRule("make_divisible", layer.divisor).apply(
+            max(channels // layer.reduction, 1), 1, 1)
+        raw = self.raw[x]
+        pooled = self.run(f"{name}.pool", "avgpool", nn.AdaptiveAvgPool2d(1), (x,), raw)
+        reduced = self.conv(f"{name}.reduce", "se_reduce", pooled, squeeze, 1, 1, 1, "same",
+                            1, False, True, layer.act, max(1, raw // layer.reduction))
+        gate = self.conv(f"{name}.expand", "se_expand", reduced, channels, 1, 1, 1, "same",
+                         1, False, True, layer.gate, raw)
+        return self.run(f"{name}.scale", "scale", self.joins["scale"](), (x, gate), raw)
+
+    def inverted_residual(self, layer: Any, x: int, name: str) -> int:
+        c_in = self.tensors[x].shape[1]
+        raw_in = self.raw[x]
+        if layer.expansion is not None:
+            hidden, raw_mid = c_in * layer.expansion, raw_in * layer.expansion
+        else:
+            hidden, raw_mid = self.opts.width(layer.expanded), layer.expanded
+        h = x
+        if raw_mid != raw_in:
+            h = self.conv(f"{name}.expand", "expand", x, hidden, 1, 1, 1, "same", 1, True,
+                          False, layer.act, raw_mid)
+        h = self.conv(f"{name}.dw", "dw", h, hidden, layer.kernel, layer.stride,
+                      layer.dilation, "same", hidden, True, False, layer.act, raw_mid)
+        if layer.se:
+            se = layer.se if isinstance(layer.se, spec.SqueezeExcite) else \
+                spec.SqueezeExcite.model_construct(name="se")
+            h = self.se(se, h, f"{name}.se")
+        h = self.conv(f"{name}.project", "project", h, self.opts.width(layer.filters), 1, 1,
+                      1, "same", 1, True, False, "none", layer.filters)
+        if pair(layer.stride) == (1, 1) and layer.filters == raw_in:
+            h = self.run(f"{name}.add", "add", self.joins["add"]("none"), (h, x), layer.filters)
+        return h
+
+
+def _bias(layer: Any) -> bool:
+    return (not layer.batch_norm) if layer.bias is None else bool(layer.bias)
+
+
+def build(arch: spec.Architecture, resolution: int, opts: BuildOptions) -> _Built:
+    """``arch`` as PyTorch modules, one per op, each sized from the tensors before it."""
+    torch = require_torch()
+
+    built = _Built(opts=opts, joins=_join_modules())
+    built.tensors.append(torch.empty(1, arch.input_channels, resolution, resolution,
+                                     device=opts.device))
+    built.raw.append(arch.input_channels)
+    with torch.no_grad():
+        built.sequence(list(arch.layers), 0, "")
+    return built
+
+
+def _network(built: _Built) -> nn.Module:
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            # Child names are indices: spec names may hold dots or clash with attributes.
+            self.ops = nn.ModuleList(built.modules)
+            self.wiring = list(built.wiring)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            tensors = [x]
+            for module, inputs in zip(self.ops, self.wiring):
+                tensors.append(module(*(tensors[i] for i in inputs)))
+            return tensors[-1]
+
+    return Net().eval()
 
 
 def _param_counts(module: nn.Module) -> dict[str, int]:
@@ -266,20 +423,21 @@ def _param_counts(module: nn.Module) -> dict[str, int]:
     return counts
 
 
-def measure(arch: Architecture, resolution: int, opts: BuildOptions
+def measure(arch: spec.Architecture, resolution: int, opts: BuildOptions
             ) -> tuple[list[TorchLayer], int]:
-    """Build ``arch`` in PyTorch, run one image through it and measure every layer.
+    """Build ``arch`` in PyTorch, run one image through it and measure every op.
 
-    Returns the per-layer measurements and the FLOPs PyTorch counted outside every
-    layer's module (0 unless the network does work between layers).
+    Returns the per-op measurements and the FLOPs PyTorch counted outside every op's
+    module (0 unless the network does work between ops).
     """
     torch = require_torch()
     from torch.utils.flop_counter import FlopCounterMode
 
-    net, layers = build_layers(arch, resolution, opts)
+    built = build(arch, resolution, opts)
+    net = _network(built)
     outputs: list[tuple[int, ...]] = []
     hooks = [child.register_forward_hook(
-        lambda _m, _i, out: outputs.append(tuple(out.shape))) for child in net]
+        lambda _m, _i, out: outputs.append(tuple(out.shape))) for child in net.ops]
     x = torch.empty(1, arch.input_channels, resolution, resolution, device=opts.device)
     counter = FlopCounterMode(display=False)
     try:
@@ -293,11 +451,11 @@ def measure(arch: Architecture, resolution: int, opts: BuildOptions
     by_module = counter.get_flop_counts()
     root = type(net).__name__
     measured: list[TorchLayer] = []
-    for i, (layer, child, out) in enumerate(zip(layers, net, outputs)):
-        flops = int(sum(by_module.get(f"{root}.{i}", {}).values()))
-        channels, height, width = out[1], out[2], out[3]
-        measured.append(TorchLayer(name=layer.name, kind=layer.kind, flops=flops,
+    for i, (name, kind, child, out) in enumerate(zip(built.names, built.kinds, net.ops,
+                                                      outputs)):
+        flops = int(sum(by_module.get(f"{root}.ops.{i}", {}).values()))
+        measured.append(TorchLayer(name=name, kind=kind, flops=flops,
                                    params=_param_counts(child),
-                                   output=(height, width, channels)))
+                                   output=(out[2], out[3], out[1])))
     outside = int(counter.get_total_flops()) - sum(m.flops for m in measured)
     return measured, outside

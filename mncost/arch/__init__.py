@@ -1,0 +1,1 @@
+"""Architectures as data: the spec language, width rules, the registry and the built-in defs."""

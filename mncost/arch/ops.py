@@ -1,0 +1,428 @@
+"""The spec language: a closed, tagged set of layer kinds that can describe any CNN graph.
+
+An architecture is data: a list of layers in network order. Every kind is a frozen
+pydantic model with ``extra="forbid"`` and strict types, tagged by its ``kind`` and
+joined in the :data:`Layer` discriminated union, so a typo, an unknown kind, ``"3"`` for
+3 or ``1`` for ``true`` in a spec file fails loudly and names the field.
+
+Channel counts are written at width multiplier 1 and scaled by the architecture's width
+rule (:mod:`mncost.arch.width`); input channels and feature-map sizes are never written
+down, they follow from the layers before, so a spec cannot contradict itself.
+
+Primitive kinds (one row each in a cost table):
+
+- ``conv``: any convolution: kernel ``3`` or ``[1, 7]``, stride, padding (``same``,
+  ``valid``, or explicit pixels), dilation, groups (``depthwise`` = one group per input
+  channel), batch norm or bias, and the activation after it.
+- ``dw`` and ``pw``: shorthands for a depthwise conv and a 1x1 conv (MobileNet's two
+  halves of a depthwise separable block).
+- ``avgpool`` and ``maxpool``: a window with stride, padding and ceil mode, an adaptive
+  output size, or global pooling.
+- ``fc``: a fully connected layer over the flattened input; ``softmax``.
+
+Composite kinds (their parts are rows, each naming the block it belongs to):
+
+- ``block``: a named group of layers in sequence (a stage).
+- ``residual``: a body whose output is added to its input (or to a projection
+  ``shortcut``), then an optional activation.
+- ``concat``: parallel branches on the same input, joined by channel concatenation
+  (Inception, GoogLeNet, SqueezeNet's fire module).
+- ``se``: squeeze-and-excite: global pool, 1x1 reduce, 1x1 expand, gate, rescale.
+- ``inverted_residual``: MobileNet V2/V3's block: optional 1x1 expansion, depthwise
+  conv, optional SE, linear 1x1 projection, and a residual when the stride is 1 and
+  the input and output channels are equal (at alpha 1).
+
+Activations, batch norm, pooling, element-wise adds and multiplies count 0 mult-adds;
+:mod:`mncost.cost.metrics` states the conventions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Callable, Literal, TypeVar, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mncost.limits import MAX_CHANNELS, MAX_CLASSES, MAX_KERNEL, MAX_RESOLUTION
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Architecture",
+    "AvgPool",
+    "Block",
+    "Concat",
+    "Conv",
+    "DepthwiseConv",
+    "FullyConnected",
+    "InvertedResidual",
+    "Layer",
+    "LayerBase",
+    "MaxPool",
+    "Padding",
+    "PointwiseConv",
+    "Residual",
+    "SqueezeExcite",
+    "Softmax",
+    "WidthSpec",
+    "builtin",
+    "pair",
+]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+Count = Annotated[int, Field(ge=1, le=MAX_CHANNELS)]
+"""A channel, filter or unit count."""
+Size = Annotated[int, Field(ge=1, le=MAX_KERNEL)]
+"""A kernel side, stride, dilation or window."""
+Pad = Annotated[int, Field(ge=0, le=MAX_KERNEL)]
+Pair = Union[Size, Annotated[list[Size], Field(min_length=2, max_length=2)]]
+"""One number for both sides, or ``[height, width]``."""
+Padding = Union[Literal["same", "valid"], Pad,
+                Annotated[list[Pad], Field(min_length=2, max_length=2)]]
+"""``same`` (TensorFlow: output side ceil(input / stride)), ``valid`` (no padding), or
+explicit pixels on each side, one number or ``[height, width]`` (PyTorch's ``padding``)."""
+Activation = Literal["relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "gelu",
+                     "tanh", "none"]
+ACTIVATIONS: tuple[str, ...] = Activation.__args__  # type: ignore[attr-defined]
+Scale = Literal["alpha", "fixed", "up"]
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(value: str) -> str:
+    # Names are shown in terminals, Markdown and spreadsheets: no control characters.
+    match = _CONTROL.search(value)
+    if match is not None:
+        code = ord(match.group())
+        shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        raise ValueError(f"control character '{shown}' not allowed in a name")
+    return value
+
+
+def pair(value: int | list[int] | tuple[int, int]) -> tuple[int, int]:
+    """A kernel, stride or dilation as (height, width)."""
+    if isinstance(value, int):
+        return (value, value)
+    return (value[0], value[1])
+
+
+def builtin(cls: type[_M]) -> Callable[..., _M]:
+    """A constructor for trusted, built-in specs that skips validation (for start-up speed).
+
+    Defaults are filled in as usual. Only for specs written in mncost's own code, which
+    the test suite validates in full; user spec files always go through validation.
+    """
+    def construct(**fields: Any) -> _M:
+        return cls.model_construct(**fields)
+
+    construct.__name__ = cls.__name__
+    return construct
+
+
+class LayerBase(BaseModel):
+    """Fields shared by every layer kind."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
+
+    kind: str
+    """The layer's type tag; each kind fixes it to a literal."""
+    name: str = Field(min_length=1, max_length=200)
+    """Name of the layer, unique among its siblings; a part of a composite is shown as
+    ``block.part``."""
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        return _plain(value)
+
+
+class _ConvFields(LayerBase):
+    stride: Pair = 1
+    """Stride, one number or [height, width]."""
+    padding: Padding = "same"
+    """same (output side ceil(input / stride), TensorFlow's rule), valid, or explicit
+    pixels per side (PyTorch's padding)."""
+    dilation: Pair = 1
+    """Dilation of the kernel (1: none)."""
+    batch_norm: bool = True
+    """Batch norm follows the conv."""
+    bias: bool | None = None
+    """The conv has a bias; omitted: it has one exactly when it has no batch norm."""
+    act: Activation = "relu"
+    """Activation after the conv (and its batch norm); counts 0 mult-adds."""
+
+
+class Conv(_ConvFields):
+    """A convolution: full (groups 1), grouped, or depthwise (groups: depthwise)."""
+
+    kind: Literal["conv"] = "conv"
+    kernel: Pair
+    """Kernel size D_K, one number (3 for 3x3) or [height, width] ([1, 7])."""
+    filters: Count
+    """Output channels N at width multiplier 1."""
+    groups: Size | Literal["depthwise"] = 1
+    """Channel groups: 1 (a full conv), a number that divides the input and output
+    channels, or depthwise (one group per input channel)."""
+    scale: Scale = "alpha"
+    """How the filters follow alpha: alpha (scaled), fixed, or up (by max(1, alpha))."""
+
+
+class DepthwiseConv(_ConvFields):
+    """A depthwise convolution: one D_K x D_K filter per input channel."""
+
+    kind: Literal["dw"] = "dw"
+    kernel: Pair = 3
+    """Kernel size D_K."""
+    multiplier: Size = 1
+    """Depth multiplier: output channels per input channel."""
+
+
+class PointwiseConv(LayerBase):
+    """A 1x1 convolution that mixes channels (the second half of a separable block)."""
+
+    kind: Literal["pw"] = "pw"
+    stride: Pair = 1
+    """Stride; 1 in every MobileNet."""
+    filters: Count
+    """Output channels N at width multiplier 1."""
+    batch_norm: bool = True
+    """Batch norm follows the conv."""
+    bias: bool | None = None
+    """The conv has a bias; omitted: it has one exactly when it has no batch norm."""
+    act: Activation = "relu"
+    """Activation after the conv; counts 0 mult-adds."""
+    scale: Scale = "alpha"
+    """How the filters follow alpha: alpha (scaled), fixed, or up (by max(1, alpha))."""
+
+
+class _PoolFields(LayerBase):
+    size: Literal["global"] | Size | None = None
+    """The simple form: global (the whole map to 1x1), or a square window whose stride
+    is its size, with the partial window at the edge kept. Omit it to use kernel,
+    stride, padding and ceil_mode, or output."""
+    kernel: Pair | None = None
+    """Window size (PyTorch's kernel_size)."""
+    stride: Pair | None = None
+    """Stride; omitted: the kernel size (as in PyTorch)."""
+    padding: Padding = 0
+    """Padding: explicit pixels per side (default 0), same or valid."""
+    ceil_mode: bool = False
+    """Round the output side up instead of down (PyTorch's ceil_mode)."""
+    output: Pair | None = None
+    """Adaptive pooling to this output size (PyTorch's AdaptiveAvgPool2d((7, 7)))."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Any:
+        forms = [self.size is not None, self.kernel is not None, self.output is not None]
+        if sum(forms) > 1:
+            raise ValueError("give one of size, kernel or output")
+        return self
+
+
+class AvgPool(_PoolFields):
+    """Average pooling (global unless a window or an output size is given)."""
+
+    kind: Literal["avgpool"] = "avgpool"
+
+
+class MaxPool(_PoolFields):
+    """Max pooling (a window, an adaptive output size, or global)."""
+
+    kind: Literal["maxpool"] = "maxpool"
+
+
+class FullyConnected(LayerBase):
+    """A fully connected (dense) layer over the flattened input."""
+
+    kind: Literal["fc"] = "fc"
+    units: Annotated[int, Field(ge=1, le=MAX_CLASSES)] | None = None
+    """Output units; omitted (null) means the architecture's number of classes."""
+    bias: bool = True
+    """The layer has a bias (``--no-fc-bias`` leaves it out of the count)."""
+    act: Activation = "none"
+    """Activation after the layer (a hidden fc); counts 0 mult-adds."""
+    scale: Scale = "fixed"
+    """How units follow alpha: fixed (the default: a classifier), alpha, or up."""
+
+
+class Softmax(LayerBase):
+    """The softmax classifier: no weights, no mult-adds."""
+
+    kind: Literal["softmax"] = "softmax"
+
+
+class Block(LayerBase):
+    """A named group of layers in sequence (a stage of the network)."""
+
+    kind: Literal["block"] = "block"
+    layers: list[Layer] = Field(min_length=1)
+    """The layers of the group, in order."""
+
+
+class Residual(LayerBase):
+    """A residual connection: ``act(body(x) + shortcut(x))``.
+
+    The body's output must have the same shape as the shortcut's (the input itself
+    when ``shortcut`` is empty).
+    """
+
+    kind: Literal["residual"] = "residual"
+    body: list[Layer] = Field(min_length=1)
+    """The main path."""
+    shortcut: list[Layer] = Field(default_factory=list)
+    """A projection on the skip path (ResNet's 1x1 conv with stride); empty: identity."""
+    act: Activation = "none"
+    """Activation after the add (ResNet: relu); counts 0 mult-adds."""
+
+
+class Concat(LayerBase):
+    """Parallel branches on the same input, joined by concatenating their channels."""
+
+    kind: Literal["concat"] = "concat"
+    branches: list[list[Layer]] = Field(min_length=2)
+    """Each branch is a list of layers; an empty list passes the input through."""
+
+
+class SqueezeExcite(LayerBase):
+    """Squeeze-and-excite: global average pool, 1x1 conv down to the squeeze channels,
+    1x1 conv back up, a gate, and the input rescaled channel by channel.
+
+    Squeeze channels: ``make_divisible(channels // reduction, divisor)`` of the scaled
+    input channels (torchvision's and TF-slim's MobileNet V3 rule).
+    """
+
+    kind: Literal["se"] = "se"
+    reduction: Size = 4
+    """The squeeze channels are the input channels divided by this."""
+    divisor: Size = 8
+    """The squeeze channels are rounded to a multiple of this (make_divisible)."""
+    act: Activation = "relu"
+    """Activation after the squeeze conv."""
+    gate: Activation = "hsigmoid"
+    """Gate after the expand conv (hsigmoid in MobileNet V3, sigmoid in SENet)."""
+
+
+class InvertedResidual(LayerBase):
+    """MobileNet V2/V3's inverted residual block ("bottleneck").
+
+    A 1x1 expansion (left out when the expanded width equals the input's), a depthwise
+    conv with the block's kernel and stride, optional squeeze-and-excite, and a linear
+    1x1 projection to ``filters``. A residual adds the input when the stride is 1 and
+    the input and output channels are equal at width multiplier 1.
+    """
+
+    kind: Literal["inverted_residual"] = "inverted_residual"
+    expansion: Annotated[int, Field(ge=1, le=64)] | None = None
+    """Expansion factor t: expanded channels = t x the (scaled) input channels (V2)."""
+    expanded: Count | None = None
+    """Expanded channels at alpha 1, scaled by the width rule (V3's "exp size")."""
+    kernel: Pair = 3
+    """Depthwise kernel size."""
+    stride: Pair = 1
+    """Depthwise stride."""
+    dilation: Pair = 1
+    """Depthwise dilation."""
+    filters: Count
+    """Output channels at alpha 1."""
+    se: SqueezeExcite | bool = False
+    """Squeeze-and-excite after the depthwise conv: true (the defaults), or its fields."""
+    act: Activation = "relu6"
+    """Activation after the expansion and the depthwise conv (the projection is linear)."""
+
+    @model_validator(mode="after")
+    def _one_width(self) -> Any:
+        if (self.expansion is None) == (self.expanded is None):
+            raise ValueError("give exactly one of expansion (t) or expanded (channels)")
+        return self
+
+
+Layer = Annotated[
+    Union[Conv, DepthwiseConv, PointwiseConv, AvgPool, MaxPool, FullyConnected, Softmax,
+          Block, Residual, Concat, SqueezeExcite, InvertedResidual],
+    Field(discriminator="kind"),
+]
+"""Any layer kind, picked by its ``kind`` tag."""
+
+KINDS: tuple[str, ...] = ("conv", "dw", "pw", "avgpool", "maxpool", "fc", "softmax", "block",
+                          "residual", "concat", "se", "inverted_residual")
+"""Every ``kind`` tag, in the order the docs list them."""
+
+
+class WidthSpec(BaseModel):
+    """An architecture's channel rounding rule under alpha (see mncost.arch.width)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
+
+    rule: Literal["round", "floor", "make_divisible"] = "round"
+    """round: round(c*alpha) half up (MobileNet v1); floor: max(int(c*alpha), min_value)
+    (TF-slim); make_divisible: to a multiple of divisor, never more than 10% down (V2, V3)."""
+    divisor: Annotated[int, Field(ge=1, le=1024)] = 8
+    """make_divisible's divisor."""
+    min_value: Annotated[int, Field(ge=1, le=MAX_CHANNELS)] | None = None
+    """make_divisible's smallest result (default: the divisor); floor's min_depth
+    (default 8)."""
+
+
+def _walk_names(layers: list[Any], where: str) -> None:
+    # Names must be unique among siblings: a composite's parts are shown as block.part.
+    seen: dict[str, int] = {}
+    for i, layer in enumerate(layers):
+        if layer.name in seen:
+            raise ValueError(f"{where}[{i}].name: duplicate layer name {layer.name!r}")
+        seen[layer.name] = i
+        for field, children in _children(layer):
+            _walk_names(children, f"{where}[{i}].{field}")
+
+
+def _children(layer: Any) -> list[tuple[str, list[Any]]]:
+    kind = layer.kind
+    if kind == "block":
+        return [("layers", list(layer.layers))]
+    if kind == "residual":
+        return [("body", list(layer.body)), ("shortcut", list(layer.shortcut))]
+    if kind == "concat":
+        return [(f"branches[{b}]", list(branch)) for b, branch in enumerate(layer.branches)]
+    return []
+
+
+class Architecture(BaseModel):
+    """A whole network: the ordered layers plus what they need to be costed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    """Name of the architecture, shown in every report."""
+    description: str = Field(default="", max_length=2000)
+    """A few lines on what the network is and where it comes from."""
+    input_channels: Count = 3
+    """Channels of the input image (3 for RGB)."""
+    resolution: Annotated[int, Field(ge=1, le=MAX_RESOLUTION)] = 224
+    """Default input resolution R (square); --res and --rho override it."""
+    classes: Annotated[int, Field(ge=0, le=MAX_CLASSES)] = 1000
+    """Classifier width: units of every fc layer with ``units`` omitted. 0 drops the
+    classifier (that fc and every layer after it)."""
+    width: WidthSpec = Field(default_factory=WidthSpec)
+    """How channels follow alpha (default: round, MobileNet v1's rule)."""
+    layers: list[Layer] = Field(min_length=1)
+    """The layers in network order."""
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        return _plain(value)
+
+    @field_validator("description")
+    @classmethod
+    def _plain_description(cls, value: str) -> str:
+        _plain(value.replace("\n", " ").replace("\t", " "))  # lines and tabs are fine here
+        return value
+
+    @model_validator(mode="after")
+    def _names_unique(self) -> Architecture:
+        _walk_names(list(self.layers), "layers")
+        return self
+
+
+for _model in (Block, Residual, Concat):
+    _model.model_rebuild()

@@ -1,0 +1,250 @@
+"""Lowering a spec to its program: the primitive ops in execution order, as a dataflow graph.
+
+Composites (``block``, ``residual``, ``concat``, ``se``, ``inverted_residual``) become
+the primitive ops they are made of, each naming the block it belongs to, plus the ``add``,
+``concat`` and ``scale`` ops that join their paths. Every op reads tensors and writes one,
+by id; tensor 0 is the network's input. Nothing here depends on alpha or the resolution:
+:mod:`mncost.cost.geometry` evaluates a program at a configuration.
+
+Structural choices that could depend on channel counts are made once, on the spec's own
+counts (alpha 1, no rounding): a residual exists when the stride is 1 and the input and
+output channels are equal, and an inverted residual's expansion is left out when its
+width equals the input's. Equal counts stay equal under every width rule, so a width
+multiplier never adds or removes a residual (a clamp to a rule's minimum could make
+unequal counts equal; the published layouts never rely on that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mncost.arch import ops as spec
+from mncost.arch.ops import pair
+
+__all__ = ["Op", "Program", "lower"]
+
+Width = tuple[Any, ...]
+"""How an op's output channels follow from its inputs and alpha:
+("filters", n, scale) n filters at alpha 1; ("input",) the input's channels;
+("times", m) the input's times m; ("tensor", t) tensor t's channels;
+("squeeze", reduction, divisor) make_divisible(input // reduction, divisor);
+("classes",) the classifier width; ("sum",) the sum of the inputs' channels."""
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One primitive op of the program: what it is, where it reads and writes, its shape rules."""
+
+    name: str
+    """Unique: "conv_0", or "block_3.expand" for a part of a composite."""
+    kind: str
+    """conv, pool, fc, add, concat, scale or softmax: what the engine computes."""
+    role: str
+    """What the spec calls it: conv, dw, pw, expand, project, se_reduce, se_expand,
+    avgpool, maxpool, fc, add, concat, scale, softmax."""
+    block: str
+    """The composite it belongs to ("" at the top level)."""
+    inputs: tuple[int, ...]
+    output: int
+    width: Width = ("input",)
+    groups: Any = 1
+    """1, a group count, or "depthwise" (one group per input channel)."""
+    kernel: tuple[int, int] | None = None
+    """None for fc (the whole input) and global or adaptive pooling."""
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    padding: Any = "same"
+    """"same", "valid", (top/bottom, left/right) pixels, or "legacy" (the v1 pool rule)."""
+    ceil_mode: bool = False
+    pool: str = ""
+    """For pools: "window", "global", "adaptive" or "legacy" (window = stride, ceil)."""
+    pool_output: tuple[int, int] | None = None
+    batch_norm: bool = False
+    bias: bool = False
+    act: str = "none"
+
+
+@dataclass(eq=False)
+class Program:
+    """An architecture lowered to ops; built once per architecture and classifier choice."""
+
+    name: str
+    input_channels: int
+    classes: int
+    ops: list[Op] = field(default_factory=list)
+    tensors: int = 1
+    """How many tensors there are (tensor 0 is the input)."""
+    raw_channels: list[int] = field(default_factory=list)
+    """Each tensor's channels at alpha 1 without rounding (decides the structure)."""
+
+    def tensor(self) -> int:
+        self.tensors += 1
+        return self.tensors - 1
+
+
+class _Lowering:
+    def __init__(self, program: Program, drop_classifier: bool) -> None:
+        self.p = program
+        self.drop_classifier = drop_classifier
+        self.stopped = False
+
+    def emit(self, op: Op, raw: int) -> int:
+        # Each op writes the next tensor, so a tensor's id is one more than its op's index.
+        assert op.output == len(self.p.raw_channels), op.name
+        self.p.ops.append(op)
+        self.p.raw_channels.append(raw)
+        return op.output
+
+    def raw(self, t: int) -> int:
+        return self.p.raw_channels[t]
+
+    def sequence(self, layers: list[Any], x: int, prefix: str, block: str) -> int:
+        for layer in layers:
+            if self.stopped:
+                break
+            x = self.layer(layer, x, prefix, block)
+        return x
+
+    def layer(self, layer: Any, x: int, prefix: str, block: str) -> int:
+        name = prefix + layer.name
+        kind = layer.kind
+        p = self.p
+        if kind == "conv":
+            groups = layer.groups
+            return self.emit(Op(
+                name, "conv", "conv", block, (x,), p.tensor(),
+                width=("filters", layer.filters, layer.scale), groups=groups,
+                kernel=pair(layer.kernel), stride=pair(layer.stride),
+                dilation=pair(layer.dilation), padding=_padding(layer.padding),
+                batch_norm=layer.batch_norm,
+                bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
+                act=layer.act), layer.filters)
+        if kind == "dw":
+            return self.emit(Op(
+                name, "conv", "dw", block, (x,), p.tensor(),
+                width=("times", layer.multiplier) if layer.multiplier != 1 else ("input",),
+                groups="depthwise", kernel=pair(layer.kernel), stride=pair(layer.stride),
+                dilation=pair(layer.dilation), padding=_padding(layer.padding),
+                batch_norm=layer.batch_norm,
+                bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
+                act=layer.act), self.raw(x) * layer.multiplier)
+        if kind == "pw":
+            return self.emit(self._pw(name, "pw", block, x, ("filters", layer.filters,
+                                                             layer.scale),
+                                      layer.batch_norm, layer.bias, layer.act,
+                                      pair(layer.stride)), layer.filters)
+        if kind in ("avgpool", "maxpool"):
+            return self.emit(_pool(layer, name, block, x, p.tensor()), self.raw(x))
+        if kind == "fc":
+            if self.drop_classifier and layer.units is None:
+                self.stopped = True  # --classes 0: the classifier and all after it go
+                return x
+            width = ("classes",) if layer.units is None else ("filters", layer.units,
+                                                               layer.scale)
+            raw = p.classes if layer.units is None else layer.units
+            return self.emit(Op(name, "fc", "fc", block, (x,), p.tensor(), width=width,
+                                bias=layer.bias, act=layer.act), raw)
+        if kind == "softmax":
+            return self.emit(Op(name, "softmax", "softmax", block, (x,), p.tensor()),
+                             self.raw(x))
+        if kind == "block":
+            return self.sequence(list(layer.layers), x, name + ".", name)
+        if kind == "residual":
+            body = self.sequence(list(layer.body), x, name + ".", name)
+            skip = self.sequence(list(layer.shortcut), x, name + ".", name)
+            if self.stopped:
+                return body
+            return self.emit(Op(f"{name}.add", "add", "add", name, (body, skip), p.tensor(),
+                                act=layer.act), self.raw(body))
+        if kind == "concat":
+            outs = [self.sequence(list(branch), x, name + ".", name)
+                    for branch in layer.branches]
+            if self.stopped:
+                return outs[-1]
+            return self.emit(Op(f"{name}.concat", "concat", "concat", name, tuple(outs),
+                                p.tensor(), width=("sum",)),
+                             sum(self.raw(t) for t in outs))
+        if kind == "se":
+            return self._se(layer, x, name, name)
+        if kind == "inverted_residual":
+            return self._inverted_residual(layer, x, name)
+        raise ValueError(f"layer {name!r}: unknown kind {kind!r}")  # pragma: no cover
+
+    def _pw(self, name: str, role: str, block: str, x: int, width: Width, batch_norm: bool,
+            bias: bool | None, act: str, stride: tuple[int, int] = (1, 1)) -> Op:
+        return Op(name, "conv", role, block, (x,), self.p.tensor(), width=width,
+                  kernel=(1, 1), stride=stride, padding="same", batch_norm=batch_norm,
+                  bias=(not batch_norm) if bias is None else bias, act=act)
+
+    def _se(self, layer: Any, x: int, name: str, block: str) -> int:
+        p = self.p
+        raw = self.raw(x)
+        pooled = self.emit(Op(f"{name}.pool", "pool", "avgpool", block, (x,), p.tensor(),
+                              pool="global"), raw)
+        squeeze = self.emit(self._pw(f"{name}.reduce", "se_reduce", block, pooled,
+                                     ("squeeze", layer.reduction, layer.divisor), False, True,
+                                     layer.act), max(1, raw // layer.reduction))
+        gate = self.emit(self._pw(f"{name}.expand", "se_expand", block, squeeze,
+                                  ("tensor", x), False, True, layer.gate), raw)
+        return self.emit(Op(f"{name}.scale", "scale", "scale", block, (x, gate), p.tensor()),
+                         raw)
+
+    def _inverted_residual(self, layer: Any, x: int, name: str) -> int:
+        raw_in = self.raw(x)
+        if layer.expansion is not None:
+            width: Width = ("times", layer.expansion)
+            raw_mid = raw_in * layer.expansion
+        else:
+            width = ("filters", layer.expanded, "alpha")
+            raw_mid = layer.expanded
+        h = x
+        if raw_mid != raw_in:
+            h = self.emit(self._pw(f"{name}.expand", "expand", name, x, width, True, None,
+                                   layer.act), raw_mid)
+        h = self.emit(Op(f"{name}.dw", "conv", "dw", name, (h,), self.p.tensor(),
+                         groups="depthwise", kernel=pair(layer.kernel),
+                         stride=pair(layer.stride), dilation=pair(layer.dilation),
+                         padding="same", batch_norm=True, act=layer.act), raw_mid)
+        if layer.se:
+            se = layer.se if isinstance(layer.se, spec.SqueezeExcite) else \
+                spec.SqueezeExcite.model_construct(name="se")
+            h = self._se(se, h, f"{name}.se", name)
+        h = self.emit(self._pw(f"{name}.project", "project", name, h,
+                               ("filters", layer.filters, "alpha"), True, None, "none"),
+                      layer.filters)
+        if pair(layer.stride) == (1, 1) and layer.filters == raw_in:
+            h = self.emit(Op(f"{name}.add", "add", "add", name, (h, x), self.p.tensor()),
+                          layer.filters)
+        return h
+
+
+def _padding(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    return pair(value)
+
+
+def _pool(layer: Any, name: str, block: str, x: int, out: int) -> Op:
+    role = layer.kind
+    if layer.output is not None:
+        return Op(name, "pool", role, block, (x,), out, pool="adaptive",
+                  pool_output=pair(layer.output))
+    if layer.kernel is not None:
+        kernel = pair(layer.kernel)
+        return Op(name, "pool", role, block, (x,), out, pool="window", kernel=kernel,
+                  stride=pair(layer.stride) if layer.stride is not None else kernel,
+                  padding=_padding(layer.padding), ceil_mode=layer.ceil_mode)
+    if layer.size is None or layer.size == "global":
+        return Op(name, "pool", role, block, (x,), out, pool="global")
+    size = (layer.size, layer.size)
+    return Op(name, "pool", role, block, (x,), out, pool="legacy", kernel=size, stride=size,
+              padding="legacy", ceil_mode=True)
+
+
+def lower(arch: spec.Architecture, drop_classifier: bool = False) -> Program:
+    """The program of ``arch``; ``drop_classifier`` stops at the fc sized by the classes."""
+    program = Program(name=arch.name, input_channels=arch.input_channels,
+                      classes=arch.classes, raw_channels=[arch.input_channels])
+    _Lowering(program, drop_classifier).sequence(list(arch.layers), 0, "", "")
+    return program

@@ -1,0 +1,92 @@
+"""Metrics: pure functions of an op's geometry, registered in one table.
+
+Each metric is a function whose positional parameters are named after geometry columns
+(:class:`mncost.cost.geometry.Geometry`), plus an optional keyword-only ``conventions``.
+It is written with ``+``, ``*`` and ``//`` only, and with 0/1 flags instead of branches,
+so the same function counts one op from Python ints and a whole alpha x resolution grid
+from numpy arrays (:mod:`mncost.cost.sweep`). A new metric is one function here.
+
+Channel columns depend only on alpha and size columns only on the resolution; grouping
+the factors of each kind in parentheses lets the sweep multiply two short vectors
+before it touches the full grid.
+
+The counting conventions are stated in :mod:`mncost.cost.conventions`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from functools import partial
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mncost.cost.conventions import BN_PER_CHANNEL, Conventions
+
+__all__ = ["METRICS", "Metric", "evaluate", "metric"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered metric: its function and the geometry columns it reads."""
+
+    name: str
+    unit: str
+    doc: str
+    fn: Callable[..., Any]
+    columns: tuple[str, ...]
+    uses_conventions: bool
+
+    def per_op(self, columns: dict[str, Any], conventions: Conventions) -> Any:
+        """The metric of one op (or of one op over a grid, from numpy arrays)."""
+        args = [columns[name] for name in self.columns]
+        if self.uses_conventions:
+            return self.fn(*args, conventions=conventions)
+        return self.fn(*args)
+
+
+METRICS: dict[str, Metric] = {}
+"""Every metric by name, in registration order."""
+
+
+def metric(name: str, unit: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as the metric ``name`` (its docstring says what it counts)."""
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        params = inspect.signature(fn).parameters.values()
+        columns = tuple(p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD)
+        uses = any(p.name == "conventions" and p.kind is p.KEYWORD_ONLY for p in params)
+        METRICS[name] = Metric(name, unit, inspect.getdoc(fn) or "", fn, columns, uses)
+        return fn
+    return register
+
+
+@metric("mult_adds", "MACs")
+def mult_adds(weighted: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any, k_w: Any,
+              h_out: Any, w_out: Any) -> Any:
+    """Multiply-accumulates: k_h * k_w * (C_in / groups) * C_out * H_out * W_out for a
+    conv; in_features * units for a fully connected layer (its kernel is its input)."""
+    return (weighted * (c_in // groups) * c_out) * (k_h * k_w * h_out * w_out)
+
+
+@metric("bn_params", "params")
+def bn_params(bn: Any, c_out: Any, *, conventions: Conventions) -> Any:
+    """Batch-norm values counted as parameters: 0, 2 or 4 per channel (``--bn``)."""
+    return bn * c_out * BN_PER_CHANNEL[conventions.bn]
+
+
+@metric("params", "params")
+def params(weighted: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any, k_w: Any,
+           bias: Any, is_fc: Any, bn: Any, *, conventions: Conventions) -> Any:
+    """Weights, plus the biases the layers have (the FC bias unless ``--no-fc-bias``),
+    plus the batch-norm parameters counted under ``--bn``."""
+    fc_bias = 1 if conventions.fc_bias else 0
+    return ((weighted * (c_in // groups) * c_out) * (k_h * k_w)
+            + bias * c_out * (1 - is_fc + is_fc * fc_bias)
+            + bn_params(bn, c_out, conventions=conventions))
+
+
+def evaluate(name: str, geometry: Any, conventions: Conventions) -> tuple[int, ...]:
+    """Metric ``name`` of every op of ``geometry`` (Python ints), in op order."""
+    m = METRICS[name]
+    cols = [geometry.column(c) for c in m.columns]
+    fn = partial(m.fn, conventions=conventions) if m.uses_conventions else m.fn
+    return tuple(map(fn, *cols))

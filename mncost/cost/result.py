@@ -1,0 +1,248 @@
+"""The cost of one configuration: per-op metrics over the geometry, totals, and breakdowns.
+
+:func:`count` runs the interpreter (:func:`mncost.cost.geometry.geometry`) and the
+registered metrics (:mod:`mncost.cost.metrics`). A :class:`CostResult` keeps the columns;
+the per-layer records (:class:`LayerCost`) and the by-type breakdown are built from them
+when asked for. Every count is a Python int; nothing is rounded until a view shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from mncost.arch.ops import Architecture
+from mncost.arch.width import WidthRule
+from mncost.cost.conventions import Conventions
+from mncost.cost.geometry import Geometry, geometry
+from mncost.cost.metrics import METRICS, evaluate
+from mncost.cost.scaling import ScalingError
+from mncost.limits import MAX_CLASSES, MAX_RESOLUTION
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["CostResult", "LayerCost", "Shape", "Totals", "TypeShare", "count", "op_type"]
+
+Shape = tuple[int, int, int]
+"""A feature map's (height, width, channels)."""
+
+_ROLE_TYPE = {"fc": "Fully Connected", "avgpool": "Avg Pool", "maxpool": "Max Pool",
+              "add": "Add", "concat": "Concat", "scale": "Scale", "softmax": "Softmax"}
+_ROLE_SUFFIX = {"expand": " expand", "project": " project"}
+
+
+def op_type(role: str, k_h: int, k_w: int, groups: int, c_in: int) -> str:
+    """An op's group in the shape of the paper's Table 2: "Conv 1x1", "Conv DW 3x3", ..."""
+    if role in _ROLE_TYPE:
+        return _ROLE_TYPE[role]
+    if role in ("se_reduce", "se_expand"):
+        return "SE 1x1"
+    if groups == c_in and groups > 1 or role == "dw":
+        return f"Conv DW {k_h}x{k_w}"
+    grouped = " grouped" if groups > 1 else ""
+    return f"Conv {k_h}x{k_w}{grouped}{_ROLE_SUFFIX.get(role, '')}"
+
+
+def _filter_shape(role: str, kind: str, k_h: int, k_w: int, c_in: int, c_out: int,
+                  groups: int, h_in: int, w_in: int) -> str:
+    # The paper's Table 1 notation: 3x3x3x32, 3x3x32 dw, 1x1x32x64, Pool 7x7, 1024x1000.
+    if kind == "conv":
+        if role == "dw" or (groups == c_in and groups > 1):
+            multiplier = c_out // c_in
+            return f"{k_h}x{k_w}x{c_in} dw" + (f" x{multiplier}" if multiplier > 1 else "")
+        grouped = f" g{groups}" if groups > 1 else ""
+        return f"{k_h}x{k_w}x{c_in // groups}x{c_out}{grouped}"
+    if kind == "fc":
+        return f"{h_in * w_in * c_in}x{c_out}"
+    if kind == "pool":
+        return f"Pool {k_h}x{k_w}" if k_h else "Pool adaptive"
+    if kind == "softmax":
+        return "Classifier"
+    return {"add": "Add", "concat": "Concat", "scale": "Scale"}.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One op's record: where it sits, what it is, and what it costs."""
+
+    name: str
+    kind: str
+    """What the spec calls it: conv, dw, pw, expand, project, se_reduce, se_expand,
+    avgpool, maxpool, fc, add, concat, scale or softmax."""
+    type: str
+    """The op's group in the shape of the paper's Table 2 (e.g. "Conv 1x1", "Conv DW 3x3")."""
+    stride: int
+    filter_shape: str
+    """The filter in the paper's Table 1 notation, e.g. 3x3x3x32, 3x3x32 dw, 1x1x32x64."""
+    input: Shape
+    output: Shape
+    mult_adds: int
+    params: int
+    block: str = ""
+    """The composite the op belongs to ("" at the top level)."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums over all ops."""
+
+    mult_adds: int
+    params: int
+
+
+@dataclass(frozen=True)
+class TypeShare:
+    """One row of the by-type breakdown (the shape of the paper's Table 2)."""
+
+    type: str
+    mult_adds: int
+    params: int
+    mult_adds_share: Fraction
+    """Exact fraction of the total mult-adds (0 when the total is 0)."""
+    params_share: Fraction
+
+
+@dataclass(frozen=True, eq=False)
+class CostResult:
+    """The cost of one architecture at one configuration."""
+
+    model: str
+    alpha: Fraction
+    resolution: int
+    classes: int
+    conventions: Conventions
+    geometry: Geometry = field(repr=False)
+    rule: WidthRule
+    """The channel rounding rule in force."""
+    own_rule: WidthRule
+    """The architecture's own rule (differs from ``rule`` under --rounding)."""
+    mult_adds: tuple[int, ...] = field(repr=False)
+    params: tuple[int, ...] = field(repr=False)
+    total: Totals
+
+    def metric(self, name: str) -> tuple[int, ...]:
+        """Any registered metric, per op (see mncost.cost.metrics.METRICS)."""
+        if name == "mult_adds":
+            return self.mult_adds
+        if name == "params":
+            return self.params
+        return evaluate(name, self.geometry, self.conventions)
+
+    @cached_property
+    def layers(self) -> tuple[LayerCost, ...]:
+        """One record per op, in execution order."""
+        g = self.geometry
+        st, wd, sp = g.static, g.width, g.spatial
+        records = []
+        for i in range(len(g)):
+            role, kind = st.role[i], st.kind[i]
+            k_h, k_w = sp.k_h[i], sp.k_w[i]
+            records.append(LayerCost(
+                name=st.name[i], kind=role,
+                type=op_type(role, k_h, k_w, wd.groups[i], wd.c_in[i]),
+                stride=st.s_h[i],
+                filter_shape=_filter_shape(role, kind, k_h, k_w, wd.c_in[i], wd.c_out[i],
+                                           wd.groups[i], sp.h_in[i], sp.w_in[i]),
+                input=(sp.h_in[i], sp.w_in[i], wd.c_in[i]),
+                output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
+                mult_adds=self.mult_adds[i], params=self.params[i], block=st.block[i],
+            ))
+        return tuple(records)
+
+    @property
+    def by_type(self) -> tuple[TypeShare, ...]:
+        """Mult-adds and params per op type, largest mult-adds first; all-zero types left out."""
+        groups: dict[str, list[int]] = {}
+        for layer in self.layers:
+            acc = groups.setdefault(layer.type, [0, 0])
+            acc[0] += layer.mult_adds
+            acc[1] += layer.params
+        total = self.total
+        rows = [
+            TypeShare(
+                type=name, mult_adds=macs, params=params,
+                mult_adds_share=Fraction(macs, total.mult_adds) if total.mult_adds else Fraction(0),
+                params_share=Fraction(params, total.params) if total.params else Fraction(0),
+            )
+            for name, (macs, params) in groups.items()
+            if macs or params
+        ]
+        rows.sort(key=lambda r: (-r.mult_adds, -r.params))
+        return tuple(rows)
+
+    def _records(self) -> list[dict[str, Any]]:
+        return [
+            {"name": layer.name, "kind": layer.kind, "type": layer.type, "block": layer.block,
+             "stride": layer.stride, "filter_shape": layer.filter_shape,
+             "input": list(layer.input), "output": list(layer.output),
+             "mult_adds": layer.mult_adds, "params": layer.params}
+            for layer in self.layers
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (counts as ints) in the documented JSON layout."""
+        return {
+            "model": self.model,
+            "alpha": float(self.alpha),
+            "resolution": self.resolution,
+            "classes": self.classes,
+            "conventions": self.conventions.as_dict(self.own_rule),
+            "layers": self._records(),
+            "total": {"mult_adds": self.total.mult_adds, "params": self.total.params},
+            "by_type": [
+                {"type": row.type, "mult_adds": row.mult_adds, "params": row.params,
+                 "mult_adds_share": float(row.mult_adds_share),
+                 "params_share": float(row.params_share)}
+                for row in self.by_type
+            ],
+        }
+
+    def to_frame(self) -> pandas.DataFrame:
+        """The per-op records as a pandas DataFrame (one row per op, ints kept)."""
+        import pandas as pd  # heavy: only on this path
+
+        rows = self._records()
+        for row in rows:
+            row["input"], row["output"] = tuple(row["input"]), tuple(row["output"])
+        return pd.DataFrame(rows)
+
+
+def _own_rule(arch: Architecture) -> WidthRule:
+    spec = arch.width
+    return WidthRule(spec.rule, spec.divisor, spec.min_value)
+
+
+def count(arch: Architecture, alpha: Fraction = Fraction(1), resolution: int | None = None,
+          classes: int | None = None, conventions: Conventions = Conventions()) -> CostResult:
+    """Cost ``arch`` op by op at width ``alpha`` and input ``resolution``.
+
+    ``classes`` overrides the architecture's classifier width; 0 drops the classifier
+    (the first fc sized by the classes, and every layer after it). ScalingError (or its
+    subclass GeometryError) for a configuration that cannot be counted.
+    """
+    if not isinstance(alpha, Fraction) or alpha <= 0:
+        raise ScalingError(f"alpha must be a positive Fraction, got {alpha!r}")
+    resolution = arch.resolution if resolution is None else resolution
+    if isinstance(resolution, bool) or not isinstance(resolution, int) \
+            or not 1 <= resolution <= MAX_RESOLUTION:
+        raise ScalingError(f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, "
+                           f"got {resolution!r}")
+    classes = arch.classes if classes is None else classes
+    if isinstance(classes, bool) or not isinstance(classes, int) \
+            or not 0 <= classes <= MAX_CLASSES:
+        raise ScalingError(f"classes must be a whole number from 0 to {MAX_CLASSES}, "
+                           f"got {classes!r}")
+    own = _own_rule(arch)
+    rule = conventions.rule(own)
+    geo = geometry(arch, alpha, resolution, rule, classes)
+    macs = evaluate("mult_adds", geo, conventions)
+    params = evaluate("params", geo, conventions)
+    return CostResult(model=arch.name, alpha=alpha, resolution=resolution, classes=classes,
+                      conventions=conventions, geometry=geo, rule=rule, own_rule=own,
+                      mult_adds=macs, params=params,
+                      total=Totals(mult_adds=sum(macs), params=sum(params)))
+
+
