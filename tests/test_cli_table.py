@@ -260,8 +260,8 @@ def test_table_path_does_not_import_heavy_packages():
 def test_terminal_styles_only_decorate_the_same_layout():
     import re
 
-    from mncost.report.cost_table import cost_report
-    from mncost.report.terminal import render_terminal
+    from mncost.present.views.cost_table import cost_report
+    from mncost.present.terminal import render_terminal
 
     report = cost_report(mncost.cost(alpha=0.5))
     plain = render_terminal(report, width=90, color=False)

@@ -216,9 +216,9 @@ def test_zero_cost_report_renders_png_charts(tmp_path, monkeypatch):
 
 
 def test_zero_cost_highlight_on_a_linear_axis_is_drawn_at_zero():
-    from mncost.plot.figure import pareto_figure
-    from mncost.plot.pareto import highlight_from_cost, pareto_data
-    from mncost.published import published_points
+    from mncost.present.figures import pareto_figure
+    from mncost.analysis.pareto import highlight_from_cost, pareto_data
+    from mncost.analysis.published import published_points
 
     points = published_points(dataset="imagenet")
     data = pareto_data(points, "imagenet",

@@ -30,8 +30,8 @@ from mncost.limits import (
     MAX_SPEC_BYTES,
     MAX_SPEC_DEPTH,
 )
-from mncost.spec import safe_yaml
-from mncost.spec.loader import SpecError, architecture_schema, load_spec, parse_spec
+from mncost.arch import safe_yaml
+from mncost.arch.load import SpecError, architecture_schema, load_spec, parse_spec
 from tests.conftest import run_cli
 
 HEAD = "name: t\nresolution: 8\nclasses: 2\nlayers:\n"
@@ -120,7 +120,7 @@ def test_long_field_name_and_kind_are_cut_short(tmp_path):
     kind = "q" * 5000
     message = error_line(write(tmp_path, "kind.yaml", HEAD + f"  - {{kind: {kind}, name: d}}\n"))
     assert "layers[0].kind: unknown layer kind 'qqq" in message and "q" * 100 not in message
-    assert "'conv', 'dw', 'pw', 'avgpool', 'fc', 'softmax'" in message
+    assert "'conv', 'dw', 'pw', 'avgpool', 'maxpool', 'fc', 'softmax'" in message
 
 
 def test_a_list_as_kind_is_not_rendered(tmp_path):
@@ -283,7 +283,9 @@ def _layers_with(layer: dict) -> dict:
 def test_integer_fields_have_upper_bounds(tmp_path, data, field, limit):
     message = error_line(write(tmp_path, "big.json", json.dumps(data)))
     assert f"{field}: Input should be " in message
-    assert f"less than or equal to {limit}, got the number {limit + 1}" in message
+    # A field that also takes [height, width] (a kernel, a stride) says so after the bound.
+    assert f"less than or equal to {limit}" in message
+    assert message.rstrip().endswith(f"got the number {limit + 1}")
 
 
 def test_the_bounds_themselves_are_accepted():
@@ -301,8 +303,11 @@ def test_schema_states_the_maxima():
     assert props["resolution"]["maximum"] == MAX_RESOLUTION
     assert props["classes"]["maximum"] == MAX_CLASSES
     assert props["input_channels"]["maximum"] == MAX_CHANNELS
-    assert defs["Conv"]["properties"]["kernel"]["maximum"] == MAX_KERNEL
-    assert defs["Conv"]["properties"]["stride"]["maximum"] == MAX_KERNEL
+    # kernel and stride take one number or [height, width]: the bound is on both forms.
+    for field in ("kernel", "stride"):
+        forms = defs["Conv"]["properties"][field]["anyOf"]
+        assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_KERNEL} in forms
+        assert next(f for f in forms if f["type"] == "array")["items"]["maximum"] == MAX_KERNEL
     assert defs["PointwiseConv"]["properties"]["filters"]["maximum"] == MAX_CHANNELS
     assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in \
         defs["FullyConnected"]["properties"]["units"]["anyOf"]
@@ -474,7 +479,7 @@ def test_examples_still_load_identically_with_both_parsers(each_parser):
 
 def test_json_specs_do_not_import_yaml(tmp_path):
     spec = write(tmp_path, "s.json", '{"name": "t", "layers": [{"kind": "dw", "name": "d"}]}')
-    code = ("import sys; from mncost.spec.loader import load_spec; "
+    code = ("import sys; from mncost.arch.load import load_spec; "
             f"load_spec({str(spec)!r}); print('yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

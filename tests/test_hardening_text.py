@@ -20,10 +20,11 @@ import subprocess
 import pytest
 
 import mncost
-from mncost.report.cost_table import cost_report
-from mncost.report.tabular import Column, Report, Table, csv_safe, render
-from mncost.report.terminal import compose, render_terminal
-from mncost.spec.layers import (Architecture, AvgPool, Conv, DepthwiseConv, FullyConnected,
+from mncost.present.views.cost_table import cost_report
+from mncost.present.model import Column, Report, Table
+from mncost.present.render import csv_safe, render
+from mncost.present.terminal import compose, render_terminal
+from mncost.arch.ops import (Architecture, AvgPool, Conv, DepthwiseConv, FullyConnected,
                                 PointwiseConv, Softmax)
 from tests.conftest import run_cli
 

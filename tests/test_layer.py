@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from mncost.cost.layer import compare_layer
+from mncost.analysis.layer import compare_layer
 from mncost.cost.scaling import ScalingError
 from tests.conftest import cli_json, run_cli
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mncost.paper import (
+from mncost.sources import (
     QUANTITIES,
     PublishedCell,
     UnknownTableError,
@@ -26,7 +26,7 @@ from mncost.paper import (
     table3_layer,
     undefined_reason,
 )
-from mncost.paper.cells import PaperDataError, _read_csv
+from mncost.sources.paper_cells import PaperDataError, _read_csv
 
 PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper"
 DOC_000 = "000_abfca0e6b9411fd9.txt"

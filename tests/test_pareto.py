@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from mncost.plot.frontier import dominates, pareto_frontier
-from mncost.plot.pareto import (
+from mncost.analysis.frontier import dominates, pareto_frontier
+from mncost.analysis.pareto import (
     HighlightError,
     pareto_data,
     parse_highlight,
     resolve_highlight,
 )
-from mncost.published import published_points
+from mncost.analysis.published import published_points
 from tests.conftest import run_cli
 from tests.test_core_numbers import _formula_count
 
@@ -132,7 +132,9 @@ def test_computed_cost_basis_falls_back_for_models_mncost_cannot_count():
     assert v1.x == Fraction(_formula_count(Fraction(3, 4), 224)[0], 10**6)
     assert v1.x_basis == "mncost"
     v2 = by_label["MobileNet_v2_1.0_224"]
-    assert (v2.x, v2.x_basis) == (300, "published (mncost cannot count it)")
+    assert (v2.x, v2.x_basis) == (Fraction(300_774_272, 10**6), "mncost")  # torchvision's count
+    google = by_label["GoogleNet"]
+    assert (google.x, google.x_basis) == (1550, "published (mncost cannot count it)")
     params = pareto_data(published_points(), "imagenet", x_axis="params")
     assert {p.point.label: p.x for p in params.points}["VGG 16"] == Decimal("138")
 

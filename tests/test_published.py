@@ -16,17 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from mncost.published import (
-    PublishedQueryError,
-    published_points,
-    relative_difference,
-    within_rounding,
-)
+from mncost.analysis.published import PublishedQueryError, published_points
+from mncost.sources.points import relative_difference, within_rounding
 from tests.conftest import run_cli
 from tests.test_core_numbers import _formula_count
 
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "published" / "checkpoints.csv"
-PACKAGED_CSV = Path(__file__).resolve().parents[1] / "mncost" / "data" / "checkpoints.csv"
+PACKAGED_CSV = Path(__file__).resolve().parents[1] / "mncost" / "sources" / "data" / "checkpoints.csv"
 
 
 def _by_label(points, label, dataset="imagenet"):
@@ -102,10 +98,13 @@ def test_mncost_count_is_the_independent_formula_for_every_v1_point():
             _formula_count(p.alpha, p.resolution, p.classes), p.label
 
 
-def test_v2_has_no_mncost_count_and_says_why():
+def test_v2_checkpoints_carry_mncost_count_and_undefined_models_say_why():
     v2 = published_points(families=["mobilenet_v2"])
-    assert v2 and all(p.computed is None for p in v2)
-    assert all("MobileNet v2" in p.not_computed for p in v2)
+    assert len(v2) == 22 and all(p.computed is not None for p in v2)
+    # torchvision's documented MobileNet V2 (alpha 1, 224): 300,774,272 MACs; TF-slim
+    # prints 3.47 M parameters (no batch norm), 3,470,760 exactly.
+    one = _by_label(v2, "MobileNet_v2_1.0_224").computed
+    assert (one.mult_adds, one.params) == (300_774_272, 3_470_760)
     google = _by_label(published_points(source="paper"), "GoogleNet")
     assert google.computed is None and "GoogleNet" in google.not_computed
 

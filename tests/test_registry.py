@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import mncost
-from mncost.models.registry import list_models
-from mncost.spec.layers import Architecture
+from mncost.arch.registry import list_models
+from mncost.arch.ops import Architecture
 
 NAMES = [entry.name for entry in list_models()]
 

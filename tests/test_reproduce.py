@@ -16,15 +16,15 @@ from fractions import Fraction
 
 import pytest
 
-from mncost.paper import PublishedCell, paper_cells
-from mncost.reproduce import (
+from mncost.sources import PublishedCell, paper_cells
+from mncost.analysis.reproduce import (
     MISPRINTS,
     ReproCell,
     reproduce,
     summarize,
 )
-from mncost.reproduce.compute import Alternative, Computed, Evidence
-from mncost.reproduce.status import classify
+from mncost.analysis.reproduce.compute import Alternative, Computed, Evidence
+from mncost.analysis.reproduce.status import classify
 from tests.conftest import run_cli
 
 # Table 1 as (D_K, M, N, stride, kind) at alpha 1; dw_13 at stride 1 (the misprint fixed).

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import mncost
-from mncost.report.review import build_review, review_html, review_markdown
+from mncost.present.views.review import build_review, review_html, review_markdown
 from tests.conftest import run_cli
 from tests.conftest import SCRIPT_NAME, XSS_SPEC
 from tests.test_core_numbers import _formula_count
@@ -73,7 +73,7 @@ def test_reproduction_summary_has_every_table_and_a_total(review_075_160):
 
 
 def test_reproduction_section_survives_a_missing_engine(monkeypatch):
-    monkeypatch.setitem(sys.modules, "mncost.reproduce", None)
+    monkeypatch.setitem(sys.modules, "mncost.analysis.reproduce", None)
     review = build_review(mncost.cost(), "built-in model")
     assert "Reproduction summary unavailable" in review.sections[5].notes[0]
 
@@ -162,7 +162,7 @@ def test_report_markdown_without_kaleido_leaves_charts_out(tmp_path, monkeypatch
 
 
 @pytest.mark.parametrize("args, words", [
-    (["-o", "review.pdf"], "use .html or .md"),
+    (["-o", "review.pdf"], "use one of .md, .markdown, .html"),
     (["-o", "missing/review.html"], "does not exist"),
     (["--alpha", "0"], "alpha must be greater than 0"),
     (["resnet"], "unknown model 'resnet'"),

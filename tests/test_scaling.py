@@ -7,7 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from mncost.cost.scaling import ScalingError, parse_multiplier, resolution_from_rho, scale_channels
+from mncost.arch.width import WidthError, parse_rule
+from mncost.cost.scaling import ScalingError, parse_multiplier, resolution_from_rho
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -42,14 +43,14 @@ def test_parse_multiplier_rejects(bad):
     (1024, "1.3", "div8", 1328),    # v = 1331.2: int(1335.2)//8*8 = 1328 >= 1198 -> 1328
     (32, "0.25", "div8", 8),        # v = 8: int(12)//8*8 = 8
 ])
-def test_scale_channels(channels, alpha, rounding, expected):
-    assert scale_channels(channels, Fraction(alpha), rounding) == expected
+def test_width_rules(channels, alpha, rounding, expected):
+    assert parse_rule(rounding).scale(channels, Fraction(alpha)) == expected
 
 
 def test_round_rule_refuses_zero_channels():
     # 32 * 0.01 = 0.32 rounds to 0: an error, not a silent 1-channel layer.
-    with pytest.raises(ScalingError, match="0 channels"):
-        scale_channels(32, Fraction(1, 100), "round")
+    with pytest.raises(WidthError, match="0 channels"):
+        parse_rule("round").scale(32, Fraction(1, 100))
 
 
 @pytest.mark.parametrize("rho,base,expected", [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import mncost
-from mncost.spec.layers import Architecture
-from mncost.spec.loader import SpecError, architecture_schema, load_spec, parse_spec
+from mncost.arch.ops import Architecture
+from mncost.arch.load import SpecError, architecture_schema, load_spec, parse_spec
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -101,5 +101,6 @@ def test_schema_describes_every_layer_kind():
     json.dumps(schema)
     kinds = {d["properties"]["kind"]["const"] for d in schema["$defs"].values()
              if "kind" in d.get("properties", {})}
-    assert kinds == {"conv", "dw", "pw", "avgpool", "fc", "softmax"}
+    assert kinds == {"conv", "dw", "pw", "avgpool", "maxpool", "fc", "softmax", "block",
+                     "residual", "concat", "se", "inverted_residual"}
     assert Architecture.model_validate(load_spec(EXAMPLES / "tiny-cifar.yaml").model_dump())

@@ -12,9 +12,9 @@ from fractions import Fraction
 import pytest
 
 import mncost
-from mncost.models import get_model, list_models
-from mncost.models.mobilenet_v1_variants import separable_to_full, without_layers
-from mncost.spec import layers
+from mncost.arch.registry import get_model, list_models
+from mncost.arch.defs.mobilenet_v1_variants import separable_to_full, without_layers
+from mncost.arch import ops as layers
 from tests.conftest import cli_json, run_cli
 
 # Conv MobileNet (every dw+pw pair -> one 3x3 conv from M to N at the dw's stride),

@@ -9,6 +9,8 @@ not installed (tests/setup.sh installs it, so CI runs them).
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import subprocess
 import sys
@@ -17,11 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from mncost.cost import counter
-from mncost.cost.counter import Conventions, LayerCost
-from mncost.models.registry import get_model, list_models
-from mncost.spec.layers import DepthwiseConv, FullyConnected
-from mncost.spec.loader import load_spec
+from mncost.cost.conventions import Conventions
+from mncost.arch.registry import get_model, list_models
+from mncost.arch.load import load_spec
 from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -101,7 +101,10 @@ def test_rho_sets_the_resolution(torch):
 @pytest.mark.parametrize("name", [entry.name for entry in list_models()])
 def test_every_registered_model_agrees(torch, name):
     data = _verify_json(name)
-    _assert_all_agree(data, len(get_model(name).layers))
+    # One row per op: a composite (V2's inverted residual) is several.
+    from mncost.cost.result import count
+
+    _assert_all_agree(data, len(count(get_model(name)).layers))
 
 
 def test_tiny_cifar_yaml_with_a_5x5_depthwise_kernel(torch):
@@ -182,7 +185,7 @@ def test_even_kernels_windows_and_layers_after_fc_agree(torch, tmp_path):
 
 def test_meta_device_gives_what_a_real_cpu_run_gives(torch, tmp_path):
     # The meta device computes shapes without data; a real forward pass must agree.
-    from mncost.verify import verify
+    from mncost.analysis.verify import verify
 
     spec = tmp_path / "even.yaml"
     spec.write_text(_EVEN_KERNELS)
@@ -196,15 +199,25 @@ def test_meta_device_gives_what_a_real_cpu_run_gives(torch, tmp_path):
 
 # --- the comparison can fail ------------------------------------------------------------
 
-def _off_by_one_macs(layer, shape, ctx):
-    record = counter._depthwise(layer, shape, ctx)
-    if layer.name != "dw_1":
-        return record
-    return LayerCost(**{**record.__dict__, "mult_adds": record.mult_adds + 1})
+def _patched_count(monkeypatch, change):
+    """Make mncost's side of verify wrong: ``change(result)`` returns the altered result."""
+    from mncost.analysis.verify import compare
+
+    real_count = compare.count
+    monkeypatch.setattr(compare, "count", lambda *a, **k: change(real_count(*a, **k)))
+
+
+def _replace_at(values, index, value):
+    return values[:index] + (value,) + values[index + 1:]
 
 
 def test_a_wrong_mncost_count_is_a_mismatch_with_exit_code_1(torch, monkeypatch):
-    monkeypatch.setitem(counter._COUNTERS, DepthwiseConv, _off_by_one_macs)
+    def off_by_one(result):
+        i = result.geometry.static.name.index("dw_1")
+        macs = _replace_at(result.mult_adds, i, result.mult_adds[i] + 1)
+        return dataclasses.replace(result, mult_adds=macs)
+
+    _patched_count(monkeypatch, off_by_one)
     result = run_cli("verify", env={"COLUMNS": "120"})
     assert result.exit_code == 1
     # dw_1: 3x3 dw on 112x112x32 is 9 * 32 * 112^2 = 3,612,672 MACs; mncost now says 1 more.
@@ -218,43 +231,52 @@ def test_a_wrong_mncost_count_is_a_mismatch_with_exit_code_1(torch, monkeypatch)
 
 
 def test_wrong_params_and_shapes_are_mismatches(torch, monkeypatch):
-    def wrong_fc(layer, shape, ctx):
-        record = counter._fully_connected(layer, shape, ctx)
-        return LayerCost(**{**record.__dict__, "params": record.params - 1,
-                            "output": (1, 1, 999)})
+    def wrong_fc(result):
+        g = result.geometry
+        i = g.static.name.index("fc")
+        width = dataclasses.replace(g.width, c_out=_replace_at(g.width.c_out, i, 999))
+        params = _replace_at(result.params, i, result.params[i] - 1)
+        return dataclasses.replace(result, geometry=dataclasses.replace(g, width=width),
+                                   params=params)
 
-    monkeypatch.setitem(counter._COUNTERS, FullyConnected, wrong_fc)
+    _patched_count(monkeypatch, wrong_fc)
     data = _verify_json(expect=1)
     fc = next(layer for layer in data["layers"] if layer["name"] == "fc")
     assert (fc["params_ok"], fc["shape_ok"], fc["mult_adds_ok"]) == (False, False, True)
-    # softmax follows the fc, so mncost's softmax shape is now wrong too.
-    assert data["verdict"]["mismatches"] == 2
+    assert data["verdict"]["mismatches"] == 1
     assert "fc (params 1,024,999 vs 1,025,000, output 1x1x999 vs 1x1x1000)" in \
         data["verdict"]["text"]
 
 
+class _WithoutLast:
+    """A cost result whose last layer is missing, everything else as it was."""
+
+    def __init__(self, result):
+        self._result = result
+        self.layers = result.layers[:-1]
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
+
+
 def test_a_layer_only_one_side_has_is_a_mismatch(torch, monkeypatch):
-    real_count = counter.count
-
-    def drops_softmax(*args, **kwargs):
-        result = real_count(*args, **kwargs)
-        return counter.CostResult(
-            model=result.model, alpha=result.alpha, resolution=result.resolution,
-            classes=result.classes, conventions=result.conventions, layers=result.layers[:-1])
-
-    monkeypatch.setattr(counter, "count", drops_softmax)
+    _patched_count(monkeypatch, _WithoutLast)
     result = run_cli("verify")
     assert result.exit_code == 1
     assert "softmax (only in PyTorch)" in result.stdout
 
 
 def test_a_layer_pytorch_cannot_run_is_a_mismatch(torch, monkeypatch):
-    from mncost.verify import torch_model
+    from mncost.analysis.verify import torch_model
 
-    def broken(layer, x, opts):
-        return torch.nn.Conv2d(7, 7, 1)  # wrong input channels: PyTorch refuses it
+    real_run = torch_model._Built.run
 
-    monkeypatch.setitem(torch_model._BUILDERS, "pw", broken)
+    def run(self, name, kind, module, inputs, raw):
+        if name == "pw_1":  # wrong input channels: PyTorch refuses it
+            module = torch.nn.Conv2d(7, 7, 1)
+        return real_run(self, name, kind, module, inputs, raw)
+
+    monkeypatch.setattr(torch_model._Built, "run", run)
     result = run_cli("verify")
     assert result.exit_code == 1
     assert "verify: MISMATCH: PyTorch cannot run layer 'pw_1' (pw)" in result.stderr
@@ -262,9 +284,18 @@ def test_a_layer_pytorch_cannot_run_is_a_mismatch(torch, monkeypatch):
 
 
 def test_a_kind_without_a_builder_is_named(torch, monkeypatch):
-    from mncost.verify import torch_model
+    from mncost.analysis.verify import torch_model
 
-    monkeypatch.delitem(torch_model._BUILDERS, "softmax")
+    real_layer = torch_model._Built.layer
+
+    def layer(self, spec_layer, x, prefix):
+        if spec_layer.kind == "softmax":  # as if the builder had no entry for it
+            raise torch_model.UnsupportedLayer(
+                f"mncost verify cannot build layer kind 'softmax' (layer "
+                f"'{prefix}{spec_layer.name}') in PyTorch yet")
+        return real_layer(self, spec_layer, x, prefix)
+
+    monkeypatch.setattr(torch_model._Built, "layer", layer)
     result = run_cli("verify")
     assert result.exit_code == 2
     assert result.stderr.endswith("verify: error: mncost verify cannot build layer kind "
@@ -288,7 +319,7 @@ def test_table_and_verify_help_never_import_torch():
     code = ("import sys\nfrom click.testing import CliRunner\nfrom mncost.cli import cli\n"
             "for args in (['table'], ['verify', '--help']):\n"
             "    assert CliRunner().invoke(cli, args).exit_code == 0\n"
-            "import mncost.verify\n"
+            "import mncost.analysis.verify\n"
             "print('torch' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parent.parent)

@@ -38,12 +38,12 @@ Activations, batch norm, pooling, element-wise adds and multiplies count 0 mult-
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Callable, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mncost.limits import MAX_CHANNELS, MAX_CLASSES, MAX_KERNEL, MAX_RESOLUTION
+from mncost.text import escape_controls, quote
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,9 +71,9 @@ __all__ = [
 
 _M = TypeVar("_M", bound=BaseModel)
 
-Count = Annotated[int, Field(ge=1, le=MAX_CHANNELS)]
+Count = Annotated[int, Field(gt=0, le=MAX_CHANNELS)]
 """A channel, filter or unit count."""
-Size = Annotated[int, Field(ge=1, le=MAX_KERNEL)]
+Size = Annotated[int, Field(gt=0, le=MAX_KERNEL)]
 """A kernel side, stride, dilation or window."""
 Pad = Annotated[int, Field(ge=0, le=MAX_KERNEL)]
 Pair = Union[Size, Annotated[list[Size], Field(min_length=2, max_length=2)]]
@@ -87,17 +87,12 @@ Activation = Literal["relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", 
 ACTIVATIONS: tuple[str, ...] = Activation.__args__  # type: ignore[attr-defined]
 Scale = Literal["alpha", "fixed", "up"]
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _plain(value: str) -> str:
+def _plain(value: str, what: str = "a name") -> str:
     # Names are shown in terminals, Markdown and spreadsheets: no control characters.
-    match = _CONTROL.search(value)
-    if match is not None:
-        code = ord(match.group())
-        shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-        raise ValueError(f"control character '{shown}' not allowed in a name")
-    return value
+    if escape_controls(value) == value:
+        return value
+    char = next(c for c in value if escape_controls(c) != c)
+    raise ValueError(f"control character {quote(char)} not allowed in {what}")
 
 
 def pair(value: int | list[int] | tuple[int, int]) -> tuple[int, int]:
@@ -236,7 +231,7 @@ class FullyConnected(LayerBase):
     """A fully connected (dense) layer over the flattened input."""
 
     kind: Literal["fc"] = "fc"
-    units: Annotated[int, Field(ge=1, le=MAX_CLASSES)] | None = None
+    units: Count | None = None
     """Output units; omitted (null) means the architecture's number of classes."""
     bias: bool = True
     """The layer has a bias (``--no-fc-bias`` leaves it out of the count)."""
@@ -364,15 +359,22 @@ class WidthSpec(BaseModel):
     (default 8)."""
 
 
-def _walk_names(layers: list[Any], where: str) -> None:
-    # Names must be unique among siblings: a composite's parts are shown as block.part.
-    seen: dict[str, int] = {}
-    for i, layer in enumerate(layers):
-        if layer.name in seen:
-            raise ValueError(f"{where}[{i}].name: duplicate layer name {layer.name!r}")
-        seen[layer.name] = i
-        for field, children in _children(layer):
-            _walk_names(children, f"{where}[{i}].{field}")
+_JOINS = {"residual": "add", "concat": "concat"}
+"""The op each composite adds under its own name (``res.add``): no part may take it."""
+
+
+def _walk_names(layers: list[tuple[str, Any]], reserved: str = "") -> None:
+    # Parts of a composite are shown as block.part, so names must be unique among all
+    # the parts of one composite (across a residual's body and shortcut, or across
+    # branches), and no part may take the name of the op the composite adds.
+    seen: set[str] = set()
+    for where, layer in layers:
+        if layer.name in seen or layer.name == reserved:
+            raise ValueError(f"{where}.name: duplicate layer name {quote(layer.name)}")
+        seen.add(layer.name)
+        children = [(f"{where}.{field}[{j}]", child)
+                    for field, group in _children(layer) for j, child in enumerate(group)]
+        _walk_names(children, _JOINS.get(layer.kind, ""))
 
 
 def _children(layer: Any) -> list[tuple[str, list[Any]]]:
@@ -394,10 +396,10 @@ class Architecture(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     """Name of the architecture, shown in every report."""
     description: str = Field(default="", max_length=2000)
-    """A few lines on what the network is and where it comes from."""
+    """One line on what the network is and where it comes from."""
     input_channels: Count = 3
     """Channels of the input image (3 for RGB)."""
-    resolution: Annotated[int, Field(ge=1, le=MAX_RESOLUTION)] = 224
+    resolution: Annotated[int, Field(gt=0, le=MAX_RESOLUTION)] = 224
     """Default input resolution R (square); --res and --rho override it."""
     classes: Annotated[int, Field(ge=0, le=MAX_CLASSES)] = 1000
     """Classifier width: units of every fc layer with ``units`` omitted. 0 drops the
@@ -415,14 +417,10 @@ class Architecture(BaseModel):
     @field_validator("description")
     @classmethod
     def _plain_description(cls, value: str) -> str:
-        _plain(value.replace("\n", " ").replace("\t", " "))  # lines and tabs are fine here
-        return value
+        return _plain(value, "the description")
 
     @model_validator(mode="after")
     def _names_unique(self) -> Architecture:
-        _walk_names(list(self.layers), "layers")
+        _walk_names([(f"layers[{i}]", layer) for i, layer in enumerate(self.layers)])
         return self
 
-
-for _model in (Block, Residual, Concat):
-    _model.model_rebuild()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from mncost import __version__
-from mncost.cli.core import models_command, schema_command, table_command
+from mncost.cli.commands.core import models_command, schema_command, table_command
 from mncost.cli.options import MncostGroup
 
 __all__ = ["cli", "main"]
@@ -42,12 +42,12 @@ for _command in (table_command, models_command, schema_command):
 
 # Commands whose modules are imported only when they run, to keep start-up fast.
 cli.lazy_commands.update({
-    "layer": "mncost.cli.layer:layer_command",
-    "reproduce": "mncost.cli.reproduce:reproduce_command",
-    "verify": "mncost.cli.verify:verify_command",
-    "published": "mncost.cli.published:published_command",
-    "plot": "mncost.cli.plot:plot_group",
-    "report": "mncost.cli.report:report_command",
+    "layer": "mncost.cli.commands.layer:layer_command",
+    "reproduce": "mncost.cli.commands.reproduce:reproduce_command",
+    "verify": "mncost.cli.commands.verify:verify_command",
+    "published": "mncost.cli.commands.published:published_command",
+    "plot": "mncost.cli.commands.plot:plot_group",
+    "report": "mncost.cli.commands.report:report_command",
 })
 
 

@@ -13,12 +13,10 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from mncost.cost.scaling import ROUNDINGS, ScalingError, parse_multiplier
-from mncost.report.files import OutputError, write_atomic
-from mncost.report.tabular import FORMATS
+from mncost.cost.scaling import ScalingError, parse_multiplier
+from mncost.present.formats import REPORT_FORMATS as FORMATS
 
 __all__ = [
-    "EXTENSION_FORMATS",
     "ERROR_LINE_LIMIT",
     "InputFile",
     "MULTIPLIER",
@@ -90,7 +88,7 @@ class MncostGroup(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
-        from mncost.report.files import ClosedStream, guard_standard_fds
+        from mncost.present.files import ClosedStream, guard_standard_fds
         from mncost.text import install_fallback
 
         guard_standard_fds()
@@ -132,7 +130,7 @@ ERROR_LINE_LIMIT = 1000
 
 def _error_line(line: str) -> None:
     """Print ``line`` to stderr as one safe line: controls escaped, cut to the limit."""
-    from mncost.report.files import printable
+    from mncost.present.files import printable
     from mncost.text import shorten
 
     click.echo(shorten(printable(line), ERROR_LINE_LIMIT), err=True)
@@ -202,11 +200,12 @@ class WholeNumber(click.ParamType):
         return number
 
 
+ROUNDING_CHOICES = ("round", "floor", "make_divisible", "div8")
+"""--rounding's choices: the width rules of mncost.arch.width, and div8 (make_divisible)."""
+
 MULTIPLIER = _Multiplier()
 """A positive, finite number parsed exactly (0.75 is exactly 3/4)."""
 
-EXTENSION_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown",
-                     ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "table"}
 
 
 INPUTS_KEY = "mncost.inputs"
@@ -251,7 +250,7 @@ def input_files() -> dict[Path, str]:
 
 def check_output_path(path: Path) -> None:
     """UserError now, before slow work, if ``path`` could not be written later."""
-    from mncost.report.files import check_output
+    from mncost.present.files import OutputError, check_output
 
     try:
         check_output(path, input_files())
@@ -261,6 +260,8 @@ def check_output_path(path: Path) -> None:
 
 def write_output(path: Path, content: str | bytes) -> None:
     """The one way a command writes a file: atomically, never over one of its inputs."""
+    from mncost.present.files import OutputError, write_atomic
+
     try:
         write_atomic(path, content, input_files())
     except OutputError as exc:
@@ -272,7 +273,7 @@ STDOUT_CLOSED = "cannot write to standard output: it is closed"
 
 def stdout_closed() -> bool:
     """Whether standard output was closed when mncost started (``>&-``)."""
-    from mncost.report.files import ClosedStream
+    from mncost.present.files import ClosedStream
 
     return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
 
@@ -288,11 +289,11 @@ def model_options(func: F) -> F:
 
 def load_architecture(model: str | None, spec: Path | None) -> Any:
     """The Architecture named by MODEL or read from --spec; UserError otherwise."""
-    from mncost.models.registry import UnknownModelError, get_model
-    from mncost.spec.loader import SpecError, load_spec
+    from mncost.arch.registry import UnknownModelError, get_model
+    from mncost.arch.load import SpecError, load_spec
 
     if model and spec:
-        from mncost.report.files import display_path
+        from mncost.present.files import display_path
         from mncost.text import quote
 
         raise UserError(f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
@@ -333,10 +334,11 @@ def scaling_options(func: F) -> F:
                           "(2: gamma, beta), all (4: with running mean, variance)."),
         click.option("--fc-bias/--no-fc-bias", default=True, show_default=True,
                      help="Count the FC layer's bias (the paper's Table 2 does not)."),
-        click.option("--rounding", type=click.Choice(list(ROUNDINGS)), default="round",
-                     show_default=True,
-                     help="Channel rounding under alpha: round(c*a) (the paper's code), "
-                          "floor = max(int(c*a), 8) (TF-slim), div8 (make divisible by 8)."),
+        click.option("--rounding", type=click.Choice(list(ROUNDING_CHOICES)), default=None,
+                     help="Override the model's own channel rounding under alpha: round = "
+                          "round(c*a) (MobileNet v1's), floor = max(int(c*a), 8) (TF-slim), "
+                          "make_divisible = to a multiple of 8, never 10% down (V2, V3; "
+                          "div8 is the same). [default: the model's own rule]"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -379,26 +381,32 @@ def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...
     """
     chosen = fmt
     if not chosen and output is not None:
-        chosen = EXTENSION_FORMATS.get(output.suffix.lower())
-        if chosen not in formats and output.suffix:
-            from mncost.report.files import display_path
-            from mncost.text import quote
+        from mncost.present.files import display_path
+        from mncost.present.formats import FormatError, format_from_path
+        from mncost.text import quote
 
-            raise UserError(f"cannot tell the format from {quote(display_path(output.name))}; "
+        name = quote(display_path(output.name))
+        try:
+            chosen = format_from_path(output, formats)
+        except FormatError as exc:
+            raise UserError(f"cannot tell the format from {name}: {exc}, or add --format "
+                            f"({', '.join(formats)})") from None
+        if chosen is None:
+            raise UserError(f"cannot tell the format of {name}: it has no file ending; "
                             f"add --format ({', '.join(formats)})")
     if output is not None:
         check_output_path(output)
-    return chosen if chosen in formats else "table"
+    return chosen or "table"
 
 
 def emit_report(report: Any, fmt: str, output: Path | None) -> None:
-    """Render a :class:`~mncost.report.tabular.Report` and print or write it."""
-    from mncost.report.tabular import render
+    """Render a :class:`~mncost.present.model.Report` and print or write it."""
+    from mncost.present.render import render
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
         raise UserError(STDOUT_CLOSED)
     if fmt == "table" and output is not None:
-        from mncost.report.terminal import render_terminal
+        from mncost.present.terminal import render_terminal
 
         text = render_terminal(report, width=120, color=False, encoding="utf-8")
     else:
@@ -415,7 +423,7 @@ def emit(text: str, output: Path | None, fmt: str) -> None:
     if output is None:
         if stdout_closed():
             raise UserError(STDOUT_CLOSED)
-        from mncost.report.files import write_stream
+        from mncost.present.files import write_stream
 
         try:
             write_stream(sys.stdout, text if text.endswith("\n") else text + "\n")
@@ -424,7 +432,7 @@ def emit(text: str, output: Path | None, fmt: str) -> None:
         except OSError as exc:
             raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
         return
-    from mncost.report.files import display_path
+    from mncost.present.files import display_path
 
     write_output(output, text)
     click.echo(f"wrote {display_path(output)} ({fmt})", err=True)

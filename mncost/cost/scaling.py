@@ -2,7 +2,8 @@
 
 Multipliers are held as :class:`fractions.Fraction`, parsed from their decimal text, so
 ``0.75`` is exactly 3/4 and ``224 * 0.714`` is exactly 159.936: no float ever decides a
-channel or pixel count.
+channel or pixel count. How channels follow alpha is each architecture's width rule
+(:mod:`mncost.arch.width`); how the resolution follows rho is :func:`resolution_from_rho`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ import math
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, get_args
 
 from mncost.limits import MAX_MULTIPLIER, MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.text import quote
 
 __all__ = [
-    "Rounding",
-    "ROUNDINGS",
     "ScalingError",
     "parse_multiplier",
     "resolution_from_rho",
-    "scale_channels",
 ]
-
-Rounding = Literal["round", "floor", "div8"]
-ROUNDINGS: tuple[str, ...] = get_args(Rounding)
 
 
 class ScalingError(ValueError):
@@ -125,38 +119,6 @@ def parse_multiplier(value: object, what: str = "alpha") -> Fraction:
 
 def _round_half_up(x: Fraction) -> int:
     return math.floor(x + Fraction(1, 2))
-
-
-def scale_channels(channels: int, alpha: Fraction, rounding: Rounding = "round") -> int:
-    """Channels of a layer with ``channels`` filters at width multiplier ``alpha``.
-
-    The rules, in exact arithmetic on c * alpha:
-
-    - ``round`` (default): round half up, as ``round(c * alpha)`` in the paper's own
-      TensorFlow code (Python 2, where round() rounds halves away from zero).
-      A result of 0 is an error, not a silent 1.
-    - ``floor``: TF-slim's ``max(int(c * alpha), 8)`` (``min_depth=8``).
-    - ``div8``: the "make divisible by 8" rule of MobileNet V2/V3:
-      ``max(8, int(c * alpha + 4) // 8 * 8)``, plus 8 if that drops more than 10%.
-    """
-    exact = channels * alpha
-    if rounding == "round":
-        scaled = _round_half_up(exact)
-        if scaled < 1:
-            raise ScalingError(
-                f"alpha {float(alpha):g} leaves a {channels}-filter layer with 0 channels "
-                "under --rounding round; use a larger alpha or --rounding floor"
-            )
-        return scaled
-    if rounding == "floor":
-        return max(math.floor(exact), 8)
-    if rounding == "div8":
-        divisor = 8
-        scaled = max(divisor, math.floor(exact + Fraction(divisor, 2)) // divisor * divisor)
-        if scaled < Fraction(9, 10) * exact:
-            scaled += divisor
-        return scaled
-    raise ScalingError(f"unknown rounding {rounding!r}; choose one of {', '.join(ROUNDINGS)}")
 
 
 def resolution_from_rho(rho: Fraction, base: int = 224) -> int:

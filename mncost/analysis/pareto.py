@@ -1,0 +1,222 @@
+"""What the Pareto plot shows, as plain data: plotted points, the frontier, highlights.
+
+Kept apart from drawing (:mod:`mncost.present.figures`) so the choices (which cost each point
+is placed at, which points are on the frontier, which accuracy a highlight gets) are
+tested without plotly. Costs are in millions, as exact Fractions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal, Sequence
+
+from mncost.analysis.frontier import pareto_frontier
+from mncost.sources.points import PublishedPoint, alpha_text
+
+__all__ = [
+    "COST_BASES",
+    "CostBasis",
+    "Highlight",
+    "HighlightError",
+    "HighlightPoint",
+    "PlottedPoint",
+    "ParetoData",
+    "X_AXES",
+    "XAxis",
+    "highlight_from_cost",
+    "matching_point",
+    "pareto_data",
+    "parse_highlight",
+    "resolve_highlight",
+]
+
+XAxis = Literal["mult_adds", "params"]
+CostBasis = Literal["published", "computed"]
+X_AXES: tuple[str, ...] = ("mult_adds", "params")
+COST_BASES: tuple[str, ...] = ("published", "computed")
+
+_HIGHLIGHT = re.compile(r"^(?:(?P<model>[A-Za-z0-9_.-]+):)?(?P<alpha>[^/:\s]+)/(?P<res>[^/:\s]+)$")
+
+
+class HighlightError(ValueError):
+    """A --highlight that cannot be read or counted; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A configuration the user asked to mark: MODEL:ALPHA/RES."""
+
+    model: str
+    alpha: Fraction
+    resolution: int
+
+    @property
+    def label(self) -> str:
+        """"0.75/160" for MobileNet v1, "MODEL:0.75/160" for any other model."""
+        config = f"{alpha_text(self.alpha)}/{self.resolution}"
+        return config if self.model == "mobilenet-v1" else f"{self.model}:{config}"
+
+
+@dataclass(frozen=True)
+class PlottedPoint:
+    """A published point placed on the plot."""
+
+    point: PublishedPoint
+    x: Fraction
+    """Cost in millions (mult-adds or params)."""
+    x_basis: str
+    """"published", "mncost" or "published (mncost cannot count it)"."""
+    y: Fraction
+    """Top-1 accuracy in percent."""
+
+
+@dataclass(frozen=True)
+class HighlightPoint:
+    """A marked configuration at mncost's exact cost."""
+
+    label: str
+    mult_adds: int
+    params: int
+    x: Fraction
+    """Cost in millions on the plot's axis."""
+    accuracy: Fraction | None
+    """Published top-1 of the same configuration, if any."""
+    accuracy_from: PublishedPoint | None
+
+
+@dataclass(frozen=True)
+class ParetoData:
+    """Everything the Pareto plot draws."""
+
+    dataset: str
+    x_axis: XAxis
+    cost_basis: CostBasis
+    points: tuple[PlottedPoint, ...]
+    frontier: tuple[int, ...]
+    """Indices into ``points``, cheapest first."""
+    highlights: tuple[HighlightPoint, ...] = ()
+    left_out: tuple[PublishedPoint, ...] = ()
+    """Points of the dataset with no top-1 or no cost on this axis."""
+
+
+def parse_highlight(text: str) -> Highlight:
+    """"0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1).
+
+    ALPHA is read as --alpha is (0 < alpha <= MAX_MULTIPLIER); RES is ASCII digits, 1 to
+    MAX_RESOLUTION, refused unconverted when longer than MAX_NUMBER_CHARS.
+    """
+    from mncost.cost.scaling import ScalingError, parse_multiplier
+    from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+    from mncost.text import quote
+
+    match = _HIGHLIGHT.match(text.strip())
+    if match is None:
+        raise HighlightError(f"cannot read highlight {quote(text)}: expected ALPHA/RES such "
+                             "as 0.75/160, or MODEL:ALPHA/RES")
+    try:
+        alpha = parse_multiplier(match["alpha"], "alpha")
+    except ScalingError as exc:
+        raise HighlightError(f"highlight {quote(text)}: {exc}") from None
+    res = match["res"]
+    # isdigit() alone also takes '²', which int() refuses.
+    if not (len(res) <= MAX_NUMBER_CHARS and res.isascii() and res.isdigit()
+            and 1 <= int(res) <= MAX_RESOLUTION):
+        raise HighlightError(f"highlight {quote(text)}: resolution must be a whole number "
+                             f"from 1 to {MAX_RESOLUTION:,}, got {quote(res)}")
+    return Highlight(model=match["model"] or "mobilenet-v1", alpha=alpha, resolution=int(res))
+
+
+def _registry_name(point: PublishedPoint) -> str | None:
+    # Checkpoints name only their family ("mobilenet_v1"); the paper's rows a model.
+    if point.model is not None:
+        return point.model
+    return point.family.replace("_", "-") if point.family != "other" else None
+
+
+def matching_point(model: str, alpha: Fraction, resolution: int,
+                   points: Sequence[PublishedPoint]) -> PublishedPoint | None:
+    """The published result of ``model`` at (alpha, resolution) with a top-1, if any.
+
+    The paper's figure first, then a float checkpoint: never an 8-bit one, whose
+    accuracy is that of a different (quantised) model.
+    """
+    matches = [p for p in points if _registry_name(p) == model and p.alpha == alpha
+               and p.resolution == resolution and p.precision == "float32"
+               and p.top1 is not None]
+    matches.sort(key=lambda p: p.source != "paper")
+    return matches[0] if matches else None
+
+
+def highlight_from_cost(label: str, mult_adds: int, params: int, x_axis: XAxis,
+                        match: PublishedPoint | None) -> HighlightPoint:
+    """A highlight at an exact cost, with the accuracy of ``match`` when given."""
+    x = Fraction(mult_adds if x_axis == "mult_adds" else params, 10**6)
+    accuracy = Fraction(match.top1) if match is not None and match.top1 is not None else None
+    return HighlightPoint(label=label, mult_adds=mult_adds, params=params, x=x,
+                          accuracy=accuracy, accuracy_from=match if accuracy else None)
+
+
+def resolve_highlight(highlight: Highlight, points: Sequence[PublishedPoint],
+                      x_axis: XAxis = "mult_adds") -> HighlightPoint:
+    """Count ``highlight`` with mncost; take the top-1 of the same published configuration.
+
+    ``points`` are the published points of the plotted dataset. The classifier is the
+    one that dataset's published results of the model use (120 classes for Stanford
+    Dogs), else the model's own.
+    """
+    from mncost.cost.result import count
+    from mncost.cost.scaling import ScalingError
+    from mncost.arch.registry import UnknownModelError, get_model
+
+    try:
+        arch = get_model(highlight.model)
+    except UnknownModelError as exc:
+        raise HighlightError(f"highlight {highlight.label!r}: {exc}") from None
+    match = matching_point(highlight.model, highlight.alpha, highlight.resolution, points)
+    widths = [p.classes for p in points
+              if _registry_name(p) == highlight.model and p.classes is not None]
+    classes = match.classes if match is not None else \
+        (max(set(widths), key=widths.count) if widths else None)
+    try:
+        result = count(arch, highlight.alpha, highlight.resolution, classes)
+    except ScalingError as exc:
+        raise HighlightError(f"highlight {highlight.label!r}: {exc}") from None
+    return highlight_from_cost(highlight.label, result.total.mult_adds, result.total.params,
+                               x_axis, match)
+
+
+def _place(point: PublishedPoint, x_axis: XAxis,
+           cost_basis: CostBasis) -> tuple[Fraction, str] | None:
+    published = point.mult_adds_m if x_axis == "mult_adds" else point.params_m
+    if cost_basis == "computed":
+        if point.computed is not None:
+            exact = point.computed.mult_adds if x_axis == "mult_adds" else point.computed.params
+            return Fraction(exact, 10**6), "mncost"
+        if published is not None:
+            return Fraction(published), "published (mncost cannot count it)"
+        return None
+    return (Fraction(published), "published") if published is not None else None
+
+
+def pareto_data(points: Sequence[PublishedPoint], dataset: str, x_axis: XAxis = "mult_adds",
+                cost_basis: CostBasis = "published",
+                highlights: Sequence[HighlightPoint] = ()) -> ParetoData:
+    """Place the points of ``dataset`` and find the frontier (highlights stay off it)."""
+    plotted: list[PlottedPoint] = []
+    left_out: list[PublishedPoint] = []
+    for point in points:
+        if point.dataset != dataset:
+            continue
+        place = _place(point, x_axis, cost_basis)
+        if place is None or point.top1 is None:
+            left_out.append(point)
+            continue
+        plotted.append(PlottedPoint(point=point, x=place[0], x_basis=place[1],
+                                    y=Fraction(point.top1)))
+    frontier = pareto_frontier([(p.x, p.y) for p in plotted])
+    return ParetoData(dataset=dataset, x_axis=x_axis, cost_basis=cost_basis,
+                      points=tuple(plotted), frontier=tuple(frontier),
+                      highlights=tuple(highlights), left_out=tuple(left_out))
+

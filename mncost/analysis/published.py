@@ -1,0 +1,94 @@
+"""Querying the published set, with mncost's exact count attached where it can count.
+
+mncost counts a published configuration when its family has a built-in spec (MobileNet
+v1 today), at the paper's conventions (batch norm not counted, FC bias counted, channels
+round(c * alpha)), with the classifier width the source used.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cache
+from typing import Iterable
+
+from mncost.sources.points import (
+    DATASETS,
+    FAMILIES,
+    SOURCES,
+    ComputedCost,
+    PublishedPoint,
+)
+
+__all__ = ["PublishedQueryError", "computed_cost", "published_points"]
+
+
+class PublishedQueryError(ValueError):
+    """An unknown family, source or dataset; the message names the choices."""
+
+
+def _check(value: str, choices: Iterable[str], what: str) -> None:
+    choices = tuple(choices)
+    if value not in choices:
+        raise PublishedQueryError(f"unknown {what} {value!r}; choose from {', '.join(choices)}")
+
+
+@cache
+def computed_cost(model: str, alpha: Fraction, resolution: int,
+                  classes: int | None) -> ComputedCost:
+    """mncost's count of ``model`` at (alpha, resolution, classes), default conventions."""
+    from mncost.cost.result import count
+    from mncost.arch.registry import get_model
+
+    result = count(get_model(model), alpha, resolution, classes)
+    return ComputedCost(mult_adds=result.total.mult_adds, params=result.total.params)
+
+
+_FAMILY_NAMES = {"mobilenet_v1": "MobileNet v1", "mobilenet_v2": "MobileNet v2"}
+
+
+def _registered(name: str) -> bool:
+    from mncost.arch.registry import list_models
+
+    return any(entry.name == name for entry in list_models())
+
+
+def _attach(point: PublishedPoint) -> PublishedPoint:
+    # A family with a built-in spec of its own name ("mobilenet_v2" -> "mobilenet-v2")
+    # is counted as soon as that spec is registered.
+    name = point.model or (point.family.replace("_", "-") if point.family != "other" else None)
+    if name is None or point.alpha is None or point.resolution is None \
+            or not _registered(name):
+        why = point.not_computed or (
+            f"mncost has no {_FAMILY_NAMES[point.family]} spec yet"
+            if point.family in _FAMILY_NAMES else f"mncost has no spec for {point.label}")
+        return point.with_computed(None, why)
+    return point.with_computed(computed_cost(name, point.alpha, point.resolution,
+                                             point.classes))
+
+
+def published_points(source: str = "all", families: Iterable[str] | None = None,
+                     dataset: str | None = None, computed: bool = True) -> list[PublishedPoint]:
+    """The published points, the paper's first, each with mncost's count when it has one.
+
+    ``source`` is "paper", "checkpoints" or "all"; ``families`` any of FAMILIES (None:
+    all); ``dataset`` a key of DATASETS (None: all). Raises PublishedQueryError on an
+    unknown value.
+    """
+    _check(source, (*SOURCES, "all"), "source")
+    wanted = tuple(families) if families is not None else FAMILIES
+    for family in wanted:
+        _check(family, FAMILIES, "family")
+    if dataset is not None:
+        _check(dataset, DATASETS, "dataset")
+    points: list[PublishedPoint] = []
+    if source in ("paper", "all"):
+        from mncost.sources.paper_points import paper_points
+
+        points += paper_points()
+    if source in ("checkpoints", "all"):
+        from mncost.sources.checkpoints import checkpoint_points
+
+        points += checkpoint_points()
+    points = [p for p in points
+              if p.family in wanted and (dataset is None or p.dataset == dataset)]
+    return [_attach(p) for p in points] if computed else points

@@ -1,0 +1,238 @@
+"""Reading architecture spec files (YAML or JSON) into an :class:`Architecture`.
+
+Every failure is a :class:`SpecError` whose message is one line naming the file, the
+field (as a path such as ``layers[3].kernel``) and the reason.
+
+Spec files come from strangers, so reading one is bounded at every step: only a regular
+file of at most :data:`~mncost.limits.MAX_SPEC_BYTES` is read (never a FIFO or a device,
+which could block or never end); it must be UTF-8 (one leading byte-order mark is
+dropped); nesting, numbers, duplicate keys and (in YAML) alias expansion are checked
+while parsing (see :mod:`mncost.arch.safe_yaml` for YAML); and every piece of the file
+quoted in a message is escaped and cut short by :func:`mncost.text.quote`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from mncost.limits import MAX_NUMBER_CHARS, MAX_SPEC_BYTES, MAX_SPEC_DEPTH
+from mncost.arch.ops import KINDS, Architecture
+from mncost.text import quote, shorten
+
+__all__ = ["SpecError", "architecture_schema", "load_spec", "parse_spec"]
+
+
+class SpecError(ValueError):
+    """A spec file that is missing, unreadable, not YAML/JSON, or not a valid architecture."""
+
+
+_MISSING = object()
+
+
+def _field_path(loc: tuple[int | str, ...], data: Any) -> str:
+    # pydantic puts the union tag into the location ("layers", 3, "conv", "kernel"), and
+    # a union field's member labels after it ("size", "literal['global']"); neither is a
+    # field of the file, so both are dropped from the path.
+    path = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else _MISSING
+            continue
+        if isinstance(node, dict):
+            if part not in node and node.get("kind") == part:
+                continue
+            node = node.get(part, _MISSING)
+        elif node is not _MISSING:
+            break
+        path += f".{shorten(part)}" if path else shorten(part)
+    return path or "(top level)"
+
+
+def _show(value: Any) -> str:
+    """A value from the file as a message shows it: short, and never rendered in full."""
+    if isinstance(value, str):
+        return f"the text {quote(value)}"
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, int):  # a library caller's int can be too big to print
+        return f"the number {value}" if value.bit_length() <= 128 else "a very large number"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if value is None:
+        return "null"
+    return {dict: "a mapping", list: "a list"}.get(type(value), f"a {type(value).__name__}")
+
+
+_SHOWS_INPUT = ("literal_error", "greater_than", "greater_than_equal", "less_than",
+                "less_than_equal")
+
+
+def _describe(error: ValidationError, data: Any) -> str:
+    errors = error.errors(include_url=False)
+    first = errors[0]
+    if first["type"] == "value_error" and not first["loc"]:
+        return str(first["ctx"]["error"])  # a model-wide check: its message names the field
+    where = _field_path(tuple(first["loc"]), data)
+    # A union field (avgpool's size) fails once per member: one message for all of them.
+    same = [e for e in errors if _field_path(tuple(e["loc"]), data) == where]
+    msg = " or ".join([same[0]["msg"]] + [e["msg"].removeprefix("Input should be ")
+                                          for e in same[1:]])
+    kind = first["type"]
+    if kind == "union_tag_invalid":
+        tag = first["input"].get("kind") if isinstance(first["input"], dict) else None
+        shown = quote(tag) if isinstance(tag, str) else _show(tag)
+        msg = f"unknown layer kind {shown} (expected one of {first['ctx']['expected_tags']})"
+        where = where.removesuffix(".kind") + ".kind"
+    elif kind == "union_tag_not_found":
+        msg = f"missing field 'kind' (the layer's type: {', '.join(KINDS)})"
+    elif kind == "extra_forbidden":
+        msg = "unknown field (not part of the spec format; see `mncost schema`)"
+    elif kind == "value_error":
+        msg = str(first["ctx"]["error"])
+    elif kind.endswith("_type") or kind in _SHOWS_INPUT:
+        msg += f", got {_show(first['input'])}"
+    more = len(errors) - len(same)
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{where}: {msg}{suffix}"
+
+
+def parse_spec(data: Any, source: str = "spec") -> Architecture:
+    """Validate already-parsed spec data; SpecError names the field and the reason."""
+    source = shorten(source)
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: expected a mapping with name, layers, ... at the top level, "
+                        f"got {type(data).__name__}")
+    try:
+        return Architecture.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(f"{source}: {_describe(exc, data)}") from None
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+_SIZE_LIMIT = f"{MAX_SPEC_BYTES / 2**20:g} MiB"
+
+
+def _require_regular(mode: int, shown: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    what = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    if what == "a directory":
+        raise SpecError(f"spec file {shown} is a directory")
+    raise SpecError(f"spec file {shown} is {what}, not a regular file")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, if it is a regular file of at most MAX_SPEC_BYTES."""
+    shown = quote(str(path))
+    too_big = SpecError(f"spec file {shown} is larger than {_SIZE_LIMIT}")
+    try:
+        # stat first, so a device is never even opened (opening one can act, or block) ...
+        _require_regular(os.stat(path).st_mode, shown)
+        # ... and O_NONBLOCK, so a FIFO swapped in since cannot block the open either.
+        flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, flags)
+        with open(fd, "rb", closefd=True) as file:
+            info = os.fstat(file.fileno())  # what was opened, whatever the path is now
+            _require_regular(info.st_mode, shown)
+            if info.st_size > MAX_SPEC_BYTES:
+                raise too_big
+            data = file.read(MAX_SPEC_BYTES + 1)  # st_size can lie (/proc) or grow
+    except FileNotFoundError:
+        raise SpecError(f"spec file {shown} does not exist") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read spec file {shown}: {exc.strerror or exc}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise too_big
+    return data
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                        f"{exc.start}); save the file as UTF-8") from None
+    return text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
+
+
+# JSON strings (also one left open at the end) and runs of anything but brackets: what
+# is left once both are removed is the nesting, which a flat loop can measure.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+
+
+def _json_too_deep(text: str) -> bool:
+    depth = 0
+    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if char in "[{" else -1
+        if depth > MAX_SPEC_DEPTH:
+            return True
+    return False
+
+
+def _load_json(text: str, source: str) -> Any:
+    # json.loads recurses per nesting level, so depth is measured before it runs.
+    if _json_too_deep(text):
+        raise SpecError(f"{source}: not valid JSON: nested deeper than {MAX_SPEC_DEPTH} levels")
+
+    def number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+        def parse(digits: str) -> Any:
+            if len(digits) > MAX_NUMBER_CHARS:
+                raise SpecError(f"{source}: the number {quote(digits)} is longer than "
+                                f"{MAX_NUMBER_CHARS} characters")
+            return convert(digits)
+        return parse
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise SpecError(f"{source}: duplicate key {quote(key)} in a JSON object")
+                seen.add(key)
+        return result
+
+    try:
+        return json.loads(text, parse_int=number(int), parse_float=number(float),
+                          object_pairs_hook=mapping)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, "
+                        f"column {exc.colno}") from None
+
+
+def load_spec(path: str | Path) -> Architecture:
+    """Read a YAML (.yaml/.yml) or JSON spec file; any other ending is tried as YAML."""
+    path = Path(path)
+    source = shorten(str(path))
+    text = _decode(_read_bytes(path), source)
+    if path.suffix.lower() == ".json":
+        data = _load_json(text, source)
+    else:
+        from mncost.arch.safe_yaml import YamlSpecError, load_yaml  # imports yaml: --spec only
+
+        try:
+            data = load_yaml(text)
+        except YamlSpecError as exc:
+            raise SpecError(f"{source}: {exc}") from None
+    return parse_spec(data, str(path))
+
+
+def architecture_schema() -> dict[str, Any]:
+    """The JSON Schema of the spec-file format."""
+    schema = Architecture.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "mncost architecture spec"
+    return schema

@@ -1,0 +1,1 @@
+"""The click commands, one module each: parse, call the library, render."""

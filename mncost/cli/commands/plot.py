@@ -1,0 +1,194 @@
+"""``mncost plot``: figures of published results against cost (``mncost plot pareto``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mncost.cli.options import OutputFile, UserError, emit, input_files
+from mncost.cli.commands.published import KeyChoice, query_options, run_query
+
+__all__ = ["frontier_report", "open_in_browser", "pareto_command", "plot_group"]
+
+
+@click.group("plot", short_help="Plots: accuracy against cost (Pareto) of published models.",
+             epilog="""\b
+Examples:
+  mncost plot pareto                            # writes pareto.html here
+  mncost plot pareto --highlight 0.75/160 -o pareto.png
+""")
+def plot_group() -> None:
+    """Plots of the published results against mncost's costs."""
+
+
+def frontier_report(data: Any) -> Any:
+    """The frontier members (and the highlights) as a short terminal Report."""
+    from mncost.sources.points import DATASETS
+    from mncost.present.model import Column, Report, Table
+
+    unit = "MACs (M)" if data.x_axis == "mult_adds" else "Params (M)"
+    rows = []
+    for i in data.frontier:
+        plotted = data.points[i]
+        p = plotted.point
+        published = p.mult_adds_m if data.x_axis == "mult_adds" else p.params_m
+        # A published cost is shown as printed; mncost's to two decimals (of millions).
+        cost = f"{float(plotted.x):,.2f}" if plotted.x_basis == "mncost" else f"{published}"
+        rows.append([p.label, p.config, f"{p.top1}", cost, plotted.x_basis, p.tables])
+    columns = [Column("Model"), Column("α/res", hide_rank=2), Column("Top-1 %", "right"),
+               Column(unit, "right"), Column("Cost from", hide_rank=1), Column("Source")]
+    if data.cost_basis == "published":  # every cost is published: the column says nothing
+        columns[4] = Column("Cost from", data_only=True)
+    frontier = Table(
+        title=f"Pareto frontier: {DATASETS[data.dataset]} top-1 vs "
+              f"{'mult-adds' if data.x_axis == 'mult_adds' else 'params'}",
+        columns=columns, rows=rows)
+    tables = [frontier]
+    if data.highlights:
+        tables.append(Table(
+            title="Highlighted (mncost's exact cost)",
+            columns=[Column("Config"), Column("MACs", "right"), Column("Params", "right"),
+                     Column("Top-1 %", "right"), Column("Accuracy from")],
+            rows=[[h.label, h.mult_adds, h.params,
+                   "" if h.accuracy_from is None else f"{h.accuracy_from.top1}",
+                   "no published accuracy" if h.accuracy_from is None
+                   else f"{h.accuracy_from.label}, {h.accuracy_from.tables}"]
+                  for h in data.highlights]))
+    return Report(title="", tables=tables)
+
+
+def open_in_browser(path: Path) -> str | None:
+    """Open ``path`` in a graphical browser without waiting; a note when there is none.
+
+    Python's webbrowser falls back to text browsers (lynx, w3m) that would take over the
+    terminal and block, so on Linux only a graphical session is used, via xdg-open.
+    """
+    import shutil
+    import subprocess
+
+    uri = path.resolve().as_uri()
+    if sys.platform == "darwin" or sys.platform.startswith("win"):
+        import webbrowser
+
+        return None if webbrowser.open(uri) else "no default browser found"
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return "no graphical display here, so nothing was opened"
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        return "xdg-open not found, so nothing was opened"
+    subprocess.Popen([opener, uri], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+    return None
+
+
+def page_notes(data: Any) -> list[str]:
+    """What the page says under the plot: sources, what x means, what was left out."""
+    from mncost.sources.points import DATASETS
+
+    notes = [
+        "Published figures: the MobileNets paper (Howard et al. 2017), Tables 4-10, and the "
+        "released TF-slim checkpoints (tensorflow/models research/slim/nets/mobilenet_v1.md "
+        "and mobilenet/README.md). Hover a point for its source table or file.",
+        f"{len(data.points)} published {DATASETS[data.dataset]} results plotted; the dashed "
+        "staircase is the Pareto frontier (no other point is as cheap and as accurate, "
+        "with one of the two strictly better).",
+    ]
+    if data.cost_basis == "computed":
+        notes.append("x is mncost's exact count where mncost can count the model, at the "
+                     "paper's conventions; other points stay at their published cost.")
+    if data.highlights:
+        notes.append("Stars and dotted lines are highlighted configurations at mncost's "
+                     "exact cost; a star takes the published top-1 of the same configuration.")
+    if data.left_out:
+        notes.append(f"{len(data.left_out)} results left out: no top-1 or no cost on this axis.")
+    return notes
+
+
+@plot_group.command("pareto", short_help="Top-1 accuracy vs mult-adds or params, frontier "
+                                         "marked.", epilog="""\b
+Examples:
+  mncost plot pareto                       # ImageNet, log x: pareto.html
+  mncost plot pareto --highlight 0.75/160 --highlight 0.6/150
+  mncost plot pareto --x params --source paper -o params.svg
+  mncost plot pareto --cost computed       # mncost's exact MACs on x
+  mncost plot pareto --dataset stanford_dogs -o dogs.png
+  mncost plot pareto --family mobilenet_v1 --show   # and open it
+""")
+@query_options(default_dataset="imagenet")
+@click.option("--x", "x_axis", type=KeyChoice(("mult_adds", "params"), "x axis"),
+              default="mult_adds", show_default=True,
+              help="What the x axis counts: mult-adds (MACs) or parameters.")
+@click.option("--cost", "cost_basis", type=KeyChoice(("published", "computed"), "cost basis"),
+              default="published", show_default=True,
+              help="x from the published figures, or mncost's exact count (published "
+                   "where mncost cannot count the model).")
+@click.option("--highlight", "highlights", multiple=True, metavar="[MODEL:]ALPHA/RES",
+              help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); "
+                   "repeat for several.")
+@click.option("--linear", is_flag=True, help="Linear x axis instead of log.")
+@click.option("--output", "-o", type=OutputFile(), default="pareto.html",
+              metavar="FILE",
+              help="Write FILE: .html (offline, plotly.js inlined), .png or .svg "
+                   "(needs kaleido and Chromium); '-' writes the HTML page to standard "
+                   "output instead of the frontier list. [default: ./pareto.html]")
+@click.option("--show", is_flag=True,
+              help="Also open the file in the default browser (never waits for it).")
+def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, linear, output,
+                   show):
+    """Plot published top-1 accuracy against mult-adds (or params) with the Pareto
+    frontier, and list the frontier's models.
+
+    Every published result of one dataset (ImageNet by default) is a point: colour is
+    the model family, marker the source (circle: the paper; diamond: a released
+    checkpoint; open: 8-bit). --highlight marks configurations at mncost's exact cost,
+    with the published accuracy of the same configuration where there is one.
+    """
+    from mncost.present.figures import pareto_figure, pareto_title
+    from mncost.present.export import PlotOutputError, figure_page, plot_format, write_figure
+    from mncost.analysis.pareto import HighlightError, pareto_data, parse_highlight, \
+        resolve_highlight
+    from mncost.present.files import display_path
+    from mncost.present.terminal import render_terminal
+
+    if output is None and show:
+        raise UserError("--show needs a file to open; -o - writes to standard output")
+    try:
+        fmt = plot_format(output) if output is not None else "html"
+        wanted = [parse_highlight(text) for text in highlights]
+    except (PlotOutputError, HighlightError) as exc:
+        raise UserError(str(exc)) from None
+    points = run_query(families, source, dataset)
+    # A highlight takes its accuracy from any published result of the dataset, whatever
+    # --family and --source leave on the plot.
+    every = run_query((), "all", dataset) if wanted else []
+    try:
+        marked = [resolve_highlight(h, every, x_axis) for h in wanted]
+    except HighlightError as exc:
+        raise UserError(str(exc)) from None
+    data = pareto_data(points, dataset, x_axis, cost_basis, marked)
+    if not data.points:
+        raise UserError("no published results with a top-1 accuracy match these options")
+    # An HTML page carries the title itself; an image needs it drawn in.
+    fig = pareto_figure(data, log_x=not linear, titled=fmt != "html")
+    title, subtitle = pareto_title(data)
+    report = frontier_report(data)
+    if output is None:  # -o -: the page is standard output, so no frontier list there
+        emit(figure_page(fig, title, subtitle, page_notes(data), report.tables), None, "html")
+        return
+    try:
+        write_figure(fig, output, title=title, intro=subtitle, notes=page_notes(data),
+                     tables=report.tables, inputs=input_files())
+    except PlotOutputError as exc:
+        raise UserError(str(exc)) from None
+    shown = display_path(output.resolve())
+    click.echo(f"wrote {shown} ({fmt}: {len(data.points)} published points, "
+               f"{len(data.frontier)} on the frontier)", err=True)
+    if show:
+        problem = open_in_browser(output)
+        if problem:
+            click.echo(f"--show: {problem}; open {shown} yourself", err=True)
+    emit(render_terminal(report).lstrip("\n"), None, "table")

@@ -1,0 +1,116 @@
+"""``mncost report``: the design-review page of one configuration (HTML or Markdown)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mncost.cli.options import (
+    OutputFile,
+    UserError,
+    check_output_path,
+    emit,
+    model_options,
+    scaling_options,
+    write_output,
+)
+from mncost.present.files import display_path
+from mncost.text import quote
+
+__all__ = ["REPORT_FORMATS", "report_command"]
+
+REPORT_FORMATS = ("html", "markdown")
+"""What a review page is written as (the endings come from mncost.present.formats)."""
+
+
+def _format(output: Path | None) -> str:
+    if output is None:  # -o -: standard output gets the HTML page
+        return "html"
+    from mncost.present.formats import FormatError, format_from_path
+
+    try:
+        fmt = format_from_path(output, REPORT_FORMATS)
+    except FormatError as exc:
+        raise UserError(f"cannot write {quote(display_path(output.name))}: {exc}") from None
+    if fmt is None:
+        raise UserError(f"cannot write {quote(display_path(output.name))}: no file ending; "
+                        "use .html or .md")
+    return fmt
+
+
+def _wrote(path: Path, fmt: str) -> None:
+    click.echo(f"wrote {display_path(path.resolve())} ({fmt})", err=True)
+
+
+@click.command("report", short_help="Design-review page of one configuration "
+                                    "(HTML or Markdown).", epilog="""\b
+Examples:
+  mncost report --alpha 0.75 --res 160 -o review.html
+  mncost report -a 0.5 -r 128 -o review.md    # charts as PNG files beside it
+  mncost report --spec examples/tiny-cifar.yaml -o tiny.html
+  mncost report -o review.md --no-images      # Markdown without the charts
+""")
+@model_options
+@scaling_options
+@click.option("--output", "-o", type=OutputFile(), default="review.html",
+              metavar="FILE",
+              help="Write FILE: .html (one offline file) or .md (charts as PNG files next "
+                   "to it); '-' writes the HTML page to standard output. "
+                   "[default: ./review.html]")
+@click.option("--images/--no-images", default=True, show_default=True,
+              help="Markdown only: write the charts as PNG files next to FILE (needs "
+                   "kaleido and Chromium).")
+def report_command(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding,
+                   output, images):
+    """Write the page a design reviewer wants for MODEL (default: mobilenet-v1) at the
+    given alpha and resolution.
+
+    It holds the configuration and counting conventions, the per-layer table, the
+    breakdown by layer type (also as a chart), cost ratios against the paper's
+    published MobileNets, the Pareto plot of published results with this configuration
+    marked, and the summary of mncost's reproduction of the paper's cost figures.
+    """
+    from mncost.cli.commands.core import compute_cost
+    from mncost.present.export import PlotOutputError, figure_images
+    from mncost.present.views.review import build_review, review_html, review_markdown
+
+    fmt = _format(output)
+    if output is not None:
+        check_output_path(output)
+    result = compute_cost(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding)
+    if spec is not None:
+        source = f"spec file {display_path(spec.name)}"
+    else:
+        from mncost.arch.registry import list_models
+
+        entry = next(e for e in list_models() if e.name == result.model)
+        source = f"built-in model ({entry.source})"
+    review = build_review(result, source, match_published=spec is None)
+    if output is None:
+        emit(review_html(review), None, "html")
+        return
+    if fmt == "html":
+        write_output(output, review_html(review))
+        _wrote(output, "html")
+        return
+    # Markdown: check every chart's file and render every chart first, so a failure
+    # leaves no file half-written.
+    keys = [s.figure for s in review.sections if s.figure is not None]
+    names = {key: f"{output.stem}-{key.replace('_', '-')}.png" for key in keys}
+    pictures: dict[str, bytes] = {}
+    missing = "--no-images was given"
+    if images:
+        for key in keys:
+            check_output_path(output.with_name(names[key]))
+        try:
+            rendered = figure_images([review.figures[k]() for k in keys], "png")
+            pictures = dict(zip(keys, rendered, strict=True))
+        except PlotOutputError as exc:
+            missing = str(exc)
+    for key, data in pictures.items():
+        write_output(output.with_name(names[key]), data)
+    write_output(output, review_markdown(review, {k: names[k] for k in pictures}, missing))
+    for key in pictures:
+        _wrote(output.with_name(names[key]), "png")
+    _wrote(output, "markdown")

@@ -1,0 +1,150 @@
+"""Writing figures: one offline HTML file (plotly.js inlined), or PNG/SVG through kaleido.
+
+Nothing here fetches anything: HTML carries plotly.js inline and no MathJax; image
+export runs kaleido with MathJax disabled (its default would load MathJax from a CDN)
+and the plotly.js that ships with plotly. Every file is rendered in memory first and
+then written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from mncost.present.figures import PLOT_CONFIG
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from mncost.present.model import Table
+
+__all__ = [
+    "IMAGE_FORMATS",
+    "PlotOutputError",
+    "check_writable",
+    "figure_div",
+    "figure_images",
+    "figure_page",
+    "plot_format",
+    "plotly_script",
+    "write_figure",
+]
+
+IMAGE_FORMATS: tuple[str, ...] = ("png", "svg")
+IMAGE_SIZE = (1100, 640)
+"""Width and height, in CSS pixels, of exported images."""
+
+NEEDS_CHROMIUM = ("image export needs kaleido and a Chromium browser: install Chromium "
+                  "(e.g. `apt-get install chromium`) and `pip install kaleido`, "
+                  "or write .html instead")
+
+
+class PlotOutputError(Exception):
+    """A figure that cannot be written: bad ending, unwritable path, no image exporter."""
+
+
+def plot_format(path: Path) -> str:
+    """The format ``path``'s ending asks for; PlotOutputError names the supported ones."""
+    from mncost.present.files import display_path
+    from mncost.present.formats import FIGURE_FORMATS, FormatError, format_from_path
+    from mncost.text import quote
+
+    try:
+        fmt = format_from_path(path, FIGURE_FORMATS)
+    except FormatError as exc:
+        raise PlotOutputError(f"cannot write {quote(display_path(path.name))}: {exc}") from None
+    if fmt is None:
+        raise PlotOutputError(f"cannot write {quote(display_path(path.name))}: no file ending; "
+                              "use .html, .png or .svg")
+    return fmt
+
+
+def plotly_script() -> str:
+    """plotly.js as one inline <script> element, for the <head> of a page."""
+    from plotly.offline import get_plotlyjs
+
+    # get_plotlyjs() is the minified bundle; it contains no "</script>" to end the element.
+    return f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+
+
+def figure_div(fig: go.Figure, div_id: str) -> str:
+    """A figure as a <div> plus the script that draws it (plotly.js must be on the page)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
+                       config=PLOT_CONFIG, div_id=div_id)
+
+
+def figure_page(fig: go.Figure, title: str, intro: str = "", notes: Sequence[str] = (),
+                tables: Sequence[Table] = ()) -> str:
+    """A complete offline HTML page: title, a line of intro, the figure, tables, notes."""
+    import html
+
+    from mncost.present.render import html_page, html_table, html_text
+
+    body = (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "") \
+        + figure_div(fig, "plot") + "".join("\n" + html_table(t) for t in tables) \
+        + "".join(f'\n<p class="note">{html_text(note)}</p>' for note in notes)
+    return html_page(title, body, head=plotly_script())
+
+
+def figure_images(figs: Sequence[go.Figure], fmt: str,
+                  size: tuple[int, int] = IMAGE_SIZE) -> list[bytes]:
+    """Render figures as PNG or SVG with one headless Chromium (kaleido), offline."""
+    import asyncio
+
+    if fmt not in IMAGE_FORMATS:
+        raise PlotOutputError(f"unsupported image format {fmt!r}; use png or svg")
+    try:
+        import kaleido
+    except ImportError:
+        raise PlotOutputError(NEEDS_CHROMIUM) from None
+
+    async def render() -> list[bytes]:
+        async with kaleido.Kaleido(n=1, mathjax=False) as engine:
+            images = []
+            for fig in figs:
+                height = fig.layout.height or size[1]
+                images.append(await engine.calc_fig(
+                    fig.to_dict(), opts={"format": fmt, "width": size[0], "height": height}))
+            return images
+
+    try:
+        return asyncio.run(render())
+    except Exception as exc:  # kaleido's errors are plain RuntimeErrors with long texts
+        text = str(exc)
+        if "chrome" in text.lower() or "browser" in text.lower() or \
+                isinstance(exc, (FileNotFoundError, PermissionError)):
+            raise PlotOutputError(NEEDS_CHROMIUM) from None
+        first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
+        raise PlotOutputError(f"{fmt.upper()} export failed: {first.strip()}") from None
+
+
+def write_figure(fig: go.Figure, path: Path, title: str, intro: str = "",
+                 notes: Sequence[str] = (), tables: Sequence[Table] = (),
+                 inputs: Mapping[Path, str] | None = None) -> str:
+    """Write ``fig`` to ``path`` as its ending says; returns the format.
+
+    .html is a page (``title``, ``intro``, the figure, ``tables``, ``notes``); .png and
+    .svg are the figure alone. ``path`` is never one of ``inputs`` (files the command
+    reads, mapped to their option).
+    """
+    from mncost.present.files import OutputError, write_atomic
+
+    fmt = plot_format(path)
+    check_writable(path, inputs)
+    content: str | bytes = figure_page(fig, title, intro, notes, tables) if fmt == "html" \
+        else figure_images([fig], fmt)[0]
+    try:
+        write_atomic(path, content, inputs)
+    except OutputError as exc:
+        raise PlotOutputError(str(exc)) from None
+    return fmt
+
+
+def check_writable(path: Path, inputs: Mapping[Path, str] | None = None) -> None:
+    """Fail before the slow part (rendering an image) when ``path`` cannot be written."""
+    from mncost.present.files import OutputError, check_output
+
+    try:
+        check_output(path, inputs)
+    except OutputError as exc:
+        raise PlotOutputError(str(exc)) from None

@@ -1,0 +1,74 @@
+"""The format-neutral report: titled tables of raw values plus notes, and how each column
+shows its cells.
+
+Commands build a :class:`Report` from their results (through a view in
+:mod:`mncost.present.views`); :mod:`mncost.present.render` turns it into text in any
+format. Cells hold raw values (ints, strings, None); each column says how to show them, so
+CSV and JSON keep exact ints while terminal, Markdown and HTML show readable numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+__all__ = ["Align", "Column", "Report", "Table"]
+
+Align = Literal["left", "right", "center"]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, alignment, and how a cell's raw value is shown."""
+
+    header: str
+    align: Align = "left"
+    show: Callable[[Any], str] = _show
+    data_only: bool = False
+    """Kept in CSV (and other data formats) but left out of the human-readable tables."""
+    csv_header: str | None = None
+    """Header used in CSV (a machine-friendly name); defaults to ``header``."""
+    short_header: str | None = None
+    """Header used in narrow terminals (under 100 columns); defaults to ``header``."""
+    hide_rank: int | None = None
+    """In a terminal too narrow for every column, columns with a rank are hidden, lowest
+    first, until the rest fit (a note says so); None: never hidden."""
+
+
+@dataclass
+class Table:
+    """A titled table: columns, body rows and optional footer rows (e.g. totals)."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    footer: list[list[Any]] = field(default_factory=list)
+    caption: str = ""
+
+
+@dataclass
+class Report:
+    """What a command prints: a heading, tables, notes, and the JSON payload."""
+
+    title: str
+    tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+    data: Any = None
+    """The JSON payload; when None, JSON is built from the tables."""
+    csv_table: int = 0
+    """Which table CSV writes (CSV holds one table)."""
+
+
+# A formula trigger (= + - @, tab, CR) at the start of a cell, or after a character that
+# some spreadsheet splits cells at (, ; tab |), spaces allowed between: a spreadsheet
+# whose separator is ';' opens "conv;=1+2" as two cells, the second a formula.

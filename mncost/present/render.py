@@ -1,0 +1,213 @@
+"""One renderer per output format, picked from one table (:data:`RENDERERS`).
+
+Renderers only format: they never compute a figure. Every text that came from a user is
+shown with its control characters escaped (:func:`mncost.text.escape_controls`), HTML
+is escaped, Markdown cannot start a block, and CSV cells that a spreadsheet would run as
+a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from fractions import Fraction
+from typing import Any, Callable
+
+from mncost.present.formats import REPORT_FORMATS
+from mncost.present.model import Report, Table
+from mncost.text import escape_controls
+
+__all__ = [
+    "HTML_STYLE",
+    "RENDERERS",
+    "csv_safe",
+    "html_page",
+    "html_table",
+    "html_text",
+    "render",
+]
+
+
+_FORMULA = re.compile(r"(^|[,;\t|])( *)([=+\-@\t\r])")
+
+
+def csv_safe(value: Any) -> Any:
+    """Neutralize text a spreadsheet would run as a formula: "'" before each trigger.
+
+    Only text is touched: ints and floats are never quoted or altered.
+    """
+    if isinstance(value, str):
+        return _FORMULA.sub(r"\1\2'\3", value)
+    return value
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Fraction):
+        return float(value)
+    if isinstance(value, str):
+        return csv_safe(escape_controls(value))
+    return value
+
+
+def _visible(table: Table) -> list[int]:
+    return [i for i, c in enumerate(table.columns) if not c.data_only]
+
+
+def _render_csv(report: Report) -> str:
+    table = report.tables[report.csv_table]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_csv_value(c.csv_header or c.header) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue()
+
+
+def _table_json(table: Table) -> list[dict[str, Any]]:
+    keys = [c.csv_header or c.header for c in table.columns]
+    return [dict(zip(keys, row)) for row in table.rows]
+
+
+# json.dumps escapes C0 controls (ESC is \u001b) but, with ensure_ascii=False, leaves
+# DEL, C1 controls (0x9b is a one-byte CSI), line separators and bidi controls raw. They
+# can occur only inside JSON strings, so escaping them keeps the data exactly.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _render_json(report: Report) -> str:
+    data = report.data
+    if data is None:
+        data = {t.title: _table_json(t) for t in report.tables}
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    # Controls first: a CR or line separator would end the line (a new heading, a split
+    # table), an ESC reach the terminal of whoever cats the file.
+    text = escape_controls(text)
+    # GitHub and most doc tools render inline HTML and emphasis: escape what could fire.
+    text = html.escape(text, quote=False)
+    for char in ("\\", "|", "*", "`", "[", "]"):
+        text = text.replace(char, "\\" + char)
+    # Intraword underscores (conv_0) are inert in GFM; only word-edge ones can emphasize.
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+
+def _md_block(text: str) -> str:
+    """A paragraph's text (a caption, a note): a cell's escapes, and none of its start
+    may open a heading or a list ("# x", "- x", "1. x")."""
+    text = re.sub(r"^(\s*)([#+=-])", r"\1\\\2", _md_cell(text))
+    return re.sub(r"^(\s*[0-9]+)([.)])", r"\1\\\2", text)
+
+
+def _render_markdown(report: Report) -> str:
+    lines = [f"# {_md_cell(report.title)}", ""]
+    for table in report.tables:
+        cols = _visible(table)
+        if table.title:
+            lines += [f"## {_md_cell(table.title)}", ""]
+        lines.append("| " + " | ".join(_md_cell(table.columns[i].header) for i in cols) + " |")
+        rule = {"left": ":---", "right": "---:", "center": ":---:"}
+        lines.append("| " + " | ".join(rule[table.columns[i].align] for i in cols) + " |")
+        for row in table.rows:
+            lines.append("| " + " | ".join(
+                _md_cell(table.columns[i].show(row[i])) for i in cols) + " |")
+        for row in table.footer:
+            lines.append("| " + " | ".join(
+                f"**{_md_cell(table.columns[i].show(row[i]))}**" if row[i] not in (None, "")
+                else "" for i in cols) + " |")
+        if table.caption:
+            lines += ["", _md_block(table.caption)]
+        lines.append("")
+    for note in report.notes:
+        lines += [f"> {_md_block(note)}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def html_text(text: str) -> str:
+    """User text in HTML: controls shown escaped, then markup escaped."""
+    return html.escape(escape_controls(text))
+
+
+HTML_STYLE = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;
+max-width:72em;padding:0 1em;color:#1b1f24}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0 1em}
+th,td{padding:.25em .7em;border-bottom:1px solid #d6dae0;text-align:left;white-space:nowrap}
+th{background:#f3f5f8;border-bottom:2px solid #b8bfc9}
+td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
+td.c,th.c{text-align:center}
+tfoot td{font-weight:600;border-top:2px solid #b8bfc9}
+.caption,.note{color:#4a5260;max-width:60em}
+.note{border-left:3px solid #b8bfc9;padding-left:.8em}
+""".strip()
+
+
+def html_table(table: Table) -> str:
+    """One table as an HTML fragment, every cell escaped."""
+    cols = _visible(table)
+    cls = {"left": "", "right": ' class="r"', "center": ' class="c"'}
+    esc = html_text
+    parts = []
+    if table.title:
+        parts.append(f"<h2>{esc(table.title)}</h2>")
+    parts.append("<table><thead><tr>" + "".join(
+        f"<th{cls[table.columns[i].align]}>{esc(table.columns[i].header)}</th>" for i in cols)
+        + "</tr></thead><tbody>")
+    for row in table.rows:
+        parts.append("<tr>" + "".join(
+            f"<td{cls[table.columns[i].align]}>{esc(table.columns[i].show(row[i]))}</td>"
+            for i in cols) + "</tr>")
+    parts.append("</tbody>")
+    if table.footer:
+        parts.append("<tfoot>" + "".join("<tr>" + "".join(
+            f"<td{cls[table.columns[i].align]}>{esc(table.columns[i].show(row[i]))}</td>"
+            for i in cols) + "</tr>" for row in table.footer) + "</tfoot>")
+    parts.append("</table>")
+    if table.caption:
+        parts.append(f'<p class="caption">{esc(table.caption)}</p>')
+    return "\n".join(parts)
+
+
+def html_page(title: str, body: str, head: str = "") -> str:
+    """A complete, self-contained HTML page (inline CSS, no external requests)."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html_text(title)}</title>\n<style>{HTML_STYLE}</style>\n{head}"
+        f"</head><body>\n<h1>{html_text(title)}</h1>\n{body}\n</body></html>\n"
+    )
+
+
+def _render_html(report: Report) -> str:
+    body = "\n".join(html_table(t) for t in report.tables)
+    body += "".join(f'\n<p class="note">{html_text(n)}</p>' for n in report.notes)
+    return html_page(report.title, body)
+
+
+def _render_terminal(report: Report, width: int | None = None, color: bool | None = None) -> str:
+    from mncost.present.terminal import render_terminal  # rich: only on this path
+
+    return render_terminal(report, width=width, color=color)
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "table": _render_terminal,
+    "csv": _render_csv,
+    "json": _render_json,
+    "markdown": _render_markdown,
+    "html": _render_html,
+}
+assert tuple(RENDERERS) == REPORT_FORMATS, "every report format has one renderer"
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render ``report`` in format ``fmt`` (one of FORMATS)."""
+    return RENDERERS[fmt](report)

@@ -1,0 +1,210 @@
+"""Terminal rendering of a :class:`~mncost.present.model.Report`, styled through rich.
+
+The grid is laid out here rather than by ``rich.table``: the layout is then exact and
+predictable (numbers are never cut or wrapped, whatever the width) and rendering stays
+cheap, which matters for the CLI's start-up time. Rich adds the styles (bold headers and
+totals, dim notes) when writing to a terminal; piped or written to a file, the same
+lines are plain text and rich is not imported at all.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import textwrap
+from typing import Callable
+
+from mncost.present.model import Report, Table
+from mncost.text import ascii_fallback, can_encode, escape_controls
+
+__all__ = ["compose", "render_terminal"]
+
+Styled = tuple[str, "str | None"]
+"""A line of text and the rich style it is shown in (None: plain)."""
+
+_MIN_TEXT_WIDTH = 4
+
+
+def _fold(text: str, width: int) -> list[str]:
+    """Split a text cell into lines of at most ``width`` characters, at spaces if it can."""
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    while len(text) > width:
+        cut = text.rfind(" ", 1, width + 1)
+        cut = cut if cut > 0 else width
+        lines.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return lines + ([text] if text else [])
+
+
+class _Texts:
+    """A table's headers and cells exactly as they will be shown, before any layout.
+
+    User text (a layer or model name) may hold control characters, and the output
+    stream may not encode mncost's own "α" or "─": both are settled here, so the
+    widths the layout measures are the widths printed.
+    """
+
+    def __init__(self, table: Table, show: Callable[[str], str]) -> None:
+        columns = table.columns
+        self.headers = [show(c.header) for c in columns]
+        self.short = [show(c.short_header or c.header) for c in columns]
+        self.rows = [[show(c.show(v)) for c, v in zip(columns, row)] for row in table.rows]
+        self.footer = [[show(c.show(v)) for c, v in zip(columns, row)]
+                       for row in table.footer]
+
+
+def _layout(table: Table, texts: _Texts, width: int
+            ) -> tuple[list[int], list[str], list[int], int, list[str]]:
+    """Columns to show, their headers and widths, the gap, and the headers hidden.
+
+    Prefers every column with the widest gap (3, 2, then 1 space) that fits; then hides
+    columns that have a ``hide_rank``, lowest first; only then narrows text columns
+    (which fold). Number columns always keep their full width.
+    """
+    cols = [i for i, c in enumerate(table.columns) if not c.data_only]
+    headers = texts.short if width < 100 else texts.headers
+    content = {i: max([len(headers[i]), *(len(row[i]) for row in texts.rows + texts.footer)])
+               for i in cols}
+    hideable = sorted((i for i in cols if table.columns[i].hide_rank is not None),
+                      key=lambda i: table.columns[i].hide_rank or 0)
+
+    def need(shown: list[int], gap: int) -> int:
+        return sum(content[i] for i in shown) + gap * (len(shown) - 1)
+
+    choice: tuple[list[int], int] | None = None
+    for gap in (3, 2, 1):
+        if need(cols, gap) <= width:
+            choice = (cols, gap)
+            break
+    if choice is None:
+        shown = list(cols)
+        for i in hideable:
+            shown.remove(i)
+            if need(shown, 1) <= width:
+                choice = (shown, 2 if need(shown, 2) <= width else 1)
+                break
+        else:
+            choice = (shown, 1)
+    shown, gap = choice
+    widths = [content[i] for i in shown]
+    excess = need(shown, gap) - width
+    if excess > 0:  # still too wide: narrow the text columns, widest first
+        text_cols = [k for k, i in enumerate(shown) if table.columns[i].align != "right"]
+        while excess > 0:
+            k = max(text_cols, key=lambda k: widths[k], default=None)
+            if k is None or widths[k] <= _MIN_TEXT_WIDTH:
+                break
+            widths[k] -= 1
+            excess -= 1
+    hidden = [texts.headers[i] for i in cols if i not in shown]
+    return shown, [headers[i] for i in shown], widths, gap, hidden
+
+
+def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> list[Styled]:
+    texts = _Texts(table, show)
+    shown, headers, widths, gap, hidden = _layout(table, texts, width)
+    aligns = [table.columns[i].align for i in shown]
+
+    def line(cells: list[str]) -> list[str]:
+        folded = [_fold(cell, w) if a != "right" else [cell]
+                  for cell, w, a in zip(cells, widths, aligns)]
+        out = []
+        for n in range(max(len(f) for f in folded)):
+            parts = []
+            for f, w, a in zip(folded, widths, aligns):
+                piece = f[n] if n < len(f) else ""
+                parts.append(piece.rjust(w) if a == "right" else
+                             piece.center(w) if a == "center" else piece.ljust(w))
+            out.append((" " * gap).join(parts).rstrip())
+        return out
+
+    total = sum(widths) + gap * (len(widths) - 1)
+    out: list[Styled] = []
+    if table.title:
+        out.append((show(table.title), "bold"))
+    out += [(text, "bold") for text in line(headers)]
+    out.append((rule * total, None))
+    for row in texts.rows:
+        out += [(text, None) for text in line([row[i] for i in shown])]
+    if texts.footer:
+        out.append((rule * total, None))
+    for row in texts.footer:
+        out += [(text, "bold") for text in line([row[i] for i in shown])]
+    if table.caption:
+        out += _wrapped(show(table.caption), width, None)
+    if hidden:
+        out += _wrapped(f"(hidden to fit {width} columns: {', '.join(hidden)}; widen the "
+                        "terminal or use --format csv/markdown/html for every column)",
+                        width, "dim")
+    return out
+
+
+def _wrapped(text: str, width: int, style: str | None) -> list[Styled]:
+    return [(piece, style) for piece in
+            textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]]
+
+
+def compose(report: Report, width: int, encoding: str = "utf-8") -> list[Styled]:
+    """The report as lines of at most ``width`` characters, each with a rich style name.
+
+    Control characters in any text show escaped (ESC as ``\\x1b``), and what
+    ``encoding`` cannot represent shows as ASCII ("α" as "alpha", the rule as "-").
+    """
+    def show(text: str) -> str:
+        return ascii_fallback(escape_controls(text), encoding)
+
+    rule = "─" if can_encode("─", encoding) else "-"
+    lines: list[Styled] = _wrapped(show(report.title), width, "bold")
+    for table in report.tables:
+        lines.append(("", None))
+        lines += _grid(table, width, show, rule)
+    if report.notes:
+        lines.append(("", None))
+    for note in report.notes:
+        lines += _wrapped(show(note), width, "dim")
+    return lines
+
+
+def _terminal_width() -> int:
+    # A terminal may report 0 columns (e.g. under `script`); then COLUMNS, then 120.
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            columns = 0
+    return columns if columns > 0 else 120
+
+
+def render_terminal(report: Report, width: int | None = None, color: bool | None = None,
+                    encoding: str | None = None) -> str:
+    """The report as terminal text; styled (bold, dim) only when writing to a terminal.
+
+    The layout is the same either way; rich is imported only to add the styles.
+    ``encoding`` is what the text will be written in: by default stdout's, so a
+    Latin-1 or ASCII locale gets ASCII stand-ins rather than an encoding error.
+    """
+    if color is None:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    if width is None:
+        width = _terminal_width()
+    if encoding is None:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    lines = compose(report, max(width, 20), encoding)
+    if not color:
+        return "".join(text.rstrip() + "\n" for text, _ in lines)
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=True, highlight=False,
+                      emoji=False, markup=False)
+    for text, style in lines:
+        console.print(Text(text.rstrip(), style=style or ""), no_wrap=True, crop=False)
+    return buffer.getvalue()

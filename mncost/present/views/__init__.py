@@ -1,0 +1,1 @@
+"""One view per command: results in, a :class:`~mncost.present.model.Report` out."""

@@ -1,0 +1,277 @@
+"""The design-review page of one configuration (``mncost report``), as HTML or Markdown.
+
+One page holds what a reviewer asks for: the configuration and counting conventions, the
+per-layer table and the by-type breakdown (:func:`~mncost.present.views.cost_table.cost_report`,
+the breakdown also as a chart), cost ratios against the paper's published MobileNets,
+the Pareto plot of published results with this configuration marked, and the summary of
+mncost's reproduction of the paper's cost figures. Tables go through the shared renderers
+(:func:`~mncost.present.render.html_table`, the Markdown renderer); charts come from
+:mod:`mncost.plot`. HTML is one offline file with plotly.js inlined once; Markdown links
+PNG files written next to it, or says why the charts are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable
+
+from mncost.present.model import Column, Report, Table
+from mncost.present.render import html_page, html_table, html_text, render
+
+if TYPE_CHECKING:
+    from mncost.cost.result import CostResult
+    from mncost.analysis.pareto import ParetoData
+
+__all__ = ["FIGURES", "Review", "Section", "build_review", "review_html", "review_markdown"]
+
+FIGURES: dict[str, str] = {"by_type": "Share of the cost by layer type",
+                           "pareto": "Published results and this configuration"}
+"""Figure key -> alt text; a section names at most one figure."""
+
+
+@dataclass
+class Section:
+    """One part of the page: a heading, a line of intro, tables, a figure, notes."""
+
+    title: str
+    tables: list[Table]
+    intro: str = ""
+    figure: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """The whole page, format-neutral; ``figures`` builds each chart on demand."""
+
+    title: str
+    sections: list[Section]
+    figures: dict[str, Callable[[], Any]]
+
+
+def _ratio(value: Fraction | None) -> str:
+    # Two decimals, or two significant digits below 0.1 (a tiny net is 0.002x, not 0.00x).
+    if value is None:
+        return ""
+    return f"{float(value):.2f}x" if value >= Fraction(1, 10) else f"{float(value):.2g}x"
+
+
+def _alpha(alpha: Fraction) -> str:
+    from mncost.sources.points import alpha_text
+
+    return alpha_text(alpha)
+
+
+def _config_section(result: CostResult, source: str) -> Section:
+    from mncost.present.numbers import si
+
+    total = result.total
+    rows = [
+        ["Model", result.model],
+        ["Defined by", source],
+        ["Width multiplier α", _alpha(result.alpha)],
+        ["Input resolution", f"{result.resolution}x{result.resolution}"],
+        ["Classes", str(result.classes) if result.classes else "0 (no classifier)"],
+        ["Mult-adds", f"{total.mult_adds:,} MACs ({si(total.mult_adds)} MACs; "
+                      f"FLOPs = 2 x MACs = {2 * total.mult_adds:,})"],
+        ["Parameters", f"{total.params:,} ({si(total.params)})"],
+    ]
+    return Section(
+        title="Configuration and conventions",
+        tables=[Table(title="", columns=[Column("Setting"), Column("Value")], rows=rows)],
+        notes=["Conventions: " + result.conventions.describe()],
+    )
+
+
+def _comparison_section(result: CostResult, paper: list[Any]) -> Section:
+    from mncost.cost.result import count
+    from mncost.arch.registry import get_model
+
+    rows = []
+    for p in paper:
+        if p.model is None or p.alpha is None or p.resolution is None:
+            continue
+        # Count the paper's model under this configuration's conventions (--bn, --fc-bias,
+        # --rounding), so the ratio compares like with like.
+        that = count(get_model(p.model), p.alpha, p.resolution, p.classes,
+                     result.conventions).total
+        rows.append([
+            p.label, p.tables.removeprefix("paper "), p.top1, p.mult_adds_m,
+            that.mult_adds, Fraction(result.total.mult_adds, that.mult_adds),
+            p.params_m, that.params, Fraction(result.total.params, that.params),
+        ])
+    text = lambda v: "" if v is None else str(v)  # noqa: E731 - published figures as printed
+    table = Table(title="", columns=[
+        Column("Paper model"), Column("Tables"),
+        Column("Top-1 %", "right", show=text),
+        Column("Pub. MACs (M)", "right", show=text),
+        Column("mncost MACs", "right", csv_header="mncost_mult_adds", data_only=True),
+        Column("Ratio, MACs", "right", show=_ratio),
+        Column("Pub. params (M)", "right", show=text),
+        Column("mncost params", "right", csv_header="mncost_params", data_only=True),
+        Column("Ratio, params", "right", show=_ratio),
+    ], rows=rows, caption="Ratio: this configuration's count / that model's count "
+                          "(0.29x = 29% of its cost). Top-1: ImageNet, as published.")
+    first = rows[0] if rows else None
+    intro = ""
+    if first is not None:
+        intro = (f"This configuration has {_ratio(first[5])} the mult-adds and "
+                 f"{_ratio(first[8])} the parameters of {first[0]}.")
+    return Section(
+        title="Compared with the paper's published MobileNets",
+        intro=intro, tables=[table],
+        notes=["Ratios divide mncost's exact counts of both configurations, under the same "
+               "conventions, so a published figure's rounding does not enter them; the "
+               "published figures (Pub.) are shown beside them as printed, and "
+               "`mncost published --source paper` lists both side by side."],
+    )
+
+
+def _pareto_section(data: ParetoData) -> Section:
+    highlight = data.highlights[0]
+    cheaper = [p for p in data.points if p.x <= highlight.x]
+    notes = []
+    if highlight.mult_adds == 0:
+        intro = ("This configuration costs 0 mult-adds, so it has no place on the plot's "
+                 "log scale and is not drawn.")
+    elif highlight.accuracy_from is not None:
+        source = highlight.accuracy_from
+        intro = (f"The star is this configuration at mncost's cost; its published top-1 is "
+                 f"{source.top1}% ({source.label}, {source.tables}).")
+    else:
+        intro = ("The dotted line is this configuration at mncost's cost: no published "
+                 "accuracy exists for it.")
+    if cheaper:
+        best = max(cheaper, key=lambda p: p.y)
+        notes.append(f"Best published top-1 at no more than this cost: {best.point.top1}% "
+                     f"({best.point.label}, {best.point.tables}).")
+    notes.append(f"{len(data.points)} published ImageNet results; hover a point for its "
+                 "source. Run `mncost plot pareto` for options.")
+    return Section(title="Among published results (Pareto plot)", tables=[], intro=intro,
+                   figure="pareto", notes=notes)
+
+
+def _reproduction_section() -> Section:
+    try:
+        from mncost.analysis.reproduce import STATUSES, reproduce, summarize
+    except ImportError as exc:  # the reproduction engine is a separate module
+        return Section(title="Reproduction of the paper's cost figures", tables=[],
+                       notes=[f"Reproduction summary unavailable: {exc}."])
+    summaries = summarize(reproduce())
+    table = Table(
+        title="",
+        columns=[Column("Table"), Column("Cells", "right")]
+        + [Column(status.capitalize(), "right") for status in STATUSES],
+        rows=[[s.table, s.cells] + [s.counts.get(status, 0) for status in STATUSES]
+              for s in summaries if s.table != "All"],
+        footer=[[s.table, s.cells] + [s.counts.get(status, 0) for status in STATUSES]
+                for s in summaries if s.table == "All"],
+    )
+    return Section(
+        title="Reproduction of the paper's cost figures", tables=[table],
+        intro="How mncost's exact counts compare with every cost cell the paper prints.",
+        notes=["match: equal at the printed precision; convention: equal under a stated "
+               "counting convention; close: within 1% (or truncated); erratum: the printed "
+               "figure is demonstrably wrong; differs: unexplained; not computable: the "
+               "paper does not define the model. `mncost reproduce` lists every cell."],
+    )
+
+
+def build_review(result: CostResult, source: str, match_published: bool = True,
+                 dataset: str = "imagenet") -> Review:
+    """The review of ``result``; ``source`` says where the architecture came from.
+
+    ``match_published`` lets a built-in model take the published accuracy of the same
+    configuration on the plot; a spec file's model never does (its name proves nothing).
+    """
+    from mncost.analysis.pareto import highlight_from_cost, matching_point, pareto_data
+    from mncost.analysis.published import published_points
+    from mncost.present.views.cost_table import cost_report
+
+    costs = cost_report(result)
+    layers, by_type = (replace(t, title="") for t in costs.tables)
+    points = published_points(dataset=dataset)
+    paper_v1 = [p for p in points if p.source == "paper" and p.family == "mobilenet_v1"]
+    match = None
+    if match_published:
+        match = matching_point(result.model, result.alpha, result.resolution, points)
+        if match is not None and match.classes not in (None, result.classes):
+            match = None  # another classifier: the published accuracy is not this model's
+    label = f"this configuration ({result.model} {_alpha(result.alpha)}/{result.resolution})"
+    highlight = highlight_from_cost(label, result.total.mult_adds, result.total.params,
+                                    "mult_adds", match)
+    data = pareto_data(points, dataset, highlights=[highlight])
+
+    def pareto() -> Any:
+        from mncost.present.figures import pareto_figure
+
+        return pareto_figure(data, titled=False)
+
+    def by_type_chart() -> Any:
+        from mncost.present.figures import by_type_figure
+
+        return by_type_figure(result)
+
+    sections = [
+        _config_section(result, source),
+        Section(title="Per-layer cost", tables=[layers],
+                intro="One row per layer, as in the paper's Table 1 (a depthwise separable "
+                      "block is two rows: dw, then pw)."),
+        Section(title="By layer type", tables=[by_type], figure="by_type",
+                intro="The shape of the paper's Table 2."),
+        _comparison_section(result, paper_v1),
+        _pareto_section(data),
+        _reproduction_section(),
+    ]
+    return Review(title=f"Design review: {costs.title}", sections=sections,
+                  figures={"by_type": by_type_chart, "pareto": pareto})
+
+
+def review_html(review: Review) -> str:
+    """The review as one offline HTML page (plotly.js inlined once, for both charts)."""
+    from mncost.present.export import figure_div, plotly_script
+
+    parts = []
+    for n, section in enumerate(review.sections):
+        parts.append(f"<section>\n<h2>{html_text(section.title)}</h2>")
+        if section.intro:
+            parts.append(f'<p class="caption">{html_text(section.intro)}</p>')
+        parts.extend(html_table(table) for table in section.tables)
+        if section.figure is not None:
+            parts.append(figure_div(review.figures[section.figure](), f"figure-{n}"))
+        parts.extend(f'<p class="note">{html_text(note)}</p>' for note in section.notes)
+        parts.append("</section>")
+    return html_page(review.title, "\n".join(parts), head=plotly_script())
+
+
+def _demoted(markdown: str) -> str:
+    # The section's Report renders its title as "#"; on this page it is a "##".
+    return "\n".join("#" + line if line.startswith("#") else line
+                     for line in markdown.splitlines())
+
+
+def review_markdown(review: Review, images: dict[str, str], missing: str = "") -> str:
+    """The review as Markdown; ``images`` maps figure keys to image links next to it.
+
+    A figure without an image is left out, with ``missing`` saying why.
+    """
+    from urllib.parse import quote
+
+    parts = [render(Report(title=review.title, tables=[]), "markdown").rstrip()]
+    for section in review.sections:
+        # Heading and intro first, then the tables and notes (the renderer puts notes last).
+        head = Report(title=section.title, tables=[],
+                      notes=[section.intro] if section.intro else [])
+        parts.append(_demoted(render(head, "markdown")).rstrip())
+        if section.tables or section.notes:
+            body = render(Report(title="", tables=section.tables, notes=section.notes),
+                          "markdown")
+            parts.append(body.split("\n", 1)[1].strip())  # drop the untitled "# " line
+        if section.figure is not None:
+            alt = FIGURES[section.figure]
+            if section.figure in images:
+                parts.append(f"![{alt}]({quote(images[section.figure])})")
+            else:
+                parts.append(f"_Chart left out ({alt.lower()}): {missing or 'no image'}._")
+    return "\n\n".join(parts) + "\n"

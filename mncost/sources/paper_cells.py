@@ -1,0 +1,154 @@
+"""The paper's published table cells, loaded from ``mncost/data/paper_tables.csv``.
+
+The CSV holds every cell of Tables 2-14 that has a cost or accuracy figure, transcribed
+as printed, with the document it was read from. This module only reads it: it types
+each cell's text as an exact :class:`~decimal.Decimal` and checks that the text agrees
+with its unit. Nothing computed is ever stored here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Iterable
+
+__all__ = [
+    "PaperDataError",
+    "PublishedCell",
+    "QUANTITIES",
+    "UnknownTableError",
+    "normalize_table",
+    "paper_cells",
+    "paper_tables",
+]
+
+QUANTITIES: tuple[str, ...] = (
+    "mult_adds", "params", "accuracy", "mult_adds_share", "params_share", "other")
+"""What a cell measures; cost cells are the first two and the two shares."""
+
+_FIELDS = ["document", "table", "row", "column", "text", "unit", "quantity"]
+
+# A printed number, optionally followed by % or a magnitude letter ("0.58M", "5.74B").
+_NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>%|M|B)?$")
+# The magnitude letter must agree with the unit the cell is filed under.
+_SUFFIX_UNIT = {"M": "million ", "B": "billion "}
+
+
+class PaperDataError(ValueError):
+    """The packaged paper data is malformed (a bug in mncost's data, not user input)."""
+
+
+class UnknownTableError(ValueError):
+    """A table name that names none of the paper's encoded tables."""
+
+
+@dataclass(frozen=True)
+class PublishedCell:
+    """One printed cell of one of the paper's tables."""
+
+    document: str
+    """File name in shared/paper/ the cell was read from, e.g. "001_ee45856d9e240888.txt"."""
+    table: str
+    """"Table 6"."""
+    row: str
+    """Row label as printed, e.g. "0.75 MobileNet-224"."""
+    column: str
+    """Column header as printed, e.g. "Million Mult-Adds"."""
+    text: str
+    """The value exactly as printed: "290", "1.32", "70.6%", "0.58M"."""
+    value: Decimal
+    """The printed number (percent sign or magnitude letter stripped), exact."""
+    unit: str
+    """"million mult-adds", "million params", "% of mult-adds", "% top-1 (ImageNet)", ..."""
+    quantity: str
+    """One of QUANTITIES."""
+
+    @property
+    def places(self) -> int:
+        """Decimal places printed: the precision a computed figure is compared at."""
+        exponent = self.value.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _parse_value(text: str, unit: str, where: str) -> Decimal:
+    match = _NUMBER.match(text)
+    if match is None:
+        raise PaperDataError(f"{where}: cannot read {text!r} as a number")
+    suffix = match["suffix"]
+    if suffix == "%" and not unit.startswith("%"):
+        raise PaperDataError(f"{where}: {text!r} is a percentage but the unit is {unit!r}")
+    if suffix in _SUFFIX_UNIT and not unit.startswith(_SUFFIX_UNIT[suffix]):
+        raise PaperDataError(f"{where}: {text!r} does not agree with the unit {unit!r}")
+    try:
+        return Decimal(match["number"])
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        raise PaperDataError(f"{where}: cannot read {text!r} as a number") from None
+
+
+def _read_csv(text: str) -> tuple[PublishedCell, ...]:
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    if reader.fieldnames != _FIELDS:
+        raise PaperDataError(f"paper_tables.csv: expected columns {_FIELDS}, "
+                             f"got {reader.fieldnames}")
+    cells: list[PublishedCell] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, record in enumerate(reader, start=2):
+        where = f"paper_tables.csv record {number}"
+        if any(not (record[name] or "").strip() for name in _FIELDS):
+            raise PaperDataError(f"{where}: every field must be filled in")
+        if record["quantity"] not in QUANTITIES:
+            raise PaperDataError(f"{where}: unknown quantity {record['quantity']!r}")
+        key = (record["table"], record["row"], record["column"])
+        if key in seen:
+            raise PaperDataError(f"{where}: {key} is given twice")
+        seen.add(key)
+        cells.append(PublishedCell(
+            document=record["document"], table=record["table"], row=record["row"],
+            column=record["column"], text=record["text"],
+            value=_parse_value(record["text"], record["unit"], where),
+            unit=record["unit"], quantity=record["quantity"],
+        ))
+    return tuple(cells)
+
+
+@cache
+def _all_cells() -> tuple[PublishedCell, ...]:
+    data = resources.files("mncost").joinpath("sources", "data", "paper_tables.csv")
+    return _read_csv(data.read_text(encoding="utf-8"))
+
+
+def paper_tables() -> list[str]:
+    """The encoded tables in the paper's order: "Table 2" .. "Table 14"."""
+    names = dict.fromkeys(cell.table for cell in _all_cells())
+    return sorted(names, key=lambda name: int(name.split()[-1]))
+
+
+def normalize_table(name: str) -> str:
+    """A forgiving table name ("6", "Table 6", "table6", "T6") as "Table 6".
+
+    Raises UnknownTableError, naming the tables there are, for anything else.
+    """
+    match = re.fullmatch(r"\s*(?:t(?:able)?)?[\s_-]*(\d+)\s*", str(name), re.IGNORECASE)
+    tables = paper_tables()
+    if match is not None:
+        candidate = f"Table {int(match[1])}"
+        if candidate in tables:
+            return candidate
+    raise UnknownTableError(
+        f"unknown table {name!r}; the paper's tables with figures are "
+        f"{tables[0].split()[-1]}-{tables[-1].split()[-1]} (e.g. 6, 'Table 6', table6)")
+
+
+def paper_cells(tables: Iterable[str] | None = None) -> list[PublishedCell]:
+    """The published cells, in table order; ``tables`` picks some (forgiving names)."""
+    cells = _all_cells()
+    if tables is None:
+        return list(cells)
+    wanted = {normalize_table(name) for name in tables}
+    return [cell for cell in cells if cell.table in wanted]
