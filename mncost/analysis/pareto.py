@@ -13,7 +13,8 @@ from fractions import Fraction
 from typing import Literal, Sequence
 
 from mncost.analysis.frontier import pareto_frontier
-from mncost.sources.points import PublishedPoint, alpha_text
+from mncost.cost.scaling import multiplier_text
+from mncost.sources.points import PublishedPoint
 
 __all__ = [
     "COST_BASES",
@@ -55,7 +56,7 @@ class Highlight:
     @property
     def label(self) -> str:
         """"0.75/160" for MobileNet v1, "MODEL:0.75/160" for any other model."""
-        config = f"{alpha_text(self.alpha)}/{self.resolution}"
+        config = f"{multiplier_text(self.alpha)}/{self.resolution}"
         return config if self.model == "mobilenet-v1" else f"{self.model}:{config}"
 
 

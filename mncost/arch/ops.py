@@ -28,6 +28,8 @@ Composite kinds (their parts are rows, each naming the block it belongs to):
 - ``concat``: parallel branches on the same input, joined by channel concatenation
   (Inception, GoogLeNet, SqueezeNet's fire module).
 - ``se``: squeeze-and-excite: global pool, 1x1 reduce, 1x1 expand, gate, rescale.
+- ``aux``: an auxiliary classifier hanging off the main path (training only: its
+  parameters count, its mult-adds do not).
 - ``inverted_residual``: MobileNet V2/V3's block: optional 1x1 expansion, depthwise
   conv, optional SE, linear 1x1 projection, and a residual when the stride is 1 and
   the input and output channels are equal (at alpha 1).
@@ -49,6 +51,7 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "Architecture",
+    "Aux",
     "AvgPool",
     "Block",
     "Concat",
@@ -154,13 +157,21 @@ class Conv(_ConvFields):
     kind: Literal["conv"] = "conv"
     kernel: Pair
     """Kernel size D_K, one number (3 for 3x3) or [height, width] ([1, 7])."""
-    filters: Count
-    """Output channels N at width multiplier 1."""
+    filters: Count | None = None
+    """Output channels N at width multiplier 1; omitted (with no expansion): the number
+    of classes (a classifier conv, as in SqueezeNet)."""
+    expansion: Annotated[int, Field(gt=0, le=64)] | None = None
+    """Instead of filters: output channels = this times the input channels (MobileNet
+    V3's last conv, 6 x 160)."""
     groups: Size | Literal["depthwise"] = 1
     """Channel groups: 1 (a full conv), a number that divides the input and output
     channels, or depthwise (one group per input channel)."""
     scale: Scale = "alpha"
     """How the filters follow alpha: alpha (scaled), fixed, or up (by max(1, alpha))."""
+
+    @model_validator(mode="after")
+    def _one_width(self) -> Any:
+        return _one_of_filters_or_expansion(self)
 
 
 class DepthwiseConv(_ConvFields):
@@ -179,8 +190,11 @@ class PointwiseConv(LayerBase):
     kind: Literal["pw"] = "pw"
     stride: Pair = 1
     """Stride; 1 in every MobileNet."""
-    filters: Count
-    """Output channels N at width multiplier 1."""
+    filters: Count | None = None
+    """Output channels N at width multiplier 1; omitted (with no expansion): the number
+    of classes."""
+    expansion: Annotated[int, Field(gt=0, le=64)] | None = None
+    """Instead of filters: output channels = this times the input channels."""
     batch_norm: bool = True
     """Batch norm follows the conv."""
     bias: bool | None = None
@@ -189,6 +203,16 @@ class PointwiseConv(LayerBase):
     """Activation after the conv; counts 0 mult-adds."""
     scale: Scale = "alpha"
     """How the filters follow alpha: alpha (scaled), fixed, or up (by max(1, alpha))."""
+
+    @model_validator(mode="after")
+    def _one_width(self) -> Any:
+        return _one_of_filters_or_expansion(self)
+
+
+def _one_of_filters_or_expansion(layer: Any) -> Any:
+    if layer.filters is not None and layer.expansion is not None:
+        raise ValueError("give filters or expansion, not both")
+    return layer
 
 
 class _PoolFields(LayerBase):
@@ -298,6 +322,17 @@ class SqueezeExcite(LayerBase):
     """Gate after the expand conv (hsigmoid in MobileNet V3, sigmoid in SENet)."""
 
 
+class Aux(LayerBase):
+    """An auxiliary classifier: a side head on the current feature map, used in training
+    only (Inception's AuxLogits). Its parameters count, as in torchvision's totals; it
+    costs no mult-adds and no memory at inference, where it does not run. The main path
+    continues from the head's input."""
+
+    kind: Literal["aux"] = "aux"
+    layers: list[Layer] = Field(min_length=1)
+    """The head's layers, in order."""
+
+
 class InvertedResidual(LayerBase):
     """MobileNet V2/V3's inverted residual block ("bottleneck").
 
@@ -334,13 +369,13 @@ class InvertedResidual(LayerBase):
 
 Layer = Annotated[
     Union[Conv, DepthwiseConv, PointwiseConv, AvgPool, MaxPool, FullyConnected, Softmax,
-          Block, Residual, Concat, SqueezeExcite, InvertedResidual],
+          Block, Residual, Concat, SqueezeExcite, InvertedResidual, Aux],
     Field(discriminator="kind"),
 ]
 """Any layer kind, picked by its ``kind`` tag."""
 
 KINDS: tuple[str, ...] = ("conv", "dw", "pw", "avgpool", "maxpool", "fc", "softmax", "block",
-                          "residual", "concat", "se", "inverted_residual")
+                          "residual", "concat", "se", "inverted_residual", "aux")
 """Every ``kind`` tag, in the order the docs list them."""
 
 
@@ -379,7 +414,7 @@ def _walk_names(layers: list[tuple[str, Any]], reserved: str = "") -> None:
 
 def _children(layer: Any) -> list[tuple[str, list[Any]]]:
     kind = layer.kind
-    if kind == "block":
+    if kind in ("block", "aux"):
         return [("layers", list(layer.layers))]
     if kind == "residual":
         return [("body", list(layer.body)), ("shortcut", list(layer.shortcut))]

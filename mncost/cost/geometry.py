@@ -65,6 +65,8 @@ class Static:
     is_fc: tuple[int, ...]
     bias: tuple[int, ...]
     bn: tuple[int, ...]
+    aux: tuple[int, ...]
+    """1 for an op of an auxiliary (training-only) head, which never runs at inference."""
     s_h: tuple[int, ...]
     s_w: tuple[int, ...]
     d_h: tuple[int, ...]
@@ -132,10 +134,13 @@ def _static(prog: Program) -> Static:
     ops = prog.ops
     last_use = [-1] * prog.tensors
     for i, op in enumerate(ops):
+        if op.aux:  # a training-only head keeps nothing alive at inference
+            continue
         for t in op.inputs:
             last_use[t] = i
-    if ops:
-        last_use[ops[-1].output] = len(ops) - 1  # the network's output is read at the end
+    main = [i for i, op in enumerate(ops) if not op.aux]
+    if main:
+        last_use[ops[main[-1]].output] = main[-1]  # the network's output is read at the end
     produced = [-1] + [i for i in range(len(ops))]  # tensor t is written by op t - 1
     live = tuple(tuple(t for t in range(op.output + 1) if produced[t] <= i <= last_use[t]
                        or t == op.output) for i, op in enumerate(ops))
@@ -145,6 +150,7 @@ def _static(prog: Program) -> Static:
         weighted=tuple(int(op.kind in ("conv", "fc")) for op in ops),
         is_fc=tuple(int(op.kind == "fc") for op in ops),
         bias=tuple(int(op.bias) for op in ops), bn=tuple(int(op.batch_norm) for op in ops),
+        aux=tuple(int(op.aux) for op in ops),
         s_h=tuple(op.stride[0] for op in ops), s_w=tuple(op.stride[1] for op in ops),
         d_h=tuple(op.dilation[0] for op in ops), d_w=tuple(op.dilation[1] for op in ops),
         act=tuple(op.act for op in ops), inputs=tuple(op.inputs for op in ops),

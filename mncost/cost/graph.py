@@ -16,7 +16,7 @@ unequal counts equal; the published layouts never rely on that).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mncost.arch import ops as spec
@@ -63,6 +63,8 @@ class Op:
     batch_norm: bool = False
     bias: bool = False
     act: str = "none"
+    aux: bool = False
+    """Part of an auxiliary (training-only) head: it never runs at inference."""
 
 
 @dataclass(eq=False)
@@ -88,10 +90,13 @@ class _Lowering:
         self.p = program
         self.drop_classifier = drop_classifier
         self.stopped = False
+        self.in_aux = False
 
     def emit(self, op: Op, raw: int) -> int:
         # Each op writes the next tensor, so a tensor's id is one more than its op's index.
         assert op.output == len(self.p.raw_channels), op.name
+        if self.in_aux:
+            op = replace(op, aux=True)
         self.p.ops.append(op)
         self.p.raw_channels.append(raw)
         return op.output
@@ -110,16 +115,20 @@ class _Lowering:
         name = prefix + layer.name
         kind = layer.kind
         p = self.p
+        if kind in ("conv", "pw") and layer.filters is None and layer.expansion is None \
+                and self.drop_classifier:
+            self.stopped = True  # --classes 0: the classifier and all after it go
+            return x
         if kind == "conv":
-            groups = layer.groups
+            width, raw = self._width(layer, x)
             return self.emit(Op(
-                name, "conv", "conv", block, (x,), p.tensor(),
-                width=("filters", layer.filters, layer.scale), groups=groups,
+                name, "conv", "conv", block, (x,), p.tensor(), width=width,
+                groups=layer.groups,
                 kernel=pair(layer.kernel), stride=pair(layer.stride),
                 dilation=pair(layer.dilation), padding=_padding(layer.padding),
                 batch_norm=layer.batch_norm,
                 bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
-                act=layer.act), layer.filters)
+                act=layer.act), raw)
         if kind == "dw":
             return self.emit(Op(
                 name, "conv", "dw", block, (x,), p.tensor(),
@@ -130,10 +139,9 @@ class _Lowering:
                 bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
                 act=layer.act), self.raw(x) * layer.multiplier)
         if kind == "pw":
-            return self.emit(self._pw(name, "pw", block, x, ("filters", layer.filters,
-                                                             layer.scale),
-                                      layer.batch_norm, layer.bias, layer.act,
-                                      pair(layer.stride)), layer.filters)
+            width, raw = self._width(layer, x)
+            return self.emit(self._pw(name, "pw", block, x, width, layer.batch_norm,
+                                      layer.bias, layer.act, pair(layer.stride)), raw)
         if kind in ("avgpool", "maxpool"):
             return self.emit(_pool(layer, name, block, x, p.tensor()), self.raw(x))
         if kind == "fc":
@@ -150,6 +158,12 @@ class _Lowering:
                              self.raw(x))
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".", name)
+        if kind == "aux":
+            if not self.drop_classifier:  # an auxiliary head is a classifier too
+                self.in_aux = True
+                self.sequence(list(layer.layers), x, name + ".", name)
+                self.in_aux = False
+            return x
         if kind == "residual":
             body = self.sequence(list(layer.body), x, name + ".", name)
             skip = self.sequence(list(layer.shortcut), x, name + ".", name)
@@ -170,6 +184,14 @@ class _Lowering:
         if kind == "inverted_residual":
             return self._inverted_residual(layer, x, name)
         raise ValueError(f"layer {name!r}: unknown kind {kind!r}")  # pragma: no cover
+
+    def _width(self, layer: Any, x: int) -> tuple[Width, int]:
+        # A conv's output channels: its filters, a multiple of its input, or the classes.
+        if layer.expansion is not None:
+            return ("times", layer.expansion), self.raw(x) * layer.expansion
+        if layer.filters is None:
+            return ("classes",), self.p.classes
+        return ("filters", layer.filters, layer.scale), layer.filters
 
     def _pw(self, name: str, role: str, block: str, x: int, width: Width, batch_norm: bool,
             bias: bool | None, act: str, stride: tuple[int, int] = (1, 1)) -> Op:

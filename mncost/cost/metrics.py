@@ -60,11 +60,12 @@ def metric(name: str, unit: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 @metric("mult_adds", "MACs")
-def mult_adds(weighted: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any, k_w: Any,
-              h_out: Any, w_out: Any) -> Any:
+def mult_adds(weighted: Any, aux: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any,
+              k_w: Any, h_out: Any, w_out: Any) -> Any:
     """Multiply-accumulates: k_h * k_w * (C_in / groups) * C_out * H_out * W_out for a
-    conv; in_features * units for a fully connected layer (its kernel is its input)."""
-    return (weighted * (c_in // groups) * c_out) * (k_h * k_w * h_out * w_out)
+    conv; in_features * units for a fully connected layer (its kernel is its input).
+    An auxiliary (training-only) head costs none: it does not run at inference."""
+    return (weighted * (1 - aux) * (c_in // groups) * c_out) * (k_h * k_w * h_out * w_out)
 
 
 @metric("bn_params", "params")

@@ -18,6 +18,7 @@ from mncost.text import quote
 
 __all__ = [
     "ScalingError",
+    "multiplier_text",
     "parse_multiplier",
     "resolution_from_rho",
 ]
@@ -134,3 +135,12 @@ def resolution_from_rho(rho: Fraction, base: int = 224) -> int:
         raise ScalingError(f"rho {float(rho):g} gives a resolution of {resolution:,} pixels; "
                            f"the most is {MAX_RESOLUTION:,}")
     return resolution
+
+
+def multiplier_text(value: Fraction) -> str:
+    """A multiplier as the papers write it: 1 -> "1.0", 3/4 -> "0.75", 7/5 -> "1.4".
+
+    The one way alpha and rho are shown; :func:`parse_multiplier` reads it back exactly
+    for every multiplier with a short decimal expansion.
+    """
+    return f"{float(value):.1f}" if value.denominator == 1 else f"{float(value):g}"

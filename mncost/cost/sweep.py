@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
-from mncost.cost.geometry import program, spatial_plan, static_columns, width_plan
+from mncost.cost.geometry import (
+    SpatialPlan,
+    WidthPlan,
+    program,
+    spatial_plan,
+    static_columns,
+    width_plan,
+)
 from mncost.cost.metrics import METRICS
 from mncost.cost.result import _own_rule
 
@@ -27,9 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["grid", "sweep_frame"]
 
-_WIDTH = ("c_in", "c_out", "groups")
-_SPATIAL = ("h_in", "w_in", "h_out", "w_out", "k_h", "k_w")
-_STATIC = ("weighted", "is_fc", "bias", "bn", "s_h", "s_w", "d_h", "d_w")
+# Per-op columns by the half of the geometry that holds them (per-tensor ones left out).
+_WIDTH = tuple(n for n in WidthPlan.__slots__ if n != "channels")
+_SPATIAL = tuple(n for n in SpatialPlan.__slots__ if n not in ("heights", "widths"))
 
 
 class _Separable:
@@ -143,17 +150,19 @@ def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[i
     static = static_columns(prog)
     widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
     spaces = [spatial_plan(prog, r) for r in resolutions]
+    wanted = [METRICS[name] for name in metrics]
+    needed = {column for m in wanted for column in m.columns}
     # Per op, a column is a plain int where it is the same at every alpha (resolution),
     # else a vector over the alphas (resolutions), kept apart by _Separable.
     w_cols = {name: np.array([getattr(p, name) for p in widths], dtype=np.int64).T
-              for name in _WIDTH}
+              for name in _WIDTH if name in needed}
     s_cols = {name: np.array([getattr(p, name) for p in spaces], dtype=np.int64).T
-              for name in _SPATIAL}
-    wanted = [METRICS[name] for name in metrics]
+              for name in _SPATIAL if name in needed}
+    static_names = needed - set(w_cols) - set(s_cols)
     sums = {m.name: _Accumulator(len(alphas), len(resolutions)) for m in wanted}
     n_ops = len(prog.ops)
     for i in range(n_ops):
-        columns: dict[str, Any] = {name: getattr(static, name)[i] for name in _STATIC}
+        columns: dict[str, Any] = {name: getattr(static, name)[i] for name in static_names}
         for name, col in w_cols.items():
             row = col[i]
             columns[name] = int(row[0]) if (row == row[0]).all() else \

@@ -12,6 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+from mncost.cost.scaling import multiplier_text
+
 __all__ = [
     "DATASETS",
     "FAMILIES",
@@ -21,7 +23,6 @@ __all__ = [
     "Provenance",
     "PublishedPoint",
     "SourceKind",
-    "alpha_text",
     "relative_difference",
     "within_rounding",
 ]
@@ -113,16 +114,11 @@ class PublishedPoint:
         """"alpha/resolution" ("0.75/160"), or "" when the source does not define it."""
         if self.alpha is None or self.resolution is None:
             return ""
-        return f"{alpha_text(self.alpha)}/{self.resolution}"
+        return f"{multiplier_text(self.alpha)}/{self.resolution}"
 
     def with_computed(self, computed: ComputedCost | None, why_not: str = "") -> PublishedPoint:
         """This point with mncost's count attached (or the reason there is none)."""
         return replace(self, computed=computed, not_computed="" if computed else why_not)
-
-
-def alpha_text(alpha: Fraction) -> str:
-    """A width multiplier as the paper writes it: 1 -> "1.0", 3/4 -> "0.75"."""
-    return f"{float(alpha):.1f}" if alpha.denominator == 1 else f"{float(alpha):g}"
 
 
 def relative_difference(published_m: Decimal | None, computed: int | None) -> Fraction | None:

@@ -23,6 +23,7 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult, count
 from mncost.analysis.layer import compare_layer
 from mncost.arch.width import WidthRule
+from mncost.cost.scaling import multiplier_text
 from mncost.arch.registry import get_model
 from mncost.sources.paper_cells import PublishedCell
 from mncost.sources.paper_rows import RowConfig, row_config, table3_layer
@@ -88,7 +89,7 @@ def count_row(config: RowConfig, conventions: Conventions = Conventions(),
 def _describe(config: RowConfig) -> str:
     classes = {0: "no classifier (backbone only)"}.get(config.classes,
                                                        f"{config.classes}-way classifier")
-    return (f"{config.model}, alpha {float(config.alpha):g}, "
+    return (f"{config.model}, alpha {multiplier_text(config.alpha)}, "
             f"{config.resolution}x{config.resolution}, {classes}")
 
 

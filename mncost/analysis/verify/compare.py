@@ -157,7 +157,7 @@ class Verification:
                 "alpha": float(result.alpha),
                 "resolution": result.resolution,
                 "classes": result.classes,
-                "conventions": result.conventions.as_dict(),
+                "conventions": result.conventions.as_dict(result.own_rule),
                 "torch_version": self.torch_version,
                 "device": self.device,
             },

@@ -201,7 +201,10 @@ class _Built:
     tensors: list[Any] = field(default_factory=list)
     raw: list[int] = field(default_factory=list)
     """The spec's own channel count of each tensor (alpha 1): decides the structure."""
+    aux: list[bool] = field(default_factory=list)
+    """Per op: part of an auxiliary head, which the forward pass skips (eval mode)."""
     stopped: bool = False
+    in_aux: bool = False
     joins: dict[str, Any] = field(default_factory=dict)
 
     def run(self, name: str, kind: str, module: nn.Module, inputs: tuple[int, ...],
@@ -221,6 +224,7 @@ class _Built:
         self.wiring.append(inputs)
         self.tensors.append(out)
         self.raw.append(raw)
+        self.aux.append(self.in_aux)
         return len(self.tensors) - 1
 
     # --- primitive ops ------------------------------------------------------------
@@ -281,21 +285,25 @@ class _Built:
         name = prefix + layer.name
         kind = layer.kind
         c_in = self.tensors[x].shape[1]
+        if kind in ("conv", "pw") and layer.filters is None and layer.expansion is None \
+                and self.opts.classes == 0:
+            self.stopped = True  # no classifier: it and everything after it are left out
+            return x
         if kind == "conv":
-            c_out = self.opts.width(layer.filters, layer.scale)
+            c_out, raw = self._out_channels(layer, x)
             groups = c_in if layer.groups == "depthwise" else layer.groups
             return self.conv(name, "conv", x, c_out, layer.kernel, layer.stride,
                              layer.dilation, layer.padding, groups, layer.batch_norm,
-                             _bias(layer), layer.act, layer.filters)
+                             _bias(layer), layer.act, raw)
         if kind == "dw":
             return self.conv(name, "dw", x, c_in * layer.multiplier, layer.kernel,
                              layer.stride, layer.dilation, layer.padding, c_in,
                              layer.batch_norm, _bias(layer), layer.act,
                              self.raw[x] * layer.multiplier)
         if kind == "pw":
-            return self.conv(name, "pw", x, self.opts.width(layer.filters, layer.scale), 1,
-                             layer.stride, 1, "same", 1, layer.batch_norm, _bias(layer),
-                             layer.act, layer.filters)
+            c_out, raw = self._out_channels(layer, x)
+            return self.conv(name, "pw", x, c_out, 1, layer.stride, 1, "same", 1,
+                             layer.batch_norm, _bias(layer), layer.act, raw)
         if kind in ("avgpool", "maxpool"):
             return self.pool(layer, name, x)
         if kind == "fc":
@@ -313,6 +321,12 @@ class _Built:
             return self.run(name, "softmax", nn.Softmax(dim=1), (x,), self.raw[x])
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".")
+        if kind == "aux":
+            if self.opts.classes:  # an auxiliary head is a classifier: none without classes
+                self.in_aux = True
+                self.sequence(list(layer.layers), x, name + ".")
+                self.in_aux = False
+            return x
         if kind == "residual":
             body = self.sequence(list(layer.body), x, name + ".")
             skip = self.sequence(list(layer.shortcut), x, name + ".")
@@ -332,6 +346,16 @@ class _Built:
             return self.inverted_residual(layer, x, name)
         raise UnsupportedLayer(f"mncost verify cannot build layer kind {kind!r} "
                                f"(layer {name!r}) in PyTorch yet")
+
+    def _out_channels(self, layer: Any, x: int) -> tuple[int, int]:
+        # (channels, the spec's own count): filters under the width rule, a multiple of
+        # the input, or the classes.
+        if layer.expansion is not None:
+            return (self.tensors[x].shape[1] * layer.expansion,
+                    self.raw[x] * layer.expansion)
+        if layer.filters is None:
+            return self.opts.classes, self.opts.classes
+        return self.opts.width(layer.filters, layer.scale), layer.filters
 
     def se(self, layer: Any, x: int, name: str) -> int:
         from torch import nn
@@ -397,12 +421,15 @@ def _network(built: _Built) -> nn.Module:
             # Child names are indices: spec names may hold dots or clash with attributes.
             self.ops = nn.ModuleList(built.modules)
             self.wiring = list(built.wiring)
+            self.aux = list(built.aux)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            tensors = [x]
-            for module, inputs in zip(self.ops, self.wiring):
-                tensors.append(module(*(tensors[i] for i in inputs)))
-            return tensors[-1]
+            # In eval mode an auxiliary head does not run (torchvision's Inception skips
+            # AuxLogits unless training); the main path never reads its outputs.
+            tensors: list[Any] = [x]
+            for module, inputs, aux in zip(self.ops, self.wiring, self.aux):
+                tensors.append(None if aux else module(*(tensors[i] for i in inputs)))
+            return next(t for t in reversed(tensors) if t is not None)
 
     return Net().eval()
 
@@ -435,17 +462,13 @@ def measure(arch: spec.Architecture, resolution: int, opts: BuildOptions
 
     built = build(arch, resolution, opts)
     net = _network(built)
-    outputs: list[tuple[int, ...]] = []
-    hooks = [child.register_forward_hook(
-        lambda _m, _i, out: outputs.append(tuple(out.shape))) for child in net.ops]
     x = torch.empty(1, arch.input_channels, resolution, resolution, device=opts.device)
     counter = FlopCounterMode(display=False)
-    try:
-        with torch.no_grad(), counter:
-            net(x)
-    finally:
-        for hook in hooks:
-            hook.remove()
+    with torch.no_grad(), counter:
+        net(x)
+    # Output shapes: the tensors each module produced when the network was built, one
+    # module at a time on PyTorch's own forward pass (an auxiliary head's included).
+    outputs = [tuple(t.shape) for t in built.tensors[1:]]
 
     # FlopCounterMode keys modules by their path from the root, named by its class.
     by_module = counter.get_flop_counts()

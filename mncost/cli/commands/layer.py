@@ -11,15 +11,13 @@ import click
 from mncost.cli.options import (MULTIPLIER, ROUNDING_CHOICES, UserError, WholeNumber, emit_report, output_options,
                                 resolve_format)
 from mncost.analysis.layer import FORMULAS, LayerComparison, compare_layer
-from mncost.cost.scaling import ScalingError
+from mncost.cost.scaling import ScalingError, multiplier_text
 from mncost.limits import MAX_CHANNELS, MAX_KERNEL, MAX_MULTIPLIER, MAX_RESOLUTION
 from mncost.present.model import Column, Report, Table
 
 __all__ = ["layer_command"]
 
 
-def _alpha_text(value: Fraction) -> str:
-    return f"{float(value):g}"
 
 
 def _ratio_rows(comparison: LayerComparison) -> list[list[Any]]:
@@ -70,11 +68,11 @@ def _layer_report(comparison: LayerComparison) -> Report:
     )
     scaled = []
     if c.alpha != 1:
-        scaled.append(f"alpha {_alpha_text(c.alpha)}: M {c.in_channels} -> {m}, "
+        scaled.append(f"alpha {multiplier_text(c.alpha)}: M {c.in_channels} -> {m}, "
                       f"N {c.out_channels} -> {n}")
     if c.rho != 1:
-        scaled.append(f"rho {_alpha_text(c.rho)}: D_F {c.size} -> round({c.size}*"
-                      f"{_alpha_text(c.rho)}) = {c.d_f}")
+        scaled.append(f"rho {multiplier_text(c.rho)}: D_F {c.size} -> round({c.size}*"
+                      f"{multiplier_text(c.rho)}) = {c.d_f}")
     title = (f"One layer: D_K={k}, M={m}, N={n}, D_F={c.d_f}, stride {c.stride} "
              f"(D_G={g})")
     notes = scaled + [

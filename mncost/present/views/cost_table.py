@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from mncost.cost.result import CostResult
+from mncost.cost.scaling import multiplier_text
 from mncost.present.numbers import millions, percent, shape
 from mncost.present.model import Column, Report, Table
 
@@ -25,7 +26,7 @@ def _readable(count: int) -> str:
 
 
 def _fmt_alpha(alpha: Fraction) -> str:
-    return f"{float(alpha):g}"
+    return multiplier_text(alpha)
 
 
 def describe_config(result: CostResult) -> str:
@@ -89,6 +90,6 @@ def cost_report(result: CostResult, flops: bool = False) -> Report:
     return Report(
         title=describe_config(result),
         tables=[layers, by_type],
-        notes=["Conventions: " + result.conventions.describe()],
+        notes=["Conventions: " + result.conventions.describe(result.own_rule)],
         data=data,
     )

@@ -58,9 +58,9 @@ def _ratio(value: Fraction | None) -> str:
 
 
 def _alpha(alpha: Fraction) -> str:
-    from mncost.sources.points import alpha_text
+    from mncost.cost.scaling import multiplier_text
 
-    return alpha_text(alpha)
+    return multiplier_text(alpha)
 
 
 def _config_section(result: CostResult, source: str) -> Section:
@@ -80,7 +80,7 @@ def _config_section(result: CostResult, source: str) -> Section:
     return Section(
         title="Configuration and conventions",
         tables=[Table(title="", columns=[Column("Setting"), Column("Value")], rows=rows)],
-        notes=["Conventions: " + result.conventions.describe()],
+        notes=["Conventions: " + result.conventions.describe(result.own_rule)],
     )
 
 

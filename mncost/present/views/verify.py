@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.analysis.verify.compare import Verification
 
@@ -57,7 +58,7 @@ def verify_report(check: Verification) -> Report:
                result.total.params, sum(layer.torch_params or 0 for layer in check.layers),
                all(layer.shape_ok for layer in check.layers), check.ok]]
     classes = f"{result.classes} classes" if result.classes else "no classifier"
-    title = (f"{result.model}  alpha={float(result.alpha):g}  "
+    title = (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
              f"{result.resolution}x{result.resolution}  {classes}: "
              f"mncost vs PyTorch {check.torch_version}")
     # The verdict goes last: it is the line a user (or a CI log) reads first.
@@ -67,7 +68,7 @@ def verify_report(check: Verification) -> Report:
         f"FlopCounterMode's FLOPs / 2; its params are the modules' conv and linear weights "
         f"and biases{_BN_NOTE[result.conventions.bn]}. Only the channel rounding rule is "
         f"shared with mncost.",
-        "Conventions: " + result.conventions.describe(),
+        "Conventions: " + result.conventions.describe(result.own_rule),
         check.verdict(),
     ]
     return Report(title=title,
