@@ -308,7 +308,8 @@ def test_schema_states_the_maxima():
         forms = defs["Conv"]["properties"][field]["anyOf"]
         assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_KERNEL} in forms
         assert next(f for f in forms if f["type"] == "array")["items"]["maximum"] == MAX_KERNEL
-    assert defs["PointwiseConv"]["properties"]["filters"]["maximum"] == MAX_CHANNELS
+    assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in \
+        defs["PointwiseConv"]["properties"]["filters"]["anyOf"]
     assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in \
         defs["FullyConnected"]["properties"]["units"]["anyOf"]
 

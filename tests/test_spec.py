@@ -102,5 +102,5 @@ def test_schema_describes_every_layer_kind():
     kinds = {d["properties"]["kind"]["const"] for d in schema["$defs"].values()
              if "kind" in d.get("properties", {})}
     assert kinds == {"conv", "dw", "pw", "avgpool", "maxpool", "fc", "softmax", "block",
-                     "residual", "concat", "se", "inverted_residual"}
+                     "residual", "concat", "se", "inverted_residual", "aux"}
     assert Architecture.model_validate(load_spec(EXAMPLES / "tiny-cifar.yaml").model_dump())

@@ -98,6 +98,10 @@ def _describe(error: ValidationError, data: Any) -> str:
         msg = "unknown field (not part of the spec format; see `mncost schema`)"
     elif kind == "value_error":
         msg = str(first["ctx"]["error"])
+        # A layer-wide check names its field first ("filters: ..."): put it in the path.
+        field = re.match(r"([a-z_]+): (.*)", msg, re.DOTALL)
+        if field is not None and where != "(top level)":
+            where, msg = f"{where}.{field[1]}", field[2]
     elif kind.endswith("_type") or kind in _SHOWS_INPUT:
         msg += f", got {_show(first['input'])}"
     more = len(errors) - len(same)

@@ -157,9 +157,9 @@ class Conv(_ConvFields):
     kind: Literal["conv"] = "conv"
     kernel: Pair
     """Kernel size D_K, one number (3 for 3x3) or [height, width] ([1, 7])."""
-    filters: Count | None = None
-    """Output channels N at width multiplier 1; omitted (with no expansion): the number
-    of classes (a classifier conv, as in SqueezeNet)."""
+    filters: Count | Literal["classes"] | None = None
+    """Output channels N at width multiplier 1, or classes: the number of classes (a
+    classifier conv, as in SqueezeNet)."""
     expansion: Annotated[int, Field(gt=0, le=64)] | None = None
     """Instead of filters: output channels = this times the input channels (MobileNet
     V3's last conv, 6 x 160)."""
@@ -190,9 +190,8 @@ class PointwiseConv(LayerBase):
     kind: Literal["pw"] = "pw"
     stride: Pair = 1
     """Stride; 1 in every MobileNet."""
-    filters: Count | None = None
-    """Output channels N at width multiplier 1; omitted (with no expansion): the number
-    of classes."""
+    filters: Count | Literal["classes"] | None = None
+    """Output channels N at width multiplier 1, or classes: the number of classes."""
     expansion: Annotated[int, Field(gt=0, le=64)] | None = None
     """Instead of filters: output channels = this times the input channels."""
     batch_norm: bool = True
@@ -211,7 +210,9 @@ class PointwiseConv(LayerBase):
 
 def _one_of_filters_or_expansion(layer: Any) -> Any:
     if layer.filters is not None and layer.expansion is not None:
-        raise ValueError("give filters or expansion, not both")
+        raise ValueError("expansion: give filters or expansion, not both")
+    if layer.filters is None and layer.expansion is None:
+        raise ValueError("filters: Field required (a count, or classes; or give expansion)")
     return layer
 
 

@@ -115,7 +115,7 @@ class _Lowering:
         name = prefix + layer.name
         kind = layer.kind
         p = self.p
-        if kind in ("conv", "pw") and layer.filters is None and layer.expansion is None \
+        if kind in ("conv", "pw") and layer.filters == "classes" \
                 and self.drop_classifier:
             self.stopped = True  # --classes 0: the classifier and all after it go
             return x
@@ -189,7 +189,7 @@ class _Lowering:
         # A conv's output channels: its filters, a multiple of its input, or the classes.
         if layer.expansion is not None:
             return ("times", layer.expansion), self.raw(x) * layer.expansion
-        if layer.filters is None:
+        if layer.filters == "classes":
             return ("classes",), self.p.classes
         return ("filters", layer.filters, layer.scale), layer.filters
 

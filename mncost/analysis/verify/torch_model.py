@@ -285,7 +285,7 @@ class _Built:
         name = prefix + layer.name
         kind = layer.kind
         c_in = self.tensors[x].shape[1]
-        if kind in ("conv", "pw") and layer.filters is None and layer.expansion is None \
+        if kind in ("conv", "pw") and layer.filters == "classes" \
                 and self.opts.classes == 0:
             self.stopped = True  # no classifier: it and everything after it are left out
             return x
@@ -353,7 +353,7 @@ class _Built:
         if layer.expansion is not None:
             return (self.tensors[x].shape[1] * layer.expansion,
                     self.raw[x] * layer.expansion)
-        if layer.filters is None:
+        if layer.filters == "classes":
             return self.opts.classes, self.opts.classes
         return self.opts.width(layer.filters, layer.scale), layer.filters
 
