@@ -7,7 +7,7 @@ The counting conventions are stated once, in :mod:`~mncost.cost.conventions`.
 """
 
 from mncost.cost.conventions import Conventions
-from mncost.cost.geometry import Geometry, GeometryError, geometry
+from mncost.cost.geometry import Geometry, GeometryError
 from mncost.cost.metrics import METRICS, Metric, metric
 from mncost.cost.result import CostResult, LayerCost, Totals, TypeShare, count
 from mncost.cost.scaling import ScalingError, parse_multiplier, resolution_from_rho
@@ -24,7 +24,6 @@ __all__ = [
     "Totals",
     "TypeShare",
     "count",
-    "geometry",
     "metric",
     "parse_multiplier",
     "resolution_from_rho",

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from mncost.arch.ops import Architecture
@@ -172,7 +173,7 @@ def width_plan(prog: Program, alpha: Fraction, rule: WidthRule, classes: int) ->
     return _width_plan(prog, alpha.numerator, alpha.denominator, rule, classes)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: int) -> WidthPlan:
     ch = [0] * prog.tensors
     ch[0] = prog.input_channels
@@ -267,7 +268,7 @@ def _steps(prog: Program) -> list[tuple[Any, ...]]:
     return _spatial_steps(prog)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
     hs = [0] * prog.tensors
     ws = [0] * prog.tensors
@@ -334,10 +335,10 @@ class Geometry:
 
     def column(self, name: str) -> tuple[Any, ...]:
         """One per-op column by name, from whichever half holds it."""
-        part = _COLUMN_PART.get(name)
-        if part is None:
-            raise KeyError(f"no geometry column {name!r}")
-        return getattr(getattr(self, part), name)  # type: ignore[no-any-return]
+        try:
+            return _COLUMN_GETTERS[name](self)  # type: ignore[no-any-return]
+        except KeyError:
+            raise KeyError(f"no geometry column {name!r}") from None
 
     def __len__(self) -> int:
         return len(self.program.ops)
@@ -349,6 +350,7 @@ _COLUMN_PART: dict[str, str] = {
     **{name: "spatial" for name in SpatialPlan.__slots__},
 }
 """Which half of a Geometry holds each column."""
+_COLUMN_GETTERS = {name: attrgetter(f"{part}.{name}") for name, part in _COLUMN_PART.items()}
 
 
 def geometry(arch: Architecture, alpha: Fraction, resolution: int, rule: WidthRule,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
@@ -212,7 +212,12 @@ class CostResult:
 
 def _own_rule(arch: Architecture) -> WidthRule:
     spec = arch.width
-    return WidthRule(spec.rule, spec.divisor, spec.min_value)
+    return _rule(spec.rule, spec.divisor, spec.min_value)
+
+
+@lru_cache(maxsize=64)
+def _rule(rule: str, divisor: int, min_value: int | None) -> WidthRule:
+    return WidthRule(rule, divisor, min_value)  # type: ignore[arg-type]
 
 
 def count(arch: Architecture, alpha: Fraction = Fraction(1), resolution: int | None = None,
