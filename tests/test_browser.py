@@ -112,9 +112,10 @@ def test_pareto_page(chromium_browser, tmp_path):
         assert loaded.console_errors == []
         assert _offline(loaded, out) == []
         plot = loaded.page.locator(".js-plotly-plot").first
-        # 68 published ImageNet results: 14 distinct paper results + 54 checkpoints
+        # 77 published ImageNet results: 14 distinct paper results + 54 v1/v2 checkpoints
+        # + 9 V3 checkpoints (shared/published/checkpoints_v3.csv)
         # (see tests/test_published.py), one marker each.
-        assert plot.evaluate(_COUNT_PUBLISHED_MARKERS) == 68
+        assert plot.evaluate(_COUNT_PUBLISHED_MARKERS) == 77
         # No button that would upload the data ("Share chart...", Plotly Cloud).
         titles = plot.evaluate("(div) => Array.from(div.querySelectorAll('.modebar-btn'),"
                                " (b) => b.getAttribute('data-title'))")
@@ -122,7 +123,7 @@ def test_pareto_page(chromium_browser, tmp_path):
         assert not any("Share" in title or "Cloud" in title for title in titles)
         text = loaded.page.inner_text("body")
         assert "ImageNet top-1 accuracy vs mult-adds" in text
-        assert "Pareto frontier" in text and "MobileNet_v2_1.4_224" in text
+        assert "Pareto frontier" in text and "Large dm=1 (float)" in text  # the most accurate point on the frontier
         # The legend names the no-accuracy highlight; the star's label is on the plot.
         svg = plot.inner_text()
         assert "0.6/150: no published accuracy" in svg and "0.75/160" in svg
@@ -169,7 +170,7 @@ def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
     try:
         assert loaded.console_errors == [] and _offline(loaded, out) == []
         plots = loaded.page.locator(".js-plotly-plot")
-        assert plots.nth(1).evaluate(_COUNT_PUBLISHED_MARKERS) == 68
+        assert plots.nth(1).evaluate(_COUNT_PUBLISHED_MARKERS) == 77
         # The by-type chart: one bar per type and measure (4 types x 2) for this model.
         assert plots.nth(0).locator(".barlayer path").count() == 8
         body = loaded.page.inner_text("body")

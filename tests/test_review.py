@@ -15,10 +15,17 @@ from pathlib import Path
 import pytest
 
 import mncost
-from mncost.present.views.review import build_review, review_html, review_markdown
+from mncost.analysis.review import review_data
+from mncost.present.views.review import review_html, review_markdown, review_page
 from tests.conftest import run_cli
 from tests.conftest import SCRIPT_NAME, XSS_SPEC
 from tests.test_core_numbers import _formula_count
+
+
+def build_review(result, source):
+    """The page as `mncost report` builds it: the analysis works it out, the view lays it out."""
+    return review_page(review_data(result, source))
+
 
 HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 

@@ -11,7 +11,8 @@ so separable / standard = 1/N + 1/D_K^2, exactly, for mult-adds and for weights.
 The width multiplier scales M and N through a width rule (:mod:`mncost.arch.width`);
 the resolution multiplier scales the feature map: D_F' = round(D_F * rho), half up.
 Counts are exact ints and the ratios exact Fractions; batch norm and biases are not counted
-(Table 3 counts neither).
+(Table 3 counts neither). :func:`table3_rows` counts the paper's Table 3 row by row, each
+beside the figures it prints.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.result import count
 from mncost.cost.scaling import ScalingError, resolution_from_rho
 
-__all__ = ["FORMULAS", "LayerComparison", "LayerCounts", "compare_layer"]
+__all__ = ["FORMULAS", "LayerComparison", "LayerCounts", "Table3Row", "compare_layer",
+           "table3_rows"]
 
 FORMULAS: dict[str, tuple[str, str]] = {
     "standard": ("D_K·D_K·M·N·D_G·D_G", "D_K·D_K·M·N"),
@@ -147,3 +149,44 @@ def compare_layer(kernel: int, in_channels: int, out_channels: int, size: int, s
         depthwise=LayerCounts(dw.mult_adds, dw.params),
         pointwise=LayerCounts(pw.mult_adds, pw.params),
     )
+
+
+@dataclass(frozen=True)
+class Table3Row:
+    """One row of the paper's Table 3: the layer it describes, counted, and what it prints."""
+
+    row: str
+    """The row label as printed ("Convolution", "α = 0.75", ...)."""
+    separable: bool
+    """Whether the row is the depthwise separable form (else the standard conv)."""
+    comparison: LayerComparison
+    """The row's layer counted both ways, at the row's alpha and rho."""
+    printed_mult_adds: str
+    """Table 3's "Million Mult-Adds" cell, exactly as printed."""
+    printed_params: str
+    """Table 3's "Million Parameters" cell, exactly as printed."""
+
+    @property
+    def counts(self) -> LayerCounts:
+        """The form the row is about: separable or standard."""
+        return self.comparison.separable if self.separable else self.comparison.standard
+
+
+def table3_rows() -> list[Table3Row]:
+    """Table 3's rows in printed order (cumulative: each adds to the one above), each
+    counted by :func:`compare_layer` from the layer its caption and label describe."""
+    from mncost.sources import paper_cells, table3_layer
+
+    cells = paper_cells(["Table 3"])
+    printed = {(cell.row, cell.quantity): cell.text for cell in cells}
+    rows = []
+    for row in dict.fromkeys(cell.row for cell in cells):
+        layer = table3_layer(row)
+        if layer is None:  # the paper data and its reading are kept together in sources
+            raise ValueError(f"Table 3 row {row!r} has no layer reading in mncost.sources")
+        comparison = compare_layer(layer.kernel, layer.in_channels, layer.out_channels,
+                                   layer.size, alpha=layer.alpha, rho=layer.rho)
+        rows.append(Table3Row(row=row, separable=layer.separable, comparison=comparison,
+                              printed_mult_adds=printed[(row, "mult_adds")],
+                              printed_params=printed[(row, "params")]))
+    return rows

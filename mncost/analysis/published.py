@@ -1,8 +1,10 @@
 """Querying the published set, with mncost's exact count attached where it can count.
 
-mncost counts a published configuration when its family has a built-in spec (MobileNet
-v1 today), at the paper's conventions (batch norm not counted, FC bias counted, channels
-round(c * alpha)), with the classifier width the source used.
+mncost counts a published configuration when its source names the built-in model it is
+(``PublishedPoint.model``: the paper's rows through their configuration, the released
+checkpoints through :data:`mncost.sources.checkpoints.CHECKPOINT_LINES`) and that model
+is registered. The count uses mncost's default conventions (batch norm not counted, FC
+bias counted, the model's own channel rounding) and the classifier width the source used.
 """
 
 from __future__ import annotations
@@ -43,9 +45,6 @@ def computed_cost(model: str, alpha: Fraction, resolution: int,
     return ComputedCost(mult_adds=result.total.mult_adds, params=result.total.params)
 
 
-_FAMILY_NAMES = {"mobilenet_v1": "MobileNet v1", "mobilenet_v2": "MobileNet v2"}
-
-
 def _registered(name: str) -> bool:
     from mncost.arch.registry import list_models
 
@@ -53,15 +52,14 @@ def _registered(name: str) -> bool:
 
 
 def _attach(point: PublishedPoint) -> PublishedPoint:
-    # A family with a built-in spec of its own name ("mobilenet_v2" -> "mobilenet-v2")
-    # is counted as soon as that spec is registered.
-    name = point.model or (point.family.replace("_", "-") if point.family != "other" else None)
-    if name is None or point.alpha is None or point.resolution is None \
-            or not _registered(name):
-        why = point.not_computed or (
-            f"mncost has no {_FAMILY_NAMES[point.family]} spec yet"
-            if point.family in _FAMILY_NAMES else f"mncost has no spec for {point.label}")
-        return point.with_computed(None, why)
+    # The source names the model (point.model); nothing is guessed from the family.
+    name = point.model
+    if name is None or point.alpha is None or point.resolution is None:
+        return point.with_computed(None, point.not_computed
+                                   or f"mncost has no spec for {point.label}")
+    if not _registered(name):
+        return point.with_computed(None, point.not_computed
+                                   or f"mncost has no built-in model {name!r} yet")
     return point.with_computed(computed_cost(name, point.alpha, point.resolution,
                                              point.classes))
 

@@ -74,12 +74,16 @@ def get_entry(name: str) -> ModelEntry:
 
 @cache
 def _discover() -> None:
-    # Importing each module of mncost.arch.defs runs its @register decorators. Sorted by
-    # name, so the order (and `mncost models`) is stable: defs are named to sort well.
+    # Importing each module of mncost.arch.defs runs its @register decorators. The order
+    # (and so `mncost models`) is stable: the MobileNets first, the paper's subject, in
+    # version order; then every other family by module name.
     import importlib
     import pkgutil
 
     from mncost.arch import defs
 
-    for info in sorted(pkgutil.iter_modules(defs.__path__), key=lambda m: m.name):
+    def order(name: str) -> tuple[bool, str]:
+        return (not name.startswith("mobilenet"), name)
+
+    for info in sorted(pkgutil.iter_modules(defs.__path__), key=lambda m: order(m.name)):
         importlib.import_module(f"{defs.__name__}.{info.name}")

@@ -1,41 +1,56 @@
 """What every mncost command shares: option sets, parameter types, and error handling.
 
-Errors a user can cause become :class:`UserError` (exit code 2); the group turns any
-click error into one line on stderr, never a traceback.
+Two option sets carry most commands: :func:`scenario_options` (which model, at which
+alpha and resolution, under which conventions; :func:`resolve_scenario` checks them
+together) and :func:`output_options` (--format and -o). Errors a user can cause become
+:class:`UserError` (exit code 2); the group turns any click error into one line on
+stderr, never a traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 import click
 
 from mncost.cost.scaling import ScalingError, parse_multiplier
 from mncost.present.formats import REPORT_FORMATS as FORMATS
 
+if TYPE_CHECKING:
+    from mncost.analysis.models import Scenario
+    from mncost.arch.ops import Architecture
+
 __all__ = [
     "ERROR_LINE_LIMIT",
     "InputFile",
+    "KeyChoice",
     "MULTIPLIER",
     "MncostGroup",
     "OutputFile",
+    "ROUNDING_CHOICES",
+    "SCENARIO_PARAMETERS",
+    "ScenarioOptions",
     "UserError",
     "WholeNumber",
     "check_output_path",
     "emit",
     "emit_report",
     "input_files",
-    "load_architecture",
-    "stdout_closed",
-    "write_output",
-    "resolve_resolution",
     "output_options",
+    "query_options",
     "resolve_format",
-    "scaling_options",
-    "model_options",
+    "resolve_scenario",
+    "run_query",
+    "scenario_options",
+    "stdout_closed",
+    "user_errors",
+    "write_output",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -278,52 +293,56 @@ def stdout_closed() -> bool:
     return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
 
 
-def model_options(func: F) -> F:
-    """MODEL argument (a built-in name) or --spec FILE (a YAML/JSON architecture)."""
-    func = click.option("--spec", "spec", type=InputFile(),
-                        metavar="FILE",
-                        help="Cost your own architecture from a YAML/JSON spec file "
-                             "(format: `mncost schema`).")(func)
-    return click.argument("model", required=False, metavar="[MODEL]")(func)
+SCENARIO_PARAMETERS: tuple[str, ...] = ("model", "spec", "alpha", "resolution", "rho",
+                                        "classes", "bn", "fc_bias", "rounding")
+"""The parameters :func:`scenario_options` adds, gathered into one :class:`ScenarioOptions`."""
 
 
-def load_architecture(model: str | None, spec: Path | None) -> Any:
-    """The Architecture named by MODEL or read from --spec; UserError otherwise."""
-    from mncost.arch.registry import UnknownModelError, get_model
-    from mncost.arch.load import SpecError, load_spec
+@dataclass(frozen=True)
+class ScenarioOptions:
+    """The scenario options as parsed, each valid on its own; :func:`resolve_scenario`
+    checks them together."""
 
-    if model and spec:
-        from mncost.present.files import display_path
-        from mncost.text import quote
+    model: str | None
+    """MODEL: a registered name (None: mobilenet-v1 unless --spec is given)."""
+    spec: Path | None
+    """--spec FILE."""
+    alpha: Fraction
+    """--alpha, exact."""
+    resolution: int | None
+    """--res (None: the model's own, or --rho's)."""
+    rho: Fraction | None
+    """--rho, exact."""
+    classes: int | None
+    """--classes (None: the model's own)."""
+    bn: str
+    """--bn: none, affine or all."""
+    fc_bias: bool
+    """--fc-bias/--no-fc-bias."""
+    rounding: str | None
+    """--rounding (None: the model's own rule)."""
 
-        raise UserError(f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
-                        f"{quote(display_path(spec))})")
-    if spec is not None:
-        try:
-            return load_spec(spec)
-        except SpecError as exc:
-            raise UserError(str(exc)) from None
-    try:
-        return get_model(model or "mobilenet-v1")
-    except UnknownModelError as exc:
-        raise UserError(f"{exc} (or pass --spec FILE)") from None
 
-
-def scaling_options(func: F) -> F:
-    """--alpha, --res/--rho, --classes and the counting conventions."""
+def _scenario_parameters() -> list[Callable[[F], F]]:
     from mncost.limits import MAX_CLASSES, MAX_MULTIPLIER, MAX_RESOLUTION
 
-    options = [
+    return [
+        click.argument("model", required=False, metavar="[MODEL]"),
+        click.option("--spec", "spec", type=InputFile(), metavar="FILE",
+                     help="Cost your own architecture from a YAML/JSON spec file "
+                          "(format: `mncost schema`)."),
         click.option("--alpha", "-a", type=MULTIPLIER, default="1", show_default=True,
                      help="Width multiplier, 0 < alpha <= "
                           f"{MAX_MULTIPLIER}: every layer's channels scale by it."),
-        click.option("--res", "-r", "resolution", type=WholeNumber(1, MAX_RESOLUTION, "resolution"),
+        click.option("--res", "-r", "resolution",
+                     type=WholeNumber(1, MAX_RESOLUTION, "resolution"),
                      default=None, metavar="R",
                      help=f"Input resolution in pixels, 1 to {MAX_RESOLUTION:,} (default: "
-                          "the model's, 224)."),
+                          "the model's own, e.g. 224)."),
         click.option("--rho", type=MULTIPLIER, default=None, metavar="P",
                      help=f"Resolution multiplier, 0 < P <= {MAX_MULTIPLIER}: "
-                          "R = round(224 * P). Not with --res."),
+                          "R = round(the model's resolution * P), e.g. round(224 * P). Not "
+                          "with --res."),
         click.option("--classes", type=WholeNumber(0, MAX_CLASSES, "classes"), default=None,
                      metavar="N",
                      help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
@@ -340,23 +359,127 @@ def scaling_options(func: F) -> F:
                           "make_divisible = to a multiple of 8, never 10% down (V2, V3; "
                           "div8 is the same). [default: the model's own rule]"),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
-def resolve_resolution(arch: Any, resolution: int | None, rho: Fraction | None) -> int | None:
-    """--res or --rho (never both) as a resolution in pixels; None means the model's default."""
+def scenario_options(func: F) -> F:
+    """MODEL (or --spec FILE), --alpha, --res/--rho, --classes and the counting conventions
+    (--bn, --fc-bias/--no-fc-bias, --rounding): the one set every costing command takes.
+
+    The command receives them as one ``scenario`` argument, a :class:`ScenarioOptions`;
+    :func:`resolve_scenario` turns it into the scenario to cost, or a UserError.
+    """
+    @functools.wraps(func)
+    def gather(*args: Any, **kwargs: Any) -> Any:
+        parsed = {name: kwargs.pop(name) for name in SCENARIO_PARAMETERS}
+        return func(*args, scenario=ScenarioOptions(**parsed), **kwargs)
+
+    command: Any = gather
+    for parameter in reversed(_scenario_parameters()):  # click lists them in this order
+        command = parameter(command)
+    return command
+
+
+def _architecture(model: str | None, spec: Path | None) -> tuple[Architecture, str]:
+    """The Architecture named by MODEL or read from --spec, and where it came from."""
+    from mncost.arch.load import SpecError, load_spec
+    from mncost.arch.registry import UnknownModelError, get_entry, get_model
+    from mncost.present.files import display_path
+    from mncost.text import quote
+
+    if model and spec:
+        raise UserError(f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
+                        f"{quote(display_path(spec))})")
+    if spec is not None:
+        try:
+            return load_spec(spec), f"spec file {display_path(spec.name)}"
+        except SpecError as exc:
+            raise UserError(str(exc)) from None
+    name = model or "mobilenet-v1"
+    try:
+        return get_model(name), f"built-in model ({get_entry(name).source})"
+    except UnknownModelError as exc:
+        raise UserError(f"{exc} (or pass --spec FILE)") from None
+
+
+def resolve_scenario(options: ScenarioOptions) -> Scenario:
+    """The scenario the options describe: the architecture (MODEL, --spec, or
+    mobilenet-v1), alpha, the resolution (--res, --rho, or the model's own), classes and
+    the conventions; UserError for options that do not fit together."""
+    from mncost.analysis.models import Scenario
+    from mncost.cost.conventions import Conventions
     from mncost.cost.scaling import resolution_from_rho
 
-    if resolution is not None and rho is not None:
+    arch, origin = _architecture(options.model, options.spec)
+    resolution = options.resolution
+    if resolution is not None and options.rho is not None:
         raise UserError("give --res or --rho, not both")
-    if rho is not None:
-        try:
-            return resolution_from_rho(rho, arch.resolution)
-        except ScalingError as exc:
-            raise UserError(str(exc)) from None
-    return resolution
+    if options.rho is not None:
+        with user_errors(ScalingError):
+            resolution = resolution_from_rho(options.rho, arch.resolution)
+    conventions = Conventions(bn=options.bn, fc_bias=options.fc_bias,  # type: ignore[arg-type]
+                              rounding=options.rounding)
+    return Scenario(arch=arch, alpha=options.alpha,
+                    resolution=arch.resolution if resolution is None else resolution,
+                    classes=options.classes, conventions=conventions, origin=origin)
+
+
+@contextmanager
+def user_errors(*kinds: type[Exception]) -> Iterator[None]:
+    """Turn the library's own errors of ``kinds`` (bad input, one line each) into a
+    UserError with the same message."""
+    try:
+        yield
+    except kinds as exc:
+        raise UserError(str(exc)) from None
+
+
+class KeyChoice(click.ParamType):
+    """A choice read forgivingly: case and - vs _ do not matter (mobilenet-v1 = mobilenet_v1)."""
+
+    name = "KEY"
+
+    def __init__(self, choices: Iterable[str], what: str) -> None:
+        self.choices, self.what = tuple(choices), what
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.choices) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        if key not in self.choices:
+            self.fail(f"unknown {self.what} {value!r}; choose from {', '.join(self.choices)}",
+                      param, ctx)
+        return key
+
+
+def query_options(default_dataset: str | None) -> Callable[[F], F]:
+    """--family (repeatable), --source and --dataset, shared by `published` and `plot`."""
+    from mncost.sources.points import DATASETS, FAMILIES
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--dataset", type=KeyChoice(DATASETS, "dataset"), default=default_dataset,
+            show_default=default_dataset is not None,
+            help="Only results on this dataset (Table 10 is Stanford Dogs; the rest "
+                 "ImageNet)." + ("" if default_dataset else " [default: all]"))(func)
+        func = click.option(
+            "--source", type=KeyChoice(("paper", "checkpoints", "all"), "source"), default="all",
+            show_default=True,
+            help="paper: Tables 4-10; checkpoints: the released TF-slim checkpoints.")(func)
+        return click.option(
+            "--family", "families", type=KeyChoice(FAMILIES, "family"), multiple=True,
+            help="Only this model family (repeat for several) [default: all].")(func)
+    return decorate
+
+
+def run_query(families: tuple[str, ...], source: str, dataset: str | None) -> list[Any]:
+    """The published points --family, --source and --dataset ask for; UserError on a bad
+    value."""
+    from mncost.analysis.published import PublishedQueryError, published_points
+
+    with user_errors(PublishedQueryError):
+        return published_points(source=source, families=families or None, dataset=dataset)
 
 
 def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:

@@ -227,14 +227,14 @@ def _side(op: Op, size: int, k: int, s: int, d: int, pad: Any, ceil: bool, axis:
     extent = d * (k - 1) + 1
     p = 0 if pad == "valid" else pad[axis]
     room = size + 2 * p - extent
-    if room < 0:
+    # PyTorch's rule: floor((room) / s) + 1, or in ceil mode (room + s - 1) // s + 1 less
+    # one if the last window would start past the input and its left padding.
+    out = (room + s - 1) // s + 1 if ceil else room // s + 1
+    if ceil and (out - 1) * s >= size + p:
+        out -= 1
+    if out < 1:
         raise _shape_error(op, f"its {k}-pixel window (dilation {d}) does not fit its "
                                f"{size}-pixel input with padding {p}")
-    if not ceil:
-        return room // s + 1
-    out = -(-room // s) + 1
-    if (out - 1) * s >= size + p:  # PyTorch: the last window must start inside the input
-        out -= 1
     return out
 
 

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 __all__ = ["FAMILY_NAMES", "PLOT_CONFIG", "by_type_figure", "pareto_figure", "pareto_title"]
 
 FAMILY_NAMES = {"mobilenet_v1": "MobileNet v1", "mobilenet_v2": "MobileNet v2",
-                "other": "other models"}
-_FAMILY_COLOR = {"mobilenet_v1": "#1f77b4", "mobilenet_v2": "#2ca02c", "other": "#8c564b"}
+                "mobilenet_v3": "MobileNet V3", "other": "other models"}
+_FAMILY_COLOR = {"mobilenet_v1": "#1f77b4", "mobilenet_v2": "#2ca02c",
+                 "mobilenet_v3": "#9467bd", "other": "#8c564b"}
+_PRECISIONS_RELEASED = frozenset({"mobilenet_v1", "mobilenet_v3"})
+"""Families released in float and 8-bit: their checkpoint legend entries name the precision."""
 _SOURCE_SYMBOL = {"paper": "circle", "checkpoints": "diamond"}
 _HIGHLIGHT_COLOR = "#d62728"
 
@@ -73,8 +76,8 @@ def _hover(plotted: PlottedPoint, data: ParetoData) -> str:
 
 def _group_name(family: str, source: str, precision: str) -> str:
     name = f"{FAMILY_NAMES[family]}, {source}"
-    return f"{name} ({precision})" if source == "checkpoints" and family == "mobilenet_v1" \
-        else name
+    return f"{name} ({precision})" if source == "checkpoints" \
+        and family in _PRECISIONS_RELEASED else name
 
 
 def _published_traces(data: ParetoData) -> list[go.Scatter]:

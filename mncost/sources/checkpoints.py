@@ -1,14 +1,26 @@
-"""The released checkpoints' published figures, read from ``mncost/data/checkpoints.csv``.
+"""The released checkpoints' published figures, read from ``mncost/sources/data/``.
 
-The CSV is a copy of shared/published/checkpoints.csv: one row per released checkpoint
-(MobileNet v1's 16-model grid in float and 8-bit, MobileNet v2's grid), every figure as
-its publisher printed it, and a ``source`` column naming the file it was read from.
+Two CSVs, each a copy of the file of the same name in shared/published/, one row per
+released checkpoint, every figure as its publisher printed it and a ``source`` column
+naming the file it was read from:
+
+- ``checkpoints.csv``: MobileNet v1's 16-model grid in float and 8-bit, MobileNet v2's
+  grid (latency on a Pixel 1);
+- ``checkpoints_v3.csv``: MobileNet V3's Large, Small and minimalistic checkpoints, all at
+  224 (top-1 only; latency on Pixel 1, 2 and 3).
+
+A CSV's ``family`` column names the checkpoint's line (``mobilenet_v3_small``);
+:data:`CHECKPOINT_LINES` files each line under a family of
+:data:`~mncost.sources.points.FAMILIES` and names the built-in model that counts it, so
+the join to mncost's count is this table, not a rule on names. :data:`GAP_NOTES` says
+what is known about the gaps between a line's printed figures and that count.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
@@ -16,10 +28,86 @@ from importlib import resources
 
 from mncost.sources.points import FAMILIES, Provenance, PublishedPoint
 
-__all__ = ["CheckpointDataError", "checkpoint_points"]
+__all__ = [
+    "CHECKPOINT_FILES",
+    "CHECKPOINT_LINES",
+    "GAP_NOTES",
+    "CheckpointDataError",
+    "CheckpointLine",
+    "checkpoint_points",
+]
 
-_FIELDS = ["family", "variant", "alpha", "resolution", "precision", "million_mult_adds",
-           "million_params", "top1", "top5", "pixel1_latency_ms", "source"]
+_BASE = ["family", "variant", "alpha", "resolution", "precision", "million_mult_adds",
+         "million_params", "top1", "top5"]
+
+CHECKPOINT_FILES: dict[str, list[str]] = {
+    "checkpoints.csv": [*_BASE, "pixel1_latency_ms", "source"],
+    "checkpoints_v3.csv": [*_BASE, "pixel1_latency_ms", "pixel2_latency_ms",
+                           "pixel3_latency_ms", "source"],
+}
+"""Each packaged checkpoints file, in reading order, with its exact header."""
+
+_DEVICES = {"pixel1_latency_ms": "Pixel 1", "pixel2_latency_ms": "Pixel 2",
+            "pixel3_latency_ms": "Pixel 3"}
+"""Latency column -> the phone it was measured on."""
+
+
+@dataclass(frozen=True)
+class CheckpointLine:
+    """How one line of released checkpoints is filed and counted."""
+
+    family: str
+    """The family its points are filed under (one of FAMILIES)."""
+    model: str
+    """The built-in model (registry name) whose count is shown beside the printed one."""
+
+
+CHECKPOINT_LINES: dict[str, CheckpointLine] = {
+    "mobilenet_v1": CheckpointLine("mobilenet_v1", "mobilenet-v1"),
+    "mobilenet_v2": CheckpointLine("mobilenet_v2", "mobilenet-v2"),
+    "mobilenet_v3_large": CheckpointLine("mobilenet_v3", "mobilenet-v3-large"),
+    "mobilenet_v3_small": CheckpointLine("mobilenet_v3", "mobilenet-v3-small"),
+    "mobilenet_v3_large_minimalistic": CheckpointLine("mobilenet_v3",
+                                                      "mobilenet-v3-large-minimalistic"),
+    "mobilenet_v3_small_minimalistic": CheckpointLine("mobilenet_v3",
+                                                      "mobilenet-v3-small-minimalistic"),
+}
+"""A CSV's ``family`` column -> its family and built-in model. The minimalistic lines are
+MobileNet V3 (no SE, ReLU, 3x3 kernels; the same layer sizes), counted by their own
+built-in models."""
+
+_SLIM_V3 = "TF-slim's mobilenet_v3.py at the README's commit"
+
+GAP_NOTES: dict[tuple[str, Fraction], str] = {
+    ("mobilenet_v3_large", Fraction(1)):
+        "The printed 5.4 M params is 5.46 M truncated (rounded it would be 5.5).",
+    ("mobilenet_v3_large", Fraction(3, 4)):
+        "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
+        f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
+        "(make_divisible(input x 4, 8), input x 3, ...): counted with its 1001-class "
+        "classifier that layout is 154.01 M MACs and 3.42 M params; with the 1280-unit "
+        "hidden layer kept at 1280 (its finegrain_classification_mode) it is 154.56 M and "
+        "3.98 M, which round to the printed 155 and 4.0.",
+    ("mobilenet_v3_small", Fraction(1)):
+        f"{_SLIM_V3} (V3_SMALL) has this model's layer sizes: counted with its 1001-class "
+        "classifier it is 56.51 M MACs and 2.53 M params, not the printed 66 M and 2.9 M. "
+        "The printed params fit a 1280-unit hidden layer (2.94 M), which V3_SMALL does not "
+        "have (1024); that does not explain the 66 M MACs (56.92 M): cause not identified.",
+    ("mobilenet_v3_small", Fraction(3, 4)):
+        "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
+        f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
+        "(make_divisible(input x 72/16, 8), ...): counted with its 1001-class classifier "
+        "that layout is 43.03 M MACs and 1.67 M params. The printed 44 M and 2.4 M fit it "
+        "with a 1280-unit hidden layer kept at 1280 (43.77 M, 2.40 M); V3_SMALL's has 1024 "
+        "(kept at 1024: 43.40 M, 2.03 M).",
+    ("mobilenet_v3_small_minimalistic", Fraction(1)):
+        f"{_SLIM_V3} (V3_SMALL_MINIMALISTIC) has this model's layer sizes: counted with its "
+        "1001-class classifier it is 52.29 M MACs and 2.03 M params. The printed 2.0 M "
+        "params agree; the printed 65 M MACs do not: cause not identified.",
+}
+"""(CSV line, alpha) -> what mncost found about the gap between the printed figures and
+its count. Every figure here was computed (tests/test_zoo_mobilenet_v3.py rebuilds
+TF-slim's layouts in PyTorch and checks each one)."""
 
 
 class CheckpointDataError(ValueError):
@@ -39,7 +127,8 @@ def _decimal(text: str, where: str) -> Decimal | None:
 
 
 def _point(record: dict[str, str], where: str) -> PublishedPoint:
-    if record["family"] not in FAMILIES:
+    line = CHECKPOINT_LINES.get(record["family"])
+    if line is None or line.family not in FAMILIES:
         raise CheckpointDataError(f"{where}: unknown family {record['family']!r}")
     if record["precision"] not in ("float32", "int8"):
         raise CheckpointDataError(f"{where}: unknown precision {record['precision']!r}")
@@ -48,13 +137,17 @@ def _point(record: dict[str, str], where: str) -> PublishedPoint:
         resolution = int(record["resolution"])
     except ValueError:
         raise CheckpointDataError(f"{where}: bad alpha or resolution") from None
+    latencies = tuple((device, value) for column, device in _DEVICES.items()
+                      if column in record
+                      and (value := _decimal(record[column], where)) is not None)
     return PublishedPoint(
         label=record["variant"],
-        family=record["family"],
+        family=line.family,
         source="checkpoints",
         dataset="imagenet",  # every released checkpoint is an ImageNet classifier
         precision=record["precision"],  # type: ignore[arg-type]
         provenance=(Provenance(document=record["source"], row=record["variant"]),),
+        model=line.model,
         alpha=alpha,
         resolution=resolution,
         classes=1000,
@@ -63,20 +156,25 @@ def _point(record: dict[str, str], where: str) -> PublishedPoint:
         mult_adds_m=_decimal(record["million_mult_adds"], where),
         params_m=_decimal(record["million_params"], where),
         latency_ms=_decimal(record["pixel1_latency_ms"], where),
+        latencies=latencies,
+        note=GAP_NOTES.get((record["family"], alpha), ""),
     )
 
 
-def _read(text: str) -> tuple[PublishedPoint, ...]:
+def _read(text: str, name: str = "checkpoints.csv") -> tuple[PublishedPoint, ...]:
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames != _FIELDS:
-        raise CheckpointDataError(f"checkpoints.csv: expected columns {_FIELDS}, "
+    expected = CHECKPOINT_FILES[name]
+    if reader.fieldnames != expected:
+        raise CheckpointDataError(f"{name}: expected columns {expected}, "
                                   f"got {reader.fieldnames}")
-    return tuple(_point(record, f"checkpoints.csv line {number}")
+    return tuple(_point(record, f"{name} line {number}")
                  for number, record in enumerate(reader, start=2))
 
 
 @cache
 def checkpoint_points() -> tuple[PublishedPoint, ...]:
-    """Every released checkpoint, in the CSV's order (mncost's cost not yet attached)."""
-    data = resources.files("mncost").joinpath("sources", "data", "checkpoints.csv")
-    return _read(data.read_text(encoding="utf-8"))
+    """Every released checkpoint, file by file in the CSVs' order (mncost's cost not yet
+    attached)."""
+    data = resources.files("mncost").joinpath("sources", "data")
+    return tuple(point for name in CHECKPOINT_FILES
+                 for point in _read(data.joinpath(name).read_text(encoding="utf-8"), name))

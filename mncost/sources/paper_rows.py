@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = [
+    "BASELINES",
+    "Baseline",
     "LayerConfig",
     "RowConfig",
     "TABLE_CONTEXT",
@@ -81,11 +83,47 @@ TABLE_CONTEXT: dict[str, TableContext] = {
 # Models the paper quotes from elsewhere and never defines, and why.
 _QUOTED = "is quoted from its own paper; the MobileNets paper does not define its layers"
 _FOREIGN = {
-    **{name: f"{name} {_QUOTED}" for name in (
-        "GoogleNet", "VGG 16", "Squeezenet", "AlexNet", "Inception V3", "FaceNet", "PlaNet")},
+    **{name: f"{name} {_QUOTED}" for name in ("FaceNet", "PlaNet")},
     "Baseline": "the baseline is an in-house face attribute classifier whose layers the "
                 "paper does not describe",
 }
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A comparison model the paper quotes from its own paper, read as a built-in model."""
+
+    model: str
+    """The registry name of the original layout."""
+    resolution: int
+    basis: str
+    """Why this model: the publication the figures come from."""
+    crop: int | None = None
+    """Another input size the original's released model was run at (Caffe's 227 crop)."""
+
+
+BASELINES: dict[tuple[str, str], Baseline] = {
+    ("Table 8", "GoogleNet"): Baseline(
+        "googlenet-paper", 224,
+        "GoogLeNet as published (Szegedy et al. 2014, arXiv:1409.4842, Table 1): 5x5 "
+        "branches, no batch norm"),
+    ("Table 8", "VGG 16"): Baseline(
+        "vgg16", 224,
+        "VGG 16, configuration D of Simonyan and Zisserman 2014 (arXiv:1409.1556), whose "
+        "layout torchvision keeps"),
+    ("Table 9", "Squeezenet"): Baseline(
+        "squeezenet-1.0", 224,
+        "SqueezeNet 1.0 (Iandola et al. 2016, arXiv:1602.07360)", crop=227),
+    ("Table 9", "AlexNet"): Baseline(
+        "alexnet-paper", 224,
+        "AlexNet as published (Krizhevsky et al. 2012): two towers, 96-256-384-384-256",
+        crop=227),
+    ("Table 10", "Inception V3"): Baseline(
+        "inception-v3-no-aux", 299,
+        "Inception V3 (Szegedy et al. 2016, arXiv:1512.00567) at inference, without its "
+        "training-only auxiliary classifier"),
+}
+"""The comparison rows mncost can count, each read as the original layout it quotes."""
 _DETECTOR_EXTRACTORS = {"deeplab-VGG", "VGG", "Inception V2"}
 
 _SCALED = re.compile(r"^(?P<alpha>\d+(?:\.\d+)?) MobileNet(?:-(?P<res>\d+))?$")
@@ -111,11 +149,13 @@ def undefined_reason(table: str, row: str) -> str:
         return _FOREIGN[row]
     framework, _, extractor = row.rpartition(" / ")
     if extractor in _DETECTOR_EXTRACTORS:
-        return (f"a {framework} detector on {extractor}, quoted from elsewhere: neither the "
-                "feature extractor nor the detection head is defined in the paper")
+        return (f"the figures are of a whole {framework} detector on {extractor}, quoted "
+                "from elsewhere: its detection head (extra feature layers, box predictors, "
+                "region proposals) is not defined in the paper, so neither the whole nor "
+                "the backbone's share can be counted")
     if context.undefined:
         return context.undefined
-    if (table, row) in _VARIANTS or _SCALED.match(row):
+    if (table, row) in _VARIANTS or (table, row) in BASELINES or _SCALED.match(row):
         return ""
     return f"row {row!r} names no model mncost can build"
 
@@ -134,6 +174,10 @@ def row_config(table: str, row: str) -> RowConfig | None:
         # Table 2 breaks down the baseline model: 1.0 MobileNet-224, 1000 classes.
         return RowConfig("mobilenet-v1", Fraction(1), 224, context.classes, context.dataset,
                          "Table 2: the resources of 1.0 MobileNet-224 per layer type")
+    baseline = BASELINES.get((table, row))
+    if baseline is not None:
+        return RowConfig(baseline.model, Fraction(1), baseline.resolution, context.classes,
+                         context.dataset, f"{baseline.basis}; {context.basis}")
     variant = _VARIANTS.get((table, row))
     if variant is not None:
         return RowConfig(variant[0], Fraction(1), 224, context.classes, context.dataset,

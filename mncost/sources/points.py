@@ -30,9 +30,11 @@ __all__ = [
 SourceKind = Literal["paper", "checkpoints"]
 Precision = Literal["float32", "int8"]
 
-FAMILIES: tuple[str, ...] = ("mobilenet_v1", "mobilenet_v2", "other")
-"""Model families: the paper's comparison models and the MobileNet variants mncost has no
-spec for (Conv MobileNet, Shallow MobileNet) are "other"."""
+FAMILIES: tuple[str, ...] = ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3", "other")
+"""Model families: the paper's comparison models and its MobileNet ablations (Conv
+MobileNet, Shallow MobileNet) are "other". MobileNet V3's Large, Small and minimalistic
+checkpoints are all "mobilenet_v3" (the registry's family for the four models); each
+point's ``model`` says which one it is."""
 SOURCES: tuple[str, ...] = ("paper", "checkpoints")
 DATASETS: dict[str, str] = {"imagenet": "ImageNet", "stanford_dogs": "Stanford Dogs"}
 """Dataset key -> the name printed on axes and tables."""
@@ -91,10 +93,17 @@ class PublishedPoint:
     params_m: Decimal | None = None
     """Published parameters in millions, as printed."""
     latency_ms: Decimal | None = None
-    """Published latency in ms (MobileNet v2 checkpoints: Pixel 1), as printed."""
+    """Published latency in ms on a Pixel 1 phone (MobileNet V2 and V3 checkpoints), as
+    printed."""
+    latencies: tuple[tuple[str, Decimal], ...] = ()
+    """Every published latency in ms, by device, as printed: (("Pixel 1", 51.2),
+    ("Pixel 2", 61), ("Pixel 3", 44)) for a V3 checkpoint."""
     computed: ComputedCost | None = None
     not_computed: str = ""
-    """Why ``computed`` is None (e.g. "mncost has no MobileNet v2 spec yet")."""
+    """Why ``computed`` is None (e.g. "mncost has no built-in model 'resnet-50' yet")."""
+    note: str = ""
+    """What is known about a gap between the published figures and ``computed`` (a
+    different layout in the publisher's code, a truncated figure); empty when none."""
 
     @property
     def tables(self) -> str:

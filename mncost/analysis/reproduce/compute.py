@@ -24,9 +24,9 @@ from mncost.cost.result import CostResult, count
 from mncost.analysis.layer import compare_layer
 from mncost.arch.width import WidthRule
 from mncost.cost.scaling import multiplier_text
-from mncost.arch.registry import get_model
+from mncost.arch.registry import get_entry, get_model, list_models
 from mncost.sources.paper_cells import PublishedCell
-from mncost.sources.paper_rows import RowConfig, row_config, table3_layer
+from mncost.sources.paper_rows import BASELINES, Baseline, RowConfig, row_config, table3_layer
 from mncost.arch import ops as layers
 
 __all__ = [
@@ -95,7 +95,9 @@ def _describe(config: RowConfig) -> str:
 
 def _remark(config: RowConfig) -> str:
     parts = []
-    if config.model != "mobilenet-v1":
+    if any(b.model == config.model for b in BASELINES.values()):
+        parts.append(f"mncost's {config.model}")
+    elif config.model != "mobilenet-v1":
         parts.append(f"the {config.model} variant")
     if config.classes == 0:
         parts.append("backbone only, no classifier")
@@ -186,8 +188,25 @@ def alternatives(cell: PublishedCell) -> list[Alternative]:
         if config.classes != 0:
             model_changes.append(("no classifier",
                                   lambda: count_row(config, classes=0)))
+    baseline = BASELINES.get((cell.table, cell.row))
+    if baseline is not None and cell.quantity in ("mult_adds", "params"):
+        model_changes += _baseline_changes(config, baseline)
     for label, run in model_changes:
         found.append(Alternative(label, "model", _from_result(cell, run())[0]))
+    if cell.quantity == "mult_adds":
+        # A figure printed as mult-adds that is really FLOPs (2 per multiply-accumulate):
+        # mncost's own --flops convention, for the row's model and for each reading above.
+        found.append(Alternative("FLOPs (2 x MACs) instead of mult-adds", "convention",
+                                 2 * _from_result(cell, count_row(config))[0]))
+        for label, run in model_changes:
+            found.append(Alternative(f"{label}, as FLOPs (2 x MACs)", "model",
+                                     2 * _from_result(cell, run())[0]))
+    if baseline is not None and cell.quantity in ("mult_adds", "params") \
+            and _hidden_fcs(get_model(config.model)):
+        found.append(Alternative(
+            "the convolutional layers only (no fully connected layers)", "hypothesis",
+            _from_result(cell, count(_without_fcs(get_model(config.model)), config.alpha,
+                                     config.resolution, config.classes))[0]))
     if config.alpha < 1:
         for depth in _MIN_DEPTHS:
             value, _ = _from_result(cell, _with_min_depth(config, depth))
@@ -195,6 +214,35 @@ def alternatives(cell: PublishedCell) -> list[Alternative]:
                 f"a minimum of {depth} channels per layer (TF-slim min_depth={depth})",
                 "hypothesis", value))
     return found
+
+
+def _baseline_changes(config: RowConfig, baseline: Baseline
+                      ) -> list[tuple[str, Callable[[], CostResult]]]:
+    # Other readings of a quoted model: the other layouts of its family that mncost has
+    # built in (torchvision's, the paper's), and the input its released model was run at.
+    family = get_entry(config.model).family
+    changes: list[tuple[str, Callable[[], CostResult]]] = []
+    for entry in list_models():
+        if entry.family == family and entry.name != config.model:
+            changes.append((f"the {entry.name} layout",
+                            lambda name=entry.name: count(get_model(name), config.alpha,
+                                                          config.resolution,
+                                                          config.classes)))
+    if baseline.crop is not None:
+        changes.append((f"a {baseline.crop}x{baseline.crop} input (the released model's "
+                        "crop)", lambda: count(get_model(config.model), config.alpha,
+                                               baseline.crop, config.classes)))
+    return changes
+
+
+def _hidden_fcs(arch: layers.Architecture) -> bool:
+    return any(layer.kind == "fc" and layer.units is not None for layer in arch.layers)
+
+
+def _without_fcs(arch: layers.Architecture) -> layers.Architecture:
+    """``arch`` without its fully connected layers (and the softmax after them)."""
+    kept = [layer for layer in arch.layers if layer.kind not in ("fc", "softmax")]
+    return arch.model_copy(update={"layers": kept})
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Sequence
 
 from mncost.sources.paper_cells import PublishedCell
 from mncost.sources.paper_rows import undefined_reason
-from mncost.analysis.reproduce.compute import Evidence, backbone_reference, unit_scale
+from mncost.analysis.reproduce.compute import Alternative, Evidence, backbone_reference, unit_scale
 
 __all__ = [
     "CLOSE",
@@ -99,6 +99,38 @@ def _matches(cell: PublishedCell, value: Fraction) -> bool:
 
 def _truncates(cell: PublishedCell, value: Fraction) -> bool:
     return floor_at(value, cell.places) == _published(cell)
+
+
+def _significant_digits(cell: PublishedCell) -> int | None:
+    """For a whole number printed with trailing zeros ("15300"), its significant digits
+    (3): such a figure may be rounded to them rather than to units. None otherwise."""
+    text = cell.text
+    if not text.isdigit() or not text.endswith("0"):
+        return None
+    return len(text.rstrip("0")) or None
+
+
+def _rounds_to_significant(cell: PublishedCell, value: Fraction) -> int | None:
+    """The significant digits at which ``value`` rounds (half up) to the printed figure."""
+    digits = _significant_digits(cell)
+    if digits is None:
+        return None
+    scale = 10 ** (len(cell.text) - digits)
+    return digits if round_at(value / scale, 0) * scale == _published(cell) else None
+
+
+def _how_it_fits(cell: PublishedCell, value: Fraction) -> str:
+    """How ``value`` gives the printed figure: rounded, truncated, rounded to the printed
+    figure's significant digits; "" if none of these."""
+    if _matches(cell, value):
+        return f"which rounds to {cell.text}"
+    if _truncates(cell, value):
+        return f"which truncates to {cell.text}"
+    digits = _rounds_to_significant(cell, value)
+    if digits is not None:
+        return (f"which rounds to {cell.text} at its {digits} significant "
+                f"digit{'s' if digits > 1 else ''}")
+    return ""
 
 
 def _swapped_digits(printed: str, computed: str) -> bool:
@@ -201,6 +233,10 @@ def _close_note(evidence: Evidence, table: Sequence[Evidence]) -> str:
         causes.append(
             f"the paper truncated {_in_unit(cell, computed.value)} to {cell.text} instead of "
             f"rounding it (to {show(computed.value, cell.places)})")
+    digits = _rounds_to_significant(cell, computed.value)
+    if digits is not None:
+        causes.append(f"{_in_unit(cell, computed.value)} rounded to {digits} significant "
+                      f"digit{'s' if digits > 1 else ''} is the printed {cell.text}")
     for alt in evidence.alternatives:
         if alt.kind != "model" or not _matches(cell, alt.value):
             continue
@@ -217,6 +253,24 @@ def _close_note(evidence: Evidence, table: Sequence[Evidence]) -> str:
     return note + (f"; read as {computed.remark}" if computed.remark else "")
 
 
+_FLOPS = "FLOPs (2 x MACs)"
+
+
+def _tried(alternatives: Sequence[Alternative]) -> str:
+    """The alternatives tried, in brief: each reading once, the FLOPs of each said once."""
+    labels = [a.label for a in alternatives
+              if a.kind != "hypothesis" and not a.label.endswith(f", as {_FLOPS}")]
+    if any(a.label.endswith(f", as {_FLOPS}") for a in alternatives):
+        labels.append("each of those readings as FLOPs")
+    return ", ".join(labels)
+
+
+def _alt_in_unit(cell: PublishedCell, alt: Alternative) -> str:
+    """An alternative's value in the cell's unit; a FLOPs reading is said in FLOPs."""
+    text = _in_unit(cell, alt.value)
+    return text.replace("mult-adds", "FLOPs") if _FLOPS in alt.label else text
+
+
 def _differs_note(evidence: Evidence) -> str:
     cell, computed = evidence.cell, evidence.computed
     assert computed is not None
@@ -225,18 +279,23 @@ def _differs_note(evidence: Evidence) -> str:
             f"{'above' if gap > 0 else 'below'} the printed {cell.text}"
             + (f" (read as {computed.remark})" if computed.remark else "")
             + "; no stated convention or classifier width explains it (tried: "
-            + ", ".join(a.label for a in evidence.alternatives if a.kind != "hypothesis") + ")")
+            + _tried(evidence.alternatives) + ")")
+    readings = []
+    for alt in evidence.alternatives:
+        if alt.kind == "hypothesis" or alt.value == computed.value:
+            continue
+        how = _how_it_fits(cell, alt.value)
+        if how:
+            readings.append(f"with {alt.label} it is {_alt_in_unit(cell, alt)}, {how}")
+    if readings:
+        note += ". The printed figure fits another reading: " + "; ".join(readings)
     for alt in evidence.alternatives:
         if alt.kind != "hypothesis" or alt.value == computed.value:
             continue
-        if _matches(cell, alt.value):
-            how = "rounds"
-        elif _truncates(cell, alt.value):
-            how = "truncates"
-        else:
-            continue
-        note += (f". A hypothesis the paper does not state: with {alt.label} it is "
-                 f"{_in_unit(cell, alt.value)}, which {how} to {cell.text}")
+        how = _how_it_fits(cell, alt.value)
+        if how:
+            note += (f". A hypothesis the paper does not state: with {alt.label} it is "
+                     f"{_alt_in_unit(cell, alt)}, {how}")
     return note
 
 

@@ -3,42 +3,23 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 from pathlib import Path
 
 import click
 
 from mncost.cli.options import (
     OutputFile,
-    UserError,
+    ScenarioOptions,
     emit,
     emit_report,
-    load_architecture,
-    model_options,
     output_options,
     resolve_format,
-    resolve_resolution,
-    scaling_options,
+    resolve_scenario,
+    scenario_options,
+    user_errors,
 )
 
 __all__ = ["models_command", "schema_command", "table_command"]
-
-
-def compute_cost(model: str | None, spec: Path | None, alpha: Fraction, resolution: int | None,
-                 rho: Fraction | None, classes: int | None, bn: str, fc_bias: bool,
-                 rounding: str):
-    """Resolve the CLI's model and scaling options and count; UserError on bad input."""
-    from mncost.cost.conventions import Conventions
-    from mncost.cost.result import count
-    from mncost.cost.scaling import ScalingError
-
-    arch = load_architecture(model, spec)
-    resolution = resolve_resolution(arch, resolution, rho)
-    try:
-        return count(arch, alpha, resolution, classes,
-                     Conventions(bn=bn, fc_bias=fc_bias, rounding=rounding))  # type: ignore[arg-type]
-    except ScalingError as exc:
-        raise UserError(str(exc)) from None
 
 
 @click.command("table", short_help="Per-layer mult-adds and params at a given alpha and resolution.", epilog="""\b
@@ -50,13 +31,12 @@ Examples:
   mncost table --spec examples/tiny-cifar.yaml -o tiny.html
   mncost table -a 0.5 -f json | jq .total
 """)
-@model_options
-@scaling_options
+@scenario_options
 @click.option("--flops", is_flag=True,
               help="Show FLOPs (= 2 x mult-adds) instead of mult-adds (MACs).")
 @output_options()
-def table_command(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding, flops,
-                  fmt, output):
+def table_command(scenario: ScenarioOptions, flops: bool, fmt: str | None,
+                  output: Path | None) -> None:
     """Per-layer mult-adds and parameters of MODEL (default: mobilenet-v1).
 
     Rows follow the paper's Table 1 (a depthwise separable block is two rows: dw, then
@@ -64,41 +44,41 @@ def table_command(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rou
     totals, the breakdown by layer type (the paper's Table 2) and the counting
     conventions. All counts are exact integers.
     """
+    from mncost.analysis.models import cost_scenario
+    from mncost.cost.scaling import ScalingError
     from mncost.present.views.cost_table import cost_report
 
     fmt = resolve_format(fmt, output)
-    result = compute_cost(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding)
+    chosen = resolve_scenario(scenario)
+    with user_errors(ScalingError):
+        result = cost_scenario(chosen)
     emit_report(cost_report(result, flops=flops), fmt, output)
 
 
-@click.command("models")
+@click.command("models", short_help="The built-in architectures, with their cost at their "
+                                    "defaults.", epilog="""\b
+Examples:
+  mncost models                              # name, family, paper, input, MACs, params
+  mncost models -f json | jq '.[].name'      # the names MODEL accepts
+  mncost models -o models.md
+""")
 @output_options(("table", "csv", "json", "markdown", "html"))
-def models_command(fmt, output):
-    """List the built-in architectures (the names MODEL accepts)."""
-    from mncost.arch.registry import list_models
-    from mncost.present.model import Column, Report, Table
+def models_command(fmt: str | None, output: Path | None) -> None:
+    """List the built-in architectures (the names MODEL accepts): each with its family,
+    the paper that defines it, its default input and classes, and its exact mult-adds
+    and parameters at those defaults (alpha 1, the default conventions)."""
+    from mncost.analysis.models import model_summaries
+    from mncost.present.views.models import models_report
 
-    fmt = resolve_format(fmt, output)
-    entries = list_models()
-    report = Report(
-        title="Built-in models",
-        tables=[Table(title="", columns=[
-            Column("Model", csv_header="name"), Column("Description", csv_header="description"),
-            Column("Source", csv_header="source")],
-            rows=[[e.name, e.description, e.source] for e in entries])],
-        notes=["Use a name as MODEL, e.g. `mncost table mobilenet-v1`, "
-               "or cost your own network with --spec FILE."],
-        data=[{"name": e.name, "description": e.description, "source": e.source}
-              for e in entries],
-    )
-    emit_report(report, fmt, output)
+    fmt = resolve_format(fmt, output, ("table", "csv", "json", "markdown", "html"))
+    emit_report(models_report(model_summaries()), fmt, output)
 
 
 @click.command("schema", short_help="Print the JSON Schema of spec files (YAML or JSON).")
 @click.option("--output", "-o", type=OutputFile(), default=None, metavar="FILE",
               help="Write the schema to FILE instead of the terminal ('-': standard "
                    "output).")
-def schema_command(output):
+def schema_command(output: Path | None) -> None:
     """Print the JSON Schema of architecture spec files (YAML or JSON).
 
     \b
@@ -116,5 +96,3 @@ def schema_command(output):
     from mncost.arch.load import architecture_schema
 
     emit(json.dumps(architecture_schema(), indent=2) + "\n", output, "json")
-
-

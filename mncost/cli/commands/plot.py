@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from mncost.cli.options import OutputFile, UserError, emit, input_files
-from mncost.cli.commands.published import KeyChoice, query_options, run_query
+from mncost.cli.options import (
+    KeyChoice,
+    OutputFile,
+    UserError,
+    emit,
+    input_files,
+    query_options,
+    run_query,
+    user_errors,
+)
 
-__all__ = ["frontier_report", "open_in_browser", "pareto_command", "plot_group"]
+__all__ = ["open_in_browser", "pareto_command", "plot_group"]
 
 
 @click.group("plot", short_help="Plots: accuracy against cost (Pareto) of published models.",
@@ -23,42 +30,6 @@ Examples:
 """)
 def plot_group() -> None:
     """Plots of the published results against mncost's costs."""
-
-
-def frontier_report(data: Any) -> Any:
-    """The frontier members (and the highlights) as a short terminal Report."""
-    from mncost.sources.points import DATASETS
-    from mncost.present.model import Column, Report, Table
-
-    unit = "MACs (M)" if data.x_axis == "mult_adds" else "Params (M)"
-    rows = []
-    for i in data.frontier:
-        plotted = data.points[i]
-        p = plotted.point
-        published = p.mult_adds_m if data.x_axis == "mult_adds" else p.params_m
-        # A published cost is shown as printed; mncost's to two decimals (of millions).
-        cost = f"{float(plotted.x):,.2f}" if plotted.x_basis == "mncost" else f"{published}"
-        rows.append([p.label, p.config, f"{p.top1}", cost, plotted.x_basis, p.tables])
-    columns = [Column("Model"), Column("α/res", hide_rank=2), Column("Top-1 %", "right"),
-               Column(unit, "right"), Column("Cost from", hide_rank=1), Column("Source")]
-    if data.cost_basis == "published":  # every cost is published: the column says nothing
-        columns[4] = Column("Cost from", data_only=True)
-    frontier = Table(
-        title=f"Pareto frontier: {DATASETS[data.dataset]} top-1 vs "
-              f"{'mult-adds' if data.x_axis == 'mult_adds' else 'params'}",
-        columns=columns, rows=rows)
-    tables = [frontier]
-    if data.highlights:
-        tables.append(Table(
-            title="Highlighted (mncost's exact cost)",
-            columns=[Column("Config"), Column("MACs", "right"), Column("Params", "right"),
-                     Column("Top-1 %", "right"), Column("Accuracy from")],
-            rows=[[h.label, h.mult_adds, h.params,
-                   "" if h.accuracy_from is None else f"{h.accuracy_from.top1}",
-                   "no published accuracy" if h.accuracy_from is None
-                   else f"{h.accuracy_from.label}, {h.accuracy_from.tables}"]
-                  for h in data.highlights]))
-    return Report(title="", tables=tables)
 
 
 def open_in_browser(path: Path) -> str | None:
@@ -83,29 +54,6 @@ def open_in_browser(path: Path) -> str | None:
     subprocess.Popen([opener, uri], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, start_new_session=True)
     return None
-
-
-def page_notes(data: Any) -> list[str]:
-    """What the page says under the plot: sources, what x means, what was left out."""
-    from mncost.sources.points import DATASETS
-
-    notes = [
-        "Published figures: the MobileNets paper (Howard et al. 2017), Tables 4-10, and the "
-        "released TF-slim checkpoints (tensorflow/models research/slim/nets/mobilenet_v1.md "
-        "and mobilenet/README.md). Hover a point for its source table or file.",
-        f"{len(data.points)} published {DATASETS[data.dataset]} results plotted; the dashed "
-        "staircase is the Pareto frontier (no other point is as cheap and as accurate, "
-        "with one of the two strictly better).",
-    ]
-    if data.cost_basis == "computed":
-        notes.append("x is mncost's exact count where mncost can count the model, at the "
-                     "paper's conventions; other points stay at their published cost.")
-    if data.highlights:
-        notes.append("Stars and dotted lines are highlighted configurations at mncost's "
-                     "exact cost; a star takes the published top-1 of the same configuration.")
-    if data.left_out:
-        notes.append(f"{len(data.left_out)} results left out: no top-1 or no cost on this axis.")
-    return notes
 
 
 @plot_group.command("pareto", short_help="Top-1 accuracy vs mult-adds or params, frontier "
@@ -137,8 +85,9 @@ Examples:
                    "output instead of the frontier list. [default: ./pareto.html]")
 @click.option("--show", is_flag=True,
               help="Also open the file in the default browser (never waits for it).")
-def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, linear, output,
-                   show):
+def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis: str,
+                   cost_basis: str, highlights: tuple[str, ...], linear: bool,
+                   output: Path | None, show: bool) -> None:
     """Plot published top-1 accuracy against mult-adds (or params) with the Pareto
     frontier, and list the frontier's models.
 
@@ -147,29 +96,30 @@ def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, li
     checkpoint; open: 8-bit). --highlight marks configurations at mncost's exact cost,
     with the published accuracy of the same configuration where there is one.
     """
-    from mncost.present.figures import pareto_figure, pareto_title
+    from mncost.analysis.pareto import (
+        HighlightError,
+        pareto_data,
+        parse_highlight,
+        resolve_highlight,
+    )
     from mncost.present.export import PlotOutputError, figure_page, plot_format, write_figure
-    from mncost.analysis.pareto import HighlightError, pareto_data, parse_highlight, \
-        resolve_highlight
+    from mncost.present.figures import pareto_figure, pareto_title
     from mncost.present.files import display_path
     from mncost.present.terminal import render_terminal
+    from mncost.present.views.pareto import frontier_report, page_notes
 
     if output is None and show:
         raise UserError("--show needs a file to open; -o - writes to standard output")
-    try:
+    with user_errors(PlotOutputError, HighlightError):
         fmt = plot_format(output) if output is not None else "html"
         wanted = [parse_highlight(text) for text in highlights]
-    except (PlotOutputError, HighlightError) as exc:
-        raise UserError(str(exc)) from None
     points = run_query(families, source, dataset)
     # A highlight takes its accuracy from any published result of the dataset, whatever
     # --family and --source leave on the plot.
     every = run_query((), "all", dataset) if wanted else []
-    try:
-        marked = [resolve_highlight(h, every, x_axis) for h in wanted]
-    except HighlightError as exc:
-        raise UserError(str(exc)) from None
-    data = pareto_data(points, dataset, x_axis, cost_basis, marked)
+    with user_errors(HighlightError):
+        marked = [resolve_highlight(h, every, x_axis) for h in wanted]  # type: ignore[arg-type]
+    data = pareto_data(points, dataset, x_axis, cost_basis, marked)  # type: ignore[arg-type]
     if not data.points:
         raise UserError("no published results with a top-1 accuracy match these options")
     # An HTML page carries the title itself; an image needs it drawn in.
@@ -179,11 +129,9 @@ def pareto_command(families, source, dataset, x_axis, cost_basis, highlights, li
     if output is None:  # -o -: the page is standard output, so no frontier list there
         emit(figure_page(fig, title, subtitle, page_notes(data), report.tables), None, "html")
         return
-    try:
+    with user_errors(PlotOutputError):
         write_figure(fig, output, title=title, intro=subtitle, notes=page_notes(data),
                      tables=report.tables, inputs=input_files())
-    except PlotOutputError as exc:
-        raise UserError(str(exc)) from None
     shown = display_path(output.resolve())
     click.echo(f"wrote {shown} ({fmt}: {len(data.points)} published points, "
                f"{len(data.frontier)} on the frontier)", err=True)

@@ -8,11 +8,13 @@ import click
 
 from mncost.cli.options import (
     OutputFile,
+    ScenarioOptions,
     UserError,
     check_output_path,
     emit,
-    model_options,
-    scaling_options,
+    resolve_scenario,
+    scenario_options,
+    user_errors,
     write_output,
 )
 from mncost.present.files import display_path
@@ -51,8 +53,7 @@ Examples:
   mncost report --spec examples/tiny-cifar.yaml -o tiny.html
   mncost report -o review.md --no-images      # Markdown without the charts
 """)
-@model_options
-@scaling_options
+@scenario_options
 @click.option("--output", "-o", type=OutputFile(), default="review.html",
               metavar="FILE",
               help="Write FILE: .html (one offline file) or .md (charts as PNG files next "
@@ -61,8 +62,7 @@ Examples:
 @click.option("--images/--no-images", default=True, show_default=True,
               help="Markdown only: write the charts as PNG files next to FILE (needs "
                    "kaleido and Chromium).")
-def report_command(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding,
-                   output, images):
+def report_command(scenario: ScenarioOptions, output: Path | None, images: bool) -> None:
     """Write the page a design reviewer wants for MODEL (default: mobilenet-v1) at the
     given alpha and resolution.
 
@@ -71,22 +71,20 @@ def report_command(model, spec, alpha, resolution, rho, classes, bn, fc_bias, ro
     published MobileNets, the Pareto plot of published results with this configuration
     marked, and the summary of mncost's reproduction of the paper's cost figures.
     """
-    from mncost.cli.commands.core import compute_cost
+    from mncost.analysis.models import cost_scenario
+    from mncost.analysis.review import review_data
+    from mncost.cost.scaling import ScalingError
     from mncost.present.export import PlotOutputError, figure_images
-    from mncost.present.views.review import build_review, review_html, review_markdown
+    from mncost.present.views.review import review_html, review_markdown, review_page
 
     fmt = _format(output)
     if output is not None:
         check_output_path(output)
-    result = compute_cost(model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding)
-    if spec is not None:
-        source = f"spec file {display_path(spec.name)}"
-    else:
-        from mncost.arch.registry import list_models
-
-        entry = next(e for e in list_models() if e.name == result.model)
-        source = f"built-in model ({entry.source})"
-    review = build_review(result, source, match_published=spec is None)
+    chosen = resolve_scenario(scenario)
+    with user_errors(ScalingError):
+        result = cost_scenario(chosen)
+    review = review_page(review_data(result, chosen.origin,
+                                     match_published=scenario.spec is None))
     if output is None:
         emit(review_html(review), None, "html")
         return

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from mncost.cli.options import (
+    ScenarioOptions,
     UserError,
     emit_report,
-    load_architecture,
-    model_options,
     output_options,
     resolve_format,
-    resolve_resolution,
-    scaling_options,
+    resolve_scenario,
+    scenario_options,
+    user_errors,
 )
 
 __all__ = ["verify_command"]
@@ -29,12 +31,11 @@ Examples:
 Exit code: 0 when every layer agrees; 1 on a mismatch (or a layer PyTorch
 cannot run); 2 on bad input, or without PyTorch (pip install 'mncost[torch]').
 """)
-@model_options
-@scaling_options
+@scenario_options
 @output_options()
 @click.pass_context
-def verify_command(ctx, model, spec, alpha, resolution, rho, classes, bn, fc_bias, rounding,
-                   fmt, output):
+def verify_command(ctx: click.Context, scenario: ScenarioOptions, fmt: str | None,
+                   output: Path | None) -> None:
     """Build MODEL (default: mobilenet-v1) as a PyTorch network and compare, layer by
     layer, mncost's mult-adds, parameters and output shapes with PyTorch's own.
 
@@ -44,8 +45,6 @@ def verify_command(ctx, model, spec, alpha, resolution, rho, classes, bn, fc_bia
     modules, counted under the same batch-norm and FC-bias conventions. Prints a row per
     layer and a one-line verdict.
     """
-    from mncost.cost.conventions import Conventions
-    from mncost.cost.scaling import ScalingError
     from mncost.analysis.verify import (
         INSTALL_COMMAND,
         TorchFailed,
@@ -53,18 +52,17 @@ def verify_command(ctx, model, spec, alpha, resolution, rho, classes, bn, fc_bia
         UnsupportedLayer,
         verify,
     )
+    from mncost.cost.scaling import ScalingError
     from mncost.present.views.verify import verify_report
 
     fmt = resolve_format(fmt, output)
-    arch = load_architecture(model, spec)
-    resolution = resolve_resolution(arch, resolution, rho)
-    conventions = Conventions(bn=bn, fc_bias=fc_bias, rounding=rounding)
+    chosen = resolve_scenario(scenario)
     try:
-        check = verify(arch, alpha, resolution, classes, conventions)
+        with user_errors(ScalingError, UnsupportedLayer):
+            check = verify(chosen.arch, chosen.alpha, chosen.resolution, chosen.classes,
+                           chosen.conventions)
     except TorchMissing:
         raise UserError(f"PyTorch is not installed; install it with: {INSTALL_COMMAND}") from None
-    except (ScalingError, UnsupportedLayer) as exc:
-        raise UserError(str(exc)) from None
     except TorchFailed as exc:
         # Not bad input: mncost counted a layer that PyTorch cannot run, a disagreement.
         click.echo(f"{ctx.command_path}: MISMATCH: {exc}", err=True)

@@ -11,12 +11,27 @@ from mncost.present.model import Column, Report, Table
 
 __all__ = ["cost_report", "table1_type"]
 
-_TABLE1_TYPE = {"conv": "Conv", "pw": "Conv", "dw": "Conv dw", "avgpool": "Avg Pool",
-                "fc": "FC", "softmax": "Softmax"}
+_TABLE1_TYPE = {
+    # MobileNet v1's kinds, as its Table 1 prints them.
+    "conv": "Conv", "pw": "Conv", "dw": "Conv dw", "avgpool": "Avg Pool", "fc": "FC",
+    "softmax": "Softmax",
+    # The ops of composite layers, in the same wording: an inverted residual's 1x1 convs
+    # (its projection is linear: no activation), max pooling, squeeze-and-excite's convs.
+    "expand": "Conv expand", "project": "Conv project", "maxpool": "Max Pool",
+    "se_reduce": "Conv SE reduce", "se_expand": "Conv SE expand",
+}
+_ELEMENTWISE = {"add": "Residual add", "concat": "Concat", "scale": "SE scale"}
+"""Ops that combine feature maps rather than slide a window: a stride says nothing."""
 
 
 def table1_type(kind: str, stride: int) -> str:
-    """A layer's "Type / Stride" cell in the paper's Table 1 wording, e.g. "Conv dw / s2"."""
+    """A layer's "Type / Stride" cell in the paper's Table 1 wording, e.g. "Conv dw / s2".
+
+    Element-wise joins (a residual add, a concatenation, squeeze-and-excite's scaling)
+    have no stride: "Residual add". A kind without a wording of its own shows as named.
+    """
+    if kind in _ELEMENTWISE:
+        return _ELEMENTWISE[kind]
     return f"{_TABLE1_TYPE.get(kind, kind)} / s{stride}"
 
 
@@ -25,14 +40,10 @@ def _readable(count: int) -> str:
     return millions(count) if count >= 1_000_000 else f"{count:,}"
 
 
-def _fmt_alpha(alpha: Fraction) -> str:
-    return multiplier_text(alpha)
-
-
 def describe_config(result: CostResult) -> str:
     """One line naming the configuration: model, alpha, resolution, classes."""
     classes = f"{result.classes} classes" if result.classes else "no classifier"
-    return (f"{result.model}  alpha={_fmt_alpha(result.alpha)}  "
+    return (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
             f"{result.resolution}x{result.resolution}  {classes}")
 
 

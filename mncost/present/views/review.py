@@ -4,10 +4,12 @@ One page holds what a reviewer asks for: the configuration and counting conventi
 per-layer table and the by-type breakdown (:func:`~mncost.present.views.cost_table.cost_report`,
 the breakdown also as a chart), cost ratios against the paper's published MobileNets,
 the Pareto plot of published results with this configuration marked, and the summary of
-mncost's reproduction of the paper's cost figures. Tables go through the shared renderers
-(:func:`~mncost.present.render.html_table`, the Markdown renderer); charts come from
-:mod:`mncost.plot`. HTML is one offline file with plotly.js inlined once; Markdown links
-PNG files written next to it, or says why the charts are left out.
+mncost's reproduction of the paper's cost figures. Every figure and conclusion comes
+worked out from :func:`mncost.analysis.review.review_data`; this module only lays them
+out. Tables go through the shared renderers (:func:`~mncost.present.render.html_table`,
+the Markdown renderer); charts come from :mod:`mncost.present.figures`. HTML is one
+offline file with plotly.js inlined once; Markdown links PNG files written next to it,
+or says why the charts are left out.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable
 
+from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
+from mncost.present.numbers import si
 from mncost.present.render import html_page, html_table, html_text, render
 
 if TYPE_CHECKING:
+    from mncost.analysis.pareto import ParetoData, PlottedPoint
+    from mncost.analysis.review import PaperComparison, Reproduction, ReviewData
     from mncost.cost.result import CostResult
-    from mncost.analysis.pareto import ParetoData
 
-__all__ = ["FIGURES", "Review", "Section", "build_review", "review_html", "review_markdown"]
+__all__ = ["FIGURES", "Review", "Section", "review_html", "review_markdown", "review_page"]
 
 FIGURES: dict[str, str] = {"by_type": "Share of the cost by layer type",
                            "pareto": "Published results and this configuration"}
@@ -57,20 +62,12 @@ def _ratio(value: Fraction | None) -> str:
     return f"{float(value):.2f}x" if value >= Fraction(1, 10) else f"{float(value):.2g}x"
 
 
-def _alpha(alpha: Fraction) -> str:
-    from mncost.cost.scaling import multiplier_text
-
-    return multiplier_text(alpha)
-
-
 def _config_section(result: CostResult, source: str) -> Section:
-    from mncost.present.numbers import si
-
     total = result.total
     rows = [
         ["Model", result.model],
         ["Defined by", source],
-        ["Width multiplier α", _alpha(result.alpha)],
+        ["Width multiplier α", multiplier_text(result.alpha)],
         ["Input resolution", f"{result.resolution}x{result.resolution}"],
         ["Classes", str(result.classes) if result.classes else "0 (no classifier)"],
         ["Mult-adds", f"{total.mult_adds:,} MACs ({si(total.mult_adds)} MACs; "
@@ -84,23 +81,10 @@ def _config_section(result: CostResult, source: str) -> Section:
     )
 
 
-def _comparison_section(result: CostResult, paper: list[Any]) -> Section:
-    from mncost.cost.result import count
-    from mncost.arch.registry import get_model
-
-    rows = []
-    for p in paper:
-        if p.model is None or p.alpha is None or p.resolution is None:
-            continue
-        # Count the paper's model under this configuration's conventions (--bn, --fc-bias,
-        # --rounding), so the ratio compares like with like.
-        that = count(get_model(p.model), p.alpha, p.resolution, p.classes,
-                     result.conventions).total
-        rows.append([
-            p.label, p.tables.removeprefix("paper "), p.top1, p.mult_adds_m,
-            that.mult_adds, Fraction(result.total.mult_adds, that.mult_adds),
-            p.params_m, that.params, Fraction(result.total.params, that.params),
-        ])
+def _comparison_section(result: CostResult, comparisons: tuple[PaperComparison, ...]) -> Section:
+    rows = [[c.point.label, c.point.tables.removeprefix("paper "), c.point.top1,
+             c.point.mult_adds_m, c.mult_adds, c.mult_adds_ratio, c.point.params_m, c.params,
+             c.params_ratio] for c in comparisons]
     text = lambda v: "" if v is None else str(v)  # noqa: E731 - published figures as printed
     table = Table(title="", columns=[
         Column("Paper model"), Column("Tables"),
@@ -113,11 +97,11 @@ def _comparison_section(result: CostResult, paper: list[Any]) -> Section:
         Column("Ratio, params", "right", show=_ratio),
     ], rows=rows, caption="Ratio: this configuration's count / that model's count "
                           "(0.29x = 29% of its cost). Top-1: ImageNet, as published.")
-    first = rows[0] if rows else None
     intro = ""
-    if first is not None:
-        intro = (f"This configuration has {_ratio(first[5])} the mult-adds and "
-                 f"{_ratio(first[8])} the parameters of {first[0]}.")
+    if comparisons:
+        first = comparisons[0]
+        intro = (f"This configuration has {_ratio(first.mult_adds_ratio)} the mult-adds and "
+                 f"{_ratio(first.params_ratio)} the parameters of {first.point.label}.")
     return Section(
         title="Compared with the paper's published MobileNets",
         intro=intro, tables=[table],
@@ -128,9 +112,8 @@ def _comparison_section(result: CostResult, paper: list[Any]) -> Section:
     )
 
 
-def _pareto_section(data: ParetoData) -> Section:
+def _pareto_section(data: ParetoData, best: PlottedPoint | None) -> Section:
     highlight = data.highlights[0]
-    cheaper = [p for p in data.points if p.x <= highlight.x]
     notes = []
     if highlight.mult_adds == 0:
         intro = ("This configuration costs 0 mult-adds, so it has no place on the plot's "
@@ -142,8 +125,7 @@ def _pareto_section(data: ParetoData) -> Section:
     else:
         intro = ("The dotted line is this configuration at mncost's cost: no published "
                  "accuracy exists for it.")
-    if cheaper:
-        best = max(cheaper, key=lambda p: p.y)
+    if best is not None:
         notes.append(f"Best published top-1 at no more than this cost: {best.point.top1}% "
                      f"({best.point.label}, {best.point.tables}).")
     notes.append(f"{len(data.points)} published ImageNet results; hover a point for its "
@@ -152,20 +134,19 @@ def _pareto_section(data: ParetoData) -> Section:
                    figure="pareto", notes=notes)
 
 
-def _reproduction_section() -> Section:
-    try:
-        from mncost.analysis.reproduce import STATUSES, reproduce, summarize
-    except ImportError as exc:  # the reproduction engine is a separate module
+def _reproduction_section(reproduction: Reproduction) -> Section:
+    if reproduction.unavailable:
         return Section(title="Reproduction of the paper's cost figures", tables=[],
-                       notes=[f"Reproduction summary unavailable: {exc}."])
-    summaries = summarize(reproduce())
+                       notes=[f"Reproduction summary unavailable: "
+                              f"{reproduction.unavailable}."])
+    statuses, summaries = reproduction.statuses, reproduction.summaries
     table = Table(
         title="",
         columns=[Column("Table"), Column("Cells", "right")]
-        + [Column(status.capitalize(), "right") for status in STATUSES],
-        rows=[[s.table, s.cells] + [s.counts.get(status, 0) for status in STATUSES]
+        + [Column(status.capitalize(), "right") for status in statuses],
+        rows=[[s.table, s.cells] + [s.counts.get(status, 0) for status in statuses]
               for s in summaries if s.table != "All"],
-        footer=[[s.table, s.cells] + [s.counts.get(status, 0) for status in STATUSES]
+        footer=[[s.table, s.cells] + [s.counts.get(status, 0) for status in statuses]
                 for s in summaries if s.table == "All"],
     )
     return Section(
@@ -178,35 +159,18 @@ def _reproduction_section() -> Section:
     )
 
 
-def build_review(result: CostResult, source: str, match_published: bool = True,
-                 dataset: str = "imagenet") -> Review:
-    """The review of ``result``; ``source`` says where the architecture came from.
-
-    ``match_published`` lets a built-in model take the published accuracy of the same
-    configuration on the plot; a spec file's model never does (its name proves nothing).
-    """
-    from mncost.analysis.pareto import highlight_from_cost, matching_point, pareto_data
-    from mncost.analysis.published import published_points
+def review_page(data: ReviewData) -> Review:
+    """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
     from mncost.present.views.cost_table import cost_report
 
+    result = data.result
     costs = cost_report(result)
     layers, by_type = (replace(t, title="") for t in costs.tables)
-    points = published_points(dataset=dataset)
-    paper_v1 = [p for p in points if p.source == "paper" and p.family == "mobilenet_v1"]
-    match = None
-    if match_published:
-        match = matching_point(result.model, result.alpha, result.resolution, points)
-        if match is not None and match.classes not in (None, result.classes):
-            match = None  # another classifier: the published accuracy is not this model's
-    label = f"this configuration ({result.model} {_alpha(result.alpha)}/{result.resolution})"
-    highlight = highlight_from_cost(label, result.total.mult_adds, result.total.params,
-                                    "mult_adds", match)
-    data = pareto_data(points, dataset, highlights=[highlight])
 
     def pareto() -> Any:
         from mncost.present.figures import pareto_figure
 
-        return pareto_figure(data, titled=False)
+        return pareto_figure(data.pareto, titled=False)
 
     def by_type_chart() -> Any:
         from mncost.present.figures import by_type_figure
@@ -214,15 +178,15 @@ def build_review(result: CostResult, source: str, match_published: bool = True,
         return by_type_figure(result)
 
     sections = [
-        _config_section(result, source),
+        _config_section(result, data.source),
         Section(title="Per-layer cost", tables=[layers],
                 intro="One row per layer, as in the paper's Table 1 (a depthwise separable "
                       "block is two rows: dw, then pw)."),
         Section(title="By layer type", tables=[by_type], figure="by_type",
                 intro="The shape of the paper's Table 2."),
-        _comparison_section(result, paper_v1),
-        _pareto_section(data),
-        _reproduction_section(),
+        _comparison_section(result, data.comparisons),
+        _pareto_section(data.pareto, data.best_cheaper),
+        _reproduction_section(data.reproduction),
     ]
     return Review(title=f"Design review: {costs.title}", sections=sections,
                   figures={"by_type": by_type_chart, "pareto": pareto})

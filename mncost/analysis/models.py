@@ -1,0 +1,79 @@
+"""Models under a configuration: one scenario's cost, and every registered model at its
+defaults (what ``mncost table`` and ``mncost models`` show).
+
+A :class:`Scenario` is the question every costing command asks: an architecture, a
+width multiplier, a resolution, a classifier width and the counting conventions. The
+command line builds one from its options; analysis answers it through the cost engine
+(:func:`mncost.cost.result.count`). The models listing is read from the registry, so a
+model appears in it as soon as its def registers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from mncost.arch.ops import Architecture
+from mncost.arch.registry import get_model, list_models
+from mncost.cost.conventions import Conventions
+from mncost.cost.result import CostResult, count
+
+__all__ = ["ModelSummary", "Scenario", "cost_scenario", "model_summaries"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One architecture at one configuration, under stated counting conventions."""
+
+    arch: Architecture
+    alpha: Fraction = Fraction(1)
+    """Width multiplier, exact."""
+    resolution: int | None = None
+    """Input side in pixels; None: the architecture's own."""
+    classes: int | None = None
+    """Classifier width; None: the architecture's own; 0 drops the classifier."""
+    conventions: Conventions = field(default_factory=Conventions)
+    """Batch-norm params, FC bias and any channel-rounding override."""
+    origin: str = ""
+    """Where the architecture came from, in words ("built-in model (Howard et al. ...)",
+    "spec file net.yaml"), for reports that say so."""
+
+
+def cost_scenario(scenario: Scenario) -> CostResult:
+    """The cost of ``scenario``, op by op; ScalingError when it cannot be counted."""
+    return count(scenario.arch, scenario.alpha, scenario.resolution, scenario.classes,
+                 scenario.conventions)
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """A registered model and its cost at its defaults (alpha 1, its own resolution,
+    classes and width rule, mncost's default conventions)."""
+
+    name: str
+    family: str
+    """The family its published results are filed under (mobilenet_v1, ...)."""
+    source: str
+    """The publication that defines it."""
+    description: str
+    resolution: int
+    """Default input side in pixels."""
+    classes: int
+    """Default classifier width."""
+    mult_adds: int
+    """Multiply-accumulates at the defaults, exact."""
+    params: int
+    """Parameters at the defaults (batch norm not counted, FC bias counted), exact."""
+
+
+def model_summaries(conventions: Conventions = Conventions()) -> list[ModelSummary]:
+    """Every registered model, in registry order, counted at its defaults."""
+    summaries = []
+    for entry in list_models():
+        arch = get_model(entry.name)
+        total = count(arch, conventions=conventions).total
+        summaries.append(ModelSummary(
+            name=entry.name, family=entry.family, source=entry.source,
+            description=entry.description, resolution=arch.resolution, classes=arch.classes,
+            mult_adds=total.mult_adds, params=total.params))
+    return summaries

@@ -1,0 +1,77 @@
+"""The ``mncost plot pareto`` text: the frontier's members and the highlighted
+configurations as a Report, and the notes under the plot. The plotted data comes worked
+out from :func:`mncost.analysis.pareto.pareto_data`; the figure itself is
+:func:`mncost.present.figures.pareto_figure`."""
+
+from __future__ import annotations
+
+from mncost.analysis.pareto import ParetoData
+from mncost.present.model import Column, Report, Table
+from mncost.sources.points import DATASETS
+
+__all__ = ["frontier_report", "page_notes"]
+
+
+def frontier_report(data: ParetoData) -> Report:
+    """The frontier members (and the highlights) as a short terminal Report."""
+    unit = "MACs (M)" if data.x_axis == "mult_adds" else "Params (M)"
+    rows = []
+    for i in data.frontier:
+        plotted = data.points[i]
+        p = plotted.point
+        published = p.mult_adds_m if data.x_axis == "mult_adds" else p.params_m
+        # A published cost is shown as printed; mncost's to two decimals (of millions).
+        cost = f"{float(plotted.x):,.2f}" if plotted.x_basis == "mncost" else f"{published}"
+        rows.append([p.label, p.config, f"{p.top1}", cost, plotted.x_basis, p.tables])
+    columns = [Column("Model"), Column("α/res", hide_rank=2), Column("Top-1 %", "right"),
+               Column(unit, "right"), Column("Cost from", hide_rank=1), Column("Source")]
+    if data.cost_basis == "published":  # every cost is published: the column says nothing
+        columns[4] = Column("Cost from", data_only=True)
+    frontier = Table(
+        title=f"Pareto frontier: {DATASETS[data.dataset]} top-1 vs "
+              f"{'mult-adds' if data.x_axis == 'mult_adds' else 'params'}",
+        columns=columns, rows=rows)
+    tables = [frontier]
+    if data.highlights:
+        tables.append(Table(
+            title="Highlighted (mncost's exact cost)",
+            columns=[Column("Config"), Column("MACs", "right"), Column("Params", "right"),
+                     Column("Top-1 %", "right"), Column("Accuracy from")],
+            rows=[[h.label, h.mult_adds, h.params,
+                   "" if h.accuracy_from is None else f"{h.accuracy_from.top1}",
+                   "no published accuracy" if h.accuracy_from is None
+                   else f"{h.accuracy_from.label}, {h.accuracy_from.tables}"]
+                  for h in data.highlights]))
+    return Report(title="", tables=tables)
+
+
+def _sources(data: ParetoData) -> str:
+    """The documents behind the plotted points, named from their provenance, so a new
+    set of checkpoints names its own file."""
+    paper = any(p.point.source == "paper" for p in data.points)
+    files = sorted({s.document for p in data.points if p.point.source == "checkpoints"
+                    for s in p.point.provenance})
+    parts = ["the MobileNets paper (Howard et al. 2017), Tables 4-10"] if paper else []
+    if files:
+        parts.append("the released checkpoints, as listed in " + "; ".join(files))
+    return " and ".join(parts) or "none"
+
+
+def page_notes(data: ParetoData) -> list[str]:
+    """What the page says under the plot: sources, what x means, what was left out."""
+    notes = [
+        "Published figures: " + _sources(data) + ". Hover a point for its source table or "
+        "file.",
+        f"{len(data.points)} published {DATASETS[data.dataset]} results plotted; the dashed "
+        "staircase is the Pareto frontier (no other point is as cheap and as accurate, "
+        "with one of the two strictly better).",
+    ]
+    if data.cost_basis == "computed":
+        notes.append("x is mncost's exact count where mncost can count the model, at the "
+                     "default conventions; other points stay at their published cost.")
+    if data.highlights:
+        notes.append("Stars and dotted lines are highlighted configurations at mncost's "
+                     "exact cost; a star takes the published top-1 of the same configuration.")
+    if data.left_out:
+        notes.append(f"{len(data.left_out)} results left out: no top-1 or no cost on this axis.")
+    return notes
