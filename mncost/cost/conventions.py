@@ -14,6 +14,10 @@ Written once, here, and stated at the foot of every output:
   0 (``bn="none"``, the paper's count), 2 per channel (``"affine"``: gamma, beta, as
   torchvision's counts) or 4 per channel (``"all"``: with the running mean and variance).
   ``fc_bias=False`` leaves the fully connected layers' bias out (the paper's Table 2).
+- **Memory**: a value takes 4 bytes in float32, 2 in float16 and 1 in int8. Weight bytes
+  are the parameters times that (in int8, batch norm is folded into the conv before it:
+  its values are not stored, and each such conv gains a bias); activation bytes are a
+  tensor's height x width x channels times that.
 - **Width**: each architecture states its channel rounding rule (:mod:`mncost.arch.width`);
   ``rounding`` overrides it for every layer, and the output says so.
 """
@@ -25,10 +29,13 @@ from typing import Any, Literal
 
 from mncost.arch.width import WidthRule, parse_rule
 
-__all__ = ["BN_PER_CHANNEL", "BatchNormCount", "Conventions"]
+__all__ = ["BN_PER_CHANNEL", "BatchNormCount", "Conventions", "DTYPE_BYTES", "DType"]
 
 BatchNormCount = Literal["none", "affine", "all"]
 BN_PER_CHANNEL: dict[str, int] = {"none": 0, "affine": 2, "all": 4}
+DType = Literal["float32", "float16", "int8"]
+DTYPE_BYTES: dict[str, int] = {"float32": 4, "float16": 2, "int8": 1}
+"""Bytes per stored value (a weight or an activation) in each data type."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class Conventions:
     """Count the fully connected layers' bias among the parameters."""
     rounding: str | None = None
     """Channel rounding rule overriding the architecture's own (None: its own)."""
+    dtype: DType = "float32"
+    """Data type of weights and activations, for the memory metrics (bytes per value)."""
 
     def rule(self, own: WidthRule) -> WidthRule:
         """The width rule in force: the override, else the architecture's ``own``."""
@@ -78,4 +87,5 @@ class Conventions:
             "bn_params_per_channel": BN_PER_CHANNEL[self.bn],
             "rounding": rule.as_dict(),
             "rounding_overridden": self.rounding is not None,
+            "dtype": self.dtype,
         }

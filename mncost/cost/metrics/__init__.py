@@ -4,7 +4,9 @@ Each metric is a function whose positional parameters are named after geometry c
 (:class:`mncost.cost.geometry.Geometry`), plus an optional keyword-only ``conventions``.
 It is written with ``+``, ``*`` and ``//`` only, and with 0/1 flags instead of branches,
 so the same function counts one op from Python ints and a whole alpha x resolution grid
-from numpy arrays (:mod:`mncost.cost.sweep`). A new metric is one function here.
+from numpy arrays (:mod:`mncost.cost.sweep`). A new metric is one function in one of the
+modules of this package (:mod:`~mncost.cost.metrics.counts`,
+:mod:`~mncost.cost.metrics.memory`), registered with :func:`metric`.
 
 Channel columns depend only on alpha and size columns only on the resolution; grouping
 the factors of each kind in parentheses lets the sweep multiply two short vectors
@@ -20,9 +22,13 @@ from functools import partial
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from mncost.cost.conventions import BN_PER_CHANNEL, Conventions
+from mncost.cost.conventions import Conventions
 
 __all__ = ["METRICS", "Metric", "evaluate", "metric"]
+
+# The modules that define metrics, imported at the end of this file so that each
+# registers its functions in METRICS: counts (MACs and parameters) and memory (bytes).
+_DEFINITIONS = ("counts", "memory")
 
 
 @dataclass(frozen=True)
@@ -59,35 +65,19 @@ def metric(name: str, unit: str) -> Callable[[Callable[..., Any]], Callable[...,
     return register
 
 
-@metric("mult_adds", "MACs")
-def mult_adds(weighted: Any, aux: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any,
-              k_w: Any, h_out: Any, w_out: Any) -> Any:
-    """Multiply-accumulates: k_h * k_w * (C_in / groups) * C_out * H_out * W_out for a
-    conv; in_features * units for a fully connected layer (its kernel is its input).
-    An auxiliary (training-only) head costs none: it does not run at inference."""
-    return (weighted * (1 - aux) * (c_in // groups) * c_out) * (k_h * k_w * h_out * w_out)
-
-
-@metric("bn_params", "params")
-def bn_params(bn: Any, c_out: Any, *, conventions: Conventions) -> Any:
-    """Batch-norm values counted as parameters: 0, 2 or 4 per channel (``--bn``)."""
-    return bn * c_out * BN_PER_CHANNEL[conventions.bn]
-
-
-@metric("params", "params")
-def params(weighted: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any, k_w: Any,
-           bias: Any, is_fc: Any, bn: Any, *, conventions: Conventions) -> Any:
-    """Weights, plus the biases the layers have (the FC bias unless ``--no-fc-bias``),
-    plus the batch-norm parameters counted under ``--bn``."""
-    fc_bias = 1 if conventions.fc_bias else 0
-    return ((weighted * (c_in // groups) * c_out) * (k_h * k_w)
-            + bias * c_out * (1 - is_fc + is_fc * fc_bias)
-            + bn_params(bn, c_out, conventions=conventions))
-
-
 def evaluate(name: str, geometry: Any, conventions: Conventions) -> tuple[int, ...]:
     """Metric ``name`` of every op of ``geometry`` (Python ints), in op order."""
     m = METRICS[name]
     cols = [geometry.column(c) for c in m.columns]
     fn = partial(m.fn, conventions=conventions) if m.uses_conventions else m.fn
     return tuple(map(fn, *cols))
+
+
+def _load_definitions() -> None:
+    import importlib
+
+    for name in _DEFINITIONS:
+        importlib.import_module(f"{__name__}.{name}")
+
+
+_load_definitions()
