@@ -294,3 +294,20 @@ def _fails(spec: Architecture, alpha: Fraction, resolution: int) -> bool:
     except ScalingError:
         return True
     return False
+
+
+@pytest.mark.parametrize("model", ["mobilenet-v2", "mobilenet-v3-large", "googlenet",
+                                   "resnet-18", "squeezenet-1.1", "inception-v3"])
+def test_input_bytes_are_the_bytes_of_the_tensors_each_op_reads(model):
+    # The metric is a column formula (for the sweep); the dataflow says which tensors an
+    # op reads: the two must agree, op by op, at any configuration.
+    from mncost.cost.memory import tensor_bytes
+
+    r = count(get_model(model), Fraction(3, 4), 160, conventions=Conventions(dtype="int8"))
+    sizes = tensor_bytes(r.geometry, r.conventions)
+    st = r.geometry.static
+    expected = tuple(0 if aux else sum(sizes[t] for t in inputs)
+                     for inputs, aux in zip(st.inputs, st.aux))
+    assert r.metric("input_bytes") == expected
+    assert r.metric("output_bytes") == tuple(
+        0 if aux else sizes[t] for t, aux in zip(st.output, st.aux))

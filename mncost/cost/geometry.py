@@ -64,6 +64,12 @@ class Static:
     weighted: tuple[int, ...]
     """1 for an op with a filter bank (conv, fc), else 0."""
     is_fc: tuple[int, ...]
+    is_add: tuple[int, ...]
+    """1 for a residual add (it reads two tensors of its output's shape)."""
+    is_concat: tuple[int, ...]
+    """1 for a concatenation (it reads tensors whose channels sum to its output's)."""
+    is_scale: tuple[int, ...]
+    """1 for squeeze-and-excite's rescale (it reads the map and a 1x1 gate)."""
     bias: tuple[int, ...]
     bn: tuple[int, ...]
     aux: tuple[int, ...]
@@ -150,6 +156,9 @@ def _static(prog: Program) -> Static:
         role=tuple(op.role for op in ops), block=tuple(op.block for op in ops),
         weighted=tuple(int(op.kind in ("conv", "fc")) for op in ops),
         is_fc=tuple(int(op.kind == "fc") for op in ops),
+        is_add=tuple(int(op.kind == "add") for op in ops),
+        is_concat=tuple(int(op.kind == "concat") for op in ops),
+        is_scale=tuple(int(op.kind == "scale") for op in ops),
         bias=tuple(int(op.bias) for op in ops), bn=tuple(int(op.batch_norm) for op in ops),
         aux=tuple(int(op.aux) for op in ops),
         s_h=tuple(op.stride[0] for op in ops), s_w=tuple(op.stride[1] for op in ops),

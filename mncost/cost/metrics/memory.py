@@ -16,7 +16,7 @@ from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.metrics import metric
 from mncost.cost.metrics.counts import params
 
-__all__ = ["output_bytes", "weight_bytes"]
+__all__ = ["input_bytes", "output_bytes", "weight_bytes"]
 
 
 @metric("weight_bytes", "bytes")
@@ -44,3 +44,15 @@ def output_bytes(aux: Any, c_out: Any, h_out: Any, w_out: Any, *,
                  conventions: Conventions) -> Any:
     """Bytes of the tensor the op writes; an auxiliary head writes none at inference."""
     return ((1 - aux) * c_out * DTYPE_BYTES[conventions.dtype]) * (h_out * w_out)
+
+
+@metric("input_bytes", "bytes")
+def input_bytes(aux: Any, is_add: Any, is_concat: Any, is_scale: Any, c_in: Any,
+                c_out: Any, h_in: Any, w_in: Any, *, conventions: Conventions) -> Any:
+    """Bytes of the tensors the op reads: its input; both inputs of a residual add;
+    every branch of a concatenation (their channels sum to the output's); the map and
+    the 1x1 gate of a squeeze-and-excite rescale. An auxiliary head reads none at
+    inference."""
+    size = DTYPE_BYTES[conventions.dtype]
+    channels = (1 - is_concat) * (1 + is_add) * c_in + is_concat * c_out
+    return (1 - aux) * size * (channels * (h_in * w_in) + is_scale * c_in)
