@@ -28,16 +28,19 @@ ANYWHERE: dict[str, str] = {
                    "through its quote and escape_controls",
     "mncost.limits": "a leaf (imports nothing from mncost): the input bounds, checked "
                      "wherever input is read (spec loader, scaling, CLI options)",
+    "mncost.units": "a leaf but for limits and text: budgets with units (300M, 4MiB), "
+                    "read by the command line and the Python API alike",
 }
 """Top-level modules any layer may import, and why."""
 
 FACADES: dict[str, int] = {
-    "mncost": LAYERS.index("cost"),
-    "mncost.api": LAYERS.index("cost"),
+    "mncost": LAYERS.index("analysis"),
+    "mncost.api": LAYERS.index("analysis"),
 }
 """Top-level modules ranked as a layer: the package and its Python API are a facade over
-arch and cost (``mncost.cost(...)``, ``mncost.sweep(...)``) and import nothing above
-cost; the CLI imports the package for ``__version__``."""
+arch, cost and analysis (``mncost.cost(...)``, ``mncost.sweep(...)``, estimates of memory
+and latency) and import nothing above analysis; the CLI imports the package for
+``__version__``."""
 
 ENTRY_POINTS: dict[str, int] = {"mncost.__main__": LAYERS.index("cli")}
 """``python -m mncost`` runs the CLI: it sits at the top with it."""
@@ -194,8 +197,10 @@ def test_every_module_has_a_layer():
 
 def test_leaves_import_nothing_from_mncost():
     for edge in _edges():
-        assert edge.importer not in ANYWHERE, \
-            f"{edge.importer}:{edge.line} imports {edge.imported}; it must stay a leaf"
+        if edge.importer in ANYWHERE:
+            # A module any layer may import may itself import only such modules.
+            assert edge.imported in ANYWHERE, \
+                f"{edge.importer}:{edge.line} imports {edge.imported}; it must stay a leaf"
 
 
 def test_layers_only_import_downwards():
