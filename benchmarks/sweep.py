@@ -8,7 +8,12 @@ For MobileNet v1 and v2 it times:
 - the sweep over 1,000 alphas x 1,000 resolutions (10**6 configurations): the engine's
   grid of exact int64 totals, and ``mncost.sweep`` returning a pandas DataFrame.
 It checks a sample of the sweep against ``mncost.cost`` exactly, then prints rates and
-ratios. Targets: >= 10**6 configs/s for the sweep, <= 50 us per cold ``mncost.cost`` call
+ratios. Then it times the explorer's grid (``mncost sweep``'s engine,
+:func:`mncost.analysis.explore.explore_grid`) over the same 10**6 configurations with
+every figure that needs no accuracy model: mult-adds, params, weight bytes, the peak
+activation memory and the estimated latency on pixel1-cpu, caches cleared first; and,
+for reference, the same with top-1 estimates added. Targets: >= 10**6 configs/s for the
+sweep and for the explorer's grid without top-1, <= 50 us per cold ``mncost.cost`` call
 on v1.
 
 Usage: python benchmarks/sweep.py [--alphas N] [--resolutions N]
@@ -24,6 +29,8 @@ import time
 from fractions import Fraction
 
 import mncost
+from mncost.analysis.explore import DEFAULT_METRICS, LATENCY, explore_grid
+from mncost.analysis.latency import builtin_profile
 from mncost.cost.sweep import grid
 
 _geometry = importlib.import_module("mncost.cost.geometry")
@@ -86,7 +93,48 @@ def main() -> int:
     print(f"{n:,} configurations per sweep; targets: sweep >= {TARGET_RATE / 1e6:.0f} M "
           f"configs/s, cold cost() on v1 <= {TARGET_CALL_US:.0f} us; "
           f"{'OK' if ok else 'NOT MET'}")
+    ok &= _explorer(alphas, resolutions, configs)
     return 0 if ok else 1
+
+
+def _explorer(alphas: list[Fraction], resolutions: list[int],
+              configs: list[tuple[Fraction, int]]) -> bool:
+    """The explorer's grid: counts, peak and latency (and, apart, top-1) per second."""
+    profile = builtin_profile("pixel1-cpu")  # fitted once, as in any session
+    n = len(alphas) * len(resolutions)
+    ok = True
+    print()
+    print(f"{'explorer grid':<14}{'MACs+params+weights+peak+latency':>34}"
+          f"{'with top-1 too':>18}")
+    for model in ("mobilenet-v1", "mobilenet-v2"):
+        arch = mncost.get_model(model)
+        _clear_caches()
+        start = time.perf_counter()
+        result = explore_grid(arch, alphas, resolutions, profile=profile, model=model,
+                              metrics=[*DEFAULT_METRICS, LATENCY])
+        seconds = time.perf_counter() - start
+        _clear_caches()
+        start = time.perf_counter()
+        explore_grid(arch, alphas, resolutions, profile=profile, model=model)
+        with_top1 = time.perf_counter() - start
+        assert result.latency is not None
+        for alpha, res in configs[:50]:
+            i, j = alphas.index(alpha), resolutions.index(res)
+            memory = mncost.memory(model, alpha, res)
+            estimate = mncost.latency(model, alpha, res, device=profile).total_ms
+            if int(result.counts["peak_activation_bytes"][i, j]) != \
+                    memory.peak_activation_bytes \
+                    or int(result.counts["weight_bytes"][i, j]) != memory.weight_bytes \
+                    or abs(float(result.latency[i, j]) - estimate) > 1e-9 * estimate:
+                print(f"MISMATCH {model} {alpha} {res}", file=sys.stderr)
+                ok = False
+        rate = n / seconds
+        print(f"{model:<14}{rate / 1e6:>28.2f} M/s ({seconds:.2f} s)"
+              f"{n / with_top1 / 1e6:>12.2f} M/s")
+        ok &= rate >= TARGET_RATE
+    print(f"{n:,} configurations per grid, caches cleared before each; target: >= "
+          f"{TARGET_RATE / 1e6:.0f} M configs/s without top-1; {'OK' if ok else 'NOT MET'}")
+    return ok
 
 
 if __name__ == "__main__":

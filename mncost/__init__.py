@@ -19,7 +19,7 @@ from mncost.arch.registry import UnknownModelError, get_model, list_models
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult
 from mncost.cost.scaling import ScalingError
-from mncost.api import cost, sweep
+from mncost.api import choose, compare, cost, latency, memory, sweep
 
 __version__ = "0.2.0"
 
@@ -31,9 +31,18 @@ __all__ = [
     "SpecError",
     "UnknownModelError",
     "__version__",
+    "choose",
+    "compare",
     "cost",
     "get_model",
     "list_models",
+    "latency",
     "load_spec",
+    "memory",
     "sweep",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public API and nothing else (PEP 562): not the subpackages, not the helpers."""
+    return sorted(__all__)

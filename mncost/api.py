@@ -4,6 +4,8 @@
 >>> mncost.cost("mobilenet-v1", alpha=0.75, resolution=160).total.mult_adds
 166396800
 >>> mncost.sweep("mobilenet-v2", [0.5, 1.0], [128, 224])  # a pandas DataFrame
+>>> mncost.choose("all", max_macs="300M", max_peak_bytes="512KB", dtype="int8")
+>>> mncost.compare("mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128")
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from mncost.cost.scaling import ScalingError, parse_multiplier, resolution_from_
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["conventions", "cost", "resolve_model", "sweep"]
+    from mncost.cost.memory import MemoryResult
+
+    from mncost.analysis.choose import ChooseResult
+    from mncost.analysis.compare import Comparison
+    from mncost.analysis.latency import LatencyEstimate, LatencyProfile
+
+__all__ = ["choose", "compare", "conventions", "cost", "latency", "memory", "resolve_model",
+           "sweep"]
 
 ModelLike = str | Architecture | Path
 Number = float | int | str | Fraction
@@ -73,23 +82,229 @@ def cost(model: ModelLike = "mobilenet-v1", alpha: Number = 1, resolution: int |
                  conventions(bn, fc_bias, rounding))
 
 
-def sweep(model: ModelLike, alphas: Iterable[Number], resolutions: Iterable[int], *,
-          classes: int | None = None, bn: str = "none", fc_bias: bool = True,
+def sweep(model: ModelLike, alphas: Iterable[Number] | str, resolutions: Iterable[int] | str,
+          *, classes: int | None = None, bn: str = "none", fc_bias: bool = True,
           rounding: str | None = None,
-          metrics: Iterable[str] = ("mult_adds", "params", "bn_params")) -> pandas.DataFrame:
+          metrics: Iterable[str] = ("mult_adds", "params", "bn_params"),
+          dtype: str = "float32", dw_inplace: bool = False,
+          device: str | Path | LatencyProfile | None = None, accuracy: bool = False,
+          extrapolate: bool = False) -> pandas.DataFrame:
     """Every (alpha, resolution) combination as one row of a pandas DataFrame.
 
     Columns: ``alpha``, ``resolution`` and each metric (exact int64 counts, each row
     equal to :func:`cost` of that configuration). Vectorised with numpy: a million
-    configurations take well under a second.
+    configurations take well under a second. Besides the registered metrics
+    (:data:`mncost.cost.METRICS`), ``metrics`` may name ``"peak_activation_bytes"``,
+    equal to :func:`memory`'s peak; ``dtype`` (float32, float16, int8) sizes it and
+    ``weight_bytes``, and ``dw_inplace`` runs depthwise convs in place.
+
+    ``alphas`` and ``resolutions`` are lists, or text as ``mncost sweep`` reads it
+    (``"0.25:1.4:0.05"``: start:stop:step, the stop included; ``"128,160,224"``). A grid
+    has at most 10,000 values per axis and 1,000,000 configurations.
+
+    Estimates, never measurements, in float64 columns: ``device`` (as :func:`latency`'s)
+    adds ``latency_ms``; ``accuracy=True`` adds ``top1`` (ImageNet top-1 %) and
+    ``top1_status`` (measured, interpolated, extrapolated) for a built-in model with an
+    accuracy model (mobilenet-v1, mobilenet-v2), as released (its own classes and
+    rounding). An extrapolated top-1 is NaN unless ``extrapolate=True``.
     """
-    from mncost.cost.sweep import sweep_frame
+    from mncost.analysis.explore import (
+        ACCURACY,
+        LATENCY,
+        explore_grid,
+        parse_alphas,
+        parse_resolutions,
+        registered_name,
+    )
 
     arch = resolve_model(model)
-    alpha_list = [parse_multiplier(a, "alpha") for a in alphas]
-    res_list = [_resolution(r) for r in resolutions]
-    return sweep_frame(arch, alpha_list, res_list, classes, conventions(bn, fc_bias, rounding),
-                       metrics)
+    alpha_list = parse_alphas(alphas) if isinstance(alphas, str) else \
+        [parse_multiplier(a, "alpha") for a in alphas]
+    res_list = parse_resolutions(resolutions) if isinstance(resolutions, str) else \
+        [_resolution(r) for r in resolutions]
+    chosen = _with_dtype(conventions(bn, fc_bias, rounding), dtype)
+    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    profile = None
+    if device is not None:
+        from mncost.analysis.latency import resolve_device
+
+        profile = resolve_device(device)
+        names.append(LATENCY)
+    if accuracy:
+        names.append(ACCURACY)
+    result = explore_grid(arch, alpha_list, res_list, classes, chosen, metrics=names,
+                          dw_inplace=bool(dw_inplace), profile=profile,
+                          model=registered_name(arch), extrapolate=bool(extrapolate))
+    return result.frame()
+
+
+def memory(model: ModelLike = "mobilenet-v1", alpha: Number = 1,
+           resolution: int | None = None, *, dtype: str = "float32",
+           dw_inplace: bool = False, rho: Number | None = None, classes: int | None = None,
+           bn: str = "none", fc_bias: bool = True,
+           rounding: str | None = None) -> MemoryResult:
+    """Activation memory of ``model`` op by op, its peak under layer-by-layer execution
+    and its weight bytes, in ``dtype`` (float32, float16 or int8: 4, 2 or 1 byte per
+    value; in int8 batch norm is folded into the conv before it).
+
+    ``dw_inplace`` runs depthwise convs in place, as MCU runtimes do (only the larger of
+    input and output counts). The other arguments are :func:`cost`'s. The result has
+    ``peak_activation_bytes``, ``peak_layer``, ``weight_bytes``, ``layers`` (per op
+    ``input_bytes``, ``output_bytes``, ``live_bytes``), ``to_dict()`` and ``to_frame()``.
+
+    >>> mncost.memory("mobilenet-v2", dtype="int8", dw_inplace=True).peak_activation_bytes
+    1404928
+    """
+    from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
+
+    arch = resolve_model(model)
+    if resolution is not None and rho is not None:
+        raise ScalingError("give resolution or rho, not both")
+    if rho is not None:
+        resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
+    chosen = _with_dtype(conventions(bn, fc_bias, rounding), dtype)
+    return count_memory(arch, parse_multiplier(alpha, "alpha"), resolution, classes, chosen,
+                        bool(dw_inplace))
+
+
+def latency(model: ModelLike = "mobilenet-v1", alpha: Number = 1,
+            resolution: int | None = None, *,
+            device: str | Path | LatencyProfile = "pixel1-cpu", rho: Number | None = None,
+            classes: int | None = None, rounding: str | None = None) -> LatencyEstimate:
+    """Estimated latency of ``model`` at width ``alpha`` and input ``resolution`` on a
+    device, op by op: an estimate from a fitted device profile, never a measurement.
+
+    ``device`` is a built-in profile's name (``"pixel1-cpu"``: fitted to TF-slim's 22
+    MobileNet V2 Pixel-1 latencies), a Path to a profile file written by ``mncost
+    calibrate``, or a profile object. The result has ``total_ms`` (the sum of the per-op
+    ``layers[i].ms``), ``profile`` (what it was fitted on, ``loo_mape_percent``, ...),
+    ``cautions`` (another family than the fit's, a configuration outside its range),
+    ``to_dict()`` and ``to_frame()``. LatencyError for an unknown device or an invalid
+    profile file; the other arguments are :func:`cost`'s.
+
+    >>> round(mncost.latency("mobilenet-v2", 0.75, 160).total_ms, 1)
+    29.9
+    """
+    from mncost.analysis.latency import estimate_latency, resolve_device
+
+    arch = resolve_model(model)
+    if resolution is not None and rho is not None:
+        raise ScalingError("give resolution or rho, not both")
+    if rho is not None:
+        resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
+    elif resolution is not None:
+        resolution = _resolution(resolution)
+    conventions(rounding=rounding)  # checks the rule's name
+    profile = resolve_device(device)
+    return estimate_latency(arch, parse_multiplier(alpha, "alpha"), resolution, classes,
+                            profile, rounding=rounding, model=_registered_name(arch))
+
+
+def choose(family: str = "all", *, max_macs: Number | None = None,
+           max_params: Number | None = None, max_weight_bytes: Number | None = None,
+           max_peak_bytes: Number | None = None, max_latency_ms: Number | None = None,
+           dtype: str = "float32", dw_inplace: bool = False,
+           device: str | Path | LatencyProfile | None = None,
+           alphas: Iterable[Number] | str | None = None,
+           resolutions: Iterable[int] | str | None = None, top: int = 10,
+           extrapolate: bool = False) -> ChooseResult:
+    """The best (model, alpha, resolution) under budgets, ranked by estimated top-1.
+
+    ``family`` is ``"mobilenet-v1"``, ``"mobilenet-v2"`` or ``"all"`` (the families with
+    published checkpoints to estimate top-1 from). Budgets are upper limits, given as
+    numbers or text with units, read exactly: ``max_macs="300M"`` and ``max_params``
+    (K, M, G = powers of 1,000), ``max_weight_bytes="4MB"`` and ``max_peak_bytes="512KiB"``
+    (in ``dtype``; KB, MB = powers of 1,000, KiB, MiB = of 1,024; the peak with
+    ``dw_inplace``), ``max_latency_ms=30`` (needs ``device``, as :func:`latency`'s).
+
+    The candidate grid is each model's published range (its checkpoints' alphas in steps
+    of 0.05, resolutions in steps of 16) unless ``alphas`` / ``resolutions`` are given
+    (lists, or text such as ``"0.25:1.4:0.05"``). An extrapolated top-1 (outside the
+    published grid) is not ranked unless ``extrapolate=True``.
+
+    Returns a :class:`~mncost.analysis.choose.ChooseResult`: ``candidates`` (records,
+    best first, each with its figures, its binding budget and the estimate's status and
+    LOO error), ``to_frame()``, ``to_dict()``, and, when nothing is feasible,
+    ``ruling_out`` and ``checks`` (each budget's cheapest configuration).
+
+    >>> best = mncost.choose("mobilenet-v2", max_macs="100M", top=3).candidates[0]
+    >>> (best.model, float(best.alpha), best.resolution, best.status, round(best.top1, 1))
+    ('mobilenet-v2', 0.55, 208, 'interpolated', 65.9)
+    """
+    from mncost.analysis.choose import choose as run_choose
+    from mncost.analysis.choose import parse_budgets
+    from mncost.analysis.explore import parse_alphas, parse_resolutions
+
+    budgets = parse_budgets({"max_macs": max_macs, "max_params": max_params,
+                             "max_weight_bytes": max_weight_bytes,
+                             "max_peak_bytes": max_peak_bytes,
+                             "max_latency_ms": max_latency_ms})
+    alpha_list = resolution_list = None
+    if alphas is not None:
+        alpha_list = parse_alphas(alphas) if isinstance(alphas, str) else \
+            [parse_multiplier(a, "alpha") for a in alphas]
+    if resolutions is not None:
+        resolution_list = parse_resolutions(resolutions) if isinstance(resolutions, str) \
+            else [_resolution(r) for r in resolutions]
+    _with_dtype(Conventions(), dtype)  # checks the dtype's name
+    profile = None
+    if device is not None:
+        from mncost.analysis.latency import resolve_device
+
+        profile = resolve_device(device)
+    if isinstance(top, bool) or not isinstance(top, int):
+        raise ScalingError(f"top must be a whole number, got {top!r}")
+    return run_choose(family, budgets, alphas=alpha_list, resolutions=resolution_list,
+                      dtype=dtype, dw_inplace=bool(dw_inplace), profile=profile, top=top,
+                      extrapolate=bool(extrapolate))
+
+
+def compare(a: str, b: str, *, dtype: str = "float32", dw_inplace: bool = False,
+            device: str | Path | LatencyProfile | None = None) -> Comparison:
+    """Two configurations side by side, written ``MODEL[@ALPHA[/RES]]``
+    (``"mobilenet-v1@0.75/160"``, ``"mobilenet-v2"``): mult-adds, params and weight bytes
+    by layer type and in total, the peak activation memory (in ``dtype``, depthwise convs
+    in place with ``dw_inplace``), the estimated latency with a ``device``, and top-1
+    where there is an accuracy model. Differences are B - A, relative ones (B - A) / A.
+
+    Returns a :class:`~mncost.analysis.compare.Comparison`: ``totals`` and ``by_type``
+    (each figure a ``Difference`` with ``a``, ``b``, ``delta``, ``relative``),
+    ``to_dict()`` and ``to_frame()``.
+
+    >>> mncost.compare("mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128").totals["mult_adds"].delta
+    -67322752
+    """
+    from mncost.analysis.compare import compare as run_compare
+    from mncost.analysis.compare import parse_config
+
+    _with_dtype(Conventions(), dtype)
+    profile = None
+    if device is not None:
+        from mncost.analysis.latency import resolve_device
+
+        profile = resolve_device(device)
+    return run_compare(parse_config(a), parse_config(b), dtype=dtype,
+                       dw_inplace=bool(dw_inplace), profile=profile)
+
+
+def _registered_name(arch: Architecture) -> str | None:
+    """The registry's name for ``arch`` when it is a built-in model (None: a spec's)."""
+    from mncost.arch.registry import UnknownModelError, get_model
+
+    try:
+        return arch.name if get_model(arch.name) is arch else None
+    except UnknownModelError:
+        return None
+
+
+def _with_dtype(chosen: Conventions, dtype: str) -> Conventions:
+    from dataclasses import replace
+
+    from mncost.cost.conventions import DTYPE_BYTES
+
+    if dtype not in DTYPE_BYTES:
+        raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
+    return replace(chosen, dtype=dtype)  # type: ignore[arg-type]
 
 
 def _resolution(value: Any) -> int:

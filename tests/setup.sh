@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine: mncost itself with its test
-# and torch extras (torch==2.13.0, the CPU build), and Debian's Chromium for the browser
-# tests (never a browser downloaded by a test tool). Safe to run again.
+# and torch extras, and Debian's Chromium for the browser tests (never a browser downloaded
+# by a test tool). Safe to run again.
+#
+# The torch extra is a range (torch>=2.4), which alone could resolve to a CUDA build of
+# several GB. torch==2.13.0 is named in the same pip call, so pip takes exactly that
+# version: the CPU wheel this machine keeps on disk, and the version the tests were run on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --disable-pip-version-check -q -e '.[test,torch]'
+python -m pip install --disable-pip-version-check -q 'torch==2.13.0' -e '.[test,torch]'
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -62,6 +62,56 @@ class LoadedPage:
     dialogs: list[str] = field(default_factory=list)
 
 
+# Where the Pareto plot's labels, markers and frontier line are drawn, in page pixels:
+# each annotation's text box, each marker's box, and the frontier's dashed path sampled
+# every pixel along its length.
+_PARETO_GEOMETRY = r"""(div) => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return [r.left, r.top, r.right, r.bottom]; };
+  const labels = Array.from(div.querySelectorAll('g.annotation'), (g) => ({
+    text: g.textContent, box: box(g.querySelector('text.annotation-text'))}));
+  const markers = Array.from(div.querySelectorAll('.scatterlayer .trace path.point'), box);
+  const line = [];
+  const groups = div.querySelectorAll('.scatterlayer .trace');
+  div.data.forEach((trace, i) => {
+    if (trace.meta && trace.meta.kind === 'frontier') {
+      const path = groups[i].querySelector('path.js-line');
+      const m = path.getScreenCTM();
+      for (let s = 0; s <= path.getTotalLength(); s += 1) {
+        const p = path.getPointAtLength(s);
+        line.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+      }
+    }
+  });
+  const ticks = Array.from(div.querySelectorAll('.xtick text'), (t) => t.textContent);
+  return {labels, markers, line, ticks};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def _label_clashes(plot: Any) -> list[str]:
+    """Labels drawn on another label, on a marker or across the frontier's line, as the
+    browser laid them out. A marker may touch a label's corner (up to 4 px²): the
+    placement estimates text widths."""
+    geometry = plot.evaluate(_PARETO_GEOMETRY)
+    labels = geometry["labels"]
+    clashes = []
+    for n, label in enumerate(labels):
+        clashes += [f"{label['text']!r} on {other['text']!r}" for other in labels[n + 1:]
+                    if _overlap(label["box"], other["box"]) > 1]
+        clashes += [f"{label['text']!r} on a marker" for marker in geometry["markers"]
+                    if _overlap(label["box"], marker) > 4]
+        x0, y0, x1, y1 = label["box"]
+        if any(x0 + 1 < x < x1 - 1 and y0 + 1 < y < y1 - 1 for x, y in geometry["line"]):
+            clashes.append(f"{label['text']!r} on the frontier")
+    return clashes
+
+
 def _trace_index(plot: Any, name_start: str) -> int:
     names = plot.evaluate("(div) => div.data.map((t) => t.name)")
     return next(i for i, name in enumerate(names) if name.startswith(name_start))
@@ -123,7 +173,8 @@ def test_pareto_page(chromium_browser, tmp_path):
         assert not any("Share" in title or "Cloud" in title for title in titles)
         text = loaded.page.inner_text("body")
         assert "ImageNet top-1 accuracy vs mult-adds" in text
-        assert "Pareto frontier" in text and "Large dm=1 (float)" in text  # the most accurate point on the frontier
+        # The most accurate point is on the frontier.
+        assert "Pareto frontier" in text and "Large dm=1 (float)" in text
         # The legend names the no-accuracy highlight; the star's label is on the plot.
         svg = plot.inner_text()
         assert "0.6/150: no published accuracy" in svg and "0.75/160" in svg
@@ -138,9 +189,58 @@ def test_pareto_page(chromium_browser, tmp_path):
         hover = plot.locator(".hoverlayer").text_content() or ""
         for words in ("GoogleNet", "top-1 69.8%", "1550 M MACs", "source: paper Table 8"):
             assert words in hover, hover
+        # Issue 8: named ticks only (no bare "2" or "5"), and every label clear.
+        geometry = plot.evaluate(_PARETO_GEOMETRY)
+        assert geometry["ticks"][:3] == ["10M", "20M", "50M"] and "1G" in geometry["ticks"]
+        assert all(t[-1] in "kMG" for t in geometry["ticks"]), geometry["ticks"]
+        assert {"0.75/160", "0.35/96", "Large 1.0/224", "GoogleNet"} <= \
+            {label["text"] for label in geometry["labels"]}
+        assert _label_clashes(plot) == []
         _shot(loaded, "pareto")
     finally:
         loaded.page.close()
+
+
+@pytest.mark.parametrize("args", [
+    ["--source", "paper"],  # GoogleNet sat on the frontier's line here
+    ["--x", "params"],
+    ["--dataset", "stanford_dogs"],
+    ["--family", "mobilenet_v2"],
+    ["--cost", "computed", "--highlight", "0.5/160"],
+    ["--width", "1280", "--height", "720"],  # laid out as the PNG is
+    ["--width", "800", "--height", "600"],
+])
+def test_pareto_labels_never_clash(chromium_browser, tmp_path, args):
+    out = tmp_path / "pareto.html"
+    result = run_cli("plot", "pareto", *args, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    for width in (1280, 1000):
+        loaded = _open(chromium_browser, out, plots=1)
+        loaded.page.set_viewport_size({"width": width, "height": 900})
+        loaded.page.wait_for_timeout(300)  # the plot redraws for the new width
+        try:
+            plot = loaded.page.locator(".js-plotly-plot").first
+            assert _label_clashes(plot) == [], (args, width)
+            ticks = plot.evaluate(_PARETO_GEOMETRY)["ticks"]
+            assert ticks and all(t[-1] in "kMG" for t in ticks), ticks
+            name = "-".join(a.strip("-").replace("/", "_") for a in args)
+            _shot(loaded, f"pareto-{name}-{width}")
+        finally:
+            loaded.page.close()
+
+
+# Every <code> on the page as the browser lays it out: how many line boxes it takes
+# (1: not broken across lines). A command line is one <code class="command"> made of one
+# <span> per argument: it may break between arguments, never inside one.
+_CODE_LINES = """() => Array.from(document.querySelectorAll('code:not(.command), code.command span'),
+  (el) => [el.textContent, el.getClientRects().length])"""
+
+
+def _no_code_is_broken(loaded: LoadedPage, widths: tuple[int, ...]) -> None:
+    for width in widths:
+        loaded.page.set_viewport_size({"width": width, "height": 900})
+        broken = [text for text, lines in loaded.page.evaluate(_CODE_LINES) if lines != 1]
+        assert broken == [], f"code broken across lines at {width} px: {broken}"
 
 
 def test_review_page_of_a_spec_with_a_script_layer_name(chromium_browser, tmp_path):
@@ -149,14 +249,17 @@ def test_review_page_of_a_spec_with_a_script_layer_name(chromium_browser, tmp_pa
     out = tmp_path / "review.html"
     result = run_cli("report", "--spec", str(spec), "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    loaded = _open(chromium_browser, out, plots=2)
+    # A 10-class 32x32 net has no published peer: the by-type chart is the only plot.
+    loaded = _open(chromium_browser, out, plots=1)
     try:
         assert loaded.console_errors == [] and loaded.dialogs == []
         assert _offline(loaded, out) == []
         body = loaded.page.inner_text("body")
         assert SCRIPT_NAME in body and "<b>bold</b>-net" in body
         assert loaded.page.locator("b", has_text="bold").count() == 0
-        assert loaded.page.locator(".js-plotly-plot").count() == 2
+        assert loaded.page.locator(".js-plotly-plot").count() == 1
+        assert "No published result is of the same task" in body
+        assert "ImageNet" not in loaded.page.locator(".js-plotly-plot").inner_text()
         _shot(loaded, "review-spec")
     finally:
         loaded.page.close()
@@ -164,17 +267,34 @@ def test_review_page_of_a_spec_with_a_script_layer_name(chromium_browser, tmp_pa
 
 def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
     out = tmp_path / "review.html"
-    result = run_cli("report", "--alpha", "0.75", "--res", "160", "-o", str(out))
+    result = run_cli("report", "--alpha", "0.75", "--res", "160", "--audit", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     loaded = _open(chromium_browser, out, plots=2)
     try:
+        page = loaded.page
         assert loaded.console_errors == [] and _offline(loaded, out) == []
-        plots = loaded.page.locator(".js-plotly-plot")
-        assert plots.nth(1).evaluate(_COUNT_PUBLISHED_MARKERS) == 77
+        # The summary first, then the Pareto plot, the by-type breakdown, the layers,
+        # and the audit (asked for) as the appendix; the footer last.
+        headings = page.evaluate("() => Array.from(document.querySelectorAll('h2, h3'),"
+                                 " (h) => h.textContent)")
+        assert headings == ["Summary", "Against the nearest published models",
+                            "Among published results (Pareto plot)", "By layer type",
+                            "Per-layer cost",
+                            "Appendix: reproduction of the paper's cost figures"]
+        plots = page.locator(".js-plotly-plot")
+        # 160x160 admits inputs of 80 to 320: every published ImageNet result.
+        assert plots.nth(0).evaluate(_COUNT_PUBLISHED_MARKERS) == 77
         # The by-type chart: one bar per type and measure (4 types x 2) for this model.
-        assert plots.nth(0).locator(".barlayer path").count() == 8
-        body = loaded.page.inner_text("body")
-        assert "0.29x the mult-adds" in body and "Reproduction of the paper" in body
+        assert plots.nth(1).locator(".barlayer path").count() == 8
+        footer = page.inner_text("footer")
+        assert "mncost report --alpha 0.75 --res 160 --audit -o" in " ".join(footer.split())
+        assert "UTC" in footer
+        # The page fits a 1,280 px window, and no command or flag breaks at any width.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        assert page.locator("code").count() >= 4
         _shot(loaded, "review")
+        _no_code_is_broken(loaded, (1280, 900, 600, 420))
+        page.set_viewport_size({"width": 420, "height": 900})
+        _shot(loaded, "review-narrow")
     finally:
         loaded.page.close()

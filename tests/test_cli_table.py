@@ -20,8 +20,9 @@ def test_terminal_table_has_table1_columns_totals_breakdown_and_conventions():
     result = run_cli("table", "--alpha", "0.75", "--res", "160", env={"COLUMNS": "120"})
     assert result.exit_code == 0
     out = result.stdout
-    for header in ("Type / Stride", "Filter Shape", "Input Size", "Mult-Adds (MACs)",
-                   "Params", "% MACs", "Total", "By layer type", "Conventions:"):
+    for header in ("Type / Stride", "Filter Shape", "Input Size", "Output Size",
+                   "Mult-Adds (MACs)", "Params", "% MACs", "Total", "By layer type",
+                   "Conventions:"):
         assert header in out
     assert "Conv dw / s2" in out and "3x3x3x24" in out and "160x160x3" in out
     # 0.75 MobileNet-160 by the independent formula in test_core_numbers: 166,396,800 MACs
@@ -62,9 +63,11 @@ def test_json_layout_and_integer_counts():
 def test_csv_one_row_per_layer_summing_to_the_total():
     result = run_cli("table", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) == 30
-    assert sum(int(r["mult_adds"]) for r in rows) == 568_740_352
-    assert sum(int(r["params"]) for r in rows) == 4_210_088
+    # 30 layers, then the totals row (kind "total").
+    layers, total = rows[:-1], rows[-1]
+    assert len(layers) == 30 and total["kind"] == "total"
+    assert sum(int(r["mult_adds"]) for r in layers) == 568_740_352 == int(total["mult_adds"])
+    assert sum(int(r["params"]) for r in layers) == 4_210_088 == int(total["params"])
 
 
 def test_markdown_is_a_github_table():
@@ -105,7 +108,7 @@ def test_output_file_format_from_extension(tmp_path):
     result = run_cli("table", "-o", str(target))
     assert result.exit_code == 0 and result.stdout == ""
     assert "wrote" in result.stderr
-    assert target.read_text().startswith("name,type_stride,filter_shape")
+    assert target.read_text().startswith("name,kind,type,block,stride,filter_shape")
     md = tmp_path / "layers.md"
     run_cli("table", "-o", str(md))
     assert md.read_text().startswith("# mobilenet-v1")

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CSV_HEADER = "name,type_stride,filter_shape"  # first line of `mncost table -f csv`
+CSV_HEADER = "name,kind,type,block,stride"  # first line of `mncost table -f csv`
 
 
 def mncost(*args: str | bytes, cwd: Path, env: dict[str, str] | None = None,
@@ -428,9 +428,10 @@ def test_an_error_line_is_capped():
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
 def test_a_narrow_locale_gets_the_ascii_fallback_not_an_error(encoding, tmp_path):
     # The Markdown list of published results has the column headings "α/res" and
-    # "Δ MACs"; mncost.text's fallback shows them as "alpha/res" and "d MACs".
+    # "Δ MACs (mncost - pub.)"; mncost.text's fallback shows them as "alpha/res" and
+    # "d MACs (mncost - pub.)".
     done = mncost("published", "-f", "markdown", cwd=tmp_path,
                   env={"PYTHONIOENCODING": encoding})
     assert done.returncode == 0, done.stderr
     text = done.stdout.decode(encoding)
-    assert "| alpha/res |" in text and "| d MACs |" in text and "\\u" not in text
+    assert "| alpha/res |" in text and "| d MACs (mncost - pub.) |" in text and "\\u" not in text

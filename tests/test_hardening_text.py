@@ -172,13 +172,13 @@ def test_csv_cells_read_with_comma_or_semicolon_start_no_formula(tmp_path, monke
     text = (tmp_path / "out.csv").read_text()
     for delimiter in (",", ";"):
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        assert len(rows) == 1 + 5
+        assert len(rows) == 1 + 5 + 1  # header, 5 layers, totals
         for row in rows:
             for cell in row:
                 assert not cell.lstrip(" ").startswith(TRIGGERS), (delimiter, cell)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["name"] for r in rows] == ["conv;'=1+2", "a,'@SUM(1)", "x| '+cmd", "'-p;  '-2",
-                                         "'=fc"]
+                                         "'=fc", "Total"]
     # Numbers untouched: the 3x3 conv, 3 -> 16 channels on 32x32, stride 1:
     # 3*3*3*16 = 432 weights, each used 32*32 times.
     assert rows[0]["mult_adds"] == "442368" and rows[0]["params"] == "432"
@@ -239,7 +239,10 @@ def test_columns_stay_aligned_after_the_fallback(encoding):
     lines = text.splitlines()
     header = next(line for line in lines if line.startswith("Table ") and "Unit" in line)
     column = header.index("Unit")
-    body = [line for line in lines if re.match(r"3 {2,}", line)]
+    # The cell table's rows: from its header to the first blank line (the misprints table
+    # further down also has rows that start "3  ").
+    start = lines.index(header) + 2
+    body = [line for line in lines[start:lines.index("", start)] if re.match(r"3 {2,}", line)]
     assert any("alpha = 0.75" in line for line in body)
     assert any("rho = 0.714" in line for line in body)
     assert body and all(line.index(" M ") + 1 == column for line in body)

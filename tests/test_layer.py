@@ -122,7 +122,11 @@ def test_cli_table3_flag_lists_the_four_rows():
         "Convolution", "Depthwise Separable Conv", "α = 0.75", "ρ = 0.714"]
     assert [row["mult_adds"] for row in data] == [r[3] for r in TABLE3]
     assert [row["params"] for row in data] == [r[4] for r in TABLE3]
-    assert [row["paper_million_mult_adds"] for row in data] == [r[5] for r in TABLE3]
+    # The printed figures: JSON numbers, and the text as printed beside them.
+    assert [row["paper_million_mult_adds_text"] for row in data] == [r[5] for r in TABLE3]
+    assert [row["paper_million_mult_adds"] for row in data] == [float(r[5]) for r in TABLE3]
+    assert [row["paper_million_params"] for row in data] == [float(r[6]) for r in TABLE3]
+    assert {row["citation"] for row in data} == {"Howard et al. 2017, arXiv:1704.04861, Table 3"}
     out = run_cli("layer", "--table3", env={"COLUMNS": "80"}).stdout
     assert "15,091,200" in out and "15.1" in out
     assert max(len(line) for line in out.split("\n\n")[1].splitlines()) <= 80

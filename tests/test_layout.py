@@ -224,8 +224,20 @@ COUNTING: frozenset[str] = frozenset({
     "mncost.analysis.layer.compare_layer",
     "mncost.api.cost",
     "mncost.api.sweep",
+    "mncost.api.memory",
+    "mncost.api.latency",
+    "mncost.api.choose",
+    "mncost.api.compare",
     "mncost.cost",
     "mncost.sweep",
+    "mncost.memory",
+    "mncost.latency",
+    "mncost.choose",
+    "mncost.compare",
+    "mncost.cost.memory.count_memory",
+    "mncost.cost.memory.peak_grid",
+    "mncost.cost.memory.live_bytes",
+    "mncost.analysis.latency.latency_grid",
 })
 """Functions that count. Every function of mncost.cost.metrics and mncost.cost.sweep
 counts too (see :func:`_counts`)."""

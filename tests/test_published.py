@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from mncost.analysis.published import PublishedQueryError, published_points
-from mncost.sources.points import relative_difference, within_rounding
+from mncost.sources.points import relative_gap, within_rounding
 from tests.conftest import run_cli
 from tests.test_core_numbers import _formula_count
 
@@ -67,7 +67,9 @@ def test_paper_rows_grouped_into_points_with_provenance():
     # 1.0 MobileNet-224 (70.6%, 569, 4.2) is in Tables 4 ("MobileNet"), 6, 7 and 8.
     base = _by_label(points, "1.0 MobileNet-224")
     assert {s.table for s in base.provenance} == {"Table 4", "Table 6", "Table 7", "Table 8"}
+    # The transcription stays in the data; what is shown cites the paper itself.
     assert all(s.document.endswith(".txt") for s in base.provenance)
+    assert base.citation == "Howard et al. 2017, arXiv:1704.04861, Tables 4, 6, 7, 8"
     # Distinct ImageNet results in Tables 4-9, counted by hand: Conv MobileNet, 1.0-224,
     # 0.75-224, Shallow, 0.5-224, 0.25-224, 1.0-192, 1.0-160, 1.0-128, GoogleNet, VGG 16,
     # 0.50-160, Squeezenet, AlexNet = 14 (from 18 printed rows).
@@ -90,7 +92,9 @@ def test_families():
 
 
 def test_mncost_count_is_the_independent_formula_for_every_v1_point():
-    points = [p for p in published_points() if p.family == "mobilenet_v1"]
+    # The v1 family also files the paper's Conv and Shallow MobileNet (Tables 4, 5: other
+    # architectures); the formula is of the Table 1 body, counted by mobilenet-v1.
+    points = [p for p in published_points() if p.model == "mobilenet-v1"]
     # 32 checkpoints; the paper's scaled MobileNets: 8 on ImageNet (Tables 6, 7, 9), 4 on
     # Stanford Dogs (Table 10, 120 classes).
     assert len(points) == 32 + 8 + 4
@@ -116,10 +120,12 @@ def test_v2_checkpoints_carry_mncost_count_and_undefined_models_say_why():
 def test_disagreements_are_shown_not_hidden():
     points = published_points(source="checkpoints")
     # The 0.75-width checkpoints print ~2.5% fewer mult-adds than an exact count
-    # (shared/published/README.md): 317 M vs 325,400,448.
+    # (shared/published/README.md): 317 M vs 325,400,448, so mncost counts
+    # (325,400,448 - 317,000,000) / 317,000,000 = +2.65% more.
     p = _by_label(points, "MobileNet_v1_0.75_224")
-    gap = relative_difference(p.mult_adds_m, p.computed.mult_adds)
-    assert Fraction(-3, 100) < gap < Fraction(-2, 100)
+    gap = relative_gap(p.mult_adds_m, p.computed.mult_adds)
+    assert gap == Fraction(325_400_448 - 317_000_000, 317_000_000)
+    assert Fraction(2, 100) < gap < Fraction(3, 100)
     assert within_rounding(p.mult_adds_m, p.computed.mult_adds) is False
     # 1.0_224: 569 printed, 568,740,352 counted: within the printed rounding.
     base = _by_label(points, "MobileNet_v1_1.0_224")
@@ -133,7 +139,9 @@ def test_within_rounding_is_half_a_unit_of_the_last_printed_digit():
     assert within_rounding(Decimal("4.2"), 4_250_001) is False
     assert within_rounding(Decimal("1.32"), 1_320_648) is True
     assert within_rounding(None, 5) is None
-    assert relative_difference(Decimal("2"), 1_000_000) == 1
+    # mncost minus published, relative to published: 1 M counted against 2 M printed.
+    assert relative_gap(Decimal("2"), 1_000_000) == Fraction(-1, 2)
+    assert relative_gap(None, 5) is None and relative_gap(Decimal("0"), 5) is None
 
 
 @pytest.mark.parametrize("kwargs", [{"source": "arxiv"}, {"families": ["resnet"]},
@@ -150,14 +158,17 @@ def test_published_json_keeps_both_costs_and_provenance():
                      "--dataset", "imagenet", "-f", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    # Tables 6, 7, 9: 1.0/0.75/0.5/0.25 at 224, 1.0 at 192/160/128, 0.50 at 160 = 8.
-    assert len(data) == 8
+    # Tables 6, 7, 9: 1.0/0.75/0.5/0.25 at 224, 1.0 at 192/160/128, 0.50 at 160 = 8,
+    # and the v1 variants of Tables 4 and 5 (Conv MobileNet, Shallow MobileNet) = 10.
+    assert len(data) == 10
     row = next(r for r in data if r["model"] == "1.0 MobileNet-160")
-    assert row["published"]["million_mult_adds"] == "290"
+    assert row["published"]["million_mult_adds"] == 290
+    assert row["published"]["million_mult_adds_text"] == "290"
     assert row["mncost"]["mult_adds"] == _formula_count(Fraction(1), 160)[0]
     # 290,675,200 rounds to 291: the printed 290 is outside its rounding.
     assert row["mncost"]["mult_adds_within_rounding"] is False
-    assert row["provenance"] == [{"document": "001_ee45856d9e240888.txt",
+    assert row["citation"] == "Howard et al. 2017, arXiv:1704.04861, Table 7"
+    assert row["provenance"] == [{"citation": "Howard et al. 2017, arXiv:1704.04861, Table 7",
                                   "table": "Table 7", "row": "1.0 MobileNet-160"}]
 
 
@@ -171,6 +182,11 @@ def test_published_csv_has_exact_integers():
     # 0.75 MobileNet-160 by the independent formula: 166,396,800 MACs, 2,569,144 params.
     assert (row["mult_adds_mncost"], row["params_mncost"]) == ("166396800", "2569144")
     assert row["mult_adds_published_m"] == "162"
+    # (166,396,800 - 162,000,000) / 162,000,000 = +2.714...%: mncost counts more.
+    assert float(row["mult_adds_diff_percent"]) == pytest.approx(
+        (166_396_800 - 162_000_000) / 162_000_000 * 100)
+    assert row["citation"] == ("tensorflow/models research/slim/nets/mobilenet_v1.md "
+                               "(commit 02c04f49)")
 
 
 def test_published_terminal_at_80_columns():

@@ -261,9 +261,14 @@ def test_no_accuracy_cells_are_audited(cells):
 def test_misprints_list_table1_stride():
     stride = [m for m in MISPRINTS if m.table == "Table 1"]
     assert stride and stride[0].printed == "Conv dw / s2" and stride[0].correct == "Conv dw / s1"
-    assert "conv_ds_14" in stride[0].why
+    # TF-slim's _CONV_DEFS end with DepthSepConv(stride=2, depth=1024) then
+    # DepthSepConv(stride=1, depth=1024): the 13th block runs at stride 1.
+    assert "mobilenet_v1.py" in stride[0].why and "stride 1" in stride[0].why
+    assert stride[0].citation == "Howard et al. 2017, arXiv:1704.04861, Table 1"
     assert any("75 million" in m.printed for m in MISPRINTS)
+    # The transcription stays in the data; the evidence names no file a reader lacks.
     assert all(m.document.endswith(".txt") and m.why for m in MISPRINTS)
+    assert not any(m.document[:3] in m.why or m.document in m.citation for m in MISPRINTS)
 
 
 # --- the rules are rules -----------------------------------------------------------------

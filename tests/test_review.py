@@ -1,8 +1,9 @@
 """`mncost report`: the design-review page as HTML and Markdown, and its bad inputs.
 
 Figures expected here come from the independent formula engine of
-tests/test_core_numbers.py and the paper's tables as printed. The page as a browser
-shows it is checked in tests/test_browser.py.
+tests/test_core_numbers.py and the published tables as printed. The page as a browser
+shows it is checked in tests/test_browser.py; the page's order, footer, "same task" and
+"nearest published models" rules in tests/test_polish_reports.py.
 """
 
 from __future__ import annotations
@@ -16,22 +17,21 @@ import pytest
 
 import mncost
 from mncost.analysis.review import review_data
-from mncost.present.views.review import review_html, review_markdown, review_page
-from tests.conftest import run_cli
-from tests.conftest import SCRIPT_NAME, XSS_SPEC
+from mncost.present.views.review import plain, review_html, review_markdown, review_page
+from tests.conftest import SCRIPT_NAME, XSS_SPEC, run_cli
 from tests.test_core_numbers import _formula_count
 
 
-def build_review(result, source):
+def build_review(result, source, audit=False):
     """The page as `mncost report` builds it: the analysis works it out, the view lays it out."""
-    return review_page(review_data(result, source))
+    return review_page(review_data(result, source, audit=audit))
 
 
 HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 
-SECTIONS = ["Configuration and conventions", "Per-layer cost", "By layer type",
-            "Compared with the paper's published MobileNets",
-            "Among published results (Pareto plot)", "Reproduction of the paper's cost figures"]
+SECTIONS = ["Summary", "Against the nearest published models",
+            "Among published results (Pareto plot)", "By layer type", "Per-layer cost"]
+APPENDIX = "Appendix: reproduction of the paper's cost figures"
 
 
 @pytest.fixture(scope="module")
@@ -39,50 +39,88 @@ def review_075_160():
     return build_review(mncost.cost(alpha="0.75", resolution=160), "built-in model")
 
 
+def _section(review, title):
+    return next(s for s in review.sections if s.title == title)
+
+
 def test_sections_in_order(review_075_160):
     assert [s.title for s in review_075_160.sections] == SECTIONS
 
 
-def test_cost_ratios_against_the_paper_rows(review_075_160):
-    table = review_075_160.sections[3].tables[0]
-    rows = {row[0]: row for row in table.rows}
-    this = _formula_count(Fraction(3, 4), 160)
-    base = _formula_count(Fraction(1), 224)
-    # Ratio column = this configuration's count / the paper model's count, exactly.
-    assert rows["1.0 MobileNet-224"][5] == Fraction(this[0], base[0])
-    assert rows["1.0 MobileNet-224"][8] == Fraction(this[1], base[1])
-    # 166,396,800 / 568,740,352 = 0.2926 -> "0.29x"; the intro says so.
-    assert "0.29x the mult-adds" in review_075_160.sections[3].intro
-    # Tables 6, 7 and 9's eight MobileNets (ImageNet), none from Table 10 (Stanford Dogs).
-    assert len(rows) == 8 and "0.50 MobileNet-160" in rows
+def _v1_config(label):
+    """(alpha, resolution) of a MobileNet v1 row's label, paper's or TF-slim's, else None."""
+    import re
+
+    found = re.fullmatch(r"(\d\.\d+) MobileNet-(\d+)", label) \
+        or re.fullmatch(r"MobileNet_v1_(\d\.\d+)_(\d+)", label)
+    return (Fraction(found[1]), int(found[2])) if found else None
+
+
+def _cells(table, row):
+    return {column.header: value for column, value in zip(table.columns, row, strict=True)}
+
+
+def test_ratios_against_mobilenet_v1_rows_are_the_formulas_ratios():
+    # Each MobileNet v1 row near 0.75 MobileNet-192 (1.0 MobileNet-160, 290 M, at least)
+    # has as ratios this configuration's counts / that row's, by the formula.
+    review = build_review(mncost.cost(alpha="0.75", resolution=192), "built-in model")
+    table = _section(review, "Against the nearest published models").tables[0]
+    this = _formula_count(Fraction(3, 4), 192)
+    checked = 0
+    for row in table.rows:
+        config = _v1_config(row[0])
+        if config is None:
+            continue
+        that = _formula_count(*config)
+        cells = _cells(table, row)
+        assert cells["MACs ratio"] == Fraction(this[0], that[0])
+        assert cells["Params ratio"] == Fraction(this[1], that[1])
+        checked += 1
+    assert checked >= 1
 
 
 def test_ratios_count_the_paper_model_under_the_same_conventions():
-    review = build_review(mncost.cost(alpha="0.75", resolution=160, bn="all"), "built-in")
-    rows = {row[0]: row for row in review.sections[3].tables[0].rows}
+    review = build_review(mncost.cost(alpha="0.75", resolution=224, bn="all"), "built-in")
+    table = _section(review, "Against the nearest published models").tables[0]
+    rows = {row[0]: _cells(table, row) for row in table.rows}
     # bn=all adds 4 params per output channel. At alpha 1 the 27 convs have 10,944 output
-    # channels (tests/test_core_numbers.py): 4,210,088 + 43,776 = 4,253,864. At 0.75
-    # every count is 3/4 of that: 8,208 channels -> 2,569,144 + 32,832 = 2,601,976.
-    assert rows["1.0 MobileNet-224"][8] == Fraction(2_601_976, 4_253_864)
+    # channels (tests/test_core_numbers.py): 4,210,088 + 43,776 = 4,253,864, at any
+    # resolution. At 0.75 every count is 3/4 of that: 8,208 channels -> 2,569,144 +
+    # 32,832 = 2,601,976. 1.0 MobileNet-160 (290 M) is among the nearest of 0.75/224 (325 M).
+    assert rows["1.0 MobileNet-160"]["Params ratio"] == Fraction(2_601_976, 4_253_864)
+
+
+def test_the_summary_states_this_configurations_published_accuracy(review_075_160):
+    rows = dict(_section(review_075_160, "Summary").tables[0].rows)
+    # No paper row for 0.75/160; the float checkpoint prints 65.3 (checkpoints.csv).
+    assert rows["Published top-1 (ImageNet)"].startswith("65.3% (MobileNet_v1_0.75_160")
+    assert rows["Mult-adds"].startswith(f"{_formula_count(Fraction(3, 4), 160)[0]:,} MACs")
 
 
 def test_pareto_marks_this_configuration_with_the_published_accuracy(review_075_160):
-    section = review_075_160.sections[4]
-    # No paper row for 0.75/160; the float checkpoint prints 65.3 (checkpoints.csv).
-    assert "65.3%" in section.intro and "MobileNet_v1_0.75_160" in section.intro
+    section = _section(review_075_160, "Among published results (Pareto plot)")
+    intro = plain(section.intro)
+    assert "65.3%" in intro and "MobileNet_v1_0.75_160" in intro
 
 
-def test_reproduction_summary_has_every_table_and_a_total(review_075_160):
-    table = review_075_160.sections[5].tables[0]
+def test_no_appendix_unless_asked(review_075_160):
+    assert all("Reproduction" not in s.title and "Appendix" not in s.title
+               for s in review_075_160.sections)
+
+
+def test_appendix_has_every_table_and_a_total():
+    review = build_review(mncost.cost(), "built-in model", audit=True)
+    assert review.sections[-1].title == APPENDIX
+    table = review.sections[-1].tables[0]
     assert table.footer[0][0] == "All"
     assert table.footer[0][1] == sum(row[1] for row in table.rows)
     assert "Table 6" in [row[0] for row in table.rows]
 
 
-def test_reproduction_section_survives_a_missing_engine(monkeypatch):
+def test_appendix_survives_a_missing_engine(monkeypatch):
     monkeypatch.setitem(sys.modules, "mncost.analysis.reproduce", None)
-    review = build_review(mncost.cost(), "built-in model")
-    assert "Reproduction summary unavailable" in review.sections[5].notes[0]
+    review = build_review(mncost.cost(), "built-in model", audit=True)
+    assert "Reproduction summary unavailable" in plain(review.sections[-1].notes[0])
 
 
 def test_html_is_one_offline_file_with_plotly_inlined_once(review_075_160):
@@ -101,7 +139,7 @@ def test_markdown_without_images_says_why(review_075_160):
     text = review_markdown(review_075_160, {}, "no Chromium here")
     assert text.startswith("# Design review: mobilenet-v1")
     for title in SECTIONS:
-        assert f"## {title}" in text
+        assert f"# {title}" in text
     assert text.count("Chart left out") == 2 and "no Chromium here" in text
     assert "| conv\\_0 |" in text or "| conv_0 |" in text
 
@@ -122,7 +160,7 @@ def test_report_html_from_a_spec_escapes_names(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.stderr
     page = (tmp_path / "net.html").read_text(encoding="utf-8")
     assert SCRIPT_NAME not in page and "<b>bold</b>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/" in page  # the renderer may allow a break after "/"
     assert "spec file net.yaml" in page
 
 
@@ -135,6 +173,7 @@ def test_report_markdown_from_a_spec_escapes_names(tmp_path, monkeypatch):
     assert SCRIPT_NAME not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "fc\\|\\*x\\*" in text  # a pipe would break the table row
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.md", "net.yaml"]
+    assert result.stderr.count("warning") == 0  # --no-images: no charts, as asked
 
 
 def test_report_default_is_review_html_here(tmp_path, monkeypatch):
@@ -147,25 +186,45 @@ def test_report_default_is_review_html_here(tmp_path, monkeypatch):
         (tmp_path / "review.html").read_text(encoding="utf-8")
 
 
+def test_report_audit_flag_adds_the_appendix_last(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("report", "-o", "plain.md", "--no-images").exit_code == 0
+    assert run_cli("report", "-o", "audit.md", "--no-images", "--audit").exit_code == 0
+    plain_text = (tmp_path / "plain.md").read_text(encoding="utf-8")
+    audit_text = (tmp_path / "audit.md").read_text(encoding="utf-8")
+    assert "Appendix" not in plain_text and "Reproduction" not in plain_text
+    headings = [line for line in audit_text.splitlines() if line.startswith("## ")]
+    assert headings[-1] == "## " + APPENDIX
+
+
 @pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
 def test_report_markdown_writes_png_charts_beside_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("report", "-a", "0.75", "-r", "160", "-o", "review.md")
     assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr
     text = (tmp_path / "review.md").read_text(encoding="utf-8")
     for name in ("review-by-type.png", "review-pareto.png"):
         assert f"]({name})" in text
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+    # A PNG cannot be hovered: the Markdown never says to.
+    assert "hover a point" not in text.lower()
 
 
-def test_report_markdown_without_kaleido_leaves_charts_out(tmp_path, monkeypatch):
+def test_report_markdown_without_kaleido_warns_and_leaves_charts_out(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(sys.modules, "kaleido", None)
     result = run_cli("report", "-o", "review.md")
     assert result.exit_code == 0
     text = (tmp_path / "review.md").read_text(encoding="utf-8")
-    assert text.count("Chart left out") == 2 and "pip install kaleido" in text
+    assert text.count("Chart left out") == 2 and "`pip install kaleido`" in text
+    assert "\\`" not in text  # the reason's commands are code spans, not escaped ticks
     assert [p.name for p in tmp_path.iterdir()] == ["review.md"]
+    # One warning line on stderr, after the line saying where the page went.
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("wrote ") and "review.md" in lines[0]
+    assert lines[1].startswith("cli report: warning: review.md has no charts: ")
+    assert "pip install kaleido" in lines[1]
 
 
 @pytest.mark.parametrize("args, words", [

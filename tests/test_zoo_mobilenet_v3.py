@@ -369,7 +369,8 @@ def test_family_option_and_json_show_both_counts():
     data = json.loads(result.stdout)
     assert len(data) == 9 and all(row["mncost"] is not None for row in data)
     small = next(row for row in data if row["model"] == "Small dm=1 (float)")
-    assert small["published"]["million_mult_adds"] == "66"
+    assert small["published"]["million_mult_adds"] == 66
+    assert small["published"]["million_mult_adds_text"] == "66"
     assert small["mncost"]["mult_adds"] == mncost.cost("mobilenet-v3-small").total.mult_adds
     assert small["mncost"]["mult_adds_within_rounding"] is False
 

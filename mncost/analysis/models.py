@@ -1,5 +1,6 @@
-"""Models under a configuration: one scenario's cost, and every registered model at its
-defaults (what ``mncost table`` and ``mncost models`` show).
+"""Models under a configuration: one scenario's cost and activation memory, and every
+registered model at its defaults (what ``mncost table``, ``mncost memory`` and ``mncost
+models`` show).
 
 A :class:`Scenario` is the question every costing command asks: an architecture, a
 width multiplier, a resolution, a classifier width and the counting conventions. The
@@ -10,15 +11,19 @@ model appears in it as soon as its def registers it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from mncost.arch.ops import Architecture
 from mncost.arch.registry import get_model, list_models
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult, count
 
-__all__ = ["ModelSummary", "Scenario", "cost_scenario", "model_summaries"]
+if TYPE_CHECKING:
+    from mncost.cost.memory import MemoryResult
+
+__all__ = ["ModelSummary", "Scenario", "cost_scenario", "memory_scenario", "model_summaries"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,22 @@ def cost_scenario(scenario: Scenario) -> CostResult:
     """The cost of ``scenario``, op by op; ScalingError when it cannot be counted."""
     return count(scenario.arch, scenario.alpha, scenario.resolution, scenario.classes,
                  scenario.conventions)
+
+
+def memory_scenario(scenario: Scenario, dtype: str = "float32",
+                    dw_inplace: bool = False) -> MemoryResult:
+    """The activation memory of ``scenario`` op by op, its peak and its weight bytes, in
+    ``dtype`` (float32, float16, int8), depthwise convs in place when ``dw_inplace``;
+    ScalingError when it cannot be counted."""
+    from mncost.cost.conventions import DTYPE_BYTES
+    from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
+    from mncost.cost.scaling import ScalingError
+
+    if dtype not in DTYPE_BYTES:
+        raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
+    conventions = replace(scenario.conventions, dtype=dtype)  # type: ignore[arg-type]
+    return count_memory(scenario.arch, scenario.alpha, scenario.resolution, scenario.classes,
+                        conventions, dw_inplace)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Literal, Sequence
 
 from mncost.analysis.frontier import pareto_frontier
 from mncost.cost.scaling import multiplier_text
-from mncost.sources.points import PublishedPoint
+from mncost.sources.points import FAMILIES, PublishedPoint
 
 __all__ = [
     "COST_BASES",
@@ -101,6 +101,32 @@ class ParetoData:
     left_out: tuple[PublishedPoint, ...] = ()
     """Points of the dataset with no top-1 or no cost on this axis."""
 
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The families of the plotted points, in :data:`FAMILIES` order: what a
+        --family or --dataset filter left on the plot."""
+        present = {p.point.family for p in self.points}
+        return tuple(f for f in FAMILIES if f in present)
+
+    @property
+    def paper_tables(self) -> tuple[int, ...]:
+        """The numbers of the paper's tables the plotted points come from, ascending."""
+        return tuple(sorted({int(s.table.removeprefix("Table "))
+                             for p in self.points if p.point.source == "paper"
+                             for s in p.point.provenance if s.table.startswith("Table ")}))
+
+    @property
+    def checkpoint_documents(self) -> tuple[str, ...]:
+        """The checkpoint lists (repository files) the plotted checkpoints come from."""
+        return tuple(sorted({s.document for p in self.points
+                             if p.point.source == "checkpoints" for s in p.point.provenance}))
+
+    @property
+    def at_published_cost(self) -> int:
+        """How many points sit at their published cost although mncost's was asked for."""
+        return sum(1 for p in self.points if self.cost_basis == "computed"
+                   and p.x_basis != "mncost")
+
 
 def parse_highlight(text: str) -> Highlight:
     """"0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1).
@@ -129,13 +155,6 @@ def parse_highlight(text: str) -> Highlight:
     return Highlight(model=match["model"] or "mobilenet-v1", alpha=alpha, resolution=int(res))
 
 
-def _registry_name(point: PublishedPoint) -> str | None:
-    # Checkpoints name only their family ("mobilenet_v1"); the paper's rows a model.
-    if point.model is not None:
-        return point.model
-    return point.family.replace("_", "-") if point.family != "other" else None
-
-
 def matching_point(model: str, alpha: Fraction, resolution: int,
                    points: Sequence[PublishedPoint]) -> PublishedPoint | None:
     """The published result of ``model`` at (alpha, resolution) with a top-1, if any.
@@ -143,7 +162,7 @@ def matching_point(model: str, alpha: Fraction, resolution: int,
     The paper's figure first, then a float checkpoint: never an 8-bit one, whose
     accuracy is that of a different (quantised) model.
     """
-    matches = [p for p in points if _registry_name(p) == model and p.alpha == alpha
+    matches = [p for p in points if p.model == model and p.alpha == alpha
                and p.resolution == resolution and p.precision == "float32"
                and p.top1 is not None]
     matches.sort(key=lambda p: p.source != "paper")
@@ -177,7 +196,7 @@ def resolve_highlight(highlight: Highlight, points: Sequence[PublishedPoint],
         raise HighlightError(f"highlight {highlight.label!r}: {exc}") from None
     match = matching_point(highlight.model, highlight.alpha, highlight.resolution, points)
     widths = [p.classes for p in points
-              if _registry_name(p) == highlight.model and p.classes is not None]
+              if p.model == highlight.model and p.classes is not None]
     classes = match.classes if match is not None else \
         (max(set(widths), key=widths.count) if widths else None)
     try:

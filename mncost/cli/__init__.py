@@ -43,11 +43,17 @@ for _command in (table_command, models_command, schema_command):
 # Commands whose modules are imported only when they run, to keep start-up fast.
 cli.lazy_commands.update({
     "layer": "mncost.cli.commands.layer:layer_command",
+    "memory": "mncost.cli.commands.memory:memory_command",
     "reproduce": "mncost.cli.commands.reproduce:reproduce_command",
     "verify": "mncost.cli.commands.verify:verify_command",
     "published": "mncost.cli.commands.published:published_command",
     "plot": "mncost.cli.commands.plot:plot_group",
     "report": "mncost.cli.commands.report:report_command",
+    "latency": "mncost.cli.commands.latency:latency_command",
+    "calibrate": "mncost.cli.commands.calibrate:calibrate_command",
+    "sweep": "mncost.cli.commands.sweep:sweep_command",
+    "choose": "mncost.cli.commands.choose:choose_command",
+    "compare": "mncost.cli.commands.compare:compare_command",
 })
 
 

@@ -341,8 +341,9 @@ def _scenario_parameters() -> list[Callable[[F], F]]:
                           "the model's own, e.g. 224)."),
         click.option("--rho", type=MULTIPLIER, default=None, metavar="P",
                      help=f"Resolution multiplier, 0 < P <= {MAX_MULTIPLIER}: "
-                          "R = round(the model's resolution * P), e.g. round(224 * P). Not "
-                          "with --res."),
+                          "R = round(base x P), where base is the architecture's "
+                          "resolution (224 for MobileNet, 299 for Inception V3, a spec's "
+                          "own). Not with --res."),
         click.option("--classes", type=WholeNumber(0, MAX_CLASSES, "classes"), default=None,
                      metavar="N",
                      help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
@@ -24,7 +24,7 @@ from mncost.limits import MAX_CLASSES, MAX_RESOLUTION
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["CostResult", "LayerCost", "Shape", "Totals", "TypeShare", "count", "op_type"]
+__all__ = ["Classifier", "CostResult", "LayerCost", "Shape", "Totals", "TypeShare", "count", "op_type"]
 
 Shape = tuple[int, int, int]
 """A feature map's (height, width, channels)."""
@@ -62,6 +62,19 @@ def _filter_shape(role: str, kind: str, k_h: int, k_w: int, c_in: int, c_out: in
     if kind == "softmax":
         return "Classifier"
     return {"add": "Add", "concat": "Concat", "scale": "Scale"}.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """The layer that classifies, as the cost result has it."""
+
+    layer: str
+    """Its name, e.g. "fc" or "conv10"."""
+    outputs: int
+    """Its output width: the number of classes it scores."""
+    sized_by: Literal["classes", "units"]
+    """"classes": sized by the architecture's classes (an fc with units omitted, or a
+    conv with ``filters: classes``); "units": a final linear fc of fixed width."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,31 @@ class CostResult:
         if name == "params":
             return self.params
         return evaluate(name, self.geometry, self.conventions)
+
+    @cached_property
+    def classifier(self) -> Classifier | None:
+        """The classifier that is actually there, or None.
+
+        The rule: take the network's last weighted op at inference (conv or fc;
+        auxiliary heads are training-only and left out). It is the classifier if it is
+        sized by the classes (an fc with ``units`` omitted, a conv with ``filters:
+        classes``, as SqueezeNet's conv10), or if it is an fc without activation (a
+        linear fc of fixed ``units``: its width is the classes, whatever ``classes``
+        says). Anything else, such as a spec with ``classes: 10`` and no fc, or a backbone
+        cut by ``--classes 0`` (whose last op may be MobileNet V3's hidden fc, which has
+        an activation), has no classifier.
+        """
+        ops = self.geometry.program.ops
+        weighted = [i for i, op in enumerate(ops) if not op.aux and op.kind in ("conv", "fc")]
+        if not weighted:
+            return None
+        last = weighted[-1]
+        op, outputs = ops[last], self.geometry.width.c_out[last]
+        if op.width[0] == "classes":
+            return Classifier(op.name, outputs, "classes")
+        if op.kind == "fc" and op.act == "none":
+            return Classifier(op.name, outputs, "units")
+        return None
 
     @cached_property
     def layers(self) -> tuple[LayerCost, ...]:

@@ -8,6 +8,12 @@ arrays shaped (alphas, 1) and (1, resolutions), op by op, broadcasting to the gr
 Counts stay exact: int64 throughout (the input bounds in :mod:`mncost.limits` keep every
 count far below 2**63), and each row equals :func:`mncost.cost.result.count` of its
 configuration exactly.
+
+Besides the registered metrics, the grid takes the pseudo-metric
+``"peak_activation_bytes"`` (:data:`mncost.cost.memory.PEAK_ACTIVATION`): the peak
+activation memory under layer-by-layer execution, which is a maximum over the ops of
+their live bytes rather than a sum, and is computed from the dataflow by
+:func:`mncost.cost.memory.peak_grid` (``dw_inplace`` runs depthwise convs in place).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from mncost.cost.geometry import (
     static_columns,
     width_plan,
 )
+from mncost.cost.memory import PEAK_ACTIVATION, peak_grid
 from mncost.cost.metrics import METRICS
 from mncost.cost.result import _own_rule
 
@@ -32,7 +39,7 @@ if TYPE_CHECKING:
     import numpy
     import pandas
 
-__all__ = ["grid", "sweep_frame"]
+__all__ = ["PEAK_ACTIVATION", "grid", "sweep_frame"]
 
 # Per-op columns by the half of the geometry that holds them (per-tensor ones left out).
 _WIDTH = tuple(n for n in WidthPlan.__slots__ if n != "channels")
@@ -136,10 +143,13 @@ class _Accumulator:
 def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[int],
          classes: int | None = None, conventions: Conventions = Conventions(),
          metrics: Iterable[str] = ("mult_adds", "params"),
-         progress: Callable[[int, int], None] | None = None) -> dict[str, numpy.ndarray]:
+         progress: Callable[[int, int], None] | None = None,
+         dw_inplace: bool = False) -> dict[str, numpy.ndarray]:
     """Each metric's total over the network at every (alpha, resolution): arrays of shape
     (len(alphas), len(resolutions)), int64, exact.
 
+    ``metrics`` names registered metrics and may include ``"peak_activation_bytes"``
+    (the peak, in ``conventions.dtype``; ``dw_inplace`` runs depthwise convs in place).
     ``progress(done, total)`` is called as ops are processed (for a progress bar).
     """
     import numpy as np
@@ -150,7 +160,8 @@ def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[i
     static = static_columns(prog)
     widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
     spaces = [spatial_plan(prog, r) for r in resolutions]
-    wanted = [METRICS[name] for name in metrics]
+    metrics = list(metrics)
+    wanted = [METRICS[name] for name in metrics if name != PEAK_ACTIVATION]
     needed = {column for m in wanted for column in m.columns}
     # Per op, a column is a plain int where it is the same at every alpha (resolution),
     # else a vector over the alphas (resolutions), kept apart by _Separable.
@@ -161,6 +172,7 @@ def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[i
     static_names = needed - set(w_cols) - set(s_cols)
     sums = {m.name: _Accumulator(len(alphas), len(resolutions)) for m in wanted}
     n_ops = len(prog.ops)
+    steps = 2 * n_ops if PEAK_ACTIVATION in metrics else n_ops  # the peak: a second pass
     for i in range(n_ops):
         columns: dict[str, Any] = {name: getattr(static, name)[i] for name in static_names}
         for name, col in w_cols.items():
@@ -174,20 +186,29 @@ def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[i
         for m in wanted:
             sums[m.name].add(m.per_op(columns, conventions))
         if progress is not None:
-            progress(i + 1, n_ops)
-    return {name: acc.total() for name, acc in sums.items()}
+            progress(i + 1, steps)
+    totals = {name: acc.total() for name, acc in sums.items()}
+    if PEAK_ACTIVATION in metrics:
+        step = None if progress is None else \
+            (lambda done, _total: progress(n_ops + done, steps))  # type: ignore[misc]
+        totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, conventions, dw_inplace,
+                                            step)
+    return {name: totals[name] for name in metrics}
 
 
 def sweep_frame(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[int],
                 classes: int | None = None, conventions: Conventions = Conventions(),
                 metrics: Iterable[str] = ("mult_adds", "params"),
-                progress: Callable[[int, int], None] | None = None) -> pandas.DataFrame:
-    """One row per (alpha, resolution), alpha-major: alpha, resolution and each metric."""
+                progress: Callable[[int, int], None] | None = None,
+                dw_inplace: bool = False) -> pandas.DataFrame:
+    """One row per (alpha, resolution), alpha-major: alpha, resolution and each metric
+    (``"peak_activation_bytes"`` included, see :func:`grid`)."""
     import numpy as np
     import pandas as pd
 
     metrics = list(metrics)
-    totals = grid(arch, alphas, resolutions, classes, conventions, metrics, progress)
+    totals = grid(arch, alphas, resolutions, classes, conventions, metrics, progress,
+                  dw_inplace)
     a, r = len(alphas), len(resolutions)
     frame = {
         "alpha": np.repeat(np.array([float(x) for x in alphas]), r),

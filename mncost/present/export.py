@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IMAGE_FORMATS",
+    "IMAGE_SCALE",
+    "IMAGE_SIZE",
     "PlotOutputError",
     "check_writable",
     "figure_div",
@@ -31,8 +33,12 @@ __all__ = [
 ]
 
 IMAGE_FORMATS: tuple[str, ...] = ("png", "svg")
-IMAGE_SIZE = (1100, 640)
-"""Width and height, in CSS pixels, of exported images."""
+IMAGE_SIZE = (1280, 720)
+"""Width and height, in CSS pixels, of exported images (16:9, a slide's shape); a
+figure's own layout width or height wins."""
+IMAGE_SCALE = 2.0
+"""Device pixels per CSS pixel in a PNG: 2 gives 2560 x 1440, sharp on a slide or a
+high-density screen. The HTML page's "download as PNG" button uses it too."""
 
 NEEDS_CHROMIUM = ("image export needs kaleido and a Chromium browser: install Chromium "
                   "(e.g. `apt-get install chromium`) and `pip install kaleido`, "
@@ -67,28 +73,32 @@ def plotly_script() -> str:
     return f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
 
 
-def figure_div(fig: go.Figure, div_id: str) -> str:
-    """A figure as a <div> plus the script that draws it (plotly.js must be on the page)."""
+def figure_div(fig: go.Figure, div_id: str, scale: float = IMAGE_SCALE) -> str:
+    """A figure as a <div> plus the script that draws it (plotly.js must be on the page);
+    its "download as PNG" button renders at ``scale``."""
+    config = {**PLOT_CONFIG, "toImageButtonOptions": {"format": "png", "scale": scale}}
     return fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
-                       config=PLOT_CONFIG, div_id=div_id)
+                       config=config, div_id=div_id)
 
 
 def figure_page(fig: go.Figure, title: str, intro: str = "", notes: Sequence[str] = (),
-                tables: Sequence[Table] = ()) -> str:
+                tables: Sequence[Table] = (), scale: float = IMAGE_SCALE) -> str:
     """A complete offline HTML page: title, a line of intro, the figure, tables, notes."""
-    import html
-
     from mncost.present.render import html_page, html_table, html_text
 
     body = (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "") \
-        + figure_div(fig, "plot") + "".join("\n" + html_table(t) for t in tables) \
+        + figure_div(fig, "plot", scale) + "".join("\n" + html_table(t) for t in tables) \
         + "".join(f'\n<p class="note">{html_text(note)}</p>' for note in notes)
     return html_page(title, body, head=plotly_script())
 
 
-def figure_images(figs: Sequence[go.Figure], fmt: str,
-                  size: tuple[int, int] = IMAGE_SIZE) -> list[bytes]:
-    """Render figures as PNG or SVG with one headless Chromium (kaleido), offline."""
+def figure_images(figs: Sequence[go.Figure], fmt: str, size: tuple[int, int] = IMAGE_SIZE,
+                  scale: float = IMAGE_SCALE) -> list[bytes]:
+    """Render figures as PNG or SVG with one headless Chromium (kaleido), offline.
+
+    Each image is ``size`` CSS pixels unless the figure's layout sets its own width or
+    height, times ``scale`` device pixels per CSS pixel (an SVG scales its dimensions).
+    """
     import asyncio
 
     if fmt not in IMAGE_FORMATS:
@@ -102,9 +112,11 @@ def figure_images(figs: Sequence[go.Figure], fmt: str,
         async with kaleido.Kaleido(n=1, mathjax=False) as engine:
             images = []
             for fig in figs:
+                width = fig.layout.width or size[0]
                 height = fig.layout.height or size[1]
                 images.append(await engine.calc_fig(
-                    fig.to_dict(), opts={"format": fmt, "width": size[0], "height": height}))
+                    fig.to_dict(), opts={"format": fmt, "width": width, "height": height,
+                                         "scale": scale}))
             return images
 
     try:
@@ -120,19 +132,21 @@ def figure_images(figs: Sequence[go.Figure], fmt: str,
 
 def write_figure(fig: go.Figure, path: Path, title: str, intro: str = "",
                  notes: Sequence[str] = (), tables: Sequence[Table] = (),
-                 inputs: Mapping[Path, str] | None = None) -> str:
+                 inputs: Mapping[Path, str] | None = None,
+                 size: tuple[int, int] = IMAGE_SIZE, scale: float = IMAGE_SCALE) -> str:
     """Write ``fig`` to ``path`` as its ending says; returns the format.
 
     .html is a page (``title``, ``intro``, the figure, ``tables``, ``notes``); .png and
-    .svg are the figure alone. ``path`` is never one of ``inputs`` (files the command
-    reads, mapped to their option).
+    .svg are the figure alone, ``size`` CSS pixels (unless the figure sets its own) at
+    ``scale``. ``path`` is never one of ``inputs`` (files the command reads, mapped to
+    their option).
     """
     from mncost.present.files import OutputError, write_atomic
 
     fmt = plot_format(path)
     check_writable(path, inputs)
-    content: str | bytes = figure_page(fig, title, intro, notes, tables) if fmt == "html" \
-        else figure_images([fig], fmt)[0]
+    content: str | bytes = figure_page(fig, title, intro, notes, tables, scale) \
+        if fmt == "html" else figure_images([fig], fmt, size, scale)[0]
     try:
         write_atomic(path, content, inputs)
     except OutputError as exc:

@@ -5,12 +5,26 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["millions", "percent", "shape", "si"]
+__all__ = ["millions", "percent", "scaled", "shape", "si"]
 
 
 def millions(value: int, digits: int = 2) -> str:
     """``568740352`` -> ``"568.74 M"``."""
     return f"{value / 1_000_000:,.{digits}f} M"
+
+
+def scaled(value: int, digits: int = 2) -> str:
+    """A total for a summary line: G from a billion up, M from a million, whole below.
+
+    14193932288 -> "14.19 G", 568740352 -> "568.74 M", 21888 -> "21,888". Summaries
+    only: tables keep the exact integer.
+    """
+    # Decided on the figure as shown, so 999,999,999 is "1.00 G", never "1,000.00 M".
+    if abs(round(value / 10**6, digits)) >= 1000:
+        return f"{value / 10**9:,.{digits}f} G"
+    if abs(value) >= 10**6:
+        return f"{value / 10**6:,.{digits}f} M"
+    return f"{value:,}"
 
 
 def si(value: int) -> str:

@@ -13,8 +13,9 @@ import html
 import io
 import json
 import re
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from mncost.present.formats import REPORT_FORMATS
 from mncost.present.model import Report, Table
@@ -135,44 +136,79 @@ def html_text(text: str) -> str:
     return html.escape(escape_controls(text))
 
 
+# A page is at most 88em (1,232 px) wide, so that a wide table (published's 14 columns)
+# fits a 1,280 px window; prose stays at 60em and plots at 72em, widths that read well.
 HTML_STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;
-max-width:72em;padding:0 1em;color:#1b1f24}
+max-width:88em;padding:0 1em;color:#1b1f24}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.5em 0 1em}
-th,td{padding:.25em .7em;border-bottom:1px solid #d6dae0;text-align:left;white-space:nowrap}
-th{background:#f3f5f8;border-bottom:2px solid #b8bfc9}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
+th,td{padding:.25em .4em;border-bottom:1px solid #d6dae0;text-align:left;vertical-align:top;
+overflow-wrap:break-word}
+th{background:#f3f5f8;border-bottom:2px solid #b8bfc9;vertical-align:bottom}
 td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
+td.r,td.k{white-space:nowrap}
 td.c,th.c{text-align:center}
 tfoot td{font-weight:600;border-top:2px solid #b8bfc9}
 .caption,.note{color:#4a5260;max-width:60em}
+.plotly-graph-div{max-width:72em}
 .note{border-left:3px solid #b8bfc9;padding-left:.8em}
 """.strip()
+
+
+# How HTML tables wrap. Numbers never wrap; prose (a note, a description) wraps between
+# words. A label column is kept on one line: short texts ("Table 2", "Stanford Dogs",
+# "% mult-adds") and names ("mobilenet-v3-small-minimalistic", which a browser would
+# otherwise break after a hyphen, making one name read as two). In prose, a path is one
+# long word that would set its column's least width: it may break after a "/" between
+# names (<wbr> adds no character, so a copy gives the path back).
+_LABEL_CHARS = 20
+"""Texts up to this long are labels; so is any single word that is not a path."""
+_PATH_CHARS = 16
+_PATH_BREAK = re.compile(r"(?<=\w/)(?=\w)")
+
+
+def _is_label(text: str) -> bool:
+    return len(text) <= _LABEL_CHARS or (len(text.split()) == 1 and "/" not in text)
+
+
+def _prose(text: str) -> str:
+    """Prose as HTML (controls and markup escaped), a <wbr> after each "/" of a path."""
+    return "".join(
+        "<wbr>".join(html.escape(piece) for piece in _PATH_BREAK.split(token))
+        if len(token) >= _PATH_CHARS else html.escape(token)
+        for token in re.split(r"(\s+)", escape_controls(text)))
 
 
 def html_table(table: Table) -> str:
     """One table as an HTML fragment, every cell escaped."""
     cols = _visible(table)
-    cls = {"left": "", "right": ' class="r"', "center": ' class="c"'}
-    esc = html_text
+    shown = {i: [table.columns[i].show(row[i]) for row in table.rows + table.footer]
+             for i in cols}
+    kind = {"left": "", "right": "r", "center": "c"}
+    cls = {i: kind[table.columns[i].align] for i in cols}
+    cls.update({i: "k" for i in cols if not cls[i] and all(map(_is_label, shown[i]))})
+    attr = {i: f' class="{cls[i]}"' if cls[i] else "" for i in cols}
     parts = []
     if table.title:
-        parts.append(f"<h2>{esc(table.title)}</h2>")
+        parts.append(f"<h2>{html_text(table.title)}</h2>")
     parts.append("<table><thead><tr>" + "".join(
-        f"<th{cls[table.columns[i].align]}>{esc(table.columns[i].header)}</th>" for i in cols)
+        f"<th{attr[i]}>{html_text(table.columns[i].header)}</th>" for i in cols)
         + "</tr></thead><tbody>")
-    for row in table.rows:
-        parts.append("<tr>" + "".join(
-            f"<td{cls[table.columns[i].align]}>{esc(table.columns[i].show(row[i]))}</td>"
-            for i in cols) + "</tr>")
+
+    def row_html(n: int) -> str:
+        return "<tr>" + "".join(
+            f"<td{attr[i]}>{html_text(shown[i][n]) if cls[i] else _prose(shown[i][n])}</td>"
+            for i in cols) + "</tr>"
+
+    parts += [row_html(n) for n in range(len(table.rows))]
     parts.append("</tbody>")
     if table.footer:
-        parts.append("<tfoot>" + "".join("<tr>" + "".join(
-            f"<td{cls[table.columns[i].align]}>{esc(table.columns[i].show(row[i]))}</td>"
-            for i in cols) + "</tr>" for row in table.footer) + "</tfoot>")
+        parts.append("<tfoot>" + "".join(row_html(len(table.rows) + n)
+                                         for n in range(len(table.footer))) + "</tfoot>")
     parts.append("</table>")
     if table.caption:
-        parts.append(f'<p class="caption">{esc(table.caption)}</p>')
+        parts.append(f'<p class="caption">{html_text(table.caption)}</p>')
     return "\n".join(parts)
 
 

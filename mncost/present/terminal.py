@@ -1,7 +1,8 @@
 """Terminal rendering of a :class:`~mncost.present.model.Report`, styled through rich.
 
 The grid is laid out here rather than by ``rich.table``: the layout is then exact and
-predictable (numbers are never cut or wrapped, whatever the width) and rendering stays
+predictable (numbers are never cut or wrapped, whatever the width; text wraps between
+words, and a word is cut only when nothing else makes it fit) and rendering stays
 cheap, which matters for the CLI's start-up time. Rich adds the styles (bold headers and
 totals, dim notes) when writing to a terminal; piped or written to a file, the same
 lines are plain text and rich is not imported at all.
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import textwrap
-from typing import Callable
+from collections.abc import Callable
 
 from mncost.present.model import Report, Table
 from mncost.text import ascii_fallback, can_encode, escape_controls
@@ -25,18 +27,57 @@ Styled = tuple[str, "str | None"]
 
 _MIN_TEXT_WIDTH = 4
 
+# Where a word may break when it is longer than its column, as a typesetter would break
+# a name or a path: after an inner hyphen, dot, underscore, colon or slash that is
+# followed by a letter ("mult-" / "adds", "Mixed_7b." / "branch3x3_2a",
+# "nets/" / "mobilenet_v1.md"), never between digits ("1.0", "64-192").
+_BREAK = re.compile(r"(?<=\w[-._:/])(?=[^\W\d_])|(?<=\w/)(?=\w)")
+
+
+def _pieces(word: str) -> list[str]:
+    """A word cut at each of its break points (one piece if it has none)."""
+    return [piece for piece in _BREAK.split(word) if piece]
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def _longest_piece(text: str) -> int:
+    return max((len(piece) for word in text.split() for piece in _pieces(word)), default=0)
+
 
 def _fold(text: str, width: int) -> list[str]:
-    """Split a text cell into lines of at most ``width`` characters, at spaces if it can."""
+    """Split a text cell into lines of at most ``width`` characters, between words.
+
+    A word longer than ``width`` breaks at its break points (after an inner "-", ".",
+    "_", ":" or "/"), and is cut only where a piece is itself longer than ``width``.
+    """
     if len(text) <= width:
         return [text]
     lines: list[str] = []
-    while len(text) > width:
-        cut = text.rfind(" ", 1, width + 1)
-        cut = cut if cut > 0 else width
-        lines.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return lines + ([text] if text else [])
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        if len(word) <= width:
+            line = word
+            continue
+        for piece in _pieces(word):
+            if len(line) + len(piece) <= width:
+                line += piece
+                continue
+            if line:
+                lines.append(line)
+            while len(piece) > width:
+                lines.append(piece[:width])
+                piece = piece[width:]
+            line = piece
+    return lines + ([line] if line else [])
 
 
 class _Texts:
@@ -60,47 +101,64 @@ def _layout(table: Table, texts: _Texts, width: int
             ) -> tuple[list[int], list[str], list[int], int, list[str]]:
     """Columns to show, their headers and widths, the gap, and the headers hidden.
 
-    Prefers every column with the widest gap (3, 2, then 1 space) that fits; then hides
-    columns that have a ``hide_rank``, lowest first; only then narrows text columns
-    (which fold). Number columns always keep their full width.
+    Tries, in order, until the table fits ``width``:
+
+    1. every column at full width, with the widest gap (3, 2, then 1 space) that fits;
+    2. hiding the columns that have a ``hide_rank``, lowest first (the view's choice);
+    3. narrowing text columns, widest first, down to their longest word, so that they
+       wrap between words; then down to their longest piece, so that a long name
+       breaks only at its separators ("mult-" / "adds", "Mixed_7b." / "branch_3a");
+    4. hiding more columns from the right, text before numbers, never the first;
+    5. only then cutting words, of the one column left, to fit.
+
+    Number columns always keep their full width: a number is never cut or wrapped.
     """
     cols = [i for i, c in enumerate(table.columns) if not c.data_only]
     headers = texts.short if width < 100 else texts.headers
-    content = {i: max([len(headers[i]), *(len(row[i]) for row in texts.rows + texts.footer)])
-               for i in cols}
-    hideable = sorted((i for i in cols if table.columns[i].hide_rank is not None),
-                      key=lambda i: table.columns[i].hide_rank or 0)
+    cells = {i: [headers[i], *(row[i] for row in texts.rows + texts.footer)] for i in cols}
+    content = {i: max(len(text) for text in cells[i]) for i in cols}
+    is_text = {i: table.columns[i].align != "right" for i in cols}
+    words = {i: max(map(_longest_word, cells[i])) if is_text[i] else content[i] for i in cols}
+    pieces = {i: max(map(_longest_piece, cells[i])) if is_text[i] else content[i] for i in cols}
+    cut = {i: min(content[i], _MIN_TEXT_WIDTH) if is_text[i] else content[i] for i in cols}
 
-    def need(shown: list[int], gap: int) -> int:
-        return sum(content[i] for i in shown) + gap * (len(shown) - 1)
+    def need(shown: list[int], widths: dict[int, int], gap: int) -> int:
+        return sum(widths[i] for i in shown) + gap * (len(shown) - 1)
 
-    choice: tuple[list[int], int] | None = None
+    def result(shown: list[int], gap: int, *floors: dict[int, int]
+               ) -> tuple[list[int], list[str], list[int], int, list[str]]:
+        # Narrow the widest column first, to each floor in turn: a column goes below its
+        # longest word only once every column is down to its own.
+        widths = {i: content[i] for i in shown}
+        excess = need(shown, widths, gap) - width
+        for floor in floors:
+            while excess > 0:
+                narrowable = [i for i in shown if widths[i] > floor[i]]
+                if not narrowable:
+                    break
+                widths[max(narrowable, key=lambda i: widths[i])] -= 1
+                excess -= 1
+        hidden = [texts.headers[i] for i in cols if i not in shown]
+        return shown, [headers[i] for i in shown], [widths[i] for i in shown], gap, hidden
+
     for gap in (3, 2, 1):
-        if need(cols, gap) <= width:
-            choice = (cols, gap)
-            break
-    if choice is None:
-        shown = list(cols)
-        for i in hideable:
-            shown.remove(i)
-            if need(shown, 1) <= width:
-                choice = (shown, 2 if need(shown, 2) <= width else 1)
-                break
-        else:
-            choice = (shown, 1)
-    shown, gap = choice
-    widths = [content[i] for i in shown]
-    excess = need(shown, gap) - width
-    if excess > 0:  # still too wide: narrow the text columns, widest first
-        text_cols = [k for k, i in enumerate(shown) if table.columns[i].align != "right"]
-        while excess > 0:
-            k = max(text_cols, key=lambda k: widths[k], default=None)
-            if k is None or widths[k] <= _MIN_TEXT_WIDTH:
-                break
-            widths[k] -= 1
-            excess -= 1
-    hidden = [texts.headers[i] for i in cols if i not in shown]
-    return shown, [headers[i] for i in shown], widths, gap, hidden
+        if need(cols, content, gap) <= width:
+            return result(cols, gap, content)
+    shown = list(cols)
+    for i in sorted((i for i in cols if table.columns[i].hide_rank is not None),
+                    key=lambda i: table.columns[i].hide_rank or 0):
+        shown.remove(i)
+        if need(shown, content, 1) <= width:
+            return result(shown, 2 if need(shown, content, 2) <= width else 1, content)
+    rest = shown[1:][::-1]
+    for i in [i for i in rest if is_text[i]] + [i for i in rest if not is_text[i]]:
+        for gap, floors in ((2, (words,)), (1, (words,)), (1, (words, pieces))):
+            if need(shown, floors[-1], gap) <= width:
+                return result(shown, gap, *floors)
+        shown.remove(i)
+    if need(shown, pieces, 1) <= width:
+        return result(shown, 1, words, pieces)
+    return result(shown, 1, words, pieces, cut)
 
 
 def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> list[Styled]:

@@ -4,6 +4,10 @@ The CSV holds every cell of Tables 2-14 that has a cost or accuracy figure, tran
 as printed, with the document it was read from. This module only reads it: it types
 each cell's text as an exact :class:`~decimal.Decimal` and checks that the text agrees
 with its unit. Nothing computed is ever stored here.
+
+Provenance has two levels. The transcription a cell was read from (``document``) stays
+in the data, so a test can check the cell against it; what mncost *shows* is the
+publication itself (:data:`PAPER_CITATION`, :func:`cite`), which a user can look up.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from importlib import resources
 from typing import Iterable
 
 __all__ = [
+    "PAPER_CITATION",
     "PaperDataError",
     "PublishedCell",
     "QUANTITIES",
     "UnknownTableError",
+    "cite",
     "normalize_table",
     "paper_cells",
     "paper_tables",
@@ -30,6 +36,17 @@ __all__ = [
 QUANTITIES: tuple[str, ...] = (
     "mult_adds", "params", "accuracy", "mult_adds_share", "params_share", "other")
 """What a cell measures; cost cells are the first two and the two shares."""
+
+PAPER_CITATION = "Howard et al. 2017, arXiv:1704.04861"
+"""The paper every cell is printed in ("MobileNets: Efficient Convolutional Neural Networks
+for Mobile Vision Applications"), as outputs cite it."""
+
+
+def cite(where: str = "") -> str:
+    """The paper, and optionally where in it: cite("Table 7") ->
+    "Howard et al. 2017, arXiv:1704.04861, Table 7"."""
+    return f"{PAPER_CITATION}, {where}" if where else PAPER_CITATION
+
 
 _FIELDS = ["document", "table", "row", "column", "text", "unit", "quantity"]
 
@@ -52,7 +69,9 @@ class PublishedCell:
     """One printed cell of one of the paper's tables."""
 
     document: str
-    """File name in shared/paper/ the cell was read from, e.g. "001_ee45856d9e240888.txt"."""
+    """The transcription the cell was read from (a file in shared/paper/, e.g.
+    "001_ee45856d9e240888.txt"): data for checking the cell, never shown; outputs cite
+    :attr:`citation`."""
     table: str
     """"Table 6"."""
     row: str
@@ -67,6 +86,12 @@ class PublishedCell:
     """"million mult-adds", "million params", "% of mult-adds", "% top-1 (ImageNet)", ..."""
     quantity: str
     """One of QUANTITIES."""
+
+    @property
+    def citation(self) -> str:
+        """Where the cell is printed, as outputs cite it: "Howard et al. 2017,
+        arXiv:1704.04861, Table 6"."""
+        return cite(self.table)
 
     @property
     def places(self) -> int:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from mncost.sources.points import DATASETS, Provenance, PublishedPoint
+from mncost.sources.points import DATASETS, FAMILIES, Provenance, PublishedPoint
 
 __all__ = ["PAPER_TABLES", "paper_points"]
 
@@ -42,6 +42,20 @@ def _millions(cell: Any) -> Decimal:
     return cell.value * _SCALE.get(cell.unit.split()[0], Decimal(1))
 
 
+def _family(model: str | None) -> str:
+    # A row's family is its model's, as the registry files it: Table 4's Conv MobileNet
+    # and Table 5's Shallow MobileNet are MobileNet v1 variants (mobilenet-v1-conv,
+    # mobilenet-v1-shallow), so they are plotted and filtered with v1. The comparison
+    # models (VGG 16, GoogleNet, ...) have families of their own that the published
+    # results do not break out, and rows naming no buildable model have none: "other".
+    from mncost.arch.registry import get_entry
+
+    if model is None:
+        return "other"
+    family = get_entry(model).family
+    return family if family in FAMILIES else "other"
+
+
 def _row_point(document: str, table: str, row: str, cells: dict[str, Any]) -> PublishedPoint | None:
     from mncost.sources import row_config, undefined_reason
 
@@ -50,10 +64,7 @@ def _row_point(document: str, table: str, row: str, cells: dict[str, Any]) -> Pu
         return None
     dataset = _dataset(table, f"{document} {table} row {row!r}")
     config = row_config(table, row)
-    # The paper's variants (Conv MobileNet, Shallow MobileNet) are other architectures,
-    # not points of the alpha/resolution grid, so only the scaled MobileNets are v1.
-    family = "mobilenet_v1" if config is not None and config.model == "mobilenet-v1" \
-        else "other"
+    family = _family(config.model if config is not None else None)
     return PublishedPoint(
         label=row,
         family=family,

@@ -3,6 +3,10 @@
 A :class:`PublishedPoint` keeps the published figures (exact Decimals, as printed) apart
 from mncost's own count for the same configuration (:class:`ComputedCost`, exact ints),
 and says where every published figure came from (:class:`Provenance`).
+
+A gap between the two is signed one way everywhere in mncost: mncost's count minus the
+published figure, relative to the published figure (:func:`relative_gap`), so a positive
+gap means mncost counts more than was printed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from fractions import Fraction
 from typing import Literal
 
 from mncost.cost.scaling import multiplier_text
+from mncost.sources.paper_cells import cite
 
 __all__ = [
     "DATASETS",
@@ -23,7 +28,7 @@ __all__ = [
     "Provenance",
     "PublishedPoint",
     "SourceKind",
-    "relative_difference",
+    "relative_gap",
     "within_rounding",
 ]
 
@@ -45,16 +50,24 @@ class Provenance:
     """Where a published figure was printed."""
 
     document: str
-    """The paper's document file (shared/paper/), or the checkpoints CSV's source text."""
+    """For the paper, the transcription the row was read from (a file in shared/paper/:
+    data for checking, never shown); for a checkpoint list, the repository file it was
+    read from ("tensorflow/models research/slim/nets/mobilenet_v1.md (commit 02c04f49)")."""
     table: str = ""
     """"Table 6" for the paper; empty for a checkpoint list."""
     row: str = ""
     """The row label as printed ("0.75 MobileNet-224", "MobileNet_v1_0.75_224")."""
 
+    @property
+    def citation(self) -> str:
+        """Where the figures are printed, as a reader can look it up: the publication and
+        its table ("Howard et al. 2017, arXiv:1704.04861, Table 6"), or the checkpoint
+        list's repository file."""
+        return cite(self.table) if self.table else self.document
+
     def describe(self) -> str:
-        """One line: document, table and row."""
-        where = f"{self.table}, " if self.table else ""
-        return f"{self.document}: {where}row {self.row!r}"
+        """One line: the citation and the row."""
+        return f"{self.citation}: row {self.row!r}"
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,18 @@ class PublishedPoint:
         return "checkpoints " + ", ".join(documents)
 
     @property
+    def citation(self) -> str:
+        """Every place these figures are printed, as a reader can look it up: "Howard et
+        al. 2017, arXiv:1704.04861, Tables 4, 6, 7, 8", or the checkpoint list's
+        repository file ("tensorflow/models research/slim/nets/mobilenet_v1.md (commit
+        02c04f49)")."""
+        if self.source == "paper":
+            numbers = list(dict.fromkeys(p.table.removeprefix("Table ")
+                                         for p in self.provenance))
+            return cite(("Table " if len(numbers) == 1 else "Tables ") + ", ".join(numbers))
+        return "; ".join(dict.fromkeys(p.citation for p in self.provenance))
+
+    @property
     def config(self) -> str:
         """"alpha/resolution" ("0.75/160"), or "" when the source does not define it."""
         if self.alpha is None or self.resolution is None:
@@ -130,11 +155,17 @@ class PublishedPoint:
         return replace(self, computed=computed, not_computed="" if computed else why_not)
 
 
-def relative_difference(published_m: Decimal | None, computed: int | None) -> Fraction | None:
-    """(published - computed) / computed, exactly; None when either is missing."""
-    if published_m is None or not computed:
+def relative_gap(published_m: Decimal | None, computed: int | None) -> Fraction | None:
+    """mncost's count against a published figure: (computed - published) / published,
+    exactly; None when either is missing or the published figure is 0.
+
+    ``published_m`` is in millions, as printed; 290 printed against 290,675,200 counted
+    is +0.23%. The same sign and base as ``mncost reproduce``'s Diff %.
+    """
+    if published_m is None or computed is None or not published_m:
         return None
-    return (Fraction(published_m) * 10**6 - computed) / computed
+    published = Fraction(published_m) * 10**6
+    return (computed - published) / published
 
 
 def within_rounding(published_m: Decimal | None, computed: int | None) -> bool | None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Sequence
 
-from mncost.sources.paper_cells import paper_cells, paper_tables
+from mncost.sources.paper_cells import cite, paper_cells, paper_tables
 from mncost.analysis.reproduce.compute import COST_QUANTITIES, Evidence, evaluate
 from mncost.analysis.reproduce.status import MATCH, CONVENTION, STATUSES, classify
 
@@ -54,7 +54,14 @@ class ReproCell:
         return self.diff / Fraction(self.published) * 100
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: numbers as numbers (the exact count as an int)."""
+        """Plain data: numbers as numbers (the exact count as an int).
+
+        ``diff`` is computed - published in the published unit and ``diff_percent`` that
+        difference as a percentage of the published value (the sign convention of every
+        mncost comparison: positive means mncost counts more). ``citation`` names the
+        publication and table the cell is printed in; the transcription it was read from
+        is left out (a reader does not have it).
+        """
         def number(value: Fraction | Decimal | None) -> float | int | None:
             if value is None:
                 return None
@@ -72,7 +79,7 @@ class ReproCell:
             "diff": number(self.diff), "diff_percent": number(self.diff_percent),
             "status": self.status, "note": self.note, "basis": self.basis,
             "reading": self.reading,
-            "document": self.document,
+            "citation": cite(self.table),
         }
 
 

@@ -52,7 +52,8 @@ def table_command(scenario: ScenarioOptions, flops: bool, fmt: str | None,
     chosen = resolve_scenario(scenario)
     with user_errors(ScalingError):
         result = cost_scenario(chosen)
-    emit_report(cost_report(result, flops=flops), fmt, output)
+    layout = "data" if fmt == "csv" else "document"  # CSV: one value per field, totals row
+    emit_report(cost_report(result, flops=flops, layout=layout), fmt, output)
 
 
 @click.command("models", short_help="The built-in architectures, with their cost at their "

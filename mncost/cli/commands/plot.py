@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from mncost.cli.options import (
     KeyChoice,
     OutputFile,
     UserError,
+    WholeNumber,
     emit,
     input_files,
     query_options,
@@ -20,6 +22,36 @@ from mncost.cli.options import (
 )
 
 __all__ = ["open_in_browser", "pareto_command", "plot_group"]
+
+WIDTH_RANGE = (320, 3840)
+HEIGHT_RANGE = (240, 2160)
+SCALE_RANGE = (0.5, 4.0)
+MAX_IMAGE_SIDE = 8192
+"""An image side in device pixels (--width or --height times --scale) is at most this:
+a 8,192 x 8,192 PNG is already 256 MiB to render."""
+
+
+class _Scale(click.ParamType):
+    """--scale: a decimal number in SCALE_RANGE, ASCII digits only."""
+
+    name = "NUMBER"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        import re
+
+        from mncost.text import quote
+
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        low, high = SCALE_RANGE
+        # A plain decimal: no exponent, nan or inf, and short, so nothing odd reaches float().
+        if len(text) > 12 or not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", text, re.ASCII) \
+                or not low <= float(text) <= high:
+            self.fail(f"scale must be a number from {low:g} to {high:g}, got {quote(value)}",
+                      param, ctx)
+        return float(text)
 
 
 @click.group("plot", short_help="Plots: accuracy against cost (Pareto) of published models.",
@@ -65,6 +97,7 @@ Examples:
   mncost plot pareto --cost computed       # mncost's exact MACs on x
   mncost plot pareto --dataset stanford_dogs -o dogs.png
   mncost plot pareto --family mobilenet_v1 --show   # and open it
+  mncost plot pareto -o pareto.png --width 1600 --height 900 --scale 1
 """)
 @query_options(default_dataset="imagenet")
 @click.option("--x", "x_axis", type=KeyChoice(("mult_adds", "params"), "x axis"),
@@ -83,18 +116,38 @@ Examples:
               help="Write FILE: .html (offline, plotly.js inlined), .png or .svg "
                    "(needs kaleido and Chromium); '-' writes the HTML page to standard "
                    "output instead of the frontier list. [default: ./pareto.html]")
+@click.option("--width", type=WholeNumber(*WIDTH_RANGE, "width"), default=None,
+              metavar="PX",
+              help=f"Figure width in CSS pixels, {WIDTH_RANGE[0]:,} to {WIDTH_RANGE[1]:,} "
+                   "[default: 1280 for .png/.svg; an HTML page's width].")
+@click.option("--height", type=WholeNumber(*HEIGHT_RANGE, "height"), default=None,
+              metavar="PX",
+              help=f"Figure height in CSS pixels, {HEIGHT_RANGE[0]:,} to {HEIGHT_RANGE[1]:,} "
+                   "[default: 720].")
+@click.option("--scale", type=_Scale(), default=None,
+              help=f"Device pixels per CSS pixel in a .png (and the HTML page's PNG "
+                   f"download), {SCALE_RANGE[0]:g} to {SCALE_RANGE[1]:g} [default: 2: "
+                   "1280x720 becomes 2560x1440; 1 for .svg].")
 @click.option("--show", is_flag=True,
               help="Also open the file in the default browser (never waits for it).")
 def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis: str,
                    cost_basis: str, highlights: tuple[str, ...], linear: bool,
-                   output: Path | None, show: bool) -> None:
+                   output: Path | None, width: int | None, height: int | None,
+                   scale: float | None, show: bool) -> None:
     """Plot published top-1 accuracy against mult-adds (or params) with the Pareto
     frontier, and list the frontier's models.
 
     Every published result of one dataset (ImageNet by default) is a point: colour is
     the model family, marker the source (circle: the paper; diamond: a released
-    checkpoint; open: 8-bit). --highlight marks configurations at mncost's exact cost,
-    with the published accuracy of the same configuration where there is one.
+    checkpoint; square: one of the paper's variants; open: 8-bit; an x inside: a
+    published cost where mncost's was asked for but cannot be counted). The frontier's
+    points, the highlights and the other models are named on the plot. --highlight marks
+    configurations at mncost's exact cost, with the published accuracy of the same
+    configuration where there is one.
+
+    Images are 1280x720; a PNG at scale 2 (2560x1440 pixels), an SVG at 1, unless
+    --width, --height and --scale say otherwise. On an HTML page --width and --height
+    fix the plot's size and --scale sets its PNG download's.
     """
     from mncost.analysis.pareto import (
         HighlightError,
@@ -102,7 +155,14 @@ def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis:
         parse_highlight,
         resolve_highlight,
     )
-    from mncost.present.export import PlotOutputError, figure_page, plot_format, write_figure
+    from mncost.present.export import (
+        IMAGE_SCALE,
+        IMAGE_SIZE,
+        PlotOutputError,
+        figure_page,
+        plot_format,
+        write_figure,
+    )
     from mncost.present.figures import pareto_figure, pareto_title
     from mncost.present.files import display_path
     from mncost.present.terminal import render_terminal
@@ -113,6 +173,14 @@ def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis:
     with user_errors(PlotOutputError, HighlightError):
         fmt = plot_format(output) if output is not None else "html"
         wanted = [parse_highlight(text) for text in highlights]
+    if scale is None:  # a vector SVG keeps its CSS size; pixels are for PNG and download
+        scale = 1.0 if fmt == "svg" else IMAGE_SCALE
+    for option, side in (("--width", width), ("--height", height)):
+        if side is not None and side * scale > MAX_IMAGE_SIDE:
+            raise UserError(f"{option} {side:,} at --scale {scale:g} is "
+                            f"{side * scale:,.0f} pixels; at most {MAX_IMAGE_SIDE:,}")
+    if fmt != "html":  # an image has a size of its own; a page's plot fills the page
+        width, height = width or IMAGE_SIZE[0], height or IMAGE_SIZE[1]
     points = run_query(families, source, dataset)
     # A highlight takes its accuracy from any published result of the dataset, whatever
     # --family and --source leave on the plot.
@@ -123,15 +191,18 @@ def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis:
     if not data.points:
         raise UserError("no published results with a top-1 accuracy match these options")
     # An HTML page carries the title itself; an image needs it drawn in.
-    fig = pareto_figure(data, log_x=not linear, titled=fmt != "html")
+    fig = pareto_figure(data, log_x=not linear, titled=fmt != "html",
+                        width=width, height=height)
     title, subtitle = pareto_title(data)
     report = frontier_report(data)
     if output is None:  # -o -: the page is standard output, so no frontier list there
-        emit(figure_page(fig, title, subtitle, page_notes(data), report.tables), None, "html")
+        emit(figure_page(fig, title, subtitle, page_notes(data), report.tables, scale),
+             None, "html")
         return
     with user_errors(PlotOutputError):
         write_figure(fig, output, title=title, intro=subtitle, notes=page_notes(data),
-                     tables=report.tables, inputs=input_files())
+                     tables=report.tables, inputs=input_files(),
+                     scale=scale)
     shown = display_path(output.resolve())
     click.echo(f"wrote {shown} ({fmt}: {len(data.points)} published points, "
                f"{len(data.frontier)} on the frontier)", err=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mncost.cli.options import (
+    ERROR_LINE_LIMIT,
     OutputFile,
     ScenarioOptions,
     UserError,
@@ -19,6 +21,9 @@ from mncost.cli.options import (
 )
 from mncost.present.files import display_path
 from mncost.text import quote
+
+if TYPE_CHECKING:
+    from mncost.present.views.review import Colophon
 
 __all__ = ["REPORT_FORMATS", "report_command"]
 
@@ -45,13 +50,51 @@ def _wrote(path: Path, fmt: str) -> None:
     click.echo(f"wrote {display_path(path.resolve())} ({fmt})", err=True)
 
 
-@click.command("report", short_help="Design-review page of one configuration "
-                                    "(HTML or Markdown).", epilog="""\b
+_ARGS_KEY = "mncost.report.args"
+"""ctx.meta key: the command's arguments as typed, for the page's footer."""
+
+
+class _TypedCommand(click.Command):
+    """A command that keeps its arguments as typed (click keeps only parsed values), so
+    the page can say exactly which command made it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS_KEY] = tuple(args)
+        return super().parse_args(ctx, args)
+
+
+def _colophon() -> Colophon:
+    from datetime import datetime, timezone
+
+    from mncost import __version__
+    from mncost.present.views.review import Colophon
+
+    ctx = click.get_current_context()
+    # "mncost" whatever the program was called (python -m mncost, a test runner), then
+    # the subcommand path and the arguments as typed.
+    words = ("mncost", *ctx.command_path.split()[1:], *ctx.meta.get(_ARGS_KEY, ()))
+    return Colophon(version=__version__, command=words,
+                    generated=datetime.now(timezone.utc))
+
+
+def _warn(message: str) -> None:
+    """One line on stderr; the command still succeeds."""
+    from mncost.present.files import printable
+    from mncost.text import shorten
+
+    where = click.get_current_context().command_path
+    click.echo(shorten(printable(f"{where}: warning: {message}"), ERROR_LINE_LIMIT), err=True)
+
+
+@click.command("report", cls=_TypedCommand,
+               short_help="Design-review page of one configuration (HTML or Markdown).",
+               epilog="""\b
 Examples:
   mncost report --alpha 0.75 --res 160 -o review.html
   mncost report -a 0.5 -r 128 -o review.md    # charts as PNG files beside it
   mncost report --spec examples/tiny-cifar.yaml -o tiny.html
   mncost report -o review.md --no-images      # Markdown without the charts
+  mncost report mobilenet-v2 --audit          # with the paper audit as an appendix
 """)
 @scenario_options
 @click.option("--output", "-o", type=OutputFile(), default="review.html",
@@ -61,15 +104,23 @@ Examples:
                    "[default: ./review.html]")
 @click.option("--images/--no-images", default=True, show_default=True,
               help="Markdown only: write the charts as PNG files next to FILE (needs "
-                   "kaleido and Chromium).")
-def report_command(scenario: ScenarioOptions, output: Path | None, images: bool) -> None:
+                   "kaleido and Chromium; without them the page is written without "
+                   "charts, with a warning).")
+@click.option("--audit", is_flag=True,
+              help="Add an appendix: how mncost's counts compare with every cost figure "
+                   "of the MobileNet paper (the summary of `mncost reproduce`).")
+def report_command(scenario: ScenarioOptions, output: Path | None, images: bool,
+                   audit: bool) -> None:
     """Write the page a design reviewer wants for MODEL (default: mobilenet-v1) at the
     given alpha and resolution.
 
-    It holds the configuration and counting conventions, the per-layer table, the
-    breakdown by layer type (also as a chart), cost ratios against the paper's
-    published MobileNets, the Pareto plot of published results with this configuration
-    marked, and the summary of mncost's reproduction of the paper's cost figures.
+    First a summary: the configuration, its totals, and the configuration against the
+    nearest published models of the same task (the same number of classes, and an RGB
+    input within a factor of 2 of its size, per side); then the Pareto plot of those
+    published results with this configuration marked; the breakdown by layer type
+    (also as a chart); and the per-layer table. When no published result is of the
+    same task (a 10-class 32x32 net), the page says so and has no comparison and no
+    plot. A footer names the mncost version, this command line and the UTC date.
     """
     from mncost.analysis.models import cost_scenario
     from mncost.analysis.review import review_data
@@ -84,7 +135,8 @@ def report_command(scenario: ScenarioOptions, output: Path | None, images: bool)
     with user_errors(ScalingError):
         result = cost_scenario(chosen)
     review = review_page(review_data(result, chosen.origin,
-                                     match_published=scenario.spec is None))
+                                     match_published=scenario.spec is None, audit=audit),
+                         _colophon())
     if output is None:
         emit(review_html(review), None, "html")
         return
@@ -112,3 +164,5 @@ def report_command(scenario: ScenarioOptions, output: Path | None, images: bool)
     for key in pictures:
         _wrote(output.with_name(names[key]), "png")
     _wrote(output, "markdown")
+    if images and len(pictures) < len(keys):  # asked for, not made: say so, still exit 0
+        _warn(f"{display_path(output.name)} has no charts: {missing}")

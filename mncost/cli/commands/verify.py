@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,7 +21,64 @@ from mncost.cli.options import (
     user_errors,
 )
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
 __all__ = ["verify_command"]
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except ValueError:  # closed
+        return False
+
+
+class _Progress:
+    """What ``verify`` is doing, shown on a terminal while PyTorch loads and measures.
+
+    Importing PyTorch and running the network take seconds; a spinner with the stage
+    and the elapsed time says the command is alive. It is drawn on stderr, only when
+    stderr is a terminal, and erased when done: nothing reaches a pipe, a file or the
+    report (JSON and CSV are on stdout).
+    """
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if _stderr_is_terminal():
+            from rich.console import Console
+            from rich.progress import (
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            from mncost.text import can_encode
+
+            # Braille dots where stderr can show them, an ASCII line spinner where not.
+            dots = can_encode("⠋", getattr(sys.stderr, "encoding", None) or "utf-8")
+            self._progress = Progress(
+                SpinnerColumn("dots" if dots else "line"),
+                TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True)
+
+    @contextlib.contextmanager
+    def shown(self, first: str) -> Iterator[_Progress]:
+        """Draw the progress line, starting at stage ``first``, for the duration of the
+        block (a no-op off a terminal)."""
+        if self._progress is None:
+            yield self
+            return
+        with self._progress:
+            self._task = self._progress.add_task(first, total=None)
+            yield self
+
+    def stage(self, text: str) -> None:
+        """Show ``text`` as what is happening now."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, description=text)
 
 
 @click.command("verify", short_help="Check mncost's per-layer counts against PyTorch's.",
@@ -52,13 +113,20 @@ def verify_command(ctx: click.Context, scenario: ScenarioOptions, fmt: str | Non
         UnsupportedLayer,
         verify,
     )
+    from mncost.analysis.verify.torch_model import require_torch
     from mncost.cost.scaling import ScalingError
     from mncost.present.views.verify import verify_report
+    from mncost.text import quote
 
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
     try:
-        with user_errors(ScalingError, UnsupportedLayer):
+        # Loading PyTorch is most of a first run's time: a stage of its own.
+        with user_errors(ScalingError, UnsupportedLayer), \
+                _Progress().shown("Loading PyTorch") as progress:
+            require_torch()
+            progress.stage(f"Building {quote(chosen.arch.name)} in PyTorch and measuring "
+                           "each layer")
             check = verify(chosen.arch, chosen.alpha, chosen.resolution, chosen.classes,
                            chosen.conventions)
     except TorchMissing:

@@ -27,8 +27,9 @@ from mncost.cost.conventions import Conventions
 __all__ = ["METRICS", "Metric", "evaluate", "metric"]
 
 # The modules that define metrics, imported at the end of this file so that each
-# registers its functions in METRICS: counts (MACs and parameters) and memory (bytes).
-_DEFINITIONS = ("counts", "memory")
+# registers its functions in METRICS: counts (MACs and parameters), memory (bytes) and
+# latency (the features of a device profile's model).
+_DEFINITIONS = ("counts", "memory", "latency")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,34 @@
-"""The per-layer cost report of one configuration (what ``mncost table`` prints)."""
+"""The per-layer cost report of one configuration (what ``mncost table`` prints).
+
+Two layouts of the same figures: ``document`` for the terminal, Markdown and HTML (the
+paper's Table 1 wording, "Conv dw / s2", totals in a footer) and ``data`` for CSV (one
+value per field: ``kind``, ``type``, ``stride``, ``output_h`` ..., then a totals row whose
+``kind`` is ``total``). JSON is :meth:`~mncost.cost.result.CostResult.to_dict` in both,
+with the classifier found by :func:`classifier` added.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, Literal
 
-from mncost.cost.result import CostResult
+from mncost.cost.result import Classifier, CostResult
 from mncost.cost.scaling import multiplier_text
-from mncost.present.numbers import millions, percent, shape
 from mncost.present.model import Column, Report, Table
+from mncost.present.numbers import percent, scaled, shape
 
-__all__ = ["cost_report", "table1_type"]
+__all__ = [
+    "Classifier",
+    "Layout",
+    "classifier",
+    "classifier_text",
+    "cost_report",
+    "describe_config",
+    "table1_type",
+]
+
+Layout = Literal["document", "data"]
 
 _TABLE1_TYPE = {
     # MobileNet v1's kinds, as its Table 1 prints them.
@@ -35,35 +54,38 @@ def table1_type(kind: str, stride: int) -> str:
     return f"{_TABLE1_TYPE.get(kind, kind)} / s{stride}"
 
 
-def _readable(count: int) -> str:
-    # Millions with two decimals where that says something; small counts in full.
-    return millions(count) if count >= 1_000_000 else f"{count:,}"
+def classifier(result: CostResult) -> Classifier | None:
+    """The classifier that is actually in ``result`` (see CostResult.classifier)."""
+    return result.classifier
+
+
+def classifier_text(result: CostResult) -> str:
+    """The classifier in a header: "1000 classes", or "no classifier"."""
+    found = classifier(result)
+    return "no classifier" if found is None else f"{found.outputs} classes"
 
 
 def describe_config(result: CostResult) -> str:
-    """One line naming the configuration: model, alpha, resolution, classes."""
-    classes = f"{result.classes} classes" if result.classes else "no classifier"
+    """One line naming the configuration: model, alpha, resolution, classifier."""
     return (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
-            f"{result.resolution}x{result.resolution}  {classes}")
+            f"{result.resolution}x{result.resolution}  {classifier_text(result)}")
 
 
-def cost_report(result: CostResult, flops: bool = False) -> Report:
-    """Per-layer table, totals, by-type breakdown and the conventions line."""
-    factor = 2 if flops else 1
-    unit = "FLOPs" if flops else "MACs"
+def _layer_table(result: CostResult, factor: int, unit: str, flops: bool) -> Table:
+    """The layers in the paper's Table 1 wording, totals in the footer."""
     total = result.total
-    layer_cols = [
+    columns = [
         Column("Layer", csv_header="name"),
         Column("Type / Stride", csv_header="type_stride", short_header="Type/Stride",
-               hide_rank=1),
+               hide_rank=2),
         Column("Filter Shape", csv_header="filter_shape", short_header="Filter"),
-        Column("Input Size", csv_header="input", short_header="Input", hide_rank=3),
-        Column("Output Size", csv_header="output", data_only=True),
+        Column("Input Size", csv_header="input", short_header="Input", hide_rank=1),
+        Column("Output Size", csv_header="output", short_header="Output", hide_rank=4),
         Column(f"Mult-Adds ({unit})" if not flops else "FLOPs", "right",
                csv_header="flops" if flops else "mult_adds", short_header=unit),
         Column("Params", "right", csv_header="params"),
         Column(f"% {unit}", "right", show=percent, csv_header=f"{unit.lower()}_share",
-               short_header="%", hide_rank=2),
+               short_header="%", hide_rank=3),
     ]
     rows = [
         [layer.name, table1_type(layer.kind, layer.stride), layer.filter_shape,
@@ -71,13 +93,51 @@ def cost_report(result: CostResult, flops: bool = False) -> Report:
          Fraction(layer.mult_adds, total.mult_adds) if total.mult_adds else None]
         for layer in result.layers
     ]
-    layers = Table(
-        title="Layers", columns=layer_cols, rows=rows,
+    return Table(
+        title="Layers", columns=columns, rows=rows,
         footer=[["Total", "", "", "", "", total.mult_adds * factor, total.params,
                  Fraction(1) if total.mult_adds else None]],
-        caption=(f"Total: {_readable(total.mult_adds * factor)} {unit}, "
-                 f"{_readable(total.params)} params"),
+        caption=(f"Total: {scaled(total.mult_adds * factor)} {unit}, "
+                 f"{scaled(total.params)} params"),
     )
+
+
+_DATA_FIELDS = ["name", "kind", "type", "block", "stride", "filter_shape", "input_h",
+                "input_w", "input_c", "output_h", "output_w", "output_c"]
+"""The CSV's fields before the counts; names as in the JSON's layer records."""
+
+
+def _data_table(result: CostResult, factor: int, unit: str, flops: bool) -> Table:
+    """One op per row, one value per field (exact integers), then the totals row."""
+    total = result.total
+    count = "flops" if flops else "mult_adds"
+    share = f"{unit.lower()}_share"
+    rows: list[list[Any]] = [
+        [layer.name, layer.kind, layer.type, layer.block, layer.stride, layer.filter_shape,
+         *layer.input, *layer.output, layer.mult_adds * factor, layer.params,
+         Fraction(layer.mult_adds, total.mult_adds) if total.mult_adds else None]
+        for layer in result.layers
+    ]
+    # The totals row: kind "total" marks it (no op has that kind; a layer may be named
+    # "Total"), and only the counts and the share are filled in.
+    rows.append(["Total", "total", *[None] * (len(_DATA_FIELDS) - 2),
+                 total.mult_adds * factor, total.params,
+                 Fraction(1) if total.mult_adds else None])
+    columns = [Column(name) for name in (*_DATA_FIELDS, count, "params", share)]
+    return Table(title="Layers", columns=columns, rows=rows)
+
+
+def cost_report(result: CostResult, flops: bool = False,
+                layout: Layout = "document") -> Report:
+    """Per-layer table, totals, by-type breakdown and the conventions line.
+
+    ``document``: the layers in the paper's wording with their output sizes, totals in
+    the footer (terminal, Markdown, HTML); ``data``: the layers as one value per field
+    with a totals row, for CSV. JSON (``Report.data``) is the same in both.
+    """
+    factor = 2 if flops else 1
+    unit = "FLOPs" if flops else "MACs"
+    layers = (_data_table if layout == "data" else _layer_table)(result, factor, unit, flops)
     by_type = Table(
         title="By layer type (the paper's Table 2)",
         columns=[
@@ -94,10 +154,13 @@ def cost_report(result: CostResult, flops: bool = False) -> Report:
                row.params_share] for row in result.by_type],
     )
     data = result.to_dict()
+    found = classifier(result)
+    data["classifier"] = None if found is None else {
+        "layer": found.layer, "outputs": found.outputs, "sized_by": found.sized_by}
     if flops:
         for record, layer in zip(data["layers"], result.layers):
             record["flops"] = 2 * layer.mult_adds
-        data["total"]["flops"] = 2 * total.mult_adds
+        data["total"]["flops"] = 2 * result.total.mult_adds
     return Report(
         title=describe_config(result),
         tables=[layers, by_type],

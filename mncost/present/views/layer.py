@@ -3,14 +3,23 @@ conv, and the paper's Table 3 row by row (counted by :mod:`mncost.analysis.layer
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Sequence
 
 from mncost.analysis.layer import FORMULAS, LayerComparison, Table3Row
 from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import percent
+from mncost.sources.paper_cells import cite
 
 __all__ = ["layer_report", "table3_report"]
+
+
+def _number(value: Decimal) -> int | float:
+    """A printed figure as a JSON number: an int when printed without decimals."""
+    exponent = value.as_tuple().exponent
+    return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
 
 
 def _ratio_rows(comparison: LayerComparison) -> list[list[Any]]:
@@ -95,14 +104,20 @@ def table3_report(rows: Sequence[Table3Row]) -> Report:
     for row in rows:
         c, counts = row.comparison, row.counts
         config = f"{'separable' if row.separable else 'standard'}, M=N={c.m}, D_F={c.d_f}"
+        # Exact millions (CSV writes them as numbers); the printed figures as Decimals,
+        # so CSV keeps their digits and JSON can give both the number and the text.
+        paper_macs, paper_params = Decimal(row.printed_mult_adds), Decimal(row.printed_params)
         table_rows.append([row.row, config, counts.mult_adds,
-                           f"{counts.mult_adds / 10**6:.2f}", row.printed_mult_adds,
-                           counts.params, f"{counts.params / 10**6:.4f}", row.printed_params])
+                           Fraction(counts.mult_adds, 10**6), paper_macs,
+                           counts.params, Fraction(counts.params, 10**6), paper_params])
         data.append({"row": row.row, "separable": row.separable, "m": c.m, "n": c.n,
                      "d_f": c.d_f, "alpha": float(c.alpha), "rho": float(c.rho),
                      "mult_adds": counts.mult_adds, "params": counts.params,
-                     "paper_million_mult_adds": row.printed_mult_adds,
-                     "paper_million_params": row.printed_params})
+                     "paper_million_mult_adds": _number(paper_macs),
+                     "paper_million_mult_adds_text": row.printed_mult_adds,
+                     "paper_million_params": _number(paper_params),
+                     "paper_million_params_text": row.printed_params,
+                     "citation": cite("Table 3")})
     table = Table(
         title="The paper's Table 3, row by row (cumulative)",
         columns=[Column("Layer/Modification", short_header="Row", csv_header="row"),
@@ -110,11 +125,11 @@ def table3_report(rows: Sequence[Table3Row]) -> Report:
                  Column("Mult-Adds (MACs)", "right", short_header="MACs",
                         csv_header="mult_adds"),
                  Column("Million Mult-Adds", "right", short_header="M MACs",
-                        csv_header="million_mult_adds"),
+                        csv_header="million_mult_adds", show=lambda v: f"{float(v):.2f}"),
                  Column("Paper", "right", csv_header="paper_million_mult_adds"),
                  Column("Params", "right", csv_header="params"),
                  Column("Million Params", "right", short_header="M params",
-                        csv_header="million_params"),
+                        csv_header="million_params", show=lambda v: f"{float(v):.4f}"),
                  Column("Paper", "right", csv_header="paper_million_params")],
         rows=table_rows,
     )
@@ -123,8 +138,8 @@ def table3_report(rows: Sequence[Table3Row]) -> Report:
         tables=[table],
         notes=["Each row adds to the one above: a standard conv; the same layer as depthwise "
                "+ pointwise; alpha 0.75 (512 -> 384 channels); rho 0.714 (D_F 14 -> "
-               "round(9.996) = 10). Paper = the figure printed in Table 3 (doc 000), in millions. "
-               "Mult-adds are MACs; params are weights (no bias, no batch norm).",
+               "round(9.996) = 10). Paper = the figure printed in " + cite("Table 3") + ", in "
+               "millions. Mult-adds are MACs; params are weights (no bias, no batch norm).",
                "`mncost reproduce 3` compares each cell and gives its status."],
         data=data,
     )

@@ -47,14 +47,19 @@ def frontier_report(data: ParetoData) -> Report:
 
 def _sources(data: ParetoData) -> str:
     """The documents behind the plotted points, named from their provenance, so a new
-    set of checkpoints names its own file."""
-    paper = any(p.point.source == "paper" for p in data.points)
-    files = sorted({s.document for p in data.points if p.point.source == "checkpoints"
-                    for s in p.point.provenance})
-    parts = ["the MobileNets paper (Howard et al. 2017), Tables 4-10"] if paper else []
-    if files:
-        parts.append("the released checkpoints, as listed in " + "; ".join(files))
+    set of checkpoints names its own file and a filtered plot names only its own."""
+    from mncost.present.figures import tables_text
+
+    parts = [f"the MobileNets paper (Howard et al. 2017), {tables_text(data.paper_tables)}"] \
+        if data.paper_tables else []
+    if data.checkpoint_documents:
+        parts.append("the released checkpoints, as listed in "
+                     + "; ".join(data.checkpoint_documents))
     return " and ".join(parts) or "none"
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
 
 
 def page_notes(data: ParetoData) -> list[str]:
@@ -66,9 +71,15 @@ def page_notes(data: ParetoData) -> list[str]:
         "staircase is the Pareto frontier (no other point is as cheap and as accurate, "
         "with one of the two strictly better).",
     ]
+    notes.append("Named on the plot: the frontier's points (alpha/resolution; the colour "
+                 "gives the family), the paper's variants (squares) and the other models; "
+                 "hover names every point.")
     if data.cost_basis == "computed":
         notes.append("x is mncost's exact count where mncost can count the model, at the "
-                     "default conventions; other points stay at their published cost.")
+                     "default conventions"
+                     + (f"; {_points(data.at_published_cost)} (marked x, \"published cost\" "
+                        "in the legend) stay at their published cost." if data.at_published_cost
+                        else "; it counts every plotted point."))
     if data.highlights:
         notes.append("Stars and dotted lines are highlighted configurations at mncost's "
                      "exact cost; a star takes the published top-1 of the same configuration.")

@@ -11,19 +11,21 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal, Sequence
 
-from mncost.present.model import Column, Report, Table
 from mncost.analysis.reproduce.audit import ReproCell, TableSummary
-from mncost.sources.misprints import Misprint
 from mncost.analysis.reproduce.status import MATCH, STATUSES, show
+from mncost.present.model import Column, Report, Table
+from mncost.sources.misprints import Misprint
 
 __all__ = ["Layout", "reproduce_report", "unit_label"]
 
 _NOTES = [
-    "Computed: mncost's exact count with its default conventions (mult-adds = MACs of conv "
-    "and FC layers; params = conv weights + FC weights and bias; batch norm not counted; "
-    "channels round(c*alpha); SAME padding). Published, Computed and Diff are in the Unit "
-    "shown (M = million, B = billion, % = share of the model's total); Diff % is of the "
-    "published value.",
+    "Published: as printed in Howard et al. 2017, arXiv:1704.04861 (MobileNets), in the "
+    "table named. Computed: mncost's exact count with its default conventions (mult-adds "
+    "= MACs of conv and FC layers; params = conv weights + FC weights and bias; batch norm "
+    "not counted; channels round(c*alpha); SAME padding). Published, Computed and Δ are in "
+    "the Unit shown (M = million, B = billion, % = share of the model's total).",
+    "Δ = mncost - published (positive: mncost counts more); Δ % = Δ / published x 100. "
+    "`mncost published` signs its gaps the same way.",
     "Status: match = equal at the printed precision; convention = equal under a stated "
     "counting convention (named in the note); close = within 1% (or a truncated figure), "
     "with the likely cause; erratum = the printed figure is demonstrably wrong (why in the "
@@ -107,8 +109,8 @@ def _cell_table(cells: Sequence[ReproCell], compact: bool) -> tuple[Table, list[
         Column("Unit"),
         Column("Published", "right", short_header="Paper"),
         Column("Computed", "right", short_header="mncost"),
-        Column("Diff", "right", hide_rank=1),
-        Column("Diff %", "right"),
+        Column("Δ (mncost - pub.)", "right", short_header="Δ", hide_rank=1),
+        Column("Δ % of pub.", "right", short_header="Δ %"),
         Column("Status"),
         Column("Note"),
     ]
@@ -117,7 +119,7 @@ def _cell_table(cells: Sequence[ReproCell], compact: bool) -> tuple[Table, list[
 
 _DATA_FIELDS = ["table", "row", "column", "unit", "quantity", "published_text", "published",
                 "computed", "computed_exact", "diff", "diff_percent", "status", "note", "basis",
-                "reading", "document"]
+                "reading", "citation"]
 
 
 def _data_table(cells: Sequence[ReproCell]) -> Table:
@@ -144,13 +146,13 @@ def _misprint_table(misprints: Sequence[Misprint], compact: bool) -> Table:
     title = "Misprints outside the cost cells"
     if compact:
         return Table(title=title, columns=[Column("#"), Column("Finding")], rows=[
-            [i, f"{m.table}, {m.where}: printed \"{m.printed}\", correct \"{m.correct}\". "
-                f"{m.why} [{m.document}]"]
+            [i, f"{m.table}, {m.where}: printed \"{m.printed}\", correct "
+                f"\"{m.correct}\". {m.why} [{m.publication}]"]
             for i, m in enumerate(misprints, start=1)])
     return Table(title=title, columns=[
-        Column("Document"), Column("Table"), Column("Where"), Column("Printed"),
-        Column("Correct"), Column("Why")],
-        rows=[[m.document, m.table, m.where, m.printed, m.correct, m.why] for m in misprints])
+        Column("Source"), Column("Where"), Column("Printed"), Column("Correct"),
+        Column("Why")],
+        rows=[[m.citation, m.where, m.printed, m.correct, m.why] for m in misprints])
 
 
 Layout = Literal["terminal", "document", "data"]

@@ -1,38 +1,93 @@
 """The design-review page of one configuration (``mncost report``), as HTML or Markdown.
 
-One page holds what a reviewer asks for: the configuration and counting conventions, the
-per-layer table and the by-type breakdown (:func:`~mncost.present.views.cost_table.cost_report`,
-the breakdown also as a chart), cost ratios against the paper's published MobileNets,
-the Pareto plot of published results with this configuration marked, and the summary of
-mncost's reproduction of the paper's cost figures. Every figure and conclusion comes
-worked out from :func:`mncost.analysis.review.review_data`; this module only lays them
-out. Tables go through the shared renderers (:func:`~mncost.present.render.html_table`,
-the Markdown renderer); charts come from :mod:`mncost.present.figures`. HTML is one
-offline file with plotly.js inlined once; Markdown links PNG files written next to it,
-or says why the charts are left out.
+The page reads top-down, the way a reviewer asks:
+
+1. **Summary**: the configuration, its totals, and the configuration against the
+   nearest published models of the same task (or why nothing published is comparable);
+2. the **Pareto plot** of the published results of that task, this configuration marked
+   (left out, with the reason in the summary, when nothing is comparable);
+3. the **by-type breakdown**, as a table and a chart;
+4. the **per-layer table**;
+5. with ``--audit``, an **appendix**: the summary of mncost's reproduction of the paper;
+
+and ends with a footer naming the mncost version, the command line and the UTC date.
+
+Every figure and conclusion comes worked out from
+:func:`mncost.analysis.review.review_data`; this module only lays them out. Tables go
+through the shared renderers (:func:`~mncost.present.render.html_table`, the Markdown
+renderer); charts come from :mod:`mncost.present.figures`. Prose is a sequence of text
+and :class:`Code` (commands, flags): code is ``<code>`` that never breaks across lines
+in HTML, and a code span in Markdown. HTML is one offline file with plotly.js inlined
+once; Markdown links PNG files written next to it, or says why the charts are left out.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import shlex
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
+from mncost.analysis.review import SIZE_FACTOR
 from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import si
 from mncost.present.render import html_page, html_table, html_text, render
+from mncost.sources.points import DATASETS
+from mncost.text import escape_controls
 
 if TYPE_CHECKING:
     from mncost.analysis.pareto import ParetoData, PlottedPoint
-    from mncost.analysis.review import PaperComparison, Reproduction, ReviewData
+    from mncost.analysis.review import Neighbour, Reproduction, ReviewData
     from mncost.cost.result import CostResult
+    from mncost.sources.points import PublishedPoint
 
-__all__ = ["FIGURES", "Review", "Section", "review_html", "review_markdown", "review_page"]
+__all__ = [
+    "FIGURES",
+    "Code",
+    "Colophon",
+    "Prose",
+    "Review",
+    "Section",
+    "code_spans",
+    "plain",
+    "review_html",
+    "review_markdown",
+    "review_page",
+]
 
 FIGURES: dict[str, str] = {"by_type": "Share of the cost by layer type",
                            "pareto": "Published results and this configuration"}
 """Figure key -> alt text; a section names at most one figure."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """A command, flag or file name in prose: shown as code, never broken inside."""
+
+    text: str
+
+
+Prose = tuple[str | Code, ...]
+"""A paragraph: plain text (escaped wherever it is shown) and code, in order."""
+
+
+def plain(prose: Prose) -> str:
+    """The paragraph as plain text (code as its bare text): for alt text and tests."""
+    return "".join(part if isinstance(part, str) else part.text for part in prose)
+
+
+def code_spans(text: str) -> Prose:
+    """mncost's own text with `backtick` spans as :class:`Code` (for messages such as
+    "install Chromium (e.g. `apt-get install chromium`)"); never for a user's text."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code, the text as it is
+        return (text,)
+    return tuple(Code(part) if i % 2 else part for i, part in enumerate(parts) if part)
 
 
 @dataclass
@@ -41,9 +96,27 @@ class Section:
 
     title: str
     tables: list[Table]
-    intro: str = ""
+    intro: Prose = ()
     figure: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Prose] = field(default_factory=list)
+    level: int = 2
+    """Heading level: 2 for a part of the page, 3 for a part of the part before it."""
+    interactive_notes: list[Prose] = field(default_factory=list)
+    """Notes that hold only where the figure is interactive (HTML: "hover a point")."""
+    static_notes: list[Prose] = field(default_factory=list)
+    """Notes that replace those under a static image (Markdown's PNG)."""
+
+
+@dataclass(frozen=True)
+class Colophon:
+    """Who made the page, how and when: the footer."""
+
+    version: str
+    """mncost's version (``mncost.__version__``)."""
+    command: tuple[str, ...]
+    """The command line as typed, one argument per item, unquoted ("mncost", "report", ...)."""
+    generated: datetime
+    """When the page was made (timezone-aware; shown in UTC)."""
 
 
 @dataclass
@@ -53,92 +126,184 @@ class Review:
     title: str
     sections: list[Section]
     figures: dict[str, Callable[[], Any]]
+    colophon: Colophon | None = None
 
+
+# --- numbers in words -------------------------------------------------------------------
 
 def _ratio(value: Fraction | None) -> str:
-    # Two decimals, or two significant digits below 0.1 (a tiny net is 0.002x, not 0.00x).
+    # Two decimals, or two significant digits below 0.1 (a tiny net is 0.016x, not 0.02x).
     if value is None:
         return ""
     return f"{float(value):.2f}x" if value >= Fraction(1, 10) else f"{float(value):.2g}x"
 
 
-def _config_section(result: CostResult, source: str) -> Section:
-    total = result.total
+def _side(pixels: int) -> str:
+    return f"{pixels}x{pixels}"
+
+
+def _classes(n: int) -> str:
+    return "1 class" if n == 1 else f"{n:,} classes"
+
+
+def _dataset(key: str) -> str:
+    return DATASETS.get(key, key)
+
+
+def _in_millions(value: Fraction) -> str:
+    # Beside the published figures, which are printed in millions: two decimals show
+    # how far a printed figure is from the count.
+    return f"{float(value) / 10**6:,.2f}"
+
+
+# --- the sections -----------------------------------------------------------------------
+
+def _config_rows(data: ReviewData) -> list[list[str]]:
+    result, task, total = data.result, data.task, data.result.total
     rows = [
         ["Model", result.model],
-        ["Defined by", source],
+        ["Defined by", data.source],
         ["Width multiplier α", multiplier_text(result.alpha)],
-        ["Input resolution", f"{result.resolution}x{result.resolution}"],
-        ["Classes", str(result.classes) if result.classes else "0 (no classifier)"],
+        ["Input", f"{task.height}x{task.width}x{task.channels}"],
+        ["Classes", str(result.classifier.outputs) if result.classifier is not None
+         else "no classifier"],
         ["Mult-adds", f"{total.mult_adds:,} MACs ({si(total.mult_adds)} MACs; "
                       f"FLOPs = 2 x MACs = {2 * total.mult_adds:,})"],
         ["Parameters", f"{total.params:,} ({si(total.params)})"],
     ]
-    return Section(
-        title="Configuration and conventions",
-        tables=[Table(title="", columns=[Column("Setting"), Column("Value")], rows=rows)],
-        notes=["Conventions: " + result.conventions.describe(result.own_rule)],
-    )
+    own = data.published_self
+    if own is not None and own.top1 is not None:
+        rows.append([f"Published top-1 ({_dataset(own.dataset)})",
+                     f"{own.top1}% ({own.label}, {own.tables})"])
+    return rows
 
 
-def _comparison_section(result: CostResult, comparisons: tuple[PaperComparison, ...]) -> Section:
-    rows = [[c.point.label, c.point.tables.removeprefix("paper "), c.point.top1,
-             c.point.mult_adds_m, c.mult_adds, c.mult_adds_ratio, c.point.params_m, c.params,
-             c.params_ratio] for c in comparisons]
+def _nothing_comparable(data: ReviewData) -> Prose:
+    task = data.task
+    what = ("This configuration has no classifier, so no published accuracy applies"
+            if not task.classes else
+            f"No published result is of the same task: none classifies "
+            f"{_classes(task.classes)} from an RGB input of {_side(task.sides[0])} to "
+            f"{_side(task.sides[1])} pixels (within a factor of {SIZE_FACTOR} of this "
+            f"configuration's {task.height}x{task.width}"
+            + (f", which has {task.channels} channels" if task.channels != 3 else "") + ")")
+    held = [f"{_dataset(d.dataset)} ({', '.join(_classes(c) for c in d.classes)}, inputs "
+            f"{_side(d.smallest)} to {_side(d.largest)})" for d in data.datasets]
+    listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+    return (f"{what}. So this page has no comparison and no Pareto plot. mncost holds "
+            f"published results for {listed}.",)
+
+
+def _same_task(data: ReviewData) -> Prose:
+    task = data.task
+    assert data.dataset is not None
+    return (f"Compared with the {len(data.comparable)} published "
+            f"{_dataset(data.dataset)} results of the same task: {_classes(task.classes)} "
+            f"from an RGB input of {_side(task.sides[0])} to {_side(task.sides[1])} pixels "
+            f"(within a factor of {SIZE_FACTOR} of this configuration's "
+            f"{task.height}x{task.width}).",)
+
+
+def _summary_section(data: ReviewData) -> Section:
+    result = data.result
+    table = Table(title="", columns=[Column("Setting"), Column("Value")],
+                  rows=_config_rows(data))
+    intro = _same_task(data) if data.dataset is not None else _nothing_comparable(data)
+    return Section(title="Summary", tables=[table], intro=intro,
+                   notes=[("Conventions: " + result.conventions.describe(result.own_rule),)])
+
+
+def _neighbour_row(row: Neighbour, data: ReviewData) -> list[Any]:
+    point = row.point
+    if point is None:  # this configuration: its published top-1, if any
+        own = data.published_self
+        top1 = own.top1 if own is not None else None
+        task = data.task
+        return ["this configuration", "", f"{task.height}x{task.width}", top1, None,
+                row.mult_adds, row.mult_adds_ratio, None, row.params, row.params_ratio]
+    return [point.label, point.tables, _side(point.resolution or 0), point.top1,
+            point.mult_adds_m, row.mult_adds, row.mult_adds_ratio, point.params_m,
+            row.params, row.params_ratio]
+
+
+def _nearest_section(data: ReviewData) -> Section:
+    assert data.dataset is not None
     text = lambda v: "" if v is None else str(v)  # noqa: E731 - published figures as printed
+    exact = lambda v: "" if v is None else f"{int(v):,}" if v.denominator == 1 else str(v)  # noqa: E731
     table = Table(title="", columns=[
-        Column("Paper model"), Column("Tables"),
+        Column("Model"), Column("Source"), Column("Input"),
         Column("Top-1 %", "right", show=text),
         Column("Pub. MACs (M)", "right", show=text),
-        Column("mncost MACs", "right", csv_header="mncost_mult_adds", data_only=True),
-        Column("Ratio, MACs", "right", show=_ratio),
+        Column("mncost MACs (M)", "right", show=_in_millions, csv_header="mncost_mult_adds"),
+        Column("MACs ratio", "right", show=_ratio),
         Column("Pub. params (M)", "right", show=text),
-        Column("mncost params", "right", csv_header="mncost_params", data_only=True),
-        Column("Ratio, params", "right", show=_ratio),
-    ], rows=rows, caption="Ratio: this configuration's count / that model's count "
-                          "(0.29x = 29% of its cost). Top-1: ImageNet, as published.")
-    intro = ""
-    if comparisons:
-        first = comparisons[0]
-        intro = (f"This configuration has {_ratio(first.mult_adds_ratio)} the mult-adds and "
-                 f"{_ratio(first.params_ratio)} the parameters of {first.point.label}.")
-    return Section(
-        title="Compared with the paper's published MobileNets",
-        intro=intro, tables=[table],
-        notes=["Ratios divide mncost's exact counts of both configurations, under the same "
-               "conventions, so a published figure's rounding does not enter them; the "
-               "published figures (Pub.) are shown beside them as printed, and "
-               "`mncost published --source paper` lists both side by side."],
-    )
+        Column("mncost params", "right", show=exact, csv_header="mncost_params",
+               data_only=True),
+        Column("Params ratio", "right", show=_ratio),
+    ], rows=[_neighbour_row(row, data) for row in data.nearest],
+        caption=f"Ratio: this configuration's count ÷ mncost's count of that model. "
+                f"Top-1: {_dataset(data.dataset)}, as published.")
+    intro = ("The published models nearest in mult-adds, cheapest first, with this "
+             "configuration among them.")
+    near = data.closest
+    if near is not None and near.point is not None and near.mult_adds_ratio is not None:
+        intro += (f" This configuration has {_ratio(near.mult_adds_ratio)} the mult-adds "
+                  f"and {_ratio(near.params_ratio)} the parameters of the nearest, "
+                  f"{near.point.label}.")
+    notes: list[Prose] = [
+        ("Both counts of a ratio are mncost's, under the same counting conventions (each "
+         "model with its own width rule), so a published figure's rounding does not enter "
+         "it; the published figures (Pub.) are shown as printed. An 8-bit checkpoint is "
+         "the float model quantised, so only the float one is listed. ",
+         Code("mncost published"), " lists every published result with mncost's count.")]
+    if any(not row.counted for row in data.nearest):
+        notes.append(("mncost cannot count some of these models: their ratios divide by "
+                      "the published figures.",))
+    return Section(title="Against the nearest published models", tables=[table],
+                   intro=(intro,), notes=notes, level=3)
 
 
-def _pareto_section(data: ParetoData, best: PlottedPoint | None) -> Section:
+def _pareto_section(data: ParetoData, best: PlottedPoint | None,
+                    other_size: Sequence[PublishedPoint]) -> Section:
     highlight = data.highlights[0]
-    notes = []
     if highlight.mult_adds == 0:
-        intro = ("This configuration costs 0 mult-adds, so it has no place on the plot's "
-                 "log scale and is not drawn.")
+        intro: Prose = ("This configuration costs 0 mult-adds, so it has no place on the "
+                        "plot's log scale and is not drawn.",)
     elif highlight.accuracy_from is not None:
         source = highlight.accuracy_from
         intro = (f"The star is this configuration at mncost's cost; its published top-1 is "
-                 f"{source.top1}% ({source.label}, {source.tables}).")
+                 f"{source.top1}% ({source.label}, {source.tables}).",)
     else:
         intro = ("The dotted line is this configuration at mncost's cost: no published "
-                 "accuracy exists for it.")
+                 "accuracy exists for it.",)
+    notes: list[Prose] = []
     if best is not None:
-        notes.append(f"Best published top-1 at no more than this cost: {best.point.top1}% "
-                     f"({best.point.label}, {best.point.tables}).")
-    notes.append(f"{len(data.points)} published ImageNet results; hover a point for its "
-                 "source. Run `mncost plot pareto` for options.")
-    return Section(title="Among published results (Pareto plot)", tables=[], intro=intro,
-                   figure="pareto", notes=notes)
+        notes.append((f"Best published top-1 at no more than this cost: {best.point.top1}% "
+                      f"({best.point.label}, {best.point.tables}).",))
+    shown = (f"{len(data.points)} published {_dataset(data.dataset)} results of the same "
+             "task")
+    if other_size:
+        sizes = sorted({p.resolution for p in other_size if p.resolution is not None})
+        shown += (f"; {len(other_size)} more at an input of "
+                  + ", ".join(_side(s) for s in sizes) + " are left out (not within a "
+                  f"factor of {SIZE_FACTOR} of this configuration's)")
+    notes.append((shown + ".",))
+    return Section(
+        title="Among published results (Pareto plot)", tables=[], intro=intro,
+        figure="pareto", notes=notes,
+        interactive_notes=[("Hover a point for its source. ", Code("mncost plot pareto"),
+                            " draws every published result, with options.")],
+        static_notes=[(Code("mncost published"), " names each point's source; ",
+                       Code("mncost plot pareto -o pareto.html"),
+                       " draws every published result as an interactive page.")])
 
 
-def _reproduction_section(reproduction: Reproduction) -> Section:
+def _appendix(reproduction: Reproduction) -> Section:
+    title = "Appendix: reproduction of the paper's cost figures"
     if reproduction.unavailable:
-        return Section(title="Reproduction of the paper's cost figures", tables=[],
-                       notes=[f"Reproduction summary unavailable: "
-                              f"{reproduction.unavailable}."])
+        return Section(title=title, tables=[],
+                       notes=[(f"Reproduction summary unavailable: "
+                               f"{reproduction.unavailable}.",)])
     statuses, summaries = reproduction.statuses, reproduction.summaries
     table = Table(
         title="",
@@ -150,92 +315,186 @@ def _reproduction_section(reproduction: Reproduction) -> Section:
                 for s in summaries if s.table == "All"],
     )
     return Section(
-        title="Reproduction of the paper's cost figures", tables=[table],
-        intro="How mncost's exact counts compare with every cost cell the paper prints.",
-        notes=["match: equal at the printed precision; convention: equal under a stated "
-               "counting convention; close: within 1% (or truncated); erratum: the printed "
-               "figure is demonstrably wrong; differs: unexplained; not computable: the "
-               "paper does not define the model. `mncost reproduce` lists every cell."],
+        title=title, tables=[table],
+        intro=("How mncost's exact counts compare with every cost cell the paper "
+               "(Howard et al. 2017) prints.",),
+        notes=[("match: equal at the printed precision; convention: equal under a stated "
+                "counting convention; close: within 1% (or truncated); erratum: the printed "
+                "figure is demonstrably wrong; differs: unexplained; not computable: the "
+                "paper does not define the model. ", Code("mncost reproduce"),
+                " lists every cell.")],
     )
 
 
-def review_page(data: ReviewData) -> Review:
+def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
     """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
     from mncost.present.views.cost_table import cost_report
 
-    result = data.result
+    result: CostResult = data.result
     costs = cost_report(result)
-    layers, by_type = (replace(t, title="") for t in costs.tables)
+    layers, by_type = (replace(t, title="") for t in costs.tables[:2])
+    plotted = data.pareto
 
     def pareto() -> Any:
         from mncost.present.figures import pareto_figure
 
-        return pareto_figure(data.pareto, titled=False)
+        assert plotted is not None  # only listed when there is a plot
+        return pareto_figure(plotted, titled=False)
 
     def by_type_chart() -> Any:
         from mncost.present.figures import by_type_figure
 
         return by_type_figure(result)
 
-    sections = [
-        _config_section(result, data.source),
-        Section(title="Per-layer cost", tables=[layers],
-                intro="One row per layer, as in the paper's Table 1 (a depthwise separable "
-                      "block is two rows: dw, then pw)."),
+    sections = [_summary_section(data)]
+    figures: dict[str, Callable[[], Any]] = {"by_type": by_type_chart}
+    if data.dataset is not None:
+        sections.append(_nearest_section(data))
+    if plotted is not None:
+        sections.append(_pareto_section(plotted, data.best_cheaper, data.other_size))
+        figures["pareto"] = pareto
+    sections += [
         Section(title="By layer type", tables=[by_type], figure="by_type",
-                intro="The shape of the paper's Table 2."),
-        _comparison_section(result, data.comparisons),
-        _pareto_section(data.pareto, data.best_cheaper),
-        _reproduction_section(data.reproduction),
+                intro=("Mult-adds and parameters by layer type, laid out as the paper's "
+                       "Table 2.",)),
+        Section(title="Per-layer cost", tables=[layers],
+                intro=("One row per layer, in the order the network runs them.",)),
     ]
+    if data.reproduction is not None:
+        sections.append(_appendix(data.reproduction))
     return Review(title=f"Design review: {costs.title}", sections=sections,
-                  figures={"by_type": by_type_chart, "pareto": pareto})
+                  figures=figures, colophon=colophon)
+
+
+# --- the footer -------------------------------------------------------------------------
+
+def _shell_words(command: Sequence[str]) -> list[str]:
+    """Each argument as a shell would need it typed: quoted where it must be, with
+    undecodable bytes and control characters shown as escapes."""
+    from mncost.present.files import printable
+
+    return [escape_controls(shlex.quote(printable(word))) for word in command]
+
+
+def _when(moment: datetime) -> str:
+    from datetime import timezone
+
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+_HTML_STYLE = """<style>
+code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
+white-space:nowrap;background:#f3f5f8;border-radius:3px;padding:.05em .3em}
+code.command{white-space:normal}code.command span{white-space:nowrap}
+h3{font-size:1.02em;margin-top:1.3em}
+footer{margin-top:3em;padding-top:.8em;border-top:1px solid #d6dae0;color:#4a5260;
+font-size:.9em}
+footer p{overflow-x:auto}
+</style>
+"""
+
+
+def _html_prose(prose: Prose) -> str:
+    return "".join(html_text(part) if isinstance(part, str)
+                   else f"<code>{html_text(part.text)}</code>" for part in prose)
+
+
+def _html_footer(colophon: Colophon) -> str:
+    words = " ".join(f"<span>{html.escape(word)}</span>"
+                     for word in _shell_words(colophon.command))
+    return (f'<footer>\n<p>Made with mncost {html_text(colophon.version)} on '
+            f'{_when(colophon.generated)} by: <code class="command">{words}</code></p>'
+            '\n</footer>')
 
 
 def review_html(review: Review) -> str:
-    """The review as one offline HTML page (plotly.js inlined once, for both charts)."""
+    """The review as one offline HTML page (plotly.js inlined once, for every chart)."""
     from mncost.present.export import figure_div, plotly_script
 
     parts = []
     for n, section in enumerate(review.sections):
-        parts.append(f"<section>\n<h2>{html_text(section.title)}</h2>")
+        level = section.level
+        parts.append(f"<section>\n<h{level}>{html_text(section.title)}</h{level}>")
         if section.intro:
-            parts.append(f'<p class="caption">{html_text(section.intro)}</p>')
+            parts.append(f'<p class="caption">{_html_prose(section.intro)}</p>')
         parts.extend(html_table(table) for table in section.tables)
         if section.figure is not None:
             parts.append(figure_div(review.figures[section.figure](), f"figure-{n}"))
-        parts.extend(f'<p class="note">{html_text(note)}</p>' for note in section.notes)
+        notes = section.notes + section.interactive_notes
+        parts.extend(f'<p class="note">{_html_prose(note)}</p>' for note in notes)
         parts.append("</section>")
-    return html_page(review.title, "\n".join(parts), head=plotly_script())
+    if review.colophon is not None:
+        parts.append(_html_footer(review.colophon))
+    return html_page(review.title, "\n".join(parts), head=_HTML_STYLE + plotly_script())
 
 
-def _demoted(markdown: str) -> str:
-    # The section's Report renders its title as "#"; on this page it is a "##".
-    return "\n".join("#" + line if line.startswith("#") else line
-                     for line in markdown.splitlines())
+# --- Markdown ---------------------------------------------------------------------------
+
+def _md_text(text: str) -> str:
+    # The shared renderer's escaping of a line of text, read from its heading: one
+    # escaping of user text for every Markdown mncost writes. A heading loses its outer
+    # spaces, which join this text to the code around it: keep them.
+    match = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
+    assert match is not None
+    lead, core, trail = match.groups()
+    if not core:
+        return text
+    line = render(Report(title=core, tables=[]), "markdown").split("\n", 1)[0]
+    return lead + line.removeprefix("# ") + trail
+
+
+def _md_code(text: str) -> str:
+    # A code span shows its text literally; its fence is longer than any run of
+    # backticks inside, and a space pads text that starts or ends with one.
+    text = escape_controls(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_prose(prose: Prose) -> str:
+    text = "".join(_md_text(part) if isinstance(part, str) else _md_code(part.text)
+                   for part in prose)
+    # A paragraph must not open a block: a heading, a list, a rule.
+    text = re.sub(r"^(\s*)([#+=>-])", r"\1\\\2", text)
+    return re.sub(r"^(\s*[0-9]+)([.)])", r"\1\\\2", text)
+
+
+def _md_tables(tables: list[Table]) -> str:
+    body = render(Report(title="", tables=tables), "markdown")
+    return body.split("\n", 1)[1].strip()  # drop the untitled "# " line
 
 
 def review_markdown(review: Review, images: dict[str, str], missing: str = "") -> str:
     """The review as Markdown; ``images`` maps figure keys to image links next to it.
 
-    A figure without an image is left out, with ``missing`` saying why.
+    A figure without an image is left out, with ``missing`` (mncost's own message,
+    `backticks` as code) saying why.
     """
     from urllib.parse import quote
 
-    parts = [render(Report(title=review.title, tables=[]), "markdown").rstrip()]
+    parts = [f"# {_md_text(review.title)}"]
     for section in review.sections:
-        # Heading and intro first, then the tables and notes (the renderer puts notes last).
-        head = Report(title=section.title, tables=[],
-                      notes=[section.intro] if section.intro else [])
-        parts.append(_demoted(render(head, "markdown")).rstrip())
-        if section.tables or section.notes:
-            body = render(Report(title="", tables=section.tables, notes=section.notes),
-                          "markdown")
-            parts.append(body.split("\n", 1)[1].strip())  # drop the untitled "# " line
+        parts.append(f"{'#' * section.level} {_md_text(section.title)}")
+        if section.intro:
+            parts.append(_md_prose(section.intro))
+        if section.tables:
+            parts.append(_md_tables(section.tables))
         if section.figure is not None:
             alt = FIGURES[section.figure]
             if section.figure in images:
                 parts.append(f"![{alt}]({quote(images[section.figure])})")
             else:
-                parts.append(f"_Chart left out ({alt.lower()}): {missing or 'no image'}._")
+                reason = code_spans(missing) if missing else ("no image",)
+                parts.append(_md_prose((f"Chart left out ({alt.lower()}): ", *reason, ".")))
+        # A PNG (or no chart) cannot be hovered: the static notes stand in.
+        notes = section.notes + section.static_notes
+        parts.extend(f"> {_md_prose(note)}" for note in notes)
+    if review.colophon is not None:
+        colophon = review.colophon
+        parts += ["---", f"Made with mncost {_md_text(colophon.version)} on "
+                         f"{_when(colophon.generated)} by: "
+                         f"{_md_code(' '.join(_shell_words(colophon.command)))}"]
     return "\n\n".join(parts) + "\n"

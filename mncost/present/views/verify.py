@@ -5,9 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from mncost.cost.scaling import multiplier_text
-from mncost.present.model import Column, Report, Table
 from mncost.analysis.verify.compare import Verification
+from mncost.present.model import Column, Report, Table
+from mncost.present.views.cost_table import classifier, describe_config
 
 __all__ = ["verify_report"]
 
@@ -57,10 +57,7 @@ def verify_report(check: Verification) -> Report:
     footer = [["Total", "", result.total.mult_adds, Fraction(torch_flops, 2),
                result.total.params, sum(layer.torch_params or 0 for layer in check.layers),
                all(layer.shape_ok for layer in check.layers), check.ok]]
-    classes = f"{result.classes} classes" if result.classes else "no classifier"
-    title = (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
-             f"{result.resolution}x{result.resolution}  {classes}: "
-             f"mncost vs PyTorch {check.torch_version}")
+    title = f"{describe_config(result)}: mncost vs PyTorch {check.torch_version}"
     # The verdict goes last: it is the line a user (or a CI log) reads first.
     notes = [
         f"PyTorch side: the spec built as torch.nn modules (SAME padding; batch norm and "
@@ -71,6 +68,10 @@ def verify_report(check: Verification) -> Report:
         "Conventions: " + result.conventions.describe(result.own_rule),
         check.verdict(),
     ]
+    data = check.to_dict()
+    found = classifier(result)
+    data["config"]["classifier"] = None if found is None else {
+        "layer": found.layer, "outputs": found.outputs, "sized_by": found.sized_by}
     return Report(title=title,
                   tables=[Table(title="Layers", columns=columns, rows=rows, footer=footer)],
-                  notes=notes, data=check.to_dict())
+                  notes=notes, data=data)

@@ -1,0 +1,497 @@
+"""Which model should I ship? The best (model, alpha, R) under a set of budgets.
+
+:func:`choose` searches a stated candidate grid of every model of a family that has an
+accuracy model (:mod:`mncost.analysis.accuracy`), keeps the configurations that meet
+every budget, and ranks them by estimated top-1, highest first (ties: fewer mult-adds,
+then the model, alpha and resolution in order). The candidate grid defaults to each
+model's published range: its released checkpoints' smallest to largest alpha in steps
+of 0.05 and smallest to largest resolution in steps of 16 pixels.
+
+Budgets bound the figures of :mod:`mncost.analysis.explore`: mult-adds and params
+(exact counts), weight bytes and peak activation bytes (exact, in a data type; the peak
+with or without in-place depthwise convs) and the estimated latency on a device. A
+configuration meets a budget when its figure is at most the limit. Limits are read
+exactly (:func:`mncost.units.parse_budget`: K, M, G are powers of 1,000; KiB, MiB, GiB
+powers of 1,024).
+
+Only a configuration with a top-1 value can be ranked: an extrapolation (outside the
+published grid) is withheld unless ``extrapolate``, and the result counts the feasible
+configurations withheld that way. For each pick, the *binding* budget is the one it
+comes closest to, as a fraction of the limit. When nothing is feasible, the result says
+which budgets alone rule out every configuration, and gives the cheapest configuration
+on each budget's axis.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from mncost.analysis.explore import (
+    ACCURACY,
+    LATENCY,
+    ExploreError,
+    ExploreGrid,
+    Progress,
+    axis_text,
+    check_grid_size,
+    explore_grid,
+    with_dtype,
+)
+from mncost.cost.conventions import Conventions
+from mncost.cost.memory import PEAK_ACTIVATION
+from mncost.cost.scaling import multiplier_text
+from mncost.text import quote
+from mncost.units import Quantity, UnitError, parse_budget
+
+if TYPE_CHECKING:
+    import numpy
+    import pandas
+
+    from mncost.analysis.latency import LatencyProfile
+
+__all__ = [
+    "BUDGETS",
+    "BudgetKind",
+    "Budget",
+    "BudgetCheck",
+    "Candidate",
+    "ChooseResult",
+    "Cheapest",
+    "DEFAULT_ALPHA_STEP",
+    "DEFAULT_RESOLUTION_STEP",
+    "Searched",
+    "choose",
+    "choose_families",
+    "describe_config",
+    "default_axes",
+    "family_models",
+    "parse_budgets",
+]
+
+DEFAULT_ALPHA_STEP = Fraction(1, 20)
+"""The default candidate grid's alpha step: 0.05."""
+DEFAULT_RESOLUTION_STEP = 16
+"""The default candidate grid's resolution step, in pixels."""
+
+
+@dataclass(frozen=True)
+class BudgetKind:
+    """A figure a budget can bound."""
+
+    metric: str
+    """The explorer's column (mult_adds, params, weight_bytes, peak_activation_bytes,
+    latency_ms)."""
+    option: str
+    """The command line's option and the Python keyword (max_macs, ...)."""
+    quantity: Quantity
+    """How its limit is read: a count, bytes or ms."""
+    label: str
+    """Its name in a table: "MACs", "Peak activation bytes"."""
+    short: str
+    """A short name, for a narrow column: "MACs", "peak"."""
+
+
+BUDGETS: tuple[BudgetKind, ...] = (
+    BudgetKind("mult_adds", "max_macs", "count", "MACs", "MACs"),
+    BudgetKind("params", "max_params", "count", "Params", "params"),
+    BudgetKind("weight_bytes", "max_weight_bytes", "bytes", "Weight bytes", "weights"),
+    BudgetKind(PEAK_ACTIVATION, "max_peak_bytes", "bytes", "Peak activation bytes", "peak"),
+    BudgetKind(LATENCY, "max_latency_ms", "ms", "Latency ms", "latency"),
+)
+"""Every kind of budget, in the order they are shown."""
+_BY_OPTION = {kind.option: kind for kind in BUDGETS}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One limit: a figure must be at most ``limit``."""
+
+    kind: BudgetKind
+    limit: Fraction
+    """Exact, in counts, bytes or ms."""
+    text: str
+    """As given ("300M", "4MiB")."""
+
+    @property
+    def metric(self) -> str:
+        return self.kind.metric
+
+
+def parse_budgets(values: Mapping[str, Any]) -> tuple[Budget, ...]:
+    """Budgets from ``{option: value}`` (``max_macs="300M"``, ``max_params=3e6``; None
+    skipped), in :data:`BUDGETS` order; ExploreError for an unknown option or a value
+    that cannot be read."""
+    unknown = [k for k in values if k not in _BY_OPTION]
+    if unknown:
+        raise ExploreError(f"unknown budget {quote(unknown[0])}; budgets: "
+                           f"{', '.join(_BY_OPTION)}")
+    budgets = []
+    for kind in BUDGETS:
+        value = values.get(kind.option)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            raise ExploreError(f"{kind.option} must be a number, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ExploreError(f"{kind.option} must be a finite number, got {value!r}")
+        text = value if isinstance(value, str) else repr(value) if isinstance(value, float) \
+            else str(value)
+        try:
+            limit = parse_budget(text, kind.quantity, kind.option.replace("_", "-"))
+        except UnitError as exc:
+            raise ExploreError(str(exc)) from None
+        budgets.append(Budget(kind, limit, text.strip()))
+    return tuple(budgets)
+
+
+# --- families and their grids -------------------------------------------------------------
+
+def family_models() -> dict[str, tuple[str, ...]]:
+    """Each family with an accuracy model, mapped to its registered models that have one
+    (mobilenet_v1: mobilenet-v1; mobilenet_v2: mobilenet-v2), in registry order."""
+    from mncost.analysis.accuracy import accuracy_model
+    from mncost.arch.registry import list_models
+
+    families: dict[str, list[str]] = {}
+    for entry in list_models():
+        if accuracy_model(entry.name) is not None:
+            families.setdefault(entry.family, []).append(entry.name)
+    return {family: tuple(models) for family, models in families.items()}
+
+
+def choose_families() -> tuple[str, ...]:
+    """What ``family`` may be: each family with an accuracy model, then "all"."""
+    return (*family_models(), "all")
+
+
+def _models(family: str) -> tuple[str, ...]:
+    key = family.strip().lower().replace("-", "_")
+    families = family_models()
+    if key == "all":
+        return tuple(m for models in families.values() for m in models)
+    if key not in families:
+        raise ExploreError(f"unknown family {quote(family)}; choose from "
+                           f"{', '.join(f.replace('_', '-') for f in families)} or all "
+                           "(families with published checkpoints to estimate top-1 from)")
+    return families[key]
+
+
+def default_axes(model: str) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
+    """The model's published range: its checkpoints' alphas, smallest to largest in steps
+    of 0.05, and resolutions, smallest to largest in steps of 16 (each end included)."""
+    from mncost.analysis.accuracy import accuracy_model
+
+    fitted = accuracy_model(model)
+    if fitted is None:
+        raise ExploreError(f"{model} has no accuracy model")
+    alphas = [o.alpha for o in fitted.observations]
+    sizes = [o.resolution for o in fitted.observations]
+    lo, hi = min(alphas), max(alphas)
+    a = sorted({lo + k * DEFAULT_ALPHA_STEP
+                for k in range(int((hi - lo) / DEFAULT_ALPHA_STEP) + 1)} | {hi})
+    r_lo, r_hi = min(sizes), max(sizes)
+    r = sorted(set(range(r_lo, r_hi + 1, DEFAULT_RESOLUTION_STEP)) | {r_hi})
+    return tuple(a), tuple(r)
+
+
+# --- results ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Searched:
+    """One model's candidate grid."""
+
+    model: str
+    alphas: tuple[Fraction, ...]
+    resolutions: tuple[int, ...]
+    default: bool
+    """Whether this is the model's published range (no --alpha / --res given)."""
+
+    def describe(self) -> str:
+        """"mobilenet-v2: alpha 0.35 to 1.4 in steps of 0.05 (22 values) x resolution 96
+        to 224 in steps of 16 (9 values), 198 configurations"."""
+        n = len(self.alphas) * len(self.resolutions)
+        return (f"{self.model}: alpha {axis_text(self.alphas)} x resolution "
+                f"{axis_text(self.resolutions)}, {n:,} configurations")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A configuration that meets every budget, with its figures and its estimate."""
+
+    rank: int
+    """1 for the best."""
+    model: str
+    alpha: Fraction
+    resolution: int
+    top1: float
+    """Estimated (or, when measured, published) top-1 in percent."""
+    status: str
+    """measured, interpolated or extrapolated (only with ``extrapolate``)."""
+    loo_mae: float
+    """The accuracy model's leave-one-out mean absolute error, top-1 points."""
+    loo_max: float
+    source: str
+    """Document and row of the published figure, for a measured point."""
+    figures: dict[str, int | float]
+    """Every figure searched on: mult_adds, params, weight_bytes,
+    peak_activation_bytes (exact ints), latency_ms (float) when a device was given."""
+    fractions: dict[str, float]
+    """Each budget's figure as a fraction of its limit (1.0: exactly at the limit)."""
+    binding: str | None
+    """The budget (its metric) closest to its limit; None when there are no budgets."""
+    latency_extrapolated: bool = False
+    """Whether the latency estimate lies outside what the profile was fitted on."""
+
+    @property
+    def binding_fraction(self) -> float | None:
+        return self.fractions[self.binding] if self.binding is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "model": self.model, "alpha": float(self.alpha),
+                "resolution": self.resolution, "top1": self.top1, "top1_status": self.status,
+                "top1_loo_mae": self.loo_mae, "top1_loo_max": self.loo_max,
+                "top1_source": self.source, **self.figures,
+                "binding": self.binding, "binding_fraction": self.binding_fraction,
+                "budget_fractions": dict(self.fractions),
+                "latency_extrapolated": self.latency_extrapolated}
+
+
+@dataclass(frozen=True)
+class Cheapest:
+    """The configuration with the smallest figure on one budget's axis."""
+
+    model: str
+    alpha: Fraction
+    resolution: int
+    value: int | float
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    """How one budget alone cuts the candidate grid."""
+
+    budget: Budget
+    meeting: int
+    """Configurations that meet this budget (ignoring the others)."""
+    cheapest: Cheapest
+    """The configuration with the smallest figure on this budget's axis."""
+
+    @property
+    def rules_out_all(self) -> bool:
+        return self.meeting == 0
+
+
+@dataclass(frozen=True, eq=False)
+class ChooseResult:
+    """The picks, the grid they were chosen from, and why when there are none."""
+
+    family: str
+    searched: tuple[Searched, ...]
+    budgets: tuple[Budget, ...]
+    dtype: str
+    dw_inplace: bool
+    profile: LatencyProfile | None
+    extrapolate: bool
+    top: int
+    candidates: tuple[Candidate, ...]
+    checks: tuple[BudgetCheck, ...]
+    """One per budget, in order."""
+    n_configs: int
+    n_feasible: int
+    """Configurations that meet every budget."""
+    n_withheld: int
+    """Of those, how many have no top-1 value (extrapolations withheld): not ranked."""
+    grids: tuple[ExploreGrid, ...] = field(repr=False)
+    feasible: tuple[numpy.ndarray, ...] = field(repr=False)
+    """Per grid: True where every budget is met."""
+    latency_cautions: tuple[str, ...] = ()
+
+    @property
+    def n_ranked(self) -> int:
+        """Feasible configurations with a top-1 value: what was ranked."""
+        return self.n_feasible - self.n_withheld
+
+    @property
+    def ruling_out(self) -> tuple[BudgetCheck, ...]:
+        """The budgets that alone rule out every configuration."""
+        return tuple(c for c in self.checks if c.rules_out_all)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the documented JSON layout."""
+        return {
+            "family": self.family,
+            "searched": [{"model": s.model, "alphas": [float(a) for a in s.alphas],
+                          "resolutions": list(s.resolutions), "default": s.default,
+                          "configurations": len(s.alphas) * len(s.resolutions)}
+                         for s in self.searched],
+            "budgets": [{"metric": c.budget.metric, "option": c.budget.kind.option,
+                         "limit": float(c.budget.limit), "given": c.budget.text,
+                         "configurations_meeting": c.meeting,
+                         "cheapest": {"model": c.cheapest.model,
+                                      "alpha": float(c.cheapest.alpha),
+                                      "resolution": c.cheapest.resolution,
+                                      "value": c.cheapest.value}}
+                        for c in self.checks],
+            "dtype": self.dtype,
+            "dw_inplace": self.dw_inplace,
+            "device": self.profile.provenance() if self.profile is not None else None,
+            "latency_cautions": list(self.latency_cautions),
+            "extrapolate": self.extrapolate,
+            "configurations": self.n_configs,
+            "feasible": self.n_feasible,
+            "feasible_withheld": self.n_withheld,
+            "ruled_out_by": [c.budget.metric for c in self.ruling_out],
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per candidate, best first."""
+        import pandas as pd
+
+        rows = []
+        for c in self.candidates:
+            row = c.to_dict()
+            row.pop("budget_fractions")
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+# --- the search -------------------------------------------------------------------------
+
+def _meets(values: numpy.ndarray, budget: Budget) -> numpy.ndarray:
+    import numpy as np
+
+    if values.dtype.kind in "iu":  # exact: an int is <= limit iff <= floor(limit)
+        return values <= math.floor(budget.limit)
+    return np.asarray(values <= float(budget.limit))
+
+
+def _order(grids: Sequence[ExploreGrid], masks: Sequence[numpy.ndarray], top: int
+           ) -> list[tuple[int, int, int]]:
+    """(grid, alpha index, resolution index) of the ``top`` best ranked configurations:
+    highest top-1 first, then fewer mult-adds, then grid (model), alpha, resolution."""
+    import numpy as np
+
+    parts = []
+    for g, (grid, mask) in enumerate(zip(grids, masks)):
+        assert grid.accuracy is not None
+        flat = np.flatnonzero(mask & ~np.isnan(grid.accuracy.value))
+        parts.append((np.full(flat.size, g), flat, grid.accuracy.value.reshape(-1)[flat],
+                      grid.counts["mult_adds"].reshape(-1)[flat]))
+    if not parts:
+        return []
+    which = np.concatenate([p[0] for p in parts])
+    flat = np.concatenate([p[1] for p in parts])
+    value = np.concatenate([p[2] for p in parts])
+    macs = np.concatenate([p[3] for p in parts])
+    order = np.lexsort((flat, which, macs, -value))[:top]  # the last key sorts first
+    return [(int(which[k]), *divmod(int(flat[k]), grids[int(which[k])].shape[1]))
+            for k in order]
+
+
+def _cheapest(grids: Sequence[ExploreGrid], metric: str) -> Cheapest:
+    best: tuple[Any, ...] | None = None
+    for grid in grids:
+        values = grid.array(metric)
+        i, j = divmod(int(values.argmin()), values.shape[1])
+        value = values[i, j]
+        key = (value, grid.model, grid.alphas[i], grid.resolutions[j])
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    value, model, alpha, resolution = best
+    return Cheapest(model, alpha, resolution,
+                    int(value) if hasattr(value, "dtype") and value.dtype.kind in "iu"
+                    else float(value))
+
+
+def choose(family: str = "all", budgets: Iterable[Budget] = (), *,
+           alphas: Sequence[Fraction] | None = None,
+           resolutions: Sequence[int] | None = None, dtype: str = "float32",
+           dw_inplace: bool = False, profile: LatencyProfile | None = None, top: int = 10,
+           extrapolate: bool = False, progress: Progress | None = None) -> ChooseResult:
+    """The ``top`` best configurations of ``family``'s models that meet every budget.
+
+    ``alphas`` and ``resolutions`` replace each model's published range (the same grid
+    for every model). A latency budget needs a device ``profile``. ExploreError for an
+    unknown family, a latency budget without a device, or a grid out of bounds.
+    """
+    from mncost.arch.registry import get_model
+
+    budgets = tuple(budgets)
+    if not 1 <= top <= 1000:
+        raise ExploreError(f"top must be a whole number from 1 to 1,000, got {top}")
+    if any(b.metric == LATENCY for b in budgets) and profile is None:
+        raise ExploreError("a latency budget needs a device: give --device (pixel1-cpu, or "
+                           "a profile file made by `mncost calibrate`)")
+    conventions = with_dtype(Conventions(), dtype)
+    models = _models(family)
+    searched = []
+    for model in models:
+        default_a, default_r = default_axes(model)
+        a = tuple(alphas) if alphas is not None else default_a
+        r = tuple(resolutions) if resolutions is not None else default_r
+        check_grid_size(len(a), len(r))
+        searched.append(Searched(model, a, r, alphas is None and resolutions is None))
+    if sum(len(s.alphas) * len(s.resolutions) for s in searched) > 2_000_000:
+        raise ExploreError("the candidate grids hold more than 2,000,000 configurations "
+                           "together; use a larger step")
+    metrics = ["mult_adds", "params", "weight_bytes", PEAK_ACTIVATION]
+    if profile is not None:
+        metrics.append(LATENCY)
+    metrics.append(ACCURACY)
+    grids = tuple(
+        explore_grid(get_model(s.model), s.alphas, s.resolutions, None, conventions,
+                     metrics=metrics, dw_inplace=dw_inplace, profile=profile,
+                     model=s.model, extrapolate=extrapolate, progress=progress)
+        for s in searched)
+    import numpy as np
+
+    masks = []
+    checks = []
+    for budget in budgets:
+        meeting = sum(int(np.count_nonzero(_meets(g.array(budget.metric), budget)))
+                      for g in grids)
+        checks.append(BudgetCheck(budget, meeting, _cheapest(grids, budget.metric)))
+    for g in grids:
+        mask = np.ones(g.shape, dtype=bool)
+        for budget in budgets:
+            mask &= _meets(g.array(budget.metric), budget)
+        masks.append(mask)
+    n_feasible = sum(int(m.sum()) for m in masks)
+    n_withheld = sum(int(np.count_nonzero(m & np.isnan(g.array(ACCURACY))))
+                     for g, m in zip(grids, masks))
+    picks = []
+    for rank, (k, i, j) in enumerate(_order(grids, masks, top), start=1):
+        g = grids[k]
+        acc = g.accuracy
+        assert acc is not None
+        figures: dict[str, int | float] = {m: int(g.counts[m][i, j]) for m in metrics
+                                           if m in g.counts}
+        if g.latency is not None:
+            figures[LATENCY] = float(g.latency[i, j])
+        fractions = {b.metric: float(Fraction(figures[b.metric]) / b.limit)
+                     if b.limit else math.inf for b in budgets}
+        binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
+        picks.append(Candidate(
+            rank=rank, model=g.model, alpha=g.alphas[i], resolution=g.resolutions[j],
+            top1=float(acc.value[i, j]), status=str(acc.status[i, j]),
+            loo_mae=acc.loo_mae, loo_max=acc.loo_max, source=str(acc.source[i, j]),
+            figures=figures, fractions=fractions, binding=binding,
+            latency_extrapolated=bool(g.latency_outside[i, j])
+            if g.latency_outside is not None else False))
+    cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))
+    return ChooseResult(
+        family=family.strip().lower().replace("_", "-"), searched=tuple(searched),
+        budgets=budgets, dtype=dtype, dw_inplace=dw_inplace, profile=profile,
+        extrapolate=extrapolate, top=top, candidates=tuple(picks), checks=tuple(checks),
+        n_configs=sum(g.size for g in grids), n_feasible=n_feasible, n_withheld=n_withheld,
+        grids=grids, feasible=tuple(masks), latency_cautions=cautions)
+
+
+def describe_config(model: str, alpha: Fraction, resolution: int) -> str:
+    """"mobilenet-v2 0.75/160"."""
+    return f"{model} {multiplier_text(alpha)}/{resolution}"

@@ -1,0 +1,317 @@
+"""Two configurations side by side: what changes in cost, memory, latency and top-1.
+
+A configuration is written ``MODEL[@ALPHA[/RES]]`` (:func:`parse_config`):
+``mobilenet-v1@0.75/160``, ``mobilenet-v2@1.4`` (its own resolution), ``mobilenet-v2``
+(alpha 1, its own resolution). :func:`compare` counts both (mult-adds, params and
+weight bytes per op, in a data type), reckons their activation memory (the peak, with
+or without in-place depthwise convs), estimates their latency on a device when one is
+given, and their top-1 where the model has an accuracy model; then it groups every
+per-op figure by layer type (the paper's Table 2 groups: "Conv 1x1", "Conv DW 3x3", ...)
+and takes differences. Every difference is B - A, and every relative difference is
+(B - A) / A, exact for counts (a Fraction); a relative difference from 0 is None.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from mncost.analysis.explore import ExploreError, with_dtype
+from mncost.cost.conventions import Conventions
+from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
+from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+from mncost.text import quote
+
+if TYPE_CHECKING:
+    import pandas
+
+    from mncost.analysis.accuracy import Estimate
+    from mncost.analysis.latency import LatencyEstimate, LatencyProfile
+    from mncost.cost.memory import MemoryResult
+    from mncost.cost.result import CostResult
+
+__all__ = [
+    "CONFIG_SYNTAX",
+    "Comparison",
+    "ConfigRef",
+    "Difference",
+    "MAX_CONFIG_CHARS",
+    "Side",
+    "TypeRow",
+    "compare",
+    "parse_config",
+]
+
+CONFIG_SYNTAX = "MODEL[@ALPHA[/RES]]"
+"""How a configuration is written: mobilenet-v1@0.75/160, mobilenet-v2@1.4, mobilenet-v2."""
+MAX_CONFIG_CHARS = 200
+"""A configuration's text has at most this many characters."""
+
+_CONFIG = re.compile(r"(?P<model>[^@/]+)(?:@(?P<alpha>[^@/]*)(?:/(?P<res>[^@/]*))?)?",
+                     re.ASCII)
+
+
+@dataclass(frozen=True)
+class ConfigRef:
+    """A built-in model at one (alpha, resolution)."""
+
+    model: str
+    alpha: Fraction
+    resolution: int
+    """Input side in pixels (the model's own when the text gave none)."""
+
+    @property
+    def label(self) -> str:
+        """"mobilenet-v1@0.75/160": the syntax it is read from."""
+        return f"{self.model}@{multiplier_text(self.alpha)}/{self.resolution}"
+
+
+def parse_config(text: str) -> ConfigRef:
+    """``MODEL[@ALPHA[/RES]]`` read and checked: a built-in model, 0 < ALPHA <= 16 (default
+    1), RES a whole number from 1 to 16,384 (default: the model's own). ExploreError,
+    one line, naming the part that is wrong."""
+    from mncost.arch.registry import UnknownModelError, get_model, list_models
+
+    if not isinstance(text, str):
+        raise ExploreError(f"a configuration is text such as mobilenet-v1@0.75/160, got "
+                           f"{quote(text)}")
+    raw = text.strip()
+    if len(raw) > MAX_CONFIG_CHARS:
+        raise ExploreError(f"a configuration has at most {MAX_CONFIG_CHARS} characters")
+    match = _CONFIG.fullmatch(raw)
+    if match is None:
+        raise ExploreError(f"cannot read {quote(raw)} as a configuration: write "
+                           f"{CONFIG_SYNTAX}, e.g. mobilenet-v1@0.75/160")
+    name = match["model"].strip()
+    try:
+        arch = get_model(name)
+    except UnknownModelError:
+        names = ", ".join(entry.name for entry in list_models())
+        raise ExploreError(f"{quote(raw)}: unknown model {quote(name)}; built-in models: "
+                           f"{names}") from None
+    alpha = Fraction(1)
+    if match["alpha"] is not None:
+        if not match["alpha"].strip():
+            raise ExploreError(f"{quote(raw)}: nothing after '@'; write {CONFIG_SYNTAX}, "
+                               "e.g. mobilenet-v1@0.75/160")
+        try:
+            alpha = parse_multiplier(match["alpha"].strip(), "alpha")
+        except ScalingError as exc:
+            raise ExploreError(f"{quote(raw)}: {exc}") from None
+    resolution = arch.resolution
+    if match["res"] is not None:
+        res = match["res"].strip()
+        if len(res) > MAX_NUMBER_CHARS or not (res.isascii() and res.isdigit()) \
+                or not 1 <= int(res) <= MAX_RESOLUTION:
+            raise ExploreError(f"{quote(raw)}: the resolution must be a whole number from 1 "
+                               f"to {MAX_RESOLUTION:,}, got {quote(res)}")
+        resolution = int(res)
+    return ConfigRef(name, alpha, resolution)
+
+
+@dataclass(frozen=True, eq=False)
+class Side:
+    """One configuration's figures."""
+
+    ref: ConfigRef
+    cost: CostResult
+    memory: MemoryResult
+    latency: LatencyEstimate | None
+    accuracy: Estimate | None
+    """Its top-1 (None: the model has no accuracy model; value None: withheld)."""
+    accuracy_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A figure of A and of B, and how B differs from A."""
+
+    a: int | float | None
+    b: int | float | None
+    points: bool = False
+    """A figure in percent (top-1) whose difference is in points: no relative one."""
+
+    @property
+    def delta(self) -> int | float | None:
+        """B - A (None when either is missing)."""
+        return None if self.a is None or self.b is None else self.b - self.a
+
+    @property
+    def relative(self) -> Fraction | float | None:
+        """(B - A) / A: exact for counts; None when A is 0, either is missing, or the
+        figure is a percentage (top-1: its difference is in points)."""
+        if self.points or self.a is None or self.b is None or not self.a:
+            return None
+        if isinstance(self.a, int) and isinstance(self.b, int):
+            return Fraction(self.b - self.a, self.a)
+        return (self.b - self.a) / self.a
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """One layer type's figures in A and B."""
+
+    type: str
+    figures: dict[str, Difference]
+    """mult_adds, params, weight_bytes and, with a device, latency_ms."""
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """A and B side by side, by layer type and in total; differences are B - A."""
+
+    a: Side
+    b: Side
+    dtype: str
+    dw_inplace: bool
+    profile: LatencyProfile | None
+    by_type: tuple[TypeRow, ...]
+    """Every layer type of A or B, in order of A's largest mult-adds first, then B's."""
+    totals: dict[str, Difference]
+    """mult_adds, params, weight_bytes, peak_activation_bytes, latency_ms (with a
+    device) and top1 (where both have a value; its difference is in points)."""
+
+    @property
+    def by_type_metrics(self) -> tuple[str, ...]:
+        return ("mult_adds", "params", "weight_bytes") + \
+            (("latency_ms",) if self.profile is not None else ())
+
+    def _side(self, side: Side) -> dict[str, Any]:
+        acc = side.accuracy
+        return {
+            "config": side.ref.label, "model": side.ref.model,
+            "alpha": float(side.ref.alpha), "resolution": side.ref.resolution,
+            "peak_layer": side.memory.peak_layer,
+            "top1": None if acc is None else acc.value,
+            "top1_status": None if acc is None else acc.status,
+            "top1_loo_mae": None if acc is None else acc.loo_mae,
+            "top1_note": side.accuracy_reason,
+            "latency_cautions": list(side.latency.cautions) if side.latency else [],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the documented JSON layout."""
+        def diff(d: Difference) -> dict[str, Any]:
+            rel = d.relative
+            return {"a": d.a, "b": d.b, "delta": d.delta,
+                    "relative": None if rel is None else float(rel)}
+
+        return {
+            "sign": "delta = B - A; relative = (B - A) / A",
+            "a": self._side(self.a), "b": self._side(self.b),
+            "dtype": self.dtype, "dw_inplace": self.dw_inplace,
+            "device": self.profile.provenance() if self.profile is not None else None,
+            "total": {name: diff(d) for name, d in self.totals.items()},
+            "by_type": [{"type": row.type, **{name: diff(d) for name, d in
+                                              row.figures.items()}}
+                        for row in self.by_type],
+        }
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per (layer type or "Total", metric): a, b, delta (exact ints for counts
+        and bytes: the columns hold Python numbers), relative (float)."""
+        import pandas as pd
+
+        rows = []
+        for row in self.by_type:
+            for name, d in row.figures.items():
+                rows.append({"type": row.type, "metric": name, "a": d.a, "b": d.b,
+                             "delta": d.delta, "relative": None if d.relative is None
+                             else float(d.relative)})
+        for name, d in self.totals.items():
+            rows.append({"type": "Total", "metric": name, "a": d.a, "b": d.b,
+                         "delta": d.delta,
+                         "relative": None if d.relative is None else float(d.relative)})
+        frame = pd.DataFrame(rows)
+        for column in ("a", "b", "delta"):  # counts mixed with ms: keep each number as is
+            frame[column] = pd.Series([row[column] for row in rows], dtype=object)
+        return frame
+
+
+def _side(ref: ConfigRef, conventions: Conventions, dw_inplace: bool,
+          profile: LatencyProfile | None) -> Side:
+    from mncost.analysis.accuracy import accuracy_model, no_model_reason
+    from mncost.analysis.latency import estimate_latency
+    from mncost.arch.registry import get_model
+    from mncost.cost.memory import count_memory
+    from mncost.cost.result import count
+
+    arch = get_model(ref.model)
+    cost = count(arch, ref.alpha, ref.resolution, None, conventions)
+    memory = count_memory(arch, ref.alpha, ref.resolution, None, conventions, dw_inplace)
+    latency = None
+    if profile is not None:
+        latency = estimate_latency(arch, ref.alpha, ref.resolution, None, profile,
+                                   model=ref.model)
+    fitted = accuracy_model(ref.model)
+    estimate = fitted.estimate(ref.alpha, ref.resolution) if fitted is not None else None
+    reason = "" if fitted is not None else no_model_reason(ref.model)
+    if estimate is not None and estimate.value is None:
+        reason = "extrapolated, not given (outside the published grid)"
+    return Side(ref, cost, memory, latency, estimate, reason)
+
+
+def _by_type(side: Side, metrics: tuple[str, ...]) -> dict[str, dict[str, int | float]]:
+    """Each layer type's sums of the per-op figures, in op order of first appearance."""
+    layers = side.cost.layers
+    weights = side.cost.metric("weight_bytes")
+    ms = [op.ms for op in side.latency.layers] if side.latency is not None else None
+    groups: dict[str, dict[str, Any]] = {}
+    for i, layer in enumerate(layers):
+        acc = groups.setdefault(layer.type, {m: 0 for m in metrics})
+        acc["mult_adds"] += layer.mult_adds
+        acc["params"] += layer.params
+        acc["weight_bytes"] += weights[i]
+        if ms is not None:
+            acc["latency_ms"] += ms[i]
+    return groups
+
+
+def compare(a: ConfigRef, b: ConfigRef, *, dtype: str = "float32", dw_inplace: bool = False,
+            profile: LatencyProfile | None = None) -> Comparison:
+    """A and B side by side (see the module's docstring); ScalingError when one cannot
+    be counted."""
+    conventions = with_dtype(Conventions(), dtype)
+    sides = []
+    for name, ref in (("A", a), ("B", b)):
+        try:
+            sides.append(_side(ref, conventions, dw_inplace, profile))
+        except ScalingError as exc:  # GeometryError among them: say which side
+            raise type(exc)(f"{name} ({ref.label}): {exc}") from None
+    side_a, side_b = sides
+    metrics = ("mult_adds", "params", "weight_bytes") + \
+        (("latency_ms",) if profile is not None else ())
+    groups_a, groups_b = _by_type(side_a, metrics), _by_type(side_b, metrics)
+    types = sorted(groups_a, key=lambda t: -groups_a[t]["mult_adds"]) + \
+        sorted((t for t in groups_b if t not in groups_a),
+               key=lambda t: -groups_b[t]["mult_adds"])
+    rows = []
+    for name in types:
+        fa, fb = groups_a.get(name), groups_b.get(name)
+        if not any((fa or {}).get(m) or (fb or {}).get(m) for m in metrics):
+            continue  # a type that costs nothing on either side (pooling, softmax)
+        zero = {m: (0.0 if m == "latency_ms" else 0) for m in metrics}
+        fa, fb = fa or zero, fb or zero
+        rows.append(TypeRow(name, {m: Difference(fa[m], fb[m]) for m in metrics}))
+    totals = {
+        "mult_adds": Difference(side_a.cost.total.mult_adds, side_b.cost.total.mult_adds),
+        "params": Difference(side_a.cost.total.params, side_b.cost.total.params),
+        "weight_bytes": Difference(side_a.memory.weight_bytes, side_b.memory.weight_bytes),
+        "peak_activation_bytes": Difference(side_a.memory.peak_activation_bytes,
+                                            side_b.memory.peak_activation_bytes),
+    }
+    if side_a.latency is not None and side_b.latency is not None:
+        totals["latency_ms"] = Difference(side_a.latency.total_ms, side_b.latency.total_ms)
+    top_a = side_a.accuracy.value if side_a.accuracy is not None else None
+    top_b = side_b.accuracy.value if side_b.accuracy is not None else None
+    totals["top1"] = _points(top_a, top_b)
+    return Comparison(side_a, side_b, dtype, dw_inplace, profile, tuple(rows), totals)
+
+
+def _points(a: float | None, b: float | None) -> Difference:
+    # Top-1 is compared in points; NaN never reaches a table.
+    clean = [None if v is None or math.isnan(v) else v for v in (a, b)]
+    return Difference(clean[0], clean[1], points=True)

@@ -1,0 +1,1038 @@
+"""Latency estimates: device profiles fitted to measured latencies, and predictions from
+them per op, per configuration and over a whole alpha x resolution grid.
+
+An estimate is never a measurement. Every profile carries how it was made (the method,
+the configurations and the source of the measurements it was fitted on) and how wrong
+it is where that can be checked: its leave-one-out (LOO) error, next to the error of a
+model with mult-adds alone.
+
+**The model.** A device profile predicts an op's time as a non-negative combination of
+four per-op features, each a registered metric (:mod:`mncost.cost.metrics.latency`):
+
+- ``mult_adds``: multiply-accumulates (compute);
+- ``conv_activation_bytes``: activation bytes a conv or FC layer reads and writes;
+- ``conv_weight_bytes``: the conv weights it reads;
+- ``ops``: 1 per op, for a fixed cost per op (dispatch, a kernel launch).
+
+A network's time is the sum over its ops, so it is the same combination of the four
+totals, and the per-op figures always add up to it. Bytes are counted in the profile's
+data type: the Pixel-1 latencies of the released float checkpoints imply float32
+(4 bytes a value).
+
+**The fit.** The coefficients (ms per unit of each feature) are fitted by non-negative
+least squares (Lawson and Hanson's active-set algorithm, :func:`nnls`; a time cannot
+fall as work grows) on relative error: each point is weighted by 1 / its latency, so a
+4 ms model counts as much as a 140 ms one and the fit minimises what is reported, the
+error in percent. Its LOO error refits without each point in turn and predicts it.
+
+**Profiles.** ``pixel1-cpu`` is built in: fitted, when first asked for, to the 22
+MobileNet V2 Pixel-1 latencies TF-slim published with its checkpoints
+(:mod:`mncost.sources.checkpoints`); nothing in it is typed in. A user fits their own
+device with :func:`read_measurements` and :func:`fit_profile` (``mncost calibrate``),
+and saves and loads it as JSON (:func:`profile_json`, :func:`load_profile`), in the
+format of :class:`ProfileFile`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import stat
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mncost.arch.ops import Architecture
+from mncost.cost.conventions import DTYPE_BYTES, Conventions
+from mncost.cost.result import CostResult, count
+from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
+from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+from mncost.text import quote, shorten
+
+if TYPE_CHECKING:
+    import numpy
+    import pandas
+
+__all__ = [
+    "BASELINE",
+    "BUILTIN_DEVICES",
+    "CrossCheck",
+    "FEATURES",
+    "FEATURE_UNITS",
+    "FeatureUnit",
+    "LatencyError",
+    "LatencyEstimate",
+    "LatencyProfile",
+    "MAX_MEASUREMENTS",
+    "MAX_MEASUREMENT_BYTES",
+    "MAX_PROFILE_BYTES",
+    "METHOD",
+    "MEASUREMENT_COLUMNS",
+    "Measurement",
+    "OpLatency",
+    "PointFit",
+    "ProfileFile",
+    "builtin_profile",
+    "check_name",
+    "cross_family_check",
+    "estimate_latency",
+    "feature_rank",
+    "fit_profile",
+    "latency_grid",
+    "load_profile",
+    "nnls",
+    "parse_measurements",
+    "predict_grid",
+    "profile_json",
+    "read_measurements",
+    "resolve_device",
+]
+
+FEATURES: tuple[str, ...] = ("mult_adds", "conv_activation_bytes", "conv_weight_bytes", "ops")
+"""The registered metrics a profile's model weighs, in the order of its coefficients."""
+BASELINE: tuple[str, ...] = ("mult_adds",)
+"""The baseline every fit is shown against: latency proportional to mult-adds."""
+METHOD = ("a linear model over per-op features (mult-adds, activation bytes of conv and "
+          "FC layers, conv weight bytes, a constant per op), fitted by non-negative least "
+          "squares on relative error")
+"""How every profile is made, in words (shown with every estimate)."""
+
+MAX_MEASUREMENTS = 1000
+"""A measurements CSV (and a profile file) holds at most this many configurations."""
+MAX_MEASUREMENT_BYTES = 1024 * 1024
+"""A measurements CSV is a regular file of at most 1 MiB."""
+MAX_PROFILE_BYTES = 1024 * 1024
+"""A profile JSON file is a regular file of at most 1 MiB."""
+MAX_LATENCY_MS = 10**7
+"""A measured latency is at most 10**7 ms (about 3 hours)."""
+MEASUREMENT_COLUMNS: tuple[str, ...] = ("model", "alpha", "resolution", "latency_ms")
+"""The columns of a measurements CSV (in any order)."""
+
+_FORMAT = "mncost-latency-profile"
+_VERSION = 1
+_MAX_NAME = 64
+_MAX_TEXT = 500
+
+
+class LatencyError(ValueError):
+    """Bad input for a latency estimate or a calibration: an unknown device, an invalid
+    profile file or measurements CSV, too few points. The message is one line."""
+
+
+@dataclass(frozen=True)
+class FeatureUnit:
+    """How a coefficient is shown: ms per ``scale`` units of its feature."""
+
+    scale: int
+    label: str
+    """The unit of the shown coefficient, e.g. "ms per million MACs"."""
+    meaning: str
+    """What the feature is, in a few words."""
+
+
+FEATURE_UNITS: dict[str, FeatureUnit] = {
+    "mult_adds": FeatureUnit(10**6, "ms per million MACs", "multiply-accumulates"),
+    "conv_activation_bytes": FeatureUnit(
+        10**6, "ms per MB", "activation bytes read and written by conv and FC layers"),
+    "conv_weight_bytes": FeatureUnit(10**6, "ms per MB", "weight bytes of conv layers"),
+    "ops": FeatureUnit(1, "ms per op", "a fixed cost per op"),
+}
+"""Each feature's display unit (MB = 10**6 bytes)."""
+_PER_UNIT = {"mult_adds": "ms per MAC", "conv_activation_bytes": "ms per byte",
+             "conv_weight_bytes": "ms per byte", "ops": "ms per op"}
+"""The unit of each stored coefficient."""
+
+
+# --- non-negative least squares ----------------------------------------------------------
+
+def nnls(a: numpy.ndarray, b: numpy.ndarray, max_iter: int | None = None) -> numpy.ndarray:
+    """The x >= 0 that minimises ||a x - b||_2 (Lawson and Hanson 1974, the active-set
+    algorithm of "Solving Least Squares Problems", ch. 23).
+
+    Columns are scaled to a largest entry of 1 first (the solution set is unchanged by a
+    positive column scaling), so features counted in MACs and in ops mix safely.
+    """
+    import numpy as np
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    m, n = a.shape
+    scale = np.abs(a).max(axis=0)
+    scale[scale == 0] = 1.0
+    a = a / scale
+    tol = 10 * np.finfo(float).eps * max(m, n) * max(1.0, float(np.abs(a).sum(axis=0).max()))
+    passive = np.zeros(n, dtype=bool)
+    x = np.zeros(n)
+    gradient = a.T @ (b - a @ x)
+    limit = max_iter if max_iter is not None else 3 * n + 10
+    for _ in range(limit):
+        free = ~passive & (gradient > tol)
+        if not free.any():
+            break
+        passive[np.argmax(np.where(~passive, gradient, -np.inf))] = True
+        while True:  # the inner loop: step back until the passive set's solution is >= 0
+            z = np.zeros(n)
+            z[passive] = np.linalg.lstsq(a[:, passive], b, rcond=None)[0]
+            if (z[passive] > tol).all():
+                break
+            blocking = passive & (z <= tol)
+            step = np.min(x[blocking] / (x[blocking] - z[blocking]))
+            x = x + step * (z - x)
+            passive &= x > tol
+            x[~passive] = 0.0
+            if not passive.any():
+                z = np.zeros(n)
+                break
+        x = z
+        gradient = a.T @ (b - a @ x)
+    return x / scale
+
+
+# --- measurements and fits ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured configuration: a built-in model at (alpha, resolution), timed."""
+
+    model: str
+    """A registered model name."""
+    alpha: Fraction
+    resolution: int
+    latency_ms: float
+    """The measured latency in milliseconds."""
+    label: str = ""
+    """How its source names it ("MobileNet_v2_1.0_224", "measured.csv line 3")."""
+
+
+@dataclass(frozen=True)
+class PointFit:
+    """A measured configuration with the profile's predictions for it."""
+
+    measurement: Measurement
+    fitted_ms: float
+    """Predicted by the fit on every point."""
+    loo_ms: float
+    """Predicted by the fit on every other point (leave-one-out)."""
+
+    @property
+    def loo_error_percent(self) -> float:
+        """(LOO prediction - measured) / measured, in percent."""
+        measured = self.measurement.latency_ms
+        return (self.loo_ms - measured) / measured * 100
+
+
+@dataclass(frozen=True)
+class _Fit:
+    coefficients: tuple[float, ...]
+    fitted: tuple[float, ...]
+    loo: tuple[float, ...]
+
+    def errors(self, measured: Sequence[float]) -> list[float]:
+        return [abs(p - y) / y * 100 for p, y in zip(self.loo, measured)]
+
+
+def _weighted_fit(x: numpy.ndarray, y: numpy.ndarray) -> numpy.ndarray:
+    # Weighting each row by 1/y makes the residual the relative error (prediction / y - 1).
+    w = 1.0 / y
+    return nnls(x * w[:, None], y * w)
+
+
+def _fit_with_loo(x: numpy.ndarray, y: numpy.ndarray) -> _Fit:
+    import numpy as np
+
+    coefficients = _weighted_fit(x, y)
+    loo = []
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        loo.append(float(x[i] @ _weighted_fit(x[keep], y[keep])))
+    return _Fit(tuple(float(c) for c in coefficients),
+                tuple(float(v) for v in x @ coefficients), tuple(loo))
+
+
+def _conventions(dtype: str, rounding: str | None = None) -> Conventions:
+    if dtype not in DTYPE_BYTES:
+        raise LatencyError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {quote(dtype)}")
+    # A latency feature follows the runtime, not a counting convention: batch norm is
+    # folded at inference, so it is never counted among the weights read.
+    return Conventions(rounding=rounding, dtype=dtype)  # type: ignore[arg-type]
+
+
+def _totals(result: CostResult, features: Sequence[str]) -> list[int]:
+    return [sum(result.metric(name)) for name in features]
+
+
+@cache
+def _model_family(model: str) -> str:
+    from mncost.arch.registry import get_entry
+
+    return get_entry(model).family
+
+
+def _feature_matrix(points: Sequence[Measurement], dtype: str) -> numpy.ndarray:
+    import numpy as np
+
+    from mncost.arch.registry import get_model
+
+    conventions = _conventions(dtype)
+    rows = [_totals(count(get_model(p.model), p.alpha, p.resolution, None, conventions),
+                    FEATURES) for p in points]
+    return np.array(rows, dtype=float).reshape(len(points), len(FEATURES))
+
+
+# --- profiles ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LatencyProfile:
+    """A device profile: the model's coefficients and how they were made."""
+
+    name: str
+    dtype: str
+    """The data type the device ran (float32, float16, int8): bytes are counted in it."""
+    coefficients: tuple[float, ...]
+    """ms per unit of each of FEATURES, in that order (ms per MAC, per byte, per op)."""
+    points: tuple[PointFit, ...]
+    """The configurations it was fitted on, with its predictions for each."""
+    source: str
+    """Where the measurements came from, in brief ("TF-slim mobilenet/README.md
+    (Pixel 1)")."""
+    loo_mape_percent: float
+    """Leave-one-out mean absolute error, in percent of the measured latency."""
+    loo_max_percent: float
+    """The largest leave-one-out absolute error, in percent."""
+    baseline_loo_mape_percent: float
+    """The same for a fit of mult-adds alone, by the same method."""
+    baseline_loo_max_percent: float
+    description: str = ""
+    source_document: str = ""
+    """The full reference of the measurements, when the source names one."""
+    builtin: bool = False
+    method: str = METHOD
+    origin: str = ""
+    """The file it was loaded from ("" for a built-in or a new profile)."""
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The registered metrics the coefficients weigh."""
+        return FEATURES
+
+    @property
+    def n_points(self) -> int:
+        """How many measured configurations it was fitted on."""
+        return len(self.points)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models it was fitted on, in order of first appearance."""
+        return tuple(dict.fromkeys(p.measurement.model for p in self.points))
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The families of those models."""
+        return tuple(dict.fromkeys(_model_family(m) for m in self.models))
+
+    def coefficient(self, feature: str) -> float:
+        """ms per unit of ``feature``."""
+        return self.coefficients[FEATURES.index(feature)]
+
+    def alpha_range(self, model: str) -> tuple[Fraction, Fraction] | None:
+        """The smallest and largest alpha it was fitted on for ``model`` (None: never)."""
+        alphas = [p.measurement.alpha for p in self.points if p.measurement.model == model]
+        return (min(alphas), max(alphas)) if alphas else None
+
+    def resolution_range(self, model: str) -> tuple[int, int] | None:
+        """The smallest and largest resolution it was fitted on for ``model``."""
+        sizes = [p.measurement.resolution for p in self.points if p.measurement.model == model]
+        return (min(sizes), max(sizes)) if sizes else None
+
+    def fitted_on(self) -> str:
+        """What it was fitted on, in words: "22 configurations of mobilenet-v2 (alpha 0.35
+        to 1.4, 96 to 224 pixels)"."""
+        parts = []
+        for model in self.models:
+            lo, hi = self.alpha_range(model)  # type: ignore[misc]
+            r_lo, r_hi = self.resolution_range(model)  # type: ignore[misc]
+            alphas = multiplier_text(lo) if lo == hi else \
+                f"{multiplier_text(lo)} to {multiplier_text(hi)}"
+            sizes = f"{r_lo}" if r_lo == r_hi else f"{r_lo} to {r_hi}"
+            n = sum(1 for p in self.points if p.measurement.model == model)
+            parts.append(f"{n} of {model} (alpha {alphas}, {sizes} pixels)")
+        return f"{self.n_points} measured configurations: " + "; ".join(parts)
+
+    def provenance(self) -> dict[str, Any]:
+        """The profile as plain data, for JSON next to every estimate."""
+        return {
+            "name": self.name,
+            "builtin": self.builtin,
+            "fitted_on": list(self.models),
+            "families": list(self.families),
+            "n_points": self.n_points,
+            "source": self.source,
+            "source_document": self.source_document,
+            "dtype": self.dtype,
+            "method": self.method,
+            "loo_mape_percent": self.loo_mape_percent,
+            "loo_max_percent": self.loo_max_percent,
+            "baseline_loo_mape_percent": self.baseline_loo_mape_percent,
+            "baseline_loo_max_percent": self.baseline_loo_max_percent,
+            "terms": {name: c for name, c in zip(FEATURES, self.coefficients)},
+            "term_units": {name: _PER_UNIT[name] for name in FEATURES},
+        }
+
+
+def fit_profile(points: Sequence[Measurement], name: str, source: str, *,
+                dtype: str = "float32", description: str = "", source_document: str = "",
+                builtin: bool = False) -> LatencyProfile:
+    """Fit a profile to measured configurations, with its LOO error and the mult-adds
+    baseline's. LatencyError when there are too few points for every LOO fit to have as
+    many points as the model has terms."""
+    import numpy as np
+
+    need = len(FEATURES) + 1
+    if len(points) < need:
+        raise LatencyError(
+            f"{len(points)} measured configuration{'s' if len(points) != 1 else ''} "
+            f"{'are' if len(points) != 1 else 'is'} too few to fit the profile's "
+            f"{len(FEATURES)} terms ({', '.join(FEATURES)}) and check it by leave-one-out: "
+            f"give at least {need}, at several alphas and resolutions")
+    x = _feature_matrix(points, dtype)
+    y = np.array([p.latency_ms for p in points], dtype=float)
+    fit = _fit_with_loo(x, y)
+    base = _fit_with_loo(x[:, [FEATURES.index(f) for f in BASELINE]], y)
+    errors, base_errors = fit.errors(y), base.errors(y)
+    return LatencyProfile(
+        name=name, dtype=dtype, coefficients=fit.coefficients,
+        points=tuple(PointFit(p, f, l) for p, f, l in zip(points, fit.fitted, fit.loo)),
+        source=source, source_document=source_document, description=description,
+        loo_mape_percent=sum(errors) / len(errors), loo_max_percent=max(errors),
+        baseline_loo_mape_percent=sum(base_errors) / len(base_errors),
+        baseline_loo_max_percent=max(base_errors), builtin=builtin)
+
+
+def feature_rank(profile: LatencyProfile) -> int:
+    """How many of the features the fitted configurations tell apart (the rank of their
+    feature totals): below len(FEATURES), some terms were not determined by the data."""
+    import numpy as np
+
+    x = _feature_matrix([p.measurement for p in profile.points], profile.dtype)
+    scale = np.abs(x).max(axis=0)
+    scale[scale == 0] = 1.0
+    return int(np.linalg.matrix_rank(x / scale))
+
+
+# --- the built-in profile ----------------------------------------------------------------
+
+def _pixel1_points() -> tuple[list[Measurement], str]:
+    from mncost.sources.checkpoints import checkpoint_points
+
+    chosen = [p for p in checkpoint_points()
+              if p.family == "mobilenet_v2" and p.latency_ms is not None]
+    points = [Measurement(model=p.model or "", alpha=p.alpha or Fraction(1),
+                          resolution=p.resolution or 0, latency_ms=float(p.latency_ms or 0),
+                          label=p.label)
+              for p in chosen]
+    documents = dict.fromkeys(d.document for p in chosen for d in p.provenance)
+    return points, "; ".join(documents)
+
+
+def _pixel1_cpu() -> LatencyProfile:
+    points, document = _pixel1_points()
+    return fit_profile(
+        points, "pixel1-cpu", "TF-slim mobilenet/README.md (Pixel 1)", dtype="float32",
+        description="a Google Pixel 1 phone running TF-slim's released float "
+                    "checkpoints (the same README's V3 table says: TF-Lite, one large core)",
+        source_document=document, builtin=True)
+
+
+BUILTIN_DEVICES: dict[str, Callable[[], LatencyProfile]] = {"pixel1-cpu": _pixel1_cpu}
+"""Built-in device profiles by name; each is fitted from packaged data when first used."""
+
+
+@cache
+def builtin_profile(name: str) -> LatencyProfile:
+    """The built-in profile ``name``; LatencyError names the choices."""
+    try:
+        return BUILTIN_DEVICES[name]()
+    except KeyError:
+        raise LatencyError(f"unknown device {quote(name)}; built-in devices: "
+                           f"{', '.join(BUILTIN_DEVICES)}, or give a profile file (.json) "
+                           "made by `mncost calibrate`") from None
+
+
+def resolve_device(device: str | Path | LatencyProfile) -> LatencyProfile:
+    """A built-in name, a Path (or a str ending in .json) to a profile file, or a profile."""
+    if isinstance(device, LatencyProfile):
+        return device
+    if isinstance(device, Path):
+        return load_profile(device)
+    if device in BUILTIN_DEVICES:
+        return builtin_profile(device)
+    if device.lower().endswith(".json") or os.sep in device or "/" in device:
+        return load_profile(Path(device))
+    return builtin_profile(device)
+
+
+# --- the cross-family check --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """A measured checkpoint of another family than the profile's, and its prediction."""
+
+    label: str
+    """The checkpoint as its source names it ("Large dm=1 (float)")."""
+    model: str
+    alpha: Fraction
+    resolution: int
+    measured_ms: float
+    predicted_ms: float
+    published_mult_adds_m: Decimal | None
+    """The checkpoint's mult-adds as published, in millions."""
+    mult_adds: int
+    """mncost's count of the model it predicts for."""
+    note: str
+    """How the measured model and the one mncost counts differ ("" when they do not)."""
+    source: str
+
+    @property
+    def error_percent(self) -> float:
+        """(predicted - measured) / measured, in percent."""
+        return (self.predicted_ms - self.measured_ms) / self.measured_ms * 100
+
+
+_SLIM_LAYOUT = {
+    ("mobilenet-v3-large", Fraction(3, 4)):
+        "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
+        "input; mncost counts torchvision's (each expansion x 0.75)",
+    ("mobilenet-v3-small", Fraction(3, 4)):
+        "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
+        "input; mncost counts torchvision's (each expansion x 0.75)",
+    ("mobilenet-v3-small", Fraction(1)):
+        "same layer sizes as TF-slim's V3_SMALL, but its published mult-adds exceed "
+        "mncost's count (cause not identified)",
+    ("mobilenet-v3-small-minimalistic", Fraction(1)):
+        "same layer sizes as TF-slim's V3_SMALL_MINIMALISTIC, but its published mult-adds "
+        "exceed mncost's count (cause not identified)",
+}
+"""Where the V3 checkpoint that was timed is not exactly the model mncost counts (see
+the gap notes of :mod:`mncost.sources.checkpoints` and ``mncost published``)."""
+
+
+
+def cross_family_check(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
+    """For a profile fitted on Pixel-1 measurements (``pixel1-cpu``): its predictions for
+    every float MobileNet V3 checkpoint with a Pixel-1 latency (Large and Small at widths
+    1 and 0.75, and the two minimalistic models), which the fit never saw. Empty for any
+    other profile (its device is not a Pixel 1)."""
+    if not profile.builtin or profile.name != "pixel1-cpu":
+        return ()
+    return _pixel1_checks(profile)
+
+
+@cache
+def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
+    from mncost.arch.registry import get_model
+    from mncost.sources.checkpoints import checkpoint_points
+
+    checks = []
+    for point in checkpoint_points():
+        if point.family != "mobilenet_v3" or point.precision != "float32" \
+                or point.model is None or point.latency_ms is None:
+            continue
+        alpha = point.alpha or Fraction(1)
+        resolution = point.resolution or 224
+        result = count(get_model(point.model), alpha, resolution, None,
+                        _conventions(profile.dtype))
+        predicted = sum(c * v for c, v in zip(profile.coefficients, _totals(result, FEATURES)))
+        checks.append(CrossCheck(
+            label=point.label, model=point.model, alpha=alpha, resolution=resolution,
+            measured_ms=float(point.latency_ms), predicted_ms=predicted,
+            published_mult_adds_m=point.mult_adds_m, mult_adds=result.total.mult_adds,
+            note=_SLIM_LAYOUT.get((point.model, alpha), ""),
+            source=point.provenance[0].document if point.provenance else ""))
+    return tuple(checks)
+
+
+# --- estimates ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpLatency:
+    """One op's estimated time and the features it was estimated from."""
+
+    name: str
+    type: str
+    """The op's group ("Conv 1x1", "Conv DW 3x3", "Add", ...)."""
+    block: str
+    ms: float
+    features: tuple[int, ...]
+    """The op's value of each of FEATURES (exact ints)."""
+
+
+@dataclass(frozen=True)
+class LatencyEstimate:
+    """An estimated latency of one configuration on one device: per op and in total."""
+
+    model: str
+    family: str | None
+    """The model's family (None: a spec file's architecture)."""
+    alpha: Fraction
+    resolution: int
+    classes: int
+    profile: LatencyProfile
+    layers: tuple[OpLatency, ...]
+    cautions: tuple[str, ...]
+    """Why this estimate is less sure than the profile's LOO error says: another family
+    than the fit's, a configuration outside its range. Empty when none applies."""
+    mult_adds: int
+    measured: PointFit | None = None
+    """The profile's own measured point for this very configuration (same model, alpha
+    and resolution), when there is one: the measurement beside the estimate."""
+
+    @property
+    def total_ms(self) -> float:
+        """The estimated latency: the sum of the per-op estimates."""
+        return math.fsum(op.ms for op in self.layers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the documented JSON layout."""
+        return {
+            "estimate": True,
+            "model": self.model,
+            "family": self.family,
+            "alpha": float(self.alpha),
+            "resolution": self.resolution,
+            "classes": self.classes,
+            "total_ms": self.total_ms,
+            "measured_ms": self.measured.measurement.latency_ms if self.measured else None,
+            "mult_adds": self.mult_adds,
+            "cautions": list(self.cautions),
+            "device": self.profile.provenance(),
+            "layers": [{"name": op.name, "type": op.type, "block": op.block, "ms": op.ms,
+                        **dict(zip(FEATURES, op.features))} for op in self.layers],
+        }
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per op: name, type, block, ms and each feature."""
+        import pandas as pd
+
+        return pd.DataFrame([{"name": op.name, "type": op.type, "block": op.block,
+                              "ms": op.ms, **dict(zip(FEATURES, op.features))}
+                             for op in self.layers])
+
+
+def _cautions(profile: LatencyProfile, model: str | None, family: str | None,
+              alpha: Fraction, resolution: int) -> tuple[str, ...]:
+    fitted = ", ".join(profile.families)
+    if model is None or family is None:
+        return (f"this architecture comes from a spec file, not a built-in model: "
+                f"{profile.name} was fitted on {fitted} only, so this estimate carries its "
+                "model to an architecture it never saw",)
+    if family not in profile.families:
+        checked = [c.error_percent for c in cross_family_check(profile)
+                   if _model_family(c.model) == family]
+        seen = (f" (on the {len(checked)} {family} checkpoints it was checked on, its "
+                f"errors run from {min(checked):+.1f}% to {max(checked):+.1f}%: see "
+                "--fit-report)") if checked else ""
+        return (f"{model} is a {family} model, and {profile.name} was fitted on {fitted} "
+                "only: this estimate crosses families, and its error may exceed the "
+                f"profile's leave-one-out error{seen}",)
+    notes = []
+    alphas, sizes = profile.alpha_range(model), profile.resolution_range(model)
+    if alphas is None or sizes is None:
+        notes.append(f"{profile.name} was fitted on other {family} models "
+                     f"({', '.join(profile.models)}), not on {model}")
+        return tuple(notes)
+    if not alphas[0] <= alpha <= alphas[1]:
+        notes.append(f"alpha {multiplier_text(alpha)} lies outside the alphas "
+                     f"{profile.name} was fitted on ({multiplier_text(alphas[0])} to "
+                     f"{multiplier_text(alphas[1])}): extrapolated")
+    if not sizes[0] <= resolution <= sizes[1]:
+        notes.append(f"resolution {resolution} lies outside the resolutions "
+                     f"{profile.name} was fitted on ({sizes[0]} to {sizes[1]}): extrapolated")
+    return tuple(notes)
+
+
+def estimate_latency(arch: Architecture, alpha: Fraction, resolution: int | None,
+                     classes: int | None, profile: LatencyProfile, *,
+                     rounding: str | None = None, model: str | None = None) -> LatencyEstimate:
+    """The estimated latency of ``arch`` at (alpha, resolution) on ``profile``'s device,
+    op by op. ``model`` is its registered name (None for a spec file's architecture);
+    ScalingError when the configuration cannot be counted."""
+    resolution = arch.resolution if resolution is None else resolution
+    result = count(arch, alpha, resolution, classes, _conventions(profile.dtype, rounding))
+    columns = [result.metric(name) for name in FEATURES]
+    layers = []
+    for i, record in enumerate(result.layers):
+        values = tuple(col[i] for col in columns)
+        ms = math.fsum(c * v for c, v in zip(profile.coefficients, values))
+        layers.append(OpLatency(record.name, record.type, record.block, ms, values))
+    family = _model_family(model) if model is not None else None
+    same = [p for p in profile.points if model is not None and p.measurement.model == model
+            and p.measurement.alpha == alpha and p.measurement.resolution == resolution
+            and result.classes == arch.classes and rounding is None]
+    return LatencyEstimate(
+        model=model or arch.name, family=family, alpha=alpha, resolution=resolution,
+        classes=result.classes, profile=profile, layers=tuple(layers),
+        cautions=_cautions(profile, model, family, alpha, resolution),
+        mult_adds=result.total.mult_adds, measured=same[0] if same else None)
+
+
+def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> numpy.ndarray:
+    """Estimated ms at every grid point, from the feature totals of
+    :func:`mncost.cost.sweep.grid` (called with ``metrics=FEATURES`` and the profile's
+    dtype): one multiply-add per feature and point."""
+    import numpy as np
+
+    missing = [name for name in FEATURES if name not in grids]
+    if missing:
+        raise KeyError(f"the grid lacks the feature(s) {', '.join(missing)}")
+    total = np.zeros(np.shape(grids[FEATURES[0]]), dtype=float)
+    for name, c in zip(FEATURES, profile.coefficients):
+        if c:
+            total += c * grids[name]
+    return total
+
+
+def latency_grid(profile: LatencyProfile, arch: Architecture, alphas: Sequence[Fraction],
+                 resolutions: Sequence[int], classes: int | None = None,
+                 rounding: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> numpy.ndarray:
+    """Estimated ms of ``arch`` at every (alpha, resolution), shape (alphas, resolutions):
+    the sweep's feature totals (:func:`mncost.cost.sweep.grid`) through
+    :func:`predict_grid`."""
+    from mncost.cost.sweep import grid
+
+    grids = grid(arch, alphas, resolutions, classes, _conventions(profile.dtype, rounding),
+                 FEATURES, progress)
+    return predict_grid(profile, grids)
+
+
+# --- reading files -----------------------------------------------------------------------
+
+def _read_text(path: Path, what: str, limit: int) -> str:
+    """A regular file of at most ``limit`` bytes, as UTF-8 text (one BOM dropped)."""
+    shown = quote(str(path))
+    too_big = LatencyError(f"{what} {shown} is larger than {limit // 1024:,} KiB")
+    try:
+        # stat first, so a FIFO or a device is never opened (that can block, or act).
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise LatencyError(f"{what} {shown} is not a regular file")
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        with open(os.open(path, flags), "rb", closefd=True) as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise LatencyError(f"{what} {shown} is not a regular file")
+            if info.st_size > limit:
+                raise too_big
+            data = file.read(limit + 1)
+    except FileNotFoundError:
+        raise LatencyError(f"{what} {shown} does not exist") from None
+    except OSError as exc:
+        raise LatencyError(f"cannot read {what} {shown}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise too_big
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise LatencyError(f"{what} {shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                           f"at offset {exc.start})") from None
+
+
+def _cell_number(text: str, where: str, column: str) -> Decimal:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise LatencyError(f"{where}, {column}: {quote(text)} is longer than "
+                           f"{MAX_NUMBER_CHARS} characters")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise LatencyError(f"{where}, {column}: cannot read {quote(text)} as a number") \
+            from None
+    if not value.is_finite():
+        raise LatencyError(f"{where}, {column}: {quote(text)} is not a finite number")
+    return value
+
+
+def _measurement(cells: dict[str, str], where: str) -> Measurement:
+    from mncost.arch.registry import UnknownModelError, get_entry
+
+    model = cells["model"]
+    try:
+        get_entry(model)
+    except UnknownModelError:
+        raise LatencyError(f"{where}, model: unknown model {quote(model)} (the built-in "
+                           "models are listed by `mncost models`)") from None
+    try:
+        alpha = parse_multiplier(cells["alpha"], "alpha")
+    except ScalingError as exc:
+        raise LatencyError(f"{where}, alpha: {exc}") from None
+    text = cells["resolution"]
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_NUMBER_CHARS \
+            or not 1 <= int(text) <= MAX_RESOLUTION:
+        raise LatencyError(f"{where}, resolution: must be a whole number from 1 to "
+                           f"{MAX_RESOLUTION:,}, got {quote(text)}")
+    latency = _cell_number(cells["latency_ms"], where, "latency_ms")
+    if not 0 < latency <= MAX_LATENCY_MS:
+        raise LatencyError(f"{where}, latency_ms: must be greater than 0 and at most "
+                           f"{MAX_LATENCY_MS:,} ms, got {quote(cells['latency_ms'])}")
+    return Measurement(model=model, alpha=alpha, resolution=int(text),
+                       latency_ms=float(latency), label=where)
+
+
+def parse_measurements(text: str, source: str) -> list[Measurement]:
+    """Measured configurations from CSV text (columns MEASUREMENT_COLUMNS, in any order),
+    each cell checked; LatencyError names the line (and column) of the first bad cell.
+    ``source`` names the file in messages."""
+    from mncost.arch.registry import get_model
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    points: list[Measurement] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not cell.strip() for cell in row):
+                continue  # a blank line
+            cells = [cell.strip() for cell in row]
+            if header is None:
+                header = _check_header(cells, source)
+                continue
+            where = f"{source} line {line}"
+            if len(cells) != len(header):
+                raise LatencyError(f"{where}: expected {len(header)} cells "
+                                   f"({', '.join(header)}), got {len(cells)}")
+            if len(points) == MAX_MEASUREMENTS:
+                raise LatencyError(f"{source}: more than {MAX_MEASUREMENTS:,} measured "
+                                   "configurations")
+            point = _measurement(dict(zip(header, cells)), where)
+            try:  # every configuration must be countable; say which line is not
+                count(get_model(point.model), point.alpha, point.resolution, None,
+                       _conventions("float32"))
+            except ScalingError as exc:  # GeometryError among them
+                raise LatencyError(f"{where}: {point.model} at alpha "
+                                   f"{multiplier_text(point.alpha)}, {point.resolution} "
+                                   f"pixels cannot be counted: {exc}") from None
+            points.append(point)
+    except csv.Error as exc:
+        raise LatencyError(f"{source} line {reader.line_num}: not valid CSV: "
+                           f"{shorten(str(exc))}") from None
+    if header is None:
+        raise LatencyError(f"{source} is empty: expected a header line "
+                           f"({','.join(MEASUREMENT_COLUMNS)}) and one line per measurement")
+    return points
+
+
+def _check_header(cells: list[str], source: str) -> list[str]:
+    where = f"{source} line 1 (the header)"
+    unknown = [c for c in cells if c not in MEASUREMENT_COLUMNS]
+    if unknown:
+        raise LatencyError(f"{where}: unknown column {quote(unknown[0])}; expected the "
+                           f"columns {', '.join(MEASUREMENT_COLUMNS)}")
+    repeated = [c for c in MEASUREMENT_COLUMNS if cells.count(c) > 1]
+    if repeated:
+        raise LatencyError(f"{where}: the column {repeated[0]} appears twice")
+    missing = [c for c in MEASUREMENT_COLUMNS if c not in cells]
+    if missing:
+        raise LatencyError(f"{where}: missing the column{'s' if len(missing) > 1 else ''} "
+                           f"{', '.join(missing)}; expected {', '.join(MEASUREMENT_COLUMNS)}")
+    return cells
+
+
+def read_measurements(path: Path) -> list[Measurement]:
+    """Measured configurations from a CSV file (see :func:`parse_measurements`); the
+    file is a regular file of at most MAX_MEASUREMENT_BYTES."""
+    text = _read_text(path, "measurements file", MAX_MEASUREMENT_BYTES)
+    return parse_measurements(text, shorten(path.name))
+
+
+# --- the profile file --------------------------------------------------------------------
+
+_Strict = ConfigDict(extra="forbid", frozen=True, strict=True)
+_Rate = Field(ge=0, allow_inf_nan=False)
+
+
+class _TermsFile(BaseModel):
+    """The coefficients: milliseconds per unit of each feature."""
+
+    model_config = _Strict
+
+    mult_adds: float = _Rate
+    """ms per multiply-accumulate."""
+    conv_activation_bytes: float = _Rate
+    """ms per byte of activations read and written by conv and FC layers."""
+    conv_weight_bytes: float = _Rate
+    """ms per byte of conv weights."""
+    ops: float = _Rate
+    """ms per op (a fixed cost each op pays)."""
+
+
+class _PointFile(BaseModel):
+    """One measured configuration and the fit's predictions for it."""
+
+    model_config = _Strict
+
+    model: str = Field(min_length=1, max_length=_MAX_NAME)
+    """A built-in model's name (``mncost models``)."""
+    alpha: str = Field(min_length=1, max_length=MAX_NUMBER_CHARS)
+    """The width multiplier as text, read exactly ("0.75")."""
+    resolution: int = Field(ge=1, le=MAX_RESOLUTION)
+    """Input side in pixels."""
+    latency_ms: float = Field(gt=0, le=MAX_LATENCY_MS, allow_inf_nan=False)
+    """The measured latency in ms."""
+    fitted_ms: float = Field(ge=0, allow_inf_nan=False)
+    """The profile's prediction for it (fitted on every point)."""
+    loo_ms: float = Field(ge=0, allow_inf_nan=False)
+    """The prediction of the fit on every other point (leave-one-out)."""
+    label: str = Field(default="", max_length=_MAX_TEXT)
+    """How its source names it (e.g. the CSV line)."""
+
+
+class ProfileFile(BaseModel):
+    """A device profile as a JSON file (``mncost calibrate`` writes it; ``--device
+    FILE.json`` reads it). Every field is checked when the file is loaded; unknown
+    fields are refused."""
+
+    model_config = _Strict
+
+    format: Literal["mncost-latency-profile"]
+    """Always "mncost-latency-profile"."""
+    version: Literal[1]
+    """The format's version: 1."""
+    name: str = Field(min_length=1, max_length=_MAX_NAME)
+    """The device's name, as outputs show it."""
+    description: str = Field(default="", max_length=_MAX_TEXT)
+    """Free text about the device and how it was timed."""
+    dtype: Literal["float32", "float16", "int8"]
+    """The data type the timed models ran in; bytes are counted in it."""
+    method: str = Field(max_length=_MAX_TEXT)
+    """How it was fitted, in words."""
+    source: str = Field(max_length=_MAX_TEXT)
+    """Where the measurements came from."""
+    terms: _TermsFile
+    """The model's coefficients."""
+    n_points: int = Field(ge=1, le=MAX_MEASUREMENTS)
+    """How many configurations it was fitted on (the length of ``points``)."""
+    loo_mape_percent: float = Field(ge=0, allow_inf_nan=False)
+    """Leave-one-out mean absolute error, in percent."""
+    loo_max_percent: float = Field(ge=0, allow_inf_nan=False)
+    """Leave-one-out largest absolute error, in percent."""
+    baseline_loo_mape_percent: float = Field(ge=0, allow_inf_nan=False)
+    """The same for latency proportional to mult-adds alone."""
+    baseline_loo_max_percent: float = Field(ge=0, allow_inf_nan=False)
+    """The baseline's largest absolute LOO error, in percent."""
+    points: list[_PointFile] = Field(min_length=1, max_length=MAX_MEASUREMENTS)
+    """The measured configurations, with the fit's predictions."""
+
+
+def _alpha_text(alpha: Fraction) -> str:
+    """alpha as text that reads back exactly: "0.75", else "3/7"."""
+    text = multiplier_text(alpha)
+    if Fraction(text) == alpha:
+        return text
+    if Fraction(str(float(alpha))) == alpha:  # a short decimal that :g cut
+        return str(float(alpha))
+    return f"{alpha.numerator}/{alpha.denominator}"
+
+
+def profile_json(profile: LatencyProfile) -> str:
+    """``profile`` as the JSON text of a :class:`ProfileFile`."""
+    data = ProfileFile(
+        format=_FORMAT, version=_VERSION, name=profile.name, description=profile.description,
+        dtype=profile.dtype,  # type: ignore[arg-type]
+        method=profile.method, source=profile.source,
+        terms=_TermsFile(**dict(zip(FEATURES, profile.coefficients))),
+        n_points=profile.n_points, loo_mape_percent=profile.loo_mape_percent,
+        loo_max_percent=profile.loo_max_percent,
+        baseline_loo_mape_percent=profile.baseline_loo_mape_percent,
+        baseline_loo_max_percent=profile.baseline_loo_max_percent,
+        points=[_PointFile(model=p.measurement.model, alpha=_alpha_text(p.measurement.alpha),
+                           resolution=p.measurement.resolution,
+                           latency_ms=p.measurement.latency_ms, fitted_ms=p.fitted_ms,
+                           loo_ms=p.loo_ms, label=p.measurement.label)
+                for p in profile.points])
+    return json.dumps(data.model_dump(), indent=2) + "\n"
+
+
+def _validation_message(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"{shorten(where)}: {shorten(first['msg'], 200)}"
+
+
+def _parse_json(text: str, shown: str) -> Any:
+    def number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+        def parse(digits: str) -> Any:
+            if len(digits) > MAX_NUMBER_CHARS:
+                raise LatencyError(f"profile file {shown}: the number {quote(digits)} is "
+                                   f"longer than {MAX_NUMBER_CHARS} characters")
+            return convert(digits)
+        return parse
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            raise LatencyError(f"profile file {shown}: a JSON object repeats a key")
+        return result
+
+    try:
+        return json.loads(text, parse_int=number(int), parse_float=number(float),
+                          object_pairs_hook=mapping)
+    except json.JSONDecodeError as exc:
+        raise LatencyError(f"profile file {shown} is not valid JSON: {exc.msg} at line "
+                           f"{exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise LatencyError(f"profile file {shown} is not a profile: nested too deep") \
+            from None
+
+
+def load_profile(path: Path) -> LatencyProfile:
+    """Read and check a profile file (:class:`ProfileFile`); LatencyError, one line,
+    naming the file and the field, when it is not a valid profile."""
+    from mncost.arch.registry import UnknownModelError, get_entry
+
+    shown = quote(str(path))
+    data = _parse_json(_read_text(path, "profile file", MAX_PROFILE_BYTES), shown)
+    try:
+        parsed = ProfileFile.model_validate(data)
+    except ValidationError as exc:
+        raise LatencyError(f"profile file {shown} is not a valid profile: "
+                           f"{_validation_message(exc)}") from None
+    if parsed.n_points != len(parsed.points):
+        raise LatencyError(f"profile file {shown}: n_points is {parsed.n_points} but it "
+                           f"lists {len(parsed.points)} points")
+    points = []
+    for i, p in enumerate(parsed.points):
+        where = f"profile file {shown}: points.{i}"
+        try:
+            get_entry(p.model)
+        except UnknownModelError:
+            raise LatencyError(f"{where}.model: unknown model {quote(p.model)}") from None
+        try:
+            alpha = parse_multiplier(p.alpha, "alpha")
+        except ScalingError as exc:
+            raise LatencyError(f"{where}.alpha: {exc}") from None
+        points.append(PointFit(Measurement(p.model, alpha, p.resolution, p.latency_ms,
+                                           p.label), p.fitted_ms, p.loo_ms))
+    return LatencyProfile(
+        name=parsed.name, dtype=parsed.dtype,
+        coefficients=tuple(getattr(parsed.terms, name) for name in FEATURES),
+        points=tuple(points), source=parsed.source, description=parsed.description,
+        loo_mape_percent=parsed.loo_mape_percent, loo_max_percent=parsed.loo_max_percent,
+        baseline_loo_mape_percent=parsed.baseline_loo_mape_percent,
+        baseline_loo_max_percent=parsed.baseline_loo_max_percent, method=parsed.method,
+        origin=str(path))
+
+
+def check_name(name: str) -> str:
+    """A device name as given (``--name``), checked: 1 to 64 characters, no controls."""
+    from mncost.text import escape_controls
+
+    if not 1 <= len(name) <= _MAX_NAME or escape_controls(name) != name:
+        raise LatencyError(f"a device name has 1 to {_MAX_NAME} printable characters, "
+                           f"got {quote(name)}")
+    return name

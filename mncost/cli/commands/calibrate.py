@@ -1,0 +1,108 @@
+"""The ``calibrate`` command: a latency profile for the user's own device, fitted to
+latencies they measured, written as a JSON profile that ``mncost latency --device``
+reads."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mncost.cli.options import (
+    INPUTS_KEY,
+    InputFile,
+    OutputFile,
+    check_output_path,
+    emit,
+    emit_report,
+    user_errors,
+    write_output,
+)
+
+__all__ = ["calibrate_command"]
+
+
+class _MeasuredFile(InputFile):
+    """The measurements CSV: an input file, named as the usage line names it."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if ctx is not None:  # errors then say "the file given to MEASURED.csv"
+            ctx.meta.setdefault(INPUTS_KEY, {})[Path(path)] = "MEASURED.csv"
+        return path
+
+
+@click.command("calibrate", short_help="Fit a latency profile for your own device from "
+                                       "latencies you measured.", epilog="""\b
+MEASURED.csv has a header and one line per timed configuration (any order of columns):
+  model,alpha,resolution,latency_ms
+  mobilenet-v2,1.0,224,73.8
+  mobilenet-v2,0.5,160,14.9
+  ...
+model is a built-in model ('mncost models'); latency_ms is in milliseconds.
+
+\b
+Examples:
+  mncost calibrate measured.csv -o mydevice.json --name "my phone"
+  mncost latency mobilenet-v2 -a 0.75 --device mydevice.json
+  mncost latency --device mydevice.json --fit-report
+""")
+@click.argument("measured", type=_MeasuredFile(), metavar="MEASURED.csv")
+@click.option("--output", "-o", type=OutputFile(), required=True, metavar="FILE.json",
+              help="Write the profile (JSON) to FILE, atomically; '-' writes it to "
+                   "standard output (and the summary to standard error).")
+@click.option("--name", default=None, metavar="NAME",
+              help="The device's name, as outputs show it (default: -o's file name "
+                   "without its ending).")
+@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]),
+              default="float32", show_default=True,
+              help="The data type the timed models ran in: activation and weight bytes "
+                   "are counted in it.")
+def calibrate_command(measured: Path, output: Path | None, name: str | None,
+                      dtype: str) -> None:
+    """Fit a device profile to the latencies in MEASURED.csv and write it to -o.
+
+    The profile is the model 'mncost latency' uses: per-op mult-adds, conv and FC
+    activation bytes, conv weight bytes and a constant per op, weighted by
+    coefficients fitted by non-negative least squares on relative error. Its
+    leave-one-out error (each point predicted by a fit on the others) is printed beside
+    that of a fit on mult-adds alone. It needs at least one more measured configuration
+    than the model has terms; time several alphas and resolutions.
+    """
+    from mncost.analysis.latency import (
+        LatencyError,
+        check_name,
+        feature_rank,
+        fit_profile,
+        profile_json,
+        read_measurements,
+    )
+    from mncost.present.files import display_path
+    from mncost.present.views.latency import calibration_report
+
+    if output is not None:
+        check_output_path(output)  # before the fit: a bad -o fails at once
+    device = name if name is not None else (output or measured).stem
+    with user_errors(LatencyError):
+        device = check_name(device)
+        points = read_measurements(measured)
+        profile = fit_profile(points, device, f"the file {measured.name}",
+                              dtype=dtype)
+        rank = feature_rank(profile)
+    text = profile_json(profile)
+    shown = display_path(output) if output is not None else None
+    report = calibration_report(profile, rank, shown)
+    if output is None:  # the profile is the output; the summary goes to standard error
+        from mncost.present.terminal import render_terminal
+
+        emit(text, None, "json")
+        click.echo(render_terminal(report, color=False,
+                                   encoding=getattr(sys.stderr, "encoding", None)), err=True,
+                   nl=False)
+        return
+    write_output(output, text)
+    click.echo(f"wrote {shown} (latency profile, json)", err=True)
+    emit_report(report, "table", None)

@@ -1,0 +1,315 @@
+"""The ``sweep`` command: one model's figures at every (alpha, R) of a grid; and what the
+explorer's commands share (a progress bar, the grid options)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any, Callable, TypeVar
+
+import click
+
+from mncost.cli.commands.latency import DeviceChoice
+from mncost.cli.options import (
+    ROUNDING_CHOICES,
+    InputFile,
+    ScenarioOptions,
+    UserError,
+    WholeNumber,
+    emit,
+    output_options,
+    resolve_format,
+    resolve_scenario,
+    user_errors,
+)
+
+__all__ = [
+    "DEFAULT_ALPHAS",
+    "DEFAULT_RESOLUTIONS",
+    "MAX_CLI_CONFIGS",
+    "ProgressBar",
+    "RANGE_HELP",
+    "render_output",
+    "sweep_command",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_ALPHAS = "0.25:1.4:0.05"
+DEFAULT_RESOLUTIONS = "96:320:16"
+MAX_CLI_CONFIGS = 250_000
+"""The command line sweeps at most this many configurations (every row of a larger grid
+would be some 15 MB of CSV per 250,000 rows, built in memory); ``mncost.sweep`` in Python
+takes up to 1,000,000."""
+HTML_ROWS = 2_000
+"""An HTML page lists every configuration of a grid up to this size (then a summary)."""
+RANGE_HELP = ("start:stop:step (the stop included when a step lands on it, read exactly), "
+              "a list, or both")
+
+
+class ProgressBar:
+    """A progress bar on standard error, for a run that takes longer than ``delay``
+    seconds: never on a pipe or a file, never for a quick run.
+
+    Call it as ``bar(phase, done, total)`` (the explorer's progress callback; ``total``
+    0 for a phase of unknown length, such as writing the output); ``close()`` (or
+    leaving the ``with`` block) removes it. A phase that gives no further word (one
+    long write) still gets the bar once ``delay`` has passed: a timer shows it.
+    """
+
+    def __init__(self, enabled: bool | None = None, delay: float = 1.0,
+                 file: IO[str] | None = None) -> None:
+        import threading
+
+        if enabled is None:
+            enabled = sys.stderr is not None and sys.stderr.isatty() \
+                and os.environ.get("TERM") != "dumb"
+        self.enabled, self.delay, self.file = enabled, delay, file
+        self.start = time.monotonic()
+        self.shown = False
+        self._state: tuple[str, int, int] = ("", 0, 0)
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._closed = False
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        import threading
+
+        with self._lock:
+            self._state = (phase, done, total)
+            if self._closed:
+                return
+            if self._progress is None:
+                wait = self.delay - (time.monotonic() - self.start)
+                if wait <= 0:
+                    self._show()
+                elif self._timer is None:
+                    self._timer = threading.Timer(wait, self._on_time)
+                    self._timer.daemon = True
+                    self._timer.start()
+                return
+            self._progress.update(self._task, description=phase, completed=done,
+                                  total=total or None)
+
+    def _on_time(self) -> None:
+        with self._lock:
+            if not self._closed and self._progress is None:
+                self._show()
+
+    def _show(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = Console(file=self.file, force_terminal=True) if self.file is not None \
+            else Console(stderr=True)
+        self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(),
+                                  TimeElapsedColumn(), console=console, transient=True)
+        self._progress.start()
+        phase, done, total = self._state
+        self._task = self._progress.add_task(phase, total=total or None, completed=done)
+        self.shown = True
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def render_output(report: Any, fmt: str, output: Path | None) -> str:
+    """The text :func:`mncost.cli.options.emit_report` would write, rendered now (so that
+    a long render runs under the progress bar, and the bar is gone before it is shown)."""
+    from mncost.cli.options import STDOUT_CLOSED, stdout_closed
+    from mncost.present.render import render
+
+    if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
+        raise UserError(STDOUT_CLOSED)
+    if fmt == "table" and output is not None:
+        from mncost.present.terminal import render_terminal
+
+        return render_terminal(report, width=120, color=False, encoding="utf-8")
+    return render(report, fmt)
+
+
+def grid_scenario_options(func: F) -> F:
+    """MODEL (or --spec FILE), --classes and the counting conventions: the scenario
+    options of a single-configuration command, without its --alpha, --res and --rho
+    (a grid command takes ranges instead)."""
+    from mncost.limits import MAX_CLASSES
+
+    decorators = [
+        click.argument("model", required=False, metavar="[MODEL]"),
+        click.option("--spec", "spec", type=InputFile(), metavar="FILE",
+                     help="Sweep your own architecture from a YAML/JSON spec file "
+                          "(format: `mncost schema`)."),
+        click.option("--classes", type=WholeNumber(0, MAX_CLASSES, "classes"), default=None,
+                     metavar="N",
+                     help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
+                          "0 drops the classifier."),
+        click.option("--bn", type=click.Choice(["none", "affine", "all"]), default="none",
+                     show_default=True,
+                     help="Batch-norm params per channel: none, affine (2), all (4)."),
+        click.option("--fc-bias/--no-fc-bias", default=True, show_default=True,
+                     help="Count the FC layer's bias."),
+        click.option("--rounding", type=click.Choice(list(ROUNDING_CHOICES)), default=None,
+                     help="Override the model's own channel rounding under alpha. "
+                          "[default: the model's own rule]"),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def resolve_grid_scenario(model: str | None, spec: Path | None, classes: int | None,
+                          bn: str, fc_bias: bool, rounding: str | None) -> Any:
+    """The scenario the grid options name (alpha and resolution left at their defaults:
+    the grid gives them), checked as every command checks it."""
+    from fractions import Fraction
+
+    return resolve_scenario(ScenarioOptions(
+        model=model, spec=spec, alpha=Fraction(1), resolution=None, rho=None,
+        classes=classes, bn=bn, fc_bias=fc_bias, rounding=rounding))
+
+
+def parse_axes(alpha: str, res: str, limit: int = MAX_CLI_CONFIGS) -> tuple[Any, Any]:
+    """--alpha and --res as a grid, at most ``limit`` configurations; UserError if not."""
+    from mncost.analysis.explore import ExploreError, parse_alphas, parse_resolutions
+
+    with user_errors(ExploreError):
+        alphas, resolutions = parse_alphas(alpha), parse_resolutions(res)
+    n = len(alphas) * len(resolutions)
+    if n > limit:
+        raise UserError(f"the grid has {len(alphas):,} alphas x {len(resolutions):,} "
+                        f"resolutions = {n:,} configurations; the command line takes at "
+                        f"most {limit:,} (use a larger step, or mncost.sweep() in Python "
+                        "for up to 1,000,000)")
+    return alphas, resolutions
+
+
+_METRICS = ("mult_adds, params, bn_params, weight_bytes, peak_activation_bytes, input_bytes, "
+            "output_bytes, conv_activation_bytes, conv_weight_bytes, ops, latency_ms, top1")
+
+
+@click.command("sweep", short_help="Every (alpha, R) of a grid: MACs, params, memory, "
+                                   "latency and top-1 estimates.", epilog=f"""\b
+Examples:
+  mncost sweep mobilenet-v2 --alpha 0.25:1.4:0.05 --res 96:320:16
+  mncost sweep mobilenet-v2 --device pixel1-cpu --dtype int8 --dw-inplace
+  mncost sweep mobilenet-v1 --alpha 0.25,0.5,0.75,1 --res 128:224:32 -f csv > v1.csv
+  mncost sweep mobilenet-v2 --device pixel1-cpu -o sweep.html      # a heatmap
+  mncost sweep mobilenet-v2 --metric mult_adds --metric top1 --extrapolate -f json
+  mncost sweep --spec examples/tiny-cifar.yaml --res 32:128:16
+
+\b
+A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per axis).
+""")
+@grid_scenario_options
+@click.option("--alpha", "-a", "alpha", default=DEFAULT_ALPHAS, show_default=True,
+              metavar="RANGE", help=f"Width multipliers: {RANGE_HELP} (0.5,0.75,1).")
+@click.option("--res", "-r", "res", default=DEFAULT_RESOLUTIONS, show_default=True,
+              metavar="RANGE", help=f"Resolutions in pixels: {RANGE_HELP} (128,160,224).")
+@click.option("--metric", "-m", "metrics", multiple=True, metavar="NAME",
+              help=f"A column to give (repeat for several): {_METRICS}. [default: "
+                   "mult_adds, params, weight_bytes, peak_activation_bytes; latency_ms "
+                   "with --device; top1 where the model has an accuracy model]")
+@click.option("--heatmap", "heat", default=None, metavar="NAME",
+              help="The figure a heatmap (-o sweep.html) and the terminal's pivot show "
+                   "[default: top1 when given, else mult_adds].")
+@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]), default="float32",
+              show_default=True,
+              help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
+                   "folds batch norm into the conv before it).")
+@click.option("--dw-inplace", is_flag=True,
+              help="The peak runs depthwise convs in place, as MCU runtimes do.")
+@click.option("--device", "-d", type=DeviceChoice(), default=None, metavar="NAME|FILE.json",
+              help="Add estimated latency on a device: pixel1-cpu or a profile file made "
+                   "by 'mncost calibrate'.")
+@click.option("--extrapolate", is_flag=True,
+              help="Give top-1 estimates outside the published grid too (else withheld, "
+                   "status extrapolated).")
+@output_options()
+def sweep_command(model: str | None, spec: Path | None, classes: int | None, bn: str,
+                  fc_bias: bool, rounding: str | None, alpha: str, res: str,
+                  metrics: tuple[str, ...], heat: str | None, dtype: str, dw_inplace: bool,
+                  device: str | Path | None, extrapolate: bool, fmt: str | None,
+                  output: Path | None) -> None:
+    """MODEL's figures (default: mobilenet-v1) at every alpha and resolution of a grid.
+
+    One row per configuration: exact mult-adds, params, weight bytes and the peak
+    activation memory (in --dtype; --dw-inplace), the estimated latency on --device, and
+    the estimated ImageNet top-1 with its status (measured, interpolated, extrapolated),
+    method and leave-one-out error where the model has published checkpoints. A large
+    grid in a terminal shows a pivot of one figure; -f csv or -f json give every row,
+    -o sweep.html an offline heatmap with MAC contours and the released checkpoints.
+    """
+    from mncost.analysis.explore import (
+        ExploreError,
+        explore_grid,
+        explorer_metrics,
+        with_dtype,
+    )
+    from mncost.analysis.latency import LatencyError, resolve_device
+    from mncost.cost.scaling import ScalingError
+    from mncost.text import quote
+
+    fmt = resolve_format(fmt, output)
+    known = explorer_metrics()
+    for name in (*metrics, *((heat,) if heat else ())):
+        if name not in known:
+            raise UserError(f"unknown metric {quote(name)}; choose from {', '.join(known)}")
+    alphas, resolutions = parse_axes(alpha, res)
+    chosen = resolve_grid_scenario(model, spec, classes, bn, fc_bias, rounding)
+    profile = None
+    if device is not None:
+        with user_errors(LatencyError):
+            profile = resolve_device(device)
+    asked = list(metrics) or None
+    if asked is not None and heat is not None and heat not in asked:
+        asked.append(heat)
+    registered = None if spec is not None else (model or "mobilenet-v1")
+    with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
+        grid = explore_grid(chosen.arch, alphas, resolutions, chosen.classes,
+                            with_dtype(chosen.conventions, dtype), metrics=asked,
+                            dw_inplace=dw_inplace, profile=profile, model=registered,
+                            extrapolate=extrapolate, progress=bar)
+        if heat is not None and not grid.has(heat):
+            raise UserError(f"--heatmap {heat} is not a figure of this sweep"
+                            + (": give --device" if heat == "latency_ms" else ""))
+        bar(f"writing {fmt}", 0, 0)
+        text = _render(grid, fmt, heat, output)
+    emit(text, output, fmt)
+
+
+def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str:
+    """The output's text: in HTML a heatmap page, else the sweep report."""
+    from mncost.present.views.sweep import sweep_report
+
+    if fmt != "html":
+        return render_output(sweep_report(grid, full=fmt != "table", pivot=heat), fmt,
+                             output)
+    from mncost.present.heatmap import heatmap_page, sweep_figure
+
+    metric = heat or ("top1" if grid.has("top1") else
+                      "mult_adds" if grid.has("mult_adds") else grid.columns()[0])
+    report = sweep_report(grid, full=grid.size <= HTML_ROWS, pivot=metric)
+    intro = ("Hover a cell for every figure of its configuration. White lines: equal "
+             "mult-adds, labelled in millions; open circles: the released checkpoints"
+             + ("; grey: no value (a top-1 outside the published grid is withheld unless "
+                "--extrapolate)." if metric == "top1" and not grid.extrapolate else "."))
+    return heatmap_page([sweep_figure(grid, metric)], [grid], report.title, intro,
+                        report.tables, report.notes)

@@ -1,0 +1,175 @@
+"""The activation-memory report of one configuration (what ``mncost memory`` prints).
+
+Bytes stay exact integers in CSV and JSON; human formats show them in KiB (1,024
+bytes) and MiB (1,048,576 bytes), the units MCUNet calls "kB" and "MB", and say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mncost.cost.memory import MemoryResult, OpMemory, Peak, TensorInfo
+from mncost.cost.scaling import multiplier_text
+from mncost.present.model import Column, Report, Table
+from mncost.present.numbers import shape
+
+__all__ = ["memory_report"]
+
+KIB = 1024
+MIB = 1024 * 1024
+
+
+def _kib(value: Any) -> str:
+    # One unit for a whole column, so rows compare at a glance.
+    return "" if value is None else f"{value / KIB:,.1f}"
+
+
+def _mib(value: Any) -> str:
+    return "" if value is None else f"{value / MIB:,.2f}"
+
+
+def _sized(value: int) -> str:
+    """Bytes in words: "1,404,928 bytes (1,372.0 KiB)", MiB added from 1 MiB up."""
+    text = f"{value:,} bytes ({value / KIB:,.1f} KiB"
+    return text + (f", {value / MIB:,.2f} MiB)" if value >= MIB else ")")
+
+
+def _tensor(t: TensorInfo) -> str:
+    return f"{t.name} {shape(t.shape)} ({t.bytes / KIB:,.1f} KiB)"
+
+
+def _note_cell(op: OpMemory, is_peak: bool) -> str:
+    parts = (["PEAK"] if is_peak else []) + (["in place"] if op.in_place else []) \
+        + (["aux, not run"] if op.aux else [])
+    return ", ".join(parts)
+
+
+def _also_held(result: MemoryResult, op: OpMemory) -> str:
+    # What the op neither reads nor writes but must keep: skip inputs, pending branches.
+    own = set(op.reads) | {op.writes}
+    return ", ".join(result.tensors[t].name for t in op.live if t not in own)
+
+
+def _config(result: MemoryResult) -> str:
+    classes = f"{result.classes} classes" if result.classes else "no classifier"
+    return (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
+            f"{result.resolution}x{result.resolution}  {classes}  {result.dtype}")
+
+
+def _mode(dw_inplace: bool) -> str:
+    return "depthwise convs in place" if dw_inplace else "depthwise convs not in place"
+
+
+def _peak_sentence(result: MemoryResult, peak: Peak) -> str:
+    """Where a peak occurs and which tensors make it up."""
+    held = result.held_at(peak)
+    if peak.layer is None:
+        return f"{_sized(peak.bytes)}: no op runs, the network's input alone"
+    op = result.layer(peak.layer)
+    text = (f"{_sized(peak.bytes)} at {peak.layer}, holding "
+            + " + ".join(_tensor(t) for t in held))
+    if peak.dw_inplace and op.in_place_capable:
+        text += "; it runs in place, so only the larger of its input and output counts"
+    elif not peak.dw_inplace and op.in_place_capable:
+        text += ("; it is a depthwise conv holding both its input and its output "
+                 "(run in place, only the larger would count)")
+    return text
+
+
+def _notes(result: MemoryResult) -> list[str]:
+    peak, other = result.peak, result.other
+    size = result.bytes_per_value
+    switch = f"{'With' if other.dw_inplace else 'Without'} --dw-inplace " \
+             f"({_mode(other.dw_inplace)})"
+    if (other.bytes, other.layer) == (peak.bytes, peak.layer):
+        second = f"{switch} the peak is the same, at the same op."
+    else:
+        second = f"{switch} the peak is {_peak_sentence(result, other)}."
+    notes = [
+        f"Peak ({_mode(peak.dw_inplace)}): {_peak_sentence(result, peak)}.",
+        second,
+        "Live = the bytes held while the op runs, one op at a time: its inputs, its output "
+        "and every earlier tensor a later op still reads (a residual's skip input, a "
+        "branch's pending outputs: 'Also held'). The network's input counts. Batch norm "
+        "and activations are fused into the op before them and run in place: they add "
+        "nothing. An auxiliary (training-only) head does not run at inference.",
+    ]
+    capable = [op for op in result.layers if op.in_place_capable]
+    if result.dw_inplace:
+        notes.append(
+            f"--dw-inplace: a depthwise conv runs in place, as MCU runtimes run them (e.g. "
+            f"MCUNet's TinyEngine): its output overwrites its input, so only the larger "
+            f"of the two counts ({len(capable)} such convs here). A depthwise conv whose "
+            f"input a later op still reads (a residual's skip) keeps both.")
+    else:
+        notes.append("Every op, depthwise convs included, holds its input and its output "
+                     "at once; --dw-inplace runs depthwise convs in place, as MCU runtimes "
+                     f"do ({len(capable)} here could).")
+    if result.dtype == "int8":
+        weights = ("Weights: int8, 1 byte per value; batch norm is folded into the conv "
+                   "before it (its values are not stored; each such conv gains a bias of "
+                   "one value per output channel).")
+    else:
+        bn = {"none": "not stored (as when folded into the conv)",
+              "affine": "gamma and beta stored (--bn affine)",
+              "all": "gamma, beta, mean and variance stored (--bn all)"}[
+            result.conventions.bn]
+        weights = (f"Weights: {result.dtype}, {size} bytes per value; conv and FC weights "
+                   f"and biases; batch norm values {bn}.")
+    notes += [
+        f"Activations: {result.dtype}, {size} byte{'s' if size > 1 else ''} per value "
+        f"(height x width x channels x {size}). " + weights,
+        "Units: KiB = 1,024 bytes, MiB = 1,048,576 bytes (what MCUNet calls kB and MB); "
+        "CSV and JSON give exact bytes.",
+    ]
+    return notes
+
+
+def memory_report(result: MemoryResult) -> Report:
+    """Per-op input, output and live bytes with the peak marked, a summary (the peak and
+    where, the weights, the peak under the other --dw-inplace setting) and notes."""
+    peak_name = result.peak.layer
+    columns = [
+        Column("Layer", csv_header="name"),
+        Column("Kind", csv_header="kind", hide_rank=2),
+        Column("Output", csv_header="output", hide_rank=3),
+        Column("Input KiB", "right", show=_kib, csv_header="input_bytes", short_header="In KiB"),
+        Column("Output KiB", "right", show=_kib, csv_header="output_bytes",
+               short_header="Out KiB"),
+        Column("Live KiB", "right", show=_kib, csv_header="live_bytes", short_header="Live KiB"),
+        Column("Also held", csv_header="also_held", short_header="Held", hide_rank=1),
+        Column("Note", csv_header="note"),
+        Column("Peak", csv_header="is_peak", data_only=True),
+        Column("In place", csv_header="in_place", data_only=True),
+        Column("Block", csv_header="block", data_only=True),
+    ]
+    rows = [
+        [op.name, op.kind, shape(op.output), op.input_bytes, op.output_bytes, op.live_bytes,
+         _also_held(result, op), _note_cell(op, op.name == peak_name),
+         op.name == peak_name, op.in_place, op.block]
+        for op in result.layers
+    ]
+    layers = Table(
+        title="Layers (bytes held while each op runs)", columns=columns, rows=rows,
+        footer=[["Peak", "", "", None, None, result.peak.bytes, "",
+                 peak_name or "input", None, None, ""]],
+    )
+    other = result.other
+    summary = Table(
+        title="Memory",
+        columns=[Column("What", csv_header="what"),
+                 Column("Bytes", "right", csv_header="bytes"),
+                 Column("KiB", "right", show=_kib, csv_header="kib"),
+                 Column("MiB", "right", show=_mib, csv_header="mib", hide_rank=1),
+                 Column("Where", csv_header="where")],
+        rows=[
+            ["Peak activation memory", result.peak.bytes, result.peak.bytes,
+             result.peak.bytes, f"{peak_name or 'input'} ({_mode(result.dw_inplace)})"],
+            [f"Weights ({result.dtype})", result.weight_bytes, result.weight_bytes,
+             result.weight_bytes, "all layers"],
+            [f"Peak {'with' if other.dw_inplace else 'without'} --dw-inplace", other.bytes,
+             other.bytes, other.bytes, f"{other.layer or 'input'} ({_mode(other.dw_inplace)})"],
+        ],
+    )
+    return Report(title=_config(result), tables=[layers, summary], notes=_notes(result),
+                  data=result.to_dict())
