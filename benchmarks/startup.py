@@ -48,9 +48,15 @@ def main() -> int:
         ours.append(_time(COMMAND))
     b, o = statistics.median(base), statistics.median(ours)
     ratio = o / b
-    print(f"baseline  import click, rich, pydantic     median {b * 1000:7.1f} ms  ({args.runs} runs)")
-    print(f"mncost    table --alpha 0.75 --res 160      median {o * 1000:7.1f} ms  ({args.runs} runs)")
-    print(f"ratio     {ratio:.2f}  (target <= {TARGET})  {'OK' if ratio <= TARGET else 'OVER TARGET'}")
+    print(
+        f"baseline  import click, rich, pydantic     median {b * 1000:7.1f} ms  ({args.runs} runs)"
+    )
+    print(
+        f"mncost    table --alpha 0.75 --res 160      median {o * 1000:7.1f} ms  ({args.runs} runs)"
+    )
+    print(
+        f"ratio     {ratio:.2f}  (target <= {TARGET})  {'OK' if ratio <= TARGET else 'OVER TARGET'}"
+    )
     return 0 if ratio <= TARGET else 1
 
 

@@ -50,7 +50,7 @@ def _per_call(model: str, configs: list[tuple[Fraction, int]], cold: bool) -> fl
     for alpha, res in configs:
         if cold:
             _clear_caches()
-        mncost.cost(model, alpha, res).total
+        _ = mncost.cost(model, alpha, res).total
     return (time.perf_counter() - start) / len(configs)
 
 
@@ -65,8 +65,10 @@ def main() -> int:
     rng = random.Random(1)
     configs = [(rng.choice(alphas), rng.choice(resolutions)) for _ in range(2000)]
     ok = True
-    print(f"{'model':<14}{'cost() warm':>14}{'cost() cold':>14}{'grid':>16}{'DataFrame':>16}"
-          f"{'grid/loop':>12}")
+    print(
+        f"{'model':<14}{'cost() warm':>14}{'cost() cold':>14}{'grid':>16}{'DataFrame':>16}"
+        f"{'grid/loop':>12}"
+    )
     for model in ("mobilenet-v1", "mobilenet-v2"):
         warm = _per_call(model, configs, cold=False)
         cold = _per_call(model, configs, cold=True)
@@ -82,36 +84,48 @@ def main() -> int:
         for alpha, res in configs[:200]:
             i, j = alphas.index(alpha), resolutions.index(res)
             exact = mncost.cost(model, alpha, res).total
-            if (int(totals["mult_adds"][i, j]), int(totals["params"][i, j])) != \
-                    (exact.mult_adds, exact.params):
+            if (int(totals["mult_adds"][i, j]), int(totals["params"][i, j])) != (
+                exact.mult_adds,
+                exact.params,
+            ):
                 print(f"MISMATCH {model} {alpha} {res}", file=sys.stderr)
                 ok = False
         rate, loop_rate = n / grid_s, 1 / warm
-        print(f"{model:<14}{warm * 1e6:>11.1f} us{cold * 1e6:>11.1f} us"
-              f"{rate / 1e6:>10.2f} M/s{n / frame_s / 1e6:>10.2f} M/s{rate / loop_rate:>11,.0f}x")
+        print(
+            f"{model:<14}{warm * 1e6:>11.1f} us{cold * 1e6:>11.1f} us"
+            f"{rate / 1e6:>10.2f} M/s{n / frame_s / 1e6:>10.2f} M/s{rate / loop_rate:>11,.0f}x"
+        )
         ok &= rate >= TARGET_RATE and (model != "mobilenet-v1" or cold * 1e6 <= TARGET_CALL_US)
-    print(f"{n:,} configurations per sweep; targets: sweep >= {TARGET_RATE / 1e6:.0f} M "
-          f"configs/s, cold cost() on v1 <= {TARGET_CALL_US:.0f} us; "
-          f"{'OK' if ok else 'NOT MET'}")
+    print(
+        f"{n:,} configurations per sweep; targets: sweep >= {TARGET_RATE / 1e6:.0f} M "
+        f"configs/s, cold cost() on v1 <= {TARGET_CALL_US:.0f} us; "
+        f"{'OK' if ok else 'NOT MET'}"
+    )
     ok &= _explorer(alphas, resolutions, configs)
     return 0 if ok else 1
 
 
-def _explorer(alphas: list[Fraction], resolutions: list[int],
-              configs: list[tuple[Fraction, int]]) -> bool:
+def _explorer(
+    alphas: list[Fraction], resolutions: list[int], configs: list[tuple[Fraction, int]]
+) -> bool:
     """The explorer's grid: counts, peak and latency (and, apart, top-1) per second."""
     profile = builtin_profile("pixel1-cpu")  # fitted once, as in any session
     n = len(alphas) * len(resolutions)
     ok = True
     print()
-    print(f"{'explorer grid':<14}{'MACs+params+weights+peak+latency':>34}"
-          f"{'with top-1 too':>18}")
+    print(f"{'explorer grid':<14}{'MACs+params+weights+peak+latency':>34}{'with top-1 too':>18}")
     for model in ("mobilenet-v1", "mobilenet-v2"):
         arch = mncost.get_model(model)
         _clear_caches()
         start = time.perf_counter()
-        result = explore_grid(arch, alphas, resolutions, profile=profile, model=model,
-                              metrics=[*DEFAULT_METRICS, LATENCY])
+        result = explore_grid(
+            arch,
+            alphas,
+            resolutions,
+            profile=profile,
+            model=model,
+            metrics=[*DEFAULT_METRICS, LATENCY],
+        )
         seconds = time.perf_counter() - start
         _clear_caches()
         start = time.perf_counter()
@@ -122,18 +136,22 @@ def _explorer(alphas: list[Fraction], resolutions: list[int],
             i, j = alphas.index(alpha), resolutions.index(res)
             memory = mncost.memory(model, alpha, res)
             estimate = mncost.latency(model, alpha, res, device=profile).total_ms
-            if int(result.counts["peak_activation_bytes"][i, j]) != \
-                    memory.peak_activation_bytes \
-                    or int(result.counts["weight_bytes"][i, j]) != memory.weight_bytes \
-                    or abs(float(result.latency[i, j]) - estimate) > 1e-9 * estimate:
+            if (
+                int(result.counts["peak_activation_bytes"][i, j]) != memory.peak_activation_bytes
+                or int(result.counts["weight_bytes"][i, j]) != memory.weight_bytes
+                or abs(float(result.latency[i, j]) - estimate) > 1e-9 * estimate
+            ):
                 print(f"MISMATCH {model} {alpha} {res}", file=sys.stderr)
                 ok = False
         rate = n / seconds
-        print(f"{model:<14}{rate / 1e6:>28.2f} M/s ({seconds:.2f} s)"
-              f"{n / with_top1 / 1e6:>12.2f} M/s")
+        print(
+            f"{model:<14}{rate / 1e6:>28.2f} M/s ({seconds:.2f} s){n / with_top1 / 1e6:>12.2f} M/s"
+        )
         ok &= rate >= TARGET_RATE
-    print(f"{n:,} configurations per grid, caches cleared before each; target: >= "
-          f"{TARGET_RATE / 1e6:.0f} M configs/s without top-1; {'OK' if ok else 'NOT MET'}")
+    print(
+        f"{n:,} configurations per grid, caches cleared before each; target: >= "
+        f"{TARGET_RATE / 1e6:.0f} M configs/s without top-1; {'OK' if ok else 'NOT MET'}"
+    )
     return ok
 
 

@@ -13,13 +13,13 @@ the Pareto frontier), :mod:`mncost.present` (views, renderers, figures, files) a
 :mod:`mncost.cli` (the ``mncost`` command).
 """
 
+from mncost.api import choose, compare, cost, latency, memory, sweep
 from mncost.arch.load import SpecError, load_spec
 from mncost.arch.ops import Architecture
 from mncost.arch.registry import UnknownModelError, get_model, list_models
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult
 from mncost.cost.scaling import ScalingError
-from mncost.api import choose, compare, cost, latency, memory, sweep
 
 __version__ = "0.2.0"
 

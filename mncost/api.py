@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
@@ -22,14 +23,21 @@ from mncost.cost.scaling import ScalingError, parse_multiplier, resolution_from_
 if TYPE_CHECKING:
     import pandas
 
-    from mncost.cost.memory import MemoryResult
-
     from mncost.analysis.choose import ChooseResult
     from mncost.analysis.compare import Comparison
     from mncost.analysis.latency import LatencyEstimate, LatencyProfile
+    from mncost.cost.memory import MemoryResult
 
-__all__ = ["choose", "compare", "conventions", "cost", "latency", "memory", "resolve_model",
-           "sweep"]
+__all__ = [
+    "choose",
+    "compare",
+    "conventions",
+    "cost",
+    "latency",
+    "memory",
+    "resolve_model",
+    "sweep",
+]
 
 ModelLike = str | Architecture | Path
 Number = float | int | str | Fraction
@@ -47,8 +55,7 @@ def resolve_model(model: ModelLike) -> Architecture:
     return get_model(model)
 
 
-def conventions(bn: str = "none", fc_bias: bool = True,
-                rounding: str | None = None) -> Conventions:
+def conventions(bn: str = "none", fc_bias: bool = True, rounding: str | None = None) -> Conventions:
     """The counting conventions, checked: ``bn`` none|affine|all, ``rounding`` None (the
     model's own rule) or round|floor|make_divisible (div8 is make_divisible)."""
     from mncost.arch.width import WidthError, parse_rule
@@ -63,9 +70,17 @@ def conventions(bn: str = "none", fc_bias: bool = True,
     return Conventions(bn=bn, fc_bias=bool(fc_bias), rounding=rounding)  # type: ignore[arg-type]
 
 
-def cost(model: ModelLike = "mobilenet-v1", alpha: Number = 1, resolution: int | None = None,
-         *, rho: Number | None = None, classes: int | None = None, bn: str = "none",
-         fc_bias: bool = True, rounding: str | None = None) -> CostResult:
+def cost(
+    model: ModelLike = "mobilenet-v1",
+    alpha: Number = 1,
+    resolution: int | None = None,
+    *,
+    rho: Number | None = None,
+    classes: int | None = None,
+    bn: str = "none",
+    fc_bias: bool = True,
+    rounding: str | None = None,
+) -> CostResult:
     """Exact per-op cost of ``model`` at width ``alpha`` and input ``resolution``.
 
     ``model`` is a registered name (see :func:`mncost.list_models`), an
@@ -78,17 +93,31 @@ def cost(model: ModelLike = "mobilenet-v1", alpha: Number = 1, resolution: int |
         raise ScalingError("give resolution or rho, not both")
     if rho is not None:
         resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
-    return count(arch, parse_multiplier(alpha, "alpha"), resolution, classes,
-                 conventions(bn, fc_bias, rounding))
+    return count(
+        arch,
+        parse_multiplier(alpha, "alpha"),
+        resolution,
+        classes,
+        conventions(bn, fc_bias, rounding),
+    )
 
 
-def sweep(model: ModelLike, alphas: Iterable[Number] | str, resolutions: Iterable[int] | str,
-          *, classes: int | None = None, bn: str = "none", fc_bias: bool = True,
-          rounding: str | None = None,
-          metrics: Iterable[str] = ("mult_adds", "params", "bn_params"),
-          dtype: str = "float32", dw_inplace: bool = False,
-          device: str | Path | LatencyProfile | None = None, accuracy: bool = False,
-          extrapolate: bool = False) -> pandas.DataFrame:
+def sweep(
+    model: ModelLike,
+    alphas: Iterable[Number] | str,
+    resolutions: Iterable[int] | str,
+    *,
+    classes: int | None = None,
+    bn: str = "none",
+    fc_bias: bool = True,
+    rounding: str | None = None,
+    metrics: Iterable[str] = ("mult_adds", "params", "bn_params"),
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    device: str | Path | LatencyProfile | None = None,
+    accuracy: bool = False,
+    extrapolate: bool = False,
+) -> pandas.DataFrame:
     """Every (alpha, resolution) combination as one row of a pandas DataFrame.
 
     Columns: ``alpha``, ``resolution`` and each metric (exact int64 counts, each row
@@ -118,10 +147,16 @@ def sweep(model: ModelLike, alphas: Iterable[Number] | str, resolutions: Iterabl
     )
 
     arch = resolve_model(model)
-    alpha_list = parse_alphas(alphas) if isinstance(alphas, str) else \
-        [parse_multiplier(a, "alpha") for a in alphas]
-    res_list = parse_resolutions(resolutions) if isinstance(resolutions, str) else \
-        [_resolution(r) for r in resolutions]
+    alpha_list = (
+        parse_alphas(alphas)
+        if isinstance(alphas, str)
+        else [parse_multiplier(a, "alpha") for a in alphas]
+    )
+    res_list = (
+        parse_resolutions(resolutions)
+        if isinstance(resolutions, str)
+        else [_resolution(r) for r in resolutions]
+    )
     chosen = _with_dtype(conventions(bn, fc_bias, rounding), dtype)
     names = [metrics] if isinstance(metrics, str) else list(metrics)
     profile = None
@@ -132,17 +167,34 @@ def sweep(model: ModelLike, alphas: Iterable[Number] | str, resolutions: Iterabl
         names.append(LATENCY)
     if accuracy:
         names.append(ACCURACY)
-    result = explore_grid(arch, alpha_list, res_list, classes, chosen, metrics=names,
-                          dw_inplace=bool(dw_inplace), profile=profile,
-                          model=registered_name(arch), extrapolate=bool(extrapolate))
+    result = explore_grid(
+        arch,
+        alpha_list,
+        res_list,
+        classes,
+        chosen,
+        metrics=names,
+        dw_inplace=bool(dw_inplace),
+        profile=profile,
+        model=registered_name(arch),
+        extrapolate=bool(extrapolate),
+    )
     return result.frame()
 
 
-def memory(model: ModelLike = "mobilenet-v1", alpha: Number = 1,
-           resolution: int | None = None, *, dtype: str = "float32",
-           dw_inplace: bool = False, rho: Number | None = None, classes: int | None = None,
-           bn: str = "none", fc_bias: bool = True,
-           rounding: str | None = None) -> MemoryResult:
+def memory(
+    model: ModelLike = "mobilenet-v1",
+    alpha: Number = 1,
+    resolution: int | None = None,
+    *,
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    rho: Number | None = None,
+    classes: int | None = None,
+    bn: str = "none",
+    fc_bias: bool = True,
+    rounding: str | None = None,
+) -> MemoryResult:
     """Activation memory of ``model`` op by op, its peak under layer-by-layer execution
     and its weight bytes, in ``dtype`` (float32, float16 or int8: 4, 2 or 1 byte per
     value; in int8 batch norm is folded into the conv before it).
@@ -163,14 +215,21 @@ def memory(model: ModelLike = "mobilenet-v1", alpha: Number = 1,
     if rho is not None:
         resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
     chosen = _with_dtype(conventions(bn, fc_bias, rounding), dtype)
-    return count_memory(arch, parse_multiplier(alpha, "alpha"), resolution, classes, chosen,
-                        bool(dw_inplace))
+    return count_memory(
+        arch, parse_multiplier(alpha, "alpha"), resolution, classes, chosen, bool(dw_inplace)
+    )
 
 
-def latency(model: ModelLike = "mobilenet-v1", alpha: Number = 1,
-            resolution: int | None = None, *,
-            device: str | Path | LatencyProfile = "pixel1-cpu", rho: Number | None = None,
-            classes: int | None = None, rounding: str | None = None) -> LatencyEstimate:
+def latency(
+    model: ModelLike = "mobilenet-v1",
+    alpha: Number = 1,
+    resolution: int | None = None,
+    *,
+    device: str | Path | LatencyProfile = "pixel1-cpu",
+    rho: Number | None = None,
+    classes: int | None = None,
+    rounding: str | None = None,
+) -> LatencyEstimate:
     """Estimated latency of ``model`` at width ``alpha`` and input ``resolution`` on a
     device, op by op: an estimate from a fitted device profile, never a measurement.
 
@@ -196,18 +255,33 @@ def latency(model: ModelLike = "mobilenet-v1", alpha: Number = 1,
         resolution = _resolution(resolution)
     conventions(rounding=rounding)  # checks the rule's name
     profile = resolve_device(device)
-    return estimate_latency(arch, parse_multiplier(alpha, "alpha"), resolution, classes,
-                            profile, rounding=rounding, model=_registered_name(arch))
+    return estimate_latency(
+        arch,
+        parse_multiplier(alpha, "alpha"),
+        resolution,
+        classes,
+        profile,
+        rounding=rounding,
+        model=_registered_name(arch),
+    )
 
 
-def choose(family: str = "all", *, max_macs: Number | None = None,
-           max_params: Number | None = None, max_weight_bytes: Number | None = None,
-           max_peak_bytes: Number | None = None, max_latency_ms: Number | None = None,
-           dtype: str = "float32", dw_inplace: bool = False,
-           device: str | Path | LatencyProfile | None = None,
-           alphas: Iterable[Number] | str | None = None,
-           resolutions: Iterable[int] | str | None = None, top: int = 10,
-           extrapolate: bool = False) -> ChooseResult:
+def choose(
+    family: str = "all",
+    *,
+    max_macs: Number | None = None,
+    max_params: Number | None = None,
+    max_weight_bytes: Number | None = None,
+    max_peak_bytes: Number | None = None,
+    max_latency_ms: Number | None = None,
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    device: str | Path | LatencyProfile | None = None,
+    alphas: Iterable[Number] | str | None = None,
+    resolutions: Iterable[int] | str | None = None,
+    top: int = 10,
+    extrapolate: bool = False,
+) -> ChooseResult:
     """The best (model, alpha, resolution) under budgets, ranked by estimated top-1.
 
     ``family`` is ``"mobilenet-v1"``, ``"mobilenet-v2"`` or ``"all"`` (the families with
@@ -235,17 +309,28 @@ def choose(family: str = "all", *, max_macs: Number | None = None,
     from mncost.analysis.choose import parse_budgets
     from mncost.analysis.explore import parse_alphas, parse_resolutions
 
-    budgets = parse_budgets({"max_macs": max_macs, "max_params": max_params,
-                             "max_weight_bytes": max_weight_bytes,
-                             "max_peak_bytes": max_peak_bytes,
-                             "max_latency_ms": max_latency_ms})
+    budgets = parse_budgets(
+        {
+            "max_macs": max_macs,
+            "max_params": max_params,
+            "max_weight_bytes": max_weight_bytes,
+            "max_peak_bytes": max_peak_bytes,
+            "max_latency_ms": max_latency_ms,
+        }
+    )
     alpha_list = resolution_list = None
     if alphas is not None:
-        alpha_list = parse_alphas(alphas) if isinstance(alphas, str) else \
-            [parse_multiplier(a, "alpha") for a in alphas]
+        alpha_list = (
+            parse_alphas(alphas)
+            if isinstance(alphas, str)
+            else [parse_multiplier(a, "alpha") for a in alphas]
+        )
     if resolutions is not None:
-        resolution_list = parse_resolutions(resolutions) if isinstance(resolutions, str) \
+        resolution_list = (
+            parse_resolutions(resolutions)
+            if isinstance(resolutions, str)
             else [_resolution(r) for r in resolutions]
+        )
     _with_dtype(Conventions(), dtype)  # checks the dtype's name
     profile = None
     if device is not None:
@@ -254,13 +339,27 @@ def choose(family: str = "all", *, max_macs: Number | None = None,
         profile = resolve_device(device)
     if isinstance(top, bool) or not isinstance(top, int):
         raise ScalingError(f"top must be a whole number, got {top!r}")
-    return run_choose(family, budgets, alphas=alpha_list, resolutions=resolution_list,
-                      dtype=dtype, dw_inplace=bool(dw_inplace), profile=profile, top=top,
-                      extrapolate=bool(extrapolate))
+    return run_choose(
+        family,
+        budgets,
+        alphas=alpha_list,
+        resolutions=resolution_list,
+        dtype=dtype,
+        dw_inplace=bool(dw_inplace),
+        profile=profile,
+        top=top,
+        extrapolate=bool(extrapolate),
+    )
 
 
-def compare(a: str, b: str, *, dtype: str = "float32", dw_inplace: bool = False,
-            device: str | Path | LatencyProfile | None = None) -> Comparison:
+def compare(
+    a: str,
+    b: str,
+    *,
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    device: str | Path | LatencyProfile | None = None,
+) -> Comparison:
     """Two configurations side by side, written ``MODEL[@ALPHA[/RES]]``
     (``"mobilenet-v1@0.75/160"``, ``"mobilenet-v2"``): mult-adds, params and weight bytes
     by layer type and in total, the peak activation memory (in ``dtype``, depthwise convs
@@ -283,8 +382,9 @@ def compare(a: str, b: str, *, dtype: str = "float32", dw_inplace: bool = False,
         from mncost.analysis.latency import resolve_device
 
         profile = resolve_device(device)
-    return run_compare(parse_config(a), parse_config(b), dtype=dtype,
-                       dw_inplace=bool(dw_inplace), profile=profile)
+    return run_compare(
+        parse_config(a), parse_config(b), dtype=dtype, dw_inplace=bool(dw_inplace), profile=profile
+    )
 
 
 def _registered_name(arch: Architecture) -> str | None:
@@ -310,8 +410,8 @@ def _with_dtype(chosen: Conventions, dtype: str) -> Conventions:
 def _resolution(value: Any) -> int:
     from mncost.limits import MAX_RESOLUTION
 
-    if isinstance(value, bool) or not isinstance(value, int) \
-            or not 1 <= value <= MAX_RESOLUTION:
-        raise ScalingError(f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, "
-                           f"got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RESOLUTION:
+        raise ScalingError(
+            f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, got {value!r}"
+        )
     return value

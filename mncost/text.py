@@ -66,11 +66,38 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
 
 # What mncost prints beyond ASCII, and how to show it on a stream that cannot encode it.
 _ASCII = {
-    "─": "-", "━": "=", "│": "|", "…": "...", "·": ".", "×": "x", "−": "-", "–": "-",
-    "—": "-", "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "≈": "~", "±": "+/-",
-    "✓": "ok", "✗": "X", "★": "*", "²": "^2", "³": "^3", "µ": "u",
-    "α": "alpha", "ρ": "rho", "Δ": "d", "δ": "d", "σ": "sigma", "γ": "gamma", "β": "beta",
-    "’": "'", "‘": "'", "“": '"', "”": '"',
+    "─": "-",
+    "━": "=",
+    "│": "|",
+    "…": "...",
+    "·": ".",
+    "×": "x",
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "→": "->",
+    "←": "<-",
+    "≤": "<=",
+    "≥": ">=",
+    "≈": "~",
+    "±": "+/-",
+    "✓": "ok",
+    "✗": "X",
+    "★": "*",
+    "²": "^2",
+    "³": "^3",
+    "µ": "u",
+    "α": "alpha",
+    "ρ": "rho",
+    "Δ": "d",
+    "δ": "d",
+    "σ": "sigma",
+    "γ": "gamma",
+    "β": "beta",
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
 }
 
 
@@ -103,7 +130,7 @@ def ascii_fallback(text: str, encoding: str = "ascii") -> str:
 def _fallback_handler(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    bad = error.object[error.start:error.end]
+    bad = error.object[error.start : error.end]
     return ascii_fallback(bad, "ascii"), error.end
 
 

@@ -32,18 +32,35 @@ Quantity = Literal["count", "bytes", "ms"]
 """What a budget bounds: a count (MACs, parameters), bytes, or milliseconds."""
 
 _SUFFIXES: dict[str, dict[str, Fraction]] = {
-    "count": {"": Fraction(1), "k": Fraction(10**3), "m": Fraction(10**6),
-              "g": Fraction(10**9), "t": Fraction(10**12)},
-    "bytes": {"": Fraction(1), "b": Fraction(1), "kb": Fraction(10**3),
-              "mb": Fraction(10**6), "gb": Fraction(10**9), "kib": Fraction(2**10),
-              "mib": Fraction(2**20), "gib": Fraction(2**30)},
-    "ms": {"": Fraction(1), "ms": Fraction(1), "us": Fraction(1, 1000),
-           "s": Fraction(1000)},
+    "count": {
+        "": Fraction(1),
+        "k": Fraction(10**3),
+        "m": Fraction(10**6),
+        "g": Fraction(10**9),
+        "t": Fraction(10**12),
+    },
+    "bytes": {
+        "": Fraction(1),
+        "b": Fraction(1),
+        "kb": Fraction(10**3),
+        "mb": Fraction(10**6),
+        "gb": Fraction(10**9),
+        "kib": Fraction(2**10),
+        "mib": Fraction(2**20),
+        "gib": Fraction(2**30),
+    },
+    "ms": {"": Fraction(1), "ms": Fraction(1), "us": Fraction(1, 1000), "s": Fraction(1000)},
 }
-_EXAMPLES = {"count": "300M, 3.5e6 or 1.2G", "bytes": "512KB, 4MiB or 1048576",
-             "ms": "30, 30ms or 0.03s"}
-_NUMBER = re.compile(r"(?P<mantissa>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?"
-                     r"\s*(?P<unit>[A-Za-z]*)", re.ASCII)
+_EXAMPLES = {
+    "count": "300M, 3.5e6 or 1.2G",
+    "bytes": "512KB, 4MiB or 1048576",
+    "ms": "30, 30ms or 0.03s",
+}
+_NUMBER = re.compile(
+    r"(?P<mantissa>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?"
+    r"\s*(?P<unit>[A-Za-z]*)",
+    re.ASCII,
+)
 
 
 class UnitError(ValueError):
@@ -54,18 +71,21 @@ def parse_budget(text: str, quantity: Quantity, what: str = "budget") -> Fractio
     """``text`` as an exact, non-negative amount of ``quantity`` (counts, bytes or ms)."""
     raw = text.strip() if isinstance(text, str) else str(text)
     if len(raw) > MAX_NUMBER_CHARS:
-        raise UnitError(f"{what} must be at most {MAX_NUMBER_CHARS} characters, got "
-                        f"{quote(raw)}")
+        raise UnitError(f"{what} must be at most {MAX_NUMBER_CHARS} characters, got {quote(raw)}")
     match = _NUMBER.fullmatch(raw)
     if match is None:
-        raise UnitError(f"cannot read {what} {quote(raw)}: expected a number with an "
-                        f"optional unit, such as {_EXAMPLES[quantity]}")
+        raise UnitError(
+            f"cannot read {what} {quote(raw)}: expected a number with an "
+            f"optional unit, such as {_EXAMPLES[quantity]}"
+        )
     unit = match["unit"].lower()
     scale = _SUFFIXES[quantity].get(unit)
     if scale is None:
         units = ", ".join(u for u in _SUFFIXES[quantity] if u) or "none"
-        raise UnitError(f"cannot read {what} {quote(raw)}: unknown unit {quote(match['unit'])}"
-                        f" (use {units}; K, M, G are powers of 1000, KiB, MiB, GiB of 1024)")
+        raise UnitError(
+            f"cannot read {what} {quote(raw)}: unknown unit {quote(match['unit'])}"
+            f" (use {units}; K, M, G are powers of 1000, KiB, MiB, GiB of 1024)"
+        )
     exponent = int(match["exp"]) if match["exp"] is not None else 0
     if abs(exponent) > MAX_NUMBER_CHARS:
         raise UnitError(f"{what} {quote(raw)} is out of range")
@@ -83,10 +103,16 @@ def show_count(value: int | Fraction) -> str:
 
 def show_bytes(value: int | Fraction, binary: bool = False) -> str:
     """Bytes with a unit: decimal (kB = 1,000 B) by default, binary (KiB = 1,024 B) if asked."""
-    steps = ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")) if binary else \
-        ((10**9, "GB"), (10**6, "MB"), (10**3, "kB"))
+    steps = (
+        ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
+        if binary
+        else ((10**9, "GB"), (10**6, "MB"), (10**3, "kB"))
+    )
     for factor, suffix in steps:
         if value >= factor:
-            return f"{float(value) / factor:,.3g} {suffix}" if value < 1000 * factor \
+            return (
+                f"{float(value) / factor:,.3g} {suffix}"
+                if value < 1000 * factor
                 else f"{float(value) / factor:,.0f} {suffix}"
+            )
     return f"{int(value):,} B"

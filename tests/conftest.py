@@ -10,7 +10,6 @@ from click.testing import CliRunner, Result
 
 from mncost.cli import cli
 
-
 # A spec whose names would run as HTML or Markdown if a renderer forgot to escape them.
 SCRIPT_NAME = "<script>alert(1)</script>"
 XSS_SPEC = f"""\

@@ -47,11 +47,15 @@ def _v2() -> AccuracyModel:
 
 
 def _float_checkpoints(family: str):
-    return [p for p in published_points(source="checkpoints", families=[family],
-                                        computed=False) if p.precision == "float32"]
+    return [
+        p
+        for p in published_points(source="checkpoints", families=[family], computed=False)
+        if p.precision == "float32"
+    ]
 
 
 # --- the fit and its error ---------------------------------------------------------------
+
 
 def test_loo_meets_the_acceptance_targets():
     # Issue 11 acceptance: at most 0.5 points on v1 and 0.7 on v2. The issue's own check
@@ -102,9 +106,17 @@ _FIT_ON = FittedOn(model="test", family="other", n_points=20, source="a known qu
 
 
 def _known_observations(alphas, resolutions):
-    return [Observation(label=f"{a}/{r}", alpha=Fraction(a), resolution=r,
-                        top1=Decimal(repr(float(_known(float(a), r)))), source="generated")
-            for a in alphas for r in resolutions]
+    return [
+        Observation(
+            label=f"{a}/{r}",
+            alpha=Fraction(a),
+            resolution=r,
+            top1=Decimal(repr(float(_known(float(a), r)))),
+            source="generated",
+        )
+        for a in alphas
+        for r in resolutions
+    ]
 
 
 def test_fit_is_exact_on_a_known_quadratic():
@@ -121,8 +133,7 @@ def test_fit_is_exact_on_a_known_quadratic():
 
 
 def test_fit_refuses_what_it_cannot_determine():
-    one_resolution = _known_observations(["0.25", "0.5", "0.75", "1.0", "1.2", "1.4", "1.5"],
-                                         [224])
+    one_resolution = _known_observations(["0.25", "0.5", "0.75", "1.0", "1.2", "1.4", "1.5"], [224])
     with pytest.raises(AccuracyFitError):
         AccuracyModel.fit(one_resolution, _FIT_ON)
     six = _known_observations(["0.5", "1.0"], [96, 160, 224])  # 6 points, 6 coefficients
@@ -131,8 +142,9 @@ def test_fit_refuses_what_it_cannot_determine():
     # Two widths x four resolutions and one point at a third width: the nine determine the
     # surface, but without the third width (ln a)^2 = (l1 + l2) ln a - l1 l2 on the other
     # eight, so their fit has no unique solution and no leave-one-out error: refused.
-    nine = (_known_observations(["0.5", "1.0"], [96, 128, 160, 224])
-            + _known_observations(["0.75"], [160]))
+    nine = _known_observations(["0.5", "1.0"], [96, 128, 160, 224]) + _known_observations(
+        ["0.75"], [160]
+    )
     with pytest.raises(AccuracyFitError, match="0.75/160 left out"):
         AccuracyModel.fit(nine, _FIT_ON)
     twice = _known_observations(["0.35", "0.5", "0.75", "1.0"], [96, 128, 160, 224])
@@ -141,6 +153,7 @@ def test_fit_refuses_what_it_cannot_determine():
 
 
 # --- statuses ----------------------------------------------------------------------------
+
 
 def test_a_published_configuration_is_measured():
     # checkpoints.csv: MobileNet_v1_0.75_160, float32, top-1 65.3; MobileNet_v1_1.0_224,
@@ -173,7 +186,10 @@ def test_an_estimate_never_passes_for_a_measurement():
     assert e.value == e.surface
     assert e.method == METHOD == "quadratic in log alpha, log R with cross term, least squares"
     assert (e.fitted_on.model, e.fitted_on.family, e.fitted_on.n_points) == (
-        "mobilenet-v1", "mobilenet_v1", 16)
+        "mobilenet-v1",
+        "mobilenet_v1",
+        16,
+    )
     assert "mobilenet_v1.md" in e.fitted_on.source
     assert (e.loo_mae, e.loo_max) == (_v1().loo().mae, _v1().loo().max)
     assert "interpolated" in e.describe() and "LOO" in e.describe()
@@ -186,12 +202,19 @@ def test_v1_grid_is_the_published_rectangle():
     # the rectangle, and its edges are inside.
     v1 = _v1()
     assert v1.hull == ((0.25, 128), (1.0, 128), (1.0, 224), (0.25, 224))
-    cases = {(0.25, 150): "interpolated", (1.0, 200): "interpolated",
-             (0.6, 128): "interpolated", (0.6, 224): "interpolated",
-             (0.6, 176): "interpolated", (0.5, 128): "measured",
-             (0.2499, 150): "extrapolated", (1.01, 200): "extrapolated",
-             (0.6, 127): "extrapolated", (0.6, 225): "extrapolated",
-             (1.4, 224): "extrapolated"}
+    cases = {
+        (0.25, 150): "interpolated",
+        (1.0, 200): "interpolated",
+        (0.6, 128): "interpolated",
+        (0.6, 224): "interpolated",
+        (0.6, 176): "interpolated",
+        (0.5, 128): "measured",
+        (0.2499, 150): "extrapolated",
+        (1.01, 200): "extrapolated",
+        (0.6, 127): "extrapolated",
+        (0.6, 225): "extrapolated",
+        (1.4, 224): "extrapolated",
+    }
     for (alpha, resolution), status in cases.items():
         assert v1.estimate(alpha, resolution).status == status, (alpha, resolution)
 
@@ -225,7 +248,8 @@ def test_an_extrapolation_is_withheld_unless_asked_for():
     assert grid.value[0, 0] == 59.1 and math.isnan(grid.value[1, 0])
     assert list(grid.status[:, 0]) == ["measured", "extrapolated"]
     assert v1.estimate_grid([1.4], [160], extrapolate=True).value[0, 0] == pytest.approx(
-        v1.estimate(1.4, 160, extrapolate=True).value)
+        v1.estimate(1.4, 160, extrapolate=True).value
+    )
 
 
 # --- the array form ----------------------------------------------------------------------
@@ -263,8 +287,9 @@ def test_flat_columns_line_up_with_the_sweep_rows():
     frame = sweep_frame(get_model("mobilenet-v1"), alphas, resolutions)
     flat = _v1().estimate_grid(alphas, resolutions).flat()
     # Every one of these six is a published v1 checkpoint (checkpoints.csv).
-    published = {(float(p.alpha), p.resolution): float(p.top1)
-                 for p in _float_checkpoints("mobilenet_v1")}
+    published = {
+        (float(p.alpha), p.resolution): float(p.top1) for p in _float_checkpoints("mobilenet_v1")
+    }
     expected = [published[(a, r)] for a, r in zip(frame["alpha"], frame["resolution"])]
     assert list(flat["top1"]) == expected
     assert set(flat["top1_status"]) == {"measured"}
@@ -274,18 +299,21 @@ def _inside_v2_by_hand(alpha: float, resolution: float) -> float:
     # The v2 hull written out (corners in the docstring of test_v2_grid...): the smallest
     # signed distance, in log units, to the four edges' inner sides.
     la, lr = math.log(alpha), math.log(resolution)
-    corners = [(math.log(a), math.log(r)) for a, r in [(0.35, 96), (1.0, 96), (1.4, 224),
-                                                       (0.35, 224)]]
+    corners = [
+        (math.log(a), math.log(r)) for a, r in [(0.35, 96), (1.0, 96), (1.4, 224), (0.35, 224)]
+    ]
     distances = []
     for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1]):
-        distances.append(((x2 - x1) * (lr - y1) - (y2 - y1) * (la - x1))
-                         / math.hypot(x2 - x1, y2 - y1))
+        distances.append(
+            ((x2 - x1) * (lr - y1) - (y2 - y1) * (la - x1)) / math.hypot(x2 - x1, y2 - y1)
+        )
     return min(distances)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.floats(min_value=0.1, max_value=2.0), st.integers(min_value=32, max_value=512),
-       st.booleans())
+@given(
+    st.floats(min_value=0.1, max_value=2.0), st.integers(min_value=32, max_value=512), st.booleans()
+)
 def test_status_and_value_at_any_point(alpha, resolution, extrapolate):
     distance = _inside_v2_by_hand(alpha, resolution)
     assume(abs(distance) > 1e-6)
@@ -301,6 +329,7 @@ def test_status_and_value_at_any_point(alpha, resolution, extrapolate):
 
 
 # --- which models have one ---------------------------------------------------------------
+
 
 def test_families_and_models_without_enough_points_say_so():
     # checkpoints_v3.csv: 6 float32 checkpoints of 4 different models, all at 224.
@@ -328,9 +357,10 @@ def test_an_unknown_name_is_refused(name):
     assert "\x1b" not in str(error.value)
 
 
-@pytest.mark.parametrize("alpha, resolution", [(0, 224), (-0.5, 224), (math.nan, 224),
-                                               (math.inf, 224), (0.5, 0), ("0.5", 224),
-                                               (True, 224)])
+@pytest.mark.parametrize(
+    "alpha, resolution",
+    [(0, 224), (-0.5, 224), (math.nan, 224), (math.inf, 224), (0.5, 0), ("0.5", 224), (True, 224)],
+)
 def test_bad_alpha_or_resolution_is_refused(alpha, resolution):
     with pytest.raises(AccuracyQueryError):
         _v1().estimate(alpha, resolution)

@@ -10,18 +10,26 @@ no browser is ever downloaded.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from tests.conftest import SCRIPT_NAME, XSS_SPEC, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("MNCOST_SHOTS", "/tmp/shots"))
 
 # Published markers of the plotted traces: each published trace carries meta.kind, and
@@ -42,10 +50,12 @@ _COUNT_PUBLISHED_MARKERS = """(div) => {
 def chromium_browser() -> Iterator[Any]:
     """One headless Debian Chromium for the whole module (never a downloaded browser)."""
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium "
-                    "(apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="browser tests need playwright (pip install playwright)")
+        pytest.skip(
+            "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="browser tests need playwright (pip install playwright)"
+    )
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -102,10 +112,16 @@ def _label_clashes(plot: Any) -> list[str]:
     labels = geometry["labels"]
     clashes = []
     for n, label in enumerate(labels):
-        clashes += [f"{label['text']!r} on {other['text']!r}" for other in labels[n + 1:]
-                    if _overlap(label["box"], other["box"]) > 1]
-        clashes += [f"{label['text']!r} on a marker" for marker in geometry["markers"]
-                    if _overlap(label["box"], marker) > 4]
+        clashes += [
+            f"{label['text']!r} on {other['text']!r}"
+            for other in labels[n + 1 :]
+            if _overlap(label["box"], other["box"]) > 1
+        ]
+        clashes += [
+            f"{label['text']!r} on a marker"
+            for marker in geometry["markers"]
+            if _overlap(label["box"], marker) > 4
+        ]
         x0, y0, x1, y1 = label["box"]
         if any(x0 + 1 < x < x1 - 1 and y0 + 1 < y < y1 - 1 for x, y in geometry["line"]):
             clashes.append(f"{label['text']!r} on the frontier")
@@ -120,8 +136,9 @@ def _trace_index(plot: Any, name_start: str) -> int:
 def _open(browser: Any, path: Path, plots: int) -> LoadedPage:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     loaded = LoadedPage(page)
-    page.on("console", lambda m: loaded.console_errors.append(m.text)
-            if m.type == "error" else None)
+    page.on(
+        "console", lambda m: loaded.console_errors.append(m.text) if m.type == "error" else None
+    )
     page.on("pageerror", lambda e: loaded.console_errors.append(str(e)))
     page.on("request", lambda r: loaded.requests.append(r.url))
 
@@ -132,8 +149,8 @@ def _open(browser: Any, path: Path, plots: int) -> LoadedPage:
     page.on("dialog", on_dialog)
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {plots}",
-        timeout=30_000)
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {plots}", timeout=30_000
+    )
     page.wait_for_load_state("networkidle")
     return loaded
 
@@ -141,8 +158,7 @@ def _open(browser: Any, path: Path, plots: int) -> LoadedPage:
 def _offline(loaded: LoadedPage, path: Path) -> list[str]:
     """Requests other than the file itself and inline data."""
     own = path.resolve().as_uri()
-    return [url for url in loaded.requests
-            if url != own and not url.startswith(("data:", "blob:"))]
+    return [url for url in loaded.requests if url != own and not url.startswith(("data:", "blob:"))]
 
 
 def _shot(loaded: LoadedPage, name: str) -> None:
@@ -154,8 +170,9 @@ def _shot(loaded: LoadedPage, name: str) -> None:
 
 def test_pareto_page(chromium_browser, tmp_path):
     out = tmp_path / "pareto.html"
-    result = run_cli("plot", "pareto", "--highlight", "0.75/160", "--highlight", "0.6/150",
-                     "-o", str(out))
+    result = run_cli(
+        "plot", "pareto", "--highlight", "0.75/160", "--highlight", "0.6/150", "-o", str(out)
+    )
     assert result.exit_code == 0, result.stderr
     loaded = _open(chromium_browser, out, plots=1)
     try:
@@ -167,8 +184,10 @@ def test_pareto_page(chromium_browser, tmp_path):
         # (see tests/test_published.py), one marker each.
         assert plot.evaluate(_COUNT_PUBLISHED_MARKERS) == 77
         # No button that would upload the data ("Share chart...", Plotly Cloud).
-        titles = plot.evaluate("(div) => Array.from(div.querySelectorAll('.modebar-btn'),"
-                               " (b) => b.getAttribute('data-title'))")
+        titles = plot.evaluate(
+            "(div) => Array.from(div.querySelectorAll('.modebar-btn'),"
+            " (b) => b.getAttribute('data-title'))"
+        )
         assert "Download plot as a PNG" in titles
         assert not any("Share" in title or "Cloud" in title for title in titles)
         text = loaded.page.inner_text("body")
@@ -193,23 +212,27 @@ def test_pareto_page(chromium_browser, tmp_path):
         geometry = plot.evaluate(_PARETO_GEOMETRY)
         assert geometry["ticks"][:3] == ["10M", "20M", "50M"] and "1G" in geometry["ticks"]
         assert all(t[-1] in "kMG" for t in geometry["ticks"]), geometry["ticks"]
-        assert {"0.75/160", "0.35/96", "Large 1.0/224", "GoogleNet"} <= \
-            {label["text"] for label in geometry["labels"]}
+        assert {"0.75/160", "0.35/96", "Large 1.0/224", "GoogleNet"} <= {
+            label["text"] for label in geometry["labels"]
+        }
         assert _label_clashes(plot) == []
         _shot(loaded, "pareto")
     finally:
         loaded.page.close()
 
 
-@pytest.mark.parametrize("args", [
-    ["--source", "paper"],  # GoogleNet sat on the frontier's line here
-    ["--x", "params"],
-    ["--dataset", "stanford_dogs"],
-    ["--family", "mobilenet_v2"],
-    ["--cost", "computed", "--highlight", "0.5/160"],
-    ["--width", "1280", "--height", "720"],  # laid out as the PNG is
-    ["--width", "800", "--height", "600"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--source", "paper"],  # GoogleNet sat on the frontier's line here
+        ["--x", "params"],
+        ["--dataset", "stanford_dogs"],
+        ["--family", "mobilenet_v2"],
+        ["--cost", "computed", "--highlight", "0.5/160"],
+        ["--width", "1280", "--height", "720"],  # laid out as the PNG is
+        ["--width", "800", "--height", "600"],
+    ],
+)
 def test_pareto_labels_never_clash(chromium_browser, tmp_path, args):
     out = tmp_path / "pareto.html"
     result = run_cli("plot", "pareto", *args, "-o", str(out))
@@ -232,7 +255,8 @@ def test_pareto_labels_never_clash(chromium_browser, tmp_path, args):
 # Every <code> on the page as the browser lays it out: how many line boxes it takes
 # (1: not broken across lines). A command line is one <code class="command"> made of one
 # <span> per argument: it may break between arguments, never inside one.
-_CODE_LINES = """() => Array.from(document.querySelectorAll('code:not(.command), code.command span'),
+_CODE_LINES = """() => Array.from(
+  document.querySelectorAll('code:not(.command), code.command span'),
   (el) => [el.textContent, el.getClientRects().length])"""
 
 
@@ -275,12 +299,17 @@ def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
         assert loaded.console_errors == [] and _offline(loaded, out) == []
         # The summary first, then the Pareto plot, the by-type breakdown, the layers,
         # and the audit (asked for) as the appendix; the footer last.
-        headings = page.evaluate("() => Array.from(document.querySelectorAll('h2, h3'),"
-                                 " (h) => h.textContent)")
-        assert headings == ["Summary", "Against the nearest published models",
-                            "Among published results (Pareto plot)", "By layer type",
-                            "Per-layer cost",
-                            "Appendix: reproduction of the paper's cost figures"]
+        headings = page.evaluate(
+            "() => Array.from(document.querySelectorAll('h2, h3'), (h) => h.textContent)"
+        )
+        assert headings == [
+            "Summary",
+            "Against the nearest published models",
+            "Among published results (Pareto plot)",
+            "By layer type",
+            "Per-layer cost",
+            "Appendix: reproduction of the paper's cost figures",
+        ]
         plots = page.locator(".js-plotly-plot")
         # 160x160 admits inputs of 80 to 320: every published ImageNet result.
         assert plots.nth(0).evaluate(_COUNT_PUBLISHED_MARKERS) == 77

@@ -23,44 +23,74 @@ from mncost.analysis.explore import ExploreError
 from mncost.cli.commands.choose import FAMILIES_HELP
 from tests.conftest import run_cli
 
-def _recount(model: str, alpha: Fraction, res: int, dtype: str, dw_inplace: bool,
-             device: str | None) -> dict[str, float]:
+
+def _recount(
+    model: str, alpha: Fraction, res: int, dtype: str, dw_inplace: bool, device: str | None
+) -> dict[str, float]:
     total = mncost.cost(model, alpha, res).total
     memory = mncost.memory(model, alpha, res, dtype=dtype, dw_inplace=dw_inplace)
     figures: dict[str, float] = {
-        "mult_adds": total.mult_adds, "params": total.params,
+        "mult_adds": total.mult_adds,
+        "params": total.params,
         "weight_bytes": memory.weight_bytes,
-        "peak_activation_bytes": memory.peak_activation_bytes}
+        "peak_activation_bytes": memory.peak_activation_bytes,
+    }
     if device is not None:
         figures["latency_ms"] = mncost.latency(model, alpha, res, device=device).total_ms
     return figures
 
 
-_LIMITS = {"max_macs": "mult_adds", "max_params": "params",
-           "max_weight_bytes": "weight_bytes", "max_peak_bytes": "peak_activation_bytes",
-           "max_latency_ms": "latency_ms"}
+_LIMITS = {
+    "max_macs": "mult_adds",
+    "max_params": "params",
+    "max_weight_bytes": "weight_bytes",
+    "max_peak_bytes": "peak_activation_bytes",
+    "max_latency_ms": "latency_ms",
+}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(family=st.sampled_from(["mobilenet-v1", "mobilenet-v2", "all"]),
-       macs=st.none() | st.integers(10, 700).map(lambda m: m * 10**6),
-       params=st.none() | st.integers(400, 7000).map(lambda k: k * 1000),
-       weights=st.none() | st.integers(1, 30).map(lambda m: f"{m}MiB"),
-       peak=st.none() | st.integers(60, 5000).map(lambda k: f"{k}KB"),
-       latency=st.none() | st.floats(3, 150).map(lambda x: round(x, 2)),
-       dtype=st.sampled_from(["float32", "int8"]), dw_inplace=st.booleans(),
-       top=st.integers(1, 15), extrapolate=st.booleans())
+@given(
+    family=st.sampled_from(["mobilenet-v1", "mobilenet-v2", "all"]),
+    macs=st.none() | st.integers(10, 700).map(lambda m: m * 10**6),
+    params=st.none() | st.integers(400, 7000).map(lambda k: k * 1000),
+    weights=st.none() | st.integers(1, 30).map(lambda m: f"{m}MiB"),
+    peak=st.none() | st.integers(60, 5000).map(lambda k: f"{k}KB"),
+    latency=st.none() | st.floats(3, 150).map(lambda x: round(x, 2)),
+    dtype=st.sampled_from(["float32", "int8"]),
+    dw_inplace=st.booleans(),
+    top=st.integers(1, 15),
+    extrapolate=st.booleans(),
+)
 def test_picks_meet_every_budget_and_none_better_is_left_out(
-        family, macs, params, weights, peak, latency, dtype, dw_inplace, top, extrapolate):
+    family, macs, params, weights, peak, latency, dtype, dw_inplace, top, extrapolate
+):
     device = "pixel1-cpu" if latency is not None else None
-    budgets = {"max_macs": macs, "max_params": params, "max_weight_bytes": weights,
-               "max_peak_bytes": peak, "max_latency_ms": latency}
-    result = mncost.choose(family, **budgets, dtype=dtype, dw_inplace=dw_inplace,
-                           device=device, top=top, extrapolate=extrapolate)
+    budgets = {
+        "max_macs": macs,
+        "max_params": params,
+        "max_weight_bytes": weights,
+        "max_peak_bytes": peak,
+        "max_latency_ms": latency,
+    }
+    result = mncost.choose(
+        family,
+        **budgets,
+        dtype=dtype,
+        dw_inplace=dw_inplace,
+        device=device,
+        top=top,
+        extrapolate=extrapolate,
+    )
     limits = {_LIMITS[k]: v for k, v in budgets.items() if v is not None}
-    exact = {m: Fraction(str(v).replace("MiB", "")) * 2**20 if str(v).endswith("MiB")
-             else Fraction(str(v).replace("KB", "")) * 1000 if str(v).endswith("KB")
-             else Fraction(str(v)) for m, v in limits.items()}
+    exact = {
+        m: Fraction(str(v).replace("MiB", "")) * 2**20
+        if str(v).endswith("MiB")
+        else Fraction(str(v).replace("KB", "")) * 1000
+        if str(v).endswith("KB")
+        else Fraction(str(v))
+        for m, v in limits.items()
+    }
     # 1. Every pick meets every budget, recounted one configuration at a time.
     for pick in result.candidates:
         figures = _recount(pick.model, pick.alpha, pick.resolution, dtype, dw_inplace, device)
@@ -73,15 +103,25 @@ def test_picks_meet_every_budget_and_none_better_is_left_out(
     #    top-1 value beats the last pick (or is left out when there are fewer than top).
     tops = [p.top1 for p in result.candidates]
     assert tops == sorted(tops, reverse=True)
-    models = {"mobilenet-v1": ["mobilenet-v1"], "mobilenet-v2": ["mobilenet-v2"],
-              "all": ["mobilenet-v1", "mobilenet-v2"]}[family]
+    models = {
+        "mobilenet-v1": ["mobilenet-v1"],
+        "mobilenet-v2": ["mobilenet-v2"],
+        "all": ["mobilenet-v1", "mobilenet-v2"],
+    }[family]
     feasible = []
     for model in models:
         alphas, resolutions = default_axes(model)
-        frame = mncost.sweep(model, alphas, resolutions, dtype=dtype, dw_inplace=dw_inplace,
-                             metrics=["mult_adds", "params", "weight_bytes",
-                                      "peak_activation_bytes"],
-                             device=device, accuracy=True, extrapolate=extrapolate)
+        frame = mncost.sweep(
+            model,
+            alphas,
+            resolutions,
+            dtype=dtype,
+            dw_inplace=dw_inplace,
+            metrics=["mult_adds", "params", "weight_bytes", "peak_activation_bytes"],
+            device=device,
+            accuracy=True,
+            extrapolate=extrapolate,
+        )
         mask = frame.top1.notna()
         for metric, limit in exact.items():
             mask &= frame[metric] <= float(limit)
@@ -101,10 +141,14 @@ def test_the_published_grid_is_searched_by_default():
     # 1.4 and 96 to 224: steps of 0.05 and 16 give 16 x 7 and 22 x 9 configurations.
     a1, r1 = default_axes("mobilenet-v1")
     a2, r2 = default_axes("mobilenet-v2")
-    assert (len(a1), len(r1), a1[0], a1[-1], r1) == (16, 7, Fraction(1, 4), 1,
-                                                     tuple(range(128, 225, 16)))
-    assert (len(a2), len(r2), a2[0], a2[-1], r2[0]) == (22, 9, Fraction(7, 20),
-                                                        Fraction(7, 5), 96)
+    assert (len(a1), len(r1), a1[0], a1[-1], r1) == (
+        16,
+        7,
+        Fraction(1, 4),
+        1,
+        tuple(range(128, 225, 16)),
+    )
+    assert (len(a2), len(r2), a2[0], a2[-1], r2[0]) == (22, 9, Fraction(7, 20), Fraction(7, 5), 96)
     result = mncost.choose("all")
     assert result.n_configs == 16 * 7 + 22 * 9
 
@@ -123,8 +167,9 @@ def test_a_macs_budget_in_the_v1_grid():
     # 110, 150 M; 150 M is 149.5 M exactly), 0.75/128 (104 M) and 0.25/* (TF-slim
     # mobilenet_v1.md). The best of them is 0.5/224 at 63.3% (still under 150,000,000).
     result = mncost.choose("mobilenet-v1", max_macs="150M", top=50)
-    measured = [(float(p.alpha), p.resolution, p.top1) for p in result.candidates
-                if p.status == "measured"]
+    measured = [
+        (float(p.alpha), p.resolution, p.top1) for p in result.candidates if p.status == "measured"
+    ]
     assert (0.5, 224, 63.3) in measured
     assert all(p.figures["mult_adds"] <= 150_000_000 for p in result.candidates)
     assert (0.75, 160, 65.3) not in measured  # 166 M: over
@@ -153,8 +198,12 @@ def test_nothing_feasible_names_the_budget_and_the_cheapest_config():
     assert 11_934_128 // 10**6 == 11  # TF-slim's tables truncate to whole millions
     data = json.loads(run_cli("choose", "--max-macs", "5M", "-f", "json").stdout)
     assert data["ruled_out_by"] == ["mult_adds"] and data["candidates"] == []
-    assert data["budgets"][0]["cheapest"] == {"model": "mobilenet-v2", "alpha": 0.35,
-                                             "resolution": 96, "value": 11_934_128}
+    assert data["budgets"][0]["cheapest"] == {
+        "model": "mobilenet-v2",
+        "alpha": 0.35,
+        "resolution": 96,
+        "value": 11_934_128,
+    }
 
 
 def test_budgets_met_apart_but_not_together():
@@ -173,18 +222,29 @@ def test_extrapolations_are_counted_and_ranked_only_when_asked():
     # v2 at 1.2..1.4 below 224 is outside its published grid: nothing to rank...
     plain = mncost.choose("mobilenet-v2", alphas="1.2:1.4:0.1", resolutions="96:128:16")
     assert plain.candidates == () and plain.n_withheld == plain.n_feasible == 9
-    out = run_cli("choose", "--family", "mobilenet-v2", "--alpha", "1.2:1.4:0.1", "--res",
-                  "96:128:16").stdout
+    out = run_cli(
+        "choose", "--family", "mobilenet-v2", "--alpha", "1.2:1.4:0.1", "--res", "96:128:16"
+    ).stdout
     assert "--extrapolate ranks them" in " ".join(out.split())
-    asked = mncost.choose("mobilenet-v2", alphas="1.2:1.4:0.1", resolutions="96:128:16",
-                          extrapolate=True)
+    asked = mncost.choose(
+        "mobilenet-v2", alphas="1.2:1.4:0.1", resolutions="96:128:16", extrapolate=True
+    )
     assert len(asked.candidates) == 9
     assert {p.status for p in asked.candidates} == {"extrapolated"}
 
 
 def test_every_format_and_the_heatmap_page(tmp_path):
-    args = ("choose", "--max-macs", "300M", "--max-latency-ms", "30", "--device",
-            "pixel1-cpu", "--top", "5")
+    args = (
+        "choose",
+        "--max-macs",
+        "300M",
+        "--max-latency-ms",
+        "30",
+        "--device",
+        "pixel1-cpu",
+        "--top",
+        "5",
+    )
     table = run_cli(*args, env={"COLUMNS": "100"}).stdout
     assert "Picks, best estimated top-1 first" in table and "Binding budget" in table
     assert max(len(line) for line in table.splitlines()) <= 100
@@ -207,12 +267,13 @@ def test_every_format_and_the_heatmap_page(tmp_path):
 
 def test_bad_budgets_and_options_are_one_line_exit_2():
     for args, message in [
-            (("--max-macs", "300X"), "unknown unit"),
-            (("--max-peak-bytes", "512MB2"), "cannot read"),
-            (("--max-latency-ms", "30"), "needs --device"),
-            (("--family", "resnet"), "unknown family"),
-            (("--top", "0"), "top must be"),
-            (("--alpha", "0.25:1.4"), "start:stop:step")]:
+        (("--max-macs", "300X"), "unknown unit"),
+        (("--max-peak-bytes", "512MB2"), "cannot read"),
+        (("--max-latency-ms", "30"), "needs --device"),
+        (("--family", "resnet"), "unknown family"),
+        (("--top", "0"), "top must be"),
+        (("--alpha", "0.25:1.4"), "start:stop:step"),
+    ]:
         result = run_cli("choose", *args)
         assert result.exit_code == 2, args
         assert message in result.stderr and result.stderr.count("\n") == 1
@@ -229,8 +290,9 @@ def test_help_documents_units_and_the_families():
 def test_api_budgets_take_numbers_and_text():
     a = mncost.choose("mobilenet-v1", max_macs=300_000_000, top=3)
     b = mncost.choose("mobilenet-v1", max_macs="300M", top=3)
-    assert [(p.alpha, p.resolution) for p in a.candidates] == \
-        [(p.alpha, p.resolution) for p in b.candidates]
+    assert [(p.alpha, p.resolution) for p in a.candidates] == [
+        (p.alpha, p.resolution) for p in b.candidates
+    ]
     with pytest.raises(ExploreError, match="unknown family"):
         mncost.choose("resnet")
     with pytest.raises(ExploreError, match="needs a device"):

@@ -20,9 +20,18 @@ def test_terminal_table_has_table1_columns_totals_breakdown_and_conventions():
     result = run_cli("table", "--alpha", "0.75", "--res", "160", env={"COLUMNS": "120"})
     assert result.exit_code == 0
     out = result.stdout
-    for header in ("Type / Stride", "Filter Shape", "Input Size", "Output Size",
-                   "Mult-Adds (MACs)", "Params", "% MACs", "Total", "By layer type",
-                   "Conventions:"):
+    for header in (
+        "Type / Stride",
+        "Filter Shape",
+        "Input Size",
+        "Output Size",
+        "Mult-Adds (MACs)",
+        "Params",
+        "% MACs",
+        "Total",
+        "By layer type",
+        "Conventions:",
+    ):
         assert header in out
     assert "Conv dw / s2" in out and "3x3x3x24" in out and "160x160x3" in out
     # 0.75 MobileNet-160 by the independent formula in test_core_numbers: 166,396,800 MACs
@@ -45,19 +54,41 @@ def test_narrow_terminals_never_cut_a_number(columns):
 
 def test_json_layout_and_integer_counts():
     data = cli_json("table", "--alpha", "0.5", "--res", "128")
-    assert set(data) >= {"model", "alpha", "resolution", "classes", "conventions", "layers",
-                         "total", "by_type"}
-    assert (data["model"], data["alpha"], data["resolution"], data["classes"]) == \
-        ("mobilenet-v1", 0.5, 128, 1000)
+    assert set(data) >= {
+        "model",
+        "alpha",
+        "resolution",
+        "classes",
+        "conventions",
+        "layers",
+        "total",
+        "by_type",
+    }
+    assert (data["model"], data["alpha"], data["resolution"], data["classes"]) == (
+        "mobilenet-v1",
+        0.5,
+        128,
+        1000,
+    )
     first = data["layers"][0]
-    assert set(first) >= {"name", "kind", "stride", "filter_shape", "input", "output",
-                          "mult_adds", "params"}
+    assert set(first) >= {
+        "name",
+        "kind",
+        "stride",
+        "filter_shape",
+        "input",
+        "output",
+        "mult_adds",
+        "params",
+    }
     assert first["filter_shape"] == "3x3x3x16" and first["input"] == [128, 128, 3]
-    assert [l["kind"] for l in data["layers"][1:3]] == ["dw", "pw"]
-    assert all(isinstance(l["mult_adds"], int) and isinstance(l["params"], int)
-               for l in data["layers"])
-    assert sum(l["mult_adds"] for l in data["layers"]) == data["total"]["mult_adds"]
-    assert sum(l["params"] for l in data["layers"]) == data["total"]["params"]
+    assert [item["kind"] for item in data["layers"][1:3]] == ["dw", "pw"]
+    assert all(
+        isinstance(item["mult_adds"], int) and isinstance(item["params"], int)
+        for item in data["layers"]
+    )
+    assert sum(item["mult_adds"] for item in data["layers"]) == data["total"]["mult_adds"]
+    assert sum(item["params"] for item in data["layers"]) == data["total"]["params"]
 
 
 def test_csv_one_row_per_layer_summing_to_the_total():
@@ -95,8 +126,10 @@ def test_flops_are_twice_the_macs_and_labelled():
 
 def test_rho_and_classes_and_conventions_flags():
     assert cli_json("table", "--rho", "0.714")["resolution"] == 160
-    assert cli_json("table", "--classes", "0")["total"] == {"mult_adds": 567_716_352,
-                                                            "params": 3_185_088}
+    assert cli_json("table", "--classes", "0")["total"] == {
+        "mult_adds": 567_716_352,
+        "params": 3_185_088,
+    }
     assert cli_json("table", "--bn", "affine")["total"]["params"] == 4_231_976
     assert cli_json("table", "--no-fc-bias")["total"]["params"] == 4_209_088
     data = cli_json("table", "--classes", "120")
@@ -120,8 +153,10 @@ def test_output_file_format_from_extension(tmp_path):
 def test_spec_file_via_cli():
     data = cli_json("table", "--spec", str(EXAMPLES / "tiny-cifar.yaml"))
     assert data["model"] == "tiny-cifar" and data["classes"] == 10
-    assert data["total"]["mult_adds"] == mncost.cost(mncost.load_spec(
-        EXAMPLES / "tiny-cifar.yaml")).total.mult_adds
+    assert (
+        data["total"]["mult_adds"]
+        == mncost.cost(mncost.load_spec(EXAMPLES / "tiny-cifar.yaml")).total.mult_adds
+    )
 
 
 def test_user_supplied_names_are_escaped_in_html_and_neutralized_in_csv(tmp_path):
@@ -133,13 +168,14 @@ def test_user_supplied_names_are_escaped_in_html_and_neutralized_in_csv(tmp_path
         "  - {kind: pw, name: '+1', filters: 4}\n"
         "  - {kind: pw, name: '@SUM(A1)', filters: 4}\n"
         "  - {kind: pw, name: '-2', filters: 4}\n"
-        "  - {kind: avgpool, name: pool}\n  - {kind: fc, name: fc}\n")
+        "  - {kind: avgpool, name: pool}\n  - {kind: fc, name: fc}\n"
+    )
     page = run_cli("table", "--spec", str(spec), "-f", "html").stdout
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img" not in page
     rows = list(csv.reader(io.StringIO(run_cli("table", "--spec", str(spec), "-f", "csv").stdout)))
     names = [row[0] for row in rows[1:]]
-    assert names[1:5] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "'-2"]
+    assert names[1:5] == ['\'=HYPERLINK("http://x")', "'+1", "'@SUM(A1)", "'-2"]
     md = run_cli("table", "--spec", str(spec), "-f", "markdown").stdout
     assert "<script>" not in md
 
@@ -155,8 +191,9 @@ def test_models_schema_version():
 
 
 def test_every_command_has_help_with_examples():
-    from mncost.cli import cli
     import click
+
+    from mncost.cli import cli
 
     ctx = click.Context(cli)
     for name in cli.list_commands(ctx):
@@ -253,7 +290,8 @@ def test_table_path_does_not_import_heavy_packages():
         "try:\n"
         "    cli.main(['table', '--alpha', '0.75', '--res', '160'], standalone_mode=False)\n"
         "finally:\n"
-        "    heavy = [m for m in ('pandas', 'plotly', 'torch', 'yaml', 'numpy') if m in sys.modules]\n"
+        "    heavy = [m for m in ('pandas', 'plotly', 'torch', 'yaml', 'numpy')\n"
+        "             if m in sys.modules]\n"
         "    sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -263,8 +301,8 @@ def test_table_path_does_not_import_heavy_packages():
 def test_terminal_styles_only_decorate_the_same_layout():
     import re
 
-    from mncost.present.views.cost_table import cost_report
     from mncost.present.terminal import render_terminal
+    from mncost.present.views.cost_table import cost_report
 
     report = cost_report(mncost.cost(alpha=0.5))
     plain = render_terminal(report, width=90, color=False)

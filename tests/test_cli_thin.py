@@ -28,6 +28,7 @@ COSTING_COMMANDS = ("table", "verify", "report")
 
 # --- one scenario decorator --------------------------------------------------------------
 
+
 def _command(name: str) -> click.Command:
     from mncost.cli import cli
 
@@ -38,9 +39,19 @@ def _command(name: str) -> click.Command:
 
 def _scenario_params(name: str) -> list[tuple]:
     # What a user sees of each parameter: its names, default, help and type.
-    return [(p.name, tuple(p.opts), tuple(p.secondary_opts), p.default,
-             getattr(p, "help", None), p.type.name, p.required)
-            for p in _command(name).params if p.name in SCENARIO_PARAMETERS]
+    return [
+        (
+            p.name,
+            tuple(p.opts),
+            tuple(p.secondary_opts),
+            p.default,
+            getattr(p, "help", None),
+            p.type.name,
+            p.required,
+        )
+        for p in _command(name).params
+        if p.name in SCENARIO_PARAMETERS
+    ]
 
 
 def test_every_costing_command_takes_the_same_scenario_options():
@@ -51,8 +62,7 @@ def test_every_costing_command_takes_the_same_scenario_options():
 
 
 @pytest.mark.parametrize("command", COSTING_COMMANDS)
-def test_res_and_rho_together_are_refused_by_every_costing_command(command, tmp_path,
-                                                                   monkeypatch):
+def test_res_and_rho_together_are_refused_by_every_costing_command(command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli(command, "--res", "160", "--rho", "0.714")
     assert result.exit_code == 2
@@ -62,14 +72,17 @@ def test_res_and_rho_together_are_refused_by_every_costing_command(command, tmp_
 
 
 @pytest.mark.parametrize("command", COSTING_COMMANDS)
-def test_model_and_spec_together_are_refused_by_every_costing_command(command, tmp_path,
-                                                                      monkeypatch):
+def test_model_and_spec_together_are_refused_by_every_costing_command(
+    command, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "net.yaml").write_text("name: net\nlayers: []\n")
     result = run_cli(command, "mobilenet-v2", "--spec", "net.yaml")
     assert result.exit_code == 2
-    assert "give a MODEL or --spec, not both (got 'mobilenet-v2' and --spec 'net.yaml')" \
+    assert (
+        "give a MODEL or --spec, not both (got 'mobilenet-v2' and --spec 'net.yaml')"
         in result.stderr
+    )
 
 
 def test_rho_resolves_against_the_models_own_resolution():
@@ -77,14 +90,14 @@ def test_rho_resolves_against_the_models_own_resolution():
     # MobileNet-160 is 166,396,800 MACs and 2,569,144 params by the independent formula.
     data = cli_json("table", "--alpha", "0.75", "--rho", "0.714")
     assert data["resolution"] == 160
-    assert (data["total"]["mult_adds"], data["total"]["params"]) == \
-        _formula_count(Fraction(3, 4), 160)
+    assert (data["total"]["mult_adds"], data["total"]["params"]) == _formula_count(
+        Fraction(3, 4), 160
+    )
 
 
 # --- mncost models -----------------------------------------------------------------------
 
-FIELDS = ["name", "family", "source", "description", "resolution", "classes", "mult_adds",
-          "params"]
+FIELDS = ["name", "family", "source", "description", "resolution", "classes", "mult_adds", "params"]
 
 
 def test_models_json_lists_every_registered_model_with_every_field():
@@ -118,10 +131,18 @@ def test_models_listing_agrees_with_the_table_of_each_model(name):
 
 
 def _toy() -> ops.Architecture:
-    return ops.Architecture.model_validate({
-        "name": "zz-toy", "resolution": 8, "classes": 10,
-        "layers": [{"kind": "conv", "name": "conv", "kernel": 3, "stride": 1, "filters": 8},
-                   {"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]})
+    return ops.Architecture.model_validate(
+        {
+            "name": "zz-toy",
+            "resolution": 8,
+            "classes": 10,
+            "layers": [
+                {"kind": "conv", "name": "conv", "kernel": 3, "stride": 1, "filters": 8},
+                {"kind": "avgpool", "name": "pool"},
+                {"kind": "fc", "name": "fc"},
+            ],
+        }
+    )
 
 
 def test_a_newly_registered_model_is_listed_and_counted(monkeypatch):
@@ -131,9 +152,16 @@ def test_a_newly_registered_model_is_listed_and_counted(monkeypatch):
     toy = cli_json("models")[-1]
     # conv 3x3, 3 -> 8 channels on 8x8 (SAME, stride 1): 3*3*3*8 = 216 weights,
     # 216 * 8*8 = 13,824 MACs; global pool free; fc 8 -> 10: 80 MACs, 80 + 10 params.
-    assert toy == {"name": "zz-toy", "family": "toy", "source": "this test",
-                   "description": "a toy for this test", "resolution": 8, "classes": 10,
-                   "mult_adds": 13_904, "params": 306}
+    assert toy == {
+        "name": "zz-toy",
+        "family": "toy",
+        "source": "this test",
+        "description": "a toy for this test",
+        "resolution": 8,
+        "classes": 10,
+        "mult_adds": 13_904,
+        "params": 306,
+    }
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html"])
@@ -158,8 +186,15 @@ TABLE1_TYPES = (
     ["Conv / s2"]
     + ["Conv dw / s1", "Conv / s1", "Conv dw / s2", "Conv / s1"] * 3
     + ["Conv dw / s1", "Conv / s1"] * 5
-    + ["Conv dw / s2", "Conv / s1", "Conv dw / s1", "Conv / s1",
-       "Avg Pool / s1", "FC / s1", "Softmax / s1"]
+    + [
+        "Conv dw / s2",
+        "Conv / s1",
+        "Conv dw / s1",
+        "Conv / s1",
+        "Avg Pool / s1",
+        "FC / s1",
+        "Softmax / s1",
+    ]
 )
 
 
@@ -168,8 +203,7 @@ def _types(*args: str) -> list[str]:
     from mncost.present.views.cost_table import table1_type
 
     rows = csv.DictReader(io.StringIO(run_cli("table", *args, "-f", "csv").stdout))
-    return [table1_type(row["kind"], int(row["stride"])) for row in rows
-            if row["kind"] != "total"]
+    return [table1_type(row["kind"], int(row["stride"])) for row in rows if row["kind"] != "total"]
 
 
 def test_mobilenet_v1_rows_read_as_the_papers_table_1():
@@ -177,21 +211,47 @@ def test_mobilenet_v1_rows_read_as_the_papers_table_1():
 
 
 def test_inverted_residual_rows_read_as_convs_with_their_role():
-    rows = dict(zip((r["name"] for r in csv.DictReader(io.StringIO(
-        run_cli("table", "mobilenet-v2", "-f", "csv").stdout))), _types("mobilenet-v2")))
+    rows = dict(
+        zip(
+            (
+                r["name"]
+                for r in csv.DictReader(
+                    io.StringIO(run_cli("table", "mobilenet-v2", "-f", "csv").stdout)
+                )
+            ),
+            _types("mobilenet-v2"),
+        )
+    )
     # Sandler et al. 2018, Table 1: a bottleneck is 1x1 conv2d (expand), 3x3 dwise s=s,
     # linear 1x1 conv2d (project); Table 2's second row (t 6, c 24, n 2, s 2) opens with
     # stride 2, and its second block (stride 1, 24 -> 24) adds its input.
-    assert [rows[f"block_2.{op}"] for op in ("expand", "dw", "project")] == \
-        ["Conv expand / s1", "Conv dw / s2", "Conv project / s1"]
+    assert [rows[f"block_2.{op}"] for op in ("expand", "dw", "project")] == [
+        "Conv expand / s1",
+        "Conv dw / s2",
+        "Conv project / s1",
+    ]
     assert rows["block_3.add"] == "Residual add"
 
 
 def test_every_op_kind_has_a_wording_of_its_own():
     from mncost.present.views.cost_table import table1_type
 
-    kinds = ["conv", "dw", "pw", "expand", "project", "se_reduce", "se_expand", "avgpool",
-             "maxpool", "fc", "add", "concat", "scale", "softmax"]
+    kinds = [
+        "conv",
+        "dw",
+        "pw",
+        "expand",
+        "project",
+        "se_reduce",
+        "se_expand",
+        "avgpool",
+        "maxpool",
+        "fc",
+        "add",
+        "concat",
+        "scale",
+        "softmax",
+    ]
     labels = {kind: table1_type(kind, 2) for kind in kinds}
     assert all(not label.startswith(kind + " ") for kind, label in labels.items())
     # A join of feature maps has no stride to show; everything else keeps the paper's.
@@ -203,6 +263,7 @@ def test_every_op_kind_has_a_wording_of_its_own():
 
 # --- Table 3 through analysis ------------------------------------------------------------
 
+
 def test_table3_rows_come_from_analysis_with_the_printed_figures():
     from mncost.analysis.layer import table3_rows
 
@@ -213,6 +274,7 @@ def test_table3_rows_come_from_analysis_with_the_printed_figures():
         ("Convolution", 462_422_016, "462"),
         ("Depthwise Separable Conv", 52_283_392, "52.3"),
         ("α = 0.75", 29_578_752, "29.6"),
-        ("ρ = 0.714", 15_091_200, "15.1")]
+        ("ρ = 0.714", 15_091_200, "15.1"),
+    ]
     assert [r.printed_params for r in rows] == ["2.36", "0.27", "0.15", "0.15"]
     assert json.loads(run_cli("layer", "--table3", "-f", "json").stdout)[3]["d_f"] == 10

@@ -27,6 +27,7 @@ nn = torch.nn
 
 # --- the PyTorch reference ------------------------------------------------------------------
 
+
 def _conv(c_in: int, c_out: int, k: int, stride: int = 1, groups: int = 1) -> nn.Conv2d:
     # TF "same" padding for odd kernels at these sizes: (k - 1) // 2 on each side gives
     # ceil(in / stride) for the even inputs used here.
@@ -38,16 +39,22 @@ class MobileNetV1(nn.Module):
 
     def __init__(self, alpha: Fraction) -> None:
         super().__init__()
+
         def w(c: int) -> int:
             return int(c * alpha + Fraction(1, 2))
 
         layers = [("conv_0", _conv(3, w(32), 3, 2))]
         c = w(32)
-        plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + \
-            [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
+        plan = (
+            [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]
+            + [(512, 1)] * 5
+            + [(1024, 2), (1024, 1)]
+        )
         for i, (out, stride) in enumerate(plan, start=1):
-            layers += [(f"dw_{i}", _conv(c, c, 3, stride, groups=c)),
-                       (f"pw_{i}", _conv(c, w(out), 1))]
+            layers += [
+                (f"dw_{i}", _conv(c, c, 3, stride, groups=c)),
+                (f"pw_{i}", _conv(c, w(out), 1)),
+            ]
             c = w(out)
         self.features = nn.Sequential(OrderedDict(layers))
         self.fc = nn.Linear(c, 1000)
@@ -79,11 +86,19 @@ class MobileNetV2(nn.Module):
         super().__init__()
         blocks = [("conv_0", _conv(3, 32, 3, 2))]
         c = 32
-        for t, out, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
-                             (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]:
+        for t, out, n, s in [
+            (1, 16, 1, 1),
+            (6, 24, 2, 2),
+            (6, 32, 3, 2),
+            (6, 64, 4, 2),
+            (6, 96, 3, 1),
+            (6, 160, 3, 2),
+            (6, 320, 1, 1),
+        ]:
             for i in range(n):
-                blocks.append((f"block_{len(blocks)}", InvertedResidual(c, out, t,
-                                                                      s if i == 0 else 1)))
+                blocks.append(
+                    (f"block_{len(blocks)}", InvertedResidual(c, out, t, s if i == 0 else 1))
+                )
                 c = out
         blocks.append(("conv_last", _conv(c, 1280, 1)))
         self.features = nn.Sequential(OrderedDict(blocks))
@@ -135,6 +150,7 @@ def reference():
 
 # --- the comparison ----------------------------------------------------------------------------
 
+
 def test_totals_and_types_match_pytorch_with_signs_b_minus_a(reference):
     ref_a, ref_b = reference
     c = mncost.compare("mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128")
@@ -152,8 +168,11 @@ def test_totals_and_types_match_pytorch_with_signs_b_minus_a(reference):
         for metric in ("mult_adds", "params"):
             a = ref_a.get(name, {}).get(metric, 0)
             b = ref_b.get(name, {}).get(metric, 0)
-            assert (row.figures[metric].a, row.figures[metric].b,
-                    row.figures[metric].delta) == (a, b, b - a), (name, metric)
+            assert (row.figures[metric].a, row.figures[metric].b, row.figures[metric].delta) == (
+                a,
+                b,
+                b - a,
+            ), (name, metric)
     # v1 has no expansion layers: their relative difference from 0 is not given.
     assert rows["Conv 1x1 expand"].figures["mult_adds"].relative is None
 
@@ -197,24 +216,32 @@ def test_latency_with_a_device():
 
 # --- the syntax --------------------------------------------------------------------------------
 
+
 def test_the_syntax():
     assert parse_config("mobilenet-v1@0.75/160").label == "mobilenet-v1@0.75/160"
     ref = parse_config("mobilenet-v2@1.4")
     assert (ref.alpha, ref.resolution) == (Fraction(7, 5), 224)
     assert parse_config("  mobilenet-v2 ").alpha == 1
-    for text, message in [("mobilenet-v9", "unknown model"), ("mobilenet-v1@", "nothing"),
-                          ("mobilenet-v1@0", "greater than 0"),
-                          ("mobilenet-v1@0.5/0", "whole number from 1"),
-                          ("mobilenet-v1@0.5/1e2", "whole number from 1"),
-                          ("mobilenet-v1@0.5/128/1", "cannot read"),
-                          ("x" * (MAX_CONFIG_CHARS + 1), f"at most {MAX_CONFIG_CHARS}")]:
+    for text, message in [
+        ("mobilenet-v9", "unknown model"),
+        ("mobilenet-v1@", "nothing"),
+        ("mobilenet-v1@0", "greater than 0"),
+        ("mobilenet-v1@0.5/0", "whole number from 1"),
+        ("mobilenet-v1@0.5/1e2", "whole number from 1"),
+        ("mobilenet-v1@0.5/128/1", "cannot read"),
+        ("x" * (MAX_CONFIG_CHARS + 1), f"at most {MAX_CONFIG_CHARS}"),
+    ]:
         with pytest.raises(ExploreError, match=message):
             parse_config(text)
 
 
 def test_errors_are_one_line_exit_2():
-    for args in (("mobilenet-v9", "mobilenet-v1"), ("mobilenet-v1@abc", "mobilenet-v2"),
-                 ("mobilenet-v1@0.01", "mobilenet-v2"), ("mobilenet-v1",)):
+    for args in (
+        ("mobilenet-v9", "mobilenet-v1"),
+        ("mobilenet-v1@abc", "mobilenet-v2"),
+        ("mobilenet-v1@0.01", "mobilenet-v2"),
+        ("mobilenet-v1",),
+    ):
         result = run_cli("compare", *args)
         assert result.exit_code == 2, args
         assert result.stderr.count("\n") == 1
@@ -223,8 +250,7 @@ def test_errors_are_one_line_exit_2():
 
 
 def test_every_format_says_the_sign():
-    args = ("compare", "mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128", "--device",
-            "pixel1-cpu")
+    args = ("compare", "mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128", "--device", "pixel1-cpu")
     wide = run_cli(*args, env={"COLUMNS": "120"}).stdout
     assert "(differences: B − A; relative: to A)" in wide
     assert "−67,322,752" in wide  # 99,074,048 - 166,396,800, the PyTorch totals

@@ -19,15 +19,27 @@ import mncost
 # "c" = standard conv, "dw" = depthwise, "pw" = pointwise. dw_13 at stride 1 (misprint fix).
 _TABLE1 = (
     [(3, 3, 32, 2, "c")]
-    + [(3, 32, 32, 1, "dw"), (1, 32, 64, 1, "pw"),
-       (3, 64, 64, 2, "dw"), (1, 64, 128, 1, "pw"),
-       (3, 128, 128, 1, "dw"), (1, 128, 128, 1, "pw"),
-       (3, 128, 128, 2, "dw"), (1, 128, 256, 1, "pw"),
-       (3, 256, 256, 1, "dw"), (1, 256, 256, 1, "pw"),
-       (3, 256, 256, 2, "dw"), (1, 256, 512, 1, "pw")]
+    + [
+        (3, 32, 32, 1, "dw"),
+        (1, 32, 64, 1, "pw"),
+        (3, 64, 64, 2, "dw"),
+        (1, 64, 128, 1, "pw"),
+        (3, 128, 128, 1, "dw"),
+        (1, 128, 128, 1, "pw"),
+        (3, 128, 128, 2, "dw"),
+        (1, 128, 256, 1, "pw"),
+        (3, 256, 256, 1, "dw"),
+        (1, 256, 256, 1, "pw"),
+        (3, 256, 256, 2, "dw"),
+        (1, 256, 512, 1, "pw"),
+    ]
     + [(3, 512, 512, 1, "dw"), (1, 512, 512, 1, "pw")] * 5
-    + [(3, 512, 512, 2, "dw"), (1, 512, 1024, 1, "pw"),
-       (3, 1024, 1024, 1, "dw"), (1, 1024, 1024, 1, "pw")]
+    + [
+        (3, 512, 512, 2, "dw"),
+        (1, 512, 1024, 1, "pw"),
+        (3, 1024, 1024, 1, "dw"),
+        (1, 1024, 1024, 1, "pw"),
+    ]
 )
 
 
@@ -37,6 +49,7 @@ def _formula_count(alpha: Fraction, resolution: int, classes: int = 1000) -> tup
     Channels: round half up of c*alpha (image channels 3 stay 3); D_G = ceil(D_F / s).
     Params: D_K^2*M*N (conv/pw), D_K^2*M (dw), FC weights + bias.
     """
+
     def width(c: int) -> int:
         return math.floor(c * alpha + Fraction(1, 2))
 
@@ -96,7 +109,7 @@ TABLE_7 = {224: (569, "4.2"), 192: (418, "4.2"), 160: (290, "4.2"), 128: (186, "
 
 
 def _round_half_up(x: Fraction, places: int = 0) -> Fraction:
-    scale = 10 ** places
+    scale = 10**places
     return Fraction(math.floor(x * scale + Fraction(1, 2)), scale)
 
 
@@ -167,8 +180,12 @@ def test_table2_breakdown_without_fc_bias():
     # The paper's Table 2 (doc 000), counted without the FC bias. Its Conv 3x3 mult-adds
     # share is printed 1.19%: the exact share is 10,838,016 / 568,740,352 = 1.906% (an
     # erratum with swapped digits); the other seven cells match at two decimals.
-    published = {"Conv 1x1": ("94.86", "74.59"), "Conv DW 3x3": ("3.06", "1.06"),
-                 "Conv 3x3": ("1.91", "0.02"), "Fully Connected": ("0.18", "24.33")}
+    published = {
+        "Conv 1x1": ("94.86", "74.59"),
+        "Conv DW 3x3": ("3.06", "1.06"),
+        "Conv 3x3": ("1.91", "0.02"),
+        "Fully Connected": ("0.18", "24.33"),
+    }
     rows = {row.type: row for row in mncost.cost(fc_bias=False).by_type}
     assert set(rows) == set(published)
     for name, (macs_share, params_share) in published.items():

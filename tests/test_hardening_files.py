@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import stat
 import subprocess
 import sys
@@ -26,15 +25,20 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CSV_HEADER = "name,kind,type,block,stride"  # first line of `mncost table -f csv`
 
 
-def mncost(*args: str | bytes, cwd: Path, env: dict[str, str] | None = None,
-           **streams: object) -> subprocess.CompletedProcess[bytes]:
+def mncost(
+    *args: str | bytes, cwd: Path, env: dict[str, str] | None = None, **streams: object
+) -> subprocess.CompletedProcess[bytes]:
     """Run ``python -m mncost ARGS`` as a real process in ``cwd``; output captured
     unless ``streams`` (stdout=, stderr=) say otherwise."""
     if not streams:
         streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    return subprocess.run([sys.executable, "-m", "mncost", *args], cwd=cwd,
-                          env={**os.environ, **(env or {})}, timeout=120,
-                          **streams)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "mncost", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        **streams,
+    )  # type: ignore[call-overload]
 
 
 def one_line(stderr: str) -> str:
@@ -59,6 +63,7 @@ def entries(folder: Path) -> list[str]:
 
 
 # --- 1. devices, FIFOs, /proc links and "-" ---------------------------------------------
+
 
 def test_a_device_node_is_written_into_not_replaced(tmp_path):
     node = tmp_path / "null"
@@ -110,8 +115,16 @@ def test_a_link_to_proc_self_fd_1_writes_to_standard_output(tmp_path):
     out.write_text("header line\n")
     inode = os.stat(out).st_ino
     with open(out, "ab") as handle:
-        done = mncost("table", "-f", "csv", "-o", "stdout", cwd=tmp_path, stdout=handle,
-                      stderr=subprocess.PIPE)
+        done = mncost(
+            "table",
+            "-f",
+            "csv",
+            "-o",
+            "stdout",
+            cwd=tmp_path,
+            stdout=handle,
+            stderr=subprocess.PIPE,
+        )
     assert done.returncode == 0, done.stderr
     lines = out.read_text().splitlines()
     assert lines[0] == "header line" and lines[1].startswith(CSV_HEADER)
@@ -120,14 +133,17 @@ def test_a_link_to_proc_self_fd_1_writes_to_standard_output(tmp_path):
     assert entries(tmp_path) == ["out.txt", "stdout"]
 
 
-@pytest.mark.parametrize("args, start", [
-    (["table", "-f", "csv"], CSV_HEADER),
-    (["table", "-f", "json"], "{"),
-    (["schema"], "{"),
-    (["models", "-f", "csv"], "name,description"),
-    (["report", "-a", "0.5", "-r", "128"], "<!DOCTYPE html>"),
-    (["plot", "pareto", "--source", "paper"], "<!DOCTYPE html>"),
-])
+@pytest.mark.parametrize(
+    "args, start",
+    [
+        (["table", "-f", "csv"], CSV_HEADER),
+        (["table", "-f", "json"], "{"),
+        (["schema"], "{"),
+        (["models", "-f", "csv"], "name,description"),
+        (["report", "-a", "0.5", "-r", "128"], "<!DOCTYPE html>"),
+        (["plot", "pareto", "--source", "paper"], "<!DOCTYPE html>"),
+    ],
+)
 def test_dash_means_standard_output(args, start, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli(*args, "-o", "-")
@@ -143,6 +159,7 @@ def test_plot_to_standard_output_cannot_be_shown(tmp_path, monkeypatch):
 
 
 # --- 2. links -----------------------------------------------------------------------------
+
 
 def test_a_symlink_is_written_through(tmp_path):
     (tmp_path / "real").mkdir()
@@ -192,6 +209,7 @@ def test_hard_links_all_see_the_new_content(tmp_path):
 
 
 # --- 3. an output is never an input -------------------------------------------------------
+
 
 def _spec(tmp_path: Path, name: str) -> Path:
     spec = tmp_path / name
@@ -252,17 +270,16 @@ def test_any_option_of_the_input_file_type_is_protected(tmp_path):
 
     profile = tmp_path / "device.yaml"
     profile.write_text("old\n")
-    result = CliRunner().invoke(
-        group, ["convert", "--profile", str(profile), "-o", str(profile)])
+    result = CliRunner().invoke(group, ["convert", "--profile", str(profile), "-o", str(profile)])
     assert result.exit_code == 2 and "--profile" in result.stderr
     assert profile.read_text() == "old\n"
     other = tmp_path / "out.txt"
-    result = CliRunner().invoke(
-        group, ["convert", "--profile", str(profile), "-o", str(other)])
+    result = CliRunner().invoke(group, ["convert", "--profile", str(profile), "-o", str(other)])
     assert result.exit_code == 0 and other.read_text() == "new\n"
 
 
 # --- 4. temporary files -------------------------------------------------------------------
+
 
 def test_temporary_files_say_they_are_mncosts(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -279,12 +296,16 @@ def test_temporary_files_say_they_are_mncosts(tmp_path, monkeypatch):
     assert entries(tmp_path) == []
 
 
-@pytest.mark.parametrize("where, error, code", [
-    ("fsync", OSError(5, "Input/output error"), 2),
-    ("replace", KeyboardInterrupt(), 1),  # Ctrl-C just before the rename
-])
-def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(where, error, code,
-                                                                   tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "where, error, code",
+    [
+        ("fsync", OSError(5, "Input/output error"), 2),
+        ("replace", KeyboardInterrupt(), 1),  # Ctrl-C just before the rename
+    ],
+)
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(
+    where, error, code, tmp_path, monkeypatch
+):
     target = tmp_path / "keep.csv"
     target.write_text("precious\n")
 
@@ -298,6 +319,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(where, error, 
 
 
 # --- 13. names that are not UTF-8 ---------------------------------------------------------
+
 
 def test_an_undecodable_spec_and_output_name_work_and_print_escaped(tmp_path):
     spec = os.path.join(os.fsencode(tmp_path), b"spec-\xff.yaml")
@@ -327,16 +349,31 @@ def test_a_missing_undecodable_spec_is_one_clean_line(tmp_path):
 
 # --- 14. standard output ------------------------------------------------------------------
 
+
 def _closed_stdout() -> None:
     os.close(1)
 
 
-@pytest.mark.parametrize("args", [["table"], ["table", "-f", "csv"], ["table", "-f", "json"],
-                                  ["schema"], ["reproduce", "7"], ["--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["table"],
+        ["table", "-f", "csv"],
+        ["table", "-f", "json"],
+        ["schema"],
+        ["reproduce", "7"],
+        ["--help"],
+    ],
+)
 def test_a_closed_standard_output_is_one_line_and_exit_2(args, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "mncost", *args], cwd=tmp_path,
-                          stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          preexec_fn=_closed_stdout, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "mncost", *args],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_closed_stdout,
+        timeout=120,
+    )
     assert done.returncode == 2
     line = one_line(done.stderr.decode())
     assert line.endswith("error: cannot write to standard output: it is closed")
@@ -344,9 +381,13 @@ def test_a_closed_standard_output_is_one_line_and_exit_2(args, tmp_path):
 
 
 def test_a_closed_standard_output_does_not_matter_with_o(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "mncost", "table", "-o", "t.csv"],
-                          cwd=tmp_path, stderr=subprocess.PIPE, preexec_fn=_closed_stdout,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "mncost", "table", "-o", "t.csv"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        preexec_fn=_closed_stdout,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "t.csv").read_text().startswith(CSV_HEADER)
     assert entries(tmp_path) == ["t.csv"]
@@ -356,35 +397,49 @@ def test_a_full_standard_output_is_one_line_and_exit_2(tmp_path):
     node = tmp_path / "full"
     make_char_device(node, 7)
     with open(node, "wb") as full:
-        done = subprocess.run([sys.executable, "-m", "mncost", "table", "-f", "csv"],
-                              cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "mncost", "table", "-f", "csv"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
     assert done.returncode == 2
     line = one_line(done.stderr.decode())
-    assert line == "mncost table: error: cannot write to standard output: " \
-                   "No space left on device"
+    assert line == "mncost table: error: cannot write to standard output: No space left on device"
 
 
 def _big_spec(path: Path) -> None:
     """A valid spec of 3,002 layers: its table is far more than a pipe holds (64 KiB)."""
     layers = [{"kind": "conv", "name": "conv_0", "kernel": 3, "stride": 2, "filters": 32}]
     for i in range(1500):
-        layers += [{"kind": "dw", "name": f"dw_{i}", "stride": 1},
-                   {"kind": "pw", "name": f"pw_{i}", "filters": 32}]
+        layers += [
+            {"kind": "dw", "name": f"dw_{i}", "stride": 1},
+            {"kind": "pw", "name": f"pw_{i}", "filters": 32},
+        ]
     layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
-    path.write_text(json.dumps({"name": "big", "resolution": 32, "classes": 10,
-                                "layers": layers}))
+    path.write_text(json.dumps({"name": "big", "resolution": 32, "classes": 10, "layers": layers}))
 
 
 @pytest.mark.parametrize("unbuffered", ["1", ""], ids=["PYTHONUNBUFFERED", "buffered"])
 def test_a_reader_that_leaves_gives_exit_1_and_nothing_on_stderr(unbuffered, tmp_path):
     _big_spec(tmp_path / "big.json")
     env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
-    whole = subprocess.run([sys.executable, "-m", "mncost", "table", "--spec", "big.json"],
-                           cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    whole = subprocess.run(
+        [sys.executable, "-m", "mncost", "table", "--spec", "big.json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert whole.returncode == 0 and len(whole.stdout) > 4 * 65536  # the premise
-    proc = subprocess.Popen([sys.executable, "-m", "mncost", "table", "--spec", "big.json"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mncost", "table", "--spec", "big.json"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     head = proc.stdout.read(10)  # `| head -c 10`
     proc.stdout.close()
@@ -393,6 +448,7 @@ def test_a_reader_that_leaves_gives_exit_1_and_nothing_on_stderr(unbuffered, tmp
 
 
 # --- error lines ----------------------------------------------------------------------------
+
 
 def _failing_group(message: str) -> click.Group:
     """A one-command CLI whose command fails with ``message`` as a UserError."""
@@ -430,8 +486,7 @@ def test_a_narrow_locale_gets_the_ascii_fallback_not_an_error(encoding, tmp_path
     # The Markdown list of published results has the column headings "α/res" and
     # "Δ MACs (mncost - pub.)"; mncost.text's fallback shows them as "alpha/res" and
     # "d MACs (mncost - pub.)".
-    done = mncost("published", "-f", "markdown", cwd=tmp_path,
-                  env={"PYTHONIOENCODING": encoding})
+    done = mncost("published", "-f", "markdown", cwd=tmp_path, env={"PYTHONIOENCODING": encoding})
     assert done.returncode == 0, done.stderr
     text = done.stdout.decode(encoding)
     assert "| alpha/res |" in text and "| d MACs (mncost - pub.) |" in text and "\\u" not in text

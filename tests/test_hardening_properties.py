@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from tests.conftest import run_cli
 
 BOUND_SECONDS = 5.0
-_SETTINGS = settings(max_examples=60, deadline=None,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Text that looks like a number often enough to reach the parsers' corners: huge and
 # tiny exponents, long digit runs, fractions, signs, non-ASCII digits, and plain junk.
@@ -29,10 +30,25 @@ _NUMBERISH = st.one_of(
     st.text(max_size=30),
     st.from_regex(r"\A[+-]?[0-9]{0,6}(\.[0-9]{0,6})?([eE][+-]?[0-9]{1,12})?\Z"),
     st.from_regex(r"\A[0-9]{1,6}/[0-9]{0,6}\Z"),
-    st.integers(min_value=-10**60, max_value=10**60).map(str),
+    st.integers(min_value=-(10**60), max_value=10**60).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.sampled_from(["1e1000000000", "1e-1000000000", "9" * 5000, "²", "١٦٠", "0x10",
-                     "1_000", " 7 ", "-0", "nan", "inf", "3/0", "1e400"]),
+    st.sampled_from(
+        [
+            "1e1000000000",
+            "1e-1000000000",
+            "9" * 5000,
+            "²",
+            "١٦٠",
+            "0x10",
+            "1_000",
+            " 7 ",
+            "-0",
+            "nan",
+            "inf",
+            "3/0",
+            "1e400",
+        ]
+    ),
 )
 
 
@@ -52,11 +68,22 @@ def _timed(*args: str):
     return result, time.perf_counter() - start
 
 
-@pytest.mark.parametrize("command,option", [
-    ("table", "--alpha"), ("table", "--res"), ("table", "--rho"), ("table", "--classes"),
-    ("layer", "--alpha"), ("layer", "--rho"), ("layer", "--kernel"), ("layer", "--in"),
-    ("layer", "--out"), ("layer", "--size"), ("layer", "--stride"),
-])
+@pytest.mark.parametrize(
+    "command,option",
+    [
+        ("table", "--alpha"),
+        ("table", "--res"),
+        ("table", "--rho"),
+        ("table", "--classes"),
+        ("layer", "--alpha"),
+        ("layer", "--rho"),
+        ("layer", "--kernel"),
+        ("layer", "--in"),
+        ("layer", "--out"),
+        ("layer", "--size"),
+        ("layer", "--stride"),
+    ],
+)
 @_SETTINGS
 @given(value=_NUMBERISH)
 def test_any_numeric_option_text_is_exit_0_or_one_line_exit_2(command, option, value):
@@ -70,20 +97,68 @@ def test_any_numeric_option_text_is_exit_0_or_one_line_exit_2(command, option, v
 @settings(max_examples=25, deadline=None)
 @given(alpha=_NUMBERISH, res=_NUMBERISH)
 def test_any_highlight_text_is_exit_0_or_one_line_exit_2(alpha, res):
-    result, elapsed = _timed("plot", "pareto", "--source", "paper", "--family", "other",
-                             "--highlight", f"{alpha}/{res}", "-o", "-")
+    result, elapsed = _timed(
+        "plot",
+        "pareto",
+        "--source",
+        "paper",
+        "--family",
+        "other",
+        "--highlight",
+        f"{alpha}/{res}",
+        "-o",
+        "-",
+    )
     _check(result, elapsed)
 
 
-_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
-                     st.floats(allow_nan=False), st.text(max_size=12))
-_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12)
-_KINDS = ["conv", "dw", "pw", "avgpool", "maxpool", "fc", "softmax", "block", "residual",
-          "concat", "se", "inverted_residual", "convv", ""]
-_FIELDS = ["name", "kernel", "stride", "filters", "units", "size", "padding", "groups",
-           "batch_norm", "expansion", "layers", "body", "branches", "act", "bias"]
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_KINDS = [
+    "conv",
+    "dw",
+    "pw",
+    "avgpool",
+    "maxpool",
+    "fc",
+    "softmax",
+    "block",
+    "residual",
+    "concat",
+    "se",
+    "inverted_residual",
+    "convv",
+    "",
+]
+_FIELDS = [
+    "name",
+    "kernel",
+    "stride",
+    "filters",
+    "units",
+    "size",
+    "padding",
+    "groups",
+    "batch_norm",
+    "expansion",
+    "layers",
+    "body",
+    "branches",
+    "act",
+    "bias",
+]
 
 
 @st.composite
@@ -96,9 +171,15 @@ def _layer(draw):
 
 _SPECS = st.one_of(
     _VALUES,
-    st.fixed_dictionaries({"name": st.text(max_size=8), "layers": st.lists(_layer(), max_size=5)},
-                          optional={"resolution": _VALUES, "classes": _VALUES,
-                                    "input_channels": _VALUES, "width": _VALUES}),
+    st.fixed_dictionaries(
+        {"name": st.text(max_size=8), "layers": st.lists(_layer(), max_size=5)},
+        optional={
+            "resolution": _VALUES,
+            "classes": _VALUES,
+            "input_channels": _VALUES,
+            "width": _VALUES,
+        },
+    ),
 )
 
 

@@ -20,6 +20,8 @@ import pytest
 import yaml
 
 import mncost
+from mncost.arch import safe_yaml
+from mncost.arch.load import SpecError, architecture_schema, load_spec, parse_spec
 from mncost.limits import (
     MAX_CHANNELS,
     MAX_CLASSES,
@@ -30,8 +32,6 @@ from mncost.limits import (
     MAX_SPEC_BYTES,
     MAX_SPEC_DEPTH,
 )
-from mncost.arch import safe_yaml
-from mncost.arch.load import SpecError, architecture_schema, load_spec, parse_spec
 from tests.conftest import run_cli
 
 HEAD = "name: t\nresolution: 8\nclasses: 2\nlayers:\n"
@@ -66,6 +66,7 @@ def each_parser(request, monkeypatch):
 
 # --- 5: alias bombs, and user text quoted short -----------------------------------------
 
+
 def billion_laughs() -> str:
     # 9 levels of 9 aliases each: 9**9 = 387,420,489 strings once expanded, from ~400 bytes.
     lines = ['l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
@@ -95,26 +96,32 @@ def test_alias_nesting_counts_toward_the_depth(tmp_path, each_parser):
     # Each anchor is 40 deep; the alias puts a 40-deep value 41 levels down: 81 > 64.
     inner = "[" * 40 + "]" * 40
     text = f"a: &a {inner}\nb: {'[' * 40}*a{']' * 40}\n"
-    with pytest.raises(SpecError, match=f"nested deeper than {MAX_SPEC_DEPTH} levels once "
-                                        f"aliases are expanded"):
+    with pytest.raises(
+        SpecError, match=f"nested deeper than {MAX_SPEC_DEPTH} levels once aliases are expanded"
+    ):
         load_spec(write(tmp_path, "deep-alias.yaml", text))
 
 
 def test_anchors_and_merge_keys_still_repeat_blocks(tmp_path, each_parser):
-    text = HEAD + ("  - &base {kind: conv, name: c, kernel: 3, stride: 2, filters: 4}\n"
-                   "  - {<<: *base, name: c2, stride: 1}\n"
-                   "  - {<<: [*base], name: c3}\n"
-                   "  - {kind: fc, name: f, units: &n 7}\n"
-                   "  - {kind: fc, name: g, units: *n}\n")
+    text = HEAD + (
+        "  - &base {kind: conv, name: c, kernel: 3, stride: 2, filters: 4}\n"
+        "  - {<<: *base, name: c2, stride: 1}\n"
+        "  - {<<: [*base], name: c3}\n"
+        "  - {kind: fc, name: f, units: &n 7}\n"
+        "  - {kind: fc, name: g, units: *n}\n"
+    )
     arch = load_spec(write(tmp_path, "anchors.yaml", text))
-    assert [(l.name, l.stride) for l in arch.layers[:3]] == [("c", 2), ("c2", 1), ("c3", 2)]
-    assert {l.filters for l in arch.layers[:3]} == {4}
-    assert [l.units for l in arch.layers[3:]] == [7, 7]
+    layers = [(item.name, item.stride) for item in arch.layers[:3]]
+    assert layers == [("c", 2), ("c2", 1), ("c3", 2)]
+    assert {item.filters for item in arch.layers[:3]} == {4}
+    assert [item.units for item in arch.layers[3:]] == [7, 7]
 
 
 def test_long_field_name_and_kind_are_cut_short(tmp_path):
     field = "z" * 1000  # YAML caps a simple key at 1024 characters
-    message = error_line(write(tmp_path, "field.yaml", HEAD + f"  - {{kind: dw, name: d, {field}: 1}}\n"))
+    message = error_line(
+        write(tmp_path, "field.yaml", HEAD + f"  - {{kind: dw, name: d, {field}: 1}}\n")
+    )
     assert "layers[0].zzzz" in message and "unknown field" in message
     assert "z" * 100 not in message and "…" in message
     kind = "q" * 5000
@@ -129,11 +136,14 @@ def test_a_list_as_kind_is_not_rendered(tmp_path):
 
 
 def test_control_characters_in_a_field_name_are_escaped(tmp_path):
-    message = error_line(write(tmp_path, "esc.yaml", HEAD + '  - {kind: dw, name: d, "x\\e[2J": 1}\n'))
+    message = error_line(
+        write(tmp_path, "esc.yaml", HEAD + '  - {kind: dw, name: d, "x\\e[2J": 1}\n')
+    )
     assert "\x1b" not in message and "layers[0].x\\x1b[2J: unknown field" in message
 
 
 # --- 6: only regular files, at most MAX_SPEC_BYTES --------------------------------------
+
 
 @contextmanager
 def fifo_with_a_writer(path: Path) -> Iterator[None]:
@@ -193,18 +203,22 @@ def test_reading_is_capped_even_if_the_size_lies(tmp_path, monkeypatch):
 
 # --- 8: fast parsing and bounded nesting ------------------------------------------------
 
+
 def test_the_c_parser_is_used_when_pyyaml_has_it():
     if not yaml.__with_libyaml__:
         pytest.skip("PyYAML was built without libyaml")
     assert safe_yaml._LOADER is yaml.CSafeLoader
 
 
-@pytest.mark.parametrize("name,text", [
-    ("flow.yaml", "name: t\nlayers: " + "[" * 3000 + "]" * 3000 + "\n"),
-    ("block.yaml", "".join(" " * i + "-\n" for i in range(3000))),
-    ("deep.json", '{"name": "t", "layers": ' + "[" * 3000 + "]" * 3000 + "}"),
-    ("deep-objects.json", '{"a": ' * 3000 + "1" + "}" * 3000),
-])
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("flow.yaml", "name: t\nlayers: " + "[" * 3000 + "]" * 3000 + "\n"),
+        ("block.yaml", "".join(" " * i + "-\n" for i in range(3000))),
+        ("deep.json", '{"name": "t", "layers": ' + "[" * 3000 + "]" * 3000 + "}"),
+        ("deep-objects.json", '{"a": ' * 3000 + "1" + "}" * 3000),
+    ],
+)
 def test_deep_nesting_is_one_line_not_a_recursion_error(tmp_path, name, text):
     message = error_line(write(tmp_path, name, text))
     assert f"nested deeper than {MAX_SPEC_DEPTH} levels" in message
@@ -214,10 +228,19 @@ def test_deep_nesting_is_one_line_not_a_recursion_error(tmp_path, name, text):
 def test_nesting_up_to_the_limit_parses(tmp_path, suffix):
     # The top-level mapping is level 1, so k brackets in a field reach level 1 + k.
     def spec(k: int) -> str:
-        return json.dumps({"name": "t", "description": "x", "layers": [{"kind": "dw", "name": "d"}],
-                           "input_channels": json.loads("[" * k + "]" * k)})
+        return json.dumps(
+            {
+                "name": "t",
+                "description": "x",
+                "layers": [{"kind": "dw", "name": "d"}],
+                "input_channels": json.loads("[" * k + "]" * k),
+            }
+        )
+
     at_limit = write(tmp_path, "ok" + suffix, spec(MAX_SPEC_DEPTH - 1))
-    with pytest.raises(SpecError, match=r"input_channels: Input should be a valid integer, got a list"):
+    with pytest.raises(
+        SpecError, match=r"input_channels: Input should be a valid integer, got a list"
+    ):
         load_spec(at_limit)
     over = write(tmp_path, "over" + suffix, spec(MAX_SPEC_DEPTH))
     with pytest.raises(SpecError, match="nested deeper than"):
@@ -225,20 +248,35 @@ def test_nesting_up_to_the_limit_parses(tmp_path, suffix):
 
 
 def test_json_brackets_inside_strings_do_not_count(tmp_path):
-    text = json.dumps({"name": "t", "description": "[" * 500 + '\\"{' * 100,
-                       "layers": [{"kind": "dw", "name": "d"}]})
+    text = json.dumps(
+        {
+            "name": "t",
+            "description": "[" * 500 + '\\"{' * 100,
+            "layers": [{"kind": "dw", "name": "d"}],
+        }
+    )
     assert load_spec(write(tmp_path, "s.json", text)).description.startswith("[[[")
 
 
 # --- 10: long numbers and upper bounds --------------------------------------------------
 
-@pytest.mark.parametrize("name,text", [
-    ("n.yaml", HEAD + "  - {kind: conv, name: c, kernel: 3, filters: " + "7" * 5000 + "}\n"),
-    ("n.json", '{"name": "t", "layers": [{"kind": "pw", "name": "p", "filters": '
-               + "7" * 5000 + "}]}"),
-    ("f.json", '{"name": "t", "layers": [{"kind": "pw", "name": "p", "filters": 1.'
-               + "7" * 5000 + "}]}"),
-])
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("n.yaml", HEAD + "  - {kind: conv, name: c, kernel: 3, filters: " + "7" * 5000 + "}\n"),
+        (
+            "n.json",
+            '{"name": "t", "layers": [{"kind": "pw", "name": "p", "filters": ' + "7" * 5000 + "}]}",
+        ),
+        (
+            "f.json",
+            '{"name": "t", "layers": [{"kind": "pw", "name": "p", "filters": 1.'
+            + "7" * 5000
+            + "}]}",
+        ),
+    ],
+)
 def test_a_5000_digit_number_is_refused_before_conversion(tmp_path, name, text):
     message = error_line(write(tmp_path, name, text))
     assert f"is longer than {MAX_NUMBER_CHARS} characters" in message
@@ -248,8 +286,10 @@ def test_a_5000_digit_number_is_refused_before_conversion(tmp_path, name, text):
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_number_length_boundary(tmp_path, suffix):
     def spec(digits: int) -> str:
-        return json.dumps({"name": "t", "layers": [{"kind": "pw", "name": "p", "filters": 0}]}
-                          ).replace('"filters": 0', '"filters": 1' + "0" * (digits - 1))
+        return json.dumps(
+            {"name": "t", "layers": [{"kind": "pw", "name": "p", "filters": 0}]}
+        ).replace('"filters": 0', '"filters": 1' + "0" * (digits - 1))
+
     with pytest.raises(SpecError, match="less than or equal to"):  # parsed, then bounded
         load_spec(write(tmp_path, "ok" + suffix, spec(MAX_NUMBER_CHARS)))
     with pytest.raises(SpecError, match="longer than"):
@@ -260,26 +300,56 @@ def _layers_with(layer: dict) -> dict:
     return {"name": "t", "resolution": 8, "classes": 2, "layers": [layer]}
 
 
-@pytest.mark.parametrize("data,field,limit", [
-    (_layers_with({"kind": "conv", "name": "c", "kernel": 3, "filters": MAX_CHANNELS + 1}),
-     "layers[0].filters", MAX_CHANNELS),
-    (_layers_with({"kind": "pw", "name": "p", "filters": MAX_CHANNELS + 1}),
-     "layers[0].filters", MAX_CHANNELS),
-    (_layers_with({"kind": "fc", "name": "f", "units": MAX_CHANNELS + 1}),
-     "layers[0].units", MAX_CHANNELS),
-    (_layers_with({"kind": "conv", "name": "c", "kernel": MAX_KERNEL + 1, "filters": 4}),
-     "layers[0].kernel", MAX_KERNEL),
-    (_layers_with({"kind": "dw", "name": "d", "stride": MAX_KERNEL + 1}),
-     "layers[0].stride", MAX_KERNEL),
-    (_layers_with({"kind": "avgpool", "name": "a", "size": MAX_KERNEL + 1}),
-     "layers[0].size", MAX_KERNEL),
-    ({**_layers_with({"kind": "dw", "name": "d"}), "input_channels": MAX_CHANNELS + 1},
-     "input_channels", MAX_CHANNELS),
-    ({**_layers_with({"kind": "dw", "name": "d"}), "resolution": MAX_RESOLUTION + 1},
-     "resolution", MAX_RESOLUTION),
-    ({**_layers_with({"kind": "dw", "name": "d"}), "classes": MAX_CLASSES + 1},
-     "classes", MAX_CLASSES),
-])
+@pytest.mark.parametrize(
+    "data,field,limit",
+    [
+        (
+            _layers_with({"kind": "conv", "name": "c", "kernel": 3, "filters": MAX_CHANNELS + 1}),
+            "layers[0].filters",
+            MAX_CHANNELS,
+        ),
+        (
+            _layers_with({"kind": "pw", "name": "p", "filters": MAX_CHANNELS + 1}),
+            "layers[0].filters",
+            MAX_CHANNELS,
+        ),
+        (
+            _layers_with({"kind": "fc", "name": "f", "units": MAX_CHANNELS + 1}),
+            "layers[0].units",
+            MAX_CHANNELS,
+        ),
+        (
+            _layers_with({"kind": "conv", "name": "c", "kernel": MAX_KERNEL + 1, "filters": 4}),
+            "layers[0].kernel",
+            MAX_KERNEL,
+        ),
+        (
+            _layers_with({"kind": "dw", "name": "d", "stride": MAX_KERNEL + 1}),
+            "layers[0].stride",
+            MAX_KERNEL,
+        ),
+        (
+            _layers_with({"kind": "avgpool", "name": "a", "size": MAX_KERNEL + 1}),
+            "layers[0].size",
+            MAX_KERNEL,
+        ),
+        (
+            {**_layers_with({"kind": "dw", "name": "d"}), "input_channels": MAX_CHANNELS + 1},
+            "input_channels",
+            MAX_CHANNELS,
+        ),
+        (
+            {**_layers_with({"kind": "dw", "name": "d"}), "resolution": MAX_RESOLUTION + 1},
+            "resolution",
+            MAX_RESOLUTION,
+        ),
+        (
+            {**_layers_with({"kind": "dw", "name": "d"}), "classes": MAX_CLASSES + 1},
+            "classes",
+            MAX_CLASSES,
+        ),
+    ],
+)
 def test_integer_fields_have_upper_bounds(tmp_path, data, field, limit):
     message = error_line(write(tmp_path, "big.json", json.dumps(data)))
     assert f"{field}: Input should be " in message
@@ -289,12 +359,26 @@ def test_integer_fields_have_upper_bounds(tmp_path, data, field, limit):
 
 
 def test_the_bounds_themselves_are_accepted():
-    data = {**_layers_with({"kind": "conv", "name": "c", "kernel": MAX_KERNEL, "stride": MAX_KERNEL,
-                            "filters": MAX_CHANNELS}),
-            "resolution": MAX_RESOLUTION, "classes": MAX_CLASSES, "input_channels": MAX_CHANNELS}
+    data = {
+        **_layers_with(
+            {
+                "kind": "conv",
+                "name": "c",
+                "kernel": MAX_KERNEL,
+                "stride": MAX_KERNEL,
+                "filters": MAX_CHANNELS,
+            }
+        ),
+        "resolution": MAX_RESOLUTION,
+        "classes": MAX_CLASSES,
+        "input_channels": MAX_CHANNELS,
+    }
     arch = parse_spec(data)
     assert (arch.resolution, arch.classes, arch.layers[0].filters) == (
-        MAX_RESOLUTION, MAX_CLASSES, MAX_CHANNELS)
+        MAX_RESOLUTION,
+        MAX_CLASSES,
+        MAX_CHANNELS,
+    )
 
 
 def test_schema_states_the_maxima():
@@ -308,10 +392,12 @@ def test_schema_states_the_maxima():
         forms = defs["Conv"]["properties"][field]["anyOf"]
         assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_KERNEL} in forms
         assert next(f for f in forms if f["type"] == "array")["items"]["maximum"] == MAX_KERNEL
-    assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in \
-        defs["PointwiseConv"]["properties"]["filters"]["anyOf"]
-    assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in \
-        defs["FullyConnected"]["properties"]["units"]["anyOf"]
+    assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in defs[
+        "PointwiseConv"
+    ]["properties"]["filters"]["anyOf"]
+    assert {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_CHANNELS} in defs[
+        "FullyConnected"
+    ]["properties"]["units"]["anyOf"]
 
 
 def test_schema_command_shows_a_maximum():
@@ -322,60 +408,104 @@ def test_schema_command_shows_a_maximum():
 
 # --- 19: YAML 1.2 scalars and strict types ----------------------------------------------
 
-@pytest.mark.parametrize("layer,facts", [
-    ("{kind: conv, name: c, kernel: 3, filters: 010}",
-     ["line 5", "'010'", "leading zero", "octal"]),
-    ("{kind: conv, name: c, kernel: 3, filters: 1:04}",
-     ["layers[0].filters", "valid integer", "'1:04'"]),
-    ("{kind: conv, name: c, kernel: true, filters: 4}",
-     ["layers[0].kernel", "valid integer", "boolean true"]),
-    ("{kind: conv, name: c, kernel: \"3\", filters: 4}",
-     ["layers[0].kernel", "valid integer", "the text '3'"]),
-    ("{kind: conv, name: c, kernel: 3.0, filters: 4}",
-     ["layers[0].kernel", "valid integer", "3.0"]),
-    ("{kind: conv, name: c, kernel: 3, filters: 4, batch_norm: \"no\"}",
-     ["layers[0].batch_norm", "valid boolean", "'no'"]),
-    ("{kind: conv, name: c, kernel: 3, filters: 4, batch_norm: no}",
-     ["layers[0].batch_norm", "valid boolean", "'no'"]),
-    ("{kind: conv, name: c, kernel: 3, filters: 4, batch_norm: off}",
-     ["layers[0].batch_norm", "valid boolean", "'off'"]),
-    ("{kind: avgpool, name: p, size: 2.5}",
-     ["layers[0].size", "'global' or a valid integer", "2.5"]),
-])
+
+@pytest.mark.parametrize(
+    "layer,facts",
+    [
+        (
+            "{kind: conv, name: c, kernel: 3, filters: 010}",
+            ["line 5", "'010'", "leading zero", "octal"],
+        ),
+        (
+            "{kind: conv, name: c, kernel: 3, filters: 1:04}",
+            ["layers[0].filters", "valid integer", "'1:04'"],
+        ),
+        (
+            "{kind: conv, name: c, kernel: true, filters: 4}",
+            ["layers[0].kernel", "valid integer", "boolean true"],
+        ),
+        (
+            '{kind: conv, name: c, kernel: "3", filters: 4}',
+            ["layers[0].kernel", "valid integer", "the text '3'"],
+        ),
+        (
+            "{kind: conv, name: c, kernel: 3.0, filters: 4}",
+            ["layers[0].kernel", "valid integer", "3.0"],
+        ),
+        (
+            '{kind: conv, name: c, kernel: 3, filters: 4, batch_norm: "no"}',
+            ["layers[0].batch_norm", "valid boolean", "'no'"],
+        ),
+        (
+            "{kind: conv, name: c, kernel: 3, filters: 4, batch_norm: no}",
+            ["layers[0].batch_norm", "valid boolean", "'no'"],
+        ),
+        (
+            "{kind: conv, name: c, kernel: 3, filters: 4, batch_norm: off}",
+            ["layers[0].batch_norm", "valid boolean", "'off'"],
+        ),
+        (
+            "{kind: avgpool, name: p, size: 2.5}",
+            ["layers[0].size", "'global' or a valid integer", "2.5"],
+        ),
+    ],
+)
 def test_yaml_1_1_and_lax_values_are_refused(tmp_path, layer, facts):
     message = error_line(write(tmp_path, "v.yaml", HEAD + f"  - {layer}\n"))
     for fact in facts:
         assert fact in message
 
 
-@pytest.mark.parametrize("text", [
-    '{"name": "t", "layers": [{"kind": "conv", "name": "c", "kernel": true, "filters": 4}]}',
-    '{"name": "t", "layers": [{"kind": "conv", "name": "c", "kernel": "3", "filters": 4}]}',
-    '{"name": "t", "layers": [{"kind": "conv", "name": "c", "kernel": 3.0, "filters": 4}]}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "t", "layers": [{"kind": "conv", "name": "c", "kernel": true, "filters": 4}]}',
+        '{"name": "t", "layers": [{"kind": "conv", "name": "c", "kernel": "3", "filters": 4}]}',
+        '{"name": "t", "layers": [{"kind": "conv", "name": "c", "kernel": 3.0, "filters": 4}]}',
+    ],
+)
 def test_json_types_are_strict_too(tmp_path, text):
     assert "layers[0].kernel: Input should be a valid integer" in error_line(
-        write(tmp_path, "s.json", text))
+        write(tmp_path, "s.json", text)
+    )
 
 
 def test_yaml_1_2_numbers_and_booleans(tmp_path, each_parser):
-    text = ("name: t\nresolution: 0x20\nclasses: 0o12\ninput_channels: +3\nlayers:\n"
-            "  - {kind: conv, name: c, kernel: 3, filters: 4, batch_norm: FALSE}\n"
-            "  - {kind: dw, name: 'yes', batch_norm: True}\n"
-            "  - {kind: pw, name: on, filters: 0}\n")
+    text = (
+        "name: t\nresolution: 0x20\nclasses: 0o12\ninput_channels: +3\nlayers:\n"
+        "  - {kind: conv, name: c, kernel: 3, filters: 4, batch_norm: FALSE}\n"
+        "  - {kind: dw, name: 'yes', batch_norm: True}\n"
+        "  - {kind: pw, name: on, filters: 0}\n"
+    )
     with pytest.raises(SpecError, match=r"layers\[2\].filters: Input should be greater than 0"):
         load_spec(write(tmp_path, "bad.yaml", text))
     arch = load_spec(write(tmp_path, "ok.yaml", text.replace("filters: 0}", "filters: 8}")))
     assert (arch.resolution, arch.classes, arch.input_channels) == (32, 10, 3)
-    assert [l.batch_norm for l in arch.layers] == [False, True, True]
-    assert [l.name for l in arch.layers] == ["c", "yes", "on"]  # yes/on are text in YAML 1.2
+    assert [item.batch_norm for item in arch.layers] == [False, True, True]
+    assert [item.name for item in arch.layers] == ["c", "yes", "on"]  # yes/on are text in YAML 1.2
 
 
 def test_resolve_plain_follows_the_core_schema():
-    cases = {"0": 0, "-12": -12, "0o17": 15, "0x1F": 31, "1.5": 1.5, "1e3": 1000.0,
-             "null": None, "~": None, "": None, "true": True, "False": False,
-             "yes": "yes", "No": "No", "on": "on", "1:04": "1:04", "1_000": "1_000",
-             "0b11": "0b11", "3x3": "3x3"}
+    cases = {
+        "0": 0,
+        "-12": -12,
+        "0o17": 15,
+        "0x1F": 31,
+        "1.5": 1.5,
+        "1e3": 1000.0,
+        "null": None,
+        "~": None,
+        "": None,
+        "true": True,
+        "False": False,
+        "yes": "yes",
+        "No": "No",
+        "on": "on",
+        "1:04": "1:04",
+        "1_000": "1_000",
+        "0b11": "0b11",
+        "3x3": "3x3",
+    }
     for text, value in cases.items():
         resolved = safe_yaml.resolve_plain(text)
         assert resolved == value and type(resolved) is type(value), text
@@ -383,29 +513,44 @@ def test_resolve_plain_follows_the_core_schema():
 
 
 def test_nested_layer_dicts_validate_under_strict_mode():
-    arch = parse_spec({"name": "t", "resolution": 8, "classes": 2,
-                       "layers": [{"kind": "conv", "name": "c", "kernel": 3, "filters": 4},
-                                  {"kind": "avgpool", "name": "p", "size": "global"},
-                                  {"kind": "fc", "name": "f", "units": None}]})
-    assert [type(l).__name__ for l in arch.layers] == ["Conv", "AvgPool", "FullyConnected"]
+    arch = parse_spec(
+        {
+            "name": "t",
+            "resolution": 8,
+            "classes": 2,
+            "layers": [
+                {"kind": "conv", "name": "c", "kernel": 3, "filters": 4},
+                {"kind": "avgpool", "name": "p", "size": "global"},
+                {"kind": "fc", "name": "f", "units": None},
+            ],
+        }
+    )
+    assert [type(item).__name__ for item in arch.layers] == ["Conv", "AvgPool", "FullyConnected"]
 
 
 # --- 20: duplicate keys -----------------------------------------------------------------
 
+
 def test_duplicate_top_level_yaml_key_names_key_and_line(tmp_path, each_parser):
-    message = str(pytest.raises(SpecError, load_spec,
-                                write(tmp_path, "d.yaml", HEAD + CONV + "name: u\n")).value)
+    message = str(
+        pytest.raises(
+            SpecError, load_spec, write(tmp_path, "d.yaml", HEAD + CONV + "name: u\n")
+        ).value
+    )
     assert "line 6: duplicate key 'name' (first given at line 1)" in message
 
 
 def test_duplicate_key_in_a_layer_is_refused(tmp_path):
     text = HEAD + "  - kind: conv\n    name: c\n    kernel: 3\n    kernel: 5\n    filters: 4\n"
     assert "line 8: duplicate key 'kernel' (first given at line 7)" in error_line(
-        write(tmp_path, "d.yaml", text))
+        write(tmp_path, "d.yaml", text)
+    )
 
 
 def test_quoted_and_plain_spellings_of_a_key_are_the_same_key(tmp_path):
-    assert "duplicate key 'name'" in error_line(write(tmp_path, "d.yaml", HEAD + CONV + '"name": u\n'))
+    assert "duplicate key 'name'" in error_line(
+        write(tmp_path, "d.yaml", HEAD + CONV + '"name": u\n')
+    )
 
 
 def test_duplicate_json_key_is_refused(tmp_path):
@@ -415,10 +560,14 @@ def test_duplicate_json_key_is_refused(tmp_path):
 
 # --- 21: byte-order marks and encodings -------------------------------------------------
 
-@pytest.mark.parametrize("name,text", [
-    ("bom.json", '{"name": "bom", "layers": [{"kind": "dw", "name": "d"}]}'),
-    ("bom.yaml", "name: bom\nlayers:\n  - {kind: dw, name: d}\n"),
-])
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("bom.json", '{"name": "bom", "layers": [{"kind": "dw", "name": "d"}]}'),
+        ("bom.yaml", "name: bom\nlayers:\n  - {kind: dw, name: d}\n"),
+    ],
+)
 def test_a_leading_byte_order_mark_is_accepted(tmp_path, name, text):
     path = tmp_path / name
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
@@ -436,16 +585,32 @@ def test_a_file_that_is_not_utf8_is_one_clear_line(tmp_path, name):
 
 # --- 16: control characters in names ----------------------------------------------------
 
-@pytest.mark.parametrize("name,text,expected", [
-    ("layer.yaml", HEAD + '  - {kind: conv, name: "c\\e]0;pwned\\a", kernel: 3, filters: 4}\n',
-     "layers[0].name: control character '\\x1b' not allowed in a name"),
-    ("arch.json", '{"name": "t\\u0007", "layers": [{"kind": "dw", "name": "d"}]}',
-     "name: control character '\\x07' not allowed in a name"),
-    ("desc.json", '{"name": "t", "description": "two\\nlines", "layers": [{"kind": "dw", "name": "d"}]}',
-     "description: control character '\\x0a' not allowed in the description"),
-    ("bidi.yaml", HEAD + CONV + '  - {kind: dw, name: "x\\u202ey"}\n',
-     "layers[1].name: control character '\\u202e' not allowed in a name"),
-])
+
+@pytest.mark.parametrize(
+    "name,text,expected",
+    [
+        (
+            "layer.yaml",
+            HEAD + '  - {kind: conv, name: "c\\e]0;pwned\\a", kernel: 3, filters: 4}\n',
+            "layers[0].name: control character '\\x1b' not allowed in a name",
+        ),
+        (
+            "arch.json",
+            '{"name": "t\\u0007", "layers": [{"kind": "dw", "name": "d"}]}',
+            "name: control character '\\x07' not allowed in a name",
+        ),
+        (
+            "desc.json",
+            '{"name": "t", "description": "two\\nlines", "layers": [{"kind": "dw", "name": "d"}]}',
+            "description: control character '\\x0a' not allowed in the description",
+        ),
+        (
+            "bidi.yaml",
+            HEAD + CONV + '  - {kind: dw, name: "x\\u202ey"}\n',
+            "layers[1].name: control character '\\u202e' not allowed in a name",
+        ),
+    ],
+)
 def test_control_characters_in_names_are_refused(tmp_path, name, text, expected):
     message = error_line(write(tmp_path, name, text))
     assert expected in message
@@ -461,6 +626,7 @@ def test_duplicate_layer_name_has_no_pydantic_wording(tmp_path):
 
 # --- other hostile YAML -----------------------------------------------------------------
 
+
 def test_python_tags_are_refused(tmp_path, each_parser):
     with pytest.raises(SpecError, match="YAML tag .* is not supported"):
         load_spec(write(tmp_path, "tag.yaml", "name: !!python/object/apply:os.system [echo]\n"))
@@ -468,19 +634,23 @@ def test_python_tags_are_refused(tmp_path, each_parser):
 
 def test_more_than_one_document_is_refused(tmp_path):
     assert "more than one YAML document" in error_line(
-        write(tmp_path, "two.yaml", HEAD + CONV + "---\nname: u\n"))
+        write(tmp_path, "two.yaml", HEAD + CONV + "---\nname: u\n")
+    )
 
 
 def test_examples_still_load_identically_with_both_parsers(each_parser):
     examples = Path(__file__).resolve().parent.parent / "examples"
-    assert load_spec(examples / "mobilenet-v1.yaml").layers == \
-        mncost.get_model("mobilenet-v1").layers
+    assert (
+        load_spec(examples / "mobilenet-v1.yaml").layers == mncost.get_model("mobilenet-v1").layers
+    )
     assert load_spec(examples / "tiny-cifar.yaml").resolution == 32
 
 
 def test_json_specs_do_not_import_yaml(tmp_path):
     spec = write(tmp_path, "s.json", '{"name": "t", "layers": [{"kind": "dw", "name": "d"}]}')
-    code = ("import sys; from mncost.arch.load import load_spec; "
-            f"load_spec({str(spec)!r}); print('yaml' in sys.modules)")
+    code = (
+        "import sys; from mncost.arch.load import load_spec; "
+        f"load_spec({str(spec)!r}); print('yaml' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -20,12 +20,19 @@ import subprocess
 import pytest
 
 import mncost
-from mncost.present.views.cost_table import cost_report
+from mncost.arch.ops import (
+    Architecture,
+    AvgPool,
+    Conv,
+    DepthwiseConv,
+    FullyConnected,
+    PointwiseConv,
+    Softmax,
+)
 from mncost.present.model import Column, Report, Table
 from mncost.present.render import csv_safe, render
 from mncost.present.terminal import compose, render_terminal
-from mncost.arch.ops import (Architecture, AvgPool, Conv, DepthwiseConv, FullyConnected,
-                                PointwiseConv, Softmax)
+from mncost.present.views.cost_table import cost_report
 from tests.conftest import run_cli
 
 CLEAR = "\x1b[2J"
@@ -43,22 +50,29 @@ RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 
 def _hostile_result() -> mncost.CostResult:
     """A six-layer network whose every name is a terminal or Markdown attack."""
-    layers = [Conv.model_construct(name=INJECT, kernel=3, stride=1, filters=8),
-              DepthwiseConv.model_construct(name=CLEAR),
-              PointwiseConv.model_construct(name=LINK, filters=16),
-              AvgPool.model_construct(name=TITLE),
-              FullyConnected.model_construct(name=BACKSPACE),
-              Softmax.model_construct(name=CSI_C1)]
-    arch = Architecture.model_construct(name=SEPARATOR + TITLE, resolution=8, classes=4,
-                                        layers=layers)
+    layers = [
+        Conv.model_construct(name=INJECT, kernel=3, stride=1, filters=8),
+        DepthwiseConv.model_construct(name=CLEAR),
+        PointwiseConv.model_construct(name=LINK, filters=16),
+        AvgPool.model_construct(name=TITLE),
+        FullyConnected.model_construct(name=BACKSPACE),
+        Softmax.model_construct(name=CSI_C1),
+    ]
+    arch = Architecture.model_construct(
+        name=SEPARATOR + TITLE, resolution=8, classes=4, layers=layers
+    )
     return mncost.cost(arch)
 
 
 def _hand_report() -> Report:
     """Hostile text in every place a report holds text."""
-    table = Table(title=TITLE + "tbl", columns=[Column(CLEAR + "head"), Column("n", "right")],
-                  rows=[[INJECT, 1], [LINK, 2]], footer=[[BACKSPACE, 3]],
-                  caption="# caption\r# more" + CSI_C1)
+    table = Table(
+        title=TITLE + "tbl",
+        columns=[Column(CLEAR + "head"), Column("n", "right")],
+        rows=[[INJECT, 1], [LINK, 2]],
+        footer=[[BACKSPACE, 3]],
+        caption="# caption\r# more" + CSI_C1,
+    )
     return Report(title=SEPARATOR, tables=[table], notes=["- note" + TITLE, "1. x" + CLEAR])
 
 
@@ -68,6 +82,7 @@ def cost_rep() -> Report:
 
 
 # -- 16: every renderer shows controls escaped ----------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["csv", "markdown", "html"])
 @pytest.mark.parametrize("which", ["cost", "hand"])
@@ -115,6 +130,7 @@ def test_json_escapes_controls_and_keeps_the_names_exactly(cost_rep):
 
 # -- 17: a CR in a name cannot add a Markdown heading or split a table ----------------
 
+
 def _table_lines(markdown: str, heading: str) -> list[str]:
     lines = markdown.splitlines()
     start = lines.index(heading) + 2  # the heading, then a blank line
@@ -127,8 +143,10 @@ def test_markdown_keeps_one_line_per_row_and_no_injected_heading(cost_rep):
     lines = markdown.splitlines()
     # The only headings are the report's title and its two tables' titles.
     headings = [line for line in lines if line.startswith("#")]
-    assert len(headings) == 3 and headings[1:] == ["## Layers",
-                                                   "## By layer type (the paper's Table 2)"]
+    assert len(headings) == 3 and headings[1:] == [
+        "## Layers",
+        "## By layer type (the paper's Table 2)",
+    ]
     assert not any(re.match(r"\s*#", line) for line in lines if line not in headings)
     layers = _table_lines(markdown, "## Layers")
     # Header, rule, the six layers, the total.
@@ -177,18 +195,33 @@ def test_csv_cells_read_with_comma_or_semicolon_start_no_formula(tmp_path, monke
             for cell in row:
                 assert not cell.lstrip(" ").startswith(TRIGGERS), (delimiter, cell)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["name"] for r in rows] == ["conv;'=1+2", "a,'@SUM(1)", "x| '+cmd", "'-p;  '-2",
-                                         "'=fc", "Total"]
+    assert [r["name"] for r in rows] == [
+        "conv;'=1+2",
+        "a,'@SUM(1)",
+        "x| '+cmd",
+        "'-p;  '-2",
+        "'=fc",
+        "Total",
+    ]
     # Numbers untouched: the 3x3 conv, 3 -> 16 channels on 32x32, stride 1:
     # 3*3*3*16 = 432 weights, each used 32*32 times.
     assert rows[0]["mult_adds"] == "442368" and rows[0]["params"] == "432"
 
 
-@pytest.mark.parametrize("cell,safe", [
-    ("=1+2", "'=1+2"), ("conv;=1+2", "conv;'=1+2"), ("a, @x", "a, '@x"),
-    ("a\t-1", "a\t'-1"), ("a|+b", "a|'+b"), ("  =x", "  '=x"),
-    ("Mult-adds", "Mult-adds"), ("1/N + 1/D_K^2", "1/N + 1/D_K^2"), ("x=1", "x=1"),
-])
+@pytest.mark.parametrize(
+    "cell,safe",
+    [
+        ("=1+2", "'=1+2"),
+        ("conv;=1+2", "conv;'=1+2"),
+        ("a, @x", "a, '@x"),
+        ("a\t-1", "a\t'-1"),
+        ("a|+b", "a|'+b"),
+        ("  =x", "  '=x"),
+        ("Mult-adds", "Mult-adds"),
+        ("1/N + 1/D_K^2", "1/N + 1/D_K^2"),
+        ("x=1", "x=1"),
+    ],
+)
 def test_csv_safe(cell, safe):
     assert csv_safe(cell) == safe
 
@@ -212,8 +245,7 @@ def _run(args: list[str], encoding: str) -> subprocess.CompletedProcess[bytes]:
 
 @pytest.mark.skipif(MNCOST is None, reason="the mncost console script is not installed")
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
-@pytest.mark.parametrize("args", [["table"], ["published"], ["reproduce", "7"]],
-                         ids=" ".join)
+@pytest.mark.parametrize("args", [["table"], ["published"], ["reproduce", "7"]], ids=" ".join)
 def test_narrow_encodings_print_every_table(args, encoding):
     result = _run(args, encoding)
     assert result.returncode == 0, result.stderr[-500:]
@@ -242,15 +274,16 @@ def test_columns_stay_aligned_after_the_fallback(encoding):
     # The cell table's rows: from its header to the first blank line (the misprints table
     # further down also has rows that start "3  ").
     start = lines.index(header) + 2
-    body = [line for line in lines[start:lines.index("", start)] if re.match(r"3 {2,}", line)]
+    body = [line for line in lines[start : lines.index("", start)] if re.match(r"3 {2,}", line)]
     assert any("alpha = 0.75" in line for line in body)
     assert any("rho = 0.714" in line for line in body)
     assert body and all(line.index(" M ") + 1 == column for line in body)
 
 
 def test_compose_falls_back_before_layout():
-    table = Table(title="α", columns=[Column("Δ x"), Column("n", "right")],
-                  rows=[["α = 1", 1], ["b", 22]])
+    table = Table(
+        title="α", columns=[Column("Δ x"), Column("n", "right")], rows=[["α = 1", 1], ["b", 22]]
+    )
     lines = [text for text, _ in compose(Report(title="ρ", tables=[table]), 80, "ascii")]
     assert lines[:3] == ["rho", "", "alpha"]
     header, rule, first, second = lines[3:7]

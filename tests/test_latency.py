@@ -39,6 +39,7 @@ def _csv_rows(name: str) -> list[dict[str, str]]:
 
 # --- NNLS ---------------------------------------------------------------------------------
 
+
 def _brute_force_nnls(a: np.ndarray, b: np.ndarray) -> float:
     """The least residual over x >= 0, by trying every support: the optimum is the
     unconstrained least-squares solution on its own support, which is >= 0 there."""
@@ -71,8 +72,9 @@ def test_nnls_equals_a_brute_force_search(seed):
     b = rng.normal(size=m)
     x = lat.nnls(a, b)
     assert (x >= 0).all()
-    assert float(np.linalg.norm(a @ x - b)) == pytest.approx(_brute_force_nnls(a, b),
-                                                             rel=1e-7, abs=1e-9)
+    assert float(np.linalg.norm(a @ x - b)) == pytest.approx(
+        _brute_force_nnls(a, b), rel=1e-7, abs=1e-9
+    )
 
 
 def test_nnls_handles_a_repeated_column():
@@ -85,12 +87,17 @@ def test_nnls_handles_a_repeated_column():
 # --- the features ------------------------------------------------------------------------
 
 _TINY = {
-    "name": "tiny", "resolution": 8, "classes": 10,
+    "name": "tiny",
+    "resolution": 8,
+    "classes": 10,
     "layers": [
         {"kind": "conv", "name": "stem", "kernel": 3, "stride": 2, "filters": 4},
         {"kind": "dw", "name": "dw"},
-        {"kind": "residual", "name": "res",
-         "body": [{"kind": "pw", "name": "pw", "filters": 4, "act": "none"}]},
+        {
+            "kind": "residual",
+            "name": "res",
+            "body": [{"kind": "pw", "name": "pw", "filters": 4, "act": "none"}],
+        },
         {"kind": "avgpool", "name": "pool"},
         {"kind": "fc", "name": "fc"},
     ],
@@ -117,17 +124,23 @@ def test_latency_features_by_hand():
 
 # --- the built-in profile ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def pixel1() -> lat.LatencyProfile:
     return lat.builtin_profile("pixel1-cpu")
 
 
 def test_pixel1_is_fitted_on_the_22_published_v2_latencies(pixel1):
-    published = sorted((Fraction(r["alpha"]), int(r["resolution"]), float(r["pixel1_latency_ms"]))
-                       for r in _csv_rows("checkpoints.csv") if r["family"] == "mobilenet_v2")
+    published = sorted(
+        (Fraction(r["alpha"]), int(r["resolution"]), float(r["pixel1_latency_ms"]))
+        for r in _csv_rows("checkpoints.csv")
+        if r["family"] == "mobilenet_v2"
+    )
     assert len(published) == 22
-    fitted = sorted((p.measurement.alpha, p.measurement.resolution, p.measurement.latency_ms)
-                    for p in pixel1.points)
+    fitted = sorted(
+        (p.measurement.alpha, p.measurement.resolution, p.measurement.latency_ms)
+        for p in pixel1.points
+    )
     assert fitted == published
     assert pixel1.models == ("mobilenet-v2",) and pixel1.families == ("mobilenet_v2",)
     # The released float checkpoints run in float32: 4 bytes a value.
@@ -149,8 +162,13 @@ def test_loo_predictions_are_fits_without_the_point(pixel1):
     # Refit by hand without point 5, with the same weighting (relative error), and
     # check its prediction and that the brute force agrees it is the NNLS optimum.
     points = [p.measurement for p in pixel1.points]
-    x = np.array([[sum(count(get_model(p.model), p.alpha, p.resolution).metric(f))
-                   for f in lat.FEATURES] for p in points], dtype=float)
+    x = np.array(
+        [
+            [sum(count(get_model(p.model), p.alpha, p.resolution).metric(f)) for f in lat.FEATURES]
+            for p in points
+        ],
+        dtype=float,
+    )
     y = np.array([p.latency_ms for p in points])
     keep = np.arange(len(y)) != 5
     a, b = x[keep] / y[keep, None], np.ones(keep.sum())
@@ -162,8 +180,11 @@ def test_loo_predictions_are_fits_without_the_point(pixel1):
 def test_pixel1_predicts_the_v3_checkpoints_it_never_saw(pixel1):
     # Issue 11: the four float V3 checkpoints (Large and Small at 1.0 and 0.75) within
     # +-15% of their published Pixel-1 latencies.
-    measured = {(r["family"], Fraction(r["alpha"])): float(r["pixel1_latency_ms"])
-                for r in _csv_rows("checkpoints_v3.csv") if r["precision"] == "float32"}
+    measured = {
+        (r["family"], Fraction(r["alpha"])): float(r["pixel1_latency_ms"])
+        for r in _csv_rows("checkpoints_v3.csv")
+        if r["precision"] == "float32"
+    }
     checks = {(c.model, c.alpha): c for c in lat.cross_family_check(pixel1)}
     for line in ("mobilenet_v3_large", "mobilenet_v3_small"):
         for alpha in (Fraction(1), Fraction(3, 4)):
@@ -179,24 +200,35 @@ def test_pixel1_predicts_the_v3_checkpoints_it_never_saw(pixel1):
 def _shifted(profile: lat.LatencyProfile, factor: float) -> lat.LatencyProfile:
     from dataclasses import replace
 
-    return replace(profile, name="other", builtin=False,
-                   coefficients=tuple(c * factor for c in profile.coefficients))
+    return replace(
+        profile,
+        name="other",
+        builtin=False,
+        coefficients=tuple(c * factor for c in profile.coefficients),
+    )
 
 
 # --- estimates ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model, alpha, res", [("mobilenet-v2", "1.0", 224),
-                                               ("mobilenet-v1", "0.5", 160),
-                                               ("mobilenet-v3-small", "0.75", 224),
-                                               ("resnet-18", "1.0", 112)])
+
+@pytest.mark.parametrize(
+    "model, alpha, res",
+    [
+        ("mobilenet-v2", "1.0", 224),
+        ("mobilenet-v1", "0.5", 160),
+        ("mobilenet-v3-small", "0.75", 224),
+        ("resnet-18", "1.0", 112),
+    ],
+)
 def test_a_total_is_the_sum_of_its_per_op_estimates(pixel1, model, alpha, res):
     e = mncost.latency(model, alpha, res, device="pixel1-cpu")
     assert e.total_ms == pytest.approx(sum(op.ms for op in e.layers), rel=1e-12)
     # ... and the model applied to the network's feature totals (it is linear).
     r = count(get_model(model), Fraction(alpha), res)
     totals = [sum(r.metric(f)) for f in lat.FEATURES]
-    assert e.total_ms == pytest.approx(sum(c * t for c, t in zip(pixel1.coefficients, totals)),
-                                       rel=1e-12)
+    assert e.total_ms == pytest.approx(
+        sum(c * t for c, t in zip(pixel1.coefficients, totals)), rel=1e-12
+    )
     assert len(e.layers) == len(r.layers)
     frame = e.to_frame()
     assert list(frame["name"]) == [layer.name for layer in r.layers]
@@ -249,6 +281,7 @@ def test_unknown_devices_are_refused():
 
 # --- the command line --------------------------------------------------------------------
 
+
 def test_latency_json_fields():
     data = cli_json("latency", "mobilenet-v2", "-a", "0.75", "-r", "160", "--device", "pixel1-cpu")
     assert data["estimate"] is True
@@ -284,8 +317,12 @@ def test_fit_report_shows_terms_baseline_points_and_the_v3_check():
     data = cli_json("latency", "--device", "pixel1-cpu", "--fit-report")
     assert len(data["points"]) == 22
     labels = {c["label"] for c in data["cross_family_check"]}
-    assert {"Large dm=1 (float)", "Large dm=0.75 (float)", "Small dm=1 (float)",
-            "Small dm=0.75 (float)"} <= labels
+    assert {
+        "Large dm=1 (float)",
+        "Large dm=0.75 (float)",
+        "Small dm=1 (float)",
+        "Small dm=0.75 (float)",
+    } <= labels
     wide = run_cli("latency", "--device", "pixel1-cpu", "--fit-report", "--format", "markdown")
     assert "Baseline: latency proportional to MACs" in wide.stdout
     assert "ms per million MACs" in wide.stdout and "layouts differ" in wide.stdout
@@ -308,10 +345,15 @@ def test_every_format_renders_an_estimate(fmt):
 _KNOWN = (2.0e-7, 5.0e-7, 3.0e-7, 0.01)
 """A device made up here: ms per MAC, per activation byte, per weight byte, per op."""
 
-_CONFIGS = [("mobilenet-v2", "1.0", 224), ("mobilenet-v2", "0.5", 160),
-            ("mobilenet-v2", "0.75", 96), ("mobilenet-v2", "1.4", 192),
-            ("mobilenet-v1", "0.25", 128), ("mobilenet-v1", "1.0", 224),
-            ("mobilenet-v3-small", "1.0", 224)]
+_CONFIGS = [
+    ("mobilenet-v2", "1.0", 224),
+    ("mobilenet-v2", "0.5", 160),
+    ("mobilenet-v2", "0.75", 96),
+    ("mobilenet-v2", "1.4", 192),
+    ("mobilenet-v1", "0.25", 128),
+    ("mobilenet-v1", "1.0", 224),
+    ("mobilenet-v3-small", "1.0", 224),
+]
 
 
 def _known_latency(model: str, alpha: str, res: int) -> float:
@@ -319,8 +361,11 @@ def _known_latency(model: str, alpha: str, res: int) -> float:
     return sum(c * sum(r.metric(f)) for c, f in zip(_KNOWN, lat.FEATURES))
 
 
-def _write_csv(path: Path, rows: list[tuple[str, str, int, float]],
-               header: str = "model,alpha,resolution,latency_ms") -> Path:
+def _write_csv(
+    path: Path,
+    rows: list[tuple[str, str, int, float]],
+    header: str = "model,alpha,resolution,latency_ms",
+) -> Path:
     path.write_text(header + "\n" + "".join(f"{m},{a},{r},{ms!r}\n" for m, a, r, ms in rows))
     return path
 
@@ -367,20 +412,23 @@ def test_calibrate_refuses_too_few_points(tmp_path, monkeypatch):
 _GOOD = "mobilenet-v2,1.0,224,73.8"
 
 
-@pytest.mark.parametrize("line, message", [
-    ("mobilenet-v9,1.0,224,73.8", "line 3, model: unknown model 'mobilenet-v9'"),
-    ("mobilenet-v2,abc,224,73.8", "line 3, alpha: alpha must be a number"),
-    ("mobilenet-v2,0,224,73.8", "line 3, alpha: alpha must be greater than 0"),
-    ("mobilenet-v2,1.0,22.4,73.8", "line 3, resolution: must be a whole number"),
-    ("mobilenet-v2,1.0,0,73.8", "line 3, resolution: must be a whole number"),
-    ("mobilenet-v2,1.0,224,-1", "line 3, latency_ms: must be greater than 0"),
-    ("mobilenet-v2,1.0,224,inf", "line 3, latency_ms: 'inf' is not a finite number"),
-    ("mobilenet-v2,1.0,224,fast", "line 3, latency_ms: cannot read 'fast' as a number"),
-    ("mobilenet-v2,1.0,224", "line 3: expected 4 cells"),
-    ("mobilenet-v2,1.0,224,1,2", "line 3: expected 4 cells"),
-    ('mobilenet-v2,1.0,224,"7\x1b[2J"', "line 3, latency_ms: cannot read '7\\x1b[2J'"),
-    ("googlenet,1.0,8,5", "line 3: googlenet at alpha 1.0, 8 pixels cannot be counted"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("mobilenet-v9,1.0,224,73.8", "line 3, model: unknown model 'mobilenet-v9'"),
+        ("mobilenet-v2,abc,224,73.8", "line 3, alpha: alpha must be a number"),
+        ("mobilenet-v2,0,224,73.8", "line 3, alpha: alpha must be greater than 0"),
+        ("mobilenet-v2,1.0,22.4,73.8", "line 3, resolution: must be a whole number"),
+        ("mobilenet-v2,1.0,0,73.8", "line 3, resolution: must be a whole number"),
+        ("mobilenet-v2,1.0,224,-1", "line 3, latency_ms: must be greater than 0"),
+        ("mobilenet-v2,1.0,224,inf", "line 3, latency_ms: 'inf' is not a finite number"),
+        ("mobilenet-v2,1.0,224,fast", "line 3, latency_ms: cannot read 'fast' as a number"),
+        ("mobilenet-v2,1.0,224", "line 3: expected 4 cells"),
+        ("mobilenet-v2,1.0,224,1,2", "line 3: expected 4 cells"),
+        ('mobilenet-v2,1.0,224,"7\x1b[2J"', "line 3, latency_ms: cannot read '7\\x1b[2J'"),
+        ("googlenet,1.0,8,5", "line 3: googlenet at alpha 1.0, 8 pixels cannot be counted"),
+    ],
+)
 def test_calibrate_names_the_bad_cell(tmp_path, monkeypatch, line, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.csv").write_text(f"model,alpha,resolution,latency_ms\n{_GOOD}\n{line}\n")
@@ -391,11 +439,14 @@ def test_calibrate_names_the_bad_cell(tmp_path, monkeypatch, line, message):
     assert not (tmp_path / "out.json").exists()
 
 
-@pytest.mark.parametrize("header, message", [
-    ("model,alpha,resolution", "missing the column latency_ms"),
-    ("model,alpha,resolution,latency", "unknown column 'latency'"),
-    ("model,alpha,alpha,resolution,latency_ms", "the column alpha appears twice"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("model,alpha,resolution", "missing the column latency_ms"),
+        ("model,alpha,resolution,latency", "unknown column 'latency'"),
+        ("model,alpha,alpha,resolution,latency_ms", "the column alpha appears twice"),
+    ],
+)
 def test_calibrate_checks_the_header(tmp_path, monkeypatch, header, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.csv").write_text(header + "\n")
@@ -407,10 +458,12 @@ def test_calibrate_checks_the_header(tmp_path, monkeypatch, header, message):
 def test_calibrate_reads_columns_in_any_order_and_skips_blank_lines(tmp_path):
     rows = [(m, a, r, _known_latency(m, a, r)) for m, a, r in _CONFIGS]
     text = "latency_ms,resolution,model,alpha\n\n" + "".join(
-        f"{ms!r},{r},{m},{a}\n\n" for m, a, r, ms in rows)
+        f"{ms!r},{r},{m},{a}\n\n" for m, a, r, ms in rows
+    )
     points = lat.parse_measurements(text, "m.csv")
-    assert [(p.model, p.alpha, p.resolution) for p in points] == \
-        [(m, Fraction(a), r) for m, a, r in _CONFIGS]
+    assert [(p.model, p.alpha, p.resolution) for p in points] == [
+        (m, Fraction(a), r) for m, a, r in _CONFIGS
+    ]
 
 
 def test_calibrate_never_writes_over_its_input_and_bounds_its_size(tmp_path, monkeypatch):
@@ -438,22 +491,35 @@ def test_calibrate_to_standard_output(tmp_path, monkeypatch):
 
 # --- profile files -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def profile_data(pixel1) -> dict:
     return json.loads(lat.profile_json(pixel1))
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d.pop("terms"), "terms: Field required"),
-    (lambda d: d["terms"].update(ops=-1), "terms.ops: Input should be greater than or equal to 0"),
-    (lambda d: d.update(extra=1), "extra: Extra inputs are not permitted"),
-    (lambda d: d.update(version=2), "version: Input should be 1"),
-    (lambda d: d.update(dtype="float64"), "dtype: Input should be"),
-    (lambda d: d["terms"].update(mult_adds="1e-7"), "terms.mult_adds: Input should be a valid number"),
-    (lambda d: d.update(n_points=3), "n_points is 3 but it lists 22 points"),
-    (lambda d: d["points"][0].update(model="nope"), "points.0.model: unknown model 'nope'"),
-    (lambda d: d["points"][0].update(alpha="-1"), "points.0.alpha: alpha must be greater than 0"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.pop("terms"), "terms: Field required"),
+        (
+            lambda d: d["terms"].update(ops=-1),
+            "terms.ops: Input should be greater than or equal to 0",
+        ),
+        (lambda d: d.update(extra=1), "extra: Extra inputs are not permitted"),
+        (lambda d: d.update(version=2), "version: Input should be 1"),
+        (lambda d: d.update(dtype="float64"), "dtype: Input should be"),
+        (
+            lambda d: d["terms"].update(mult_adds="1e-7"),
+            "terms.mult_adds: Input should be a valid number",
+        ),
+        (lambda d: d.update(n_points=3), "n_points is 3 but it lists 22 points"),
+        (lambda d: d["points"][0].update(model="nope"), "points.0.model: unknown model 'nope'"),
+        (
+            lambda d: d["points"][0].update(alpha="-1"),
+            "points.0.alpha: alpha must be greater than 0",
+        ),
+    ],
+)
 def test_profile_files_are_validated_when_loaded(tmp_path, profile_data, change, message):
     change(profile_data)
     path = tmp_path / "p.json"
@@ -472,8 +538,10 @@ def test_a_profile_file_round_trips(tmp_path, pixel1):
     assert again.coefficients == pixel1.coefficients
     assert again.loo_mape_percent == pixel1.loo_mape_percent
     assert [p.measurement for p in again.points] == [p.measurement for p in pixel1.points]
-    assert math.isclose(mncost.latency("mobilenet-v2", device=path).total_ms,
-                        mncost.latency("mobilenet-v2").total_ms)
+    assert math.isclose(
+        mncost.latency("mobilenet-v2", device=path).total_ms,
+        mncost.latency("mobilenet-v2").total_ms,
+    )
 
 
 def test_alphas_without_a_short_decimal_round_trip(tmp_path, pixel1):
@@ -498,7 +566,8 @@ def test_deep_or_huge_profile_files_are_refused(tmp_path):
 
 def test_measurement_rows_are_bounded():
     text = "model,alpha,resolution,latency_ms\n" + "mobilenet-v2,1.0,224,73.8\n" * (
-        lat.MAX_MEASUREMENTS + 1)
+        lat.MAX_MEASUREMENTS + 1
+    )
     with pytest.raises(lat.LatencyError, match="more than 1,000"):
         lat.parse_measurements(text, "m.csv")
 
@@ -506,11 +575,16 @@ def test_measurement_rows_are_bounded():
 def test_random_calibrations_recover_their_devices():
     # Any non-negative device, timed on enough varied configurations, is recovered.
     rng = random.Random(7)
-    configs = [(m, a, r) for m in ("mobilenet-v2", "mobilenet-v1")
-               for a in ("0.5", "1.0") for r in (128, 224)]
+    configs = [
+        (m, a, r)
+        for m in ("mobilenet-v2", "mobilenet-v1")
+        for a in ("0.5", "1.0")
+        for r in (128, 224)
+    ]
     for _ in range(3):
-        known = [rng.choice([0.0, rng.uniform(1e-8, 1e-6)]) for _ in range(3)] + \
-            [rng.uniform(0, 0.05)]
+        known = [rng.choice([0.0, rng.uniform(1e-8, 1e-6)]) for _ in range(3)] + [
+            rng.uniform(0, 0.05)
+        ]
         points = []
         for m, a, r in configs:
             res = count(get_model(m), Fraction(a), r)

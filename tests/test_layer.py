@@ -41,8 +41,9 @@ def test_table3_rows(alpha, rho, separable, macs, params, printed_macs, printed_
     assert (counts.mult_adds, counts.params) == (macs, params)
     places = len(printed_macs.partition(".")[2])
     assert round(Fraction(macs, 10**6), places) == Fraction(printed_macs)
-    assert round(Fraction(params, 10**6), len(printed_params.partition(".")[2])) == \
-        Fraction(printed_params)
+    assert round(Fraction(params, 10**6), len(printed_params.partition(".")[2])) == Fraction(
+        printed_params
+    )
 
 
 def test_parts_and_scaled_sizes():
@@ -52,9 +53,16 @@ def test_parts_and_scaled_sizes():
     assert c.separable.mult_adds == c.depthwise.mult_adds + c.pointwise.mult_adds
 
 
-@pytest.mark.parametrize("kernel,m,n,size,stride", [
-    (3, 512, 512, 14, 1), (3, 32, 64, 112, 1), (5, 64, 128, 56, 2), (1, 7, 9, 3, 1),
-    (7, 3, 1000, 225, 3)])
+@pytest.mark.parametrize(
+    "kernel,m,n,size,stride",
+    [
+        (3, 512, 512, 14, 1),
+        (3, 32, 64, 112, 1),
+        (5, 64, 128, 56, 2),
+        (1, 7, 9, 3, 1),
+        (7, 3, 1000, 225, 3),
+    ],
+)
 def test_reduction_is_exactly_one_over_n_plus_one_over_dk_squared(kernel, m, n, size, stride):
     # (D_K^2 M D_G^2 + M N D_G^2) / (D_K^2 M N D_G^2) = 1/N + 1/D_K^2, for MACs and weights.
     c = compare_layer(kernel, m, n, size, stride)
@@ -69,12 +77,18 @@ def test_table3_reduction_is_521_over_4608():
     assert compare_layer(3, 512, 512, 14).ratio == Fraction(521, 4608)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"kernel": 0}, "kernel"), ({"in_channels": -1}, "input channels"),
-    ({"size": 0}, "size"), ({"stride": 0}, "stride"),
-    ({"alpha": Fraction(-1, 2)}, "alpha"), ({"rho": Fraction(0)}, "rho"),
-    ({"alpha": Fraction(1, 10000)}, "0 channels"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"kernel": 0}, "kernel"),
+        ({"in_channels": -1}, "input channels"),
+        ({"size": 0}, "size"),
+        ({"stride": 0}, "stride"),
+        ({"alpha": Fraction(-1, 2)}, "alpha"),
+        ({"rho": Fraction(0)}, "rho"),
+        ({"alpha": Fraction(1, 10000)}, "0 channels"),
+    ],
+)
 def test_bad_layers_are_refused(kwargs, message):
     args = {"kernel": 3, "in_channels": 512, "out_channels": 512, "size": 14, **kwargs}
     with pytest.raises(ScalingError, match=message):
@@ -83,26 +97,51 @@ def test_bad_layers_are_refused(kwargs, message):
 
 # --- the command -------------------------------------------------------------------------
 
+
 def test_cli_table_output_shows_both_forms_formula_and_ratio():
-    result = run_cli("layer", "--kernel", "3", "--in", "512", "--out", "512", "--size", "14",
-                     env={"COLUMNS": "120"})
+    result = run_cli(
+        "layer",
+        "--kernel",
+        "3",
+        "--in",
+        "512",
+        "--out",
+        "512",
+        "--size",
+        "14",
+        env={"COLUMNS": "120"},
+    )
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for text in ("462,422,016", "2,359,296", "52,283,392", "266,752", "903,168",
-                 "51,380,224", "D_K·D_K·M·N·D_G·D_G", "D_K·D_K·M·D_G·D_G + M·N·D_G·D_G",
-                 "3·3·512·512·14·14", "521/4608", "1/512 + 1/3^2", "8.84x", "MACs"):
+    for text in (
+        "462,422,016",
+        "2,359,296",
+        "52,283,392",
+        "266,752",
+        "903,168",
+        "51,380,224",
+        "D_K·D_K·M·N·D_G·D_G",
+        "D_K·D_K·M·D_G·D_G + M·N·D_G·D_G",
+        "3·3·512·512·14·14",
+        "521/4608",
+        "1/512 + 1/3^2",
+        "8.84x",
+        "MACs",
+    ):
         assert text in out, text
 
 
 def test_cli_alpha_and_rho_give_table3_last_row():
-    data = cli_json("layer", "--in", "512", "--out", "512", "--size", "14",
-                    "--alpha", "0.75", "--rho", "0.714")
+    data = cli_json(
+        "layer", "--in", "512", "--out", "512", "--size", "14", "--alpha", "0.75", "--rho", "0.714"
+    )
     assert (data["m"], data["n"], data["d_f"]) == (384, 384, 10)
     assert data["separable"]["mult_adds"] == 15_091_200
     assert data["separable"]["params"] == 150_912
     assert data["ratio"]["exact"] == "131/1152" and data["ratio"]["equal"] is True
-    result = run_cli("layer", "--in", "512", "--out", "512", "--size", "14",
-                     "--alpha", "0.75", "--rho", "0.714")
+    result = run_cli(
+        "layer", "--in", "512", "--out", "512", "--size", "14", "--alpha", "0.75", "--rho", "0.714"
+    )
     assert "round(14*0.714) = 10" in result.stdout and "M 512 -> 384" in result.stdout
 
 
@@ -110,8 +149,9 @@ def test_cli_rounding_rule():
     # alpha 0.1 of 3 and 8 channels: round gives 0 (refused); floor = max(int(c*a), 8)
     # gives 8 and 8: standard 3*3*8*8*5*5 = 14,400 MACs, 576 weights.
     assert run_cli("layer", "--in", "3", "--out", "8", "--size", "5", "-a", "0.1").exit_code == 2
-    data = cli_json("layer", "--in", "3", "--out", "8", "--size", "5", "-a", "0.1",
-                    "--rounding", "floor")
+    data = cli_json(
+        "layer", "--in", "3", "--out", "8", "--size", "5", "-a", "0.1", "--rounding", "floor"
+    )
     assert (data["m"], data["n"]) == (8, 8)
     assert data["standard"] == {**data["standard"], "mult_adds": 14_400, "params": 576}
 
@@ -119,7 +159,11 @@ def test_cli_rounding_rule():
 def test_cli_table3_flag_lists_the_four_rows():
     data = cli_json("layer", "--table3")
     assert [row["row"] for row in data] == [
-        "Convolution", "Depthwise Separable Conv", "α = 0.75", "ρ = 0.714"]
+        "Convolution",
+        "Depthwise Separable Conv",
+        "α = 0.75",
+        "ρ = 0.714",
+    ]
     assert [row["mult_adds"] for row in data] == [r[3] for r in TABLE3]
     assert [row["params"] for row in data] == [r[4] for r in TABLE3]
     # The printed figures: JSON numbers, and the text as printed beside them.
@@ -137,8 +181,7 @@ def test_cli_csv_markdown_html():
     rows = list(csv.DictReader(io.StringIO(run_cli(*args, "-f", "csv").stdout)))
     # 3*3*32*64*112^2 = 231,211,008 standard; 3*3*32*112^2 + 32*64*112^2 =
     # 3,612,672 + 25,690,112 = 29,302,784 separable.
-    assert [int(r["mult_adds"]) for r in rows] == [231_211_008, 3_612_672, 25_690_112,
-                                                   29_302_784]
+    assert [int(r["mult_adds"]) for r in rows] == [231_211_008, 3_612_672, 25_690_112, 29_302_784]
     assert "| Standard conv |" in run_cli(*args, "-f", "markdown").stdout
     html = run_cli(*args, "-f", "html").stdout
     assert html.startswith("<!DOCTYPE html>") and "231,211,008" in html
@@ -151,15 +194,18 @@ def test_cli_writes_a_file(tmp_path):
     assert json.loads(target.read_text())["standard"]["mult_adds"] == 462_422_016
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--out", "512", "--size", "14"], "missing --in"),
-    (["--in", "512"], "missing --out, --size"),
-    (["--in", "512", "--out", "512", "--size", "0"], "--size"),
-    (["--in", "512", "--out", "512", "--size", "14", "--alpha", "-1"], "alpha"),
-    (["--in", "512", "--out", "512", "--size", "14", "--alpha", "0.0001"], "0 channels"),
-    (["--table3", "--in", "512"], "--table3"),
-    (["--in", "x", "--out", "512", "--size", "14"], "--in"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--out", "512", "--size", "14"], "missing --in"),
+        (["--in", "512"], "missing --out, --size"),
+        (["--in", "512", "--out", "512", "--size", "0"], "--size"),
+        (["--in", "512", "--out", "512", "--size", "14", "--alpha", "-1"], "alpha"),
+        (["--in", "512", "--out", "512", "--size", "14", "--alpha", "0.0001"], "0 channels"),
+        (["--table3", "--in", "512"], "--table3"),
+        (["--in", "x", "--out", "512", "--size", "14"], "--in"),
+    ],
+)
 def test_cli_bad_input_is_one_line_exit_2(args, message):
     result = run_cli("layer", *args)
     assert result.exit_code == 2

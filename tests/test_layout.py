@@ -25,11 +25,11 @@ LAYERS: tuple[str, ...] = ("arch", "cost", "sources", "analysis", "present", "cl
 
 ANYWHERE: dict[str, str] = {
     "mncost.text": "a leaf (imports nothing from mncost): every layer shows user text "
-                   "through its quote and escape_controls",
+    "through its quote and escape_controls",
     "mncost.limits": "a leaf (imports nothing from mncost): the input bounds, checked "
-                     "wherever input is read (spec loader, scaling, CLI options)",
+    "wherever input is read (spec loader, scaling, CLI options)",
     "mncost.units": "a leaf but for limits and text: budgets with units (300M, 4MiB), "
-                    "read by the command line and the Python API alike",
+    "read by the command line and the Python API alike",
 }
 """Top-level modules any layer may import, and why."""
 
@@ -47,6 +47,7 @@ ENTRY_POINTS: dict[str, int] = {"mncost.__main__": LAYERS.index("cli")}
 
 
 # --- reading the package ----------------------------------------------------------------
+
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts)
@@ -75,7 +76,7 @@ def _absolute(module: str, node: ast.ImportFrom) -> str:
     if node.level == 0:
         return node.module or ""
     base = _package_of(module).split(".")
-    base = base[:len(base) - (node.level - 1)]
+    base = base[: len(base) - (node.level - 1)]
     return ".".join(base + ([node.module] if node.module else []))
 
 
@@ -108,8 +109,9 @@ def _edges() -> tuple[_Edge, ...]:
                     targets.append(sub if sub in modules else base)
             for target in targets:
                 if target == "mncost" or target.startswith("mncost."):
-                    assert target in modules, f"{module}:{node.lineno} imports {target}, " \
-                                              "which is not a module of mncost"
+                    assert target in modules, (
+                        f"{module}:{node.lineno} imports {target}, which is not a module of mncost"
+                    )
                     edges.append(_Edge(module, target, node.lineno))
     return tuple(edges)
 
@@ -128,6 +130,7 @@ def _rank(module: str) -> int | None:
 
 
 # --- (a) no import cycles ---------------------------------------------------------------
+
 
 def _cycles(edges: tuple[_Edge, ...]) -> list[list[str]]:
     """The strongly connected components with more than one module, or a self-import."""
@@ -190,6 +193,7 @@ def test_no_import_cycles():
 
 # --- (b) layers import downwards --------------------------------------------------------
 
+
 def test_every_module_has_a_layer():
     for module in _modules():
         _rank(module)
@@ -199,8 +203,9 @@ def test_leaves_import_nothing_from_mncost():
     for edge in _edges():
         if edge.importer in ANYWHERE:
             # A module any layer may import may itself import only such modules.
-            assert edge.imported in ANYWHERE, \
+            assert edge.imported in ANYWHERE, (
                 f"{edge.importer}:{edge.line} imports {edge.imported}; it must stay a leaf"
+            )
 
 
 def test_layers_only_import_downwards():
@@ -208,37 +213,41 @@ def test_layers_only_import_downwards():
     for edge in _edges():
         here, there = _rank(edge.importer), _rank(edge.imported)
         if here is not None and there is not None and there > here:
-            upward.append(f"{edge.importer}:{edge.line} ({LAYERS[here]}) imports "
-                          f"{edge.imported} ({LAYERS[there]})")
+            upward.append(
+                f"{edge.importer}:{edge.line} ({LAYERS[here]}) imports "
+                f"{edge.imported} ({LAYERS[there]})"
+            )
     assert upward == [], "imports against the flow:\n" + "\n".join(upward)
 
 
 # --- (c) no counting in present/ or cli/ ------------------------------------------------
 
-COUNTING: frozenset[str] = frozenset({
-    "mncost.cost.result.count",
-    "mncost.cost.count",
-    "mncost.cost.geometry.geometry",
-    "mncost.cost.geometry",
-    "mncost.cost.metric",
-    "mncost.analysis.layer.compare_layer",
-    "mncost.api.cost",
-    "mncost.api.sweep",
-    "mncost.api.memory",
-    "mncost.api.latency",
-    "mncost.api.choose",
-    "mncost.api.compare",
-    "mncost.cost",
-    "mncost.sweep",
-    "mncost.memory",
-    "mncost.latency",
-    "mncost.choose",
-    "mncost.compare",
-    "mncost.cost.memory.count_memory",
-    "mncost.cost.memory.peak_grid",
-    "mncost.cost.memory.live_bytes",
-    "mncost.analysis.latency.latency_grid",
-})
+COUNTING: frozenset[str] = frozenset(
+    {
+        "mncost.cost.result.count",
+        "mncost.cost.count",
+        "mncost.cost.geometry.geometry",
+        "mncost.cost.geometry",
+        "mncost.cost.metric",
+        "mncost.analysis.layer.compare_layer",
+        "mncost.api.cost",
+        "mncost.api.sweep",
+        "mncost.api.memory",
+        "mncost.api.latency",
+        "mncost.api.choose",
+        "mncost.api.compare",
+        "mncost.cost",
+        "mncost.sweep",
+        "mncost.memory",
+        "mncost.latency",
+        "mncost.choose",
+        "mncost.compare",
+        "mncost.cost.memory.count_memory",
+        "mncost.cost.memory.peak_grid",
+        "mncost.cost.memory.live_bytes",
+        "mncost.analysis.latency.latency_grid",
+    }
+)
 """Functions that count. Every function of mncost.cost.metrics and mncost.cost.sweep
 counts too (see :func:`_counts`)."""
 
@@ -246,15 +255,15 @@ COUNTING_MODULES: tuple[str, ...] = ("mncost.cost.metrics", "mncost.cost.sweep")
 
 CLI_MAY_CALL: dict[str, str] = {
     "mncost.analysis.layer.compare_layer": "the analysis `mncost layer` asks for (parse -> "
-        "analysis -> view): it counts through count() on a one-layer spec, as every "
-        "analysis does, and a wrapper around it would only rename it. Views never call it",
+    "analysis -> view): it counts through count() on a one-layer spec, as every "
+    "analysis does, and a wrapper around it would only rename it. Views never call it",
 }
 """Counting functions the command line may call, and why; present/ may call none."""
 
 VIEW_MAY_CALL: dict[str, str] = {
     "mncost.analysis.reproduce.status.show": "formats a Fraction at a cell's printed "
-        "decimals with the audit's own half-up rounding, so a shown figure is the one "
-        "the status was decided on",
+    "decimals with the audit's own half-up rounding, so a shown figure is the one "
+    "the status was decided on",
 }
 """Functions of mncost.analysis a view may call, and why: they format, never count."""
 
@@ -325,22 +334,33 @@ def _upper(*layers: str) -> list[str]:
 
 
 def test_the_call_finder_resolves_imports():
-    tree = ast.parse("from mncost.cost.result import count as c\nimport mncost.cost.geometry as g\n"
-                     "def f():\n    from mncost.cost import metrics\n    c(a)\n    g.geometry(b)\n"
-                     "    metrics.evaluate('x')\n    'abc'.count('a')\n")
+    tree = ast.parse(
+        "from mncost.cost.result import count as c\nimport mncost.cost.geometry as g\n"
+        "def f():\n    from mncost.cost import metrics\n    c(a)\n    g.geometry(b)\n"
+        "    metrics.evaluate('x')\n    'abc'.count('a')\n"
+    )
     names = _bindings(tree, "mncost.cli.x")
-    calls = [".".join([names[p[0]], *p[1:]]) for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and (p := _dotted(node.func)) and p[0] in names]
-    assert sorted(calls) == ["mncost.cost.geometry.geometry", "mncost.cost.metrics.evaluate",
-                             "mncost.cost.result.count"]
+    calls = [
+        ".".join([names[p[0]], *p[1:]])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and (p := _dotted(node.func)) and p[0] in names
+    ]
+    assert sorted(calls) == [
+        "mncost.cost.geometry.geometry",
+        "mncost.cost.metrics.evaluate",
+        "mncost.cost.result.count",
+    ]
     assert all(_counts(call) for call in calls)
 
 
 @pytest.mark.parametrize("module", _upper("present", "cli"))
 def test_present_and_cli_never_count(module):
     allowed = CLI_MAY_CALL if module.startswith("mncost.cli") else {}
-    counting = [f"{module}:{line} calls {target}" for line, target in _calls(module)
-                if _counts(target) and target not in allowed]
+    counting = [
+        f"{module}:{line} calls {target}"
+        for line, target in _calls(module)
+        if _counts(target) and target not in allowed
+    ]
     assert counting == []
 
 
@@ -353,7 +373,10 @@ def test_views_only_arrange_what_analysis_gives_them(module):
     for line, target in _calls(module):
         if target in VIEW_MAY_CALL:
             continue
-        if target.startswith("mncost.analysis.") and not _is_class(target) \
-                or target == "mncost.arch.registry.get_model":
+        if (
+            target.startswith("mncost.analysis.")
+            and not _is_class(target)
+            or target == "mncost.arch.registry.get_model"
+        ):
             calls.append(f"{module}:{line} calls {target}")
     assert calls == []

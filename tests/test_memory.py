@@ -32,11 +32,13 @@ INT8 = Conventions(dtype="int8")
 
 
 def arch(*layers: dict, **top) -> Architecture:
-    return Architecture.model_validate({"name": "t", "resolution": 8, "classes": 10,
-                                        "layers": list(layers), **top})
+    return Architecture.model_validate(
+        {"name": "t", "resolution": 8, "classes": 10, "layers": list(layers), **top}
+    )
 
 
 # --- the anchor: MCUNetV2's MobileNetV2 figure -------------------------------------------
+
 
 def test_mcunet_v2_anchor_is_reproduced_with_depthwise_convs_in_place():
     # MCUNetV2 (arXiv:2110.15352) reports MobileNetV2's peak activation memory as
@@ -50,7 +52,8 @@ def test_mcunet_v2_anchor_is_reproduced_with_depthwise_convs_in_place():
     assert r.peak_layer == "block_2.expand"
     assert [(t.name, t.shape, t.bytes) for t in r.peak_tensors()] == [
         ("block_1.project", (112, 112, 16), 200_704),
-        ("block_2.expand", (112, 112, 96), 1_204_224)]
+        ("block_2.expand", (112, 112, 96), 1_204_224),
+    ]
 
 
 def test_without_in_place_the_peak_is_block_2s_depthwise_conv():
@@ -62,9 +65,10 @@ def test_without_in_place_the_peak_is_block_2s_depthwise_conv():
     r = count_memory(get_model("mobilenet-v2"), conventions=INT8)
     assert (r.peak_activation_bytes, r.peak_layer) == (1_505_280, "block_2.dw")
     assert [(t.name, t.shape) for t in r.peak_tensors()] == [
-        ("block_2.expand", (112, 112, 96)), ("block_2.dw", (56, 56, 96))]
-    assert (r.other.bytes, r.other.layer, r.other.dw_inplace) == \
-        (1_404_928, "block_2.expand", True)
+        ("block_2.expand", (112, 112, 96)),
+        ("block_2.dw", (56, 56, 96)),
+    ]
+    assert (r.other.bytes, r.other.layer, r.other.dw_inplace) == (1_404_928, "block_2.expand", True)
     inplace = count_memory(get_model("mobilenet-v2"), conventions=INT8, dw_inplace=True)
     assert inplace.layer("block_2.dw").live_bytes == 1_204_224
     # The other early ops, by hand: the stem holds 224*224*3 + 112*112*32 = 551,936;
@@ -98,20 +102,28 @@ def test_weight_bytes_fold_batch_norm_in_int8():
 
 # --- in place: only where nothing later reads the input ----------------------------------
 
+
 def test_a_depthwise_conv_whose_input_a_skip_reads_keeps_both():
     # At 8x8 in int8: stem 8x8x8 = 512 bytes; the dw in the residual body reads it, and
     # the add reads it again, so the dw cannot overwrite it: 512 + 512 both ways.
-    spec = arch({"kind": "conv", "name": "stem", "kernel": 3, "filters": 8},
-                {"kind": "residual", "name": "r",
-                 "body": [{"kind": "dw", "name": "dw"},
-                          {"kind": "pw", "name": "pw", "filters": 8}]})
+    spec = arch(
+        {"kind": "conv", "name": "stem", "kernel": 3, "filters": 8},
+        {
+            "kind": "residual",
+            "name": "r",
+            "body": [{"kind": "dw", "name": "dw"}, {"kind": "pw", "name": "pw", "filters": 8}],
+        },
+    )
     for dw_inplace in (False, True):
         r = count_memory(spec, dw_inplace=dw_inplace, conventions=INT8, classes=0)
         op = r.layer("r.dw")
         assert (op.live_bytes, op.in_place_capable, op.in_place) == (1024, False, False)
     # Without the residual the same dw runs in place: max(512, 512).
-    plain = arch({"kind": "conv", "name": "stem", "kernel": 3, "filters": 8},
-                 {"kind": "dw", "name": "dw"}, {"kind": "pw", "name": "pw", "filters": 8})
+    plain = arch(
+        {"kind": "conv", "name": "stem", "kernel": 3, "filters": 8},
+        {"kind": "dw", "name": "dw"},
+        {"kind": "pw", "name": "pw", "filters": 8},
+    )
     r = count_memory(plain, dw_inplace=True, conventions=INT8, classes=0)
     assert (r.layer("dw").live_bytes, r.layer("dw").in_place) == (512, True)
 
@@ -136,9 +148,13 @@ _MODELS = [entry.name for entry in list_models()]
 
 def _configs(name: str, rng: random.Random, n: int) -> list[tuple[Fraction, int]]:
     base = get_model(name).resolution
-    return [(Fraction(rng.randrange(20, 150), 100), rng.choice((base, base - 32, base + 32,
-                                                                 base // 2 + 17)))
-            for _ in range(n)]
+    return [
+        (
+            Fraction(rng.randrange(20, 150), 100),
+            rng.choice((base, base - 32, base + 32, base // 2 + 17)),
+        )
+        for _ in range(n)
+    ]
 
 
 @pytest.mark.parametrize("name", _MODELS)
@@ -153,15 +169,18 @@ def test_dw_inplace_never_raises_the_peak_nor_any_op(name):
         assert together.peak_activation_bytes <= apart.peak_activation_bytes
         for a, b in zip(apart.layers, together.layers):
             assert b.live_bytes <= a.live_bytes
-            assert (b.live_bytes < a.live_bytes) == (b.in_place and a.input_bytes > 0
-                                                    and a.output_bytes > 0)
+            assert (b.live_bytes < a.live_bytes) == (
+                b.in_place and a.input_bytes > 0 and a.output_bytes > 0
+            )
         assert together.peak == apart.other and apart.peak == together.other
 
 
 # --- agreement with the PyTorch network `mncost verify` builds ----------------------------
 
-def _torch_reference(model: str, alpha: Fraction, resolution: int, size: int,
-                     dw_inplace: bool) -> tuple[list[str], list[tuple[int, int, int]]]:
+
+def _torch_reference(
+    model: str, alpha: Fraction, resolution: int, size: int, dw_inplace: bool
+) -> tuple[list[str], list[tuple[int, int, int]]]:
     """Per op (input, output, live) bytes from the PyTorch network: element counts of the
     tensors it produced, and the live set reckoned here from its wiring."""
     pytest.importorskip("torch")  # the only reason these tests may skip
@@ -171,8 +190,9 @@ def _torch_reference(model: str, alpha: Fraction, resolution: int, size: int,
 
     spec = get_model(model)
     rule = WidthRule(spec.width.rule, spec.width.divisor, spec.width.min_value)
-    built = build(spec, resolution, BuildOptions(alpha=alpha, classes=spec.classes,
-                                                 rule=rule, fc_bias=True))
+    built = build(
+        spec, resolution, BuildOptions(alpha=alpha, classes=spec.classes, rule=rule, fc_bias=True)
+    )
     nbytes = [t.numel() * size for t in built.tensors]
     last_read: dict[int, int] = {}
     for j, (inputs, aux) in enumerate(zip(built.wiring, built.aux)):
@@ -188,32 +208,40 @@ def _torch_reference(model: str, alpha: Fraction, resolution: int, size: int,
         held = set(inputs) | {out} | {t for t in range(out) if last_read.get(t, -1) > i}
         live = sum(nbytes[t] for t in held)
         convs = [m for m in built.modules[i].modules() if isinstance(m, nn.Conv2d)]
-        depthwise = bool(convs) and (built.kinds[i] == "dw" or
-                                     convs[0].groups == convs[0].in_channels > 1)
+        depthwise = bool(convs) and (
+            built.kinds[i] == "dw" or convs[0].groups == convs[0].in_channels > 1
+        )
         if dw_inplace and depthwise and last_read.get(inputs[0], -1) <= i:
             live -= min(nbytes[inputs[0]], nbytes[out])
         rows.append((sum(nbytes[t] for t in inputs), nbytes[out], live))
     return built.names, rows
 
 
-@pytest.mark.parametrize("model,alpha,resolution,dtype", [
-    ("mobilenet-v1", Fraction(3, 4), 160, "float32"),
-    ("mobilenet-v2", Fraction(1), 224, "int8"),
-    ("mobilenet-v2", Fraction(35, 100), 96, "float16"),
-    ("mobilenet-v3-large", Fraction(1), 224, "int8"),
-    ("mobilenet-v3-small", Fraction(3, 4), 192, "float32"),
-    ("googlenet", Fraction(1), 224, "float32"),       # four-way branches, concat
-    ("squeezenet-1.1", Fraction(1), 224, "int8"),     # fire modules: two-way concat
-    ("resnet-18", Fraction(1, 2), 160, "float16"),    # residuals with projections
-    ("inception-v3", Fraction(1), 299, "int8"),       # branches and an auxiliary head
-])
+@pytest.mark.parametrize(
+    "model,alpha,resolution,dtype",
+    [
+        ("mobilenet-v1", Fraction(3, 4), 160, "float32"),
+        ("mobilenet-v2", Fraction(1), 224, "int8"),
+        ("mobilenet-v2", Fraction(35, 100), 96, "float16"),
+        ("mobilenet-v3-large", Fraction(1), 224, "int8"),
+        ("mobilenet-v3-small", Fraction(3, 4), 192, "float32"),
+        ("googlenet", Fraction(1), 224, "float32"),  # four-way branches, concat
+        ("squeezenet-1.1", Fraction(1), 224, "int8"),  # fire modules: two-way concat
+        ("resnet-18", Fraction(1, 2), 160, "float16"),  # residuals with projections
+        ("inception-v3", Fraction(1), 299, "int8"),  # branches and an auxiliary head
+    ],
+)
 @pytest.mark.parametrize("dw_inplace", [False, True])
-def test_per_op_bytes_agree_with_the_pytorch_network(model, alpha, resolution, dtype,
-                                                     dw_inplace):
+def test_per_op_bytes_agree_with_the_pytorch_network(model, alpha, resolution, dtype, dw_inplace):
     size = {"float32": 4, "float16": 2, "int8": 1}[dtype]
     names, rows = _torch_reference(model, alpha, resolution, size, dw_inplace)
-    r = count_memory(get_model(model), alpha, resolution,
-                     conventions=Conventions(dtype=dtype), dw_inplace=dw_inplace)
+    r = count_memory(
+        get_model(model),
+        alpha,
+        resolution,
+        conventions=Conventions(dtype=dtype),
+        dw_inplace=dw_inplace,
+    )
     assert [op.name for op in r.layers] == names
     assert [(op.input_bytes, op.output_bytes, op.live_bytes) for op in r.layers] == rows
     assert r.peak_activation_bytes == max(live for _, _, live in rows)
@@ -221,9 +249,20 @@ def test_per_op_bytes_agree_with_the_pytorch_network(model, alpha, resolution, d
 
 # --- the sweep ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model", ["mobilenet-v1", "mobilenet-v2", "mobilenet-v3-large",
-                                   "mobilenet-v3-small", "resnet-18", "googlenet",
-                                   "squeezenet-1.0", "inception-v3"])
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "mobilenet-v1",
+        "mobilenet-v2",
+        "mobilenet-v3-large",
+        "mobilenet-v3-small",
+        "resnet-18",
+        "googlenet",
+        "squeezenet-1.0",
+        "inception-v3",
+    ],
+)
 def test_the_sweeps_peak_equals_the_single_count(model):
     rng = random.Random(model)
     spec = get_model(model)
@@ -233,30 +272,51 @@ def test_the_sweeps_peak_equals_the_single_count(model):
     for dtype in ("int8", "float32"):
         conventions = Conventions(dtype=dtype)
         for dw_inplace in (False, True):
-            totals = grid(spec, alphas, resolutions, conventions=conventions,
-                          metrics=("peak_activation_bytes", "weight_bytes", "mult_adds"),
-                          dw_inplace=dw_inplace)
+            totals = grid(
+                spec,
+                alphas,
+                resolutions,
+                conventions=conventions,
+                metrics=("peak_activation_bytes", "weight_bytes", "mult_adds"),
+                dw_inplace=dw_inplace,
+            )
             assert list(totals) == ["peak_activation_bytes", "weight_bytes", "mult_adds"]
             for i, alpha in enumerate(alphas):
                 for j, res in enumerate(resolutions):
-                    r = count_memory(spec, alpha, res, conventions=conventions,
-                                     dw_inplace=dw_inplace)
-                    assert totals["peak_activation_bytes"][i, j] == r.peak_activation_bytes, \
-                        (model, alpha, res, dtype, dw_inplace)
+                    r = count_memory(
+                        spec, alpha, res, conventions=conventions, dw_inplace=dw_inplace
+                    )
+                    assert totals["peak_activation_bytes"][i, j] == r.peak_activation_bytes, (
+                        model,
+                        alpha,
+                        res,
+                        dtype,
+                        dw_inplace,
+                    )
                     assert totals["weight_bytes"][i, j] == r.weight_bytes
 
 
 def test_the_sweep_keeps_its_other_metrics_and_the_api_takes_dtype():
     # The anchor from the API's sweep: alpha 1.0 at 224 in int8, in place.
-    frame = mncost.sweep("mobilenet-v2", [0.5, 1.0], [160, 224], dtype="int8",
-                         dw_inplace=True,
-                         metrics=["mult_adds", "params", "peak_activation_bytes"])
+    frame = mncost.sweep(
+        "mobilenet-v2",
+        [0.5, 1.0],
+        [160, 224],
+        dtype="int8",
+        dw_inplace=True,
+        metrics=["mult_adds", "params", "peak_activation_bytes"],
+    )
     row = frame[(frame.alpha == 1.0) & (frame.resolution == 224)].iloc[0]
     assert int(row.peak_activation_bytes) == 1_404_928
     # README: MobileNet V2 at alpha 1, 224 has 300,774,272 MACs and 3,470,760 params.
     assert (int(row.mult_adds), int(row.params)) == (300_774_272, 3_470_760)
-    assert list(mncost.sweep("mobilenet-v1", [1], [224]).columns) == \
-        ["alpha", "resolution", "mult_adds", "params", "bn_params"]
+    assert list(mncost.sweep("mobilenet-v1", [1], [224]).columns) == [
+        "alpha",
+        "resolution",
+        "mult_adds",
+        "params",
+        "bn_params",
+    ]
     with pytest.raises(ScalingError, match="dtype"):
         mncost.sweep("mobilenet-v1", [1], [224], dtype="int4")
 
@@ -264,20 +324,23 @@ def test_the_sweep_keeps_its_other_metrics_and_the_api_takes_dtype():
 def test_the_single_op_spec_and_an_empty_run_in_the_sweep():
     # No op runs: the grid's peak is the input, 3 channels x R x R x 4 bytes.
     spec = arch({"kind": "fc", "name": "fc"})
-    totals = grid(spec, [Fraction(1), Fraction(2)], [8, 16], classes=0,
-                  metrics=["peak_activation_bytes"])
+    totals = grid(
+        spec, [Fraction(1), Fraction(2)], [8, 16], classes=0, metrics=["peak_activation_bytes"]
+    )
     assert totals["peak_activation_bytes"].tolist() == [[768, 3072], [768, 3072]]
 
 
 # --- the Python API -------------------------------------------------------------------------
 
+
 def test_the_python_api():
     r = mncost.memory("mobilenet-v2", 1.0, 224, dtype="int8", dw_inplace=True)
-    assert (r.peak_activation_bytes, r.peak_layer, r.dtype) == \
-        (1_404_928, "block_2.expand", "int8")
+    assert (r.peak_activation_bytes, r.peak_layer, r.dtype) == (1_404_928, "block_2.expand", "int8")
     # rho 0.5 of 224 is 112: block 2's expansion at 56x56 holds 56*56*(16 + 96) bytes.
-    assert mncost.memory("mobilenet-v2", rho=0.5, dtype="int8",
-                         dw_inplace=True).peak_activation_bytes == 56 * 56 * 112
+    assert (
+        mncost.memory("mobilenet-v2", rho=0.5, dtype="int8", dw_inplace=True).peak_activation_bytes
+        == 56 * 56 * 112
+    )
     frame = r.to_frame()
     assert len(frame) == len(r.layers)
     assert {"name", "input_bytes", "output_bytes", "live_bytes"} <= set(frame.columns)
@@ -289,6 +352,7 @@ def test_the_python_api():
 
 
 # --- `mncost memory` ------------------------------------------------------------------------
+
 
 def _json(*args: str) -> dict:
     result = run_cli("memory", *args, "--format", "json")
@@ -303,8 +367,11 @@ def test_cli_json_has_the_documented_fields():
     assert (data["dtype"], data["dw_inplace"], data["model"]) == ("int8", True, "mobilenet-v2")
     assert (data["alpha"], data["resolution"]) == (1.0, 224)
     assert data["weight_bytes"] == 3_470_760 + 17_056  # see test_weight_bytes_fold_...
-    assert data["other"] == {"dw_inplace": False, "peak_activation_bytes": 1_505_280,
-                             "peak_layer": "block_2.dw"}
+    assert data["other"] == {
+        "dw_inplace": False,
+        "peak_activation_bytes": 1_505_280,
+        "peak_layer": "block_2.dw",
+    }
     for layer in data["layers"]:
         assert {"name", "input_bytes", "output_bytes", "live_bytes"} <= set(layer)
         for key in ("input_bytes", "output_bytes", "live_bytes"):
@@ -314,8 +381,7 @@ def test_cli_json_has_the_documented_fields():
 
 def test_cli_defaults_and_options():
     data = _json("-a", "0.5", "-r", "128")
-    assert (data["model"], data["dtype"], data["dw_inplace"]) == \
-        ("mobilenet-v1", "float32", False)
+    assert (data["model"], data["dtype"], data["dw_inplace"]) == ("mobilenet-v1", "float32", False)
     # v1 at alpha 0.5, 128: pw_1 reads 64x64x16 and writes 64x64x32, 4 bytes a value.
     assert (data["peak_activation_bytes"], data["peak_layer"]) == (64 * 64 * 48 * 4, "pw_1")
 
@@ -337,9 +403,14 @@ def test_cli_csv_keeps_exact_bytes(tmp_path):
     assert result.exit_code == 0, result.stderr
     lines = out.read_text().splitlines()
     header = lines[0].split(",")
-    row = dict(zip(header, next(l for l in lines if l.startswith("block_2.expand,")).split(",")))
-    assert (row["input_bytes"], row["output_bytes"], row["live_bytes"], row["is_peak"]) == \
-        ("200704", "1204224", "1404928", "True")
+    line = next(item for item in lines if item.startswith("block_2.expand,"))
+    row = dict(zip(header, line.split(",")))
+    assert (row["input_bytes"], row["output_bytes"], row["live_bytes"], row["is_peak"]) == (
+        "200704",
+        "1204224",
+        "1404928",
+        "True",
+    )
 
 
 def test_cli_html_escapes_names(tmp_path):
@@ -350,15 +421,18 @@ def test_cli_html_escapes_names(tmp_path):
     assert "<script>" not in result.stdout and "&lt;script&gt;" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["--dtype", "int4"],
-    ["--alpha", "-1"],
-    ["-r", "224", "--rho", "0.5"],
-    ["no-such-model"],
-    ["--spec", "/nonexistent/spec.yaml"],
-    ["-o", "memory.pdf"],
-    ["inception-v3", "-r", "20"],      # a window larger than its input
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--dtype", "int4"],
+        ["--alpha", "-1"],
+        ["-r", "224", "--rho", "0.5"],
+        ["no-such-model"],
+        ["--spec", "/nonexistent/spec.yaml"],
+        ["-o", "memory.pdf"],
+        ["inception-v3", "-r", "20"],  # a window larger than its input
+    ],
+)
 def test_cli_errors_are_one_line_and_exit_2(args):
     result = run_cli("memory", *args)
     assert result.exit_code == 2
@@ -374,7 +448,12 @@ def test_the_sweeps_progress_covers_the_peaks_pass():
     spec = get_model("mobilenet-v1")
     n_ops = 1 + 13 * 2 + 3
     calls: list[tuple[int, int]] = []
-    grid(spec, [Fraction(1)], [224], metrics=["mult_adds", "peak_activation_bytes"],
-         progress=lambda done, total: calls.append((done, total)))
+    grid(
+        spec,
+        [Fraction(1)],
+        [224],
+        metrics=["mult_adds", "peak_activation_bytes"],
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls[-1] == (2 * n_ops, 2 * n_ops)
     assert [done for done, _ in calls] == list(range(1, 2 * n_ops + 1))

@@ -31,8 +31,10 @@ def test_example_file_is_the_builtin_model():
     assert from_file.layers == builtin.layers
     assert from_file.width == builtin.width
     for alpha, res in (("1", 224), ("0.35", 96), ("1.4", 224), ("0.6", 97)):
-        assert mncost.cost(from_file, alpha, res).to_dict()["layers"] == \
-            mncost.cost("mobilenet-v2", alpha, res).to_dict()["layers"]
+        assert (
+            mncost.cost(from_file, alpha, res).to_dict()["layers"]
+            == mncost.cost("mobilenet-v2", alpha, res).to_dict()["layers"]
+        )
 
 
 def test_rows_name_their_block():
@@ -55,8 +57,12 @@ def torch():
 def _verify(alpha: str, resolution: int):
     from mncost.analysis.verify import verify
 
-    return verify(mncost.get_model("mobilenet-v2"), Fraction(alpha), resolution,
-                  conventions=Conventions(bn="affine"))
+    return verify(
+        mncost.get_model("mobilenet-v2"),
+        Fraction(alpha),
+        resolution,
+        conventions=Conventions(bn="affine"),
+    )
 
 
 @pytest.mark.parametrize("alpha", SLIM_ALPHAS)
@@ -67,8 +73,9 @@ def test_pytorch_agrees_on_the_slim_grid(torch, alpha, resolution):
     assert len(check.layers) == len(mncost.cost("mobilenet-v2", alpha, resolution).layers)
 
 
-@pytest.mark.parametrize("alpha,resolution", [("0.6", 224), ("1.0", 97), ("1.0", 225),
-                                              ("0.35", 97), ("1.4", 225)])
+@pytest.mark.parametrize(
+    "alpha,resolution", [("0.6", 224), ("1.0", 97), ("1.0", 225), ("0.35", 97), ("1.4", 225)]
+)
 def test_pytorch_agrees_on_odd_cases(torch, alpha, resolution):
     check = _verify(alpha, resolution)
     assert check.ok, check.verdict()
@@ -81,8 +88,7 @@ def test_checkpoints_show_mncost_count_beside_the_published_one():
     assert len(v2) == 22
     for point in v2:
         exact = mncost.cost("mobilenet-v2", point.alpha, point.resolution).total
-        assert (point.computed.mult_adds, point.computed.params) == \
-            (exact.mult_adds, exact.params)
+        assert (point.computed.mult_adds, point.computed.params) == (exact.mult_adds, exact.params)
         # TF-slim's table prints every V2 count truncated to whole millions of MACs
         # (300.77 M -> 300, 153.94 M -> 153) and params to two decimals of millions.
         assert point.mult_adds_m == exact.mult_adds // 10**6

@@ -32,12 +32,14 @@ PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper"
 DOC_000 = "000_abfca0e6b9411fd9.txt"
 DOC_001 = "001_ee45856d9e240888.txt"
 
-needs_documents = pytest.mark.skipif(not (PAPER / DOC_001).exists(),
-                                     reason="the source documents (shared/paper) are absent")
+needs_documents = pytest.mark.skipif(
+    not (PAPER / DOC_001).exists(), reason="the source documents (shared/paper) are absent"
+)
 
 
 def _normalize(text: str) -> str:
-    """000 writes labels in LaTeX: "Conv $1 \\times 1$" -> "Conv 1x1", "$\\alpha = 0.75$" -> "α = 0.75"."""
+    """000 writes labels in LaTeX: "Conv $1 \\times 1$" -> "Conv 1x1",
+    "$\\alpha = 0.75$" -> "α = 0.75"."""
     text = re.sub(r"\s*\\times\s*", "x", text)
     text = text.replace("\\alpha", "α").replace("\\rho", "ρ").replace("$", "")
     return re.sub(r"\s+", " ", text).strip()
@@ -101,7 +103,7 @@ def _find(rows: list[list[str]], cell: PublishedCell) -> str:
     label = re.sub(r" \(2nd row\)$", "", cell.row)
     occurrence = 2 if label != cell.row else 1
     parts = label.split(" / ")
-    matches = [r for r in rows[1:] if r[:len(parts)] == parts]
+    matches = [r for r in rows[1:] if r[: len(parts)] == parts]
     assert len(matches) >= occurrence, f"{cell.table}: no row {cell.row!r} in {rows}"
     return matches[occurrence - 1][header.index(cell.column)]
 
@@ -109,8 +111,10 @@ def _find(rows: list[list[str]], cell: PublishedCell) -> str:
 # --- the CSV against the documents ------------------------------------------------------
 
 # The line under Table 11 is prose, not a table: its four figures, as 000 prints them.
-_TABLE11_LINES = {"PlaNet": "PlaNet : 52M parameters, 5.74B mult-adds",
-                  "PlaNet MobileNet": "MobilNet : 13M parameters, 0.58M mult-adds"}
+_TABLE11_LINES = {
+    "PlaNet": "PlaNet : 52M parameters, 5.74B mult-adds",
+    "PlaNet MobileNet": "MobilNet : 13M parameters, 0.58M mult-adds",
+}
 
 
 @needs_documents
@@ -131,7 +135,8 @@ def test_no_printed_figure_is_left_out():
     documents = _documents()
     # 001 prints Tables 4-14; 000 alone prints Tables 2 and 3. Label columns hold no figure.
     wanted = {(DOC_000, "Table 2"), (DOC_000, "Table 3")} | {
-        (DOC_001, f"Table {n}") for n in range(4, 15)}
+        (DOC_001, f"Table {n}") for n in range(4, 15)
+    }
     for document, table in wanted:
         rows = documents[document][table]
         labels = 2 if table == "Table 13" else 1
@@ -154,8 +159,7 @@ def test_both_documents_print_the_shared_tables_alike():
             # Where labels differ in spelling only ("Inception V3 [18]", "Mobilenet"),
             # compare by position instead of by label.
             row_labels = [" / ".join(r[:2] if n == 13 else r[:1]) for r in other[1:]]
-            ours = [" / ".join(r[:2] if n == 13 else r[:1])
-                    for r in documents[DOC_001][table][1:]]
+            ours = [" / ".join(r[:2] if n == 13 else r[:1]) for r in documents[DOC_001][table][1:]]
             index = ours.index(cell.row)
             assert row_labels[index].lower().startswith(cell.row.lower().split(" [")[0][:6])
             column = documents[DOC_001][table][0].index(cell.column)
@@ -163,6 +167,7 @@ def test_both_documents_print_the_shared_tables_alike():
 
 
 # --- the loader --------------------------------------------------------------------------
+
 
 def test_tables_2_to_14_in_order():
     assert paper_tables() == [f"Table {n}" for n in range(2, 15)]
@@ -180,7 +185,12 @@ def test_cells_are_typed_and_provenanced():
     by_key = {(c.table, c.row, c.column): c for c in cells}
     t6 = by_key[("Table 6", "0.75 MobileNet-224", "Million Mult-Adds")]
     assert (t6.text, t6.value, t6.unit, t6.quantity, t6.places) == (
-        "325", Decimal("325"), "million mult-adds", "mult_adds", 0)
+        "325",
+        Decimal("325"),
+        "million mult-adds",
+        "mult_adds",
+        0,
+    )
     t9 = by_key[("Table 9", "0.50 MobileNet-160", "Million Parameters")]
     assert (t9.value, t9.places) == (Decimal("1.32"), 2)
     t2 = by_key[("Table 2", "Conv 3x3", "Multi-Adds")]
@@ -188,8 +198,11 @@ def test_cells_are_typed_and_provenanced():
     acc = by_key[("Table 12", "0.25 MobileNet-128", "Mean AP")]
     assert (acc.value, acc.quantity) == (Decimal("86.4"), "accuracy")
     planet = by_key[("Table 11", "PlaNet MobileNet", "Mult-Adds")]
-    assert (planet.text, planet.value, planet.unit) == ("0.58M", Decimal("0.58"),
-                                                        "million mult-adds")
+    assert (planet.text, planet.value, planet.unit) == (
+        "0.58M",
+        Decimal("0.58"),
+        "million mult-adds",
+    )
 
 
 def test_accuracy_columns_are_kept():
@@ -197,12 +210,17 @@ def test_accuracy_columns_are_kept():
     tables = {c.table for c in accuracy}
     assert tables == {f"Table {n}" for n in range(4, 15)}
     assert {c.unit for c in paper_cells(["6"]) if c.quantity == "accuracy"} == {
-        "% top-1 (ImageNet)"}
+        "% top-1 (ImageNet)"
+    }
 
 
 def test_filter_by_forgiving_table_names():
     assert {c.table for c in paper_cells(["6", "Table 7", "table3", "T 12"])} == {
-        "Table 3", "Table 6", "Table 7", "Table 12"}
+        "Table 3",
+        "Table 6",
+        "Table 7",
+        "Table 12",
+    }
     for name in ("6", "Table 6", "table6", "TABLE 6", "t6", "table-6", " 6 "):
         assert normalize_table(name) == "Table 6"
 
@@ -229,10 +247,15 @@ def test_malformed_data_fails_loudly():
 
 # --- how rows are read -------------------------------------------------------------------
 
+
 def test_mobilenet_rows_are_read_from_their_labels_and_table_text():
     config = row_config("Table 6", "0.75 MobileNet-224")
     assert (config.model, config.alpha, config.resolution, config.classes) == (
-        "mobilenet-v1", Fraction(3, 4), 224, 1000)
+        "mobilenet-v1",
+        Fraction(3, 4),
+        224,
+        1000,
+    )
     assert row_config("Table 9", "0.50 MobileNet-160").alpha == Fraction(1, 2)
     # Table 10 is Stanford Dogs: 120 classes. Table 12 reports the backbone: 0 classes.
     assert row_config("Table 10", "0.75 MobileNet-192").classes == 120
@@ -252,15 +275,18 @@ def test_every_mobilenet_row_of_the_classification_tables_has_a_reading():
                 assert row_config(cell.table, cell.row) is not None, cell
 
 
-@pytest.mark.parametrize("table,row,missing", [
-    ("Table 11", "PlaNet", "quoted from its own paper"),
-    ("Table 14", "FaceNet", "quoted from its own paper"),
-    ("Table 12", "Baseline", "in-house"),
-    ("Table 13", "SSD 300 / MobileNet", "detection heads"),
-    ("Table 13", "Faster-RCNN 600 / VGG", "detection head"),
-    ("Table 14", "1.0 MobileNet-160", "embedding layer"),
-    ("Table 11", "PlaNet MobileNet", "classifier"),
-])
+@pytest.mark.parametrize(
+    "table,row,missing",
+    [
+        ("Table 11", "PlaNet", "quoted from its own paper"),
+        ("Table 14", "FaceNet", "quoted from its own paper"),
+        ("Table 12", "Baseline", "in-house"),
+        ("Table 13", "SSD 300 / MobileNet", "detection heads"),
+        ("Table 13", "Faster-RCNN 600 / VGG", "detection head"),
+        ("Table 14", "1.0 MobileNet-160", "embedding layer"),
+        ("Table 11", "PlaNet MobileNet", "classifier"),
+    ],
+)
 def test_undefined_models_say_what_is_missing(table, row, missing):
     assert row_config(table, row) is None
     assert missing in undefined_reason(table, row)
@@ -273,7 +299,8 @@ def test_table3_rows_are_cumulative_layer_configs():
     assert (conv.separable, separable.separable) == (False, True)
     assert (alpha.alpha, alpha.rho) == (Fraction(3, 4), 1)
     assert (rho.alpha, rho.rho) == (Fraction(3, 4), Fraction(714, 1000))
-    assert {(c.kernel, c.in_channels, c.out_channels, c.size)
-            for c in (conv, separable, alpha, rho)} == {(3, 512, 512, 14)}
+    assert {
+        (c.kernel, c.in_channels, c.out_channels, c.size) for c in (conv, separable, alpha, rho)
+    } == {(3, 512, 512, 14)}
     assert table3_layer("nonsense") is None
     assert row_config("Table 3", "Convolution") is None  # a layer, not a model

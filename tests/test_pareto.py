@@ -7,7 +7,6 @@ tests/test_browser.py; here the figure is checked as data and as files.
 from __future__ import annotations
 
 import dataclasses
-
 import shutil
 import sys
 from decimal import Decimal
@@ -32,6 +31,7 @@ HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium"
 
 # --- the frontier, on a hand example ---------------------------------------------------
 
+
 def test_frontier_hand_example():
     points = [(1, 50), (2, 60), (2, 55), (3, 60), (4, 70), (5, 65), (4, 70)]
     # (2, 55) loses to (2, 60): same cost, less accurate. (3, 60) loses to (2, 60):
@@ -53,16 +53,34 @@ def test_frontier_of_nothing_and_of_exact_numbers():
 
 # --- highlights -------------------------------------------------------------------------
 
+
 def test_parse_highlight():
     h = parse_highlight("0.75/160")
-    assert (h.model, h.alpha, h.resolution, h.label) == ("mobilenet-v1", Fraction(3, 4), 160,
-                                                         "0.75/160")
+    assert (h.model, h.alpha, h.resolution, h.label) == (
+        "mobilenet-v1",
+        Fraction(3, 4),
+        160,
+        "0.75/160",
+    )
     h = parse_highlight("mobilenet-v1-shallow:1/224")
     assert (h.model, h.alpha, h.resolution) == ("mobilenet-v1-shallow", 1, 224)
 
 
-@pytest.mark.parametrize("text", ["0.75x160", "0.75", "abc/160", "0.75/abc", "0/160",
-                                  "-1/160", "0.75/0", "", "nan/224", "0.75/160/1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.75x160",
+        "0.75",
+        "abc/160",
+        "0.75/abc",
+        "0/160",
+        "-1/160",
+        "0.75/0",
+        "",
+        "nan/224",
+        "0.75/160/1",
+    ],
+)
 def test_bad_highlights_raise(text):
     with pytest.raises(HighlightError):
         parse_highlight(text)
@@ -106,6 +124,7 @@ def test_highlight_of_an_unknown_model():
 
 # --- what the plot shows -------------------------------------------------------------
 
+
 def test_plotted_points_one_dataset_at_a_time():
     points = published_points()
     imagenet = pareto_data(points, "imagenet")
@@ -139,11 +158,14 @@ def test_computed_cost_basis_falls_back_for_models_mncost_cannot_count():
     assert (v2.x, v2.x_basis) == (Fraction(300_774_272, 10**6), "mncost")  # torchvision's count
     # A point mncost cannot count keeps its published cost (every published ImageNet
     # result is counted today, so one is made here without its count).
-    uncounted = dataclasses.replace(_by_label(published_points(), "GoogleNet"), computed=None,
-                                    not_computed="for the test")
+    uncounted = dataclasses.replace(
+        _by_label(published_points(), "GoogleNet"), computed=None, not_computed="for the test"
+    )
     data = pareto_data([uncounted], "imagenet", cost_basis="computed")
-    assert (data.points[0].x, data.points[0].x_basis) == \
-        (1550, "published (mncost cannot count it)")
+    assert (data.points[0].x, data.points[0].x_basis) == (
+        1550,
+        "published (mncost cannot count it)",
+    )
     params = pareto_data(published_points(), "imagenet", x_axis="params")
     assert {p.point.label: p.x for p in params.points}["VGG 16"] == Decimal("138")
 
@@ -153,6 +175,7 @@ def _by_label(points, label):
 
 
 # --- the command ----------------------------------------------------------------------
+
 
 def test_default_writes_pareto_html_here_and_lists_the_frontier(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -176,16 +199,19 @@ def test_terminal_output_is_short_and_fits_80_columns(tmp_path, monkeypatch):
     assert max(len(line) for line in lines) <= 80 and len(lines) < 25
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--highlight", "0.75x160"], "expected ALPHA/RES"),
-    (["--highlight", "resnet:1/224"], "unknown model 'resnet'"),
-    (["--family", "resnet"], "unknown family 'resnet'"),
-    (["--source", "arxiv"], "unknown source 'arxiv'"),
-    (["--dataset", "cifar"], "unknown dataset 'cifar'"),
-    (["--x", "latency"], "unknown x axis 'latency'"),
-    (["-o", "plot.pdf"], ".html, .png, .svg"),
-    (["-o", "missing/plot.html"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--highlight", "0.75x160"], "expected ALPHA/RES"),
+        (["--highlight", "resnet:1/224"], "unknown model 'resnet'"),
+        (["--family", "resnet"], "unknown family 'resnet'"),
+        (["--source", "arxiv"], "unknown source 'arxiv'"),
+        (["--dataset", "cifar"], "unknown dataset 'cifar'"),
+        (["--x", "latency"], "unknown x axis 'latency'"),
+        (["-o", "plot.pdf"], ".html, .png, .svg"),
+        (["-o", "missing/plot.html"], "does not exist"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("plot", "pareto", *args)
@@ -214,8 +240,9 @@ def test_no_kaleido_says_how_to_get_it(tmp_path, monkeypatch):
 def test_no_chromium_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # choreographer (kaleido's browser driver) takes BROWSER_PATH before any search.
-    result = run_cli("plot", "pareto", "-o", "p.svg",
-                     env={"BROWSER_PATH": str(tmp_path / "no-such-chromium")})
+    result = run_cli(
+        "plot", "pareto", "-o", "p.svg", env={"BROWSER_PATH": str(tmp_path / "no-such-chromium")}
+    )
     assert result.exit_code == 2
     assert "apt-get install chromium" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and list(tmp_path.iterdir()) == []

@@ -54,17 +54,22 @@ def test_the_formula_gives_the_issue_pair():
 
 
 def test_reproduce_and_published_sign_the_same_pair_alike():
-    cell = next(c for c in cli_json("reproduce", "7")
-                if c["row"] == "1.0 MobileNet-160" and c["quantity"] == "mult_adds")
+    cell = next(
+        c
+        for c in cli_json("reproduce", "7")
+        if c["row"] == "1.0 MobileNet-160" and c["quantity"] == "mult_adds"
+    )
     assert cell["diff"] == pytest.approx(0.6752)
     assert cell["diff_percent"] == pytest.approx(GAP_160)
-    point = next(p for p in cli_json("published", "--source", "paper")
-                 if p["model"] == "1.0 MobileNet-160")
+    point = next(
+        p for p in cli_json("published", "--source", "paper") if p["model"] == "1.0 MobileNet-160"
+    )
     assert point["mncost"]["mult_adds_diff_percent"] == pytest.approx(GAP_160)
     # Both terminals print the same signed figure.
     audit = run_cli("reproduce", "7", env={"COLUMNS": "160"}).stdout
-    row = next(line for line in audit.splitlines() if "1.0 MobileNet-160" in line
-               and "mult-adds" in line)
+    row = next(
+        line for line in audit.splitlines() if "1.0 MobileNet-160" in line and "mult-adds" in line
+    )
     assert "+0.68" in row and "+0.23%" in row
     listing = run_cli("published", "--source", "paper", env={"COLUMNS": "220"}).stdout
     row = next(line for line in listing.splitlines() if line.startswith("1.0 MobileNet-160"))
@@ -74,10 +79,12 @@ def test_reproduce_and_published_sign_the_same_pair_alike():
 def test_a_published_figure_above_the_count_is_negative():
     # Squeezenet: Table 9 prints 1700 M mult-adds; torchvision documents SqueezeNet 1.0
     # at 0.82 GFLOPS (MACs), so mncost counts about half: (818.9 - 1700) / 1700 = -51.8%.
-    point = next(p for p in cli_json("published", "--source", "paper")
-                 if p["model"] == "Squeezenet")
+    point = next(
+        p for p in cli_json("published", "--source", "paper") if p["model"] == "Squeezenet"
+    )
     assert point["mncost"]["mult_adds_diff_percent"] == pytest.approx(
-        (point["mncost"]["mult_adds"] - 1_700_000_000) / 1_700_000_000 * 100)
+        (point["mncost"]["mult_adds"] - 1_700_000_000) / 1_700_000_000 * 100
+    )
     assert -53 < point["mncost"]["mult_adds_diff_percent"] < -51
 
 
@@ -93,9 +100,14 @@ def test_headers_and_notes_state_the_convention():
 
 def test_json_names_say_what_the_gap_is():
     point = cli_json("published", "--source", "checkpoints")[0]
-    assert set(point["mncost"]) == {"mult_adds", "params", "mult_adds_diff_percent",
-                                    "mult_adds_within_rounding", "params_diff_percent",
-                                    "params_within_rounding"}
+    assert set(point["mncost"]) == {
+        "mult_adds",
+        "params",
+        "mult_adds_diff_percent",
+        "mult_adds_within_rounding",
+        "params_diff_percent",
+        "params_within_rounding",
+    }
 
 
 # --- 2. numbers are numbers -------------------------------------------------------------
@@ -104,8 +116,11 @@ _NUMBER = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?([eE][-+]?\d+)?%?")
 
 
 def _looks_numeric(text: str) -> bool:
-    return bool(text.strip()) and any(ch.isdigit() for ch in text) \
+    return (
+        bool(text.strip())
+        and any(ch.isdigit() for ch in text)
         and _NUMBER.fullmatch(text.strip()) is not None
+    )
 
 
 def test_published_json_numbers_are_numbers_and_the_text_is_kept():
@@ -113,20 +128,23 @@ def test_published_json_numbers_are_numbers_and_the_text_is_kept():
     for row in data:
         for key in ("top1_percent", "top5_percent"):
             value = row[key]
-            assert value is None or (isinstance(value, (int, float))
-                                     and not isinstance(value, bool)), (row["model"], key)
+            assert value is None or (
+                isinstance(value, (int, float)) and not isinstance(value, bool)
+            ), (row["model"], key)
         for key in ("million_mult_adds", "million_params", "pixel1_latency_ms"):
             value = row["published"][key]
             assert value is None or isinstance(value, (int, float)), (row["model"], key)
     # checkpoints.csv: MobileNet_v1_1.0_192 has top-1 70.0 and MobileNet_v2_1.0_224 71.8.
     one = next(r for r in data if r["model"] == "MobileNet_v1_1.0_192")
     assert (one["top1_percent"], one["top1_text"]) == (70.0, "70.0")
-    assert (one["published"]["million_mult_adds"],
-            one["published"]["million_mult_adds_text"]) == (418, "418")
+    assert (one["published"]["million_mult_adds"], one["published"]["million_mult_adds_text"]) == (
+        418,
+        "418",
+    )
     # What `jq 'select(.top1_percent > 70)'` does: a real filter, not every row.
     above = [r for r in data if r["top1_percent"] is not None and r["top1_percent"] > 70]
     assert 0 < len(above) < len(data)
-    assert "MobileNet_v1_1.0_224" in {r["model"] for r in above}      # 70.9
+    assert "MobileNet_v1_1.0_224" in {r["model"] for r in above}  # 70.9
     assert "MobileNet_v1_1.0_192" not in {r["model"] for r in above}  # 70.0
 
 
@@ -138,16 +156,25 @@ def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
     return [(key, value)] if isinstance(value, str) else []
 
 
-JSON_COMMANDS = [("table",), ("table", "mobilenet-v2"), ("models",), ("published",),
-                 ("reproduce",), ("layer", "--in", "32", "--out", "64", "--size", "112"),
-                 ("layer", "--table3")]
+JSON_COMMANDS = [
+    ("table",),
+    ("table", "mobilenet-v2"),
+    ("models",),
+    ("published",),
+    ("reproduce",),
+    ("layer", "--in", "32", "--out", "64", "--size", "112"),
+    ("layer", "--table3"),
+]
 
 
 @pytest.mark.parametrize("args", JSON_COMMANDS, ids=" ".join)
 def test_no_json_number_is_a_string(args):
     # Text as printed is kept only in fields named *_text.
-    numeric = [(key, text) for key, text in _strings(cli_json(*args))
-               if _looks_numeric(text) and not key.endswith("_text")]
+    numeric = [
+        (key, text)
+        for key, text in _strings(cli_json(*args))
+        if _looks_numeric(text) and not key.endswith("_text")
+    ]
     assert numeric == []
 
 
@@ -159,8 +186,12 @@ _QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 def test_csv_never_quotes_a_number(args):
     result = run_cli(*args, "-f", "csv")
     assert result.exit_code == 0, result.stderr
-    quoted = [field for line in result.stdout.splitlines()
-              for field in _QUOTED.findall(line) if _looks_numeric(field)]
+    quoted = [
+        field
+        for line in result.stdout.splitlines()
+        for field in _QUOTED.findall(line)
+        if _looks_numeric(field)
+    ]
     assert quoted == []
     # And no number is written with thousands separators (it would need quotes).
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -206,14 +237,24 @@ def test_no_output_names_a_transcription_file(tmp_path):
                 found = _TRANSCRIPTION.findall(result.stdout + result.stderr)
                 assert found == [], (args, fmt, found)
     # Files: the Pareto plot and the review page, in their formats.
-    for args, ending in ((("plot", "pareto"), "html"), (("report",), "html"),
-                         (("report",), "md"), (("schema",), "json")):
+    for args, ending in (
+        (("plot", "pareto"), "html"),
+        (("report",), "html"),
+        (("report",), "md"),
+        (("schema",), "json"),
+    ):
         target = tmp_path / f"{args[0]}.{ending}"
         result = run_cli(*args, "-o", str(target))
         assert result.exit_code == 0, result.stderr
         assert _TRANSCRIPTION.findall(target.read_text() + result.stderr) == [], args
-    assert {args[0] for args, _ in seen} >= {"table", "layer", "reproduce", "published",
-                                            "verify", "models"}
+    assert {args[0] for args, _ in seen} >= {
+        "table",
+        "layer",
+        "reproduce",
+        "published",
+        "verify",
+        "models",
+    }
     assert len(seen) >= 40
 
 
@@ -230,17 +271,23 @@ def test_everything_is_cited_by_the_publication():
     assert "document" not in rows[0]
     assert rows[0]["citation"] == "Howard et al. 2017, arXiv:1704.04861, Table 2"
     # The checkpoint tables are cited by their repository file.
-    point = next(p for p in cli_json("published", "--source", "checkpoints")
-                 if p["model"] == "MobileNet_v2_1.0_224")
-    assert point["citation"] == ("tensorflow/models research/slim/nets/mobilenet/README.md "
-                                 "(commit 0ba83cf0)")
-    assert point["provenance"] == [{"citation": point["citation"], "table": None,
-                                    "row": "MobileNet_v2_1.0_224"}]
+    point = next(
+        p
+        for p in cli_json("published", "--source", "checkpoints")
+        if p["model"] == "MobileNet_v2_1.0_224"
+    )
+    assert point["citation"] == (
+        "tensorflow/models research/slim/nets/mobilenet/README.md (commit 0ba83cf0)"
+    )
+    assert point["provenance"] == [
+        {"citation": point["citation"], "table": None, "row": "MobileNet_v2_1.0_224"}
+    ]
     layer = _markdown("layer", "--table3")
     assert "Howard et al. 2017, arXiv:1704.04861, Table 3" in layer
 
 
 # --- 7. large totals in G ---------------------------------------------------------------
+
 
 def test_scaled_switches_to_g_from_a_billion():
     assert scaled(14_193_932_288) == "14.19 G"
@@ -265,9 +312,23 @@ def test_summaries_print_large_totals_in_g_and_tables_keep_integers():
 
 # --- 8. the table's CSV, and output sizes in every format -------------------------------
 
-TABLE_CSV_FIELDS = ["name", "kind", "type", "block", "stride", "filter_shape", "input_h",
-                    "input_w", "input_c", "output_h", "output_w", "output_c", "mult_adds",
-                    "params", "macs_share"]
+TABLE_CSV_FIELDS = [
+    "name",
+    "kind",
+    "type",
+    "block",
+    "stride",
+    "filter_shape",
+    "input_h",
+    "input_w",
+    "input_c",
+    "output_h",
+    "output_w",
+    "output_c",
+    "mult_adds",
+    "params",
+    "macs_share",
+]
 
 
 def test_table_csv_has_one_value_per_field_and_a_totals_row():
@@ -275,14 +336,22 @@ def test_table_csv_has_one_value_per_field_and_a_totals_row():
     assert list(rows[0]) == TABLE_CSV_FIELDS
     # Table 1's first row: Conv / s2, filter 3x3x3x32, input 224x224x3 -> 112x112x32.
     first = rows[0]
-    assert (first["name"], first["kind"], first["type"], first["stride"]) == \
-        ("conv_0", "conv", "Conv 3x3", "2")
+    assert (first["name"], first["kind"], first["type"], first["stride"]) == (
+        "conv_0",
+        "conv",
+        "Conv 3x3",
+        "2",
+    )
     assert [first[f] for f in ("input_h", "input_w", "input_c")] == ["224", "224", "3"]
     assert [first[f] for f in ("output_h", "output_w", "output_c")] == ["112", "112", "32"]
     # kind and stride give back Table 1's "Type / Stride" (its 13th dw misprint fixed).
     layers, total = rows[:-1], rows[-1]
-    assert [table1_type(r["kind"], int(r["stride"])) for r in layers][:4] == \
-        ["Conv / s2", "Conv dw / s1", "Conv / s1", "Conv dw / s2"]
+    assert [table1_type(r["kind"], int(r["stride"])) for r in layers][:4] == [
+        "Conv / s2",
+        "Conv dw / s1",
+        "Conv / s1",
+        "Conv dw / s2",
+    ]
     # The totals row: kind "total", the exact totals (568,740,352 MACs and 4,210,088
     # params by the paper's formulas), the layers summing to it.
     assert (total["name"], total["kind"]) == ("Total", "total")
@@ -323,6 +392,7 @@ def test_json_layers_carry_the_output_size():
 
 # --- 21. the header names the classifier that is there ----------------------------------
 
+
 def _spec(tmp_path: Path, text: str) -> str:
     path = tmp_path / "spec.yaml"
     path.write_text(text)
@@ -336,30 +406,42 @@ def _title(*args: str) -> str:
 
 
 def test_classes_without_a_classifier_say_no_classifier(tmp_path):
-    spec = _spec(tmp_path, "name: body\nresolution: 32\nclasses: 10\nlayers:\n"
-                           "  - {kind: conv, name: c, kernel: 3, filters: 8}\n"
-                           "  - {kind: avgpool, name: pool}\n")
+    spec = _spec(
+        tmp_path,
+        "name: body\nresolution: 32\nclasses: 10\nlayers:\n"
+        "  - {kind: conv, name: c, kernel: 3, filters: 8}\n"
+        "  - {kind: avgpool, name: pool}\n",
+    )
     assert _title("--spec", spec).endswith("no classifier")
     assert cli_json("table", "--spec", spec)["classifier"] is None
 
 
 def test_a_fixed_width_fc_reports_its_own_width(tmp_path):
     # classes is left at its default (1000); the fc has 10 units.
-    spec = _spec(tmp_path, "name: ten\nresolution: 8\nlayers:\n"
-                           "  - {kind: conv, name: c, kernel: 3, filters: 8}\n"
-                           "  - {kind: avgpool, name: pool}\n"
-                           "  - {kind: fc, name: head, units: 10}\n")
+    spec = _spec(
+        tmp_path,
+        "name: ten\nresolution: 8\nlayers:\n"
+        "  - {kind: conv, name: c, kernel: 3, filters: 8}\n"
+        "  - {kind: avgpool, name: pool}\n"
+        "  - {kind: fc, name: head, units: 10}\n",
+    )
     title = _title("--spec", spec)
     assert title.endswith("10 classes") and "1000" not in title
     assert cli_json("table", "--spec", spec)["classifier"] == {
-        "layer": "head", "outputs": 10, "sized_by": "units"}
+        "layer": "head",
+        "outputs": 10,
+        "sized_by": "units",
+    }
 
 
 def test_a_hidden_fc_is_not_a_classifier(tmp_path):
     # An fc with an activation is a hidden layer (V3's 1280-unit layer), not the head.
-    spec = _spec(tmp_path, "name: hidden\nresolution: 8\nclasses: 10\nlayers:\n"
-                           "  - {kind: avgpool, name: pool}\n"
-                           "  - {kind: fc, name: hidden, units: 16, act: relu}\n")
+    spec = _spec(
+        tmp_path,
+        "name: hidden\nresolution: 8\nclasses: 10\nlayers:\n"
+        "  - {kind: avgpool, name: pool}\n"
+        "  - {kind: fc, name: hidden, units: 16, act: relu}\n",
+    )
     assert _title("--spec", spec).endswith("no classifier")
     # MobileNet V3 Large without its classifier ends in that hidden fc.
     assert _title("mobilenet-v3-large", "--classes", "0").endswith("no classifier")
@@ -370,7 +452,10 @@ def test_a_conv_sized_by_the_classes_is_the_classifier():
     # SqueezeNet (Iandola et al. 2016, Table 1): conv10 is 1x1 to the 1000 classes, no fc.
     assert _title("squeezenet-1.0").endswith("1000 classes")
     assert cli_json("table", "squeezenet-1.0")["classifier"] == {
-        "layer": "conv10", "outputs": 1000, "sized_by": "classes"}
+        "layer": "conv10",
+        "outputs": 1000,
+        "sized_by": "classes",
+    }
     assert _title("squeezenet-1.0", "--classes", "10").endswith("10 classes")
 
 
@@ -383,10 +468,13 @@ def test_the_auxiliary_head_is_not_the_classifier():
 
 def test_verify_names_the_classifier_too(tmp_path):
     pytest.importorskip("torch")
-    spec = _spec(tmp_path, "name: ten\nresolution: 8\nlayers:\n"
-                           "  - {kind: conv, name: c, kernel: 3, filters: 8}\n"
-                           "  - {kind: avgpool, name: pool}\n"
-                           "  - {kind: fc, name: head, units: 10}\n")
+    spec = _spec(
+        tmp_path,
+        "name: ten\nresolution: 8\nlayers:\n"
+        "  - {kind: conv, name: c, kernel: 3, filters: 8}\n"
+        "  - {kind: avgpool, name: pool}\n"
+        "  - {kind: fc, name: head, units: 10}\n",
+    )
     result = run_cli("verify", "--spec", spec, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     assert "ten  alpha=1.0  8x8  10 classes: mncost vs PyTorch" in result.stdout
@@ -395,6 +483,7 @@ def test_verify_names_the_classifier_too(tmp_path):
 
 
 # --- the model zoo's published points: notes, latencies, width rules ----------------------
+
 
 def test_point_notes_are_numbered_under_the_table_and_in_json():
     from mncost.analysis.published import published_points
@@ -418,8 +507,7 @@ def test_published_json_has_every_devices_latency():
     # on Pixel 1, 61 on Pixel 2, 44 on Pixel 3.
     data = cli_json("published", "--family", "mobilenet_v3")
     large = next(r for r in data if r["model"] == "Large dm=1 (float)")
-    assert large["published"]["latencies_ms"] == {"Pixel 1": 51.2, "Pixel 2": 61,
-                                                  "Pixel 3": 44}
+    assert large["published"]["latencies_ms"] == {"Pixel 1": 51.2, "Pixel 2": 61, "Pixel 3": 44}
     assert large["published"]["pixel1_latency_ms"] == 51.2
 
 

@@ -34,6 +34,7 @@ MNCOST = shutil.which("mncost")
 
 # -- 6: terminal tables wrap between words --------------------------------------------
 
+
 def _captured_report(monkeypatch: pytest.MonkeyPatch, *args: str) -> Report:
     """The Report a command prints to a terminal, caught on its way to the renderer."""
     from mncost.present import terminal
@@ -67,8 +68,7 @@ def _report_words(report: Report) -> set[str]:
 def _runs(word: str) -> set[str]:
     """The parts a word may show as when it breaks at its separators: runs of pieces."""
     pieces = _pieces(word)
-    return {"".join(pieces[i:j]) for i in range(len(pieces))
-            for j in range(i + 1, len(pieces) + 1)}
+    return {"".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)}
 
 
 def _split_words(lines: list[str], words: set[str], allowed: set[str]) -> list[str]:
@@ -77,8 +77,12 @@ def _split_words(lines: list[str], words: set[str], allowed: set[str]) -> list[s
     text = "\n".join(lines)
     notes = re.finditer(r"\(hidden\s+to\s+fit\s.*?\severy\s+column\)", text, re.DOTALL)
     extra = {word for note in notes for word in note.group().split()}
-    return [token for line in lines for token in line.split()
-            if token not in words | allowed | extra and set(token) != {"─"}]
+    return [
+        token
+        for line in lines
+        for token in line.split()
+        if token not in words | allowed | extra and set(token) != {"─"}
+    ]
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
@@ -93,9 +97,11 @@ def test_reproduce_2_never_splits_a_word(monkeypatch, width):
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
-@pytest.mark.parametrize("args", [("table",), ("table", "inception-v3"), ("models",),
-                                  ("reproduce",), ("verify",)],
-                         ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [("table",), ("table", "inception-v3"), ("models",), ("reproduce",), ("verify",)],
+    ids=" ".join,
+)
 def test_wide_tables_break_words_only_at_their_separators(monkeypatch, args, width):
     if args == ("verify",):
         pytest.importorskip("torch")
@@ -121,7 +127,9 @@ def test_fold_breaks_between_words_then_at_separators_then_inside():
     assert _fold("% mult-adds", 9) == ["%", "mult-adds"]
     assert _fold("% mult-adds", 6) == ["%", "mult-", "adds"]
     assert _fold("Mixed_7b.branch3x3dbl.branch3x3dbl_3a", 24) == [
-        "Mixed_7b.branch3x3dbl.", "branch3x3dbl_3a"]
+        "Mixed_7b.branch3x3dbl.",
+        "branch3x3dbl_3a",
+    ]
     # No break point inside digits: "1.0" and "64-192" stay whole; a word that cannot
     # fit any other way is cut, at the width.
     assert _pieces("squeezenet-1.0") == ["squeezenet-1.0"]
@@ -142,20 +150,22 @@ def test_text_columns_narrow_to_their_longest_word_before_anything_is_hidden():
     assert max(map(len, lines)) <= 40
     assert "10,838,016" in lines[2] and "hidden" not in " ".join(lines)
     tokens = " ".join(lines).split()
-    assert {"a", "reason", "that", "is", "much", "longer", "than", "the", "space"} <= \
-        set(tokens)
+    assert {"a", "reason", "that", "is", "much", "longer", "than", "the", "space"} <= set(tokens)
 
 
 def test_then_text_columns_are_hidden_from_the_right_before_numbers():
-    columns = [Column("Layer"), Column("Filter"), Column("MACs", "right"),
-               Column("Params", "right")]
+    columns = [
+        Column("Layer"),
+        Column("Filter"),
+        Column("MACs", "right"),
+        Column("Params", "right"),
+    ]
     rows = [["pw_13", "1x1x1024x1024", 51_380_224, 1_048_576]]
     # 5 + 13 + 10 + 9 and three gaps of 1 is 40: one column too many for 38.
     lines = _grid(rows, columns, 38)
     text = "\n".join(lines)
     assert "51,380,224" in text and "1,048,576" in text and "pw_13" in text
-    assert "1x1x1024x" not in text and "hidden to fit 38 columns: Filter" in " ".join(
-        text.split())
+    assert "1x1x1024x" not in text and "hidden to fit 38 columns: Filter" in " ".join(text.split())
 
 
 def test_a_word_longer_than_the_terminal_is_the_only_word_cut():
@@ -169,6 +179,7 @@ def test_a_word_longer_than_the_terminal_is_the_only_word_cut():
 
 
 # -- 5: HTML wraps text, never numbers, and fits 1,280 px -----------------------------
+
 
 class _Cells(HTMLParser):
     """Each <td> and <th> as (class, the text a reader sees and copies)."""
@@ -201,16 +212,28 @@ def _cells(fragment: str) -> list[tuple[str, str]]:
 
 def test_html_cells_keep_their_text_and_say_how_they_wrap():
     path = "checkpoints nets/mobilenet_v1.md"
-    table = Table(title="", columns=[Column("Model"), Column("Source"),
-                                     Column("MACs", "right")],
-                  rows=[["mobilenet-v3-small-minimalistic", path, 52_288_448],
-                        ["<b>x</b>", "a note long enough to wrap, about --source", 1]])
+    table = Table(
+        title="",
+        columns=[Column("Model"), Column("Source"), Column("MACs", "right")],
+        rows=[
+            ["mobilenet-v3-small-minimalistic", path, 52_288_448],
+            ["<b>x</b>", "a note long enough to wrap, about --source", 1],
+        ],
+    )
     fragment = html_table(table)
     cells = _cells(fragment)
     # What a reader copies is the cell's text exactly: <wbr> adds no character.
     assert [text for _, text in cells] == [
-        "Model", "Source", "MACs", "mobilenet-v3-small-minimalistic", path, "52,288,448",
-        "<b>x</b>", "a note long enough to wrap, about --source", "1"]
+        "Model",
+        "Source",
+        "MACs",
+        "mobilenet-v3-small-minimalistic",
+        path,
+        "52,288,448",
+        "<b>x</b>",
+        "a note long enough to wrap, about --source",
+        "1",
+    ]
     # Names (one word, however long) and short texts are labels, kept on one line;
     # the rest is prose, which wraps; numbers never do.
     assert [cls for cls, _ in cells][3:6] == ["k", "", "r"]
@@ -222,9 +245,16 @@ def test_html_cells_keep_their_text_and_say_how_they_wrap():
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("MNCOST_SHOTS", "/tmp/shots"))
 
 # Per page: the document's width, the widest right edge of a table, every number cell
@@ -259,14 +289,22 @@ def browser() -> Iterator[Any]:
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
-@pytest.mark.parametrize("args", [("reproduce",), ("published",), ("table", "mobilenet-v2"),
-                                  ("table", "inception-v3"), ("models",)], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("reproduce",),
+        ("published",),
+        ("table", "mobilenet-v2"),
+        ("table", "inception-v3"),
+        ("models",),
+    ],
+    ids=" ".join,
+)
 def test_html_pages_fit_a_1280_px_window(browser, tmp_path, args):
     out = tmp_path / "page.html"
     result = run_cli(*args, "-o", str(out))
@@ -290,6 +328,7 @@ def test_html_pages_fit_a_1280_px_window(browser, tmp_path, args):
 
 # -- 20: --rho's help names the architecture's own resolution -------------------------
 
+
 def test_rho_help_says_base_is_the_architectures_resolution():
     text = " ".join(run_cli("table", "--help").stdout.split())
     assert "R = round(base x P)" in text or "R = round(base × P)" in text
@@ -297,6 +336,7 @@ def test_rho_help_says_base_is_the_architectures_resolution():
 
 
 # -- 22: -o without an ending needs --format ------------------------------------------
+
 
 def _commands() -> Iterator[tuple[list[str], click.Command]]:
     ctx = click.Context(cli)
@@ -319,15 +359,23 @@ _ONE_FORMAT = {"schema": "JSON Schema", "calibrate": "a JSON device profile"}
 
 
 def test_every_command_with_o_is_listed():
-    with_o = [" ".join(path) for path, command in _commands()
-              if any(p.name == "output" for p in command.params)]
-    assert {"table", "published", "reproduce", "verify", "plot pareto", "report"} <= \
-        set(with_o)
+    with_o = [
+        " ".join(path)
+        for path, command in _commands()
+        if any(p.name == "output" for p in command.params)
+    ]
+    assert {"table", "published", "reproduce", "verify", "plot pareto", "report"} <= set(with_o)
 
 
-@pytest.mark.parametrize("path", [p for p, c in _commands()
-                                  if any(x.name == "output" for x in c.params)
-                                  and p[-1] not in _ONE_FORMAT], ids=" ".join)
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p, c in _commands()
+        if any(x.name == "output" for x in c.params) and p[-1] not in _ONE_FORMAT
+    ],
+    ids=" ".join,
+)
 def test_o_without_an_ending_is_refused_unless_a_format_is_given(tmp_path, path):
     command = {tuple(p): c for p, c in _commands()}[tuple(path)]
     target = tmp_path / "x"
@@ -352,6 +400,7 @@ def test_o_without_an_ending_uses_the_format_given(tmp_path, path):
 
 # -- 24: the namespace is the public API ----------------------------------------------
 
+
 def test_dir_and_star_import_are_exactly_the_public_api():
     assert dir(mncost) == sorted(mncost.__all__)
     for leak in ("Fraction", "Path", "annotations", "arch", "api", "text"):
@@ -363,6 +412,7 @@ def test_dir_and_star_import_are_exactly_the_public_api():
 
 
 # -- 25: the torch extra is a range; the tests' CPU wheel is pinned in setup.sh -------
+
 
 def test_torch_extra_is_a_range_that_admits_the_tested_torch():
     from packaging.requirements import Requirement
@@ -380,8 +430,11 @@ def test_torch_extra_is_a_range_that_admits_the_tested_torch():
 
 def test_setup_pins_the_cpu_wheel_in_the_same_install():
     script = (ROOT / "tests" / "setup.sh").read_text()
-    installs = [line for line in script.splitlines()
-                if "pip install" in line and not line.lstrip().startswith("#")]
+    installs = [
+        line
+        for line in script.splitlines()
+        if "pip install" in line and not line.lstrip().startswith("#")
+    ]
     assert any("'torch==2.13.0'" in line and "[test,torch]" in line for line in installs)
 
 
@@ -401,8 +454,12 @@ def test_verify_prints_no_progress_off_a_terminal():
 @pytest.mark.skipif(MNCOST is None, reason="the mncost console script is not installed")
 def test_verify_piped_has_a_silent_stderr_and_clean_csv():
     pytest.importorskip("torch")
-    done = subprocess.run([MNCOST, "verify", "--spec", SPEC, "-f", "csv"],
-                          capture_output=True, timeout=300, check=False)
+    done = subprocess.run(
+        [MNCOST, "verify", "--spec", SPEC, "-f", "csv"],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == b""
     assert b"PyTorch" not in done.stdout and b"\x1b" not in done.stdout
@@ -414,9 +471,13 @@ def test_verify_shows_its_stages_on_a_terminal_and_keeps_stdout_clean():
     pytest.importorskip("torch")
     master, slave = pty.openpty()
     env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
-    proc = subprocess.Popen([MNCOST, "verify", "--spec", SPEC, "-f", "json"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
-                            env=env)
+    proc = subprocess.Popen(
+        [MNCOST, "verify", "--spec", SPEC, "-f", "json"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+    )
     os.close(slave)
     shown = b""
     deadline = time.monotonic() + 300

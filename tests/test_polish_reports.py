@@ -60,18 +60,35 @@ layers:
 """
 
 
-def _point(label: str, macs: int, *, params: int | None = None, resolution: int = 224,
-           classes: int = 1000, dataset: str = "imagenet", precision: str = "float32",
-           source: str = "paper", model: str | None = None) -> PublishedPoint:
+def _point(
+    label: str,
+    macs: int,
+    *,
+    params: int | None = None,
+    resolution: int = 224,
+    classes: int = 1000,
+    dataset: str = "imagenet",
+    precision: str = "float32",
+    source: str = "paper",
+    model: str | None = None,
+) -> PublishedPoint:
     """A published point mncost has not counted (no ``computed``), so its printed figures
     are used: ``macs`` and ``params`` whole counts, printed in millions."""
     return PublishedPoint(
-        label=label, family="other", source=source, dataset=dataset,  # type: ignore[arg-type]
-        precision=precision, provenance=(), alpha=Fraction(1),  # type: ignore[arg-type]
+        label=label,
+        family="other",
+        source=source,
+        dataset=dataset,  # type: ignore[arg-type]
+        precision=precision,
+        provenance=(),
+        alpha=Fraction(1),  # type: ignore[arg-type]
         model=model,
-        resolution=resolution, classes=classes, top1=Decimal("50.0"),
+        resolution=resolution,
+        classes=classes,
+        top1=Decimal("50.0"),
         mult_adds_m=Decimal(macs) / 10**6,
-        params_m=None if params is None else Decimal(params) / 10**6)
+        params_m=None if params is None else Decimal(params) / 10**6,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +102,7 @@ def fc_result(tmp_path_factory):
 
 # --- 17: the same task --------------------------------------------------------------------
 
+
 def test_the_size_band_is_a_factor_of_2_either_way():
     assert SIZE_FACTOR == 2
     assert Task(1000, 160, 160, 3).sides == (80, 320)
@@ -94,24 +112,27 @@ def test_the_size_band_is_a_factor_of_2_either_way():
     assert Task(1000, 225, 225, 3).sides == (113, 450)
 
 
-@pytest.mark.parametrize("task, point, same", [
-    # 160 admits 80..320: 224 and 96 are in.
-    (Task(1000, 160, 160, 3), _point("a", 1, resolution=224), True),
-    (Task(1000, 160, 160, 3), _point("a", 1, resolution=96), True),
-    # 224 admits 112..448: 112 is exactly half (in), 96 is not.
-    (Task(1000, 224, 224, 3), _point("a", 1, resolution=112), True),
-    (Task(1000, 224, 224, 3), _point("a", 1, resolution=96), False),
-    (Task(1000, 224, 224, 3), _point("a", 1, resolution=448), True),
-    (Task(1000, 224, 224, 3), _point("a", 1, resolution=449), False),
-    # Another number of classes: never, whatever the size.
-    (Task(10, 224, 224, 3), _point("a", 1, resolution=224), False),
-    (Task(1000, 224, 224, 3), _point("a", 1, classes=120), False),
-    # A CIFAR-sized input (32 admits 16..64) is no ImageNet input, even with 1000 classes.
-    (Task(1000, 32, 32, 3), _point("a", 1, resolution=96), False),
-    # No classifier; a grey-scale input: no published result is of that task.
-    (Task(0, 224, 224, 3), _point("a", 1, classes=0), False),
-    (Task(1000, 224, 224, 1), _point("a", 1), False),
-])
+@pytest.mark.parametrize(
+    "task, point, same",
+    [
+        # 160 admits 80..320: 224 and 96 are in.
+        (Task(1000, 160, 160, 3), _point("a", 1, resolution=224), True),
+        (Task(1000, 160, 160, 3), _point("a", 1, resolution=96), True),
+        # 224 admits 112..448: 112 is exactly half (in), 96 is not.
+        (Task(1000, 224, 224, 3), _point("a", 1, resolution=112), True),
+        (Task(1000, 224, 224, 3), _point("a", 1, resolution=96), False),
+        (Task(1000, 224, 224, 3), _point("a", 1, resolution=448), True),
+        (Task(1000, 224, 224, 3), _point("a", 1, resolution=449), False),
+        # Another number of classes: never, whatever the size.
+        (Task(10, 224, 224, 3), _point("a", 1, resolution=224), False),
+        (Task(1000, 224, 224, 3), _point("a", 1, classes=120), False),
+        # A CIFAR-sized input (32 admits 16..64) is no ImageNet input, even with 1000 classes.
+        (Task(1000, 32, 32, 3), _point("a", 1, resolution=96), False),
+        # No classifier; a grey-scale input: no published result is of that task.
+        (Task(0, 224, 224, 3), _point("a", 1, classes=0), False),
+        (Task(1000, 224, 224, 1), _point("a", 1), False),
+    ],
+)
 def test_same_task_means_same_classes_rgb_and_size_within_2x(task, point, same):
     assert task.admits(point) is same
 
@@ -130,8 +151,10 @@ def test_a_cifar_net_is_compared_with_nothing(tmp_path):
     assert "no comparison and no Pareto plot" in intro
     # What there is, from the data: ImageNet's inputs run 96 (V2's smallest checkpoints)
     # to 224, Stanford Dogs' (Table 10) 192 to 299 (Inception V3).
-    assert "ImageNet (1,000 classes, inputs 96x96 to 224x224) and Stanford Dogs (120 " \
-           "classes, inputs 192x192 to 299x299)" in intro
+    assert (
+        "ImageNet (1,000 classes, inputs 96x96 to 224x224) and Stanford Dogs (120 "
+        "classes, inputs 192x192 to 299x299)" in intro
+    )
     page = review_html(review)
     assert page.count("Plotly.newPlot(") == 1  # the by-type chart only
     assert not re.search(r"\d\.\d+x\b", page.split("<script")[0])  # no ratio anywhere
@@ -161,20 +184,29 @@ def test_imagenet_inputs_more_than_2x_smaller_are_left_out_and_said_so():
     assert {p.resolution for p in data.other_size} == {96}
     review = review_page(data)
     notes = [plain(n) for n in review.sections[2].notes]
-    assert "73 published ImageNet results of the same task; 4 more at an input of 96x96 " \
-           "are left out" in " ".join(notes)
+    assert (
+        "73 published ImageNet results of the same task; 4 more at an input of 96x96 "
+        "are left out" in " ".join(notes)
+    )
     # At 128 (admits 64..256) every ImageNet result is comparable.
     assert len(review_data(mncost.cost(resolution=128), "b").comparable) == 77
 
 
 # --- 17: the nearest published models -----------------------------------------------------
 
+
 def test_nearest_is_the_cost_ratio_either_way_up(fc_result):
     # This configuration: 1,000 MACs. Distance = max(a/b, b/a):
     # 900 -> 1.11, 1,000 -> 1, 1,500 -> 1.5, 500 -> 2, 3,000 -> 3, 250 -> 4, 4,000 -> 4.
-    points = [_point("p250", 250), _point("p4000", 4000), _point("p1500", 1500),
-              _point("p500", 500), _point("p1000", 1000, params=2020), _point("p900", 900),
-              _point("p3000", 3000)]
+    points = [
+        _point("p250", 250),
+        _point("p4000", 4000),
+        _point("p1500", 1500),
+        _point("p500", 500),
+        _point("p1000", 1000, params=2020),
+        _point("p900", 900),
+        _point("p3000", 3000),
+    ]
     rows = nearest_models(fc_result, points, k=3)
     labels = [row.point.label if row.point else "this" for row in rows]
     # The 3 nearest (1,000; 900; 1,500) and this configuration, cheapest first; at equal
@@ -189,8 +221,15 @@ def test_nearest_is_the_cost_ratio_either_way_up(fc_result):
     assert closest(rows, 1000).point.label == "p1000"
     # A tie (250 and 4,000 are both 4x away) goes to the earlier candidate.
     five = nearest_models(fc_result, points, k=7)
-    assert [r.point.label for r in five if r.point] == \
-        ["p250", "p500", "p900", "p1000", "p1500", "p3000", "p4000"]
+    assert [r.point.label for r in five if r.point] == [
+        "p250",
+        "p500",
+        "p900",
+        "p1000",
+        "p1500",
+        "p3000",
+        "p4000",
+    ]
     six = nearest_models(fc_result, points, k=6)
     assert "p250" in [r.point.label for r in six if r.point]
     assert "p4000" not in [r.point.label for r in six if r.point]
@@ -202,22 +241,24 @@ def test_nearest_lists_each_model_once_and_not_this_configuration(fc_result):
     quantised = _point("same model (8-bit)", 1100, precision="int8", model="m")
     itself = _point("this very configuration", 1000, resolution=1, model="m")
     other = _point("another", 2000, resolution=192, model="m")
-    rows = nearest_models(fc_result, [paper, checkpoint, quantised, itself, other],
-                          exclude=itself)
+    rows = nearest_models(fc_result, [paper, checkpoint, quantised, itself, other], exclude=itself)
     # Same (model, alpha, resolution, classes): the paper's row is kept; the 8-bit one is
     # the float model quantised; the configuration's own published result is excluded.
-    assert [r.point.label if r.point else "this" for r in rows] == \
-        ["this", "same model (paper)", "another"]
+    assert [r.point.label if r.point else "this" for r in rows] == [
+        "this",
+        "same model (paper)",
+        "another",
+    ]
 
 
 def test_a_zero_cost_configuration_is_nearest_the_cheapest(tmp_path):
     path = tmp_path / "zero.yaml"
-    path.write_text("name: zero\nresolution: 32\nclasses: 10\nlayers:\n"
-                    "  - {kind: avgpool, name: pool}\n")
+    path.write_text(
+        "name: zero\nresolution: 32\nclasses: 10\nlayers:\n  - {kind: avgpool, name: pool}\n"
+    )
     result = mncost.cost(path)
     assert result.total.mult_adds == 0
-    rows = nearest_models(result, [_point("b", 300), _point("a", 200), _point("c", 900)],
-                          k=2)
+    rows = nearest_models(result, [_point("b", 300), _point("a", 200), _point("c", 900)], k=2)
     assert [r.point.label if r.point else "this" for r in rows] == ["this", "a", "b"]
     assert rows[0].mult_adds_ratio is None and rows[1].mult_adds_ratio == 0
 
@@ -227,11 +268,17 @@ def test_the_summary_ratio_is_the_tables_nearest_row():
     review = review_page(review_data(mncost.cost(alpha="0.75", resolution=160), "b"))
     nearest = review.sections[1]
     table = nearest.tables[0]
-    shown = {column.show(value) for row in table.rows
-             for column, value in zip(table.columns, row, strict=True) if "ratio" in column.header}
-    prose = [plain(s.intro) for s in review.sections] + \
-        [plain(n) for s in review.sections for n in s.notes] + \
-        [table.caption for s in review.sections for table in s.tables]
+    shown = {
+        column.show(value)
+        for row in table.rows
+        for column, value in zip(table.columns, row, strict=True)
+        if "ratio" in column.header
+    }
+    prose = (
+        [plain(s.intro) for s in review.sections]
+        + [plain(n) for s in review.sections for n in s.notes]
+        + [table.caption for s in review.sections for table in s.tables]
+    )
     found = [m for text in prose for m in re.findall(r"\b\d+\.\d+x\b", text)]
     assert found and set(found) <= shown
     assert "0.29x" not in " ".join(prose)  # the old fixed example
@@ -239,15 +286,20 @@ def test_the_summary_ratio_is_the_tables_nearest_row():
 
 # --- 15: the order --------------------------------------------------------------------------
 
+
 def test_the_summary_comes_first_and_the_layers_last(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("report", "-a", "0.75", "-r", "160", "-o", "r.md", "--no-images")
     assert result.exit_code == 0, result.stderr
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     headings = [line for line in text.splitlines() if re.match(r"#{2,3} ", line)]
-    assert headings == ["## Summary", "### Against the nearest published models",
-                        "## Among published results (Pareto plot)", "## By layer type",
-                        "## Per-layer cost"]
+    assert headings == [
+        "## Summary",
+        "### Against the nearest published models",
+        "## Among published results (Pareto plot)",
+        "## By layer type",
+        "## Per-layer cost",
+    ]
     # The totals (the formula's 166,396,800 for 0.75/160) are in the summary, before
     # the first layer row.
     assert text.index("| Mult-adds | 166,396,800 MACs") < text.index("| conv")
@@ -257,15 +309,27 @@ def test_the_summary_comes_first_and_the_layers_last(tmp_path, monkeypatch):
 
 COLOPHON = Colophon(
     version="9.8.7",
-    command=("mncost", "report", "--spec", "my net.yaml", "-o", "it's.md", "--rho",
-             "0.5", "<b>x</b>", "esc\x1b[31m"),
-    generated=datetime(2024, 3, 1, 1, 30, tzinfo=timezone(timedelta(hours=2))))
+    command=(
+        "mncost",
+        "report",
+        "--spec",
+        "my net.yaml",
+        "-o",
+        "it's.md",
+        "--rho",
+        "0.5",
+        "<b>x</b>",
+        "esc\x1b[31m",
+    ),
+    generated=datetime(2024, 3, 1, 1, 30, tzinfo=timezone(timedelta(hours=2))),
+)
 """01:30 at UTC+2 is 23:30 UTC the day before."""
 
 
 def _review_with_footer() -> Review:
-    return Review(title="t", sections=[Section(title="s", tables=[])], figures={},
-                  colophon=COLOPHON)
+    return Review(
+        title="t", sections=[Section(title="s", tables=[])], figures={}, colophon=COLOPHON
+    )
 
 
 def test_the_footer_names_version_command_and_utc_date_in_markdown():
@@ -274,8 +338,10 @@ def test_the_footer_names_version_command_and_utc_date_in_markdown():
     assert "mncost 9.8.7" in footer and "2024-02-29 23:30 UTC" in footer
     # Quoted as a shell needs: a space and a quote ('"'"' is a quote inside quotes),
     # markup as it is inside a code span, the escape character shown, not sent.
-    assert ("`mncost report --spec 'my net.yaml' -o 'it'\"'\"'s.md' --rho 0.5 "
-            "'<b>x</b>' 'esc\\x1b[31m'`") in footer
+    assert (
+        "`mncost report --spec 'my net.yaml' -o 'it'\"'\"'s.md' --rho 0.5 "
+        "'<b>x</b>' 'esc\\x1b[31m'`"
+    ) in footer
     assert "\x1b" not in text
 
 
@@ -291,8 +357,7 @@ def test_the_footer_in_html_escapes_markup_and_breaks_only_between_words():
 def test_the_cli_footer_is_the_command_as_typed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     before = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    result = run_cli("report", "--alpha", "0.5", "-r", "128", "-o", "my review.md",
-                     "--no-images")
+    result = run_cli("report", "--alpha", "0.5", "-r", "128", "-o", "my review.md", "--no-images")
     after = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     assert result.exit_code == 0, result.stderr
     text = (tmp_path / "my review.md").read_text(encoding="utf-8")
@@ -304,16 +369,24 @@ def test_the_cli_footer_is_the_command_as_typed(tmp_path, monkeypatch):
 
 # --- 18: Markdown -----------------------------------------------------------------------------
 
+
 def test_code_spans_of_mncosts_own_messages():
-    assert code_spans("run `mncost reproduce` now") == \
-        ("run ", Code("mncost reproduce"), " now")
+    assert code_spans("run `mncost reproduce` now") == ("run ", Code("mncost reproduce"), " now")
     assert code_spans("an odd ` tick") == ("an odd ` tick",)
 
 
 def test_markdown_prose_escapes_text_and_keeps_code_literal():
-    review = Review(title="t", figures={}, sections=[Section(
-        title="s", tables=[], intro=("a *b* <i>c</i> ", Code("x`y"), " then ",
-                                     Code("--source"), "."))])
+    review = Review(
+        title="t",
+        figures={},
+        sections=[
+            Section(
+                title="s",
+                tables=[],
+                intro=("a *b* <i>c</i> ", Code("x`y"), " then ", Code("--source"), "."),
+            )
+        ],
+    )
     text = review_markdown(review, {})
     assert "a \\*b\\* &lt;i&gt;c&lt;/i&gt; ``x`y`` then `--source`." in text
 
@@ -332,6 +405,7 @@ def test_markdown_has_no_escaped_backticks_and_no_hover(tmp_path, monkeypatch):
 
 
 # --- 19: code in HTML ------------------------------------------------------------------------
+
 
 def test_html_shows_commands_as_code_that_never_wraps():
     review = review_page(review_data(mncost.cost(alpha="0.75", resolution=160), "b"))

@@ -22,7 +22,9 @@ from tests.conftest import run_cli
 from tests.test_core_numbers import _formula_count
 
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "published" / "checkpoints.csv"
-PACKAGED_CSV = Path(__file__).resolve().parents[1] / "mncost" / "sources" / "data" / "checkpoints.csv"
+PACKAGED_CSV = (
+    Path(__file__).resolve().parents[1] / "mncost" / "sources" / "data" / "checkpoints.csv"
+)
 
 
 def _by_label(points, label, dataset="imagenet"):
@@ -32,6 +34,7 @@ def _by_label(points, label, dataset="imagenet"):
 
 
 # --- the data -------------------------------------------------------------------------
+
 
 @pytest.mark.skipif(not SHARED_CSV.exists(), reason="shared/published is not next to the repo")
 def test_packaged_checkpoints_are_a_copy_of_the_shared_file():
@@ -48,20 +51,28 @@ def test_checkpoints_as_printed():
     assert sum(p.precision == "int8" for p in v1) == 16 == sum(p.precision == "float32" for p in v1)
     assert sum(p.family == "mobilenet_v2" for p in points) == 22
     p = _by_label(points, "MobileNet_v1_0.75_160")
-    assert (p.alpha, p.resolution, p.top1, p.top5, p.mult_adds_m, p.params_m) == \
-        (Fraction(3, 4), 160, Decimal("65.3"), Decimal("86.0"), Decimal("162"), Decimal("2.59"))
+    assert (p.alpha, p.resolution, p.top1, p.top5, p.mult_adds_m, p.params_m) == (
+        Fraction(3, 4),
+        160,
+        Decimal("65.3"),
+        Decimal("86.0"),
+        Decimal("162"),
+        Decimal("2.59"),
+    )
     assert "mobilenet_v1.md" in p.provenance[0].document
     v2 = _by_label(points, "MobileNet_v2_1.4_224")
-    assert (v2.top1, v2.mult_adds_m, v2.latency_ms) == (Decimal("75.0"), Decimal("582"),
-                                                        Decimal("138.0"))
+    assert (v2.top1, v2.mult_adds_m, v2.latency_ms) == (
+        Decimal("75.0"),
+        Decimal("582"),
+        Decimal("138.0"),
+    )
 
 
 def test_paper_rows_grouped_into_points_with_provenance():
     points = published_points(source="paper")
     # Table 6 as printed: 0.75 MobileNet-224, 68.4%, 325 M mult-adds, 2.6 M params.
     p = _by_label(points, "0.75 MobileNet-224")
-    assert (p.top1, p.mult_adds_m, p.params_m) == (Decimal("68.4"), Decimal("325"),
-                                                   Decimal("2.6"))
+    assert (p.top1, p.mult_adds_m, p.params_m) == (Decimal("68.4"), Decimal("325"), Decimal("2.6"))
     # Table 5 prints it again ("0.75 MobileNet", same figures): one point, both tables.
     assert {s.table for s in p.provenance} == {"Table 5", "Table 6"}
     # 1.0 MobileNet-224 (70.6%, 569, 4.2) is in Tables 4 ("MobileNet"), 6, 7 and 8.
@@ -78,9 +89,15 @@ def test_paper_rows_grouped_into_points_with_provenance():
 
 def test_table10_is_stanford_dogs_not_imagenet():
     dogs = published_points(source="paper", dataset="stanford_dogs")
-    assert sorted(p.label for p in dogs) == sorted([
-        "Inception V3", "1.0 MobileNet-224", "0.75 MobileNet-224", "1.0 MobileNet-192",
-        "0.75 MobileNet-192"])
+    assert sorted(p.label for p in dogs) == sorted(
+        [
+            "Inception V3",
+            "1.0 MobileNet-224",
+            "0.75 MobileNet-224",
+            "1.0 MobileNet-192",
+            "0.75 MobileNet-192",
+        ]
+    )
     assert _by_label(dogs, "1.0 MobileNet-224", "stanford_dogs").top1 == Decimal("83.3")
     assert all(s.table == "Table 10" for p in dogs for s in p.provenance)
 
@@ -100,8 +117,9 @@ def test_mncost_count_is_the_independent_formula_for_every_v1_point():
     assert len(points) == 32 + 8 + 4
     for p in points:
         assert p.computed is not None, p.label
-        assert (p.computed.mult_adds, p.computed.params) == \
-            _formula_count(p.alpha, p.resolution, p.classes), p.label
+        assert (p.computed.mult_adds, p.computed.params) == _formula_count(
+            p.alpha, p.resolution, p.classes
+        ), p.label
 
 
 def test_v2_checkpoints_carry_mncost_count_and_undefined_models_say_why():
@@ -144,8 +162,9 @@ def test_within_rounding_is_half_a_unit_of_the_last_printed_digit():
     assert relative_gap(None, 5) is None and relative_gap(Decimal("0"), 5) is None
 
 
-@pytest.mark.parametrize("kwargs", [{"source": "arxiv"}, {"families": ["resnet"]},
-                                    {"dataset": "cifar"}])
+@pytest.mark.parametrize(
+    "kwargs", [{"source": "arxiv"}, {"families": ["resnet"]}, {"dataset": "cifar"}]
+)
 def test_unknown_query_values_name_the_choices(kwargs):
     with pytest.raises(PublishedQueryError, match="choose from"):
         published_points(**kwargs)
@@ -153,9 +172,19 @@ def test_unknown_query_values_name_the_choices(kwargs):
 
 # --- the command ----------------------------------------------------------------------
 
+
 def test_published_json_keeps_both_costs_and_provenance():
-    result = run_cli("published", "--source", "paper", "--family", "mobilenet-v1",
-                     "--dataset", "imagenet", "-f", "json")
+    result = run_cli(
+        "published",
+        "--source",
+        "paper",
+        "--family",
+        "mobilenet-v1",
+        "--dataset",
+        "imagenet",
+        "-f",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     # Tables 6, 7, 9: 1.0/0.75/0.5/0.25 at 224, 1.0 at 192/160/128, 0.50 at 160 = 8,
@@ -168,13 +197,19 @@ def test_published_json_keeps_both_costs_and_provenance():
     # 290,675,200 rounds to 291: the printed 290 is outside its rounding.
     assert row["mncost"]["mult_adds_within_rounding"] is False
     assert row["citation"] == "Howard et al. 2017, arXiv:1704.04861, Table 7"
-    assert row["provenance"] == [{"citation": "Howard et al. 2017, arXiv:1704.04861, Table 7",
-                                  "table": "Table 7", "row": "1.0 MobileNet-160"}]
+    assert row["provenance"] == [
+        {
+            "citation": "Howard et al. 2017, arXiv:1704.04861, Table 7",
+            "table": "Table 7",
+            "row": "1.0 MobileNet-160",
+        }
+    ]
 
 
 def test_published_csv_has_exact_integers():
-    result = run_cli("published", "--source", "checkpoints", "--family", "mobilenet_v1",
-                     "-f", "csv")
+    result = run_cli(
+        "published", "--source", "checkpoints", "--family", "mobilenet_v1", "-f", "csv"
+    )
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 32
@@ -184,9 +219,11 @@ def test_published_csv_has_exact_integers():
     assert row["mult_adds_published_m"] == "162"
     # (166,396,800 - 162,000,000) / 162,000,000 = +2.714...%: mncost counts more.
     assert float(row["mult_adds_diff_percent"]) == pytest.approx(
-        (166_396_800 - 162_000_000) / 162_000_000 * 100)
-    assert row["citation"] == ("tensorflow/models research/slim/nets/mobilenet_v1.md "
-                               "(commit 02c04f49)")
+        (166_396_800 - 162_000_000) / 162_000_000 * 100
+    )
+    assert row["citation"] == (
+        "tensorflow/models research/slim/nets/mobilenet_v1.md (commit 02c04f49)"
+    )
 
 
 def test_published_terminal_at_80_columns():
@@ -199,12 +236,15 @@ def test_published_terminal_at_80_columns():
     assert "No mncost count for" not in result.stdout and "GoogleNet" in result.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--family", "resnet"], "unknown family 'resnet'"),
-    (["--source", "arxiv"], "unknown source 'arxiv'"),
-    (["--dataset", "cifar"], "unknown dataset 'cifar'"),
-    (["-o", "out.xyz"], "cannot tell the format"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--family", "resnet"], "unknown family 'resnet'"),
+        (["--source", "arxiv"], "unknown source 'arxiv'"),
+        (["--dataset", "cifar"], "unknown dataset 'cifar'"),
+        (["-o", "out.xyz"], "cannot tell the format"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("published", *args)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import mncost
-from mncost.arch.registry import list_models
 from mncost.arch.ops import Architecture
+from mncost.arch.registry import list_models
 
 NAMES = [entry.name for entry in list_models()]
 

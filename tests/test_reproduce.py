@@ -16,7 +16,6 @@ from fractions import Fraction
 
 import pytest
 
-from mncost.sources import PublishedCell, paper_cells
 from mncost.analysis.reproduce import (
     MISPRINTS,
     ReproCell,
@@ -25,23 +24,39 @@ from mncost.analysis.reproduce import (
 )
 from mncost.analysis.reproduce.compute import Alternative, Computed, Evidence
 from mncost.analysis.reproduce.status import classify
+from mncost.sources import PublishedCell, paper_cells
 from tests.conftest import run_cli
 
 # Table 1 as (D_K, M, N, stride, kind) at alpha 1; dw_13 at stride 1 (the misprint fixed).
 _TABLE1 = (
-    [(3, 3, 32, 2, "c"),
-     (3, 32, 32, 1, "dw"), (1, 32, 64, 1, "pw"), (3, 64, 64, 2, "dw"), (1, 64, 128, 1, "pw"),
-     (3, 128, 128, 1, "dw"), (1, 128, 128, 1, "pw"), (3, 128, 128, 2, "dw"),
-     (1, 128, 256, 1, "pw"), (3, 256, 256, 1, "dw"), (1, 256, 256, 1, "pw"),
-     (3, 256, 256, 2, "dw"), (1, 256, 512, 1, "pw")]
+    [
+        (3, 3, 32, 2, "c"),
+        (3, 32, 32, 1, "dw"),
+        (1, 32, 64, 1, "pw"),
+        (3, 64, 64, 2, "dw"),
+        (1, 64, 128, 1, "pw"),
+        (3, 128, 128, 1, "dw"),
+        (1, 128, 128, 1, "pw"),
+        (3, 128, 128, 2, "dw"),
+        (1, 128, 256, 1, "pw"),
+        (3, 256, 256, 1, "dw"),
+        (1, 256, 256, 1, "pw"),
+        (3, 256, 256, 2, "dw"),
+        (1, 256, 512, 1, "pw"),
+    ]
     + [(3, 512, 512, 1, "dw"), (1, 512, 512, 1, "pw")] * 5
-    + [(3, 512, 512, 2, "dw"), (1, 512, 1024, 1, "pw"),
-       (3, 1024, 1024, 1, "dw"), (1, 1024, 1024, 1, "pw")]
+    + [
+        (3, 512, 512, 2, "dw"),
+        (1, 512, 1024, 1, "pw"),
+        (3, 1024, 1024, 1, "dw"),
+        (1, 1024, 1024, 1, "pw"),
+    ]
 )
 
 
-def _formula(alpha: str, resolution: int, classes: int = 1000,
-             fc_bias: bool = True) -> tuple[int, int]:
+def _formula(
+    alpha: str, resolution: int, classes: int = 1000, fc_bias: bool = True
+) -> tuple[int, int]:
     """MACs and params by the paper's formulas; channels round half up of c*alpha."""
     a = Fraction(alpha)
 
@@ -73,11 +88,18 @@ MACS, PARAMS = "Million Mult-Adds", "Million Parameters"
 
 # --- each status, pinned ----------------------------------------------------------------
 
-@pytest.mark.parametrize("alpha,resolution,table,row", [
-    ("1", 224, "Table 6", "1.0 MobileNet-224"), ("0.75", 224, "Table 6", "0.75 MobileNet-224"),
-    ("0.5", 224, "Table 6", "0.5 MobileNet-224"), ("0.25", 224, "Table 6", "0.25 MobileNet-224"),
-    ("1", 192, "Table 7", "1.0 MobileNet-192"), ("1", 128, "Table 7", "1.0 MobileNet-128"),
-])
+
+@pytest.mark.parametrize(
+    "alpha,resolution,table,row",
+    [
+        ("1", 224, "Table 6", "1.0 MobileNet-224"),
+        ("0.75", 224, "Table 6", "0.75 MobileNet-224"),
+        ("0.5", 224, "Table 6", "0.5 MobileNet-224"),
+        ("0.25", 224, "Table 6", "0.25 MobileNet-224"),
+        ("1", 192, "Table 7", "1.0 MobileNet-192"),
+        ("1", 128, "Table 7", "1.0 MobileNet-128"),
+    ],
+)
 def test_match_tables_6_and_7(cells, alpha, resolution, table, row):
     macs, params = _formula(alpha, resolution)
     for column, exact in ((MACS, macs), (PARAMS, params)):
@@ -102,7 +124,17 @@ def test_convention_table2_fc_bias(cells):
     # without. 3,139,584 / 4,209,088 = 74.5906% -> 74.59 (printed); / 4,210,088 = 74.5729%.
     # FC: 1,024,000 / 4,209,088 = 24.3283% -> 24.33 (printed); with bias 1,025,000 /
     # 4,210,088 = 24.3463%.
-    pw = 32*64 + 64*128 + 128*128 + 128*256 + 256*256 + 256*512 + 5*512*512 + 512*1024 + 1024**2
+    pw = (
+        32 * 64
+        + 64 * 128
+        + 128 * 128
+        + 128 * 256
+        + 256 * 256
+        + 256 * 512
+        + 5 * 512 * 512
+        + 512 * 1024
+        + 1024**2
+    )
     assert pw == 3_139_584
     assert _formula("1", 224, fc_bias=False)[1] == 4_209_088
     for row, exact in (("Conv 1x1", pw), ("Fully Connected", 1_025_000)):
@@ -144,10 +176,10 @@ def test_erratum_planet_mobilenet_mult_adds(cells):
 def test_close_truncation_table7_and_table9(cells):
     # 1.0 MobileNet-160: 290,675,200 MACs = 290.68 M; rounded 291, printed 290 = truncated.
     # 0.50 MobileNet-160: 76,524,800 = 76.52 M; printed 76, rounded would be 77.
-    for key, alpha, exact, rounded in ((("Table 7", "1.0 MobileNet-160", MACS), "1",
-                                        290_675_200, "291"),
-                                       (("Table 9", "0.50 MobileNet-160", MACS), "0.5",
-                                        76_524_800, "77")):
+    for key, alpha, exact, rounded in (
+        (("Table 7", "1.0 MobileNet-160", MACS), "1", 290_675_200, "291"),
+        (("Table 9", "0.50 MobileNet-160", MACS), "0.5", 76_524_800, "77"),
+    ):
         assert _formula(alpha, 160)[0] == exact
         cell = cells[key]
         assert cell.computed == Fraction(exact, 10**6)  # never adjusted to match
@@ -172,11 +204,17 @@ def test_close_table10_carries_the_imagenet_mult_adds(cells):
     assert macs.computed_exact == 567_839_232 and macs.status == "close"
     assert "1000-class ImageNet classifier" in macs.note and "568.74" in macs.note
     assert cells[("Table 10", "1.0 MobileNet-192", MACS)].status == "close"
-    for row in ("1.0 MobileNet-224", "0.75 MobileNet-224", "1.0 MobileNet-192",
-                "0.75 MobileNet-192"):
+    for row in (
+        "1.0 MobileNet-224",
+        "0.75 MobileNet-224",
+        "1.0 MobileNet-192",
+        "0.75 MobileNet-192",
+    ):
         assert cells[("Table 10", row, PARAMS)].status == "match"
-    assert cells[("Table 10", "0.75 MobileNet-224", PARAMS)].computed_exact == \
-        _formula("0.75", 224, classes=120)[1]
+    assert (
+        cells[("Table 10", "0.75 MobileNet-224", PARAMS)].computed_exact
+        == _formula("0.75", 224, classes=120)[1]
+    )
 
 
 def test_close_conv_mobilenet_cause_not_forced(cells):
@@ -207,13 +245,16 @@ def test_differs_table12_quarter_width(cells):
     assert cells[("Table 12", "0.25 MobileNet-224", PARAMS)].status == "match"
 
 
-@pytest.mark.parametrize("table,row,missing", [
-    ("Table 11", "PlaNet", "does not define its layers"),
-    ("Table 13", "SSD 300 / MobileNet", "detection heads"),
-    ("Table 13", "Faster-RCNN 600 / VGG", "detection head"),
-    ("Table 14", "1.0 MobileNet-128", "embedding layer"),
-    ("Table 12", "Baseline", "in-house"),
-])
+@pytest.mark.parametrize(
+    "table,row,missing",
+    [
+        ("Table 11", "PlaNet", "does not define its layers"),
+        ("Table 13", "SSD 300 / MobileNet", "detection heads"),
+        ("Table 13", "Faster-RCNN 600 / VGG", "detection head"),
+        ("Table 14", "1.0 MobileNet-128", "embedding layer"),
+        ("Table 12", "Baseline", "in-house"),
+    ],
+)
 def test_not_computable_says_what_is_missing(cells, table, row, missing):
     matching = [c for k, c in cells.items() if k[:2] == (table, row)]
     assert matching
@@ -231,6 +272,7 @@ def test_table14_reference_backbone(cells):
 
 # --- coverage ---------------------------------------------------------------------------
 
+
 def test_required_tables_fully_accounted_for():
     summary = {s.table: s for s in summarize(reproduce())}
     for table in ("Table 2", "Table 3", "Table 6", "Table 7"):
@@ -247,15 +289,21 @@ def test_required_tables_fully_accounted_for():
 
 def test_every_mobilenet_row_of_tables_4_5_8_9_10_12_is_computed(cells):
     for (table, row, _), cell in cells.items():
-        if table in ("Table 4", "Table 5", "Table 8", "Table 9", "Table 10", "Table 12") \
-                and "MobileNet" in row:
+        if (
+            table in ("Table 4", "Table 5", "Table 8", "Table 9", "Table 10", "Table 12")
+            and "MobileNet" in row
+        ):
             assert cell.computed is not None and cell.status != "not computable", cell
             assert cell.note
 
 
 def test_no_accuracy_cells_are_audited(cells):
     assert {c.quantity for c in cells.values()} <= {
-        "mult_adds", "params", "mult_adds_share", "params_share"}
+        "mult_adds",
+        "params",
+        "mult_adds_share",
+        "params_share",
+    }
 
 
 def test_misprints_list_table1_stride():
@@ -273,10 +321,17 @@ def test_misprints_list_table1_stride():
 
 # --- the rules are rules -----------------------------------------------------------------
 
-def _cell(text: str, unit: str = "million mult-adds", quantity: str = "mult_adds",
-          row: str = "r", column: str = "c") -> PublishedCell:
-    return PublishedCell("doc.txt", "Table X", row, column, text,
-                         Decimal(text.rstrip("%MB")), unit, quantity)
+
+def _cell(
+    text: str,
+    unit: str = "million mult-adds",
+    quantity: str = "mult_adds",
+    row: str = "r",
+    column: str = "c",
+) -> PublishedCell:
+    return PublishedCell(
+        "doc.txt", "Table X", row, column, text, Decimal(text.rstrip("%MB")), unit, quantity
+    )
 
 
 def _classify(cell: PublishedCell, value: Fraction, alts=(), table=None) -> str:
@@ -284,18 +339,21 @@ def _classify(cell: PublishedCell, value: Fraction, alts=(), table=None) -> str:
     return classify(evidence, table or [evidence])[0]
 
 
-@pytest.mark.parametrize("printed,computed,status", [
-    ("100", Fraction("100.4"), "match"),
-    ("100", Fraction("99.5"), "match"),       # half up
-    ("100", Fraction("100.5"), "close"),      # half up is 101: 0.5% off
-    ("100", Fraction("100.7"), "close"),      # within 1%, not truncation
-    ("100", Fraction("100.99"), "close"),     # truncated
-    ("100", Fraction("101.5"), "differs"),    # 1.5%, rounds to 102
-    ("48", Fraction("48.65"), "close"),       # 1.35%, truncated
-    ("1.19", Fraction("1.906"), "erratum"),   # digits swapped
-    ("1.19", Fraction("1.806"), "differs"),   # not a swap
-    ("21", Fraction("12.1"), "erratum"),
-])
+@pytest.mark.parametrize(
+    "printed,computed,status",
+    [
+        ("100", Fraction("100.4"), "match"),
+        ("100", Fraction("99.5"), "match"),  # half up
+        ("100", Fraction("100.5"), "close"),  # half up is 101: 0.5% off
+        ("100", Fraction("100.7"), "close"),  # within 1%, not truncation
+        ("100", Fraction("100.99"), "close"),  # truncated
+        ("100", Fraction("101.5"), "differs"),  # 1.5%, rounds to 102
+        ("48", Fraction("48.65"), "close"),  # 1.35%, truncated
+        ("1.19", Fraction("1.906"), "erratum"),  # digits swapped
+        ("1.19", Fraction("1.806"), "differs"),  # not a swap
+        ("21", Fraction("12.1"), "erratum"),
+    ],
+)
 def test_rules_on_made_up_cells(printed, computed, status):
     assert _classify(_cell(printed), computed) == status
 
@@ -318,12 +376,21 @@ def test_impossible_pair_rule_on_made_up_cells():
 
 # --- the command -------------------------------------------------------------------------
 
+
 def test_cli_default_prints_cells_summary_and_misprints():
     result = run_cli("reproduce", env={"COLUMNS": "120"})
     assert result.exit_code == 0
     out = result.stdout
-    for text in ("Published cost cells vs mncost", "Summary", "Misprints outside the cost cells",
-                 "Conv dw / s2", "erratum", "not computable", "Reproduced", "All"):
+    for text in (
+        "Published cost cells vs mncost",
+        "Summary",
+        "Misprints outside the cost cells",
+        "Conv dw / s2",
+        "erratum",
+        "not computable",
+        "Reproduced",
+        "All",
+    ):
         assert text in out
     assert max(len(line) for line in out.splitlines()) <= 120
 
@@ -345,15 +412,23 @@ def test_cli_json_is_a_list_of_cell_objects_with_numbers():
     data = json.loads(run_cli("reproduce", "-f", "json").stdout)
     assert isinstance(data, list) and len(data) == 108
     for cell in data:
-        assert {"table", "row", "column", "published", "computed", "unit", "status",
-                "note"} <= set(cell)
+        assert {"table", "row", "column", "published", "computed", "unit", "status", "note"} <= set(
+            cell
+        )
         assert isinstance(cell["published"], (int, float))
         assert cell["computed"] is None or isinstance(cell["computed"], (int, float))
         assert cell["computed_exact"] is None or isinstance(cell["computed_exact"], int)
-    t7 = next(c for c in data if c["table"] == "Table 7" and c["row"] == "1.0 MobileNet-160"
-              and c["column"] == MACS)
+    t7 = next(
+        c
+        for c in data
+        if c["table"] == "Table 7" and c["row"] == "1.0 MobileNet-160" and c["column"] == MACS
+    )
     assert (t7["published"], t7["computed"], t7["computed_exact"], t7["status"]) == (
-        290, 290.6752, 290_675_200, "close")
+        290,
+        290.6752,
+        290_675_200,
+        "close",
+    )
 
 
 def test_cli_csv_markdown_html(tmp_path):
@@ -379,13 +454,16 @@ def test_cli_status_filter_keeps_the_full_summary():
     assert summary_part.splitlines()[3].split()[:4] == ["Table", "12", "14", "9"]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["15"], "unknown table '15'"),
-    (["Table 1"], "unknown table"),
-    (["six"], "unknown table"),
-    (["--status", "wrong"], "--status"),
-    (["-o", "out.xyz"], "cannot tell the format"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["15"], "unknown table '15'"),
+        (["Table 1"], "unknown table"),
+        (["six"], "unknown table"),
+        (["--status", "wrong"], "--status"),
+        (["-o", "out.xyz"], "cannot tell the format"),
+    ],
+)
 def test_cli_bad_arguments_one_line_exit_2(args, message):
     result = run_cli("reproduce", *args)
     assert result.exit_code == 2
@@ -400,6 +478,7 @@ def test_cli_help_has_examples():
 
 
 # --- the paper's comparison models, counted as the originals they quote ---------------
+
 
 def test_baselines_are_computed_from_the_same_rules(cells):
     # VGG 16: torchvision's documented 138,357,544 params (no batch norm) -> 138.36 M.

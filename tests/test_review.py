@@ -29,8 +29,13 @@ def build_review(result, source, audit=False):
 
 HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 
-SECTIONS = ["Summary", "Against the nearest published models",
-            "Among published results (Pareto plot)", "By layer type", "Per-layer cost"]
+SECTIONS = [
+    "Summary",
+    "Against the nearest published models",
+    "Among published results (Pareto plot)",
+    "By layer type",
+    "Per-layer cost",
+]
 APPENDIX = "Appendix: reproduction of the paper's cost figures"
 
 
@@ -51,8 +56,9 @@ def _v1_config(label):
     """(alpha, resolution) of a MobileNet v1 row's label, paper's or TF-slim's, else None."""
     import re
 
-    found = re.fullmatch(r"(\d\.\d+) MobileNet-(\d+)", label) \
-        or re.fullmatch(r"MobileNet_v1_(\d\.\d+)_(\d+)", label)
+    found = re.fullmatch(r"(\d\.\d+) MobileNet-(\d+)", label) or re.fullmatch(
+        r"MobileNet_v1_(\d\.\d+)_(\d+)", label
+    )
     return (Fraction(found[1]), int(found[2])) if found else None
 
 
@@ -104,8 +110,9 @@ def test_pareto_marks_this_configuration_with_the_published_accuracy(review_075_
 
 
 def test_no_appendix_unless_asked(review_075_160):
-    assert all("Reproduction" not in s.title and "Appendix" not in s.title
-               for s in review_075_160.sections)
+    assert all(
+        "Reproduction" not in s.title and "Appendix" not in s.title for s in review_075_160.sections
+    )
 
 
 def test_appendix_has_every_table_and_a_total():
@@ -145,13 +152,15 @@ def test_markdown_without_images_says_why(review_075_160):
 
 
 def test_markdown_links_images(review_075_160):
-    text = review_markdown(review_075_160, {"by_type": "my review-by-type.png",
-                                            "pareto": "my review-pareto.png"})
+    text = review_markdown(
+        review_075_160, {"by_type": "my review-by-type.png", "pareto": "my review-pareto.png"}
+    )
     assert "![Share of the cost by layer type](my%20review-by-type.png)" in text
     assert "Chart left out" not in text
 
 
 # --- the command ----------------------------------------------------------------------
+
 
 def test_report_html_from_a_spec_escapes_names(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -182,8 +191,9 @@ def test_report_default_is_review_html_here(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert str(tmp_path / "review.html") in result.stderr
     # 0.5 MobileNet-128 by the independent formula.
-    assert f"{_formula_count(Fraction(1, 2), 128)[0]:,}" in \
-        (tmp_path / "review.html").read_text(encoding="utf-8")
+    assert f"{_formula_count(Fraction(1, 2), 128)[0]:,}" in (tmp_path / "review.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_report_audit_flag_adds_the_appendix_last(tmp_path, monkeypatch):
@@ -227,13 +237,16 @@ def test_report_markdown_without_kaleido_warns_and_leaves_charts_out(tmp_path, m
     assert "pip install kaleido" in lines[1]
 
 
-@pytest.mark.parametrize("args, words", [
-    (["-o", "review.pdf"], "use one of .md, .markdown, .html"),
-    (["-o", "missing/review.html"], "does not exist"),
-    (["--alpha", "0"], "alpha must be greater than 0"),
-    (["resnet"], "unknown model 'resnet'"),
-    (["--spec", "nope.yaml"], "nope.yaml"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["-o", "review.pdf"], "use one of .md, .markdown, .html"),
+        (["-o", "missing/review.html"], "does not exist"),
+        (["--alpha", "0"], "alpha must be greater than 0"),
+        (["resnet"], "unknown model 'resnet'"),
+        (["--spec", "nope.yaml"], "nope.yaml"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("report", *args)

@@ -43,6 +43,7 @@ def _row(rows: list[dict[str, str]], alpha: float, res: int) -> dict[str, str]:
 
 # --- the axes ----------------------------------------------------------------------------
 
+
 def test_a_range_is_read_exactly_with_its_stop():
     # (1.4 - 0.25) / 0.05 = 23 steps, so 24 values, the last exactly 1.4 = 7/5; in floats
     # 0.25 + 23 * 0.05 is 1.4000000000000001 and an arange would drop or add one.
@@ -61,16 +62,19 @@ def test_lists_and_ranges_mix_sorted_without_repeats():
     assert parse_alphas("0.3:0.8:0.2") == (Fraction(3, 10), Fraction(1, 2), Fraction(7, 10))
 
 
-@pytest.mark.parametrize("text, message", [
-    ("0:1:0.1", "greater than 0"),
-    ("0.25:1.4", "start:stop:step"),
-    ("1:0.5:0.1", "below the start"),
-    ("0.5,,1", "empty item"),
-    ("abc", "a number such as"),
-    ("", "empty"),
-    ("0.1:16:0.001", f"the most is {MAX_AXIS_VALUES:,}"),
-    ("0.5:1:0", "greater than 0"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("0:1:0.1", "greater than 0"),
+        ("0.25:1.4", "start:stop:step"),
+        ("1:0.5:0.1", "below the start"),
+        ("0.5,,1", "empty item"),
+        ("abc", "a number such as"),
+        ("", "empty"),
+        ("0.1:16:0.001", f"the most is {MAX_AXIS_VALUES:,}"),
+        ("0.5:1:0", "greater than 0"),
+    ],
+)
 def test_bad_alpha_axes_are_refused_with_their_reason(text, message):
     with pytest.raises(ExploreError, match=message):
         parse_alphas(text)
@@ -98,6 +102,7 @@ def test_the_python_api_states_its_limit():
 
 # --- the rows ------------------------------------------------------------------------------
 
+
 def test_rows_carry_published_counts_and_checkpoint_top1():
     rows = _csv("mobilenet-v1", "--alpha", "0.25:1:0.25", "--res", "128:224:32")
     assert len(rows) == 16
@@ -122,8 +127,17 @@ def test_the_int8_in_place_peak_is_mcunets():
 
 def test_rows_equal_single_counts():
     # The sweep's wiring gives what one count gives (memory and latency as their commands).
-    rows = _csv("mobilenet-v2", "-a", "0.35,0.6,1.3", "-r", "96,150,224", "--dtype",
-                "float16", "--device", "pixel1-cpu")
+    rows = _csv(
+        "mobilenet-v2",
+        "-a",
+        "0.35,0.6,1.3",
+        "-r",
+        "96,150,224",
+        "--dtype",
+        "float16",
+        "--device",
+        "pixel1-cpu",
+    )
     assert len(rows) == 9
     for row in rows:
         alpha, res = Fraction(row["alpha"]), int(row["resolution"])
@@ -155,8 +169,9 @@ def test_extrapolations_are_withheld_unless_asked():
 
 
 def test_metrics_choose_the_columns():
-    rows = _csv("mobilenet-v1", "-a", "0.5", "-r", "128", "--metric", "mult_adds",
-                "--metric", "bn_params")
+    rows = _csv(
+        "mobilenet-v1", "-a", "0.5", "-r", "128", "--metric", "mult_adds", "--metric", "bn_params"
+    )
     assert list(rows[0]) == ["alpha", "resolution", "mult_adds", "bn_params"]
     # 0.5 MobileNet-128 (the paper's Table 7 row "0.50 MobileNet-128"): 49 M mult-adds.
     assert round(int(rows[0]["mult_adds"]) / 1e6) == 49
@@ -171,8 +186,10 @@ def test_metrics_choose_the_columns():
 def test_a_model_without_checkpoints_says_why_there_is_no_top1():
     result = run_cli("sweep", "mobilenet-v1-conv", "-a", "0.5,1", "-r", "224")
     assert result.exit_code == 0
-    assert "No top-1 column" in result.stdout and "top1" not in _csv(
-        "mobilenet-v1-conv", "-a", "1", "-r", "224")[0]
+    assert (
+        "No top-1 column" in result.stdout
+        and "top1" not in _csv("mobilenet-v1-conv", "-a", "1", "-r", "224")[0]
+    )
 
 
 def test_a_spec_file_sweeps_without_estimates(tmp_path):
@@ -191,14 +208,33 @@ def test_a_spec_file_sweeps_without_estimates(tmp_path):
 
 # --- formats -------------------------------------------------------------------------------
 
+
 def test_json_has_rows_and_says_what_the_estimates_are():
-    result = run_cli("sweep", "mobilenet-v2", "-a", "0.25,1.2", "-r", "128,224", "--device",
-                     "pixel1-cpu", "-f", "json")
+    result = run_cli(
+        "sweep",
+        "mobilenet-v2",
+        "-a",
+        "0.25,1.2",
+        "-r",
+        "128,224",
+        "--device",
+        "pixel1-cpu",
+        "-f",
+        "json",
+    )
     data = json.loads(result.stdout)
     assert data["configurations"] == 4 and len(data["rows"]) == 4
-    assert set(data["rows"][0]) == {"alpha", "resolution", "mult_adds", "params",
-                                    "weight_bytes", "peak_activation_bytes", "latency_ms",
-                                    "top1", "top1_status"}
+    assert set(data["rows"][0]) == {
+        "alpha",
+        "resolution",
+        "mult_adds",
+        "params",
+        "weight_bytes",
+        "peak_activation_bytes",
+        "latency_ms",
+        "top1",
+        "top1_status",
+    }
     assert data["rows"][2]["top1"] is None  # 1.2/128 withheld: null, never NaN
     assert data["top1"]["method"].startswith("quadratic in log alpha")
     assert data["top1"]["loo_mae"] < 0.7  # issue 11: at most 0.7 points on v2
@@ -242,8 +278,10 @@ def test_too_many_resolutions_for_a_pivot_show_the_first_and_last_rows():
 
 
 def test_narrow_terminals_fit_and_say_what_is_hidden():
-    for command in (("sweep", "mobilenet-v2", "--device", "pixel1-cpu"),
-                    ("sweep", "-a", "0.5,1", "-r", "128,224", "--dtype", "int8")):
+    for command in (
+        ("sweep", "mobilenet-v2", "--device", "pixel1-cpu"),
+        ("sweep", "-a", "0.5,1", "-r", "128,224", "--dtype", "int8"),
+    ):
         out = run_cli(*command, env={"COLUMNS": "60"}).stdout
         assert max(len(line) for line in out.splitlines()) <= 60
 
@@ -259,14 +297,25 @@ def test_html_is_a_heatmap_page_written_to_a_file(tmp_path):
 
 
 def test_heatmap_of_another_metric_and_a_missing_one():
-    page = run_cli("sweep", "mobilenet-v1", "-a", "0.5,1", "-r", "128,224", "--heatmap",
-                   "peak_activation_bytes", "-f", "html").stdout
+    page = run_cli(
+        "sweep",
+        "mobilenet-v1",
+        "-a",
+        "0.5,1",
+        "-r",
+        "128,224",
+        "--heatmap",
+        "peak_activation_bytes",
+        "-f",
+        "html",
+    ).stdout
     assert "KiB peak activation" in page
     bad = run_cli("sweep", "--heatmap", "latency_ms")
     assert bad.exit_code == 2 and "give --device" in bad.stderr
 
 
 # --- the progress bar ----------------------------------------------------------------------
+
 
 def test_no_progress_bar_on_a_pipe():
     result = run_cli("sweep", "mobilenet-v2", "-f", "csv")
@@ -291,11 +340,21 @@ def test_the_progress_bar_waits_a_second_then_shows_on_a_terminal():
 
 # --- the Python API --------------------------------------------------------------------------
 
+
 def test_the_api_sweep_adds_estimates_and_reads_ranges():
-    frame = mncost.sweep("mobilenet-v2", "0.5:1:0.25", "128,224", device="pixel1-cpu",
-                         accuracy=True)
-    assert list(frame.columns) == ["alpha", "resolution", "mult_adds", "params", "bn_params",
-                                   "latency_ms", "top1", "top1_status"]
+    frame = mncost.sweep(
+        "mobilenet-v2", "0.5:1:0.25", "128,224", device="pixel1-cpu", accuracy=True
+    )
+    assert list(frame.columns) == [
+        "alpha",
+        "resolution",
+        "mult_adds",
+        "params",
+        "bn_params",
+        "latency_ms",
+        "top1",
+        "top1_status",
+    ]
     assert len(frame) == 6
     # TF-slim mobilenet/README.md: MobileNet_v2_0.75_224 = 69.8% top-1.
     row = frame[(frame.alpha == 0.75) & (frame.resolution == 224)].iloc[0]
@@ -311,14 +370,22 @@ def test_the_readme_notebook_example_runs():
     # The example the README's "From Python" section shows (kept in step with it).
     import pandas as pd
 
-    df = mncost.sweep("mobilenet-v2", "0.35:1.4:0.05", "96:224:32", device="pixel1-cpu",
-                      accuracy=True, dtype="int8", dw_inplace=True,
-                      metrics=["mult_adds", "params", "weight_bytes", "peak_activation_bytes"])
+    df = mncost.sweep(
+        "mobilenet-v2",
+        "0.35:1.4:0.05",
+        "96:224:32",
+        device="pixel1-cpu",
+        accuracy=True,
+        dtype="int8",
+        dw_inplace=True,
+        metrics=["mult_adds", "params", "weight_bytes", "peak_activation_bytes"],
+    )
     assert isinstance(df, pd.DataFrame) and len(df) == 22 * 5
     best = df[df.top1_status != "extrapolated"].sort_values("top1").iloc[-1]
     assert best.top1 == 75.0  # TF-slim: MobileNet_v2_1.4_224, 75.0%
-    picks = mncost.choose("mobilenet-v2", max_macs="300M", max_peak_bytes="1MiB",
-                          dtype="int8", dw_inplace=True).to_frame()
+    picks = mncost.choose(
+        "mobilenet-v2", max_macs="300M", max_peak_bytes="1MiB", dtype="int8", dw_inplace=True
+    ).to_frame()
     assert {"model", "alpha", "resolution", "top1", "top1_status", "binding"} <= set(picks)
     memory = mncost.memory("mobilenet-v2", dtype="int8", dw_inplace=True)
     assert memory.peak_activation_bytes == 1_404_928  # MCUNetV2's 1,372 kB

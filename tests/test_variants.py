@@ -12,9 +12,9 @@ from fractions import Fraction
 import pytest
 
 import mncost
-from mncost.arch.registry import get_model, list_models
-from mncost.arch.defs.mobilenet_v1_variants import separable_to_full, without_layers
 from mncost.arch import ops as layers
+from mncost.arch.defs.mobilenet_v1_variants import separable_to_full, without_layers
+from mncost.arch.registry import get_model, list_models
 from tests.conftest import cli_json, run_cli
 
 # Conv MobileNet (every dw+pw pair -> one 3x3 conv from M to N at the dw's stride),
@@ -48,16 +48,37 @@ SHALLOW_PARAMS = 4_210_088 - 5 * 266_752
 
 
 def _round_half_up(x: Fraction, places: int = 0) -> Fraction:
-    scale = 10 ** places
+    scale = 10**places
     return Fraction(math.floor(x * scale + Fraction(1, 2)), scale)
 
 
 def test_hand_sums_add_up():
-    blocks = [10_838_016, 231_211_008, 231_211_008, 462_422_016, 231_211_008, 462_422_016,
-              231_211_008, 5 * 462_422_016, 231_211_008, 462_422_016, 1_024_000]
+    blocks = [
+        10_838_016,
+        231_211_008,
+        231_211_008,
+        462_422_016,
+        231_211_008,
+        462_422_016,
+        231_211_008,
+        5 * 462_422_016,
+        231_211_008,
+        462_422_016,
+        1_024_000,
+    ]
     assert sum(blocks) == CONV_MACS
-    weights = [864, 18_432, 73_728, 147_456, 294_912, 589_824, 1_179_648, 5 * 2_359_296,
-               4_718_592, 9_437_184]
+    weights = [
+        864,
+        18_432,
+        73_728,
+        147_456,
+        294_912,
+        589_824,
+        1_179_648,
+        5 * 2_359_296,
+        4_718_592,
+        9_437_184,
+    ]
     assert sum(weights) + 1_025_000 == CONV_PARAMS
 
 
@@ -94,8 +115,11 @@ def test_shallow_mobilenet_totals_and_layers():
 def test_variants_are_transforms_of_v1_not_copies():
     v1 = get_model("mobilenet-v1")
     shallow = get_model("mobilenet-v1-shallow")
-    kept = [layer for layer in v1.layers
-            if layer.name not in {f"{k}_{i}" for i in range(7, 12) for k in ("dw", "pw")}]
+    kept = [
+        layer
+        for layer in v1.layers
+        if layer.name not in {f"{k}_{i}" for i in range(7, 12) for k in ("dw", "pw")}
+    ]
     assert list(shallow.layers) == kept
     conv = get_model("mobilenet-v1-conv")
     assert conv.layers[0] == v1.layers[0] and list(conv.layers[-3:]) == list(v1.layers[-3:])
@@ -103,17 +127,22 @@ def test_variants_are_transforms_of_v1_not_copies():
 
 
 def test_transforms_on_a_small_body():
-    body = [layers.Conv(name="stem", kernel=3, stride=2, filters=8),
-            layers.DepthwiseConv(name="dw_a", kernel=5, stride=2),
-            layers.PointwiseConv(name="pw_a", filters=16),
-            layers.DepthwiseConv(name="lonely"),
-            layers.AvgPool(name="pool")]
+    body = [
+        layers.Conv(name="stem", kernel=3, stride=2, filters=8),
+        layers.DepthwiseConv(name="dw_a", kernel=5, stride=2),
+        layers.PointwiseConv(name="pw_a", filters=16),
+        layers.DepthwiseConv(name="lonely"),
+        layers.AvgPool(name="pool"),
+    ]
     full = separable_to_full(body)
     assert [layer.name for layer in full] == ["stem", "conv_a", "lonely", "pool"]
     merged = full[1]
     assert (merged.kind, merged.kernel, merged.stride, merged.filters) == ("conv", 5, 2, 16)
     assert [layer.name for layer in without_layers(body, frozenset({"dw_a", "pw_a"}))] == [
-        "stem", "lonely", "pool"]
+        "stem",
+        "lonely",
+        "pool",
+    ]
     with pytest.raises(ValueError, match="not in the spec"):
         without_layers(body, frozenset({"dw_z"}))
 

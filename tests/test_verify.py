@@ -10,7 +10,6 @@ not installed (tests/setup.sh installs it, so CI runs them).
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import subprocess
 import sys
@@ -19,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from mncost.cost.conventions import Conventions
-from mncost.arch.registry import get_model, list_models
 from mncost.arch.load import load_spec
+from mncost.arch.registry import get_model, list_models
+from mncost.cost.conventions import Conventions
 from tests.conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -53,8 +52,12 @@ def _assert_all_agree(data: dict, layers: int) -> None:
 # The paper's Table 6 (width, at 224) and Table 7 (resolution, at alpha 1), in millions,
 # as printed: (million mult-adds, million parameters).
 _PAPER_TABLES_6_7 = {
-    ("1", 224): (569, 4.2), ("0.75", 224): (325, 2.6), ("0.5", 224): (149, 1.3),
-    ("0.25", 224): (41, 0.5), ("1", 192): (418, 4.2), ("1", 160): (290, 4.2),
+    ("1", 224): (569, 4.2),
+    ("0.75", 224): (325, 2.6),
+    ("0.5", 224): (149, 1.3),
+    ("0.25", 224): (41, 0.5),
+    ("1", 192): (418, 4.2),
+    ("1", 160): (290, 4.2),
     ("1", 128): (186, 4.2),
 }
 
@@ -74,17 +77,23 @@ def test_the_papers_sixteen_configurations_agree(torch, alpha, res):
         assert abs(torch_params / 1e6 - params) < 0.05 + 1e-9
     if (alpha, res) == ("1", 224):
         # The hand count of Table 1 (shared context): 568,740,352 MACs, 4,210,088 params.
-        assert data["total"] == {"mult_adds": 568_740_352, "params": 4_210_088,
-                                 "torch_flops": 2 * 568_740_352}
+        assert data["total"] == {
+            "mult_adds": 568_740_352,
+            "params": 4_210_088,
+            "torch_flops": 2 * 568_740_352,
+        }
 
 
-@pytest.mark.parametrize("alpha, res, conv0_macs", [
-    # conv_0 by hand: 3x3 kernel, 3 image channels, round(32 * alpha) filters, output side
-    # ceil(R / 2). alpha 0.35: round(11.2) = 11, ceil(97/2) = 49 -> 27 * 11 * 49^2 = 713,097.
-    ("0.35", 97, 713_097),
-    # alpha 1.3: round(41.6) = 42, ceil(225/2) = 113 -> 27 * 42 * 113^2 = 14,480,046.
-    ("1.3", 225, 14_480_046),
-])
+@pytest.mark.parametrize(
+    "alpha, res, conv0_macs",
+    [
+        # conv_0 by hand: 3x3 kernel, 3 image channels, round(32 * alpha) filters, output side
+        # ceil(R / 2). alpha 0.35: round(11.2) = 11, ceil(97/2) = 49 -> 27 * 11 * 49^2 = 713,097.
+        ("0.35", 97, 713_097),
+        # alpha 1.3: round(41.6) = 42, ceil(225/2) = 113 -> 27 * 42 * 113^2 = 14,480,046.
+        ("1.3", 225, 14_480_046),
+    ],
+)
 def test_odd_alphas_and_resolutions_agree(torch, alpha, res, conv0_macs):
     data = _verify_json("--alpha", alpha, "--res", str(res))
     _assert_all_agree(data, 30)
@@ -113,8 +122,12 @@ def test_tiny_cifar_yaml_with_a_5x5_depthwise_kernel(torch):
     dw_4 = next(layer for layer in data["layers"] if layer["name"] == "dw_4")
     # 5x5 depthwise, stride 2, on 4x4x256 after three halvings of 32 is 8x8 -> 4x4 output:
     # 5 * 5 * 256 * 4 * 4 = 102,400 MACs; params 5 * 5 * 256 = 6,400.
-    assert dw_4["torch"] == {"flops": 204_800, "mult_adds": 102_400, "params": 6_400,
-                             "output": [4, 4, 256]}
+    assert dw_4["torch"] == {
+        "flops": 204_800,
+        "mult_adds": 102_400,
+        "params": 6_400,
+        "output": [4, 4, 256],
+    }
 
 
 def test_tiny_cifar_json_with_a_biased_conv(torch):
@@ -126,16 +139,19 @@ def test_tiny_cifar_json_with_a_biased_conv(torch):
     assert stem["torch"]["params"] == 448
 
 
-@pytest.mark.parametrize("args, params", [
-    # Batch-norm channels of MobileNet v1 (every conv/dw/pw output), by hand from Table 1:
-    # 32 + (32+64) + (64+128) + (128+128) + (128+256) + (256+256) + (256+512) + 5*(512+512)
-    # + (512+1024) + (1024+1024) = 10,944. Params at alpha 1 are 4,210,088 without BN.
-    (["--bn", "affine"], 4_210_088 + 2 * 10_944),
-    (["--bn", "all"], 4_210_088 + 4 * 10_944),
-    (["--no-fc-bias"], 4_210_088 - 1_000),
-    # The body alone (shared context): 3,185,088 params, 567,716,352 MACs.
-    (["--classes", "0"], 3_185_088),
-])
+@pytest.mark.parametrize(
+    "args, params",
+    [
+        # Batch-norm channels of MobileNet v1 (every conv/dw/pw output), by hand from Table 1:
+        # 32 + (32+64) + (64+128) + (128+128) + (128+256) + (256+256) + (256+512) + 5*(512+512)
+        # + (512+1024) + (1024+1024) = 10,944. Params at alpha 1 are 4,210,088 without BN.
+        (["--bn", "affine"], 4_210_088 + 2 * 10_944),
+        (["--bn", "all"], 4_210_088 + 4 * 10_944),
+        (["--no-fc-bias"], 4_210_088 - 1_000),
+        # The body alone (shared context): 3,185,088 params, 567,716,352 MACs.
+        (["--classes", "0"], 3_185_088),
+    ],
+)
 def test_counting_conventions_agree(torch, args, params):
     data = _verify_json(*args)
     layers = 28 if "--classes" in args else 30
@@ -193,11 +209,13 @@ def test_meta_device_gives_what_a_real_cpu_run_gives(torch, tmp_path):
         meta = verify(arch, Fraction(13, 10), conventions=Conventions(bn="all"))
         cpu = verify(arch, Fraction(13, 10), conventions=Conventions(bn="all"), device="cpu")
         assert meta.ok and cpu.ok and cpu.device == "cpu"
-        assert [layer.to_dict() for layer in meta.layers] == \
-            [layer.to_dict() for layer in cpu.layers]
+        assert [layer.to_dict() for layer in meta.layers] == [
+            layer.to_dict() for layer in cpu.layers
+        ]
 
 
 # --- the comparison can fail ------------------------------------------------------------
+
 
 def _patched_count(monkeypatch, change):
     """Make mncost's side of verify wrong: ``change(result)`` returns the altered result."""
@@ -208,7 +226,7 @@ def _patched_count(monkeypatch, change):
 
 
 def _replace_at(values, index, value):
-    return values[:index] + (value,) + values[index + 1:]
+    return values[:index] + (value,) + values[index + 1 :]
 
 
 def test_a_wrong_mncost_count_is_a_mismatch_with_exit_code_1(torch, monkeypatch):
@@ -221,8 +239,10 @@ def test_a_wrong_mncost_count_is_a_mismatch_with_exit_code_1(torch, monkeypatch)
     result = run_cli("verify", env={"COLUMNS": "120"})
     assert result.exit_code == 1
     # dw_1: 3x3 dw on 112x112x32 is 9 * 32 * 112^2 = 3,612,672 MACs; mncost now says 1 more.
-    assert "MISMATCH in 1 of 30 layers (mncost vs PyTorch): dw_1 (MACs 3,612,673 vs " \
-           "3,612,672)" in result.stdout
+    assert (
+        "MISMATCH in 1 of 30 layers (mncost vs PyTorch): dw_1 (MACs 3,612,673 vs "
+        "3,612,672)" in result.stdout
+    )
     dw_1 = next(line for line in result.stdout.splitlines() if line.startswith("dw_1"))
     assert dw_1.rstrip().endswith("✗")
     data = _verify_json(expect=1)
@@ -236,16 +256,18 @@ def test_wrong_params_and_shapes_are_mismatches(torch, monkeypatch):
         i = g.static.name.index("fc")
         width = dataclasses.replace(g.width, c_out=_replace_at(g.width.c_out, i, 999))
         params = _replace_at(result.params, i, result.params[i] - 1)
-        return dataclasses.replace(result, geometry=dataclasses.replace(g, width=width),
-                                   params=params)
+        return dataclasses.replace(
+            result, geometry=dataclasses.replace(g, width=width), params=params
+        )
 
     _patched_count(monkeypatch, wrong_fc)
     data = _verify_json(expect=1)
     fc = next(layer for layer in data["layers"] if layer["name"] == "fc")
     assert (fc["params_ok"], fc["shape_ok"], fc["mult_adds_ok"]) == (False, False, True)
     assert data["verdict"]["mismatches"] == 1
-    assert "fc (params 1,024,999 vs 1,025,000, output 1x1x999 vs 1x1x1000)" in \
-        data["verdict"]["text"]
+    assert (
+        "fc (params 1,024,999 vs 1,025,000, output 1x1x999 vs 1x1x1000)" in data["verdict"]["text"]
+    )
 
 
 class _WithoutLast:
@@ -292,17 +314,21 @@ def test_a_kind_without_a_builder_is_named(torch, monkeypatch):
         if spec_layer.kind == "softmax":  # as if the builder had no entry for it
             raise torch_model.UnsupportedLayer(
                 f"mncost verify cannot build layer kind 'softmax' (layer "
-                f"'{prefix}{spec_layer.name}') in PyTorch yet")
+                f"'{prefix}{spec_layer.name}') in PyTorch yet"
+            )
         return real_layer(self, spec_layer, x, prefix)
 
     monkeypatch.setattr(torch_model._Built, "layer", layer)
     result = run_cli("verify")
     assert result.exit_code == 2
-    assert result.stderr.endswith("verify: error: mncost verify cannot build layer kind "
-                                  "'softmax' (layer 'softmax') in PyTorch yet\n")
+    assert result.stderr.endswith(
+        "verify: error: mncost verify cannot build layer kind "
+        "'softmax' (layer 'softmax') in PyTorch yet\n"
+    )
 
 
 # --- without PyTorch, bad input, output ------------------------------------------------
+
 
 def test_without_pytorch_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now fails
@@ -311,28 +337,39 @@ def test_without_pytorch_says_how_to_install_it(monkeypatch):
     assert result.stdout == ""
     assert result.stderr.endswith(
         "verify: error: PyTorch is not installed; install it with: pip install "
-        "'mncost[torch]' (on this machine: pip install torch==2.13.0)\n")
+        "'mncost[torch]' (on this machine: pip install torch==2.13.0)\n"
+    )
     assert len(result.stderr.splitlines()) == 1
 
 
 def test_table_and_verify_help_never_import_torch():
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom mncost.cli import cli\n"
-            "for args in (['table'], ['verify', '--help']):\n"
-            "    assert CliRunner().invoke(cli, args).exit_code == 0\n"
-            "import mncost.analysis.verify\n"
-            "print('torch' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parent.parent)
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom mncost.cli import cli\n"
+        "for args in (['table'], ['verify', '--help']):\n"
+        "    assert CliRunner().invoke(cli, args).exit_code == 0\n"
+        "import mncost.analysis.verify\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["nope"], "verify: error: unknown model 'nope'"),
-    (["--alpha", "0"], "alpha must be greater than 0"),
-    (["--alpha", "0.01"], "leaves a 32-filter layer with 0 channels"),
-    (["--res", "160", "--rho", "0.5"], "give --res or --rho, not both"),
-    (["--spec", "missing.yaml"], "verify: error: spec file 'missing.yaml' does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nope"], "verify: error: unknown model 'nope'"),
+        (["--alpha", "0"], "alpha must be greater than 0"),
+        (["--alpha", "0.01"], "leaves a 32-filter layer with 0 channels"),
+        (["--res", "160", "--rho", "0.5"], "give --res or --rho, not both"),
+        (["--spec", "missing.yaml"], "verify: error: spec file 'missing.yaml' does not exist"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_code_2(args, message):
     result = run_cli("verify", *args)
     assert result.exit_code == 2
@@ -346,16 +383,21 @@ def test_terminal_table_at_80_columns(torch):
     grid = result.stdout.split("verified:")[0]
     assert max(len(line) for line in grid.splitlines()) <= 80
     assert "568,740,352" in grid and "1,048,576" in grid and "✗" not in grid
-    assert "verified: all 30 layers agree with PyTorch (568,740,352 MACs, 4,210,088 params)" \
+    assert (
+        "verified: all 30 layers agree with PyTorch (568,740,352 MACs, 4,210,088 params)"
         in result.stdout
+    )
 
 
 def test_csv_markdown_and_html_output(torch, tmp_path):
     csv_out = run_cli("verify", "-f", "csv").stdout.splitlines()
-    assert csv_out[0] == ("name,torch_output,mncost_mult_adds,torch_mult_adds,mncost_params,"
-                          "torch_params,shape_ok,agree")
-    assert len(csv_out) == 31 and csv_out[1] == "conv_0,112x112x32,10838016,10838016,864,864," \
-        "True,True"
+    assert csv_out[0] == (
+        "name,torch_output,mncost_mult_adds,torch_mult_adds,mncost_params,"
+        "torch_params,shape_ok,agree"
+    )
+    assert (
+        len(csv_out) == 31 and csv_out[1] == "conv_0,112x112x32,10838016,10838016,864,864,True,True"
+    )
     target = tmp_path / "verify.md"
     result = run_cli("verify", "-o", str(target))
     assert result.exit_code == 0 and "wrote" in result.stderr

@@ -18,9 +18,10 @@ Independent sources of the expected figures:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -34,9 +35,15 @@ FAMILIES = ("vgg", "alexnet", "squeezenet", "resnet")
 """The families this zoo adds; every model registered under them is tested here."""
 NAMES = [entry.name for entry in list_models() if entry.family in FAMILIES]
 
-CLASSIFIER = {"vgg16": "fc8", "alexnet": "fc8", "alexnet-paper": "fc8",
-              "squeezenet-1.0": "conv10", "squeezenet-1.1": "conv10",
-              "resnet-18": "fc", "resnet-50": "fc"}
+CLASSIFIER = {
+    "vgg16": "fc8",
+    "alexnet": "fc8",
+    "alexnet-paper": "fc8",
+    "squeezenet-1.0": "conv10",
+    "squeezenet-1.1": "conv10",
+    "resnet-18": "fc",
+    "resnet-50": "fc",
+}
 """Each model's classifier layer: the only one sized by the classes."""
 
 AFFINE = Conventions(bn="affine")
@@ -45,9 +52,15 @@ AFFINE = Conventions(bn="affine")
 def test_the_zoo_is_registered_under_its_families():
     assert sorted(NAMES) == sorted(CLASSIFIER)
     families = {name: get_entry(name).family for name in NAMES}
-    assert families == {"vgg16": "vgg", "alexnet": "alexnet", "alexnet-paper": "alexnet",
-                        "squeezenet-1.0": "squeezenet", "squeezenet-1.1": "squeezenet",
-                        "resnet-18": "resnet", "resnet-50": "resnet"}
+    assert families == {
+        "vgg16": "vgg",
+        "alexnet": "alexnet",
+        "alexnet-paper": "alexnet",
+        "squeezenet-1.0": "squeezenet",
+        "squeezenet-1.1": "squeezenet",
+        "resnet-18": "resnet",
+        "resnet-50": "resnet",
+    }
 
 
 def test_descriptions_say_where_torchvision_differs_from_the_paper():
@@ -61,16 +74,20 @@ def test_descriptions_say_where_torchvision_differs_from_the_paper():
 
 # --- torchvision's documented counts --------------------------------------------------
 
-@pytest.mark.parametrize("name, params, gflops_docs, ops_meta", [
-    # torchvision 0.28 docs, "Table of all available classification weights", and each
-    # weights' meta in torchvision/models/<family>.py ("num_params", "_ops"):
-    ("vgg16", 138_357_544, "15.47", "15.47"),        # VGG16_Weights.IMAGENET1K_V1
-    ("alexnet", 61_100_840, "0.71", "0.714"),        # AlexNet_Weights.IMAGENET1K_V1
-    ("squeezenet-1.0", 1_248_424, "0.82", "0.819"),  # SqueezeNet1_0_Weights.IMAGENET1K_V1
-    ("squeezenet-1.1", 1_235_496, "0.35", "0.349"),  # SqueezeNet1_1_Weights.IMAGENET1K_V1
-    ("resnet-18", 11_689_512, "1.81", "1.814"),      # ResNet18_Weights.IMAGENET1K_V1
-    ("resnet-50", 25_557_032, "4.09", "4.089"),      # ResNet50_Weights.IMAGENET1K_V1/V2
-])
+
+@pytest.mark.parametrize(
+    "name, params, gflops_docs, ops_meta",
+    [
+        # torchvision 0.28 docs, "Table of all available classification weights", and each
+        # weights' meta in torchvision/models/<family>.py ("num_params", "_ops"):
+        ("vgg16", 138_357_544, "15.47", "15.47"),  # VGG16_Weights.IMAGENET1K_V1
+        ("alexnet", 61_100_840, "0.71", "0.714"),  # AlexNet_Weights.IMAGENET1K_V1
+        ("squeezenet-1.0", 1_248_424, "0.82", "0.819"),  # SqueezeNet1_0_Weights.IMAGENET1K_V1
+        ("squeezenet-1.1", 1_235_496, "0.35", "0.349"),  # SqueezeNet1_1_Weights.IMAGENET1K_V1
+        ("resnet-18", 11_689_512, "1.81", "1.814"),  # ResNet18_Weights.IMAGENET1K_V1
+        ("resnet-50", 25_557_032, "4.09", "4.089"),  # ResNet50_Weights.IMAGENET1K_V1/V2
+    ],
+)
 def test_torchvision_documented_counts(name, params, gflops_docs, ops_meta):
     result = mncost.cost(name, bn="affine")
     assert result.total.params == params
@@ -103,10 +120,16 @@ def test_alexnet_paper_by_hand():
     assert result.total.params == 60_965_224
     assert result.total.mult_adds == 724_406_816
     assert [layer.output for layer in result.layers if layer.name.startswith("conv")] == [
-        (55, 55, 96), (27, 27, 256), (13, 13, 384), (13, 13, 384), (13, 13, 256)]
+        (55, 55, 96),
+        (27, 27, 256),
+        (13, 13, 384),
+        (13, 13, 384),
+        (13, 13, 256),
+    ]
 
 
 # --- reference networks in PyTorch ----------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def torch():
@@ -120,8 +143,9 @@ def _references() -> dict[str, Callable[..., Any]]:
     every channel count but the image's and the classes (alpha 0.5 by hand)."""
     from torch import nn
 
-    def relu_conv(c_in: int, c_out: int, kernel: int, stride: int = 1, padding: int = 0,
-                  groups: int = 1) -> list[nn.Module]:
+    def relu_conv(
+        c_in: int, c_out: int, kernel: int, stride: int = 1, padding: int = 0, groups: int = 1
+    ) -> list[nn.Module]:
         return [nn.Conv2d(c_in, c_out, kernel, stride, padding, groups=groups), nn.ReLU()]
 
     class VGG16(nn.Module):
@@ -130,8 +154,26 @@ def _references() -> dict[str, Callable[..., Any]]:
             super().__init__()
             layers: list[nn.Module] = []
             c = 3
-            for v in [64, 64, "M", 128, 128, "M", 256, 256, 256, "M",
-                      512, 512, 512, "M", 512, 512, 512, "M"]:
+            for v in [
+                64,
+                64,
+                "M",
+                128,
+                128,
+                "M",
+                256,
+                256,
+                256,
+                "M",
+                512,
+                512,
+                512,
+                "M",
+                512,
+                512,
+                512,
+                "M",
+            ]:
                 if v == "M":
                     layers.append(nn.MaxPool2d(2, 2))
                 else:
@@ -141,9 +183,14 @@ def _references() -> dict[str, Callable[..., Any]]:
             self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
             hidden = 4096 // div
             self.classifier = nn.Sequential(
-                nn.Linear(c * 7 * 7, hidden), nn.ReLU(), nn.Dropout(),
-                nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(),
-                nn.Linear(hidden, classes))
+                nn.Linear(c * 7 * 7, hidden),
+                nn.ReLU(),
+                nn.Dropout(),
+                nn.Linear(hidden, hidden),
+                nn.ReLU(),
+                nn.Dropout(),
+                nn.Linear(hidden, classes),
+            )
 
         def forward(self, x: Any) -> Any:
             return self.classifier(self.avgpool(self.features(x)).flatten(1))
@@ -153,23 +200,31 @@ def _references() -> dict[str, Callable[..., Any]]:
         # 2012 paper's (96-256-384-384-256, conv2/4/5 split over two GPUs: groups=2).
         def __init__(self, classes: int, div: int, two_tower: bool = False) -> None:
             super().__init__()
-            c1, c2, c3, c4, c5 = (96, 256, 384, 384, 256) if two_tower else \
-                (64, 192, 384, 256, 256)
+            c1, c2, c3, c4, c5 = (96, 256, 384, 384, 256) if two_tower else (64, 192, 384, 256, 256)
             c1, c2, c3, c4, c5 = (c // div for c in (c1, c2, c3, c4, c5))
             g = 2 if two_tower else 1
             self.features = nn.Sequential(
-                *relu_conv(3, c1, 11, 4, 2), nn.MaxPool2d(3, 2),
-                *relu_conv(c1, c2, 5, 1, 2, groups=g), nn.MaxPool2d(3, 2),
+                *relu_conv(3, c1, 11, 4, 2),
+                nn.MaxPool2d(3, 2),
+                *relu_conv(c1, c2, 5, 1, 2, groups=g),
+                nn.MaxPool2d(3, 2),
                 *relu_conv(c2, c3, 3, 1, 1),
                 *relu_conv(c3, c4, 3, 1, 1, groups=g),
-                *relu_conv(c4, c5, 3, 1, 1, groups=g), nn.MaxPool2d(3, 2))
+                *relu_conv(c4, c5, 3, 1, 1, groups=g),
+                nn.MaxPool2d(3, 2),
+            )
             # The 2012 net has no adaptive pool: fc6 takes whatever map conv5 leaves.
             self.avgpool = nn.Identity() if two_tower else nn.AdaptiveAvgPool2d((6, 6))
             hidden = 4096 // div
             self.classifier = nn.Sequential(
-                nn.Dropout(), nn.LazyLinear(hidden), nn.ReLU(),
-                nn.Dropout(), nn.Linear(hidden, hidden), nn.ReLU(),
-                nn.Linear(hidden, classes))
+                nn.Dropout(),
+                nn.LazyLinear(hidden),
+                nn.ReLU(),
+                nn.Dropout(),
+                nn.Linear(hidden, hidden),
+                nn.ReLU(),
+                nn.Linear(hidden, classes),
+            )
 
         def forward(self, x: Any) -> Any:
             return self.classifier(self.avgpool(self.features(x)).flatten(1))
@@ -195,15 +250,35 @@ def _references() -> dict[str, Callable[..., Any]]:
             d = div
             if version == "1.0":
                 stem = relu_conv(3, 96 // d, 7, 2)
-                body = ["P", (16, 64, 64), (16, 64, 64), (32, 128, 128), "P",
-                        (32, 128, 128), (48, 192, 192), (48, 192, 192), (64, 256, 256),
-                        "P", (64, 256, 256)]
+                body = [
+                    "P",
+                    (16, 64, 64),
+                    (16, 64, 64),
+                    (32, 128, 128),
+                    "P",
+                    (32, 128, 128),
+                    (48, 192, 192),
+                    (48, 192, 192),
+                    (64, 256, 256),
+                    "P",
+                    (64, 256, 256),
+                ]
                 c = 96 // d
             else:
                 stem = relu_conv(3, 64 // d, 3, 2)
-                body = ["P", (16, 64, 64), (16, 64, 64), "P", (32, 128, 128),
-                        (32, 128, 128), "P", (48, 192, 192), (48, 192, 192),
-                        (64, 256, 256), (64, 256, 256)]
+                body = [
+                    "P",
+                    (16, 64, 64),
+                    (16, 64, 64),
+                    "P",
+                    (32, 128, 128),
+                    (32, 128, 128),
+                    "P",
+                    (48, 192, 192),
+                    (48, 192, 192),
+                    (64, 256, 256),
+                    (64, 256, 256),
+                ]
                 c = 64 // d
             layers: list[nn.Module] = list(stem)
             for item in body:
@@ -214,21 +289,25 @@ def _references() -> dict[str, Callable[..., Any]]:
                     layers.append(Fire(c, s, e1, e3))
                     c = e1 + e3
             self.features = nn.Sequential(*layers)
-            self.classifier = nn.Sequential(nn.Dropout(), *relu_conv(c, classes, 1),
-                                            nn.AdaptiveAvgPool2d((1, 1)))
+            self.classifier = nn.Sequential(
+                nn.Dropout(), *relu_conv(c, classes, 1), nn.AdaptiveAvgPool2d((1, 1))
+            )
 
         def forward(self, x: Any) -> Any:
             return self.classifier(self.features(x)).flatten(1)
 
     def conv_bn(c_in: int, c_out: int, kernel: int, stride: int = 1) -> list[nn.Module]:
-        return [nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, bias=False),
-                nn.BatchNorm2d(c_out)]
+        return [
+            nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, bias=False),
+            nn.BatchNorm2d(c_out),
+        ]
 
     class Block(nn.Module):
         # He et al. 2015: a basic block (3x3, 3x3) or a bottleneck (1x1, 3x3, 1x1 to 4x);
         # torchvision's bottleneck strides on its 3x3 (v1.5), the paper's on its 1x1 (v1).
-        def __init__(self, c_in: int, planes: int, stride: int, bottleneck: bool,
-                     v1: bool = False) -> None:
+        def __init__(
+            self, c_in: int, planes: int, stride: int, bottleneck: bool, v1: bool = False
+        ) -> None:
             super().__init__()
             self.relu = nn.ReLU()
             if bottleneck:
@@ -237,15 +316,26 @@ def _references() -> dict[str, Callable[..., Any]]:
                 self.conv1, self.bn1 = conv_bn(c_in, planes, 1, s1)
                 self.conv2, self.bn2 = conv_bn(planes, planes, 3, s2)
                 self.conv3, self.bn3 = conv_bn(planes, out, 1)
-                self.path = [self.conv1, self.bn1, self.relu, self.conv2, self.bn2,
-                             self.relu, self.conv3, self.bn3]
+                self.path = [
+                    self.conv1,
+                    self.bn1,
+                    self.relu,
+                    self.conv2,
+                    self.bn2,
+                    self.relu,
+                    self.conv3,
+                    self.bn3,
+                ]
             else:
                 out = planes
                 self.conv1, self.bn1 = conv_bn(c_in, planes, 3, stride)
                 self.conv2, self.bn2 = conv_bn(planes, planes, 3)
                 self.path = [self.conv1, self.bn1, self.relu, self.conv2, self.bn2]
-            self.downsample = nn.Sequential(*conv_bn(c_in, out, 1, stride)) \
-                if stride != 1 or c_in != out else None
+            self.downsample = (
+                nn.Sequential(*conv_bn(c_in, out, 1, stride))
+                if stride != 1 or c_in != out
+                else None
+            )
             self.out = out
 
         def forward(self, x: Any) -> Any:
@@ -267,8 +357,9 @@ def _references() -> dict[str, Callable[..., Any]]:
             for stage, (planes, n) in enumerate(zip((64, 128, 256, 512), blocks), start=1):
                 layer = []
                 for i in range(n):
-                    block = Block(c, planes // div, 2 if i == 0 and stage > 1 else 1,
-                                  bottleneck, v1)
+                    block = Block(
+                        c, planes // div, 2 if i == 0 and stage > 1 else 1, bottleneck, v1
+                    )
                     layer.append(block)
                     c = block.out
                 setattr(self, f"layer{stage}", nn.Sequential(*layer))
@@ -293,8 +384,9 @@ def _references() -> dict[str, Callable[..., Any]]:
     }
 
 
-def _measure(name: str, resolution: int, classes: int = 1000, div: int = 1
-             ) -> tuple[int, int, Any, dict[str, int]]:
+def _measure(
+    name: str, resolution: int, classes: int = 1000, div: int = 1
+) -> tuple[int, int, Any, dict[str, int]]:
     """(MACs, params, the network, FLOPs by module path) of a reference network, run
     once on the meta device (shapes only, no weights allocated)."""
     import torch
@@ -310,14 +402,14 @@ def _measure(name: str, resolution: int, classes: int = 1000, div: int = 1
             net(x)
     flops = counter.get_total_flops()
     assert flops % 2 == 0
-    by_module = {path: int(sum(counts.values()))
-                 for path, counts in counter.get_flop_counts().items()}
+    by_module = {
+        path: int(sum(counts.values())) for path, counts in counter.get_flop_counts().items()
+    }
     params = sum(p.numel() for p in net.parameters())
     return flops // 2, params, net, by_module
 
 
-@pytest.mark.parametrize("resolution, classes", [(224, 1000), (160, 1000), (256, 10),
-                                                 (257, 1000)])
+@pytest.mark.parametrize("resolution, classes", [(224, 1000), (160, 1000), (256, 10), (257, 1000)])
 @pytest.mark.parametrize("name", NAMES)
 def test_matches_a_reference_pytorch_network(torch, name, resolution, classes):
     macs, params, _, _ = _measure(name, resolution, classes)
@@ -346,8 +438,9 @@ def test_resnet_ops_are_torchvisions_modules_layer_by_layer(torch, name):
     root = type(net).__name__
     result = count(get_model(name))  # bn="none": a conv's own weights, as its module's
     weighted = [layer for layer in result.layers if layer.mult_adds]
-    assert len(weighted) == sum(isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))
-                                for m in modules.values())
+    assert len(weighted) == sum(
+        isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)) for m in modules.values()
+    )
     for layer in weighted:
         path = layer.name.replace("downsample", "downsample.0")
         assert by_module[f"{root}.{path}"] == 2 * layer.mult_adds, layer.name
@@ -369,13 +462,17 @@ def test_resnet_50_is_v1_5_and_the_paper_layout_costs_what_its_description_says(
 
 # --- classes and alpha ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", NAMES)
 def test_classes_change_only_the_classifier(name):
     base = count(get_model(name))
     ten = count(get_model(name), classes=10)
     assert [layer.name for layer in base.layers] == [layer.name for layer in ten.layers]
-    changed = [(a, b) for a, b in zip(base.layers, ten.layers)
-               if (a.mult_adds, a.params) != (b.mult_adds, b.params)]
+    changed = [
+        (a, b)
+        for a, b in zip(base.layers, ten.layers)
+        if (a.mult_adds, a.params) != (b.mult_adds, b.params)
+    ]
     assert [a.name for a, _ in changed] == [CLASSIFIER[name]]
     before, after = changed[0]
     h, w, c = after.input
@@ -392,7 +489,7 @@ def test_classes_zero_leaves_the_body(name):
     result = count(get_model(name), classes=0)
     names = [layer.name for layer in result.layers]
     assert CLASSIFIER[name] not in names
-    assert names == [layer.name for layer in count(get_model(name)).layers][:len(names)]
+    assert names == [layer.name for layer in count(get_model(name)).layers][: len(names)]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -428,8 +525,9 @@ def test_the_sweep_counts_the_zoo_as_count_does(name):
 
 def test_rho_sets_the_resolution(torch):
     # R = round(224 * 0.714) = round(159.9) = 160.
-    data = json.loads(run_cli("table", "resnet-50", "--rho", "0.714", "--bn", "affine",
-                              "--format", "json").stdout)
+    data = json.loads(
+        run_cli("table", "resnet-50", "--rho", "0.714", "--bn", "affine", "--format", "json").stdout
+    )
     assert data["resolution"] == 160
     macs, params, _, _ = _measure("resnet-50", 160)
     assert data["total"] == {"mult_adds": macs, "params": params}
@@ -437,8 +535,15 @@ def test_rho_sets_the_resolution(torch):
 
 # --- mncost verify ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("args", [("--res", "160"), ("--res", "257", "--bn", "affine"),
-                                  ("--alpha", "0.75", "--res", "192", "--classes", "10")])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--res", "160"),
+        ("--res", "257", "--bn", "affine"),
+        ("--alpha", "0.75", "--res", "192", "--classes", "10"),
+    ],
+)
 @pytest.mark.parametrize("name", NAMES)
 def test_verify_agrees_beyond_the_default(torch, name, args):
     result = run_cli("verify", name, *args, "--format", "json")

@@ -35,6 +35,7 @@ def torch():
 
 # --- reference networks, written for this test from torchvision's layout ------------------
 
+
 def _basic_conv(nn: Any, c_in: int, c_out: int, bn: bool = True, **kw: Any) -> Any:
     # torchvision's BasicConv2d (conv without bias, BN, ReLU); bn=False is Caffe's conv
     # with a bias and ReLU.
@@ -52,17 +53,24 @@ def _reference_googlenet(torch: Any, classes: int, paper: bool) -> Any:
     bn = not paper
 
     class Inception(nn.Module):
-        def __init__(self, c_in: int, n1: int, r3: int, n3: int, r5: int, n5: int,
-                     proj: int) -> None:
+        def __init__(
+            self, c_in: int, n1: int, r3: int, n3: int, r5: int, n5: int, proj: int
+        ) -> None:
             super().__init__()
             k = 5 if paper else 3
             self.b1 = _basic_conv(nn, c_in, n1, bn, kernel_size=1)
-            self.b2 = nn.Sequential(_basic_conv(nn, c_in, r3, bn, kernel_size=1),
-                                    _basic_conv(nn, r3, n3, bn, kernel_size=3, padding=1))
-            self.b3 = nn.Sequential(_basic_conv(nn, c_in, r5, bn, kernel_size=1),
-                                    _basic_conv(nn, r5, n5, bn, kernel_size=k, padding=k // 2))
-            self.b4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
-                                    _basic_conv(nn, c_in, proj, bn, kernel_size=1))
+            self.b2 = nn.Sequential(
+                _basic_conv(nn, c_in, r3, bn, kernel_size=1),
+                _basic_conv(nn, r3, n3, bn, kernel_size=3, padding=1),
+            )
+            self.b3 = nn.Sequential(
+                _basic_conv(nn, c_in, r5, bn, kernel_size=1),
+                _basic_conv(nn, r5, n5, bn, kernel_size=k, padding=k // 2),
+            )
+            self.b4 = nn.Sequential(
+                nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
+                _basic_conv(nn, c_in, proj, bn, kernel_size=1),
+            )
 
         def forward(self, x: Any) -> Any:
             return torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(x)], 1)
@@ -85,7 +93,10 @@ def _reference_googlenet(torch: Any, classes: int, paper: bool) -> Any:
         nn.MaxPool2d(pool4, stride=2, ceil_mode=True),
         Inception(832, 256, 160, 320, 32, 128, 128),
         Inception(832, 384, 192, 384, 48, 128, 128),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(1024, classes),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Dropout(0.2),
+        nn.Linear(1024, classes),
         *([nn.Softmax(dim=1)] if paper else []),
     )
 
@@ -119,48 +130,67 @@ def _reference_inception_v3(torch: Any, classes: int, aux: bool) -> Any:
         return nn.AvgPool2d(3, stride=1, padding=1)
 
     def a(c_in: int, pool: int) -> Any:
-        return Cat(conv(c_in, 64, kernel_size=1),
-                   nn.Sequential(conv(c_in, 48, kernel_size=1),
-                                 conv(48, 64, kernel_size=5, padding=2)),
-                   nn.Sequential(conv(c_in, 64, kernel_size=1),
-                                 conv(64, 96, kernel_size=3, padding=1),
-                                 conv(96, 96, kernel_size=3, padding=1)),
-                   nn.Sequential(avg3(), conv(c_in, pool, kernel_size=1)))
+        return Cat(
+            conv(c_in, 64, kernel_size=1),
+            nn.Sequential(conv(c_in, 48, kernel_size=1), conv(48, 64, kernel_size=5, padding=2)),
+            nn.Sequential(
+                conv(c_in, 64, kernel_size=1),
+                conv(64, 96, kernel_size=3, padding=1),
+                conv(96, 96, kernel_size=3, padding=1),
+            ),
+            nn.Sequential(avg3(), conv(c_in, pool, kernel_size=1)),
+        )
 
     def b(c_in: int) -> Any:
-        return Cat(conv(c_in, 384, kernel_size=3, stride=2),
-                   nn.Sequential(conv(c_in, 64, kernel_size=1),
-                                 conv(64, 96, kernel_size=3, padding=1),
-                                 conv(96, 96, kernel_size=3, stride=2)),
-                   nn.MaxPool2d(3, stride=2))
+        return Cat(
+            conv(c_in, 384, kernel_size=3, stride=2),
+            nn.Sequential(
+                conv(c_in, 64, kernel_size=1),
+                conv(64, 96, kernel_size=3, padding=1),
+                conv(96, 96, kernel_size=3, stride=2),
+            ),
+            nn.MaxPool2d(3, stride=2),
+        )
 
     def c(c_in: int, c7: int) -> Any:
-        return Cat(conv(c_in, 192, kernel_size=1),
-                   nn.Sequential(conv(c_in, c7, kernel_size=1),
-                                 conv(c7, c7, kernel_size=(1, 7), padding=(0, 3)),
-                                 conv(c7, 192, kernel_size=(7, 1), padding=(3, 0))),
-                   nn.Sequential(conv(c_in, c7, kernel_size=1),
-                                 conv(c7, c7, kernel_size=(7, 1), padding=(3, 0)),
-                                 conv(c7, c7, kernel_size=(1, 7), padding=(0, 3)),
-                                 conv(c7, c7, kernel_size=(7, 1), padding=(3, 0)),
-                                 conv(c7, 192, kernel_size=(1, 7), padding=(0, 3))),
-                   nn.Sequential(avg3(), conv(c_in, 192, kernel_size=1)))
+        return Cat(
+            conv(c_in, 192, kernel_size=1),
+            nn.Sequential(
+                conv(c_in, c7, kernel_size=1),
+                conv(c7, c7, kernel_size=(1, 7), padding=(0, 3)),
+                conv(c7, 192, kernel_size=(7, 1), padding=(3, 0)),
+            ),
+            nn.Sequential(
+                conv(c_in, c7, kernel_size=1),
+                conv(c7, c7, kernel_size=(7, 1), padding=(3, 0)),
+                conv(c7, c7, kernel_size=(1, 7), padding=(0, 3)),
+                conv(c7, c7, kernel_size=(7, 1), padding=(3, 0)),
+                conv(c7, 192, kernel_size=(1, 7), padding=(0, 3)),
+            ),
+            nn.Sequential(avg3(), conv(c_in, 192, kernel_size=1)),
+        )
 
     def d(c_in: int) -> Any:
-        return Cat(nn.Sequential(conv(c_in, 192, kernel_size=1),
-                                 conv(192, 320, kernel_size=3, stride=2)),
-                   nn.Sequential(conv(c_in, 192, kernel_size=1),
-                                 conv(192, 192, kernel_size=(1, 7), padding=(0, 3)),
-                                 conv(192, 192, kernel_size=(7, 1), padding=(3, 0)),
-                                 conv(192, 192, kernel_size=3, stride=2)),
-                   nn.MaxPool2d(3, stride=2))
+        return Cat(
+            nn.Sequential(conv(c_in, 192, kernel_size=1), conv(192, 320, kernel_size=3, stride=2)),
+            nn.Sequential(
+                conv(c_in, 192, kernel_size=1),
+                conv(192, 192, kernel_size=(1, 7), padding=(0, 3)),
+                conv(192, 192, kernel_size=(7, 1), padding=(3, 0)),
+                conv(192, 192, kernel_size=3, stride=2),
+            ),
+            nn.MaxPool2d(3, stride=2),
+        )
 
     def e(c_in: int) -> Any:
-        return Cat(conv(c_in, 320, kernel_size=1),
-                   nn.Sequential(conv(c_in, 384, kernel_size=1), Split(384)),
-                   nn.Sequential(conv(c_in, 448, kernel_size=1),
-                                 conv(448, 384, kernel_size=3, padding=1), Split(384)),
-                   nn.Sequential(avg3(), conv(c_in, 192, kernel_size=1)))
+        return Cat(
+            conv(c_in, 320, kernel_size=1),
+            nn.Sequential(conv(c_in, 384, kernel_size=1), Split(384)),
+            nn.Sequential(
+                conv(c_in, 448, kernel_size=1), conv(448, 384, kernel_size=3, padding=1), Split(384)
+            ),
+            nn.Sequential(avg3(), conv(c_in, 192, kernel_size=1)),
+        )
 
     class AuxHead(nn.Module):
         def __init__(self) -> None:
@@ -177,15 +207,32 @@ def _reference_inception_v3(torch: Any, classes: int, aux: bool) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.front = nn.Sequential(
-                conv(3, 32, kernel_size=3, stride=2), conv(32, 32, kernel_size=3),
-                conv(32, 64, kernel_size=3, padding=1), nn.MaxPool2d(3, stride=2),
-                conv(64, 80, kernel_size=1), conv(80, 192, kernel_size=3),
+                conv(3, 32, kernel_size=3, stride=2),
+                conv(32, 32, kernel_size=3),
+                conv(32, 64, kernel_size=3, padding=1),
                 nn.MaxPool2d(3, stride=2),
-                a(192, 32), a(256, 64), a(288, 64), b(288),
-                c(768, 128), c(768, 160), c(768, 160), c(768, 192))
+                conv(64, 80, kernel_size=1),
+                conv(80, 192, kernel_size=3),
+                nn.MaxPool2d(3, stride=2),
+                a(192, 32),
+                a(256, 64),
+                a(288, 64),
+                b(288),
+                c(768, 128),
+                c(768, 160),
+                c(768, 160),
+                c(768, 192),
+            )
             self.aux = AuxHead() if aux else None
-            self.back = nn.Sequential(d(768), e(1280), e(2048), nn.AdaptiveAvgPool2d(1),
-                                      nn.Dropout(0.5), nn.Flatten(), nn.Linear(2048, classes))
+            self.back = nn.Sequential(
+                d(768),
+                e(1280),
+                e(2048),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Dropout(0.5),
+                nn.Flatten(),
+                nn.Linear(2048, classes),
+            )
 
         def forward(self, x: Any) -> Any:
             x = self.front(x)
@@ -213,20 +260,25 @@ _REFERENCES = {
     "googlenet": lambda torch, classes: _reference_googlenet(torch, classes, paper=False),
     "googlenet-paper": lambda torch, classes: _reference_googlenet(torch, classes, paper=True),
     "inception-v3": lambda torch, classes: _reference_inception_v3(torch, classes, aux=True),
-    "inception-v3-no-aux":
-        lambda torch, classes: _reference_inception_v3(torch, classes, aux=False),
+    "inception-v3-no-aux": lambda torch, classes: _reference_inception_v3(
+        torch, classes, aux=False
+    ),
 }
 
 
 # --- torchvision's documented figures -----------------------------------------------------
 
-@pytest.mark.parametrize("name, params, gflops", [
-    # docs.pytorch.org/vision/stable/models.html, "Table of all available classification
-    # weights": GoogLeNet_Weights.IMAGENET1K_V1 6,624,904 params, 1.50 GFLOPS;
-    # Inception_V3_Weights.IMAGENET1K_V1 27,161,264 params, 5.71 GFLOPS (at 299).
-    ("googlenet", 6_624_904, "1.50"),
-    ("inception-v3", 27_161_264, "5.71"),
-])
+
+@pytest.mark.parametrize(
+    "name, params, gflops",
+    [
+        # docs.pytorch.org/vision/stable/models.html, "Table of all available classification
+        # weights": GoogLeNet_Weights.IMAGENET1K_V1 6,624,904 params, 1.50 GFLOPS;
+        # Inception_V3_Weights.IMAGENET1K_V1 27,161,264 params, 5.71 GFLOPS (at 299).
+        ("googlenet", 6_624_904, "1.50"),
+        ("inception-v3", 27_161_264, "5.71"),
+    ],
+)
 def test_torchvision_documented_counts(name, params, gflops):
     result = mncost.cost(name, bn="affine")
     assert result.total.params == params
@@ -236,20 +288,24 @@ def test_torchvision_documented_counts(name, params, gflops):
 
 # --- reference networks measured by PyTorch -----------------------------------------------
 
-@pytest.mark.parametrize("name, resolution, classes", [
-    ("googlenet", 224, 1000),
-    ("googlenet", 160, 1000),
-    # At 180 the pool after inception4e meets an odd (11x11) map, where its window
-    # matters: 3x3/2 rounding up gives ceil(8/2) + 1 = 5, 2x2/2 gives ceil(9/2) + 1 = 6.
-    ("googlenet", 180, 1000),
-    ("googlenet-paper", 224, 1000),
-    ("googlenet-paper", 180, 1000),
-    ("inception-v3", 299, 1000),
-    ("inception-v3", 224, 1000),
-    ("inception-v3", 299, 120),  # Stanford Dogs (the MobileNets paper's Table 10)
-    ("inception-v3-no-aux", 299, 1000),
-    ("inception-v3-no-aux", 224, 1000),
-])
+
+@pytest.mark.parametrize(
+    "name, resolution, classes",
+    [
+        ("googlenet", 224, 1000),
+        ("googlenet", 160, 1000),
+        # At 180 the pool after inception4e meets an odd (11x11) map, where its window
+        # matters: 3x3/2 rounding up gives ceil(8/2) + 1 = 5, 2x2/2 gives ceil(9/2) + 1 = 6.
+        ("googlenet", 180, 1000),
+        ("googlenet-paper", 224, 1000),
+        ("googlenet-paper", 180, 1000),
+        ("inception-v3", 299, 1000),
+        ("inception-v3", 224, 1000),
+        ("inception-v3", 299, 120),  # Stanford Dogs (the MobileNets paper's Table 10)
+        ("inception-v3-no-aux", 299, 1000),
+        ("inception-v3-no-aux", 224, 1000),
+    ],
+)
 def test_equals_a_reference_pytorch_network(torch, name, resolution, classes):
     macs, params = _measure(torch, _REFERENCES[name](torch, classes), resolution)
     result = mncost.cost(name, resolution=resolution, classes=classes, bn="affine")
@@ -277,16 +333,20 @@ def test_aux_head_has_torchvisions_shapes_at_299(torch):
 
 # --- mncost verify ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, args", [
-    ("googlenet", []),
-    ("googlenet", ["--res", "160", "--alpha", "0.5"]),
-    ("googlenet-paper", []),
-    ("googlenet-paper", ["--res", "180"]),
-    ("inception-v3", ["--bn", "affine"]),
-    ("inception-v3", ["--res", "224", "--alpha", "0.35"]),
-    ("inception-v3-no-aux", []),
-    ("inception-v3-no-aux", ["--res", "331", "--classes", "120"]),
-])
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("googlenet", []),
+        ("googlenet", ["--res", "160", "--alpha", "0.5"]),
+        ("googlenet-paper", []),
+        ("googlenet-paper", ["--res", "180"]),
+        ("inception-v3", ["--bn", "affine"]),
+        ("inception-v3", ["--res", "224", "--alpha", "0.35"]),
+        ("inception-v3-no-aux", []),
+        ("inception-v3-no-aux", ["--res", "331", "--classes", "120"]),
+    ],
+)
 def test_verify_agrees_layer_by_layer(torch, name, args):
     result = run_cli("verify", name, *args, "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -300,17 +360,21 @@ def test_verify_agrees_layer_by_layer(torch, name, args):
 
 # --- the auxiliary head -------------------------------------------------------------------
 
-@pytest.mark.parametrize("bn, classes, aux_params", [
-    # torchvision's InceptionAux, by hand (conv0: 1x1 768 -> 128; conv1: 5x5 128 -> 768;
-    # fc: 768 -> classes, with bias; both convs without bias, each followed by BN):
-    #   conv0 768 * 128 = 98,304; conv1 5 * 5 * 128 * 768 = 2,457,600;
-    #   fc 768 * 1000 + 1000 = 769,000                       -> 3,324,904 (BN not counted)
-    #   + BN gamma, beta: 2 * (128 + 768) = 1,792            -> 3,326,696 (bn affine)
-    ("none", 1000, 3_324_904),
-    ("affine", 1000, 3_326_696),
-    # 120 classes: fc 768 * 120 + 120 = 92,280; 98,304 + 2,457,600 + 92,280 = 2,648,184.
-    ("none", 120, 2_648_184),
-])
+
+@pytest.mark.parametrize(
+    "bn, classes, aux_params",
+    [
+        # torchvision's InceptionAux, by hand (conv0: 1x1 768 -> 128; conv1: 5x5 128 -> 768;
+        # fc: 768 -> classes, with bias; both convs without bias, each followed by BN):
+        #   conv0 768 * 128 = 98,304; conv1 5 * 5 * 128 * 768 = 2,457,600;
+        #   fc 768 * 1000 + 1000 = 769,000                       -> 3,324,904 (BN not counted)
+        #   + BN gamma, beta: 2 * (128 + 768) = 1,792            -> 3,326,696 (bn affine)
+        ("none", 1000, 3_324_904),
+        ("affine", 1000, 3_326_696),
+        # 120 classes: fc 768 * 120 + 120 = 92,280; 98,304 + 2,457,600 + 92,280 = 2,648,184.
+        ("none", 120, 2_648_184),
+    ],
+)
 def test_no_aux_variant_is_the_full_model_minus_the_aux_head(bn, classes, aux_params):
     full = mncost.cost("inception-v3", bn=bn, classes=classes)
     bare = mncost.cost("inception-v3-no-aux", bn=bn, classes=classes)
@@ -326,8 +390,11 @@ def test_no_aux_variant_is_derived_from_the_full_spec():
     bare = mncost.get_model("inception-v3-no-aux")
     assert [layer for layer in full.layers if layer.kind != "aux"] == list(bare.layers)
     assert len(bare.layers) == len(full.layers) - 1
-    assert (bare.resolution, bare.classes, bare.width) == (full.resolution, full.classes,
-                                                           full.width)
+    assert (bare.resolution, bare.classes, bare.width) == (
+        full.resolution,
+        full.classes,
+        full.width,
+    )
 
 
 def test_classes_zero_drops_both_classifiers():
@@ -347,9 +414,16 @@ def test_classes_zero_drops_both_classifiers():
 # but its own filter counts (256, 160, 320, 32, 128, 128 on 7x7x832) give, by hand,
 # 832*256 + 832*160 + 9*160*320 + 832*32 + 25*32*128 + 832*128 = 1,042,432 weights and
 # 49 * 1,042,432 = 51.08 M mult-adds; the row is not consistent with its own columns.
-_TABLE_1_OPS = {"inception3a": 128, "inception3b": 304, "inception4a": 73,
-                "inception4b": 88, "inception4c": 100, "inception4d": 119,
-                "inception4e": 170, "inception5b": 71}
+_TABLE_1_OPS = {
+    "inception3a": 128,
+    "inception3b": 304,
+    "inception4a": 73,
+    "inception4b": 88,
+    "inception4c": 100,
+    "inception4d": 119,
+    "inception4e": 170,
+    "inception5b": 71,
+}
 
 
 def _module_macs(name: str) -> dict[str, int]:
@@ -390,6 +464,7 @@ def test_googlenet_paper_convs_have_bias_and_no_batch_norm():
 
 # --- width rule, registry -----------------------------------------------------------------
 
+
 def test_width_rule_scales_every_conv_and_never_the_classes():
     # GoogLeNet at alpha 0.5, by hand: conv1 has round(64 * 0.5) = 32 filters; inception5b's
     # output is 192 + 192 + 64 + 64 = 512 channels, so the fc has 512 * 1000 + 1000 params.
@@ -399,19 +474,21 @@ def test_width_rule_scales_every_conv_and_never_the_classes():
     # Inception V3 at alpha 0.35: round(32 * 0.35) = round(11.2) = 11 filters in the first
     # conv, round(48 * 0.35) = round(16.8) = 17 in Mixed_5b.branch5x5_1; the aux fc keeps
     # the classes: round(768 * 0.35) = round(268.8) = 269 inputs -> 269 * 1000 + 1000.
-    rows = {layer.name: layer
-            for layer in mncost.cost("inception-v3", alpha="0.35").layers}
+    rows = {layer.name: layer for layer in mncost.cost("inception-v3", alpha="0.35").layers}
     assert rows["Conv2d_1a_3x3"].output[2] == 11
     assert rows["Mixed_5b.branch5x5_1"].output[2] == 17
     assert rows["AuxLogits.fc"].params == 269 * 1000 + 1000
 
 
-@pytest.mark.parametrize("name, family, resolution", [
-    ("googlenet", "googlenet", 224),
-    ("googlenet-paper", "googlenet", 224),
-    ("inception-v3", "inception", 299),
-    ("inception-v3-no-aux", "inception", 299),
-])
+@pytest.mark.parametrize(
+    "name, family, resolution",
+    [
+        ("googlenet", "googlenet", 224),
+        ("googlenet-paper", "googlenet", 224),
+        ("inception-v3", "inception", 299),
+        ("inception-v3-no-aux", "inception", 299),
+    ],
+)
 def test_registered_with_family_and_default_resolution(name, family, resolution):
     entry = get_entry(name)
     assert entry.family == family

@@ -31,11 +31,16 @@ from mncost.arch import ops
 from mncost.cost.conventions import Conventions
 from tests.conftest import run_cli
 
-V3_MODELS = ("mobilenet-v3-large", "mobilenet-v3-small", "mobilenet-v3-large-minimalistic",
-             "mobilenet-v3-small-minimalistic")
+V3_MODELS = (
+    "mobilenet-v3-large",
+    "mobilenet-v3-small",
+    "mobilenet-v3-large-minimalistic",
+    "mobilenet-v3-small-minimalistic",
+)
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "published" / "checkpoints_v3.csv"
-PACKAGED_CSV = (Path(__file__).resolve().parents[1] / "mncost" / "sources" / "data"
-                / "checkpoints_v3.csv")
+PACKAGED_CSV = (
+    Path(__file__).resolve().parents[1] / "mncost" / "sources" / "data" / "checkpoints_v3.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +50,7 @@ def torch():
 
 # --- the reference: MobileNet V3 written directly in PyTorch ------------------------------
 
+
 def _make_divisible(value: Fraction, divisor: int = 8) -> int:
     # torchvision's and TF-slim's _make_divisible, in exact arithmetic.
     new = max(divisor, int(value + Fraction(divisor, 2)) // divisor * divisor)
@@ -53,37 +59,66 @@ def _make_divisible(value: Fraction, divisor: int = 8) -> int:
 
 # torchvision's _mobilenet_v3_conf rows: (input, kernel, expanded, out, SE, activation, stride).
 _TV_LARGE = [
-    (16, 3, 16, 16, False, "RE", 1), (16, 3, 64, 24, False, "RE", 2),
-    (24, 3, 72, 24, False, "RE", 1), (24, 5, 72, 40, True, "RE", 2),
-    (40, 5, 120, 40, True, "RE", 1), (40, 5, 120, 40, True, "RE", 1),
-    (40, 3, 240, 80, False, "HS", 2), (80, 3, 200, 80, False, "HS", 1),
-    (80, 3, 184, 80, False, "HS", 1), (80, 3, 184, 80, False, "HS", 1),
-    (80, 3, 480, 112, True, "HS", 1), (112, 3, 672, 112, True, "HS", 1),
-    (112, 5, 672, 160, True, "HS", 2), (160, 5, 960, 160, True, "HS", 1),
+    (16, 3, 16, 16, False, "RE", 1),
+    (16, 3, 64, 24, False, "RE", 2),
+    (24, 3, 72, 24, False, "RE", 1),
+    (24, 5, 72, 40, True, "RE", 2),
+    (40, 5, 120, 40, True, "RE", 1),
+    (40, 5, 120, 40, True, "RE", 1),
+    (40, 3, 240, 80, False, "HS", 2),
+    (80, 3, 200, 80, False, "HS", 1),
+    (80, 3, 184, 80, False, "HS", 1),
+    (80, 3, 184, 80, False, "HS", 1),
+    (80, 3, 480, 112, True, "HS", 1),
+    (112, 3, 672, 112, True, "HS", 1),
+    (112, 5, 672, 160, True, "HS", 2),
+    (160, 5, 960, 160, True, "HS", 1),
     (160, 5, 960, 160, True, "HS", 1),
 ]
 _TV_SMALL = [
-    (16, 3, 16, 16, True, "RE", 2), (16, 3, 72, 24, False, "RE", 2),
-    (24, 3, 88, 24, False, "RE", 1), (24, 5, 96, 40, True, "HS", 2),
-    (40, 5, 240, 40, True, "HS", 1), (40, 5, 240, 40, True, "HS", 1),
-    (40, 5, 120, 48, True, "HS", 1), (48, 5, 144, 48, True, "HS", 1),
-    (48, 5, 288, 96, True, "HS", 2), (96, 5, 576, 96, True, "HS", 1),
+    (16, 3, 16, 16, True, "RE", 2),
+    (16, 3, 72, 24, False, "RE", 2),
+    (24, 3, 88, 24, False, "RE", 1),
+    (24, 5, 96, 40, True, "HS", 2),
+    (40, 5, 240, 40, True, "HS", 1),
+    (40, 5, 240, 40, True, "HS", 1),
+    (40, 5, 120, 48, True, "HS", 1),
+    (48, 5, 144, 48, True, "HS", 1),
+    (48, 5, 288, 96, True, "HS", 2),
+    (96, 5, 576, 96, True, "HS", 1),
     (96, 5, 576, 96, True, "HS", 1),
 ]
 # TF-slim's V3_LARGE / V3_SMALL: mbv3_op(ef, n, k, s) rows, SE marked; the expansion is
 # expand_input_by_factor(ef): make_divisible(scaled input * ef, 8).
 _SLIM_LARGE = [
-    (1, 16, 3, 1, False), (4, 24, 3, 2, False), (3, 24, 3, 1, False), (3, 40, 5, 2, True),
-    (3, 40, 5, 1, True), (3, 40, 5, 1, True), (6, 80, 3, 2, False),
-    (Fraction(5, 2), 80, 3, 1, False), (Fraction(184, 80), 80, 3, 1, False),
-    (Fraction(184, 80), 80, 3, 1, False), (6, 112, 3, 1, True), (6, 112, 3, 1, True),
-    (6, 160, 5, 2, True), (6, 160, 5, 1, True), (6, 160, 5, 1, True),
+    (1, 16, 3, 1, False),
+    (4, 24, 3, 2, False),
+    (3, 24, 3, 1, False),
+    (3, 40, 5, 2, True),
+    (3, 40, 5, 1, True),
+    (3, 40, 5, 1, True),
+    (6, 80, 3, 2, False),
+    (Fraction(5, 2), 80, 3, 1, False),
+    (Fraction(184, 80), 80, 3, 1, False),
+    (Fraction(184, 80), 80, 3, 1, False),
+    (6, 112, 3, 1, True),
+    (6, 112, 3, 1, True),
+    (6, 160, 5, 2, True),
+    (6, 160, 5, 1, True),
+    (6, 160, 5, 1, True),
 ]
 _SLIM_SMALL = [
-    (1, 16, 3, 2, True), (Fraction(72, 16), 24, 3, 2, False),
-    (Fraction(88, 24), 24, 3, 1, False), (4, 40, 5, 2, True), (6, 40, 5, 1, True),
-    (6, 40, 5, 1, True), (3, 48, 5, 1, True), (3, 48, 5, 1, True), (6, 96, 5, 2, True),
-    (6, 96, 5, 1, True), (6, 96, 5, 1, True),
+    (1, 16, 3, 2, True),
+    (Fraction(72, 16), 24, 3, 2, False),
+    (Fraction(88, 24), 24, 3, 1, False),
+    (4, 40, 5, 2, True),
+    (6, 40, 5, 1, True),
+    (6, 40, 5, 1, True),
+    (3, 48, 5, 1, True),
+    (3, 48, 5, 1, True),
+    (6, 96, 5, 2, True),
+    (6, 96, 5, 1, True),
+    (6, 96, 5, 1, True),
 ]
 # Activations of the SLIM rows, in order (mbv3_op's act: relu unless hard_swish).
 _SLIM_LARGE_ACTS = ["RE"] * 6 + ["HS"] * 9
@@ -105,29 +140,52 @@ class _Plan:
 def _torchvision_plan(rows, hidden: int, alpha: Fraction, classes: int = 1000) -> _Plan:
     scale = lambda c: _make_divisible(c * alpha)  # noqa: E731  (adjust_channels)
     blocks = [(scale(i), k, scale(e), scale(o), se, act, s) for i, k, e, o, se, act, s in rows]
-    return _Plan(stem=blocks[0][0], blocks=blocks, last=6 * blocks[-1][3],
-                 hidden=scale(hidden), classes=classes)
+    return _Plan(
+        stem=blocks[0][0],
+        blocks=blocks,
+        last=6 * blocks[-1][3],
+        hidden=scale(hidden),
+        classes=classes,
+    )
 
 
-def _slim_plan(rows, acts, last: int, hidden: int, alpha: Fraction, classes: int = 1001,
-               hidden_fixed: bool = False) -> _Plan:
+def _slim_plan(
+    rows,
+    acts,
+    last: int,
+    hidden: int,
+    alpha: Fraction,
+    classes: int = 1001,
+    hidden_fixed: bool = False,
+) -> _Plan:
     # lib.depth_multiplier scales every num_outputs; finegrain_classification_mode keeps
     # the last op (the hidden 1x1 conv) unscaled.
     scale = lambda c: _make_divisible(c * alpha)  # noqa: E731
     width = scale(16)
     blocks = []
     for (factor, out, kernel, stride, se), act in zip(rows, acts):
-        blocks.append((width, kernel, _make_divisible(width * Fraction(factor)), scale(out),
-                       se, act, stride))
+        blocks.append(
+            (width, kernel, _make_divisible(width * Fraction(factor)), scale(out), se, act, stride)
+        )
         width = scale(out)
-    return _Plan(stem=scale(16), blocks=blocks, last=scale(last),
-                 hidden=hidden if hidden_fixed else scale(hidden), classes=classes)
+    return _Plan(
+        stem=scale(16),
+        blocks=blocks,
+        last=scale(last),
+        hidden=hidden if hidden_fixed else scale(hidden),
+        classes=classes,
+    )
 
 
 def _minimal(plan: _Plan) -> _Plan:
     # TF-slim's *_MINIMALISTIC defs: no SE, ReLU, 3x3 depthwise kernels.
-    return _Plan(plan.stem, [(i, 3, e, o, False, "RE", s) for i, _, e, o, _, _, s
-                             in plan.blocks], plan.last, plan.hidden, plan.classes)
+    return _Plan(
+        plan.stem,
+        [(i, 3, e, o, False, "RE", s) for i, _, e, o, _, _, s in plan.blocks],
+        plan.last,
+        plan.hidden,
+        plan.classes,
+    )
 
 
 def _reference(torch, plan: _Plan, minimal: bool = False):
@@ -137,8 +195,10 @@ def _reference(torch, plan: _Plan, minimal: bool = False):
     hs = nn.ReLU if minimal else nn.Hardswish
 
     def conv_bn(cin, cout, k=1, s=1, groups=1, act=None):
-        layers = [nn.Conv2d(cin, cout, k, s, (k - 1) // 2, groups=groups, bias=False),
-                  nn.BatchNorm2d(cout)]
+        layers = [
+            nn.Conv2d(cin, cout, k, s, (k - 1) // 2, groups=groups, bias=False),
+            nn.BatchNorm2d(cout),
+        ]
         return nn.Sequential(*layers, act()) if act else nn.Sequential(*layers)
 
     class SE(nn.Module):
@@ -174,8 +234,11 @@ def _reference(torch, plan: _Plan, minimal: bool = False):
         conv_bn(3, plan.stem, 3, 2, act=hs),
         *[Block(*b) for b in blocks],
         conv_bn(blocks[-1][3], plan.last, act=hs),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        nn.Linear(plan.last, plan.hidden), hs(), nn.Linear(plan.hidden, plan.classes),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(plan.last, plan.hidden),
+        hs(),
+        nn.Linear(plan.hidden, plan.classes),
     )
 
 
@@ -188,8 +251,12 @@ def _measure(torch, model, resolution: int) -> tuple[int, int, int]:
         model.eval()(torch.zeros(1, 3, resolution, resolution))
     flops = counter.get_total_flops()
     assert flops % 2 == 0
-    bn = sum(p.numel() for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)
-             for p in m.parameters())
+    bn = sum(
+        p.numel()
+        for m in model.modules()
+        if isinstance(m, torch.nn.BatchNorm2d)
+        for p in m.parameters()
+    )
     total = sum(p.numel() for p in model.parameters())
     return flops // 2, total - bn, total
 
@@ -204,25 +271,31 @@ _SETTINGS = {  # model -> (torchvision rows, hidden units, minimalistic)
 
 # --- torchvision's documented figures --------------------------------------------------
 
-@pytest.mark.parametrize("name, params, gflops", [
-    ("mobilenet-v3-large", 5_483_032, "0.217"),
-    ("mobilenet-v3-small", 2_542_856, "0.057"),
-])
+
+@pytest.mark.parametrize(
+    "name, params, gflops",
+    [
+        ("mobilenet-v3-large", 5_483_032, "0.217"),
+        ("mobilenet-v3-small", 2_542_856, "0.057"),
+    ],
+)
 def test_torchvision_documented_figures(name, params, gflops):
     result = mncost.cost(name, bn="affine")
     assert result.total.params == params
     # torchvision prints _ops to three decimals (0.22 and 0.06 in its docs' table).
-    assert Decimal(result.total.mult_adds).scaleb(-9).quantize(Decimal("0.001")) == \
-        Decimal(gflops)
-    assert Decimal(result.total.mult_adds).scaleb(-9).quantize(Decimal("0.01")) == \
-        Decimal(gflops).quantize(Decimal("0.01"))
+    assert Decimal(result.total.mult_adds).scaleb(-9).quantize(Decimal("0.001")) == Decimal(gflops)
+    assert Decimal(result.total.mult_adds).scaleb(-9).quantize(Decimal("0.01")) == Decimal(
+        gflops
+    ).quantize(Decimal("0.01"))
 
 
 # --- exact agreement with the PyTorch reference -----------------------------------------
 
+
 @pytest.mark.parametrize("name", V3_MODELS)
-@pytest.mark.parametrize("alpha, resolution", [("1", 224), ("0.75", 160), ("0.5", 192),
-                                               ("1.25", 225)])
+@pytest.mark.parametrize(
+    "alpha, resolution", [("1", 224), ("0.75", 160), ("0.5", 192), ("1.25", 225)]
+)
 def test_exact_against_the_pytorch_reference(torch, name, alpha, resolution):
     rows, hidden, minimal = _SETTINGS[name]
     plan = _torchvision_plan(rows, hidden, Fraction(alpha))
@@ -235,10 +308,8 @@ def test_exact_against_the_pytorch_reference(torch, name, alpha, resolution):
 def test_reference_at_alpha_1_is_the_documented_model(torch):
     # The reference itself reproduces torchvision's documented counts (5,483,032 params,
     # 0.217 GFLOPS; 2,542,856 and 0.057), so it is the model those figures describe.
-    large = _measure(torch, _reference(torch, _torchvision_plan(_TV_LARGE, 1280, Fraction(1))),
-                     224)
-    small = _measure(torch, _reference(torch, _torchvision_plan(_TV_SMALL, 1024, Fraction(1))),
-                     224)
+    large = _measure(torch, _reference(torch, _torchvision_plan(_TV_LARGE, 1280, Fraction(1))), 224)
+    small = _measure(torch, _reference(torch, _torchvision_plan(_TV_SMALL, 1024, Fraction(1))), 224)
     assert large[2] == 5_483_032 and round(large[0] / 1e9, 3) == 0.217
     assert small[2] == 2_542_856 and round(small[0] / 1e9, 3) == 0.057
 
@@ -248,8 +319,9 @@ def test_reference_at_alpha_1_is_the_documented_model(torch):
 def test_verify_agrees_layer_by_layer(torch, name, alpha, resolution):
     from mncost.analysis.verify import verify
 
-    check = verify(mncost.get_model(name), Fraction(alpha), resolution,
-                   conventions=Conventions(bn="affine"))
+    check = verify(
+        mncost.get_model(name), Fraction(alpha), resolution, conventions=Conventions(bn="affine")
+    )
     assert check.ok, check.verdict()
     assert len(check.layers) == len(mncost.cost(name, alpha, resolution).layers)
 
@@ -264,15 +336,23 @@ def test_verify_command_at_another_resolution(torch):
 
 # --- the layout, as the paper's tables give it -------------------------------------------
 
+
 def test_squeeze_widths_are_make_divisible_of_a_quarter():
     r = mncost.cost("mobilenet-v3-large")
-    squeeze = {layer.block: layer.output[2] for layer in r.layers
-               if layer.kind == "se_reduce"}
+    squeeze = {layer.block: layer.output[2] for layer in r.layers if layer.kind == "se_reduce"}
     # Table 1's SE blocks: exp 72 -> 72 // 4 = 18 -> 24 (make_divisible by 8 never goes
     # down more than 10%: 16 < 0.9 x 18); 120 -> 30 -> 32; 480 -> 120; 672 -> 168;
     # 960 -> 240.
-    assert squeeze == {"block_4": 24, "block_5": 32, "block_6": 32, "block_11": 120,
-                       "block_12": 168, "block_13": 168, "block_14": 240, "block_15": 240}
+    assert squeeze == {
+        "block_4": 24,
+        "block_5": 32,
+        "block_6": 32,
+        "block_11": 120,
+        "block_12": 168,
+        "block_13": 168,
+        "block_14": 240,
+        "block_15": 240,
+    }
 
 
 def test_rows_follow_table_1_and_2():
@@ -321,6 +401,7 @@ def test_descriptions_say_where_the_sources_differ():
 
 # --- the released checkpoints ----------------------------------------------------------
 
+
 @pytest.mark.skipif(not SHARED_CSV.exists(), reason="shared/published is not next to the repo")
 def test_packaged_v3_checkpoints_are_a_copy_of_the_shared_file():
     assert PACKAGED_CSV.read_bytes() == SHARED_CSV.read_bytes()
@@ -340,13 +421,24 @@ def test_v3_checkpoints_as_printed_with_mncost_count_beside():
         assert (p.computed.mult_adds, p.computed.params) == (exact.mult_adds, exact.params)
     first = points[0]
     # README: Large dm=1 (float) | 217 | 5.4 | 75.2 | 51.2 | 61 | 44
-    assert (first.label, first.model, first.alpha, first.resolution) == \
-        ("Large dm=1 (float)", "mobilenet-v3-large", 1, 224)
-    assert (first.mult_adds_m, first.params_m, first.top1, first.top5) == \
-        (Decimal("217"), Decimal("5.4"), Decimal("75.2"), None)
+    assert (first.label, first.model, first.alpha, first.resolution) == (
+        "Large dm=1 (float)",
+        "mobilenet-v3-large",
+        1,
+        224,
+    )
+    assert (first.mult_adds_m, first.params_m, first.top1, first.top5) == (
+        Decimal("217"),
+        Decimal("5.4"),
+        Decimal("75.2"),
+        None,
+    )
     assert first.latency_ms == Decimal("51.2")
-    assert first.latencies == (("Pixel 1", Decimal("51.2")), ("Pixel 2", Decimal("61")),
-                               ("Pixel 3", Decimal("44")))
+    assert first.latencies == (
+        ("Pixel 1", Decimal("51.2")),
+        ("Pixel 2", Decimal("61")),
+        ("Pixel 3", Decimal("44")),
+    )
     models = {p.label: p.model for p in points}
     assert models["Small minimalistic (float)"] == "mobilenet-v3-small-minimalistic"
     assert models["Large dm=0.75 (float)"] == "mobilenet-v3-large"
@@ -390,6 +482,7 @@ def test_pareto_plot_draws_v3_in_its_own_colour():
 
 # --- the gaps, explained by computing TF-slim's layouts -----------------------------------
 
+
 def _m(value: int) -> str:
     return f"{value / 1e6:.2f} M"
 
@@ -403,8 +496,10 @@ def _note(line: str, alpha: Fraction) -> str:
 def test_slim_layout_at_width_1_is_torchvisions(torch):
     # The descriptions say TF-slim's and torchvision's layer sizes agree at alpha 1: the
     # two plans (independent rules) give the same widths, apart from 1001 classes.
-    for tv, slim, acts, last, hidden in ((_TV_LARGE, _SLIM_LARGE, _SLIM_LARGE_ACTS, 960, 1280),
-                                         (_TV_SMALL, _SLIM_SMALL, _SLIM_SMALL_ACTS, 576, 1024)):
+    for tv, slim, acts, last, hidden in (
+        (_TV_LARGE, _SLIM_LARGE, _SLIM_LARGE_ACTS, 960, 1280),
+        (_TV_SMALL, _SLIM_SMALL, _SLIM_SMALL_ACTS, 576, 1024),
+    ):
         a = _torchvision_plan(tv, hidden, Fraction(1), classes=1001)
         b = _slim_plan(slim, acts, last, hidden, Fraction(1))
         assert a == b
@@ -413,8 +508,7 @@ def test_slim_layout_at_width_1_is_torchvisions(torch):
 def test_gap_notes_large_075(torch):
     note = _note("mobilenet_v3_large", Fraction(3, 4))
     slim = _slim_plan(_SLIM_LARGE, _SLIM_LARGE_ACTS, 960, 1280, Fraction(3, 4))
-    fine = _slim_plan(_SLIM_LARGE, _SLIM_LARGE_ACTS, 960, 1280, Fraction(3, 4),
-                      hidden_fixed=True)
+    fine = _slim_plan(_SLIM_LARGE, _SLIM_LARGE_ACTS, 960, 1280, Fraction(3, 4), hidden_fixed=True)
     macs, params, _ = _measure(torch, _reference(torch, slim), 224)
     fine_macs, fine_params, _ = _measure(torch, _reference(torch, fine), 224)
     assert f"{_m(macs)} MACs and {_m(params)} params" in note
@@ -445,7 +539,8 @@ def test_gap_notes_small_075(torch):
     wide = _slim_plan(_SLIM_SMALL, _SLIM_SMALL_ACTS, 576, 1280, alpha, hidden_fixed=True)
     kept = _slim_plan(_SLIM_SMALL, _SLIM_SMALL_ACTS, 576, 1024, alpha, hidden_fixed=True)
     (macs, params, _), (w_macs, w_params, _), (k_macs, k_params, _) = (
-        _measure(torch, _reference(torch, plan), 224) for plan in (slim, wide, kept))
+        _measure(torch, _reference(torch, plan), 224) for plan in (slim, wide, kept)
+    )
     assert f"{_m(macs)} MACs and {_m(params)} params" in note
     assert f"({_m(w_macs)}, {_m(w_params)})" in note
     assert f"{_m(k_macs)}, {_m(k_params)})" in note

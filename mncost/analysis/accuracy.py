@@ -63,11 +63,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from mncost.sources.points import FAMILIES, PublishedPoint
 from mncost.text import quote
@@ -98,8 +99,10 @@ METHOD = "quadratic in log alpha, log R with cross term, least squares"
 """How every estimate is made, as shown beside it."""
 TERMS: tuple[str, ...] = ("1", "ln a", "ln R", "ln a^2", "ln R^2", "ln a ln R")
 """The surface's terms, in the order of :attr:`AccuracyModel.coefficients`."""
-INSIDE = ("inside the convex hull of the published checkpoints in the (ln alpha, ln R) "
-          "plane, boundary included")
+INSIDE = (
+    "inside the convex hull of the published checkpoints in the (ln alpha, ln R) "
+    "plane, boundary included"
+)
 """What "interpolated" means."""
 
 Status = Literal["measured", "interpolated", "extrapolated"]
@@ -120,6 +123,7 @@ class AccuracyFitError(ValueError):
 
 
 # --- records ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -152,8 +156,10 @@ class FittedOn:
 
     def describe(self) -> str:
         """One line: "16 float32 ImageNet checkpoints of mobilenet-v1 (document)"."""
-        return (f"{self.n_points} {self.precision} {self.dataset} checkpoints of "
-                f"{self.model} ({self.source})")
+        return (
+            f"{self.n_points} {self.precision} {self.dataset} checkpoints of "
+            f"{self.model} ({self.source})"
+        )
 
 
 @dataclass(frozen=True)
@@ -232,10 +238,14 @@ class Estimate:
             return f"{self.published}% measured ({self.source})"
         error = f"LOO error {self.loo_mae:.2f} mean, {self.loo_max:.2f} max (top-1 points)"
         if self.value is None:
-            return (f"extrapolated, not given (outside the published grid of "
-                    f"{self.fitted_on.model}; ask to extrapolate)")
-        return (f"{self.value:.1f}% {self.status} ({self.method}, fitted on "
-                f"{self.fitted_on.describe()}; {error})")
+            return (
+                f"extrapolated, not given (outside the published grid of "
+                f"{self.fitted_on.model}; ask to extrapolate)"
+            )
+        return (
+            f"{self.value:.1f}% {self.status} ({self.method}, fitted on "
+            f"{self.fitted_on.describe()}; {error})"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,21 +276,31 @@ class AccuracyGrid:
         """The point at ``index`` as the scalar form gives it."""
         value = float(self.value[index])
         return Estimate(
-            alpha=float(self.alpha[index]), resolution=float(self.resolution[index]),
+            alpha=float(self.alpha[index]),
+            resolution=float(self.resolution[index]),
             value=None if math.isnan(value) else value,
             status=str(self.status[index]),  # type: ignore[arg-type]
-            method=self.method, fitted_on=self.fitted_on, loo_mae=self.loo_mae,
-            loo_max=self.loo_max, surface=float(self.surface[index]),
-            source=str(self.source[index]), published=self.published[index])
+            method=self.method,
+            fitted_on=self.fitted_on,
+            loo_mae=self.loo_mae,
+            loo_max=self.loo_max,
+            surface=float(self.surface[index]),
+            source=str(self.source[index]),
+            published=self.published[index],
+        )
 
     def flat(self) -> dict[str, numpy.ndarray]:
         """Columns in C order (alpha-major for a grid, as
         :func:`mncost.cost.sweep.sweep_frame` rows): top1, top1_status, top1_source."""
-        return {"top1": self.value.reshape(-1), "top1_status": self.status.reshape(-1),
-                "top1_source": self.source.reshape(-1)}
+        return {
+            "top1": self.value.reshape(-1),
+            "top1_status": self.status.reshape(-1),
+            "top1_source": self.source.reshape(-1),
+        }
 
 
 # --- the surface ------------------------------------------------------------------------
+
 
 def _design(la: numpy.ndarray, lr: numpy.ndarray) -> numpy.ndarray:
     import numpy as np
@@ -360,8 +380,10 @@ class AccuracyModel:
         self._la, self._lr = la, lr
         n = len(self.observations)
         if n <= len(TERMS):
-            raise AccuracyFitError(f"{n} points: a leave-one-out check of {len(TERMS)} "
-                                   f"coefficients needs at least {len(TERMS) + 1}")
+            raise AccuracyFitError(
+                f"{n} points: a leave-one-out check of {len(TERMS)} "
+                f"coefficients needs at least {len(TERMS) + 1}"
+            )
         # Standardised variables keep the normal equations well conditioned (ln R^2 is
         # nearly collinear with ln R and 1 over 96..224); a quadratic in them is the same
         # family of surfaces, so nothing about the fit changes but its rounding.
@@ -373,7 +395,8 @@ class AccuracyModel:
                 raise AccuracyFitError(
                     f"{n} points over {len(set(la))} widths and {len(set(lr))} resolutions "
                     f"cannot determine the {len(TERMS)} coefficients with "
-                    f"{self.observations[i].label} left out")
+                    f"{self.observations[i].label} left out"
+                )
         self._coef = np.linalg.lstsq(x, self._y, rcond=None)[0]
         self._hull = _hull(la.tolist(), lr.tolist())
         self._measured = {(float(o.alpha), o.resolution): o for o in self.observations}
@@ -386,8 +409,9 @@ class AccuracyModel:
     # -- the surface
 
     def _features(self, la: numpy.ndarray, lr: numpy.ndarray) -> numpy.ndarray:
-        return _design((la - self._center[0]) / self._scale[0],
-                       (lr - self._center[1]) / self._scale[1])
+        return _design(
+            (la - self._center[0]) / self._scale[0], (lr - self._center[1]) / self._scale[1]
+        )
 
     @property
     def coefficients(self) -> tuple[float, ...]:
@@ -396,12 +420,14 @@ class AccuracyModel:
         c0, c1, c2, c3, c4, c5 = (float(c) for c in self._coef)
         p, q = 1 / self._scale[0], 1 / self._scale[1]
         s, t = -self._center[0] * p, -self._center[1] * q  # u = p la + s, v = q lr + t
-        return (c0 + c1 * s + c2 * t + c3 * s * s + c4 * t * t + c5 * s * t,
-                p * (c1 + 2 * c3 * s + c5 * t),
-                q * (c2 + 2 * c4 * t + c5 * s),
-                c3 * p * p,
-                c4 * q * q,
-                c5 * p * q)
+        return (
+            c0 + c1 * s + c2 * t + c3 * s * s + c4 * t * t + c5 * s * t,
+            p * (c1 + 2 * c3 * s + c5 * t),
+            q * (c2 + 2 * c4 * t + c5 * s),
+            c3 * p * p,
+            c4 * q * q,
+            c5 * p * q,
+        )
 
     def _logs(self, alpha: Any, resolution: Any) -> tuple[numpy.ndarray, numpy.ndarray]:
         import numpy as np
@@ -418,8 +444,10 @@ class AccuracyModel:
         u = (la - self._center[0]) / self._scale[0]
         v = (lr - self._center[1]) / self._scale[1]
         c = [float(x) for x in self._coef]
-        return np.array(c[0] + c[1] * u + c[2] * v + c[3] * (u * u) + c[4] * (v * v)
-                        + c[5] * (u * v), dtype=np.float64)
+        return np.array(
+            c[0] + c[1] * u + c[2] * v + c[3] * (u * u) + c[4] * (v * v) + c[5] * (u * v),
+            dtype=np.float64,
+        )
 
     def _inside(self, la: numpy.ndarray, lr: numpy.ndarray) -> numpy.ndarray:
         import numpy as np
@@ -447,20 +475,23 @@ class AccuracyModel:
     def hull(self) -> tuple[tuple[float, int], ...]:
         """The published grid's corners as (alpha, resolution), counter-clockwise in the
         (ln alpha, ln R) plane."""
-        lookup = {(math.log(float(o.alpha)), math.log(o.resolution)): (float(o.alpha),
-                                                                        o.resolution)
-                  for o in self.observations}
+        lookup = {
+            (math.log(float(o.alpha)), math.log(o.resolution)): (float(o.alpha), o.resolution)
+            for o in self.observations
+        }
         return tuple(lookup[c] for c in self._hull)
 
     # -- estimates
 
-    def estimate_array(self, alphas: Any, resolutions: Any,
-                       extrapolate: bool = False) -> AccuracyGrid:
+    def estimate_array(
+        self, alphas: Any, resolutions: Any, extrapolate: bool = False
+    ) -> AccuracyGrid:
         """Estimates at every point of two broadcastable arrays (or scalars)."""
         import numpy as np
 
-        alpha, resolution = np.broadcast_arrays(_positive(alphas, "alpha"),
-                                                _positive(resolutions, "resolution"))
+        alpha, resolution = np.broadcast_arrays(
+            _positive(alphas, "alpha"), _positive(resolutions, "resolution")
+        )
         la, lr = np.log(alpha), np.log(resolution)
         surface = self._surface(la, lr)
         inside = self._inside(la, lr)
@@ -478,21 +509,35 @@ class AccuracyModel:
                 source[hit] = o.source
                 published[hit] = o.top1
         loo = self.loo()
-        return AccuracyGrid(alpha=alpha, resolution=resolution, value=value, status=status,
-                            surface=surface, source=source, published=published,
-                            method=self.method, fitted_on=self.fitted_on,
-                            loo_mae=loo.mae, loo_max=loo.max)
+        return AccuracyGrid(
+            alpha=alpha,
+            resolution=resolution,
+            value=value,
+            status=status,
+            surface=surface,
+            source=source,
+            published=published,
+            method=self.method,
+            fitted_on=self.fitted_on,
+            loo_mae=loo.mae,
+            loo_max=loo.max,
+        )
 
-    def estimate_grid(self, alphas: Sequence[Any], resolutions: Sequence[Any],
-                      extrapolate: bool = False) -> AccuracyGrid:
+    def estimate_grid(
+        self, alphas: Sequence[Any], resolutions: Sequence[Any], extrapolate: bool = False
+    ) -> AccuracyGrid:
         """Estimates over alphas x resolutions: arrays shaped (len(alphas),
         len(resolutions)), the shape of :func:`mncost.cost.sweep.grid`."""
         a = _positive(list(alphas), "alpha").reshape(-1, 1)
         r = _positive(list(resolutions), "resolution").reshape(1, -1)
         return self.estimate_array(a, r, extrapolate)
 
-    def estimate(self, alpha: float | int | Fraction | Decimal, resolution: float | int,
-                 extrapolate: bool = False) -> Estimate:
+    def estimate(
+        self,
+        alpha: float | int | Fraction | Decimal,
+        resolution: float | int,
+        extrapolate: bool = False,
+    ) -> Estimate:
         """The estimate at one point (the array form at a single point, so the two always
         agree); an extrapolation is withheld (value None) unless ``extrapolate``."""
         return self.estimate_array(alpha, resolution, extrapolate).estimate_at(())
@@ -517,11 +562,13 @@ class AccuracyModel:
 
     def __repr__(self) -> str:
         loo = self.loo()
-        return (f"AccuracyModel({self.fitted_on.describe()}; LOO MAE {loo.mae:.2f}, "
-                f"max {loo.max:.2f})")
+        return (
+            f"AccuracyModel({self.fitted_on.describe()}; LOO MAE {loo.mae:.2f}, max {loo.max:.2f})"
+        )
 
 
 # --- the packaged checkpoints -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Resolved:
@@ -534,9 +581,15 @@ class _Resolved:
 def _float_checkpoints() -> tuple[PublishedPoint, ...]:
     from mncost.sources.checkpoints import checkpoint_points
 
-    return tuple(p for p in checkpoint_points()
-                 if p.precision == "float32" and p.dataset == "imagenet"
-                 and p.top1 is not None and p.alpha is not None and p.resolution is not None)
+    return tuple(
+        p
+        for p in checkpoint_points()
+        if p.precision == "float32"
+        and p.dataset == "imagenet"
+        and p.top1 is not None
+        and p.alpha is not None
+        and p.resolution is not None
+    )
 
 
 @cache
@@ -547,28 +600,35 @@ def _resolve(name: str) -> _Resolved:
     checkpoints = _float_checkpoints()
     if name in entries:
         points = tuple(p for p in checkpoints if p.model == name)
-        reason = "" if points else \
-            f"no published float32 ImageNet checkpoints of {name}"
+        reason = "" if points else f"no published float32 ImageNet checkpoints of {name}"
         return _Resolved(name, entries[name].family, points, reason)
     family = name.replace("-", "_")
     if family not in FAMILIES:
         fitted = [n for n in entries if _fit(n) is not None]
         raise AccuracyQueryError(
             f"unknown model or family {quote(name)}; accuracy models exist for "
-            f"{', '.join(fitted)} (families: {', '.join(FAMILIES)})")
+            f"{', '.join(fitted)} (families: {', '.join(FAMILIES)})"
+        )
     points = tuple(p for p in checkpoints if p.family == family)
     models = list(dict.fromkeys(p.model for p in points if p.model))
     if not points:
-        return _Resolved(None, family, (), f"no published float32 ImageNet checkpoints "
-                                           f"in family {family}")
+        return _Resolved(
+            None, family, (), f"no published float32 ImageNet checkpoints in family {family}"
+        )
     if len(models) > 1:
         counts = ", ".join(f"{m} {sum(p.model == m for p in points)}" for m in models)
         resolutions = sorted({p.resolution for p in points if p.resolution})
-        return _Resolved(None, family, points, (
-            f"family {family}'s {len(points)} float32 ImageNet checkpoints are of "
-            f"{len(models)} different models ({counts}), at resolution"
-            f"{'s' if len(resolutions) > 1 else ''} {', '.join(map(str, resolutions))}: "
-            f"too few of one model to fit a {METHOD}"))
+        return _Resolved(
+            None,
+            family,
+            points,
+            (
+                f"family {family}'s {len(points)} float32 ImageNet checkpoints are of "
+                f"{len(models)} different models ({counts}), at resolution"
+                f"{'s' if len(resolutions) > 1 else ''} {', '.join(map(str, resolutions))}: "
+                f"too few of one model to fit a {METHOD}"
+            ),
+        )
     return _Resolved(models[0], family, points)
 
 
@@ -585,14 +645,29 @@ def _fit(model: str) -> AccuracyModel | None:
 
 def _build(resolved: _Resolved) -> AccuracyModel:
     points = resolved.points
-    documents = "; ".join(dict.fromkeys(pr.document for p in points for pr in p.provenance))
-    observations = [Observation(label=p.label, alpha=p.alpha, resolution=p.resolution,  # type: ignore[arg-type]
-                                top1=p.top1,  # type: ignore[arg-type]
-                                source="; ".join(pr.describe() for pr in p.provenance))
-                    for p in points]
-    return AccuracyModel(observations, FittedOn(model=resolved.model or "",
-                                                family=resolved.family,
-                                                n_points=len(points), source=documents))
+    documents = "; ".join(dict.fromkeys(pr.citation for p in points for pr in p.provenance))
+    observations = []
+    for p in points:
+        if p.alpha is None or p.resolution is None or p.top1 is None:  # filtered out before
+            raise AccuracyFitError(f"{p.label} has no configuration or no top-1")
+        observations.append(
+            Observation(
+                label=p.label,
+                alpha=p.alpha,
+                resolution=p.resolution,
+                top1=p.top1,
+                source="; ".join(pr.describe() for pr in p.provenance),
+            )
+        )
+    return AccuracyModel(
+        observations,
+        FittedOn(
+            model=resolved.model or "",
+            family=resolved.family,
+            n_points=len(points),
+            source=documents,
+        ),
+    )
 
 
 def accuracy_model(name: str) -> AccuracyModel | None:
@@ -614,7 +689,9 @@ def no_model_reason(name: str) -> str:
     except AccuracyFitError as exc:
         alphas = sorted({float(p.alpha) for p in resolved.points if p.alpha is not None})
         resolutions = sorted({p.resolution for p in resolved.points if p.resolution})
-        return (f"{len(resolved.points)} float32 ImageNet checkpoints of {resolved.model} "
-                f"(alpha {', '.join(f'{a:g}' for a in alphas)}; resolution "
-                f"{', '.join(map(str, resolutions))}) cannot fit a {METHOD}: {exc}")
+        return (
+            f"{len(resolved.points)} float32 ImageNet checkpoints of {resolved.model} "
+            f"(alpha {', '.join(f'{a:g}' for a in alphas)}; resolution "
+            f"{', '.join(map(str, resolutions))}) cannot fit a {METHOD}: {exc}"
+        )
     return ""

@@ -25,9 +25,10 @@ on each budget's axis.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.explore import (
     ACCURACY,
@@ -126,8 +127,7 @@ def parse_budgets(values: Mapping[str, Any]) -> tuple[Budget, ...]:
     that cannot be read."""
     unknown = [k for k in values if k not in _BY_OPTION]
     if unknown:
-        raise ExploreError(f"unknown budget {quote(unknown[0])}; budgets: "
-                           f"{', '.join(_BY_OPTION)}")
+        raise ExploreError(f"unknown budget {quote(unknown[0])}; budgets: {', '.join(_BY_OPTION)}")
     budgets = []
     for kind in BUDGETS:
         value = values.get(kind.option)
@@ -137,8 +137,13 @@ def parse_budgets(values: Mapping[str, Any]) -> tuple[Budget, ...]:
             raise ExploreError(f"{kind.option} must be a number, got {value!r}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ExploreError(f"{kind.option} must be a finite number, got {value!r}")
-        text = value if isinstance(value, str) else repr(value) if isinstance(value, float) \
+        text = (
+            value
+            if isinstance(value, str)
+            else repr(value)
+            if isinstance(value, float)
             else str(value)
+        )
         try:
             limit = parse_budget(text, kind.quantity, kind.option.replace("_", "-"))
         except UnitError as exc:
@@ -148,6 +153,7 @@ def parse_budgets(values: Mapping[str, Any]) -> tuple[Budget, ...]:
 
 
 # --- families and their grids -------------------------------------------------------------
+
 
 def family_models() -> dict[str, tuple[str, ...]]:
     """Each family with an accuracy model, mapped to its registered models that have one
@@ -173,9 +179,11 @@ def _models(family: str) -> tuple[str, ...]:
     if key == "all":
         return tuple(m for models in families.values() for m in models)
     if key not in families:
-        raise ExploreError(f"unknown family {quote(family)}; choose from "
-                           f"{', '.join(f.replace('_', '-') for f in families)} or all "
-                           "(families with published checkpoints to estimate top-1 from)")
+        raise ExploreError(
+            f"unknown family {quote(family)}; choose from "
+            f"{', '.join(f.replace('_', '-') for f in families)} or all "
+            "(families with published checkpoints to estimate top-1 from)"
+        )
     return families[key]
 
 
@@ -190,14 +198,16 @@ def default_axes(model: str) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
     alphas = [o.alpha for o in fitted.observations]
     sizes = [o.resolution for o in fitted.observations]
     lo, hi = min(alphas), max(alphas)
-    a = sorted({lo + k * DEFAULT_ALPHA_STEP
-                for k in range(int((hi - lo) / DEFAULT_ALPHA_STEP) + 1)} | {hi})
+    a = sorted(
+        {lo + k * DEFAULT_ALPHA_STEP for k in range(int((hi - lo) / DEFAULT_ALPHA_STEP) + 1)} | {hi}
+    )
     r_lo, r_hi = min(sizes), max(sizes)
     r = sorted(set(range(r_lo, r_hi + 1, DEFAULT_RESOLUTION_STEP)) | {r_hi})
     return tuple(a), tuple(r)
 
 
 # --- results ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Searched:
@@ -210,11 +220,13 @@ class Searched:
     """Whether this is the model's published range (no --alpha / --res given)."""
 
     def describe(self) -> str:
-        """"mobilenet-v2: alpha 0.35 to 1.4 in steps of 0.05 (22 values) x resolution 96
+        """ "mobilenet-v2: alpha 0.35 to 1.4 in steps of 0.05 (22 values) x resolution 96
         to 224 in steps of 16 (9 values), 198 configurations"."""
         n = len(self.alphas) * len(self.resolutions)
-        return (f"{self.model}: alpha {axis_text(self.alphas)} x resolution "
-                f"{axis_text(self.resolutions)}, {n:,} configurations")
+        return (
+            f"{self.model}: alpha {axis_text(self.alphas)} x resolution "
+            f"{axis_text(self.resolutions)}, {n:,} configurations"
+        )
 
 
 @dataclass(frozen=True)
@@ -250,13 +262,22 @@ class Candidate:
         return self.fractions[self.binding] if self.binding is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rank": self.rank, "model": self.model, "alpha": float(self.alpha),
-                "resolution": self.resolution, "top1": self.top1, "top1_status": self.status,
-                "top1_loo_mae": self.loo_mae, "top1_loo_max": self.loo_max,
-                "top1_source": self.source, **self.figures,
-                "binding": self.binding, "binding_fraction": self.binding_fraction,
-                "budget_fractions": dict(self.fractions),
-                "latency_extrapolated": self.latency_extrapolated}
+        return {
+            "rank": self.rank,
+            "model": self.model,
+            "alpha": float(self.alpha),
+            "resolution": self.resolution,
+            "top1": self.top1,
+            "top1_status": self.status,
+            "top1_loo_mae": self.loo_mae,
+            "top1_loo_max": self.loo_max,
+            "top1_source": self.source,
+            **self.figures,
+            "binding": self.binding,
+            "binding_fraction": self.binding_fraction,
+            "budget_fractions": dict(self.fractions),
+            "latency_extrapolated": self.latency_extrapolated,
+        }
 
 
 @dataclass(frozen=True)
@@ -323,18 +344,32 @@ class ChooseResult:
         """Plain data in the documented JSON layout."""
         return {
             "family": self.family,
-            "searched": [{"model": s.model, "alphas": [float(a) for a in s.alphas],
-                          "resolutions": list(s.resolutions), "default": s.default,
-                          "configurations": len(s.alphas) * len(s.resolutions)}
-                         for s in self.searched],
-            "budgets": [{"metric": c.budget.metric, "option": c.budget.kind.option,
-                         "limit": float(c.budget.limit), "given": c.budget.text,
-                         "configurations_meeting": c.meeting,
-                         "cheapest": {"model": c.cheapest.model,
-                                      "alpha": float(c.cheapest.alpha),
-                                      "resolution": c.cheapest.resolution,
-                                      "value": c.cheapest.value}}
-                        for c in self.checks],
+            "searched": [
+                {
+                    "model": s.model,
+                    "alphas": [float(a) for a in s.alphas],
+                    "resolutions": list(s.resolutions),
+                    "default": s.default,
+                    "configurations": len(s.alphas) * len(s.resolutions),
+                }
+                for s in self.searched
+            ],
+            "budgets": [
+                {
+                    "metric": c.budget.metric,
+                    "option": c.budget.kind.option,
+                    "limit": float(c.budget.limit),
+                    "given": c.budget.text,
+                    "configurations_meeting": c.meeting,
+                    "cheapest": {
+                        "model": c.cheapest.model,
+                        "alpha": float(c.cheapest.alpha),
+                        "resolution": c.cheapest.resolution,
+                        "value": c.cheapest.value,
+                    },
+                }
+                for c in self.checks
+            ],
             "dtype": self.dtype,
             "dw_inplace": self.dw_inplace,
             "device": self.profile.provenance() if self.profile is not None else None,
@@ -356,10 +391,12 @@ class ChooseResult:
             row = c.to_dict()
             row.pop("budget_fractions")
             rows.append(row)
-        return pd.DataFrame(rows)
+        frame_: pandas.DataFrame = pd.DataFrame(rows)
+        return frame_
 
 
 # --- the search -------------------------------------------------------------------------
+
 
 def _meets(values: numpy.ndarray, budget: Budget) -> numpy.ndarray:
     import numpy as np
@@ -369,8 +406,9 @@ def _meets(values: numpy.ndarray, budget: Budget) -> numpy.ndarray:
     return np.asarray(values <= float(budget.limit))
 
 
-def _order(grids: Sequence[ExploreGrid], masks: Sequence[numpy.ndarray], top: int
-           ) -> list[tuple[int, int, int]]:
+def _order(
+    grids: Sequence[ExploreGrid], masks: Sequence[numpy.ndarray], top: int
+) -> list[tuple[int, int, int]]:
     """(grid, alpha index, resolution index) of the ``top`` best ranked configurations:
     highest top-1 first, then fewer mult-adds, then grid (model), alpha, resolution."""
     import numpy as np
@@ -379,8 +417,14 @@ def _order(grids: Sequence[ExploreGrid], masks: Sequence[numpy.ndarray], top: in
     for g, (grid, mask) in enumerate(zip(grids, masks)):
         assert grid.accuracy is not None
         flat = np.flatnonzero(mask & ~np.isnan(grid.accuracy.value))
-        parts.append((np.full(flat.size, g), flat, grid.accuracy.value.reshape(-1)[flat],
-                      grid.counts["mult_adds"].reshape(-1)[flat]))
+        parts.append(
+            (
+                np.full(flat.size, g),
+                flat,
+                grid.accuracy.value.reshape(-1)[flat],
+                grid.counts["mult_adds"].reshape(-1)[flat],
+            )
+        )
     if not parts:
         return []
     which = np.concatenate([p[0] for p in parts])
@@ -388,8 +432,7 @@ def _order(grids: Sequence[ExploreGrid], masks: Sequence[numpy.ndarray], top: in
     value = np.concatenate([p[2] for p in parts])
     macs = np.concatenate([p[3] for p in parts])
     order = np.lexsort((flat, which, macs, -value))[:top]  # the last key sorts first
-    return [(int(which[k]), *divmod(int(flat[k]), grids[int(which[k])].shape[1]))
-            for k in order]
+    return [(int(which[k]), *divmod(int(flat[k]), grids[int(which[k])].shape[1])) for k in order]
 
 
 def _cheapest(grids: Sequence[ExploreGrid], metric: str) -> Cheapest:
@@ -403,16 +446,27 @@ def _cheapest(grids: Sequence[ExploreGrid], metric: str) -> Cheapest:
             best = key
     assert best is not None
     value, model, alpha, resolution = best
-    return Cheapest(model, alpha, resolution,
-                    int(value) if hasattr(value, "dtype") and value.dtype.kind in "iu"
-                    else float(value))
+    return Cheapest(
+        model,
+        alpha,
+        resolution,
+        int(value) if hasattr(value, "dtype") and value.dtype.kind in "iu" else float(value),
+    )
 
 
-def choose(family: str = "all", budgets: Iterable[Budget] = (), *,
-           alphas: Sequence[Fraction] | None = None,
-           resolutions: Sequence[int] | None = None, dtype: str = "float32",
-           dw_inplace: bool = False, profile: LatencyProfile | None = None, top: int = 10,
-           extrapolate: bool = False, progress: Progress | None = None) -> ChooseResult:
+def choose(
+    family: str = "all",
+    budgets: Iterable[Budget] = (),
+    *,
+    alphas: Sequence[Fraction] | None = None,
+    resolutions: Sequence[int] | None = None,
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    profile: LatencyProfile | None = None,
+    top: int = 10,
+    extrapolate: bool = False,
+    progress: Progress | None = None,
+) -> ChooseResult:
     """The ``top`` best configurations of ``family``'s models that meet every budget.
 
     ``alphas`` and ``resolutions`` replace each model's published range (the same grid
@@ -425,8 +479,10 @@ def choose(family: str = "all", budgets: Iterable[Budget] = (), *,
     if not 1 <= top <= 1000:
         raise ExploreError(f"top must be a whole number from 1 to 1,000, got {top}")
     if any(b.metric == LATENCY for b in budgets) and profile is None:
-        raise ExploreError("a latency budget needs a device: give --device (pixel1-cpu, or "
-                           "a profile file made by `mncost calibrate`)")
+        raise ExploreError(
+            "a latency budget needs a device: give --device (pixel1-cpu, or "
+            "a profile file made by `mncost calibrate`)"
+        )
     conventions = with_dtype(Conventions(), dtype)
     models = _models(family)
     searched = []
@@ -437,24 +493,36 @@ def choose(family: str = "all", budgets: Iterable[Budget] = (), *,
         check_grid_size(len(a), len(r))
         searched.append(Searched(model, a, r, alphas is None and resolutions is None))
     if sum(len(s.alphas) * len(s.resolutions) for s in searched) > 2_000_000:
-        raise ExploreError("the candidate grids hold more than 2,000,000 configurations "
-                           "together; use a larger step")
+        raise ExploreError(
+            "the candidate grids hold more than 2,000,000 configurations "
+            "together; use a larger step"
+        )
     metrics = ["mult_adds", "params", "weight_bytes", PEAK_ACTIVATION]
     if profile is not None:
         metrics.append(LATENCY)
     metrics.append(ACCURACY)
     grids = tuple(
-        explore_grid(get_model(s.model), s.alphas, s.resolutions, None, conventions,
-                     metrics=metrics, dw_inplace=dw_inplace, profile=profile,
-                     model=s.model, extrapolate=extrapolate, progress=progress)
-        for s in searched)
+        explore_grid(
+            get_model(s.model),
+            s.alphas,
+            s.resolutions,
+            None,
+            conventions,
+            metrics=metrics,
+            dw_inplace=dw_inplace,
+            profile=profile,
+            model=s.model,
+            extrapolate=extrapolate,
+            progress=progress,
+        )
+        for s in searched
+    )
     import numpy as np
 
     masks = []
     checks = []
     for budget in budgets:
-        meeting = sum(int(np.count_nonzero(_meets(g.array(budget.metric), budget)))
-                      for g in grids)
+        meeting = sum(int(np.count_nonzero(_meets(g.array(budget.metric), budget))) for g in grids)
         checks.append(BudgetCheck(budget, meeting, _cheapest(grids, budget.metric)))
     for g in grids:
         mask = np.ones(g.shape, dtype=bool)
@@ -462,36 +530,64 @@ def choose(family: str = "all", budgets: Iterable[Budget] = (), *,
             mask &= _meets(g.array(budget.metric), budget)
         masks.append(mask)
     n_feasible = sum(int(m.sum()) for m in masks)
-    n_withheld = sum(int(np.count_nonzero(m & np.isnan(g.array(ACCURACY))))
-                     for g, m in zip(grids, masks))
+    n_withheld = sum(
+        int(np.count_nonzero(m & np.isnan(g.array(ACCURACY)))) for g, m in zip(grids, masks)
+    )
     picks = []
     for rank, (k, i, j) in enumerate(_order(grids, masks, top), start=1):
         g = grids[k]
         acc = g.accuracy
         assert acc is not None
-        figures: dict[str, int | float] = {m: int(g.counts[m][i, j]) for m in metrics
-                                           if m in g.counts}
+        figures: dict[str, int | float] = {
+            m: int(g.counts[m][i, j]) for m in metrics if m in g.counts
+        }
         if g.latency is not None:
             figures[LATENCY] = float(g.latency[i, j])
-        fractions = {b.metric: float(Fraction(figures[b.metric]) / b.limit)
-                     if b.limit else math.inf for b in budgets}
+        fractions = {
+            b.metric: float(Fraction(figures[b.metric]) / b.limit) if b.limit else math.inf
+            for b in budgets
+        }
         binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
-        picks.append(Candidate(
-            rank=rank, model=g.model, alpha=g.alphas[i], resolution=g.resolutions[j],
-            top1=float(acc.value[i, j]), status=str(acc.status[i, j]),
-            loo_mae=acc.loo_mae, loo_max=acc.loo_max, source=str(acc.source[i, j]),
-            figures=figures, fractions=fractions, binding=binding,
-            latency_extrapolated=bool(g.latency_outside[i, j])
-            if g.latency_outside is not None else False))
+        picks.append(
+            Candidate(
+                rank=rank,
+                model=g.model,
+                alpha=g.alphas[i],
+                resolution=g.resolutions[j],
+                top1=float(acc.value[i, j]),
+                status=str(acc.status[i, j]),
+                loo_mae=acc.loo_mae,
+                loo_max=acc.loo_max,
+                source=str(acc.source[i, j]),
+                figures=figures,
+                fractions=fractions,
+                binding=binding,
+                latency_extrapolated=bool(g.latency_outside[i, j])
+                if g.latency_outside is not None
+                else False,
+            )
+        )
     cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))
     return ChooseResult(
-        family=family.strip().lower().replace("_", "-"), searched=tuple(searched),
-        budgets=budgets, dtype=dtype, dw_inplace=dw_inplace, profile=profile,
-        extrapolate=extrapolate, top=top, candidates=tuple(picks), checks=tuple(checks),
-        n_configs=sum(g.size for g in grids), n_feasible=n_feasible, n_withheld=n_withheld,
-        grids=grids, feasible=tuple(masks), latency_cautions=cautions)
+        family=family.strip().lower().replace("_", "-"),
+        searched=tuple(searched),
+        budgets=budgets,
+        dtype=dtype,
+        dw_inplace=dw_inplace,
+        profile=profile,
+        extrapolate=extrapolate,
+        top=top,
+        candidates=tuple(picks),
+        checks=tuple(checks),
+        n_configs=sum(g.size for g in grids),
+        n_feasible=n_feasible,
+        n_withheld=n_withheld,
+        grids=grids,
+        feasible=tuple(masks),
+        latency_cautions=cautions,
+    )
 
 
 def describe_config(model: str, alpha: Fraction, resolution: int) -> str:
-    """"mobilenet-v2 0.75/160"."""
+    """ "mobilenet-v2 0.75/160"."""
     return f"{model} {multiplier_text(alpha)}/{resolution}"

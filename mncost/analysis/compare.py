@@ -50,8 +50,7 @@ CONFIG_SYNTAX = "MODEL[@ALPHA[/RES]]"
 MAX_CONFIG_CHARS = 200
 """A configuration's text has at most this many characters."""
 
-_CONFIG = re.compile(r"(?P<model>[^@/]+)(?:@(?P<alpha>[^@/]*)(?:/(?P<res>[^@/]*))?)?",
-                     re.ASCII)
+_CONFIG = re.compile(r"(?P<model>[^@/]+)(?:@(?P<alpha>[^@/]*)(?:/(?P<res>[^@/]*))?)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class ConfigRef:
 
     @property
     def label(self) -> str:
-        """"mobilenet-v1@0.75/160": the syntax it is read from."""
+        """ "mobilenet-v1@0.75/160": the syntax it is read from."""
         return f"{self.model}@{multiplier_text(self.alpha)}/{self.resolution}"
 
 
@@ -76,27 +75,33 @@ def parse_config(text: str) -> ConfigRef:
     from mncost.arch.registry import UnknownModelError, get_model, list_models
 
     if not isinstance(text, str):
-        raise ExploreError(f"a configuration is text such as mobilenet-v1@0.75/160, got "
-                           f"{quote(text)}")
+        raise ExploreError(
+            f"a configuration is text such as mobilenet-v1@0.75/160, got {quote(text)}"
+        )
     raw = text.strip()
     if len(raw) > MAX_CONFIG_CHARS:
         raise ExploreError(f"a configuration has at most {MAX_CONFIG_CHARS} characters")
     match = _CONFIG.fullmatch(raw)
     if match is None:
-        raise ExploreError(f"cannot read {quote(raw)} as a configuration: write "
-                           f"{CONFIG_SYNTAX}, e.g. mobilenet-v1@0.75/160")
+        raise ExploreError(
+            f"cannot read {quote(raw)} as a configuration: write "
+            f"{CONFIG_SYNTAX}, e.g. mobilenet-v1@0.75/160"
+        )
     name = match["model"].strip()
     try:
         arch = get_model(name)
     except UnknownModelError:
         names = ", ".join(entry.name for entry in list_models())
-        raise ExploreError(f"{quote(raw)}: unknown model {quote(name)}; built-in models: "
-                           f"{names}") from None
+        raise ExploreError(
+            f"{quote(raw)}: unknown model {quote(name)}; built-in models: {names}"
+        ) from None
     alpha = Fraction(1)
     if match["alpha"] is not None:
         if not match["alpha"].strip():
-            raise ExploreError(f"{quote(raw)}: nothing after '@'; write {CONFIG_SYNTAX}, "
-                               "e.g. mobilenet-v1@0.75/160")
+            raise ExploreError(
+                f"{quote(raw)}: nothing after '@'; write {CONFIG_SYNTAX}, "
+                "e.g. mobilenet-v1@0.75/160"
+            )
         try:
             alpha = parse_multiplier(match["alpha"].strip(), "alpha")
         except ScalingError as exc:
@@ -104,10 +109,15 @@ def parse_config(text: str) -> ConfigRef:
     resolution = arch.resolution
     if match["res"] is not None:
         res = match["res"].strip()
-        if len(res) > MAX_NUMBER_CHARS or not (res.isascii() and res.isdigit()) \
-                or not 1 <= int(res) <= MAX_RESOLUTION:
-            raise ExploreError(f"{quote(raw)}: the resolution must be a whole number from 1 "
-                               f"to {MAX_RESOLUTION:,}, got {quote(res)}")
+        if (
+            len(res) > MAX_NUMBER_CHARS
+            or not (res.isascii() and res.isdigit())
+            or not 1 <= int(res) <= MAX_RESOLUTION
+        ):
+            raise ExploreError(
+                f"{quote(raw)}: the resolution must be a whole number from 1 "
+                f"to {MAX_RESOLUTION:,}, got {quote(res)}"
+            )
         resolution = int(res)
     return ConfigRef(name, alpha, resolution)
 
@@ -176,14 +186,17 @@ class Comparison:
 
     @property
     def by_type_metrics(self) -> tuple[str, ...]:
-        return ("mult_adds", "params", "weight_bytes") + \
-            (("latency_ms",) if self.profile is not None else ())
+        return ("mult_adds", "params", "weight_bytes") + (
+            ("latency_ms",) if self.profile is not None else ()
+        )
 
     def _side(self, side: Side) -> dict[str, Any]:
         acc = side.accuracy
         return {
-            "config": side.ref.label, "model": side.ref.model,
-            "alpha": float(side.ref.alpha), "resolution": side.ref.resolution,
+            "config": side.ref.label,
+            "model": side.ref.model,
+            "alpha": float(side.ref.alpha),
+            "resolution": side.ref.resolution,
             "peak_layer": side.memory.peak_layer,
             "top1": None if acc is None else acc.value,
             "top1_status": None if acc is None else acc.status,
@@ -194,20 +207,28 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the documented JSON layout."""
+
         def diff(d: Difference) -> dict[str, Any]:
             rel = d.relative
-            return {"a": d.a, "b": d.b, "delta": d.delta,
-                    "relative": None if rel is None else float(rel)}
+            return {
+                "a": d.a,
+                "b": d.b,
+                "delta": d.delta,
+                "relative": None if rel is None else float(rel),
+            }
 
         return {
             "sign": "delta = B - A; relative = (B - A) / A",
-            "a": self._side(self.a), "b": self._side(self.b),
-            "dtype": self.dtype, "dw_inplace": self.dw_inplace,
+            "a": self._side(self.a),
+            "b": self._side(self.b),
+            "dtype": self.dtype,
+            "dw_inplace": self.dw_inplace,
             "device": self.profile.provenance() if self.profile is not None else None,
             "total": {name: diff(d) for name, d in self.totals.items()},
-            "by_type": [{"type": row.type, **{name: diff(d) for name, d in
-                                              row.figures.items()}}
-                        for row in self.by_type],
+            "by_type": [
+                {"type": row.type, **{name: diff(d) for name, d in row.figures.items()}}
+                for row in self.by_type
+            ],
         }
 
     def to_frame(self) -> pandas.DataFrame:
@@ -218,21 +239,36 @@ class Comparison:
         rows = []
         for row in self.by_type:
             for name, d in row.figures.items():
-                rows.append({"type": row.type, "metric": name, "a": d.a, "b": d.b,
-                             "delta": d.delta, "relative": None if d.relative is None
-                             else float(d.relative)})
+                rows.append(
+                    {
+                        "type": row.type,
+                        "metric": name,
+                        "a": d.a,
+                        "b": d.b,
+                        "delta": d.delta,
+                        "relative": None if d.relative is None else float(d.relative),
+                    }
+                )
         for name, d in self.totals.items():
-            rows.append({"type": "Total", "metric": name, "a": d.a, "b": d.b,
-                         "delta": d.delta,
-                         "relative": None if d.relative is None else float(d.relative)})
-        frame = pd.DataFrame(rows)
+            rows.append(
+                {
+                    "type": "Total",
+                    "metric": name,
+                    "a": d.a,
+                    "b": d.b,
+                    "delta": d.delta,
+                    "relative": None if d.relative is None else float(d.relative),
+                }
+            )
+        frame: pandas.DataFrame = pd.DataFrame(rows)
         for column in ("a", "b", "delta"):  # counts mixed with ms: keep each number as is
             frame[column] = pd.Series([row[column] for row in rows], dtype=object)
         return frame
 
 
-def _side(ref: ConfigRef, conventions: Conventions, dw_inplace: bool,
-          profile: LatencyProfile | None) -> Side:
+def _side(
+    ref: ConfigRef, conventions: Conventions, dw_inplace: bool, profile: LatencyProfile | None
+) -> Side:
     from mncost.analysis.accuracy import accuracy_model, no_model_reason
     from mncost.analysis.latency import estimate_latency
     from mncost.arch.registry import get_model
@@ -244,8 +280,7 @@ def _side(ref: ConfigRef, conventions: Conventions, dw_inplace: bool,
     memory = count_memory(arch, ref.alpha, ref.resolution, None, conventions, dw_inplace)
     latency = None
     if profile is not None:
-        latency = estimate_latency(arch, ref.alpha, ref.resolution, None, profile,
-                                   model=ref.model)
+        latency = estimate_latency(arch, ref.alpha, ref.resolution, None, profile, model=ref.model)
     fitted = accuracy_model(ref.model)
     estimate = fitted.estimate(ref.alpha, ref.resolution) if fitted is not None else None
     reason = "" if fitted is not None else no_model_reason(ref.model)
@@ -270,8 +305,14 @@ def _by_type(side: Side, metrics: tuple[str, ...]) -> dict[str, dict[str, int | 
     return groups
 
 
-def compare(a: ConfigRef, b: ConfigRef, *, dtype: str = "float32", dw_inplace: bool = False,
-            profile: LatencyProfile | None = None) -> Comparison:
+def compare(
+    a: ConfigRef,
+    b: ConfigRef,
+    *,
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    profile: LatencyProfile | None = None,
+) -> Comparison:
     """A and B side by side (see the module's docstring); ScalingError when one cannot
     be counted."""
     conventions = with_dtype(Conventions(), dtype)
@@ -282,12 +323,13 @@ def compare(a: ConfigRef, b: ConfigRef, *, dtype: str = "float32", dw_inplace: b
         except ScalingError as exc:  # GeometryError among them: say which side
             raise type(exc)(f"{name} ({ref.label}): {exc}") from None
     side_a, side_b = sides
-    metrics = ("mult_adds", "params", "weight_bytes") + \
-        (("latency_ms",) if profile is not None else ())
+    metrics = ("mult_adds", "params", "weight_bytes") + (
+        ("latency_ms",) if profile is not None else ()
+    )
     groups_a, groups_b = _by_type(side_a, metrics), _by_type(side_b, metrics)
-    types = sorted(groups_a, key=lambda t: -groups_a[t]["mult_adds"]) + \
-        sorted((t for t in groups_b if t not in groups_a),
-               key=lambda t: -groups_b[t]["mult_adds"])
+    types = sorted(groups_a, key=lambda t: -groups_a[t]["mult_adds"]) + sorted(
+        (t for t in groups_b if t not in groups_a), key=lambda t: -groups_b[t]["mult_adds"]
+    )
     rows = []
     for name in types:
         fa, fb = groups_a.get(name), groups_b.get(name)
@@ -300,8 +342,9 @@ def compare(a: ConfigRef, b: ConfigRef, *, dtype: str = "float32", dw_inplace: b
         "mult_adds": Difference(side_a.cost.total.mult_adds, side_b.cost.total.mult_adds),
         "params": Difference(side_a.cost.total.params, side_b.cost.total.params),
         "weight_bytes": Difference(side_a.memory.weight_bytes, side_b.memory.weight_bytes),
-        "peak_activation_bytes": Difference(side_a.memory.peak_activation_bytes,
-                                            side_b.memory.peak_activation_bytes),
+        "peak_activation_bytes": Difference(
+            side_a.memory.peak_activation_bytes, side_b.memory.peak_activation_bytes
+        ),
     }
     if side_a.latency is not None and side_b.latency is not None:
         totals["latency_ms"] = Difference(side_a.latency.total_ms, side_b.latency.total_ms)

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
@@ -118,10 +119,14 @@ _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def _resolution_value(text: str, where: str) -> int:
-    if len(text) > MAX_NUMBER_CHARS or not _ASCII_DIGITS.fullmatch(text) \
-            or not 1 <= int(text) <= MAX_RESOLUTION:
-        raise ExploreError(f"{where} must be a whole number from 1 to {MAX_RESOLUTION:,}, "
-                           f"got {quote(text)}")
+    if (
+        len(text) > MAX_NUMBER_CHARS
+        or not _ASCII_DIGITS.fullmatch(text)
+        or not 1 <= int(text) <= MAX_RESOLUTION
+    ):
+        raise ExploreError(
+            f"{where} must be a whole number from 1 to {MAX_RESOLUTION:,}, got {quote(text)}"
+        )
     return int(text)
 
 
@@ -138,8 +143,9 @@ def _parse_axis(text: str, what: str, value: Callable[[str, str], Any]) -> tuple
         raise ExploreError(f"{what} must be text such as 0.25:1.4:0.05 or 0.5,0.75,1")
     raw = text.strip()
     if not raw:
-        raise ExploreError(f"{what} is empty: give a value, a list (0.5,0.75,1) or a range "
-                           "(start:stop:step)")
+        raise ExploreError(
+            f"{what} is empty: give a value, a list (0.5,0.75,1) or a range (start:stop:step)"
+        )
     if len(raw) > MAX_AXIS_TEXT:
         raise ExploreError(f"{what} must be at most {MAX_AXIS_TEXT:,} characters")
     values: set[Any] = set()
@@ -152,16 +158,20 @@ def _parse_axis(text: str, what: str, value: Callable[[str, str], Any]) -> tuple
         else:
             parts = [p.strip() for p in item.split(":")]
             if len(parts) != 3:
-                raise ExploreError(f"{what} range {quote(item)} must be start:stop:step "
-                                   "(three numbers, the stop included)")
+                raise ExploreError(
+                    f"{what} range {quote(item)} must be start:stop:step "
+                    "(three numbers, the stop included)"
+                )
             start, stop = value(parts[0], f"{what} start"), value(parts[1], f"{what} stop")
             step = value(parts[2], f"{what} step")
             if stop < start:
                 raise ExploreError(f"{what} range {quote(item)}: the stop is below the start")
             n = math.floor((stop - start) / step) + 1  # exact: Fractions or ints
             if n > MAX_AXIS_VALUES:
-                raise ExploreError(f"{what} range {quote(item)} has {n:,} values; the most "
-                                   f"is {MAX_AXIS_VALUES:,} (use a larger step)")
+                raise ExploreError(
+                    f"{what} range {quote(item)} has {n:,} values; the most "
+                    f"is {MAX_AXIS_VALUES:,} (use a larger step)"
+                )
             values.update(start + k * step for k in range(n))
         if len(values) > MAX_AXIS_VALUES:
             raise ExploreError(f"{what} has more than {MAX_AXIS_VALUES:,} values")
@@ -185,17 +195,21 @@ def check_grid_size(n_alphas: int, n_resolutions: int) -> None:
     if n_alphas == 0 or n_resolutions == 0:
         raise ExploreError("the grid is empty: give at least one alpha and one resolution")
     if n_alphas > MAX_AXIS_VALUES or n_resolutions > MAX_AXIS_VALUES:
-        raise ExploreError(f"an axis has at most {MAX_AXIS_VALUES:,} values, got "
-                           f"{max(n_alphas, n_resolutions):,}")
+        raise ExploreError(
+            f"an axis has at most {MAX_AXIS_VALUES:,} values, got {max(n_alphas, n_resolutions):,}"
+        )
     n = n_alphas * n_resolutions
     if n > MAX_CONFIGS:
-        raise ExploreError(f"the grid has {n_alphas:,} alphas x {n_resolutions:,} "
-                           f"resolutions = {n:,} configurations; the most is "
-                           f"{MAX_CONFIGS:,} (use a larger step)")
+        raise ExploreError(
+            f"the grid has {n_alphas:,} alphas x {n_resolutions:,} "
+            f"resolutions = {n:,} configurations; the most is "
+            f"{MAX_CONFIGS:,} (use a larger step)"
+        )
 
 
 def axis_text(values: Sequence[Any]) -> str:
     """An axis in words: "0.25 to 1.4 in steps of 0.05 (24 values)", "128, 160, 224"."""
+
     def show(v: Any) -> str:
         return multiplier_text(v) if isinstance(v, Fraction) else str(v)
 
@@ -204,13 +218,18 @@ def axis_text(values: Sequence[Any]) -> str:
     steps = {b - a for a, b in zip(values, values[1:])}
     if len(steps) == 1:
         (step,) = steps
-        return (f"{show(values[0])} to {show(values[-1])} in steps of "
-                f"{show(step) if isinstance(step, Fraction) else step} ({len(values)} values)")
-    return (f"{len(values)} values from {show(values[0])} to {show(values[-1])} "
-            f"({', '.join(show(v) for v in values[:3])}, ..., {show(values[-1])})")
+        return (
+            f"{show(values[0])} to {show(values[-1])} in steps of "
+            f"{show(step) if isinstance(step, Fraction) else step} ({len(values)} values)"
+        )
+    return (
+        f"{len(values)} values from {show(values[0])} to {show(values[-1])} "
+        f"({', '.join(show(v) for v in values[:3])}, ..., {show(values[-1])})"
+    )
 
 
 # --- metrics ----------------------------------------------------------------------------
+
 
 def explorer_metrics() -> tuple[str, ...]:
     """Every column a sweep can give: the registered metrics, the peak, latency, top-1."""
@@ -222,8 +241,7 @@ def _check_metrics(metrics: Iterable[str]) -> tuple[str, ...]:
     known = explorer_metrics()
     for name in metrics:
         if not isinstance(name, str) or name not in known:
-            raise ExploreError(f"unknown metric {quote(name)}; choose from "
-                               f"{', '.join(known)}")
+            raise ExploreError(f"unknown metric {quote(name)}; choose from {', '.join(known)}")
         if name not in chosen:
             chosen.append(name)
     if not chosen:
@@ -232,6 +250,7 @@ def _check_metrics(metrics: Iterable[str]) -> tuple[str, ...]:
 
 
 # --- published checkpoints --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Checkpoint:
@@ -254,12 +273,20 @@ def model_checkpoints(model: str | None) -> tuple[Checkpoint, ...]:
     from mncost.sources.checkpoints import checkpoint_points
 
     return tuple(
-        Checkpoint(p.label, p.alpha, p.resolution,
-                   float(p.top1) if p.top1 is not None else None,
-                   float(p.latency_ms) if p.latency_ms is not None else None)
+        Checkpoint(
+            p.label,
+            p.alpha,
+            p.resolution,
+            float(p.top1) if p.top1 is not None else None,
+            float(p.latency_ms) if p.latency_ms is not None else None,
+        )
         for p in checkpoint_points()
-        if p.model == model and p.precision == "float32" and p.dataset == "imagenet"
-        and p.alpha is not None and p.resolution is not None)
+        if p.model == model
+        and p.precision == "float32"
+        and p.dataset == "imagenet"
+        and p.alpha is not None
+        and p.resolution is not None
+    )
 
 
 def registered_name(arch: Architecture) -> str | None:
@@ -273,6 +300,7 @@ def registered_name(arch: Architecture) -> str | None:
 
 
 # --- the grid ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Extent:
@@ -393,8 +421,10 @@ class ExploreGrid:
         an extrapolated top-1 was withheld)."""
         import pandas as pd
 
-        return pd.DataFrame({name: self.column(name)
-                             for name in ("alpha", "resolution", *self.columns())})
+        frame_: pandas.DataFrame = pd.DataFrame(
+            {name: self.column(name) for name in ("alpha", "resolution", *self.columns())}
+        )
+        return frame_
 
     def ranges(self) -> list[Extent]:
         """Each data column's smallest and largest value over the grid, and where (top-1
@@ -427,12 +457,19 @@ class ExploreGrid:
             return None
         import numpy as np
 
-        statuses = {s: int(np.count_nonzero(acc.status == s))
-                    for s in ("measured", "interpolated", "extrapolated")}
-        return {"method": acc.method, "fitted_on": acc.fitted_on.describe(),
-                "n_points": acc.fitted_on.n_points, "loo_mae": acc.loo_mae,
-                "loo_max": acc.loo_max, "statuses": statuses,
-                "extrapolations_given": self.extrapolate}
+        statuses = {
+            s: int(np.count_nonzero(acc.status == s))
+            for s in ("measured", "interpolated", "extrapolated")
+        }
+        return {
+            "method": acc.method,
+            "fitted_on": acc.fitted_on.describe(),
+            "n_points": acc.fitted_on.n_points,
+            "loo_mae": acc.loo_mae,
+            "loo_max": acc.loo_max,
+            "statuses": statuses,
+            "extrapolations_given": self.extrapolate,
+        }
 
     def latency_summary(self) -> dict[str, Any] | None:
         """The device profile behind latency_ms and its cautions (None: no device)."""
@@ -440,71 +477,112 @@ class ExploreGrid:
             return None
         import numpy as np
 
-        outside = 0 if self.latency_outside is None else \
-            int(np.count_nonzero(self.latency_outside))
-        return {**self.profile.provenance(), "cautions": list(self.latency_cautions),
-                "configurations_outside_fit_range": outside}
+        outside = 0 if self.latency_outside is None else int(np.count_nonzero(self.latency_outside))
+        return {
+            **self.profile.provenance(),
+            "cautions": list(self.latency_cautions),
+            "configurations_outside_fit_range": outside,
+        }
 
 
-def _latency_cautions(profile: LatencyProfile, model: str | None, family: str | None,
-                      alphas: Sequence[Fraction], resolutions: Sequence[int]
-                      ) -> tuple[tuple[str, ...], numpy.ndarray]:
+def _latency_cautions(
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+) -> tuple[tuple[str, ...], numpy.ndarray]:
     """What makes a grid's latency estimates less sure, and where it leaves the fit."""
     import numpy as np
 
     shape = (len(alphas), len(resolutions))
     fitted = ", ".join(profile.families)
     if model is None or family is None:
-        return ((f"this architecture comes from a spec file: {profile.name} was fitted on "
-                 f"{fitted} only, so every estimate carries its model to an architecture "
-                 "it never saw",), np.ones(shape, dtype=bool))
+        return (
+            (
+                f"this architecture comes from a spec file: {profile.name} was fitted on "
+                f"{fitted} only, so every estimate carries its model to an architecture "
+                "it never saw",
+            ),
+            np.ones(shape, dtype=bool),
+        )
     if family not in profile.families:
-        return ((f"{model} is a {family} model and {profile.name} was fitted on {fitted} "
-                 "only: these estimates cross families, and their error may exceed the "
-                 "profile's leave-one-out error",), np.ones(shape, dtype=bool))
+        return (
+            (
+                f"{model} is a {family} model and {profile.name} was fitted on {fitted} "
+                "only: these estimates cross families, and their error may exceed the "
+                "profile's leave-one-out error",
+            ),
+            np.ones(shape, dtype=bool),
+        )
     a_range, r_range = profile.alpha_range(model), profile.resolution_range(model)
     if a_range is None or r_range is None:
-        return ((f"{profile.name} was fitted on other {family} models "
-                 f"({', '.join(profile.models)}), not on {model}",),
-                np.ones(shape, dtype=bool))
+        return (
+            (
+                f"{profile.name} was fitted on other {family} models "
+                f"({', '.join(profile.models)}), not on {model}",
+            ),
+            np.ones(shape, dtype=bool),
+        )
     a_out = np.array([not a_range[0] <= a <= a_range[1] for a in alphas])
     r_out = np.array([not r_range[0] <= r <= r_range[1] for r in resolutions])
     outside = a_out[:, None] | r_out[None, :]
     cautions: tuple[str, ...] = ()
     if outside.any():
-        cautions = (f"{int(outside.sum()):,} of the {outside.size:,} configurations lie "
-                    f"outside what {profile.name} was fitted on for {model} (alpha "
-                    f"{multiplier_text(a_range[0])} to {multiplier_text(a_range[1])}, "
-                    f"{r_range[0]} to {r_range[1]} pixels): there the latency is "
-                    "extrapolated",)
+        cautions = (
+            f"{int(outside.sum()):,} of the {outside.size:,} configurations lie "
+            f"outside what {profile.name} was fitted on for {model} (alpha "
+            f"{multiplier_text(a_range[0])} to {multiplier_text(a_range[1])}, "
+            f"{r_range[0]} to {r_range[1]} pixels): there the latency is "
+            "extrapolated",
+        )
     return cautions, outside
 
 
-def _accuracy(model: str | None, arch: Architecture, classes: int,
-              conventions: Conventions, alphas: Sequence[Fraction],
-              resolutions: Sequence[int], extrapolate: bool
-              ) -> tuple[AccuracyGrid | None, str]:
+def _accuracy(
+    model: str | None,
+    arch: Architecture,
+    classes: int,
+    conventions: Conventions,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+    extrapolate: bool,
+) -> tuple[AccuracyGrid | None, str]:
     from mncost.analysis.accuracy import accuracy_model, no_model_reason
 
     if model is None:
-        return None, ("no top-1 estimates for an architecture from a spec file: they come "
-                      "from a model's released checkpoints")
+        return None, (
+            "no top-1 estimates for an architecture from a spec file: they come "
+            "from a model's released checkpoints"
+        )
     if classes != arch.classes or conventions.rounding is not None:
-        return None, (f"no top-1 estimates: they describe {model} as released "
-                      f"({arch.classes:,} classes, its own channel rounding), and "
-                      "--classes or --rounding change the network")
+        return None, (
+            f"no top-1 estimates: they describe {model} as released "
+            f"({arch.classes:,} classes, its own channel rounding), and "
+            "--classes or --rounding change the network"
+        )
     fitted = accuracy_model(model)
     if fitted is None:
         return None, f"no top-1 estimates for {model}: {no_model_reason(model)}"
-    return fitted.estimate_grid([float(a) for a in alphas], list(resolutions),
-                                extrapolate=extrapolate), ""
+    return fitted.estimate_grid(
+        [float(a) for a in alphas], list(resolutions), extrapolate=extrapolate
+    ), ""
 
 
-def explore_grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[int],
-                 classes: int | None = None, conventions: Conventions = Conventions(), *,
-                 metrics: Iterable[str] | None = None, dw_inplace: bool = False,
-                 profile: LatencyProfile | None = None, model: str | None = None,
-                 extrapolate: bool = False, progress: Progress | None = None) -> ExploreGrid:
+def explore_grid(
+    arch: Architecture,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    *,
+    metrics: Iterable[str] | None = None,
+    dw_inplace: bool = False,
+    profile: LatencyProfile | None = None,
+    model: str | None = None,
+    extrapolate: bool = False,
+    progress: Progress | None = None,
+) -> ExploreGrid:
     """``arch``'s figures at every (alpha, resolution).
 
     ``metrics`` names the columns (:func:`explorer_metrics`; default
@@ -523,12 +601,17 @@ def explore_grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Se
     if conventions.dtype not in DTYPE_BYTES:
         raise ExploreError(f"dtype must be one of {', '.join(DTYPE_BYTES)}")
     asked = metrics is not None
-    chosen = list(_check_metrics(metrics)) if metrics is not None else \
-        [*DEFAULT_METRICS, LATENCY, ACCURACY]
+    chosen = (
+        list(_check_metrics(metrics))
+        if metrics is not None
+        else [*DEFAULT_METRICS, LATENCY, ACCURACY]
+    )
     if LATENCY in chosen and profile is None:
         if asked:
-            raise ExploreError("latency_ms needs a device profile (--device pixel1-cpu, or "
-                               "a profile file made by `mncost calibrate`)")
+            raise ExploreError(
+                "latency_ms needs a device profile (--device pixel1-cpu, or "
+                "a profile file made by `mncost calibrate`)"
+            )
         chosen.remove(LATENCY)
     n_classes = arch.classes if classes is None else classes
     family = None
@@ -540,8 +623,9 @@ def explore_grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Se
     if ACCURACY in chosen:
         if progress is not None:
             progress("estimating top-1", 0, 1)
-        accuracy, reason = _accuracy(model, arch, n_classes, conventions, alphas,
-                                     resolutions, extrapolate)
+        accuracy, reason = _accuracy(
+            model, arch, n_classes, conventions, alphas, resolutions, extrapolate
+        )
         if accuracy is None:
             if asked:
                 raise ExploreError(f"top1: {reason}")
@@ -553,25 +637,51 @@ def explore_grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Se
             return None
         return lambda done, total: progress(phase, done, total)
 
-    counts = grid(arch, alphas, resolutions, classes, conventions, counted,
-                  step("counting"), dw_inplace) if counted else {}
+    counts = (
+        grid(arch, alphas, resolutions, classes, conventions, counted, step("counting"), dw_inplace)
+        if counted
+        else {}
+    )
     latency = outside = None
     cautions: tuple[str, ...] = ()
     if profile is not None and LATENCY in chosen:
         from mncost.analysis.latency import latency_grid
 
-        latency = latency_grid(profile, arch, alphas, resolutions, classes,
-                               conventions.rounding, step("estimating latency"))
+        latency = latency_grid(
+            profile,
+            arch,
+            alphas,
+            resolutions,
+            classes,
+            conventions.rounding,
+            step("estimating latency"),
+        )
         cautions, outside = _latency_cautions(profile, model, family, alphas, resolutions)
     return ExploreGrid(
-        model=arch.name, registered=model, family=family, alphas=alphas,
-        resolutions=resolutions, classes=n_classes, conventions=conventions,
-        dw_inplace=dw_inplace, metrics=tuple(chosen), counts=counts, latency=latency,
-        profile=profile if LATENCY in chosen else None, latency_cautions=cautions,
-        latency_outside=outside, accuracy=accuracy, accuracy_reason=reason,
-        extrapolate=extrapolate, checkpoints=model_checkpoints(model),
-        own_rule=WidthRule(arch.width.rule, arch.width.divisor,  # type: ignore[arg-type]
-                           arch.width.min_value))
+        model=arch.name,
+        registered=model,
+        family=family,
+        alphas=alphas,
+        resolutions=resolutions,
+        classes=n_classes,
+        conventions=conventions,
+        dw_inplace=dw_inplace,
+        metrics=tuple(chosen),
+        counts=counts,
+        latency=latency,
+        profile=profile if LATENCY in chosen else None,
+        latency_cautions=cautions,
+        latency_outside=outside,
+        accuracy=accuracy,
+        accuracy_reason=reason,
+        extrapolate=extrapolate,
+        checkpoints=model_checkpoints(model),
+        own_rule=WidthRule(
+            arch.width.rule,
+            arch.width.divisor,
+            arch.width.min_value,
+        ),
+    )
 
 
 def with_dtype(conventions: Conventions, dtype: str) -> Conventions:

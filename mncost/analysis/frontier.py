@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["dominates", "pareto_frontier"]
 
 
 def dominates(a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
     """Whether ``a`` = (cost, accuracy) dominates ``b``: cost <= and accuracy >=, one strict."""
-    return a[0] <= b[0] and a[1] >= b[1] and (a[0] < b[0] or a[1] > b[1])
+    return bool(a[0] <= b[0] and a[1] >= b[1] and (a[0] < b[0] or a[1] > b[1]))
 
 
 def pareto_frontier(points: Sequence[tuple[Any, Any]]) -> list[int]:
@@ -19,6 +20,9 @@ def pareto_frontier(points: Sequence[tuple[Any, Any]]) -> list[int]:
     Decimals). Two identical points do not dominate each other, so both stay on the
     frontier. Ties in cost are ordered by accuracy, highest first, then by index.
     """
-    members = [i for i, p in enumerate(points)
-               if not any(dominates(q, p) for j, q in enumerate(points) if j != i)]
+    members = [
+        i
+        for i, p in enumerate(points)
+        if not any(dominates(q, p) for j, q in enumerate(points) if j != i)
+    ]
     return sorted(members, key=lambda i: (points[i][0], -points[i][1], i))

@@ -41,12 +41,13 @@ import json
 import math
 import os
 import stat
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -100,9 +101,11 @@ FEATURES: tuple[str, ...] = ("mult_adds", "conv_activation_bytes", "conv_weight_
 """The registered metrics a profile's model weighs, in the order of its coefficients."""
 BASELINE: tuple[str, ...] = ("mult_adds",)
 """The baseline every fit is shown against: latency proportional to mult-adds."""
-METHOD = ("a linear model over per-op features (mult-adds, activation bytes of conv and "
-          "FC layers, conv weight bytes, a constant per op), fitted by non-negative least "
-          "squares on relative error")
+METHOD = (
+    "a linear model over per-op features (mult-adds, activation bytes of conv and "
+    "FC layers, conv weight bytes, a constant per op), fitted by non-negative least "
+    "squares on relative error"
+)
 """How every profile is made, in words (shown with every estimate)."""
 
 MAX_MEASUREMENTS = 1000
@@ -116,8 +119,8 @@ MAX_LATENCY_MS = 10**7
 MEASUREMENT_COLUMNS: tuple[str, ...] = ("model", "alpha", "resolution", "latency_ms")
 """The columns of a measurements CSV (in any order)."""
 
-_FORMAT = "mncost-latency-profile"
-_VERSION = 1
+_FORMAT: Literal["mncost-latency-profile"] = "mncost-latency-profile"
+_VERSION: Literal[1] = 1
 _MAX_NAME = 64
 _MAX_TEXT = 500
 
@@ -141,17 +144,23 @@ class FeatureUnit:
 FEATURE_UNITS: dict[str, FeatureUnit] = {
     "mult_adds": FeatureUnit(10**6, "ms per million MACs", "multiply-accumulates"),
     "conv_activation_bytes": FeatureUnit(
-        10**6, "ms per MB", "activation bytes read and written by conv and FC layers"),
+        10**6, "ms per MB", "activation bytes read and written by conv and FC layers"
+    ),
     "conv_weight_bytes": FeatureUnit(10**6, "ms per MB", "weight bytes of conv layers"),
     "ops": FeatureUnit(1, "ms per op", "a fixed cost per op"),
 }
 """Each feature's display unit (MB = 10**6 bytes)."""
-_PER_UNIT = {"mult_adds": "ms per MAC", "conv_activation_bytes": "ms per byte",
-             "conv_weight_bytes": "ms per byte", "ops": "ms per op"}
+_PER_UNIT = {
+    "mult_adds": "ms per MAC",
+    "conv_activation_bytes": "ms per byte",
+    "conv_weight_bytes": "ms per byte",
+    "ops": "ms per op",
+}
 """The unit of each stored coefficient."""
 
 
 # --- non-negative least squares ----------------------------------------------------------
+
 
 def nnls(a: numpy.ndarray, b: numpy.ndarray, max_iter: int | None = None) -> numpy.ndarray:
     """The x >= 0 that minimises ||a x - b||_2 (Lawson and Hanson 1974, the active-set
@@ -193,10 +202,12 @@ def nnls(a: numpy.ndarray, b: numpy.ndarray, max_iter: int | None = None) -> num
                 break
         x = z
         gradient = a.T @ (b - a @ x)
-    return x / scale
+    solution: np.ndarray = x / scale
+    return solution
 
 
 # --- measurements and fits ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -235,7 +246,7 @@ class _Fit:
     fitted: tuple[float, ...]
     loo: tuple[float, ...]
 
-    def errors(self, measured: Sequence[float]) -> list[float]:
+    def errors(self, measured: Sequence[float] | numpy.ndarray) -> list[float]:
         return [abs(p - y) / y * 100 for p, y in zip(self.loo, measured)]
 
 
@@ -253,8 +264,9 @@ def _fit_with_loo(x: numpy.ndarray, y: numpy.ndarray) -> _Fit:
     for i in range(len(y)):
         keep = np.arange(len(y)) != i
         loo.append(float(x[i] @ _weighted_fit(x[keep], y[keep])))
-    return _Fit(tuple(float(c) for c in coefficients),
-                tuple(float(v) for v in x @ coefficients), tuple(loo))
+    return _Fit(
+        tuple(float(c) for c in coefficients), tuple(float(v) for v in x @ coefficients), tuple(loo)
+    )
 
 
 def _conventions(dtype: str, rounding: str | None = None) -> Conventions:
@@ -282,12 +294,15 @@ def _feature_matrix(points: Sequence[Measurement], dtype: str) -> numpy.ndarray:
     from mncost.arch.registry import get_model
 
     conventions = _conventions(dtype)
-    rows = [_totals(count(get_model(p.model), p.alpha, p.resolution, None, conventions),
-                    FEATURES) for p in points]
+    rows = [
+        _totals(count(get_model(p.model), p.alpha, p.resolution, None, conventions), FEATURES)
+        for p in points
+    ]
     return np.array(rows, dtype=float).reshape(len(points), len(FEATURES))
 
 
 # --- profiles ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LatencyProfile:
@@ -359,8 +374,11 @@ class LatencyProfile:
         for model in self.models:
             lo, hi = self.alpha_range(model)  # type: ignore[misc]
             r_lo, r_hi = self.resolution_range(model)  # type: ignore[misc]
-            alphas = multiplier_text(lo) if lo == hi else \
-                f"{multiplier_text(lo)} to {multiplier_text(hi)}"
+            alphas = (
+                multiplier_text(lo)
+                if lo == hi
+                else f"{multiplier_text(lo)} to {multiplier_text(hi)}"
+            )
             sizes = f"{r_lo}" if r_lo == r_hi else f"{r_lo} to {r_hi}"
             n = sum(1 for p in self.points if p.measurement.model == model)
             parts.append(f"{n} of {model} (alpha {alphas}, {sizes} pixels)")
@@ -387,9 +405,16 @@ class LatencyProfile:
         }
 
 
-def fit_profile(points: Sequence[Measurement], name: str, source: str, *,
-                dtype: str = "float32", description: str = "", source_document: str = "",
-                builtin: bool = False) -> LatencyProfile:
+def fit_profile(
+    points: Sequence[Measurement],
+    name: str,
+    source: str,
+    *,
+    dtype: str = "float32",
+    description: str = "",
+    source_document: str = "",
+    builtin: bool = False,
+) -> LatencyProfile:
     """Fit a profile to measured configurations, with its LOO error and the mult-adds
     baseline's. LatencyError when there are too few points for every LOO fit to have as
     many points as the model has terms."""
@@ -401,19 +426,27 @@ def fit_profile(points: Sequence[Measurement], name: str, source: str, *,
             f"{len(points)} measured configuration{'s' if len(points) != 1 else ''} "
             f"{'are' if len(points) != 1 else 'is'} too few to fit the profile's "
             f"{len(FEATURES)} terms ({', '.join(FEATURES)}) and check it by leave-one-out: "
-            f"give at least {need}, at several alphas and resolutions")
+            f"give at least {need}, at several alphas and resolutions"
+        )
     x = _feature_matrix(points, dtype)
     y = np.array([p.latency_ms for p in points], dtype=float)
     fit = _fit_with_loo(x, y)
     base = _fit_with_loo(x[:, [FEATURES.index(f) for f in BASELINE]], y)
     errors, base_errors = fit.errors(y), base.errors(y)
     return LatencyProfile(
-        name=name, dtype=dtype, coefficients=fit.coefficients,
-        points=tuple(PointFit(p, f, l) for p, f, l in zip(points, fit.fitted, fit.loo)),
-        source=source, source_document=source_document, description=description,
-        loo_mape_percent=sum(errors) / len(errors), loo_max_percent=max(errors),
+        name=name,
+        dtype=dtype,
+        coefficients=fit.coefficients,
+        points=tuple(PointFit(p, f, item) for p, f, item in zip(points, fit.fitted, fit.loo)),
+        source=source,
+        source_document=source_document,
+        description=description,
+        loo_mape_percent=sum(errors) / len(errors),
+        loo_max_percent=max(errors),
         baseline_loo_mape_percent=sum(base_errors) / len(base_errors),
-        baseline_loo_max_percent=max(base_errors), builtin=builtin)
+        baseline_loo_max_percent=max(base_errors),
+        builtin=builtin,
+    )
 
 
 def feature_rank(profile: LatencyProfile) -> int:
@@ -429,15 +462,23 @@ def feature_rank(profile: LatencyProfile) -> int:
 
 # --- the built-in profile ----------------------------------------------------------------
 
+
 def _pixel1_points() -> tuple[list[Measurement], str]:
     from mncost.sources.checkpoints import checkpoint_points
 
-    chosen = [p for p in checkpoint_points()
-              if p.family == "mobilenet_v2" and p.latency_ms is not None]
-    points = [Measurement(model=p.model or "", alpha=p.alpha or Fraction(1),
-                          resolution=p.resolution or 0, latency_ms=float(p.latency_ms or 0),
-                          label=p.label)
-              for p in chosen]
+    chosen = [
+        p for p in checkpoint_points() if p.family == "mobilenet_v2" and p.latency_ms is not None
+    ]
+    points = [
+        Measurement(
+            model=p.model or "",
+            alpha=p.alpha or Fraction(1),
+            resolution=p.resolution or 0,
+            latency_ms=float(p.latency_ms or 0),
+            label=p.label,
+        )
+        for p in chosen
+    ]
     documents = dict.fromkeys(d.document for p in chosen for d in p.provenance)
     return points, "; ".join(documents)
 
@@ -445,10 +486,15 @@ def _pixel1_points() -> tuple[list[Measurement], str]:
 def _pixel1_cpu() -> LatencyProfile:
     points, document = _pixel1_points()
     return fit_profile(
-        points, "pixel1-cpu", "TF-slim mobilenet/README.md (Pixel 1)", dtype="float32",
+        points,
+        "pixel1-cpu",
+        "TF-slim mobilenet/README.md (Pixel 1)",
+        dtype="float32",
         description="a Google Pixel 1 phone running TF-slim's released float "
-                    "checkpoints (the same README's V3 table says: TF-Lite, one large core)",
-        source_document=document, builtin=True)
+        "checkpoints (the same README's V3 table says: TF-Lite, one large core)",
+        source_document=document,
+        builtin=True,
+    )
 
 
 BUILTIN_DEVICES: dict[str, Callable[[], LatencyProfile]] = {"pixel1-cpu": _pixel1_cpu}
@@ -461,9 +507,11 @@ def builtin_profile(name: str) -> LatencyProfile:
     try:
         return BUILTIN_DEVICES[name]()
     except KeyError:
-        raise LatencyError(f"unknown device {quote(name)}; built-in devices: "
-                           f"{', '.join(BUILTIN_DEVICES)}, or give a profile file (.json) "
-                           "made by `mncost calibrate`") from None
+        raise LatencyError(
+            f"unknown device {quote(name)}; built-in devices: "
+            f"{', '.join(BUILTIN_DEVICES)}, or give a profile file (.json) "
+            "made by `mncost calibrate`"
+        ) from None
 
 
 def resolve_device(device: str | Path | LatencyProfile) -> LatencyProfile:
@@ -480,6 +528,7 @@ def resolve_device(device: str | Path | LatencyProfile) -> LatencyProfile:
 
 
 # --- the cross-family check --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CrossCheck:
@@ -507,22 +556,29 @@ class CrossCheck:
 
 
 _SLIM_LAYOUT = {
-    ("mobilenet-v3-large", Fraction(3, 4)):
-        "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
-        "input; mncost counts torchvision's (each expansion x 0.75)",
-    ("mobilenet-v3-small", Fraction(3, 4)):
-        "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
-        "input; mncost counts torchvision's (each expansion x 0.75)",
-    ("mobilenet-v3-small", Fraction(1)):
-        "same layer sizes as TF-slim's V3_SMALL, but its published mult-adds exceed "
-        "mncost's count (cause not identified)",
-    ("mobilenet-v3-small-minimalistic", Fraction(1)):
-        "same layer sizes as TF-slim's V3_SMALL_MINIMALISTIC, but its published mult-adds "
-        "exceed mncost's count (cause not identified)",
+    (
+        "mobilenet-v3-large",
+        Fraction(3, 4),
+    ): "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
+    "input; mncost counts torchvision's (each expansion x 0.75)",
+    (
+        "mobilenet-v3-small",
+        Fraction(3, 4),
+    ): "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
+    "input; mncost counts torchvision's (each expansion x 0.75)",
+    (
+        "mobilenet-v3-small",
+        Fraction(1),
+    ): "same layer sizes as TF-slim's V3_SMALL, but its published mult-adds exceed "
+    "mncost's count (cause not identified)",
+    (
+        "mobilenet-v3-small-minimalistic",
+        Fraction(1),
+    ): "same layer sizes as TF-slim's V3_SMALL_MINIMALISTIC, but its published mult-adds "
+    "exceed mncost's count (cause not identified)",
 }
 """Where the V3 checkpoint that was timed is not exactly the model mncost counts (see
 the gap notes of :mod:`mncost.sources.checkpoints` and ``mncost published``)."""
-
 
 
 def cross_family_check(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
@@ -542,24 +598,36 @@ def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
 
     checks = []
     for point in checkpoint_points():
-        if point.family != "mobilenet_v3" or point.precision != "float32" \
-                or point.model is None or point.latency_ms is None:
+        if (
+            point.family != "mobilenet_v3"
+            or point.precision != "float32"
+            or point.model is None
+            or point.latency_ms is None
+        ):
             continue
         alpha = point.alpha or Fraction(1)
         resolution = point.resolution or 224
-        result = count(get_model(point.model), alpha, resolution, None,
-                        _conventions(profile.dtype))
+        result = count(get_model(point.model), alpha, resolution, None, _conventions(profile.dtype))
         predicted = sum(c * v for c, v in zip(profile.coefficients, _totals(result, FEATURES)))
-        checks.append(CrossCheck(
-            label=point.label, model=point.model, alpha=alpha, resolution=resolution,
-            measured_ms=float(point.latency_ms), predicted_ms=predicted,
-            published_mult_adds_m=point.mult_adds_m, mult_adds=result.total.mult_adds,
-            note=_SLIM_LAYOUT.get((point.model, alpha), ""),
-            source=point.provenance[0].document if point.provenance else ""))
+        checks.append(
+            CrossCheck(
+                label=point.label,
+                model=point.model,
+                alpha=alpha,
+                resolution=resolution,
+                measured_ms=float(point.latency_ms),
+                predicted_ms=predicted,
+                published_mult_adds_m=point.mult_adds_m,
+                mult_adds=result.total.mult_adds,
+                note=_SLIM_LAYOUT.get((point.model, alpha), ""),
+                source=point.provenance[0].document if point.provenance else "",
+            )
+        )
     return tuple(checks)
 
 
 # --- estimates ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OpLatency:
@@ -613,54 +681,97 @@ class LatencyEstimate:
             "mult_adds": self.mult_adds,
             "cautions": list(self.cautions),
             "device": self.profile.provenance(),
-            "layers": [{"name": op.name, "type": op.type, "block": op.block, "ms": op.ms,
-                        **dict(zip(FEATURES, op.features))} for op in self.layers],
+            "layers": [
+                {
+                    "name": op.name,
+                    "type": op.type,
+                    "block": op.block,
+                    "ms": op.ms,
+                    **dict(zip(FEATURES, op.features)),
+                }
+                for op in self.layers
+            ],
         }
 
     def to_frame(self) -> pandas.DataFrame:
         """One row per op: name, type, block, ms and each feature."""
         import pandas as pd
 
-        return pd.DataFrame([{"name": op.name, "type": op.type, "block": op.block,
-                              "ms": op.ms, **dict(zip(FEATURES, op.features))}
-                             for op in self.layers])
+        frame_: pandas.DataFrame = pd.DataFrame(
+            [
+                {
+                    "name": op.name,
+                    "type": op.type,
+                    "block": op.block,
+                    "ms": op.ms,
+                    **dict(zip(FEATURES, op.features)),
+                }
+                for op in self.layers
+            ]
+        )
+        return frame_
 
 
-def _cautions(profile: LatencyProfile, model: str | None, family: str | None,
-              alpha: Fraction, resolution: int) -> tuple[str, ...]:
+def _cautions(
+    profile: LatencyProfile, model: str | None, family: str | None, alpha: Fraction, resolution: int
+) -> tuple[str, ...]:
     fitted = ", ".join(profile.families)
     if model is None or family is None:
-        return (f"this architecture comes from a spec file, not a built-in model: "
-                f"{profile.name} was fitted on {fitted} only, so this estimate carries its "
-                "model to an architecture it never saw",)
+        return (
+            f"this architecture comes from a spec file, not a built-in model: "
+            f"{profile.name} was fitted on {fitted} only, so this estimate carries its "
+            "model to an architecture it never saw",
+        )
     if family not in profile.families:
-        checked = [c.error_percent for c in cross_family_check(profile)
-                   if _model_family(c.model) == family]
-        seen = (f" (on the {len(checked)} {family} checkpoints it was checked on, its "
+        checked = [
+            c.error_percent for c in cross_family_check(profile) if _model_family(c.model) == family
+        ]
+        seen = (
+            (
+                f" (on the {len(checked)} {family} checkpoints it was checked on, its "
                 f"errors run from {min(checked):+.1f}% to {max(checked):+.1f}%: see "
-                "--fit-report)") if checked else ""
-        return (f"{model} is a {family} model, and {profile.name} was fitted on {fitted} "
-                "only: this estimate crosses families, and its error may exceed the "
-                f"profile's leave-one-out error{seen}",)
+                "--fit-report)"
+            )
+            if checked
+            else ""
+        )
+        return (
+            f"{model} is a {family} model, and {profile.name} was fitted on {fitted} "
+            "only: this estimate crosses families, and its error may exceed the "
+            f"profile's leave-one-out error{seen}",
+        )
     notes = []
     alphas, sizes = profile.alpha_range(model), profile.resolution_range(model)
     if alphas is None or sizes is None:
-        notes.append(f"{profile.name} was fitted on other {family} models "
-                     f"({', '.join(profile.models)}), not on {model}")
+        notes.append(
+            f"{profile.name} was fitted on other {family} models "
+            f"({', '.join(profile.models)}), not on {model}"
+        )
         return tuple(notes)
     if not alphas[0] <= alpha <= alphas[1]:
-        notes.append(f"alpha {multiplier_text(alpha)} lies outside the alphas "
-                     f"{profile.name} was fitted on ({multiplier_text(alphas[0])} to "
-                     f"{multiplier_text(alphas[1])}): extrapolated")
+        notes.append(
+            f"alpha {multiplier_text(alpha)} lies outside the alphas "
+            f"{profile.name} was fitted on ({multiplier_text(alphas[0])} to "
+            f"{multiplier_text(alphas[1])}): extrapolated"
+        )
     if not sizes[0] <= resolution <= sizes[1]:
-        notes.append(f"resolution {resolution} lies outside the resolutions "
-                     f"{profile.name} was fitted on ({sizes[0]} to {sizes[1]}): extrapolated")
+        notes.append(
+            f"resolution {resolution} lies outside the resolutions "
+            f"{profile.name} was fitted on ({sizes[0]} to {sizes[1]}): extrapolated"
+        )
     return tuple(notes)
 
 
-def estimate_latency(arch: Architecture, alpha: Fraction, resolution: int | None,
-                     classes: int | None, profile: LatencyProfile, *,
-                     rounding: str | None = None, model: str | None = None) -> LatencyEstimate:
+def estimate_latency(
+    arch: Architecture,
+    alpha: Fraction,
+    resolution: int | None,
+    classes: int | None,
+    profile: LatencyProfile,
+    *,
+    rounding: str | None = None,
+    model: str | None = None,
+) -> LatencyEstimate:
     """The estimated latency of ``arch`` at (alpha, resolution) on ``profile``'s device,
     op by op. ``model`` is its registered name (None for a spec file's architecture);
     ScalingError when the configuration cannot be counted."""
@@ -673,14 +784,28 @@ def estimate_latency(arch: Architecture, alpha: Fraction, resolution: int | None
         ms = math.fsum(c * v for c, v in zip(profile.coefficients, values))
         layers.append(OpLatency(record.name, record.type, record.block, ms, values))
     family = _model_family(model) if model is not None else None
-    same = [p for p in profile.points if model is not None and p.measurement.model == model
-            and p.measurement.alpha == alpha and p.measurement.resolution == resolution
-            and result.classes == arch.classes and rounding is None]
+    same = [
+        p
+        for p in profile.points
+        if model is not None
+        and p.measurement.model == model
+        and p.measurement.alpha == alpha
+        and p.measurement.resolution == resolution
+        and result.classes == arch.classes
+        and rounding is None
+    ]
     return LatencyEstimate(
-        model=model or arch.name, family=family, alpha=alpha, resolution=resolution,
-        classes=result.classes, profile=profile, layers=tuple(layers),
+        model=model or arch.name,
+        family=family,
+        alpha=alpha,
+        resolution=resolution,
+        classes=result.classes,
+        profile=profile,
+        layers=tuple(layers),
         cautions=_cautions(profile, model, family, alpha, resolution),
-        mult_adds=result.total.mult_adds, measured=same[0] if same else None)
+        mult_adds=result.total.mult_adds,
+        measured=same[0] if same else None,
+    )
 
 
 def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> numpy.ndarray:
@@ -699,21 +824,34 @@ def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> nu
     return total
 
 
-def latency_grid(profile: LatencyProfile, arch: Architecture, alphas: Sequence[Fraction],
-                 resolutions: Sequence[int], classes: int | None = None,
-                 rounding: str | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> numpy.ndarray:
+def latency_grid(
+    profile: LatencyProfile,
+    arch: Architecture,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+    classes: int | None = None,
+    rounding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> numpy.ndarray:
     """Estimated ms of ``arch`` at every (alpha, resolution), shape (alphas, resolutions):
     the sweep's feature totals (:func:`mncost.cost.sweep.grid`) through
     :func:`predict_grid`."""
     from mncost.cost.sweep import grid
 
-    grids = grid(arch, alphas, resolutions, classes, _conventions(profile.dtype, rounding),
-                 FEATURES, progress)
+    grids = grid(
+        arch,
+        alphas,
+        resolutions,
+        classes,
+        _conventions(profile.dtype, rounding),
+        FEATURES,
+        progress,
+    )
     return predict_grid(profile, grids)
 
 
 # --- reading files -----------------------------------------------------------------------
+
 
 def _read_text(path: Path, what: str, limit: int) -> str:
     """A regular file of at most ``limit`` bytes, as UTF-8 text (one BOM dropped)."""
@@ -740,19 +878,20 @@ def _read_text(path: Path, what: str, limit: int) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise LatencyError(f"{what} {shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} "
-                           f"at offset {exc.start})") from None
+        raise LatencyError(
+            f"{what} {shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
 
 
 def _cell_number(text: str, where: str, column: str) -> Decimal:
     if len(text) > MAX_NUMBER_CHARS:
-        raise LatencyError(f"{where}, {column}: {quote(text)} is longer than "
-                           f"{MAX_NUMBER_CHARS} characters")
+        raise LatencyError(
+            f"{where}, {column}: {quote(text)} is longer than {MAX_NUMBER_CHARS} characters"
+        )
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise LatencyError(f"{where}, {column}: cannot read {quote(text)} as a number") \
-            from None
+        raise LatencyError(f"{where}, {column}: cannot read {quote(text)} as a number") from None
     if not value.is_finite():
         raise LatencyError(f"{where}, {column}: {quote(text)} is not a finite number")
     return value
@@ -765,23 +904,33 @@ def _measurement(cells: dict[str, str], where: str) -> Measurement:
     try:
         get_entry(model)
     except UnknownModelError:
-        raise LatencyError(f"{where}, model: unknown model {quote(model)} (the built-in "
-                           "models are listed by `mncost models`)") from None
+        raise LatencyError(
+            f"{where}, model: unknown model {quote(model)} (the built-in "
+            "models are listed by `mncost models`)"
+        ) from None
     try:
         alpha = parse_multiplier(cells["alpha"], "alpha")
     except ScalingError as exc:
         raise LatencyError(f"{where}, alpha: {exc}") from None
     text = cells["resolution"]
-    if not (text.isascii() and text.isdigit()) or len(text) > MAX_NUMBER_CHARS \
-            or not 1 <= int(text) <= MAX_RESOLUTION:
-        raise LatencyError(f"{where}, resolution: must be a whole number from 1 to "
-                           f"{MAX_RESOLUTION:,}, got {quote(text)}")
+    if (
+        not (text.isascii() and text.isdigit())
+        or len(text) > MAX_NUMBER_CHARS
+        or not 1 <= int(text) <= MAX_RESOLUTION
+    ):
+        raise LatencyError(
+            f"{where}, resolution: must be a whole number from 1 to "
+            f"{MAX_RESOLUTION:,}, got {quote(text)}"
+        )
     latency = _cell_number(cells["latency_ms"], where, "latency_ms")
     if not 0 < latency <= MAX_LATENCY_MS:
-        raise LatencyError(f"{where}, latency_ms: must be greater than 0 and at most "
-                           f"{MAX_LATENCY_MS:,} ms, got {quote(cells['latency_ms'])}")
-    return Measurement(model=model, alpha=alpha, resolution=int(text),
-                       latency_ms=float(latency), label=where)
+        raise LatencyError(
+            f"{where}, latency_ms: must be greater than 0 and at most "
+            f"{MAX_LATENCY_MS:,} ms, got {quote(cells['latency_ms'])}"
+        )
+    return Measurement(
+        model=model, alpha=alpha, resolution=int(text), latency_ms=float(latency), label=where
+    )
 
 
 def parse_measurements(text: str, source: str) -> list[Measurement]:
@@ -804,26 +953,38 @@ def parse_measurements(text: str, source: str) -> list[Measurement]:
                 continue
             where = f"{source} line {line}"
             if len(cells) != len(header):
-                raise LatencyError(f"{where}: expected {len(header)} cells "
-                                   f"({', '.join(header)}), got {len(cells)}")
+                raise LatencyError(
+                    f"{where}: expected {len(header)} cells ({', '.join(header)}), got {len(cells)}"
+                )
             if len(points) == MAX_MEASUREMENTS:
-                raise LatencyError(f"{source}: more than {MAX_MEASUREMENTS:,} measured "
-                                   "configurations")
+                raise LatencyError(
+                    f"{source}: more than {MAX_MEASUREMENTS:,} measured configurations"
+                )
             point = _measurement(dict(zip(header, cells)), where)
             try:  # every configuration must be countable; say which line is not
-                count(get_model(point.model), point.alpha, point.resolution, None,
-                       _conventions("float32"))
+                count(
+                    get_model(point.model),
+                    point.alpha,
+                    point.resolution,
+                    None,
+                    _conventions("float32"),
+                )
             except ScalingError as exc:  # GeometryError among them
-                raise LatencyError(f"{where}: {point.model} at alpha "
-                                   f"{multiplier_text(point.alpha)}, {point.resolution} "
-                                   f"pixels cannot be counted: {exc}") from None
+                raise LatencyError(
+                    f"{where}: {point.model} at alpha "
+                    f"{multiplier_text(point.alpha)}, {point.resolution} "
+                    f"pixels cannot be counted: {exc}"
+                ) from None
             points.append(point)
     except csv.Error as exc:
-        raise LatencyError(f"{source} line {reader.line_num}: not valid CSV: "
-                           f"{shorten(str(exc))}") from None
+        raise LatencyError(
+            f"{source} line {reader.line_num}: not valid CSV: {shorten(str(exc))}"
+        ) from None
     if header is None:
-        raise LatencyError(f"{source} is empty: expected a header line "
-                           f"({','.join(MEASUREMENT_COLUMNS)}) and one line per measurement")
+        raise LatencyError(
+            f"{source} is empty: expected a header line "
+            f"({','.join(MEASUREMENT_COLUMNS)}) and one line per measurement"
+        )
     return points
 
 
@@ -831,15 +992,19 @@ def _check_header(cells: list[str], source: str) -> list[str]:
     where = f"{source} line 1 (the header)"
     unknown = [c for c in cells if c not in MEASUREMENT_COLUMNS]
     if unknown:
-        raise LatencyError(f"{where}: unknown column {quote(unknown[0])}; expected the "
-                           f"columns {', '.join(MEASUREMENT_COLUMNS)}")
+        raise LatencyError(
+            f"{where}: unknown column {quote(unknown[0])}; expected the "
+            f"columns {', '.join(MEASUREMENT_COLUMNS)}"
+        )
     repeated = [c for c in MEASUREMENT_COLUMNS if cells.count(c) > 1]
     if repeated:
         raise LatencyError(f"{where}: the column {repeated[0]} appears twice")
     missing = [c for c in MEASUREMENT_COLUMNS if c not in cells]
     if missing:
-        raise LatencyError(f"{where}: missing the column{'s' if len(missing) > 1 else ''} "
-                           f"{', '.join(missing)}; expected {', '.join(MEASUREMENT_COLUMNS)}")
+        raise LatencyError(
+            f"{where}: missing the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; expected {', '.join(MEASUREMENT_COLUMNS)}"
+        )
     return cells
 
 
@@ -942,19 +1107,32 @@ def _alpha_text(alpha: Fraction) -> str:
 def profile_json(profile: LatencyProfile) -> str:
     """``profile`` as the JSON text of a :class:`ProfileFile`."""
     data = ProfileFile(
-        format=_FORMAT, version=_VERSION, name=profile.name, description=profile.description,
+        format=_FORMAT,
+        version=_VERSION,
+        name=profile.name,
+        description=profile.description,
         dtype=profile.dtype,  # type: ignore[arg-type]
-        method=profile.method, source=profile.source,
+        method=profile.method,
+        source=profile.source,
         terms=_TermsFile(**dict(zip(FEATURES, profile.coefficients))),
-        n_points=profile.n_points, loo_mape_percent=profile.loo_mape_percent,
+        n_points=profile.n_points,
+        loo_mape_percent=profile.loo_mape_percent,
         loo_max_percent=profile.loo_max_percent,
         baseline_loo_mape_percent=profile.baseline_loo_mape_percent,
         baseline_loo_max_percent=profile.baseline_loo_max_percent,
-        points=[_PointFile(model=p.measurement.model, alpha=_alpha_text(p.measurement.alpha),
-                           resolution=p.measurement.resolution,
-                           latency_ms=p.measurement.latency_ms, fitted_ms=p.fitted_ms,
-                           loo_ms=p.loo_ms, label=p.measurement.label)
-                for p in profile.points])
+        points=[
+            _PointFile(
+                model=p.measurement.model,
+                alpha=_alpha_text(p.measurement.alpha),
+                resolution=p.measurement.resolution,
+                latency_ms=p.measurement.latency_ms,
+                fitted_ms=p.fitted_ms,
+                loo_ms=p.loo_ms,
+                label=p.measurement.label,
+            )
+            for p in profile.points
+        ],
+    )
     return json.dumps(data.model_dump(), indent=2) + "\n"
 
 
@@ -968,9 +1146,12 @@ def _parse_json(text: str, shown: str) -> Any:
     def number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
         def parse(digits: str) -> Any:
             if len(digits) > MAX_NUMBER_CHARS:
-                raise LatencyError(f"profile file {shown}: the number {quote(digits)} is "
-                                   f"longer than {MAX_NUMBER_CHARS} characters")
+                raise LatencyError(
+                    f"profile file {shown}: the number {quote(digits)} is "
+                    f"longer than {MAX_NUMBER_CHARS} characters"
+                )
             return convert(digits)
+
         return parse
 
     def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -980,14 +1161,16 @@ def _parse_json(text: str, shown: str) -> Any:
         return result
 
     try:
-        return json.loads(text, parse_int=number(int), parse_float=number(float),
-                          object_pairs_hook=mapping)
+        return json.loads(
+            text, parse_int=number(int), parse_float=number(float), object_pairs_hook=mapping
+        )
     except json.JSONDecodeError as exc:
-        raise LatencyError(f"profile file {shown} is not valid JSON: {exc.msg} at line "
-                           f"{exc.lineno}, column {exc.colno}") from None
+        raise LatencyError(
+            f"profile file {shown} is not valid JSON: {exc.msg} at line "
+            f"{exc.lineno}, column {exc.colno}"
+        ) from None
     except RecursionError:
-        raise LatencyError(f"profile file {shown} is not a profile: nested too deep") \
-            from None
+        raise LatencyError(f"profile file {shown} is not a profile: nested too deep") from None
 
 
 def load_profile(path: Path) -> LatencyProfile:
@@ -1000,11 +1183,14 @@ def load_profile(path: Path) -> LatencyProfile:
     try:
         parsed = ProfileFile.model_validate(data)
     except ValidationError as exc:
-        raise LatencyError(f"profile file {shown} is not a valid profile: "
-                           f"{_validation_message(exc)}") from None
+        raise LatencyError(
+            f"profile file {shown} is not a valid profile: {_validation_message(exc)}"
+        ) from None
     if parsed.n_points != len(parsed.points):
-        raise LatencyError(f"profile file {shown}: n_points is {parsed.n_points} but it "
-                           f"lists {len(parsed.points)} points")
+        raise LatencyError(
+            f"profile file {shown}: n_points is {parsed.n_points} but it "
+            f"lists {len(parsed.points)} points"
+        )
     points = []
     for i, p in enumerate(parsed.points):
         where = f"profile file {shown}: points.{i}"
@@ -1016,16 +1202,27 @@ def load_profile(path: Path) -> LatencyProfile:
             alpha = parse_multiplier(p.alpha, "alpha")
         except ScalingError as exc:
             raise LatencyError(f"{where}.alpha: {exc}") from None
-        points.append(PointFit(Measurement(p.model, alpha, p.resolution, p.latency_ms,
-                                           p.label), p.fitted_ms, p.loo_ms))
+        points.append(
+            PointFit(
+                Measurement(p.model, alpha, p.resolution, p.latency_ms, p.label),
+                p.fitted_ms,
+                p.loo_ms,
+            )
+        )
     return LatencyProfile(
-        name=parsed.name, dtype=parsed.dtype,
+        name=parsed.name,
+        dtype=parsed.dtype,
         coefficients=tuple(getattr(parsed.terms, name) for name in FEATURES),
-        points=tuple(points), source=parsed.source, description=parsed.description,
-        loo_mape_percent=parsed.loo_mape_percent, loo_max_percent=parsed.loo_max_percent,
+        points=tuple(points),
+        source=parsed.source,
+        description=parsed.description,
+        loo_mape_percent=parsed.loo_mape_percent,
+        loo_max_percent=parsed.loo_max_percent,
         baseline_loo_mape_percent=parsed.baseline_loo_mape_percent,
-        baseline_loo_max_percent=parsed.baseline_loo_max_percent, method=parsed.method,
-        origin=str(path))
+        baseline_loo_max_percent=parsed.baseline_loo_max_percent,
+        method=parsed.method,
+        origin=str(path),
+    )
 
 
 def check_name(name: str) -> str:
@@ -1033,6 +1230,7 @@ def check_name(name: str) -> str:
     from mncost.text import escape_controls
 
     if not 1 <= len(name) <= _MAX_NAME or escape_controls(name) != name:
-        raise LatencyError(f"a device name has 1 to {_MAX_NAME} printable characters, "
-                           f"got {quote(name)}")
+        raise LatencyError(
+            f"a device name has 1 to {_MAX_NAME} printable characters, got {quote(name)}"
+        )
     return name

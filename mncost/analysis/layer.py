@@ -27,8 +27,14 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.result import count
 from mncost.cost.scaling import ScalingError, resolution_from_rho
 
-__all__ = ["FORMULAS", "LayerComparison", "LayerCounts", "Table3Row", "compare_layer",
-           "table3_rows"]
+__all__ = [
+    "FORMULAS",
+    "LayerComparison",
+    "LayerCounts",
+    "Table3Row",
+    "compare_layer",
+    "table3_rows",
+]
 
 FORMULAS: dict[str, tuple[str, str]] = {
     "standard": ("D_K·D_K·M·N·D_G·D_G", "D_K·D_K·M·N"),
@@ -77,8 +83,10 @@ class LayerComparison:
     @property
     def separable(self) -> LayerCounts:
         """Depthwise plus pointwise."""
-        return LayerCounts(self.depthwise.mult_adds + self.pointwise.mult_adds,
-                           self.depthwise.params + self.pointwise.params)
+        return LayerCounts(
+            self.depthwise.mult_adds + self.pointwise.mult_adds,
+            self.depthwise.params + self.pointwise.params,
+        )
 
     @property
     def ratio(self) -> Fraction:
@@ -93,7 +101,7 @@ class LayerComparison:
     @property
     def paper_ratio(self) -> Fraction:
         """The paper's reduction, 1/N + 1/D_K^2, with the scaled N."""
-        return Fraction(1, self.n) + Fraction(1, self.kernel ** 2)
+        return Fraction(1, self.n) + Fraction(1, self.kernel**2)
 
 
 def _positive(value: int, what: str) -> int:
@@ -109,9 +117,16 @@ def _one_layer(name: str, m: int, layers: list[ops.Layer]) -> ops.Architecture:
     return builtin(ops.Architecture)(name=name, input_channels=m, classes=0, layers=layers)
 
 
-def compare_layer(kernel: int, in_channels: int, out_channels: int, size: int, stride: int = 1,
-                  alpha: Fraction = Fraction(1), rho: Fraction = Fraction(1),
-                  rounding: str = "round") -> LayerComparison:
+def compare_layer(
+    kernel: int,
+    in_channels: int,
+    out_channels: int,
+    size: int,
+    stride: int = 1,
+    alpha: Fraction = Fraction(1),
+    rho: Fraction = Fraction(1),
+    rounding: str = "round",
+) -> LayerComparison:
     """Count one layer both ways at width ``alpha`` and resolution multiplier ``rho``.
 
     ``in_channels`` and ``out_channels`` are M and N at alpha 1, ``size`` is D_F at rho 1;
@@ -119,8 +134,13 @@ def compare_layer(kernel: int, in_channels: int, out_channels: int, size: int, s
     the same interpreter and metrics as every model (:func:`mncost.cost.result.count`),
     run on a one-layer and a two-layer spec.
     """
-    for value, what in ((kernel, "kernel"), (in_channels, "input channels"),
-                        (out_channels, "output channels"), (size, "size"), (stride, "stride")):
+    for value, what in (
+        (kernel, "kernel"),
+        (in_channels, "input channels"),
+        (out_channels, "output channels"),
+        (size, "size"),
+        (stride, "stride"),
+    ):
         _positive(value, what)
     if not isinstance(alpha, Fraction) or alpha <= 0:
         raise ScalingError(f"alpha must be a positive Fraction, got {alpha!r}")
@@ -133,17 +153,43 @@ def compare_layer(kernel: int, in_channels: int, out_channels: int, size: int, s
         raise ScalingError(str(exc)) from None
     d_f = resolution_from_rho(rho, size)
     conventions = Conventions(rounding=rounding)
-    standard = count(_one_layer("standard", m, [
-        builtin(ops.Conv)(name="conv", kernel=kernel, stride=stride, filters=out_channels)]),
-        alpha, d_f, 0, conventions)
-    separable = count(_one_layer("separable", m, [
-        builtin(ops.DepthwiseConv)(name="dw", kernel=kernel, stride=stride),
-        builtin(ops.PointwiseConv)(name="pw", filters=out_channels)]),
-        alpha, d_f, 0, conventions)
+    standard = count(
+        _one_layer(
+            "standard",
+            m,
+            [builtin(ops.Conv)(name="conv", kernel=kernel, stride=stride, filters=out_channels)],
+        ),
+        alpha,
+        d_f,
+        0,
+        conventions,
+    )
+    separable = count(
+        _one_layer(
+            "separable",
+            m,
+            [
+                builtin(ops.DepthwiseConv)(name="dw", kernel=kernel, stride=stride),
+                builtin(ops.PointwiseConv)(name="pw", filters=out_channels),
+            ],
+        ),
+        alpha,
+        d_f,
+        0,
+        conventions,
+    )
     conv, (dw, pw) = standard.layers[0], separable.layers
     return LayerComparison(
-        kernel=kernel, in_channels=in_channels, out_channels=out_channels, size=size,
-        stride=stride, alpha=alpha, rho=rho, m=m, n=conv.output[2], d_f=d_f,
+        kernel=kernel,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        size=size,
+        stride=stride,
+        alpha=alpha,
+        rho=rho,
+        m=m,
+        n=conv.output[2],
+        d_f=d_f,
         d_g=conv.output[0],
         standard=LayerCounts(conv.mult_adds, conv.params),
         depthwise=LayerCounts(dw.mult_adds, dw.params),
@@ -184,9 +230,21 @@ def table3_rows() -> list[Table3Row]:
         layer = table3_layer(row)
         if layer is None:  # the paper data and its reading are kept together in sources
             raise ValueError(f"Table 3 row {row!r} has no layer reading in mncost.sources")
-        comparison = compare_layer(layer.kernel, layer.in_channels, layer.out_channels,
-                                   layer.size, alpha=layer.alpha, rho=layer.rho)
-        rows.append(Table3Row(row=row, separable=layer.separable, comparison=comparison,
-                              printed_mult_adds=printed[(row, "mult_adds")],
-                              printed_params=printed[(row, "params")]))
+        comparison = compare_layer(
+            layer.kernel,
+            layer.in_channels,
+            layer.out_channels,
+            layer.size,
+            alpha=layer.alpha,
+            rho=layer.rho,
+        )
+        rows.append(
+            Table3Row(
+                row=row,
+                separable=layer.separable,
+                comparison=comparison,
+                printed_mult_adds=printed[(row, "mult_adds")],
+                printed_params=printed[(row, "params")],
+            )
+        )
     return rows

@@ -46,12 +46,14 @@ class Scenario:
 
 def cost_scenario(scenario: Scenario) -> CostResult:
     """The cost of ``scenario``, op by op; ScalingError when it cannot be counted."""
-    return count(scenario.arch, scenario.alpha, scenario.resolution, scenario.classes,
-                 scenario.conventions)
+    return count(
+        scenario.arch, scenario.alpha, scenario.resolution, scenario.classes, scenario.conventions
+    )
 
 
-def memory_scenario(scenario: Scenario, dtype: str = "float32",
-                    dw_inplace: bool = False) -> MemoryResult:
+def memory_scenario(
+    scenario: Scenario, dtype: str = "float32", dw_inplace: bool = False
+) -> MemoryResult:
     """The activation memory of ``scenario`` op by op, its peak and its weight bytes, in
     ``dtype`` (float32, float16, int8), depthwise convs in place when ``dw_inplace``;
     ScalingError when it cannot be counted."""
@@ -62,8 +64,14 @@ def memory_scenario(scenario: Scenario, dtype: str = "float32",
     if dtype not in DTYPE_BYTES:
         raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
     conventions = replace(scenario.conventions, dtype=dtype)  # type: ignore[arg-type]
-    return count_memory(scenario.arch, scenario.alpha, scenario.resolution, scenario.classes,
-                        conventions, dw_inplace)
+    return count_memory(
+        scenario.arch,
+        scenario.alpha,
+        scenario.resolution,
+        scenario.classes,
+        conventions,
+        dw_inplace,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,16 @@ def model_summaries(conventions: Conventions = Conventions()) -> list[ModelSumma
     for entry in list_models():
         arch = get_model(entry.name)
         total = count(arch, conventions=conventions).total
-        summaries.append(ModelSummary(
-            name=entry.name, family=entry.family, source=entry.source,
-            description=entry.description, resolution=arch.resolution, classes=arch.classes,
-            mult_adds=total.mult_adds, params=total.params))
+        summaries.append(
+            ModelSummary(
+                name=entry.name,
+                family=entry.family,
+                source=entry.source,
+                description=entry.description,
+                resolution=arch.resolution,
+                classes=arch.classes,
+                mult_adds=total.mult_adds,
+                params=total.params,
+            )
+        )
     return summaries

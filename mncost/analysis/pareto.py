@@ -8,9 +8,10 @@ tested without plotly. Costs are in millions, as exact Fractions.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal, Sequence
+from typing import Literal
 
 from mncost.analysis.frontier import pareto_frontier
 from mncost.cost.scaling import multiplier_text
@@ -55,7 +56,7 @@ class Highlight:
 
     @property
     def label(self) -> str:
-        """"0.75/160" for MobileNet v1, "MODEL:0.75/160" for any other model."""
+        """ "0.75/160" for MobileNet v1, "MODEL:0.75/160" for any other model."""
         config = f"{multiplier_text(self.alpha)}/{self.resolution}"
         return config if self.model == "mobilenet-v1" else f"{self.model}:{config}"
 
@@ -111,25 +112,42 @@ class ParetoData:
     @property
     def paper_tables(self) -> tuple[int, ...]:
         """The numbers of the paper's tables the plotted points come from, ascending."""
-        return tuple(sorted({int(s.table.removeprefix("Table "))
-                             for p in self.points if p.point.source == "paper"
-                             for s in p.point.provenance if s.table.startswith("Table ")}))
+        return tuple(
+            sorted(
+                {
+                    int(s.table.removeprefix("Table "))
+                    for p in self.points
+                    if p.point.source == "paper"
+                    for s in p.point.provenance
+                    if s.table.startswith("Table ")
+                }
+            )
+        )
 
     @property
     def checkpoint_documents(self) -> tuple[str, ...]:
         """The checkpoint lists (repository files) the plotted checkpoints come from."""
-        return tuple(sorted({s.document for p in self.points
-                             if p.point.source == "checkpoints" for s in p.point.provenance}))
+        return tuple(
+            sorted(
+                {
+                    s.document
+                    for p in self.points
+                    if p.point.source == "checkpoints"
+                    for s in p.point.provenance
+                }
+            )
+        )
 
     @property
     def at_published_cost(self) -> int:
         """How many points sit at their published cost although mncost's was asked for."""
-        return sum(1 for p in self.points if self.cost_basis == "computed"
-                   and p.x_basis != "mncost")
+        return sum(
+            1 for p in self.points if self.cost_basis == "computed" and p.x_basis != "mncost"
+        )
 
 
 def parse_highlight(text: str) -> Highlight:
-    """"0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1).
+    """ "0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1).
 
     ALPHA is read as --alpha is (0 < alpha <= MAX_MULTIPLIER); RES is ASCII digits, 1 to
     MAX_RESOLUTION, refused unconverted when longer than MAX_NUMBER_CHARS.
@@ -140,75 +158,102 @@ def parse_highlight(text: str) -> Highlight:
 
     match = _HIGHLIGHT.match(text.strip())
     if match is None:
-        raise HighlightError(f"cannot read highlight {quote(text)}: expected ALPHA/RES such "
-                             "as 0.75/160, or MODEL:ALPHA/RES")
+        raise HighlightError(
+            f"cannot read highlight {quote(text)}: expected ALPHA/RES such "
+            "as 0.75/160, or MODEL:ALPHA/RES"
+        )
     try:
         alpha = parse_multiplier(match["alpha"], "alpha")
     except ScalingError as exc:
         raise HighlightError(f"highlight {quote(text)}: {exc}") from None
     res = match["res"]
     # isdigit() alone also takes '²', which int() refuses.
-    if not (len(res) <= MAX_NUMBER_CHARS and res.isascii() and res.isdigit()
-            and 1 <= int(res) <= MAX_RESOLUTION):
-        raise HighlightError(f"highlight {quote(text)}: resolution must be a whole number "
-                             f"from 1 to {MAX_RESOLUTION:,}, got {quote(res)}")
+    if not (
+        len(res) <= MAX_NUMBER_CHARS
+        and res.isascii()
+        and res.isdigit()
+        and 1 <= int(res) <= MAX_RESOLUTION
+    ):
+        raise HighlightError(
+            f"highlight {quote(text)}: resolution must be a whole number "
+            f"from 1 to {MAX_RESOLUTION:,}, got {quote(res)}"
+        )
     return Highlight(model=match["model"] or "mobilenet-v1", alpha=alpha, resolution=int(res))
 
 
-def matching_point(model: str, alpha: Fraction, resolution: int,
-                   points: Sequence[PublishedPoint]) -> PublishedPoint | None:
+def matching_point(
+    model: str, alpha: Fraction, resolution: int, points: Sequence[PublishedPoint]
+) -> PublishedPoint | None:
     """The published result of ``model`` at (alpha, resolution) with a top-1, if any.
 
     The paper's figure first, then a float checkpoint: never an 8-bit one, whose
     accuracy is that of a different (quantised) model.
     """
-    matches = [p for p in points if p.model == model and p.alpha == alpha
-               and p.resolution == resolution and p.precision == "float32"
-               and p.top1 is not None]
+    matches = [
+        p
+        for p in points
+        if p.model == model
+        and p.alpha == alpha
+        and p.resolution == resolution
+        and p.precision == "float32"
+        and p.top1 is not None
+    ]
     matches.sort(key=lambda p: p.source != "paper")
     return matches[0] if matches else None
 
 
-def highlight_from_cost(label: str, mult_adds: int, params: int, x_axis: XAxis,
-                        match: PublishedPoint | None) -> HighlightPoint:
+def highlight_from_cost(
+    label: str, mult_adds: int, params: int, x_axis: XAxis, match: PublishedPoint | None
+) -> HighlightPoint:
     """A highlight at an exact cost, with the accuracy of ``match`` when given."""
     x = Fraction(mult_adds if x_axis == "mult_adds" else params, 10**6)
     accuracy = Fraction(match.top1) if match is not None and match.top1 is not None else None
-    return HighlightPoint(label=label, mult_adds=mult_adds, params=params, x=x,
-                          accuracy=accuracy, accuracy_from=match if accuracy else None)
+    return HighlightPoint(
+        label=label,
+        mult_adds=mult_adds,
+        params=params,
+        x=x,
+        accuracy=accuracy,
+        accuracy_from=match if accuracy else None,
+    )
 
 
-def resolve_highlight(highlight: Highlight, points: Sequence[PublishedPoint],
-                      x_axis: XAxis = "mult_adds") -> HighlightPoint:
+def resolve_highlight(
+    highlight: Highlight, points: Sequence[PublishedPoint], x_axis: XAxis = "mult_adds"
+) -> HighlightPoint:
     """Count ``highlight`` with mncost; take the top-1 of the same published configuration.
 
     ``points`` are the published points of the plotted dataset. The classifier is the
     one that dataset's published results of the model use (120 classes for Stanford
     Dogs), else the model's own.
     """
+    from mncost.arch.registry import UnknownModelError, get_model
     from mncost.cost.result import count
     from mncost.cost.scaling import ScalingError
-    from mncost.arch.registry import UnknownModelError, get_model
 
     try:
         arch = get_model(highlight.model)
     except UnknownModelError as exc:
         raise HighlightError(f"highlight {highlight.label!r}: {exc}") from None
     match = matching_point(highlight.model, highlight.alpha, highlight.resolution, points)
-    widths = [p.classes for p in points
-              if p.model == highlight.model and p.classes is not None]
-    classes = match.classes if match is not None else \
-        (max(set(widths), key=widths.count) if widths else None)
+    widths = [p.classes for p in points if p.model == highlight.model and p.classes is not None]
+    classes = (
+        match.classes
+        if match is not None
+        else (max(set(widths), key=widths.count) if widths else None)
+    )
     try:
         result = count(arch, highlight.alpha, highlight.resolution, classes)
     except ScalingError as exc:
         raise HighlightError(f"highlight {highlight.label!r}: {exc}") from None
-    return highlight_from_cost(highlight.label, result.total.mult_adds, result.total.params,
-                               x_axis, match)
+    return highlight_from_cost(
+        highlight.label, result.total.mult_adds, result.total.params, x_axis, match
+    )
 
 
-def _place(point: PublishedPoint, x_axis: XAxis,
-           cost_basis: CostBasis) -> tuple[Fraction, str] | None:
+def _place(
+    point: PublishedPoint, x_axis: XAxis, cost_basis: CostBasis
+) -> tuple[Fraction, str] | None:
     published = point.mult_adds_m if x_axis == "mult_adds" else point.params_m
     if cost_basis == "computed":
         if point.computed is not None:
@@ -220,9 +265,13 @@ def _place(point: PublishedPoint, x_axis: XAxis,
     return (Fraction(published), "published") if published is not None else None
 
 
-def pareto_data(points: Sequence[PublishedPoint], dataset: str, x_axis: XAxis = "mult_adds",
-                cost_basis: CostBasis = "published",
-                highlights: Sequence[HighlightPoint] = ()) -> ParetoData:
+def pareto_data(
+    points: Sequence[PublishedPoint],
+    dataset: str,
+    x_axis: XAxis = "mult_adds",
+    cost_basis: CostBasis = "published",
+    highlights: Sequence[HighlightPoint] = (),
+) -> ParetoData:
     """Place the points of ``dataset`` and find the frontier (highlights stay off it)."""
     plotted: list[PlottedPoint] = []
     left_out: list[PublishedPoint] = []
@@ -233,10 +282,16 @@ def pareto_data(points: Sequence[PublishedPoint], dataset: str, x_axis: XAxis = 
         if place is None or point.top1 is None:
             left_out.append(point)
             continue
-        plotted.append(PlottedPoint(point=point, x=place[0], x_basis=place[1],
-                                    y=Fraction(point.top1)))
+        plotted.append(
+            PlottedPoint(point=point, x=place[0], x_basis=place[1], y=Fraction(point.top1))
+        )
     frontier = pareto_frontier([(p.x, p.y) for p in plotted])
-    return ParetoData(dataset=dataset, x_axis=x_axis, cost_basis=cost_basis,
-                      points=tuple(plotted), frontier=tuple(frontier),
-                      highlights=tuple(highlights), left_out=tuple(left_out))
-
+    return ParetoData(
+        dataset=dataset,
+        x_axis=x_axis,
+        cost_basis=cost_basis,
+        points=tuple(plotted),
+        frontier=tuple(frontier),
+        highlights=tuple(highlights),
+        left_out=tuple(left_out),
+    )

@@ -9,9 +9,9 @@ bias counted, the model's own channel rounding) and the classifier width the sou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
-from typing import Iterable
 
 from mncost.sources.points import (
     DATASETS,
@@ -35,11 +35,12 @@ def _check(value: str, choices: Iterable[str], what: str) -> None:
 
 
 @cache
-def computed_cost(model: str, alpha: Fraction, resolution: int,
-                  classes: int | None) -> ComputedCost:
+def computed_cost(
+    model: str, alpha: Fraction, resolution: int, classes: int | None
+) -> ComputedCost:
     """mncost's count of ``model`` at (alpha, resolution, classes), default conventions."""
-    from mncost.cost.result import count
     from mncost.arch.registry import get_model
+    from mncost.cost.result import count
 
     result = count(get_model(model), alpha, resolution, classes)
     return ComputedCost(mult_adds=result.total.mult_adds, params=result.total.params)
@@ -55,17 +56,22 @@ def _attach(point: PublishedPoint) -> PublishedPoint:
     # The source names the model (point.model); nothing is guessed from the family.
     name = point.model
     if name is None or point.alpha is None or point.resolution is None:
-        return point.with_computed(None, point.not_computed
-                                   or f"mncost has no spec for {point.label}")
+        return point.with_computed(
+            None, point.not_computed or f"mncost has no spec for {point.label}"
+        )
     if not _registered(name):
-        return point.with_computed(None, point.not_computed
-                                   or f"mncost has no built-in model {name!r} yet")
-    return point.with_computed(computed_cost(name, point.alpha, point.resolution,
-                                             point.classes))
+        return point.with_computed(
+            None, point.not_computed or f"mncost has no built-in model {name!r} yet"
+        )
+    return point.with_computed(computed_cost(name, point.alpha, point.resolution, point.classes))
 
 
-def published_points(source: str = "all", families: Iterable[str] | None = None,
-                     dataset: str | None = None, computed: bool = True) -> list[PublishedPoint]:
+def published_points(
+    source: str = "all",
+    families: Iterable[str] | None = None,
+    dataset: str | None = None,
+    computed: bool = True,
+) -> list[PublishedPoint]:
     """The published points, the paper's first, each with mncost's count when it has one.
 
     ``source`` is "paper", "checkpoints" or "all"; ``families`` any of FAMILIES (None:
@@ -87,6 +93,5 @@ def published_points(source: str = "all", families: Iterable[str] | None = None,
         from mncost.sources.checkpoints import checkpoint_points
 
         points += checkpoint_points()
-    points = [p for p in points
-              if p.family in wanted and (dataset is None or p.dataset == dataset)]
+    points = [p for p in points if p.family in wanted and (dataset is None or p.dataset == dataset)]
     return [_attach(p) for p in points] if computed else points

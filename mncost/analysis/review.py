@@ -86,15 +86,20 @@ class Task:
         (none: 0 classes), and its input (tensor 0 of the geometry)."""
         spatial, widths = result.geometry.spatial, result.geometry.width
         found = result.classifier
-        return cls(classes=found.outputs if found is not None else 0,
-                   height=spatial.heights[0],
-                   width=spatial.widths[0], channels=widths.channels[0])
+        return cls(
+            classes=found.outputs if found is not None else 0,
+            height=spatial.heights[0],
+            width=spatial.widths[0],
+            channels=widths.channels[0],
+        )
 
     @property
     def sides(self) -> tuple[int, int]:
         """The smallest and the largest published input side this task admits."""
-        return (ceil(max(self.height, self.width) / SIZE_FACTOR),
-                SIZE_FACTOR * min(self.height, self.width))
+        return (
+            ceil(max(self.height, self.width) / SIZE_FACTOR),
+            SIZE_FACTOR * min(self.height, self.width),
+        )
 
     def admits(self, point: PublishedPoint) -> bool:
         """Whether ``point`` is a result of this task: the same classes, an RGB input,
@@ -191,15 +196,25 @@ def _dataset_tasks(points: list[PublishedPoint]) -> tuple[DatasetTask, ...]:
         sides = [p.resolution for p in mine if p.resolution is not None]
         if not mine or not sides:
             continue
-        tasks.append(DatasetTask(
-            dataset=dataset, classes=tuple(sorted({p.classes for p in mine if p.classes})),
-            smallest=min(sides), largest=max(sides), results=len(mine)))
+        tasks.append(
+            DatasetTask(
+                dataset=dataset,
+                classes=tuple(sorted({p.classes for p in mine if p.classes})),
+                smallest=min(sides),
+                largest=max(sides),
+                results=len(mine),
+            )
+        )
     return tuple(tasks)
 
 
 def _same_configuration(a: PublishedPoint, b: PublishedPoint) -> bool:
-    return (a.model or a.label, a.alpha, a.resolution, a.classes) == \
-        (b.model or b.label, b.alpha, b.resolution, b.classes)
+    return (a.model or a.label, a.alpha, a.resolution, a.classes) == (
+        b.model or b.label,
+        b.alpha,
+        b.resolution,
+        b.classes,
+    )
 
 
 def _ratio(this: int, that: Fraction | None) -> Fraction | None:
@@ -211,16 +226,26 @@ def _neighbour(result: CostResult, point: PublishedPoint) -> Neighbour:
         # Under the configuration's counting conventions (--bn, --fc-bias) so a ratio
         # compares like with like, but with that model's own width rule: --rounding
         # changes the configuration's architecture, not the published one's.
-        that = count(get_model(point.model), point.alpha, point.resolution, point.classes,
-                     replace(result.conventions, rounding=None)).total
+        that = count(
+            get_model(point.model),
+            point.alpha,
+            point.resolution,
+            point.classes,
+            replace(result.conventions, rounding=None),
+        ).total
         mult_adds, counted = Fraction(that.mult_adds), True
         params: Fraction | None = Fraction(that.params)
     else:
         mult_adds, counted = Fraction(point.mult_adds_m or 0) * 10**6, False
         params = Fraction(point.params_m) * 10**6 if point.params_m is not None else None
-    return Neighbour(point=point, mult_adds=mult_adds, params=params, counted=counted,
-                     mult_adds_ratio=_ratio(result.total.mult_adds, mult_adds),
-                     params_ratio=_ratio(result.total.params, params))
+    return Neighbour(
+        point=point,
+        mult_adds=mult_adds,
+        params=params,
+        counted=counted,
+        mult_adds_ratio=_ratio(result.total.mult_adds, mult_adds),
+        params_ratio=_ratio(result.total.params, params),
+    )
 
 
 def _distance(this: Fraction, row: Neighbour) -> tuple[int, Fraction]:
@@ -242,9 +267,12 @@ def closest(rows: Sequence[Neighbour], this: int) -> Neighbour | None:
     return min(published, key=lambda row: _distance(Fraction(this), row), default=None)
 
 
-def nearest_models(result: CostResult, candidates: list[PublishedPoint],
-                   exclude: PublishedPoint | None = None,
-                   k: int = NEAREST) -> tuple[Neighbour, ...]:
+def nearest_models(
+    result: CostResult,
+    candidates: list[PublishedPoint],
+    exclude: PublishedPoint | None = None,
+    k: int = NEAREST,
+) -> tuple[Neighbour, ...]:
     """The ``k`` published models of ``candidates`` nearest ``result`` in mult-adds, and
     ``result`` itself, cheapest first.
 
@@ -257,8 +285,7 @@ def nearest_models(result: CostResult, candidates: list[PublishedPoint],
     """
     models: list[PublishedPoint] = []
     for point in candidates:
-        if point.precision != "float32" or (point.mult_adds_m is None
-                                             and point.computed is None):
+        if point.precision != "float32" or (point.mult_adds_m is None and point.computed is None):
             continue
         if exclude is not None and _same_configuration(point, exclude):
             continue
@@ -268,12 +295,16 @@ def nearest_models(result: CostResult, candidates: list[PublishedPoint],
     this = Fraction(result.total.mult_adds)
     order = sorted(range(len(rows)), key=lambda i: (_distance(this, rows[i]), i))
     chosen = [rows[i] for i in order[:k]]
-    itself = Neighbour(point=None, mult_adds=this, params=Fraction(result.total.params),
-                       counted=True, mult_adds_ratio=Fraction(1) if this else None,
-                       params_ratio=Fraction(1) if result.total.params else None)
+    itself = Neighbour(
+        point=None,
+        mult_adds=this,
+        params=Fraction(result.total.params),
+        counted=True,
+        mult_adds_ratio=Fraction(1) if this else None,
+        params_ratio=Fraction(1) if result.total.params else None,
+    )
     # Cheapest first, this configuration before a published model of the same cost.
-    return tuple(sorted([itself, *chosen],
-                        key=lambda row: (row.mult_adds, row.point is not None)))
+    return tuple(sorted([itself, *chosen], key=lambda row: (row.mult_adds, row.point is not None)))
 
 
 def _reproduction() -> Reproduction:
@@ -284,8 +315,9 @@ def _reproduction() -> Reproduction:
     return Reproduction(summaries=tuple(summarize(reproduce())), statuses=tuple(STATUSES))
 
 
-def review_data(result: CostResult, source: str, match_published: bool = True,
-                audit: bool = False) -> ReviewData:
+def review_data(
+    result: CostResult, source: str, match_published: bool = True, audit: bool = False
+) -> ReviewData:
     """Work out the review of ``result``; ``source`` says where the architecture came from.
 
     ``match_published`` lets a built-in model take the published accuracy of the same
@@ -298,11 +330,15 @@ def review_data(result: CostResult, source: str, match_published: bool = True,
     task = Task.of(result)
     by_dataset = {d: [p for p in points if p.dataset == d and task.admits(p)] for d in DATASETS}
     # One dataset's accuracy per plot: the one with the most results of this task.
-    dataset = max((d for d in DATASETS if by_dataset[d]), key=lambda d: len(by_dataset[d]),
-                  default=None)
+    dataset = max(
+        (d for d in DATASETS if by_dataset[d]), key=lambda d: len(by_dataset[d]), default=None
+    )
     comparable = by_dataset[dataset] if dataset is not None else []
-    other_size = [p for p in points if p.dataset == dataset and p.classes == task.classes
-                  and not task.admits(p)]
+    other_size = [
+        p
+        for p in points
+        if p.dataset == dataset and p.classes == task.classes and not task.admits(p)
+    ]
     match = None
     if match_published and comparable:
         match = matching_point(result.model, result.alpha, result.resolution, comparable)
@@ -310,18 +346,29 @@ def review_data(result: CostResult, source: str, match_published: bool = True,
             match = None  # another classifier: the published accuracy is not this model's
     pareto = best = None
     if dataset is not None:
-        label = (f"this configuration ({result.model} {multiplier_text(result.alpha)}/"
-                 f"{result.resolution})")
-        highlight = highlight_from_cost(label, result.total.mult_adds, result.total.params,
-                                        "mult_adds", match)
+        label = (
+            f"this configuration ({result.model} {multiplier_text(result.alpha)}/"
+            f"{result.resolution})"
+        )
+        highlight = highlight_from_cost(
+            label, result.total.mult_adds, result.total.params, "mult_adds", match
+        )
         pareto = pareto_data(comparable, dataset, highlights=[highlight])
         cheaper = [p for p in pareto.points if p.x <= highlight.x]
         best = max(cheaper, key=lambda p: p.y) if cheaper else None
     nearest = nearest_models(result, comparable, exclude=match) if comparable else ()
     return ReviewData(
-        result=result, source=source, task=task, datasets=_dataset_tasks(points),
-        dataset=dataset, comparable=tuple(comparable), other_size=tuple(other_size),
-        published_self=match, nearest=nearest,
+        result=result,
+        source=source,
+        task=task,
+        datasets=_dataset_tasks(points),
+        dataset=dataset,
+        comparable=tuple(comparable),
+        other_size=tuple(other_size),
+        published_self=match,
+        nearest=nearest,
         closest=closest(nearest, result.total.mult_adds),
-        pareto=pareto, best_cheaper=best,
-        reproduction=_reproduction() if audit else None)
+        pareto=pareto,
+        best_cheaper=best,
+        reproduction=_reproduction() if audit else None,
+    )

@@ -17,13 +17,14 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
-from mncost.limits import MAX_NUMBER_CHARS, MAX_SPEC_BYTES, MAX_SPEC_DEPTH
 from mncost.arch.ops import KINDS, Architecture
+from mncost.limits import MAX_NUMBER_CHARS, MAX_SPEC_BYTES, MAX_SPEC_DEPTH
 from mncost.text import quote, shorten
 
 __all__ = ["SpecError", "architecture_schema", "load_spec", "parse_spec"]
@@ -69,11 +70,17 @@ def _show(value: Any) -> str:
         return f"the number {value!r}"
     if value is None:
         return "null"
-    return {dict: "a mapping", list: "a list"}.get(type(value), f"a {type(value).__name__}")
+    kinds: dict[type, str] = {dict: "a mapping", list: "a list"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
 
 
-_SHOWS_INPUT = ("literal_error", "greater_than", "greater_than_equal", "less_than",
-                "less_than_equal")
+_SHOWS_INPUT = (
+    "literal_error",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+)
 
 
 def _describe(error: ValidationError, data: Any) -> str:
@@ -84,8 +91,9 @@ def _describe(error: ValidationError, data: Any) -> str:
     where = _field_path(tuple(first["loc"]), data)
     # A union field (avgpool's size) fails once per member: one message for all of them.
     same = [e for e in errors if _field_path(tuple(e["loc"]), data) == where]
-    msg = " or ".join([same[0]["msg"]] + [e["msg"].removeprefix("Input should be ")
-                                          for e in same[1:]])
+    msg = " or ".join(
+        [same[0]["msg"]] + [e["msg"].removeprefix("Input should be ") for e in same[1:]]
+    )
     kind = first["type"]
     if kind == "union_tag_invalid":
         tag = first["input"].get("kind") if isinstance(first["input"], dict) else None
@@ -113,17 +121,23 @@ def parse_spec(data: Any, source: str = "spec") -> Architecture:
     """Validate already-parsed spec data; SpecError names the field and the reason."""
     source = shorten(source)
     if not isinstance(data, dict):
-        raise SpecError(f"{source}: expected a mapping with name, layers, ... at the top level, "
-                        f"got {type(data).__name__}")
+        raise SpecError(
+            f"{source}: expected a mapping with name, layers, ... at the top level, "
+            f"got {type(data).__name__}"
+        )
     try:
         return Architecture.model_validate(data)
     except ValidationError as exc:
         raise SpecError(f"{source}: {_describe(exc, data)}") from None
 
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 _SIZE_LIMIT = f"{MAX_SPEC_BYTES / 2**20:g} MiB"
 
 
@@ -144,8 +158,12 @@ def _read_bytes(path: Path) -> bytes:
         # stat first, so a device is never even opened (opening one can act, or block) ...
         _require_regular(os.stat(path).st_mode, shown)
         # ... and O_NONBLOCK, so a FIFO swapped in since cannot block the open either.
-        flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-                 | getattr(os, "O_BINARY", 0))
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_NOCTTY", 0)
+            | getattr(os, "O_BINARY", 0)
+        )
         fd = os.open(path, flags)
         with open(fd, "rb", closefd=True) as file:
             info = os.fstat(file.fileno())  # what was opened, whatever the path is now
@@ -166,8 +184,10 @@ def _decode(data: bytes, source: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-                        f"{exc.start}); save the file as UTF-8") from None
+        raise SpecError(
+            f"{source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8"
+        ) from None
     return text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
 
 
@@ -194,9 +214,12 @@ def _load_json(text: str, source: str) -> Any:
     def number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
         def parse(digits: str) -> Any:
             if len(digits) > MAX_NUMBER_CHARS:
-                raise SpecError(f"{source}: the number {quote(digits)} is longer than "
-                                f"{MAX_NUMBER_CHARS} characters")
+                raise SpecError(
+                    f"{source}: the number {quote(digits)} is longer than "
+                    f"{MAX_NUMBER_CHARS} characters"
+                )
             return convert(digits)
+
         return parse
 
     def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -210,11 +233,13 @@ def _load_json(text: str, source: str) -> Any:
         return result
 
     try:
-        return json.loads(text, parse_int=number(int), parse_float=number(float),
-                          object_pairs_hook=mapping)
+        return json.loads(
+            text, parse_int=number(int), parse_float=number(float), object_pairs_hook=mapping
+        )
     except json.JSONDecodeError as exc:
-        raise SpecError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, "
-                        f"column {exc.colno}") from None
+        raise SpecError(
+            f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
 
 
 def load_spec(path: str | Path) -> Architecture:

@@ -40,7 +40,8 @@ Activations, batch norm, pooling, element-wise adds and multiplies count 0 mult-
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Literal, TypeVar, Union
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -79,16 +80,17 @@ Count = Annotated[int, Field(gt=0, le=MAX_CHANNELS)]
 Size = Annotated[int, Field(gt=0, le=MAX_KERNEL)]
 """A kernel side, stride, dilation or window."""
 Pad = Annotated[int, Field(ge=0, le=MAX_KERNEL)]
-Pair = Union[Size, Annotated[list[Size], Field(min_length=2, max_length=2)]]
+Pair = Size | Annotated[list[Size], Field(min_length=2, max_length=2)]
 """One number for both sides, or ``[height, width]``."""
-Padding = Union[Literal["same", "valid"], Pad,
-                Annotated[list[Pad], Field(min_length=2, max_length=2)]]
+Padding = Literal["same", "valid"] | Pad | Annotated[list[Pad], Field(min_length=2, max_length=2)]
 """``same`` (TensorFlow: output side ceil(input / stride)), ``valid`` (no padding), or
 explicit pixels on each side, one number or ``[height, width]`` (PyTorch's ``padding``)."""
-Activation = Literal["relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "gelu",
-                     "tanh", "none"]
+Activation = Literal[
+    "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "gelu", "tanh", "none"
+]
 ACTIVATIONS: tuple[str, ...] = Activation.__args__  # type: ignore[attr-defined]
 Scale = Literal["alpha", "fixed", "up"]
+
 
 def _plain(value: str, what: str = "a name") -> str:
     # Names are shown in terminals, Markdown and spreadsheets: no control characters.
@@ -111,6 +113,7 @@ def builtin(cls: type[_M]) -> Callable[..., _M]:
     Defaults are filled in as usual. Only for specs written in mncost's own code, which
     the test suite validates in full; user spec files always go through validation.
     """
+
     def construct(**fields: Any) -> _M:
         return cls.model_construct(**fields)
 
@@ -369,14 +372,38 @@ class InvertedResidual(LayerBase):
 
 
 Layer = Annotated[
-    Union[Conv, DepthwiseConv, PointwiseConv, AvgPool, MaxPool, FullyConnected, Softmax,
-          Block, Residual, Concat, SqueezeExcite, InvertedResidual, Aux],
+    Conv
+    | DepthwiseConv
+    | PointwiseConv
+    | AvgPool
+    | MaxPool
+    | FullyConnected
+    | Softmax
+    | Block
+    | Residual
+    | Concat
+    | SqueezeExcite
+    | InvertedResidual
+    | Aux,
     Field(discriminator="kind"),
 ]
 """Any layer kind, picked by its ``kind`` tag."""
 
-KINDS: tuple[str, ...] = ("conv", "dw", "pw", "avgpool", "maxpool", "fc", "softmax", "block",
-                          "residual", "concat", "se", "inverted_residual", "aux")
+KINDS: tuple[str, ...] = (
+    "conv",
+    "dw",
+    "pw",
+    "avgpool",
+    "maxpool",
+    "fc",
+    "softmax",
+    "block",
+    "residual",
+    "concat",
+    "se",
+    "inverted_residual",
+    "aux",
+)
 """Every ``kind`` tag, in the order the docs list them."""
 
 
@@ -408,8 +435,11 @@ def _walk_names(layers: list[tuple[str, Any]], reserved: str = "") -> None:
         if layer.name in seen or layer.name == reserved:
             raise ValueError(f"{where}.name: duplicate layer name {quote(layer.name)}")
         seen.add(layer.name)
-        children = [(f"{where}.{field}[{j}]", child)
-                    for field, group in _children(layer) for j, child in enumerate(group)]
+        children = [
+            (f"{where}.{field}[{j}]", child)
+            for field, group in _children(layer)
+            for j, child in enumerate(group)
+        ]
         _walk_names(children, _JOINS.get(layer.kind, ""))
 
 
@@ -459,4 +489,3 @@ class Architecture(BaseModel):
     def _names_unique(self) -> Architecture:
         _walk_names([(f"layers[{i}]", layer) for i, layer in enumerate(self.layers)])
         return self
-

@@ -7,9 +7,9 @@ model choices, ``mncost models``, the docs and the test matrix all read this reg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable
 
 from mncost.arch.ops import Architecture
 
@@ -39,14 +39,17 @@ class ModelEntry:
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register(name: str, description: str, source: str, family: str = "other") -> Callable[
-        [Callable[[], Architecture]], Callable[[], Architecture]]:
+def register(
+    name: str, description: str, source: str, family: str = "other"
+) -> Callable[[Callable[[], Architecture]], Callable[[], Architecture]]:
     """Register a zero-argument factory that builds the architecture ``name``."""
+
     def decorate(factory: Callable[[], Architecture]) -> Callable[[], Architecture]:
         if name in _REGISTRY:
             raise ValueError(f"model {name!r} is registered twice")
         _REGISTRY[name] = ModelEntry(name, description, source, family, cache(factory))
         return factory
+
     return decorate
 
 

@@ -48,9 +48,17 @@ _MAP_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map"})
 
 # The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _WORDS: dict[str, Any] = {
-    "": None, "~": None, "null": None, "Null": None, "NULL": None,
-    "true": True, "True": True, "TRUE": True,
-    "false": False, "False": False, "FALSE": False,
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
 }
 _DECIMAL = re.compile(r"[-+]?[0-9]+")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
@@ -59,15 +67,18 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _SPECIAL_FLOATS = {
     **{s + inf: float(s + "inf") for s in ("", "+", "-") for inf in (".inf", ".Inf", ".INF")},
-    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+    ".nan": float("nan"),
+    ".NaN": float("nan"),
+    ".NAN": float("nan"),
 }
 _NUMBER_START = frozenset("0123456789+-.")
 
 
 def _number(text: str, line: int, convert: Any) -> Any:
     if len(text) > MAX_NUMBER_CHARS:
-        raise YamlSpecError(f"line {line}: the number {quote(text)} is longer than "
-                            f"{MAX_NUMBER_CHARS} characters")
+        raise YamlSpecError(
+            f"line {line}: the number {quote(text)} is longer than {MAX_NUMBER_CHARS} characters"
+        )
     return convert(text)
 
 
@@ -82,7 +93,8 @@ def resolve_plain(text: str, line: int = 0) -> Any:
             raise YamlSpecError(
                 f"line {line}: the number {quote(text)} has a leading zero, which YAML 1.1 "
                 f"reads as octal and YAML 1.2 as decimal; write it without the zero "
-                f"(or as 0o... for octal)")
+                f"(or as 0o... for octal)"
+            )
         return _number(text, line, int)
     if _OCTAL.fullmatch(text):
         return _number(text, line, lambda t: int(t[2:], 8))
@@ -116,8 +128,10 @@ class _Frame:
         elif self.key is _NO_KEY:
             name = "<<" if value is _MERGE else value
             if name in self.lines:
-                raise YamlSpecError(f"line {line}: duplicate key {quote(name)} "
-                                    f"(first given at line {self.lines[name]})")
+                raise YamlSpecError(
+                    f"line {line}: duplicate key {quote(name)} "
+                    f"(first given at line {self.lines[name]})"
+                )
             self.lines[name] = line
             self.key = value
         else:
@@ -143,8 +157,9 @@ def _scalar(event: Any) -> Any:
         return resolve_plain(event.value, _line(event))
     if tag is None or tag in _STR_TAGS:
         return event.value  # quoted, block or !!str: text as written
-    raise YamlSpecError(f"line {_line(event)}: the YAML tag {quote(tag)} is not supported "
-                        f"(write plain values)")
+    raise YamlSpecError(
+        f"line {_line(event)}: the YAML tag {quote(tag)} is not supported (write plain values)"
+    )
 
 
 def _merged(frame: _Frame, line: int) -> dict[str, Any]:
@@ -153,8 +168,9 @@ def _merged(frame: _Frame, line: int) -> dict[str, Any]:
     for source in frame.merges:
         for mapping in source if isinstance(source, list) else [source]:
             if not isinstance(mapping, dict):
-                raise YamlSpecError(f"line {line}: a << merge key needs a mapping or a list "
-                                    f"of mappings")
+                raise YamlSpecError(
+                    f"line {line}: a << merge key needs a mapping or a list of mappings"
+                )
             for key, value in mapping.items():
                 result.setdefault(key, value)
     result.update(frame.value)
@@ -162,8 +178,7 @@ def _merged(frame: _Frame, line: int) -> dict[str, Any]:
 
 
 def _syntax_error(exc: yaml.YAMLError) -> YamlSpecError:
-    problem = (getattr(exc, "problem", None) or getattr(exc, "reason", None)
-               or "cannot parse")
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "cannot parse"
     mark = getattr(exc, "problem_mark", None)
     at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
     if mark is None and isinstance(getattr(exc, "position", None), int):
@@ -193,8 +208,12 @@ def _build(events: Any) -> Any:
         awaiting_key = frame is not None and frame.key is _NO_KEY and type(frame.value) is dict
         if kind is yaml.ScalarEvent:
             if awaiting_key:
-                is_merge = (event.value == "<<" and not event.style and event.tag is None
-                            and event.anchor is None)
+                is_merge = (
+                    event.value == "<<"
+                    and not event.style
+                    and event.tag is None
+                    and event.anchor is None
+                )
                 value: Any = _MERGE if is_merge else event.value
             else:
                 value = _scalar(event)
@@ -204,8 +223,9 @@ def _build(events: Any) -> Any:
             target = anchors.get(event.anchor)
             if target is None or target is _OPEN:
                 what = "undefined" if target is None else "recursive"
-                raise YamlSpecError(f"line {_line(event)}: {what} alias "
-                                    f"{quote('*' + event.anchor)}")
+                raise YamlSpecError(
+                    f"line {_line(event)}: {what} alias {quote('*' + event.anchor)}"
+                )
             value, count, height = target
             anchor = None
             total += count
@@ -216,11 +236,13 @@ def _build(events: Any) -> Any:
                 raise YamlSpecError(f"line {_line(event)}: a mapping key must be text")
             is_map = kind is yaml.MappingStartEvent
             if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
-                raise YamlSpecError(f"line {_line(event)}: the YAML tag {quote(event.tag)} "
-                                    f"is not supported")
+                raise YamlSpecError(
+                    f"line {_line(event)}: the YAML tag {quote(event.tag)} is not supported"
+                )
             if len(stack) >= MAX_SPEC_DEPTH:
-                raise YamlSpecError(f"line {_line(event)}: nested deeper than "
-                                    f"{MAX_SPEC_DEPTH} levels")
+                raise YamlSpecError(
+                    f"line {_line(event)}: nested deeper than {MAX_SPEC_DEPTH} levels"
+                )
             total += 1
             if event.anchor is not None:
                 anchors[event.anchor] = _OPEN
@@ -235,17 +257,21 @@ def _build(events: Any) -> Any:
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise YamlSpecError(f"line {_line(event)}: more than one YAML document "
-                                    f"(a spec file holds one)")
+                raise YamlSpecError(
+                    f"line {_line(event)}: more than one YAML document (a spec file holds one)"
+                )
             continue
         else:
             continue
         if total > MAX_SPEC_ALIAS_NODES:
-            raise YamlSpecError(f"line {_line(event)}: more than {MAX_SPEC_ALIAS_NODES:,} "
-                                f"values (aliases expanded)")
+            raise YamlSpecError(
+                f"line {_line(event)}: more than {MAX_SPEC_ALIAS_NODES:,} values (aliases expanded)"
+            )
         if len(stack) + height > MAX_SPEC_DEPTH:
-            raise YamlSpecError(f"line {_line(event)}: nested deeper than {MAX_SPEC_DEPTH} "
-                                f"levels once aliases are expanded")
+            raise YamlSpecError(
+                f"line {_line(event)}: nested deeper than {MAX_SPEC_DEPTH} "
+                f"levels once aliases are expanded"
+            )
         if anchor is not None:
             anchors[anchor] = (value, count, height)
         if frame is None:

@@ -60,7 +60,8 @@ class WidthRule:
             if scaled < 1:
                 raise WidthError(
                     f"alpha {p / q:g} leaves a {channels}-filter layer with 0 channels under "
-                    "the round rule; use a larger alpha or --rounding floor")
+                    "the round rule; use a larger alpha or --rounding floor"
+                )
             return scaled
         if self.rule == "floor":
             return max(channels * p // q, 8 if self.min_value is None else self.min_value)
@@ -95,12 +96,19 @@ class WidthRule:
             return {"rule": "round"}
         if self.rule == "floor":
             return {"rule": "floor", "min_depth": 8 if self.min_value is None else self.min_value}
-        return {"rule": "make_divisible", "divisor": self.divisor,
-                "min_value": self.divisor if self.min_value is None else self.min_value}
+        return {
+            "rule": "make_divisible",
+            "divisor": self.divisor,
+            "min_value": self.divisor if self.min_value is None else self.min_value,
+        }
 
 
-_ALIASES = {"round": WidthRule("round"), "floor": WidthRule("floor"),
-            "make_divisible": WidthRule("make_divisible"), "div8": WidthRule("make_divisible")}
+_ALIASES = {
+    "round": WidthRule("round"),
+    "floor": WidthRule("floor"),
+    "make_divisible": WidthRule("make_divisible"),
+    "div8": WidthRule("make_divisible"),
+}
 
 
 def parse_rule(name: str) -> WidthRule:
@@ -108,5 +116,4 @@ def parse_rule(name: str) -> WidthRule:
     try:
         return _ALIASES[name]
     except KeyError:
-        raise WidthError(f"unknown rounding {name!r}; choose one of "
-                         f"{', '.join(RULES)}") from None
+        raise WidthError(f"unknown rounding {name!r}; choose one of {', '.join(RULES)}") from None

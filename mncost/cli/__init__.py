@@ -11,9 +11,11 @@ from mncost.cli.options import MncostGroup
 __all__ = ["cli", "main"]
 
 
-@click.group(cls=MncostGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             epilog="""\b
+@click.group(
+    cls=MncostGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
 Examples:
   mncost table --alpha 0.75 --res 160     per-layer cost of 0.75 MobileNet-160
   mncost table --spec my-net.yaml -o my-net.html
@@ -24,7 +26,8 @@ Examples:
   mncost models                           the built-in architectures
   mncost schema                           the spec-file format for --spec
 
-Run 'mncost COMMAND --help' for a command's options.""")
+Run 'mncost COMMAND --help' for a command's options.""",
+)
 @click.version_option(__version__, "--version", "-V", prog_name="mncost")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -41,20 +44,22 @@ for _command in (table_command, models_command, schema_command):
     cli.add_command(_command)
 
 # Commands whose modules are imported only when they run, to keep start-up fast.
-cli.lazy_commands.update({
-    "layer": "mncost.cli.commands.layer:layer_command",
-    "memory": "mncost.cli.commands.memory:memory_command",
-    "reproduce": "mncost.cli.commands.reproduce:reproduce_command",
-    "verify": "mncost.cli.commands.verify:verify_command",
-    "published": "mncost.cli.commands.published:published_command",
-    "plot": "mncost.cli.commands.plot:plot_group",
-    "report": "mncost.cli.commands.report:report_command",
-    "latency": "mncost.cli.commands.latency:latency_command",
-    "calibrate": "mncost.cli.commands.calibrate:calibrate_command",
-    "sweep": "mncost.cli.commands.sweep:sweep_command",
-    "choose": "mncost.cli.commands.choose:choose_command",
-    "compare": "mncost.cli.commands.compare:compare_command",
-})
+cli.lazy_commands.update(
+    {
+        "layer": "mncost.cli.commands.layer:layer_command",
+        "memory": "mncost.cli.commands.memory:memory_command",
+        "reproduce": "mncost.cli.commands.reproduce:reproduce_command",
+        "verify": "mncost.cli.commands.verify:verify_command",
+        "published": "mncost.cli.commands.published:published_command",
+        "plot": "mncost.cli.commands.plot:plot_group",
+        "report": "mncost.cli.commands.report:report_command",
+        "latency": "mncost.cli.commands.latency:latency_command",
+        "calibrate": "mncost.cli.commands.calibrate:calibrate_command",
+        "sweep": "mncost.cli.commands.sweep:sweep_command",
+        "choose": "mncost.cli.commands.choose:choose_command",
+        "compare": "mncost.cli.commands.compare:compare_command",
+    }
+)
 
 
 def main() -> None:

@@ -10,12 +10,14 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import functools
+import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -98,11 +100,17 @@ class MncostGroup(click.Group):
         import importlib
 
         module_name, attribute = self.lazy_commands[cmd_name].split(":")
-        return getattr(importlib.import_module(module_name), attribute)
+        loaded: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return loaded
 
-    def main(self, args: Any = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         from mncost.present.files import ClosedStream, guard_standard_fds
         from mncost.text import install_fallback
 
@@ -130,8 +138,7 @@ class MncostGroup(click.Group):
         except OSError as exc:
             # Only standard output is written outside a handler that names the file
             # (help text, a final flush): /dev/full, a closed stdout.
-            _error_line(f"mncost: error: cannot write to standard output: "
-                        f"{exc.strerror or exc}")
+            _error_line(f"mncost: error: cannot write to standard output: {exc.strerror or exc}")
             _silence_stdout()
             sys.exit(2)
         if not standalone_mode:
@@ -170,13 +177,21 @@ def _quit_on_broken_pipe() -> None:
     sys.exit(1)
 
 
-class _Multiplier(click.ParamType):
+if TYPE_CHECKING:
+    ParamType = click.ParamType[Any]
+else:  # click before 8.2 has no subscriptable ParamType at run time
+    ParamType = click.ParamType
+"""The base of mncost's click parameter types."""
+
+
+class _Multiplier(ParamType):
     """alpha or rho: a number in 0 < m <= MAX_MULTIPLIER, parsed exactly and cheaply."""
 
     name = "NUMBER"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Fraction:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Fraction:
         if isinstance(value, Fraction):
             return value
         what = param.name if param is not None and param.name else "value"
@@ -186,20 +201,18 @@ class _Multiplier(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class WholeNumber(click.ParamType):
+class WholeNumber(ParamType):
     """A whole number in a stated range; an error states the range it missed."""
 
     def __init__(self, minimum: int, maximum: int, what: str) -> None:
         self.minimum, self.maximum, self.what = minimum, maximum, what
         self.name = "INTEGER"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> int:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         from mncost.limits import MAX_NUMBER_CHARS
         from mncost.text import quote
 
-        expected = (f"{self.what} must be a whole number from {self.minimum:,} "
-                    f"to {self.maximum:,}")
+        expected = f"{self.what} must be a whole number from {self.minimum:,} to {self.maximum:,}"
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
@@ -222,7 +235,6 @@ MULTIPLIER = _Multiplier()
 """A positive, finite number parsed exactly (0.75 is exactly 3/4)."""
 
 
-
 INPUTS_KEY = "mncost.inputs"
 """ctx.meta key: every file the command reads, mapped to the option that named it."""
 
@@ -235,12 +247,11 @@ class InputFile(click.Path):
     def __init__(self) -> None:
         super().__init__(dir_okay=False, path_type=Path)
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = super().convert(value, param, ctx)
         if ctx is not None:
             option = param.opts[0] if param is not None and param.opts else "an option"
-            ctx.meta.setdefault(INPUTS_KEY, {})[Path(path)] = option
+            ctx.meta.setdefault(INPUTS_KEY, {})[Path(os.fsdecode(path))] = option
         return path
 
 
@@ -250,8 +261,7 @@ class OutputFile(click.Path):
     def __init__(self) -> None:
         super().__init__(path_type=Path)
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and value == "-":
             return None
         return super().convert(value, param, ctx)
@@ -293,8 +303,17 @@ def stdout_closed() -> bool:
     return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
 
 
-SCENARIO_PARAMETERS: tuple[str, ...] = ("model", "spec", "alpha", "resolution", "rho",
-                                        "classes", "bn", "fc_bias", "rounding")
+SCENARIO_PARAMETERS: tuple[str, ...] = (
+    "model",
+    "spec",
+    "alpha",
+    "resolution",
+    "rho",
+    "classes",
+    "bn",
+    "fc_bias",
+    "rounding",
+)
 """The parameters :func:`scenario_options` adds, gathered into one :class:`ScenarioOptions`."""
 
 
@@ -328,37 +347,73 @@ def _scenario_parameters() -> list[Callable[[F], F]]:
 
     return [
         click.argument("model", required=False, metavar="[MODEL]"),
-        click.option("--spec", "spec", type=InputFile(), metavar="FILE",
-                     help="Cost your own architecture from a YAML/JSON spec file "
-                          "(format: `mncost schema`)."),
-        click.option("--alpha", "-a", type=MULTIPLIER, default="1", show_default=True,
-                     help="Width multiplier, 0 < alpha <= "
-                          f"{MAX_MULTIPLIER}: every layer's channels scale by it."),
-        click.option("--res", "-r", "resolution",
-                     type=WholeNumber(1, MAX_RESOLUTION, "resolution"),
-                     default=None, metavar="R",
-                     help=f"Input resolution in pixels, 1 to {MAX_RESOLUTION:,} (default: "
-                          "the model's own, e.g. 224)."),
-        click.option("--rho", type=MULTIPLIER, default=None, metavar="P",
-                     help=f"Resolution multiplier, 0 < P <= {MAX_MULTIPLIER}: "
-                          "R = round(base x P), where base is the architecture's "
-                          "resolution (224 for MobileNet, 299 for Inception V3, a spec's "
-                          "own). Not with --res."),
-        click.option("--classes", type=WholeNumber(0, MAX_CLASSES, "classes"), default=None,
-                     metavar="N",
-                     help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
-                          "0 drops the classifier."),
-        click.option("--bn", type=click.Choice(["none", "affine", "all"]), default="none",
-                     show_default=True,
-                     help="Batch-norm params per channel: none (0, the paper), affine "
-                          "(2: gamma, beta), all (4: with running mean, variance)."),
-        click.option("--fc-bias/--no-fc-bias", default=True, show_default=True,
-                     help="Count the FC layer's bias (the paper's Table 2 does not)."),
-        click.option("--rounding", type=click.Choice(list(ROUNDING_CHOICES)), default=None,
-                     help="Override the model's own channel rounding under alpha: round = "
-                          "round(c*a) (MobileNet v1's), floor = max(int(c*a), 8) (TF-slim), "
-                          "make_divisible = to a multiple of 8, never 10% down (V2, V3; "
-                          "div8 is the same). [default: the model's own rule]"),
+        click.option(
+            "--spec",
+            "spec",
+            type=InputFile(),
+            metavar="FILE",
+            help="Cost your own architecture from a YAML/JSON spec file (format: `mncost schema`).",
+        ),
+        click.option(
+            "--alpha",
+            "-a",
+            type=MULTIPLIER,
+            default="1",
+            show_default=True,
+            help="Width multiplier, 0 < alpha <= "
+            f"{MAX_MULTIPLIER}: every layer's channels scale by it.",
+        ),
+        click.option(
+            "--res",
+            "-r",
+            "resolution",
+            type=WholeNumber(1, MAX_RESOLUTION, "resolution"),
+            default=None,
+            metavar="R",
+            help=f"Input resolution in pixels, 1 to {MAX_RESOLUTION:,} (default: "
+            "the model's own, e.g. 224).",
+        ),
+        click.option(
+            "--rho",
+            type=MULTIPLIER,
+            default=None,
+            metavar="P",
+            help=f"Resolution multiplier, 0 < P <= {MAX_MULTIPLIER}: "
+            "R = round(base x P), where base is the architecture's "
+            "resolution (224 for MobileNet, 299 for Inception V3, a spec's "
+            "own). Not with --res.",
+        ),
+        click.option(
+            "--classes",
+            type=WholeNumber(0, MAX_CLASSES, "classes"),
+            default=None,
+            metavar="N",
+            help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
+            "0 drops the classifier.",
+        ),
+        click.option(
+            "--bn",
+            type=click.Choice(["none", "affine", "all"]),
+            default="none",
+            show_default=True,
+            help="Batch-norm params per channel: none (0, the paper), affine "
+            "(2: gamma, beta), all (4: with running mean, variance).",
+        ),
+        click.option(
+            "--fc-bias/--no-fc-bias",
+            default=True,
+            show_default=True,
+            help="Count the FC layer's bias (the paper's Table 2 does not).",
+        ),
+        click.option(
+            "--rounding",
+            type=click.Choice(list(ROUNDING_CHOICES)),
+            default=None,
+            help="Override the model's own channel rounding under alpha: round = "
+            "round(c*a) (MobileNet v1's), floor = max(int(c*a), 8) (TF-slim), "
+            "make_divisible = to a multiple of 8, never 10% down (V2, V3; "
+            "div8 is the same). [default: the model's own rule]",
+        ),
     ]
 
 
@@ -369,6 +424,7 @@ def scenario_options(func: F) -> F:
     The command receives them as one ``scenario`` argument, a :class:`ScenarioOptions`;
     :func:`resolve_scenario` turns it into the scenario to cost, or a UserError.
     """
+
     @functools.wraps(func)
     def gather(*args: Any, **kwargs: Any) -> Any:
         parsed = {name: kwargs.pop(name) for name in SCENARIO_PARAMETERS}
@@ -377,7 +433,7 @@ def scenario_options(func: F) -> F:
     command: Any = gather
     for parameter in reversed(_scenario_parameters()):  # click lists them in this order
         command = parameter(command)
-    return command
+    return cast(F, command)
 
 
 def _architecture(model: str | None, spec: Path | None) -> tuple[Architecture, str]:
@@ -388,8 +444,10 @@ def _architecture(model: str | None, spec: Path | None) -> tuple[Architecture, s
     from mncost.text import quote
 
     if model and spec:
-        raise UserError(f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
-                        f"{quote(display_path(spec))})")
+        raise UserError(
+            f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
+            f"{quote(display_path(spec))})"
+        )
     if spec is not None:
         try:
             return load_spec(spec), f"spec file {display_path(spec.name)}"
@@ -407,7 +465,7 @@ def resolve_scenario(options: ScenarioOptions) -> Scenario:
     mobilenet-v1), alpha, the resolution (--res, --rho, or the model's own), classes and
     the conventions; UserError for options that do not fit together."""
     from mncost.analysis.models import Scenario
-    from mncost.cost.conventions import Conventions
+    from mncost.cost.conventions import BatchNormCount, Conventions
     from mncost.cost.scaling import resolution_from_rho
 
     arch, origin = _architecture(options.model, options.spec)
@@ -417,11 +475,19 @@ def resolve_scenario(options: ScenarioOptions) -> Scenario:
     if options.rho is not None:
         with user_errors(ScalingError):
             resolution = resolution_from_rho(options.rho, arch.resolution)
-    conventions = Conventions(bn=options.bn, fc_bias=options.fc_bias,  # type: ignore[arg-type]
-                              rounding=options.rounding)
-    return Scenario(arch=arch, alpha=options.alpha,
-                    resolution=arch.resolution if resolution is None else resolution,
-                    classes=options.classes, conventions=conventions, origin=origin)
+    conventions = Conventions(
+        bn=cast(BatchNormCount, options.bn),  # click.Choice allows only these
+        fc_bias=options.fc_bias,
+        rounding=options.rounding,
+    )
+    return Scenario(
+        arch=arch,
+        alpha=options.alpha,
+        resolution=arch.resolution if resolution is None else resolution,
+        classes=options.classes,
+        conventions=conventions,
+        origin=origin,
+    )
 
 
 @contextmanager
@@ -434,7 +500,7 @@ def user_errors(*kinds: type[Exception]) -> Iterator[None]:
         raise UserError(str(exc)) from None
 
 
-class KeyChoice(click.ParamType):
+class KeyChoice(ParamType):
     """A choice read forgivingly: case and - vs _ do not matter (mobilenet-v1 = mobilenet_v1)."""
 
     name = "KEY"
@@ -445,12 +511,12 @@ class KeyChoice(click.ParamType):
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(self.choices) + "]"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> str:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
         if key not in self.choices:
-            self.fail(f"unknown {self.what} {value!r}; choose from {', '.join(self.choices)}",
-                      param, ctx)
+            self.fail(
+                f"unknown {self.what} {value!r}; choose from {', '.join(self.choices)}", param, ctx
+            )
         return key
 
 
@@ -460,17 +526,28 @@ def query_options(default_dataset: str | None) -> Callable[[F], F]:
 
     def decorate(func: F) -> F:
         func = click.option(
-            "--dataset", type=KeyChoice(DATASETS, "dataset"), default=default_dataset,
+            "--dataset",
+            type=KeyChoice(DATASETS, "dataset"),
+            default=default_dataset,
             show_default=default_dataset is not None,
             help="Only results on this dataset (Table 10 is Stanford Dogs; the rest "
-                 "ImageNet)." + ("" if default_dataset else " [default: all]"))(func)
+            "ImageNet)." + ("" if default_dataset else " [default: all]"),
+        )(func)
         func = click.option(
-            "--source", type=KeyChoice(("paper", "checkpoints", "all"), "source"), default="all",
+            "--source",
+            type=KeyChoice(("paper", "checkpoints", "all"), "source"),
+            default="all",
             show_default=True,
-            help="paper: Tables 4-10; checkpoints: the released TF-slim checkpoints.")(func)
+            help="paper: Tables 4-10; checkpoints: the released TF-slim checkpoints.",
+        )(func)
         return click.option(
-            "--family", "families", type=KeyChoice(FAMILIES, "family"), multiple=True,
-            help="Only this model family (repeat for several) [default: all].")(func)
+            "--family",
+            "families",
+            type=KeyChoice(FAMILIES, "family"),
+            multiple=True,
+            help="Only this model family (repeat for several) [default: all].",
+        )(func)
+
     return decorate
 
 
@@ -485,15 +562,27 @@ def run_query(families: tuple[str, ...], source: str, dataset: str | None) -> li
 
 def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
     """--format and -o/--output, the same on every command."""
+
     def decorate(func: F) -> F:
-        func = click.option("--output", "-o", type=OutputFile(), default=None,
-                            metavar="FILE",
-                            help="Write to FILE (atomically) instead of the terminal; the "
-                                 "format follows its ending (.csv .json .md .html .txt) "
-                                 "unless --format is given. '-' is standard output.")(func)
-        return click.option("--format", "-f", "fmt", type=click.Choice(list(formats)),
-                            default=None,
-                            help=f"Output format [default: table, or from -o's ending].")(func)
+        func = click.option(
+            "--output",
+            "-o",
+            type=OutputFile(),
+            default=None,
+            metavar="FILE",
+            help="Write to FILE (atomically) instead of the terminal; the "
+            "format follows its ending (.csv .json .md .html .txt) "
+            "unless --format is given. '-' is standard output.",
+        )(func)
+        return click.option(
+            "--format",
+            "-f",
+            "fmt",
+            type=click.Choice(list(formats)),
+            default=None,
+            help="Output format [default: table, or from -o's ending].",
+        )(func)
+
     return decorate
 
 
@@ -513,11 +602,14 @@ def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...
         try:
             chosen = format_from_path(output, formats)
         except FormatError as exc:
-            raise UserError(f"cannot tell the format from {name}: {exc}, or add --format "
-                            f"({', '.join(formats)})") from None
+            raise UserError(
+                f"cannot tell the format from {name}: {exc}, or add --format ({', '.join(formats)})"
+            ) from None
         if chosen is None:
-            raise UserError(f"cannot tell the format of {name}: it has no file ending; "
-                            f"add --format ({', '.join(formats)})")
+            raise UserError(
+                f"cannot tell the format of {name}: it has no file ending; "
+                f"add --format ({', '.join(formats)})"
+            )
     if output is not None:
         check_output_path(output)
     return chosen or "table"

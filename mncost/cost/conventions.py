@@ -57,15 +57,20 @@ class Conventions:
 
     def describe(self, own: WidthRule | None = None) -> str:
         """One line stating every convention, for the foot of every output."""
-        bn = {"none": "not counted", "affine": "gamma+beta (2/channel)",
-              "all": "gamma, beta, mean, var (4/channel)"}[self.bn]
+        bn = {
+            "none": "not counted",
+            "affine": "gamma+beta (2/channel)",
+            "all": "gamma, beta, mean, var (4/channel)",
+        }[self.bn]
         if own is None:
             rounding = self.rule(WidthRule()).describe()
         elif self.rounding is None:
             rounding = own.describe()
         else:
-            rounding = (f"{self.rule(own).describe()} (--rounding {self.rounding}; the "
-                        f"model's own rule is {own.describe()})")
+            rounding = (
+                f"{self.rule(own).describe()} (--rounding {self.rounding}; the "
+                f"model's own rule is {own.describe()})"
+            )
         return (
             "mult-adds = multiply-accumulates (MACs) of conv and FC layers; "
             "BN, activations, pooling, softmax, residual adds count 0; FLOPs = 2 x MACs. "
@@ -80,8 +85,13 @@ class Conventions:
         return {
             "mult_adds": "multiply-accumulates of conv and fully connected layers",
             "flops": "2 x mult-adds",
-            "zero_cost": ["batch norm", "activations", "pooling", "softmax",
-                          "element-wise add and multiply"],
+            "zero_cost": [
+                "batch norm",
+                "activations",
+                "pooling",
+                "softmax",
+                "element-wise add and multiply",
+            ],
             "fc_bias": self.fc_bias,
             "bn": self.bn,
             "bn_params_per_channel": BN_PER_CHANNEL[self.bn],

@@ -149,22 +149,31 @@ def _static(prog: Program) -> Static:
     if main:
         last_use[ops[main[-1]].output] = main[-1]  # the network's output is read at the end
     produced = [-1] + [i for i in range(len(ops))]  # tensor t is written by op t - 1
-    live = tuple(tuple(t for t in range(op.output + 1) if produced[t] <= i <= last_use[t]
-                       or t == op.output) for i, op in enumerate(ops))
+    live = tuple(
+        tuple(t for t in range(op.output + 1) if produced[t] <= i <= last_use[t] or t == op.output)
+        for i, op in enumerate(ops)
+    )
     return Static(
-        name=tuple(op.name for op in ops), kind=tuple(op.kind for op in ops),
-        role=tuple(op.role for op in ops), block=tuple(op.block for op in ops),
+        name=tuple(op.name for op in ops),
+        kind=tuple(op.kind for op in ops),
+        role=tuple(op.role for op in ops),
+        block=tuple(op.block for op in ops),
         weighted=tuple(int(op.kind in ("conv", "fc")) for op in ops),
         is_fc=tuple(int(op.kind == "fc") for op in ops),
         is_add=tuple(int(op.kind == "add") for op in ops),
         is_concat=tuple(int(op.kind == "concat") for op in ops),
         is_scale=tuple(int(op.kind == "scale") for op in ops),
-        bias=tuple(int(op.bias) for op in ops), bn=tuple(int(op.batch_norm) for op in ops),
+        bias=tuple(int(op.bias) for op in ops),
+        bn=tuple(int(op.batch_norm) for op in ops),
         aux=tuple(int(op.aux) for op in ops),
-        s_h=tuple(op.stride[0] for op in ops), s_w=tuple(op.stride[1] for op in ops),
-        d_h=tuple(op.dilation[0] for op in ops), d_w=tuple(op.dilation[1] for op in ops),
-        act=tuple(op.act for op in ops), inputs=tuple(op.inputs for op in ops),
-        output=tuple(op.output for op in ops), live=live,
+        s_h=tuple(op.stride[0] for op in ops),
+        s_w=tuple(op.stride[1] for op in ops),
+        d_h=tuple(op.dilation[0] for op in ops),
+        d_w=tuple(op.dilation[1] for op in ops),
+        act=tuple(op.act for op in ops),
+        inputs=tuple(op.inputs for op in ops),
+        output=tuple(op.output for op in ops),
+        live=live,
     )
 
 
@@ -200,8 +209,13 @@ def _width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: int) ->
                 c = c_in
             elif tag == "filters":
                 scale = width[2]
-                c = apply(width[1], p, q) if scale == "alpha" else width[1] \
-                    if scale == "fixed" else apply(width[1], *up)
+                c = (
+                    apply(width[1], p, q)
+                    if scale == "alpha"
+                    else width[1]
+                    if scale == "fixed"
+                    else apply(width[1], *up)
+                )
             elif tag == "times":
                 c = c_in * width[1]
             elif tag == "tensor":
@@ -218,11 +232,16 @@ def _width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: int) ->
         if groups == "depthwise":
             groups = c_in
         elif groups != 1 and (c_in % groups or c % groups):
-            raise _shape_error(op, f"{groups} groups do not divide its {c_in} input and "
-                                   f"{c} output channels")
+            raise _shape_error(
+                op, f"{groups} groups do not divide its {c_in} input and {c} output channels"
+            )
         if op.kind in ("add", "scale") and len({ch[t] for t in op.inputs}) > 1:
-            raise _shape_error(op, "its inputs have different channel counts ("
-                               + ", ".join(str(ch[t]) for t in op.inputs) + ")")
+            raise _shape_error(
+                op,
+                "its inputs have different channel counts ("
+                + ", ".join(str(ch[t]) for t in op.inputs)
+                + ")",
+            )
         ch[op.output] = c
         c_in_col.append(c_in)
         c_out_col.append(c)
@@ -242,8 +261,11 @@ def _side(op: Op, size: int, k: int, s: int, d: int, pad: Any, ceil: bool, axis:
     if ceil and (out - 1) * s >= size + p:
         out -= 1
     if out < 1:
-        raise _shape_error(op, f"its {k}-pixel window (dilation {d}) does not fit its "
-                               f"{size}-pixel input with padding {p}")
+        raise _shape_error(
+            op,
+            f"its {k}-pixel window (dilation {d}) does not fit its "
+            f"{size}-pixel input with padding {p}",
+        )
     return out
 
 
@@ -315,8 +337,12 @@ def _spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
                 if op.kind == "scale":
                     shapes.discard((1, 1))  # the gate is 1x1, broadcast over the map
                 if len(shapes) > 1:
-                    raise _shape_error(op, "its inputs have different sizes (" + ", ".join(
-                        f"{hs[i]}x{ws[i]}" for i in op.inputs) + ")")
+                    raise _shape_error(
+                        op,
+                        "its inputs have different sizes ("
+                        + ", ".join(f"{hs[i]}x{ws[i]}" for i in op.inputs)
+                        + ")",
+                    )
         if ho < 1 or wo < 1:
             raise _shape_error(op, f"its output would be {ho}x{wo}")
         hs[t] = ho
@@ -328,8 +354,16 @@ def _spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
         w_out_c.append(wo)
         k_h_c.append(k_h)
         k_w_c.append(k_w)
-    return SpatialPlan(tuple(h_in_c), tuple(w_in_c), tuple(h_out_c), tuple(w_out_c),
-                       tuple(k_h_c), tuple(k_w_c), heights=tuple(hs), widths=tuple(ws))
+    return SpatialPlan(
+        tuple(h_in_c),
+        tuple(w_in_c),
+        tuple(h_out_c),
+        tuple(w_out_c),
+        tuple(k_h_c),
+        tuple(k_w_c),
+        heights=tuple(hs),
+        widths=tuple(ws),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,9 +396,14 @@ _COLUMN_PART: dict[str, str] = {
 _COLUMN_GETTERS = {name: attrgetter(f"{part}.{name}") for name, part in _COLUMN_PART.items()}
 
 
-def geometry(arch: Architecture, alpha: Fraction, resolution: int, rule: WidthRule,
-             classes: int) -> Geometry:
+def geometry(
+    arch: Architecture, alpha: Fraction, resolution: int, rule: WidthRule, classes: int
+) -> Geometry:
     """``arch`` at (alpha, resolution) with ``classes`` (0: no classifier), as columns."""
     prog = program(arch, classes == 0)
-    return Geometry(prog, static_columns(prog), width_plan(prog, alpha, rule, classes),
-                    spatial_plan(prog, resolution))
+    return Geometry(
+        prog,
+        static_columns(prog),
+        width_plan(prog, alpha, rule, classes),
+        spatial_plan(prog, resolution),
+    )

@@ -115,47 +115,92 @@ class _Lowering:
         name = prefix + layer.name
         kind = layer.kind
         p = self.p
-        if kind in ("conv", "pw") and layer.filters == "classes" \
-                and self.drop_classifier:
+        if kind in ("conv", "pw") and layer.filters == "classes" and self.drop_classifier:
             self.stopped = True  # --classes 0: the classifier and all after it go
             return x
         if kind == "conv":
             width, raw = self._width(layer, x)
-            return self.emit(Op(
-                name, "conv", "conv", block, (x,), p.tensor(), width=width,
-                groups=layer.groups,
-                kernel=pair(layer.kernel), stride=pair(layer.stride),
-                dilation=pair(layer.dilation), padding=_padding(layer.padding),
-                batch_norm=layer.batch_norm,
-                bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
-                act=layer.act), raw)
+            return self.emit(
+                Op(
+                    name,
+                    "conv",
+                    "conv",
+                    block,
+                    (x,),
+                    p.tensor(),
+                    width=width,
+                    groups=layer.groups,
+                    kernel=pair(layer.kernel),
+                    stride=pair(layer.stride),
+                    dilation=pair(layer.dilation),
+                    padding=_padding(layer.padding),
+                    batch_norm=layer.batch_norm,
+                    bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
+                    act=layer.act,
+                ),
+                raw,
+            )
         if kind == "dw":
-            return self.emit(Op(
-                name, "conv", "dw", block, (x,), p.tensor(),
-                width=("times", layer.multiplier) if layer.multiplier != 1 else ("input",),
-                groups="depthwise", kernel=pair(layer.kernel), stride=pair(layer.stride),
-                dilation=pair(layer.dilation), padding=_padding(layer.padding),
-                batch_norm=layer.batch_norm,
-                bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
-                act=layer.act), self.raw(x) * layer.multiplier)
+            return self.emit(
+                Op(
+                    name,
+                    "conv",
+                    "dw",
+                    block,
+                    (x,),
+                    p.tensor(),
+                    width=("times", layer.multiplier) if layer.multiplier != 1 else ("input",),
+                    groups="depthwise",
+                    kernel=pair(layer.kernel),
+                    stride=pair(layer.stride),
+                    dilation=pair(layer.dilation),
+                    padding=_padding(layer.padding),
+                    batch_norm=layer.batch_norm,
+                    bias=(not layer.batch_norm) if layer.bias is None else layer.bias,
+                    act=layer.act,
+                ),
+                self.raw(x) * layer.multiplier,
+            )
         if kind == "pw":
             width, raw = self._width(layer, x)
-            return self.emit(self._pw(name, "pw", block, x, width, layer.batch_norm,
-                                      layer.bias, layer.act, pair(layer.stride)), raw)
+            return self.emit(
+                self._pw(
+                    name,
+                    "pw",
+                    block,
+                    x,
+                    width,
+                    layer.batch_norm,
+                    layer.bias,
+                    layer.act,
+                    pair(layer.stride),
+                ),
+                raw,
+            )
         if kind in ("avgpool", "maxpool"):
             return self.emit(_pool(layer, name, block, x, p.tensor()), self.raw(x))
         if kind == "fc":
             if self.drop_classifier and layer.units is None:
                 self.stopped = True  # --classes 0: the classifier and all after it go
                 return x
-            width = ("classes",) if layer.units is None else ("filters", layer.units,
-                                                               layer.scale)
+            width = ("classes",) if layer.units is None else ("filters", layer.units, layer.scale)
             raw = p.classes if layer.units is None else layer.units
-            return self.emit(Op(name, "fc", "fc", block, (x,), p.tensor(), width=width,
-                                bias=layer.bias, act=layer.act), raw)
+            return self.emit(
+                Op(
+                    name,
+                    "fc",
+                    "fc",
+                    block,
+                    (x,),
+                    p.tensor(),
+                    width=width,
+                    bias=layer.bias,
+                    act=layer.act,
+                ),
+                raw,
+            )
         if kind == "softmax":
-            return self.emit(Op(name, "softmax", "softmax", block, (x,), p.tensor()),
-                             self.raw(x))
+            return self.emit(Op(name, "softmax", "softmax", block, (x,), p.tensor()), self.raw(x))
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".", name)
         if kind == "aux":
@@ -169,16 +214,26 @@ class _Lowering:
             skip = self.sequence(list(layer.shortcut), x, name + ".", name)
             if self.stopped:
                 return body
-            return self.emit(Op(f"{name}.add", "add", "add", name, (body, skip), p.tensor(),
-                                act=layer.act), self.raw(body))
+            return self.emit(
+                Op(f"{name}.add", "add", "add", name, (body, skip), p.tensor(), act=layer.act),
+                self.raw(body),
+            )
         if kind == "concat":
-            outs = [self.sequence(list(branch), x, name + ".", name)
-                    for branch in layer.branches]
+            outs = [self.sequence(list(branch), x, name + ".", name) for branch in layer.branches]
             if self.stopped:
                 return outs[-1]
-            return self.emit(Op(f"{name}.concat", "concat", "concat", name, tuple(outs),
-                                p.tensor(), width=("sum",)),
-                             sum(self.raw(t) for t in outs))
+            return self.emit(
+                Op(
+                    f"{name}.concat",
+                    "concat",
+                    "concat",
+                    name,
+                    tuple(outs),
+                    p.tensor(),
+                    width=("sum",),
+                ),
+                sum(self.raw(t) for t in outs),
+            )
         if kind == "se":
             return self._se(layer, x, name, name)
         if kind == "inverted_residual":
@@ -193,24 +248,67 @@ class _Lowering:
             return ("classes",), self.p.classes
         return ("filters", layer.filters, layer.scale), layer.filters
 
-    def _pw(self, name: str, role: str, block: str, x: int, width: Width, batch_norm: bool,
-            bias: bool | None, act: str, stride: tuple[int, int] = (1, 1)) -> Op:
-        return Op(name, "conv", role, block, (x,), self.p.tensor(), width=width,
-                  kernel=(1, 1), stride=stride, padding="same", batch_norm=batch_norm,
-                  bias=(not batch_norm) if bias is None else bias, act=act)
+    def _pw(
+        self,
+        name: str,
+        role: str,
+        block: str,
+        x: int,
+        width: Width,
+        batch_norm: bool,
+        bias: bool | None,
+        act: str,
+        stride: tuple[int, int] = (1, 1),
+    ) -> Op:
+        return Op(
+            name,
+            "conv",
+            role,
+            block,
+            (x,),
+            self.p.tensor(),
+            width=width,
+            kernel=(1, 1),
+            stride=stride,
+            padding="same",
+            batch_norm=batch_norm,
+            bias=(not batch_norm) if bias is None else bias,
+            act=act,
+        )
 
     def _se(self, layer: Any, x: int, name: str, block: str) -> int:
         p = self.p
         raw = self.raw(x)
-        pooled = self.emit(Op(f"{name}.pool", "pool", "avgpool", block, (x,), p.tensor(),
-                              pool="global"), raw)
-        squeeze = self.emit(self._pw(f"{name}.reduce", "se_reduce", block, pooled,
-                                     ("squeeze", layer.reduction, layer.divisor), False, True,
-                                     layer.act), max(1, raw // layer.reduction))
-        gate = self.emit(self._pw(f"{name}.expand", "se_expand", block, squeeze,
-                                  ("tensor", x), False, True, layer.gate), raw)
-        return self.emit(Op(f"{name}.scale", "scale", "scale", block, (x, gate), p.tensor()),
-                         raw)
+        pooled = self.emit(
+            Op(f"{name}.pool", "pool", "avgpool", block, (x,), p.tensor(), pool="global"), raw
+        )
+        squeeze = self.emit(
+            self._pw(
+                f"{name}.reduce",
+                "se_reduce",
+                block,
+                pooled,
+                ("squeeze", layer.reduction, layer.divisor),
+                False,
+                True,
+                layer.act,
+            ),
+            max(1, raw // layer.reduction),
+        )
+        gate = self.emit(
+            self._pw(
+                f"{name}.expand",
+                "se_expand",
+                block,
+                squeeze,
+                ("tensor", x),
+                False,
+                True,
+                layer.gate,
+            ),
+            raw,
+        )
+        return self.emit(Op(f"{name}.scale", "scale", "scale", block, (x, gate), p.tensor()), raw)
 
     def _inverted_residual(self, layer: Any, x: int, name: str) -> int:
         raw_in = self.raw(x)
@@ -222,22 +320,51 @@ class _Lowering:
             raw_mid = layer.expanded
         h = x
         if raw_mid != raw_in:
-            h = self.emit(self._pw(f"{name}.expand", "expand", name, x, width, True, None,
-                                   layer.act), raw_mid)
-        h = self.emit(Op(f"{name}.dw", "conv", "dw", name, (h,), self.p.tensor(),
-                         groups="depthwise", kernel=pair(layer.kernel),
-                         stride=pair(layer.stride), dilation=pair(layer.dilation),
-                         padding="same", batch_norm=True, act=layer.act), raw_mid)
+            h = self.emit(
+                self._pw(f"{name}.expand", "expand", name, x, width, True, None, layer.act), raw_mid
+            )
+        h = self.emit(
+            Op(
+                f"{name}.dw",
+                "conv",
+                "dw",
+                name,
+                (h,),
+                self.p.tensor(),
+                groups="depthwise",
+                kernel=pair(layer.kernel),
+                stride=pair(layer.stride),
+                dilation=pair(layer.dilation),
+                padding="same",
+                batch_norm=True,
+                act=layer.act,
+            ),
+            raw_mid,
+        )
         if layer.se:
-            se = layer.se if isinstance(layer.se, spec.SqueezeExcite) else \
-                spec.SqueezeExcite.model_construct(name="se")
+            se = (
+                layer.se
+                if isinstance(layer.se, spec.SqueezeExcite)
+                else spec.SqueezeExcite.model_construct(name="se")
+            )
             h = self._se(se, h, f"{name}.se", name)
-        h = self.emit(self._pw(f"{name}.project", "project", name, h,
-                               ("filters", layer.filters, "alpha"), True, None, "none"),
-                      layer.filters)
+        h = self.emit(
+            self._pw(
+                f"{name}.project",
+                "project",
+                name,
+                h,
+                ("filters", layer.filters, "alpha"),
+                True,
+                None,
+                "none",
+            ),
+            layer.filters,
+        )
         if pair(layer.stride) == (1, 1) and layer.filters == raw_in:
-            h = self.emit(Op(f"{name}.add", "add", "add", name, (h, x), self.p.tensor()),
-                          layer.filters)
+            h = self.emit(
+                Op(f"{name}.add", "add", "add", name, (h, x), self.p.tensor()), layer.filters
+            )
         return h
 
 
@@ -250,23 +377,49 @@ def _padding(value: Any) -> Any:
 def _pool(layer: Any, name: str, block: str, x: int, out: int) -> Op:
     role = layer.kind
     if layer.output is not None:
-        return Op(name, "pool", role, block, (x,), out, pool="adaptive",
-                  pool_output=pair(layer.output))
+        return Op(
+            name, "pool", role, block, (x,), out, pool="adaptive", pool_output=pair(layer.output)
+        )
     if layer.kernel is not None:
         kernel = pair(layer.kernel)
-        return Op(name, "pool", role, block, (x,), out, pool="window", kernel=kernel,
-                  stride=pair(layer.stride) if layer.stride is not None else kernel,
-                  padding=_padding(layer.padding), ceil_mode=layer.ceil_mode)
+        return Op(
+            name,
+            "pool",
+            role,
+            block,
+            (x,),
+            out,
+            pool="window",
+            kernel=kernel,
+            stride=pair(layer.stride) if layer.stride is not None else kernel,
+            padding=_padding(layer.padding),
+            ceil_mode=layer.ceil_mode,
+        )
     if layer.size is None or layer.size == "global":
         return Op(name, "pool", role, block, (x,), out, pool="global")
     size = (layer.size, layer.size)
-    return Op(name, "pool", role, block, (x,), out, pool="legacy", kernel=size, stride=size,
-              padding="legacy", ceil_mode=True)
+    return Op(
+        name,
+        "pool",
+        role,
+        block,
+        (x,),
+        out,
+        pool="legacy",
+        kernel=size,
+        stride=size,
+        padding="legacy",
+        ceil_mode=True,
+    )
 
 
 def lower(arch: spec.Architecture, drop_classifier: bool = False) -> Program:
     """The program of ``arch``; ``drop_classifier`` stops at the fc sized by the classes."""
-    program = Program(name=arch.name, input_channels=arch.input_channels,
-                      classes=arch.classes, raw_channels=[arch.input_channels])
+    program = Program(
+        name=arch.name,
+        input_channels=arch.input_channels,
+        classes=arch.classes,
+        raw_channels=[arch.input_channels],
+    )
     _Lowering(program, drop_classifier).sequence(list(arch.layers), 0, "", "")
     return program

@@ -30,9 +30,10 @@ where it occurs (the first such op on a tie). Sizes follow
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
@@ -68,8 +69,12 @@ Shape = tuple[int, int, int]
 def tensor_bytes(geometry: Geometry, conventions: Conventions) -> tuple[int, ...]:
     """Bytes of every tensor of the program (tensor 0 is the input image)."""
     size = DTYPE_BYTES[conventions.dtype]
-    return tuple(h * w * c * size for h, w, c in zip(
-        geometry.spatial.heights, geometry.spatial.widths, geometry.width.channels))
+    return tuple(
+        h * w * c * size
+        for h, w, c in zip(
+            geometry.spatial.heights, geometry.spatial.widths, geometry.width.channels
+        )
+    )
 
 
 def _read_later(static: Static) -> tuple[bool, ...]:
@@ -93,14 +98,16 @@ def in_place_ops(static: Static, width: WidthPlan) -> tuple[bool, ...]:
     ``dw_inplace``): one that runs at inference and whose input nothing after it reads."""
     later = _read_later(static)
     return tuple(
-        not static.aux[i] and not later[i]
-        and bool(_is_depthwise(static.role[i], static.kind[i], width.groups[i],
-                               width.c_in[i]))
-        for i in range(len(static.name)))
+        not static.aux[i]
+        and not later[i]
+        and bool(_is_depthwise(static.role[i], static.kind[i], width.groups[i], width.c_in[i]))
+        for i in range(len(static.name))
+    )
 
 
-def live_bytes(geometry: Geometry, conventions: Conventions,
-               dw_inplace: bool = False) -> tuple[int, ...]:
+def live_bytes(
+    geometry: Geometry, conventions: Conventions, dw_inplace: bool = False
+) -> tuple[int, ...]:
     """Bytes held while each op runs: the sum of its live tensors (0 for an op of an
     auxiliary head); with ``dw_inplace``, a depthwise conv that runs in place holds only
     the larger of its input and output."""
@@ -239,12 +246,19 @@ class MemoryResult:
 
     def _records(self) -> list[dict[str, Any]]:
         return [
-            {"name": op.name, "kind": op.kind, "block": op.block, "output": list(op.output),
-             "input_bytes": op.input_bytes, "output_bytes": op.output_bytes,
-             "live_bytes": op.live_bytes,
-             "live_tensors": [self.tensors[t].name for t in op.live],
-             "in_place": op.in_place, "in_place_capable": op.in_place_capable,
-             "aux": op.aux}
+            {
+                "name": op.name,
+                "kind": op.kind,
+                "block": op.block,
+                "output": list(op.output),
+                "input_bytes": op.input_bytes,
+                "output_bytes": op.output_bytes,
+                "live_bytes": op.live_bytes,
+                "live_tensors": [self.tensors[t].name for t in op.live],
+                "in_place": op.in_place,
+                "in_place_capable": op.in_place_capable,
+                "aux": op.aux,
+            }
             for op in self.layers
         ]
 
@@ -260,12 +274,16 @@ class MemoryResult:
             "dw_inplace": self.dw_inplace,
             "peak_activation_bytes": self.peak.bytes,
             "peak_layer": self.peak.layer,
-            "peak_tensors": [{"name": t.name, "shape": list(t.shape), "bytes": t.bytes}
-                             for t in self.peak_tensors()],
+            "peak_tensors": [
+                {"name": t.name, "shape": list(t.shape), "bytes": t.bytes}
+                for t in self.peak_tensors()
+            ],
             "weight_bytes": self.weight_bytes,
-            "other": {"dw_inplace": self.other.dw_inplace,
-                      "peak_activation_bytes": self.other.bytes,
-                      "peak_layer": self.other.layer},
+            "other": {
+                "dw_inplace": self.other.dw_inplace,
+                "peak_activation_bytes": self.other.bytes,
+                "peak_layer": self.other.layer,
+            },
             "conventions": self.conventions.as_dict(self.own_rule),
             "layers": self._records(),
         }
@@ -278,11 +296,17 @@ class MemoryResult:
         for row in rows:
             row["output"] = tuple(row["output"])
             row["live_tensors"] = tuple(row["live_tensors"])
-        return pd.DataFrame(rows)
+        frame_: pandas.DataFrame = pd.DataFrame(rows)
+        return frame_
 
 
-def _peak(live: Sequence[int], names: Sequence[str], aux: Sequence[int], input_bytes: int,
-          dw_inplace: bool) -> Peak:
+def _peak(
+    live: Sequence[int],
+    names: Sequence[str],
+    aux: Sequence[int],
+    input_bytes: int,
+    dw_inplace: bool,
+) -> Peak:
     running = [i for i in range(len(live)) if not aux[i]]
     if not running:
         return Peak(input_bytes, None, dw_inplace)
@@ -290,10 +314,14 @@ def _peak(live: Sequence[int], names: Sequence[str], aux: Sequence[int], input_b
     return Peak(live[best], names[best], dw_inplace)
 
 
-def count_memory(arch: Architecture, alpha: Fraction = Fraction(1),
-                 resolution: int | None = None, classes: int | None = None,
-                 conventions: Conventions = Conventions(),
-                 dw_inplace: bool = False) -> MemoryResult:
+def count_memory(
+    arch: Architecture,
+    alpha: Fraction = Fraction(1),
+    resolution: int | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    dw_inplace: bool = False,
+) -> MemoryResult:
     """Activation memory of ``arch`` op by op, its peak and its weight bytes, at width
     ``alpha`` and input ``resolution``, in ``conventions.dtype``.
 
@@ -305,35 +333,57 @@ def count_memory(arch: Architecture, alpha: Fraction = Fraction(1),
     st, wd, sp = g.static, g.width, g.spatial
     sizes = tensor_bytes(g, conventions)
     writers = ("input",) + st.name
-    tensors = tuple(TensorInfo(writers[t], (h, w, c), sizes[t]) for t, (h, w, c) in
-                    enumerate(zip(sp.heights, sp.widths, wd.channels)))
+    tensors = tuple(
+        TensorInfo(writers[t], (h, w, c), sizes[t])
+        for t, (h, w, c) in enumerate(zip(sp.heights, sp.widths, wd.channels))
+    )
     chosen = live_bytes(g, conventions, dw_inplace)
     other = live_bytes(g, conventions, not dw_inplace)
     capable = in_place_ops(st, wd)
     reads = evaluate("input_bytes", g, conventions)
     writes = evaluate("output_bytes", g, conventions)
     layers = tuple(
-        OpMemory(name=st.name[i], kind=st.role[i], block=st.block[i],
-                 output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]), input_bytes=reads[i],
-                 output_bytes=writes[i], live_bytes=chosen[i], reads=st.inputs[i],
-                 writes=st.output[i], live=() if st.aux[i] else st.live[i],
-                 in_place_capable=capable[i], in_place=dw_inplace and capable[i],
-                 aux=bool(st.aux[i]))
-        for i in range(len(g)))
+        OpMemory(
+            name=st.name[i],
+            kind=st.role[i],
+            block=st.block[i],
+            output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
+            input_bytes=reads[i],
+            output_bytes=writes[i],
+            live_bytes=chosen[i],
+            reads=st.inputs[i],
+            writes=st.output[i],
+            live=() if st.aux[i] else st.live[i],
+            in_place_capable=capable[i],
+            in_place=dw_inplace and capable[i],
+            aux=bool(st.aux[i]),
+        )
+        for i in range(len(g))
+    )
     return MemoryResult(
-        model=result.model, alpha=result.alpha, resolution=result.resolution,
-        classes=result.classes, conventions=conventions, own_rule=result.own_rule,
+        model=result.model,
+        alpha=result.alpha,
+        resolution=result.resolution,
+        classes=result.classes,
+        conventions=conventions,
+        own_rule=result.own_rule,
         dw_inplace=dw_inplace,
-        tensors=tensors, layers=layers,
+        tensors=tensors,
+        layers=layers,
         peak=_peak(chosen, st.name, st.aux, sizes[0], dw_inplace),
         other=_peak(other, st.name, st.aux, sizes[0], not dw_inplace),
         weight_bytes=sum(evaluate("weight_bytes", g, conventions)),
     )
 
 
-def peak_grid(static: Static, widths: Sequence[WidthPlan], spaces: Sequence[SpatialPlan],
-              conventions: Conventions, dw_inplace: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> numpy.ndarray:
+def peak_grid(
+    static: Static,
+    widths: Sequence[WidthPlan],
+    spaces: Sequence[SpatialPlan],
+    conventions: Conventions,
+    dw_inplace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> numpy.ndarray:
     """The peak activation bytes at every (alpha, resolution): an int64 array of shape
     (len(widths), len(spaces)), equal to :func:`count_memory`'s peak at each point.
     ``progress(done, total)`` is called as ops are processed.
@@ -350,14 +400,16 @@ def peak_grid(static: Static, widths: Sequence[WidthPlan], spaces: Sequence[Spat
 
     n_alpha, n_res = len(widths), len(spaces)
     channels = np.array([w.channels for w in widths], dtype=np.int64).T  # tensor x alpha
-    area = (np.array([s.heights for s in spaces], dtype=np.int64)
-            * np.array([s.widths for s in spaces], dtype=np.int64)).T      # tensor x res
+    area = (
+        np.array([s.heights for s in spaces], dtype=np.int64)
+        * np.array([s.widths for s in spaces], dtype=np.int64)
+    ).T  # tensor x res
     area_rows, area_id = np.unique(area, axis=0, return_inverse=True)
     area_id = area_id.reshape(-1).tolist()
     n_ops = len(static.name)
     if dw_inplace:
         later = _read_later(static)
-        groups = np.array([w.groups for w in widths], dtype=np.int64).T   # op x alpha
+        groups = np.array([w.groups for w in widths], dtype=np.int64).T  # op x alpha
         c_in = np.array([w.c_in for w in widths], dtype=np.int64).T
     peak = np.zeros((n_alpha, n_res), dtype=np.int64)
     single: dict[int, Any] = {}  # area id -> the largest channel sum over one-size ops
@@ -381,12 +433,14 @@ def peak_grid(static: Static, widths: Sequence[WidthPlan], spaces: Sequence[Spat
                 if area_id[x] == area_id[y]:  # same size: the smaller has fewer channels
                     terms[area_id[x]] -= mask * np.minimum(channels[x], channels[y])
                 else:
-                    saving = np.minimum(np.multiply.outer(channels[x], area[x]),
-                                        np.multiply.outer(channels[y], area[y]))
+                    saving = np.minimum(
+                        np.multiply.outer(channels[x], area[x]),
+                        np.multiply.outer(channels[y], area[y]),
+                    )
                     if not mask.all():
                         saving *= mask[:, None]
         if len(terms) == 1 and saving is None:
-            (a, u), = terms.items()
+            ((a, u),) = terms.items()
             single[a] = np.maximum(single[a], u) if a in single else u
             continue
         total = sum(np.multiply.outer(u, area_rows[a]) for a, u in terms.items())

@@ -17,20 +17,36 @@ from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
 from mncost.cost.geometry import Geometry, geometry
-from mncost.cost.metrics import METRICS, evaluate
+from mncost.cost.metrics import evaluate
 from mncost.cost.scaling import ScalingError
 from mncost.limits import MAX_CLASSES, MAX_RESOLUTION
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Classifier", "CostResult", "LayerCost", "Shape", "Totals", "TypeShare", "count", "op_type"]
+__all__ = [
+    "Classifier",
+    "CostResult",
+    "LayerCost",
+    "Shape",
+    "Totals",
+    "TypeShare",
+    "count",
+    "op_type",
+]
 
 Shape = tuple[int, int, int]
 """A feature map's (height, width, channels)."""
 
-_ROLE_TYPE = {"fc": "Fully Connected", "avgpool": "Avg Pool", "maxpool": "Max Pool",
-              "add": "Add", "concat": "Concat", "scale": "Scale", "softmax": "Softmax"}
+_ROLE_TYPE = {
+    "fc": "Fully Connected",
+    "avgpool": "Avg Pool",
+    "maxpool": "Max Pool",
+    "add": "Add",
+    "concat": "Concat",
+    "scale": "Scale",
+    "softmax": "Softmax",
+}
 _ROLE_SUFFIX = {"expand": " expand", "project": " project"}
 
 
@@ -46,8 +62,17 @@ def op_type(role: str, k_h: int, k_w: int, groups: int, c_in: int) -> str:
     return f"Conv {k_h}x{k_w}{grouped}{_ROLE_SUFFIX.get(role, '')}"
 
 
-def _filter_shape(role: str, kind: str, k_h: int, k_w: int, c_in: int, c_out: int,
-                  groups: int, h_in: int, w_in: int) -> str:
+def _filter_shape(
+    role: str,
+    kind: str,
+    k_h: int,
+    k_w: int,
+    c_in: int,
+    c_out: int,
+    groups: int,
+    h_in: int,
+    w_in: int,
+) -> str:
     # The paper's Table 1 notation: 3x3x3x32, 3x3x32 dw, 1x1x32x64, Pool 7x7, 1024x1000.
     if kind == "conv":
         if role == "dw" or (groups == c_in and groups > 1):
@@ -178,16 +203,30 @@ class CostResult:
         for i in range(len(g)):
             role, kind = st.role[i], st.kind[i]
             k_h, k_w = sp.k_h[i], sp.k_w[i]
-            records.append(LayerCost(
-                name=st.name[i], kind=role,
-                type=op_type(role, k_h, k_w, wd.groups[i], wd.c_in[i]),
-                stride=st.s_h[i],
-                filter_shape=_filter_shape(role, kind, k_h, k_w, wd.c_in[i], wd.c_out[i],
-                                           wd.groups[i], sp.h_in[i], sp.w_in[i]),
-                input=(sp.h_in[i], sp.w_in[i], wd.c_in[i]),
-                output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
-                mult_adds=self.mult_adds[i], params=self.params[i], block=st.block[i],
-            ))
+            records.append(
+                LayerCost(
+                    name=st.name[i],
+                    kind=role,
+                    type=op_type(role, k_h, k_w, wd.groups[i], wd.c_in[i]),
+                    stride=st.s_h[i],
+                    filter_shape=_filter_shape(
+                        role,
+                        kind,
+                        k_h,
+                        k_w,
+                        wd.c_in[i],
+                        wd.c_out[i],
+                        wd.groups[i],
+                        sp.h_in[i],
+                        sp.w_in[i],
+                    ),
+                    input=(sp.h_in[i], sp.w_in[i], wd.c_in[i]),
+                    output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
+                    mult_adds=self.mult_adds[i],
+                    params=self.params[i],
+                    block=st.block[i],
+                )
+            )
         return tuple(records)
 
     @property
@@ -201,7 +240,9 @@ class CostResult:
         total = self.total
         rows = [
             TypeShare(
-                type=name, mult_adds=macs, params=params,
+                type=name,
+                mult_adds=macs,
+                params=params,
                 mult_adds_share=Fraction(macs, total.mult_adds) if total.mult_adds else Fraction(0),
                 params_share=Fraction(params, total.params) if total.params else Fraction(0),
             )
@@ -213,10 +254,18 @@ class CostResult:
 
     def _records(self) -> list[dict[str, Any]]:
         return [
-            {"name": layer.name, "kind": layer.kind, "type": layer.type, "block": layer.block,
-             "stride": layer.stride, "filter_shape": layer.filter_shape,
-             "input": list(layer.input), "output": list(layer.output),
-             "mult_adds": layer.mult_adds, "params": layer.params}
+            {
+                "name": layer.name,
+                "kind": layer.kind,
+                "type": layer.type,
+                "block": layer.block,
+                "stride": layer.stride,
+                "filter_shape": layer.filter_shape,
+                "input": list(layer.input),
+                "output": list(layer.output),
+                "mult_adds": layer.mult_adds,
+                "params": layer.params,
+            }
             for layer in self.layers
         ]
 
@@ -231,9 +280,13 @@ class CostResult:
             "layers": self._records(),
             "total": {"mult_adds": self.total.mult_adds, "params": self.total.params},
             "by_type": [
-                {"type": row.type, "mult_adds": row.mult_adds, "params": row.params,
-                 "mult_adds_share": float(row.mult_adds_share),
-                 "params_share": float(row.params_share)}
+                {
+                    "type": row.type,
+                    "mult_adds": row.mult_adds,
+                    "params": row.params,
+                    "mult_adds_share": float(row.mult_adds_share),
+                    "params_share": float(row.params_share),
+                }
                 for row in self.by_type
             ],
         }
@@ -245,7 +298,8 @@ class CostResult:
         rows = self._records()
         for row in rows:
             row["input"], row["output"] = tuple(row["input"]), tuple(row["output"])
-        return pd.DataFrame(rows)
+        frame_: pandas.DataFrame = pd.DataFrame(rows)
+        return frame_
 
 
 def _own_rule(arch: Architecture) -> WidthRule:
@@ -258,8 +312,13 @@ def _rule(rule: str, divisor: int, min_value: int | None) -> WidthRule:
     return WidthRule(rule, divisor, min_value)  # type: ignore[arg-type]
 
 
-def count(arch: Architecture, alpha: Fraction = Fraction(1), resolution: int | None = None,
-          classes: int | None = None, conventions: Conventions = Conventions()) -> CostResult:
+def count(
+    arch: Architecture,
+    alpha: Fraction = Fraction(1),
+    resolution: int | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+) -> CostResult:
     """Cost ``arch`` op by op at width ``alpha`` and input ``resolution``.
 
     ``classes`` overrides the architecture's classifier width; 0 drops the classifier
@@ -269,23 +328,34 @@ def count(arch: Architecture, alpha: Fraction = Fraction(1), resolution: int | N
     if not isinstance(alpha, Fraction) or alpha <= 0:
         raise ScalingError(f"alpha must be a positive Fraction, got {alpha!r}")
     resolution = arch.resolution if resolution is None else resolution
-    if isinstance(resolution, bool) or not isinstance(resolution, int) \
-            or not 1 <= resolution <= MAX_RESOLUTION:
-        raise ScalingError(f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, "
-                           f"got {resolution!r}")
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, int)
+        or not 1 <= resolution <= MAX_RESOLUTION
+    ):
+        raise ScalingError(
+            f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, got {resolution!r}"
+        )
     classes = arch.classes if classes is None else classes
-    if isinstance(classes, bool) or not isinstance(classes, int) \
-            or not 0 <= classes <= MAX_CLASSES:
-        raise ScalingError(f"classes must be a whole number from 0 to {MAX_CLASSES}, "
-                           f"got {classes!r}")
+    if isinstance(classes, bool) or not isinstance(classes, int) or not 0 <= classes <= MAX_CLASSES:
+        raise ScalingError(
+            f"classes must be a whole number from 0 to {MAX_CLASSES}, got {classes!r}"
+        )
     own = _own_rule(arch)
     rule = conventions.rule(own)
     geo = geometry(arch, alpha, resolution, rule, classes)
     macs = evaluate("mult_adds", geo, conventions)
     params = evaluate("params", geo, conventions)
-    return CostResult(model=arch.name, alpha=alpha, resolution=resolution, classes=classes,
-                      conventions=conventions, geometry=geo, rule=rule, own_rule=own,
-                      mult_adds=macs, params=params,
-                      total=Totals(mult_adds=sum(macs), params=sum(params)))
-
-
+    return CostResult(
+        model=arch.name,
+        alpha=alpha,
+        resolution=resolution,
+        classes=classes,
+        conventions=conventions,
+        geometry=geo,
+        rule=rule,
+        own_rule=own,
+        mult_adds=macs,
+        params=params,
+        total=Totals(mult_adds=sum(macs), params=sum(params)),
+    )

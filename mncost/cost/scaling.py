@@ -30,8 +30,11 @@ class ScalingError(ValueError):
 
 # Decimal text ("0.75", "1e-2", ".5") or a ratio of whole numbers ("3/4"), ASCII digits
 # only: the exponent is read apart so it can be bounded before any Fraction is built.
-_DECIMAL = re.compile(r"[+-]?(?P<mantissa>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-                      r"(?:[eE](?P<exp>[+-]?[0-9]+))?", re.ASCII)
+_DECIMAL = re.compile(
+    r"[+-]?(?P<mantissa>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:[eE](?P<exp>[+-]?[0-9]+))?",
+    re.ASCII,
+)
 _RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+", re.ASCII)
 
 # Text is at most MAX_NUMBER_CHARS long, so any nonzero mantissa lies within 10**+-40:
@@ -56,14 +59,16 @@ def _exponent_ok(exponent: int, value: object, what: str) -> None:
     if exponent > _MAX_EXPONENT:
         raise ScalingError(f"{_range(what)}, got {_shown(value)}")
     if exponent < -_MAX_EXPONENT:
-        raise ScalingError(f"{_range(what)} with an exponent of at least -{_MAX_EXPONENT}, "
-                           f"got {_shown(value)}")
+        raise ScalingError(
+            f"{_range(what)} with an exponent of at least -{_MAX_EXPONENT}, got {_shown(value)}"
+        )
 
 
 def _from_text(text: str, what: str) -> Fraction:
     if len(text) > MAX_NUMBER_CHARS:
-        raise ScalingError(f"{what} must be a number of at most {MAX_NUMBER_CHARS} "
-                           f"characters, got {quote(text)}")
+        raise ScalingError(
+            f"{what} must be a number of at most {MAX_NUMBER_CHARS} characters, got {quote(text)}"
+        )
     if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
         raise ScalingError(f"{what} must be a finite number, got {quote(text)}")
     decimal = _DECIMAL.fullmatch(text)
@@ -111,8 +116,9 @@ def parse_multiplier(value: object, what: str = "alpha") -> Fraction:
     except ZeroDivisionError:
         raise ScalingError(f"{what} must be a number, got {_shown(value)}") from None
     if result <= 0:
-        raise ScalingError(f"{what} must be greater than 0 (0 < {what} <= {MAX_MULTIPLIER}), "
-                           f"got {_shown(value)}")
+        raise ScalingError(
+            f"{what} must be greater than 0 (0 < {what} <= {MAX_MULTIPLIER}), got {_shown(value)}"
+        )
     if result > MAX_MULTIPLIER:
         raise ScalingError(f"{_range(what)}, got {_shown(value)}")
     return result
@@ -132,8 +138,10 @@ def resolution_from_rho(rho: Fraction, base: int = 224) -> int:
     if resolution < 1:
         raise ScalingError(f"rho {float(rho):g} gives a resolution below 1 pixel")
     if resolution > MAX_RESOLUTION:
-        raise ScalingError(f"rho {float(rho):g} gives a resolution of {resolution:,} pixels; "
-                           f"the most is {MAX_RESOLUTION:,}")
+        raise ScalingError(
+            f"rho {float(rho):g} gives a resolution of {resolution:,} pixels; "
+            f"the most is {MAX_RESOLUTION:,}"
+        )
     return resolution
 
 

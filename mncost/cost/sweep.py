@@ -18,8 +18,10 @@ their live bytes rather than a sum, and is computed from the dataflow by
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
@@ -82,8 +84,7 @@ class _Separable:
     def __mul__(self, other: Any) -> _Separable:
         if not isinstance(other, _Separable):
             return _Separable([(u * other, v) for u, v in self.terms])
-        return _Separable([(u1 * u2, v1 * v2) for u1, v1 in self.terms
-                           for u2, v2 in other.terms])
+        return _Separable([(u1 * u2, v1 * v2) for u1, v1 in self.terms for u2, v2 in other.terms])
 
     __rmul__ = __mul__
 
@@ -95,8 +96,7 @@ class _Separable:
                 return _Separable([(u1 // u2, 1)])
             if _is_one(u1) and _is_one(u2):
                 return _Separable([(1, v1 // v2)])
-        raise TypeError("a metric divides a channel count by a size: the sweep cannot "
-                        "separate it")
+        raise TypeError("a metric divides a channel count by a size: the sweep cannot separate it")
 
 
 def _is_one(x: Any) -> bool:
@@ -134,17 +134,29 @@ class _Accumulator:
         if not isinstance(self.scalar_v, int) or self.scalar_v:
             out += np.asarray(self.scalar_v, dtype=np.int64).reshape(-1, 1)
         for u, v in self.by_v.values():
-            out += np.multiply.outer(np.asarray(u, dtype=np.int64).reshape(-1)
-                                     if not isinstance(u, int) else np.full(1, u, np.int64),
-                                     v) if not isinstance(u, int) else u * v[None, :]
+            out += (
+                np.multiply.outer(
+                    np.asarray(u, dtype=np.int64).reshape(-1)
+                    if not isinstance(u, int)
+                    else np.full(1, u, np.int64),
+                    v,
+                )
+                if not isinstance(u, int)
+                else u * v[None, :]
+            )
         return out
 
 
-def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[int],
-         classes: int | None = None, conventions: Conventions = Conventions(),
-         metrics: Iterable[str] = ("mult_adds", "params"),
-         progress: Callable[[int, int], None] | None = None,
-         dw_inplace: bool = False) -> dict[str, numpy.ndarray]:
+def grid(
+    arch: Architecture,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    metrics: Iterable[str] = ("mult_adds", "params"),
+    progress: Callable[[int, int], None] | None = None,
+    dw_inplace: bool = False,
+) -> dict[str, numpy.ndarray]:
     """Each metric's total over the network at every (alpha, resolution): arrays of shape
     (len(alphas), len(resolutions)), int64, exact.
 
@@ -165,10 +177,16 @@ def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[i
     needed = {column for m in wanted for column in m.columns}
     # Per op, a column is a plain int where it is the same at every alpha (resolution),
     # else a vector over the alphas (resolutions), kept apart by _Separable.
-    w_cols = {name: np.array([getattr(p, name) for p in widths], dtype=np.int64).T
-              for name in _WIDTH if name in needed}
-    s_cols = {name: np.array([getattr(p, name) for p in spaces], dtype=np.int64).T
-              for name in _SPATIAL if name in needed}
+    w_cols = {
+        name: np.array([getattr(p, name) for p in widths], dtype=np.int64).T
+        for name in _WIDTH
+        if name in needed
+    }
+    s_cols = {
+        name: np.array([getattr(p, name) for p in spaces], dtype=np.int64).T
+        for name in _SPATIAL
+        if name in needed
+    }
     static_names = needed - set(w_cols) - set(s_cols)
     sums = {m.name: _Accumulator(len(alphas), len(resolutions)) for m in wanted}
     n_ops = len(prog.ops)
@@ -177,42 +195,50 @@ def grid(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[i
         columns: dict[str, Any] = {name: getattr(static, name)[i] for name in static_names}
         for name, col in w_cols.items():
             row = col[i]
-            columns[name] = int(row[0]) if (row == row[0]).all() else \
-                _Separable([(row, 1)])
+            columns[name] = int(row[0]) if (row == row[0]).all() else _Separable([(row, 1)])
         for name, col in s_cols.items():
             row = col[i]
-            columns[name] = int(row[0]) if (row == row[0]).all() else \
-                _Separable([(1, row)])
+            columns[name] = int(row[0]) if (row == row[0]).all() else _Separable([(1, row)])
         for m in wanted:
             sums[m.name].add(m.per_op(columns, conventions))
         if progress is not None:
             progress(i + 1, steps)
     totals = {name: acc.total() for name, acc in sums.items()}
     if PEAK_ACTIVATION in metrics:
-        step = None if progress is None else \
-            (lambda done, _total: progress(n_ops + done, steps))  # type: ignore[misc]
-        totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, conventions, dw_inplace,
-                                            step)
+        step = None if progress is None else partial(_shifted, progress, n_ops, steps)
+        totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, conventions, dw_inplace, step)
     return {name: totals[name] for name in metrics}
 
 
-def sweep_frame(arch: Architecture, alphas: Sequence[Fraction], resolutions: Sequence[int],
-                classes: int | None = None, conventions: Conventions = Conventions(),
-                metrics: Iterable[str] = ("mult_adds", "params"),
-                progress: Callable[[int, int], None] | None = None,
-                dw_inplace: bool = False) -> pandas.DataFrame:
+def sweep_frame(
+    arch: Architecture,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    metrics: Iterable[str] = ("mult_adds", "params"),
+    progress: Callable[[int, int], None] | None = None,
+    dw_inplace: bool = False,
+) -> pandas.DataFrame:
     """One row per (alpha, resolution), alpha-major: alpha, resolution and each metric
     (``"peak_activation_bytes"`` included, see :func:`grid`)."""
     import numpy as np
     import pandas as pd
 
     metrics = list(metrics)
-    totals = grid(arch, alphas, resolutions, classes, conventions, metrics, progress,
-                  dw_inplace)
+    totals = grid(arch, alphas, resolutions, classes, conventions, metrics, progress, dw_inplace)
     a, r = len(alphas), len(resolutions)
     frame = {
         "alpha": np.repeat(np.array([float(x) for x in alphas]), r),
         "resolution": np.tile(np.array(list(resolutions), dtype=np.int64), a),
     }
     frame.update((name, totals[name].reshape(-1)) for name in metrics)
-    return pd.DataFrame(frame)
+    frame_: pandas.DataFrame = pd.DataFrame(frame)
+    return frame_
+
+
+def _shifted(
+    progress: Callable[[int, int], None], offset: int, steps: int, done: int, _total: int
+) -> None:
+    """Report a second pass's progress after the first pass's ``offset`` steps."""
+    progress(offset + done, steps)

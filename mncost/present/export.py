@@ -8,8 +8,9 @@ then written atomically.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from mncost.present.figures import PLOT_CONFIG
 
@@ -40,9 +41,11 @@ IMAGE_SCALE = 2.0
 """Device pixels per CSS pixel in a PNG: 2 gives 2560 x 1440, sharp on a slide or a
 high-density screen. The HTML page's "download as PNG" button uses it too."""
 
-NEEDS_CHROMIUM = ("image export needs kaleido and a Chromium browser: install Chromium "
-                  "(e.g. `apt-get install chromium`) and `pip install kaleido`, "
-                  "or write .html instead")
+NEEDS_CHROMIUM = (
+    "image export needs kaleido and a Chromium browser: install Chromium "
+    "(e.g. `apt-get install chromium`) and `pip install kaleido`, "
+    "or write .html instead"
+)
 
 
 class PlotOutputError(Exception):
@@ -60,8 +63,10 @@ def plot_format(path: Path) -> str:
     except FormatError as exc:
         raise PlotOutputError(f"cannot write {quote(display_path(path.name))}: {exc}") from None
     if fmt is None:
-        raise PlotOutputError(f"cannot write {quote(display_path(path.name))}: no file ending; "
-                              "use .html, .png or .svg")
+        raise PlotOutputError(
+            f"cannot write {quote(display_path(path.name))}: no file ending; "
+            "use .html, .png or .svg"
+        )
     return fmt
 
 
@@ -77,23 +82,38 @@ def figure_div(fig: go.Figure, div_id: str, scale: float = IMAGE_SCALE) -> str:
     """A figure as a <div> plus the script that draws it (plotly.js must be on the page);
     its "download as PNG" button renders at ``scale``."""
     config = {**PLOT_CONFIG, "toImageButtonOptions": {"format": "png", "scale": scale}}
-    return fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False,
-                       config=config, div_id=div_id)
+    html: str = fig.to_html(
+        full_html=False, include_plotlyjs=False, include_mathjax=False, config=config, div_id=div_id
+    )
+    return html
 
 
-def figure_page(fig: go.Figure, title: str, intro: str = "", notes: Sequence[str] = (),
-                tables: Sequence[Table] = (), scale: float = IMAGE_SCALE) -> str:
+def figure_page(
+    fig: go.Figure,
+    title: str,
+    intro: str = "",
+    notes: Sequence[str] = (),
+    tables: Sequence[Table] = (),
+    scale: float = IMAGE_SCALE,
+) -> str:
     """A complete offline HTML page: title, a line of intro, the figure, tables, notes."""
     from mncost.present.render import html_page, html_table, html_text
 
-    body = (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "") \
-        + figure_div(fig, "plot", scale) + "".join("\n" + html_table(t) for t in tables) \
+    body = (
+        (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "")
+        + figure_div(fig, "plot", scale)
+        + "".join("\n" + html_table(t) for t in tables)
         + "".join(f'\n<p class="note">{html_text(note)}</p>' for note in notes)
+    )
     return html_page(title, body, head=plotly_script())
 
 
-def figure_images(figs: Sequence[go.Figure], fmt: str, size: tuple[int, int] = IMAGE_SIZE,
-                  scale: float = IMAGE_SCALE) -> list[bytes]:
+def figure_images(
+    figs: Sequence[go.Figure],
+    fmt: str,
+    size: tuple[int, int] = IMAGE_SIZE,
+    scale: float = IMAGE_SCALE,
+) -> list[bytes]:
     """Render figures as PNG or SVG with one headless Chromium (kaleido), offline.
 
     Each image is ``size`` CSS pixels unless the figure's layout sets its own width or
@@ -114,26 +134,39 @@ def figure_images(figs: Sequence[go.Figure], fmt: str, size: tuple[int, int] = I
             for fig in figs:
                 width = fig.layout.width or size[0]
                 height = fig.layout.height or size[1]
-                images.append(await engine.calc_fig(
-                    fig.to_dict(), opts={"format": fmt, "width": width, "height": height,
-                                         "scale": scale}))
+                images.append(
+                    await engine.calc_fig(
+                        fig.to_dict(),
+                        opts={"format": fmt, "width": width, "height": height, "scale": scale},
+                    )
+                )
             return images
 
     try:
         return asyncio.run(render())
     except Exception as exc:  # kaleido's errors are plain RuntimeErrors with long texts
         text = str(exc)
-        if "chrome" in text.lower() or "browser" in text.lower() or \
-                isinstance(exc, (FileNotFoundError, PermissionError)):
+        if (
+            "chrome" in text.lower()
+            or "browser" in text.lower()
+            or isinstance(exc, (FileNotFoundError, PermissionError))
+        ):
             raise PlotOutputError(NEEDS_CHROMIUM) from None
         first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
         raise PlotOutputError(f"{fmt.upper()} export failed: {first.strip()}") from None
 
 
-def write_figure(fig: go.Figure, path: Path, title: str, intro: str = "",
-                 notes: Sequence[str] = (), tables: Sequence[Table] = (),
-                 inputs: Mapping[Path, str] | None = None,
-                 size: tuple[int, int] = IMAGE_SIZE, scale: float = IMAGE_SCALE) -> str:
+def write_figure(
+    fig: go.Figure,
+    path: Path,
+    title: str,
+    intro: str = "",
+    notes: Sequence[str] = (),
+    tables: Sequence[Table] = (),
+    inputs: Mapping[Path, str] | None = None,
+    size: tuple[int, int] = IMAGE_SIZE,
+    scale: float = IMAGE_SCALE,
+) -> str:
     """Write ``fig`` to ``path`` as its ending says; returns the format.
 
     .html is a page (``title``, ``intro``, the figure, ``tables``, ``notes``); .png and
@@ -145,8 +178,11 @@ def write_figure(fig: go.Figure, path: Path, title: str, intro: str = "",
 
     fmt = plot_format(path)
     check_writable(path, inputs)
-    content: str | bytes = figure_page(fig, title, intro, notes, tables, scale) \
-        if fmt == "html" else figure_images([fig], fmt, size, scale)[0]
+    content: str | bytes = (
+        figure_page(fig, title, intro, notes, tables, scale)
+        if fmt == "html"
+        else figure_images([fig], fmt, size, scale)[0]
+    )
     try:
         write_atomic(path, content, inputs)
     except OutputError as exc:

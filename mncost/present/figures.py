@@ -17,9 +17,10 @@ from __future__ import annotations
 import html
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
 from mncost.sources.points import DATASETS, PublishedPoint
@@ -43,12 +44,24 @@ __all__ = [
     "x_ticks",
 ]
 
-FAMILY_NAMES = {"mobilenet_v1": "MobileNet v1", "mobilenet_v2": "MobileNet v2",
-                "mobilenet_v3": "MobileNet V3", "other": "other models"}
-_FAMILY_COLOR = {"mobilenet_v1": "#1f77b4", "mobilenet_v2": "#2ca02c",
-                 "mobilenet_v3": "#9467bd", "other": "#8c564b"}
-_LABEL_COLOR = {"mobilenet_v1": "#135482", "mobilenet_v2": "#1b6e1b",
-                "mobilenet_v3": "#5f3a86", "other": "#333333"}
+FAMILY_NAMES = {
+    "mobilenet_v1": "MobileNet v1",
+    "mobilenet_v2": "MobileNet v2",
+    "mobilenet_v3": "MobileNet V3",
+    "other": "other models",
+}
+_FAMILY_COLOR = {
+    "mobilenet_v1": "#1f77b4",
+    "mobilenet_v2": "#2ca02c",
+    "mobilenet_v3": "#9467bd",
+    "other": "#8c564b",
+}
+_LABEL_COLOR = {
+    "mobilenet_v1": "#135482",
+    "mobilenet_v2": "#1b6e1b",
+    "mobilenet_v3": "#5f3a86",
+    "other": "#333333",
+}
 """Label text: each family's colour, darkened so 10 px text reads on white."""
 _PRECISIONS_RELEASED = frozenset({"mobilenet_v1", "mobilenet_v3"})
 """Families released in float and 8-bit: their checkpoint legend entries name the precision."""
@@ -68,8 +81,12 @@ where it fills the page): measured in Chromium, the plot is 1,232 px wide in a 1
 window and 972 px in a 1,000 px one. Placing for the narrower page keeps the labels
 clear in both, as markers only move apart on a wider one."""
 
-PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True,
-                               "showSendToCloud": False, "plotlyServerURL": ""}
+PLOT_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+}
 """plotly.js config: no plotly logo link and no "Share chart" button (it uploads the
 figure's data to Plotly Cloud); the modebar's PNG download stays (it is local)."""
 
@@ -89,6 +106,7 @@ def _axis_words(data: ParetoData) -> tuple[str, str]:
 
 # --- what each point is called ---------------------------------------------------------
 
+
 def _base_model(family: str) -> str:
     return family.replace("_", "-")  # mobilenet_v1 -> mobilenet-v1, the grid's model
 
@@ -96,8 +114,11 @@ def _base_model(family: str) -> str:
 def _is_variant(point: PublishedPoint) -> bool:
     """A paper result of a MobileNet family that is not its alpha/resolution grid: an
     architecture variant (Conv MobileNet, Shallow MobileNet), named on the plot."""
-    return point.source == "paper" and point.family != "other" \
+    return (
+        point.source == "paper"
+        and point.family != "other"
         and point.model != _base_model(point.family)
+    )
 
 
 def _point_label(point: PublishedPoint) -> str:
@@ -137,26 +158,27 @@ def _source_words(data: ParetoData) -> str:
     if data.checkpoint_documents:
         # "tensorflow/models research/slim/nets/mobilenet/README.md (commit 0ba83cf0)"
         # -> "mobilenet/README.md": enough to tell TF-slim's two lists apart.
-        files = dict.fromkeys("/".join(d.split(" (")[0].split("/")[-2:])
-                              for d in data.checkpoint_documents)
+        files = dict.fromkeys(
+            "/".join(d.split(" (")[0].split("/")[-2:]) for d in data.checkpoint_documents
+        )
         parts.append("TF-slim's checkpoint lists (" + ", ".join(files) + ")")
     return _listed(parts) if parts else "no source"
 
 
 def _subtitle_lines(data: ParetoData, interactive: bool) -> list[str]:
-    families = _listed([FAMILY_NAMES[f] for f in data.families]) if data.families \
-        else "no model"
-    what = (f"{len(data.points)} published results of {families}, "
-            f"from {_source_words(data)}")
+    families = _listed([FAMILY_NAMES[f] for f in data.families]) if data.families else "no model"
+    what = f"{len(data.points)} published results of {families}, from {_source_words(data)}"
     if data.cost_basis == "published":
         cost = "cost: the published figures"
     elif not data.at_published_cost:
         cost = "cost: mncost's exact count, for every point"
     else:
         counted = len(data.points) - data.at_published_cost
-        cost = (f"cost: mncost's exact count for {counted} of {len(data.points)} points; "
-                f"{data.at_published_cost} (marked x) at the published cost, as mncost "
-                "cannot count them")
+        cost = (
+            f"cost: mncost's exact count for {counted} of {len(data.points)} points; "
+            f"{data.at_published_cost} (marked x) at the published cost, as mncost "
+            "cannot count them"
+        )
     return [what, cost + ("; hover a point for its source" if interactive else "")]
 
 
@@ -166,11 +188,11 @@ def pareto_title(data: ParetoData, interactive: bool = True) -> tuple[str, str]:
     basis."""
     dataset = DATASETS[data.dataset]
     what = "mult-adds" if data.x_axis == "mult_adds" else "parameters"
-    return (f"{dataset} top-1 accuracy vs {what}",
-            "; ".join(_subtitle_lines(data, interactive)))
+    return (f"{dataset} top-1 accuracy vs {what}", "; ".join(_subtitle_lines(data, interactive)))
 
 
 # --- hover -----------------------------------------------------------------------------
+
 
 def _hover(plotted: PlottedPoint, data: ParetoData) -> str:
     point = plotted.point
@@ -178,28 +200,36 @@ def _hover(plotted: PlottedPoint, data: ParetoData) -> str:
     lines = [f"<b>{_esc(point.label)}</b>"]
     if point.config:
         lines[0] += f" ({_esc(point.config)}, {point.precision})"
-    lines.append(f"top-1 {point.top1}% ({DATASETS[point.dataset]})"
-                 + (f", top-5 {point.top5}%" if point.top5 is not None else ""))
+    lines.append(
+        f"top-1 {point.top1}% ({DATASETS[point.dataset]})"
+        + (f", top-5 {point.top5}%" if point.top5 is not None else "")
+    )
     published = point.mult_adds_m if data.x_axis == "mult_adds" else point.params_m
     if plotted.x_basis == "mncost":
-        lines.append(f"x: {_num(plotted.x)} {unit}, mncost's exact count "
-                     f"(published: {published} {unit})")
+        lines.append(
+            f"x: {_num(plotted.x)} {unit}, mncost's exact count (published: {published} {unit})"
+        )
     else:
         lines.append(f"x: {published} {unit}, {_esc(plotted.x_basis)}")
     other = point.params_m if data.x_axis == "mult_adds" else point.mult_adds_m
     if other is not None:
-        lines.append(f"{other} " + ("M params" if data.x_axis == "mult_adds" else "M MACs")
-                     + " (published)")
+        lines.append(
+            f"{other} " + ("M params" if data.x_axis == "mult_adds" else "M MACs") + " (published)"
+        )
     lines.append(f"source: {_esc(point.tables)}")
     return "<br>".join(lines)
 
 
 def _highlight_hover(h: HighlightPoint) -> str:
-    lines = [f"<b>{_esc(h.label)}</b> (highlighted)",
-             f"mncost: {h.mult_adds:,} MACs, {h.params:,} params"]
+    lines = [
+        f"<b>{_esc(h.label)}</b> (highlighted)",
+        f"mncost: {h.mult_adds:,} MACs, {h.params:,} params",
+    ]
     if h.accuracy is not None and h.accuracy_from is not None:
-        lines.append(f"top-1 {h.accuracy_from.top1}% from {_esc(h.accuracy_from.tables)} "
-                     f"({_esc(h.accuracy_from.label)})")
+        lines.append(
+            f"top-1 {h.accuracy_from.top1}% from {_esc(h.accuracy_from.tables)} "
+            f"({_esc(h.accuracy_from.label)})"
+        )
     else:
         lines.append("no published accuracy")
     return "<br>".join(lines)
@@ -207,12 +237,12 @@ def _highlight_hover(h: HighlightPoint) -> str:
 
 # --- traces ----------------------------------------------------------------------------
 
+
 def _marker_size(point: PublishedPoint) -> int:
     return 10 if _is_variant(point) else 11 if point.source == "paper" else 8
 
 
-def _group_name(family: str, source: str, precision: str, variant: bool,
-                at_published: bool) -> str:
+def _group_name(family: str, source: str, precision: str, variant: bool, at_published: bool) -> str:
     name = f"{FAMILY_NAMES[family]}{' variants' if variant else ''}, {source}"
     if source == "checkpoints" and family in _PRECISIONS_RELEASED:
         name += f" ({precision})"
@@ -228,32 +258,48 @@ def _published_traces(data: ParetoData) -> list[go.Scatter]:
         # With --cost computed, a point mncost cannot count stays at its published cost:
         # a trace of its own, an x in its marker, "published cost" in the legend.
         at_published = data.cost_basis == "computed" and plotted.x_basis != "mncost"
-        groups.setdefault((p.family, _is_variant(p), p.source, p.precision, at_published),
-                          []).append(plotted)
+        groups.setdefault(
+            (p.family, _is_variant(p), p.source, p.precision, at_published), []
+        ).append(plotted)
     order = list(FAMILY_NAMES)
     traces = []
     for (family, variant, source, precision, at_published), members in sorted(
-            groups.items(), key=lambda kv: (order.index(kv[0][0]),) + kv[0][1:]):
-        symbol = (_VARIANT_SYMBOL if variant else _SOURCE_SYMBOL[source]) \
-            + ("-x" if at_published else "") + ("-open" if precision == "int8" else "")
-        traces.append(go.Scatter(
-            x=[float(m.x) for m in members], y=[float(m.y) for m in members],
-            mode="markers",  # names are annotations, placed clear of each other
-            text=[_esc(_point_label(m.point)) for m in members],
-            name=_group_name(family, source, precision, variant, at_published),
-            marker={"symbol": symbol, "color": _FAMILY_COLOR[family],
+        groups.items(), key=lambda kv: (order.index(kv[0][0]),) + kv[0][1:]
+    ):
+        symbol = (
+            (_VARIANT_SYMBOL if variant else _SOURCE_SYMBOL[source])
+            + ("-x" if at_published else "")
+            + ("-open" if precision == "int8" else "")
+        )
+        traces.append(
+            go.Scatter(
+                x=[float(m.x) for m in members],
+                y=[float(m.y) for m in members],
+                mode="markers",  # names are annotations, placed clear of each other
+                text=[_esc(_point_label(m.point)) for m in members],
+                name=_group_name(family, source, precision, variant, at_published),
+                marker={
+                    "symbol": symbol,
+                    "color": _FAMILY_COLOR[family],
                     "size": _marker_size(members[0].point) + (3 if at_published else 0),
                     # The line draws an open marker's outline and the "x" inside a
                     # marker: white on a filled one, the family's colour on an open one.
-                    "line": {"width": 1.2 if at_published or precision == "int8" else 1,
-                             "color": "white" if precision == "float32"
-                             else _FAMILY_COLOR[family]}},
-            hovertext=[_hover(m, data) for m in members],
-            hovertemplate="%{hovertext}<extra></extra>",
-            meta={"kind": "published", "points": len(members),
-                  "cost": "published" if at_published or data.cost_basis == "published"
-                  else "mncost"},
-        ))
+                    "line": {
+                        "width": 1.2 if at_published or precision == "int8" else 1,
+                        "color": "white" if precision == "float32" else _FAMILY_COLOR[family],
+                    },
+                },
+                hovertext=[_hover(m, data) for m in members],
+                hovertemplate="%{hovertext}<extra></extra>",
+                meta={
+                    "kind": "published",
+                    "points": len(members),
+                    "cost": "published"
+                    if at_published or data.cost_basis == "published"
+                    else "mncost",
+                },
+            )
+        )
     return traces
 
 
@@ -263,45 +309,62 @@ def _frontier_trace(data: ParetoData) -> go.Scatter:
     members = [data.points[i] for i in data.frontier]
     # A staircase: the best accuracy reachable at a cost up to x.
     return go.Scatter(
-        x=[float(m.x) for m in members], y=[float(m.y) for m in members],
-        mode="lines", line={"color": "#555", "dash": "dash", "width": 1.5, "shape": "hv"},
-        name=f"Pareto frontier ({len(members)} models)", hoverinfo="skip",
+        x=[float(m.x) for m in members],
+        y=[float(m.y) for m in members],
+        mode="lines",
+        line={"color": "#555", "dash": "dash", "width": 1.5, "shape": "hv"},
+        name=f"Pareto frontier ({len(members)} models)",
+        hoverinfo="skip",
         meta={"kind": "frontier"},
     )
 
 
-def _highlight_traces(highlights: Sequence[HighlightPoint],
-                      y_range: tuple[float, float]) -> list[go.Scatter]:
+def _highlight_traces(
+    highlights: Sequence[HighlightPoint], y_range: tuple[float, float]
+) -> list[go.Scatter]:
     import plotly.graph_objects as go
 
     traces = []
     with_accuracy = [h for h in highlights if h.accuracy is not None]
     if with_accuracy:
-        traces.append(go.Scatter(
-            x=[float(h.x) for h in with_accuracy],
-            y=[float(h.accuracy) for h in with_accuracy if h.accuracy is not None],
-            mode="markers",
-            marker={"symbol": "star", "size": 18, "color": _HIGHLIGHT_COLOR,
-                    "line": {"width": 1, "color": "#fff"}},
-            name="highlighted (mncost cost)",
-            hovertext=[_highlight_hover(h) for h in with_accuracy],
-            hovertemplate="%{hovertext}<extra></extra>", meta={"kind": "highlight"},
-        ))
+        traces.append(
+            go.Scatter(
+                x=[float(h.x) for h in with_accuracy],
+                y=[float(h.accuracy) for h in with_accuracy if h.accuracy is not None],
+                mode="markers",
+                marker={
+                    "symbol": "star",
+                    "size": 18,
+                    "color": _HIGHLIGHT_COLOR,
+                    "line": {"width": 1, "color": "#fff"},
+                },
+                name="highlighted (mncost cost)",
+                hovertext=[_highlight_hover(h) for h in with_accuracy],
+                hovertemplate="%{hovertext}<extra></extra>",
+                meta={"kind": "highlight"},
+            )
+        )
     steps = 40  # vertices along the line, so hovering anywhere on it shows the text
     low, high = y_range
     for h in (h for h in highlights if h.accuracy is None):
         ys = [low + (high - low) * k / steps for k in range(steps + 1)]
-        traces.append(go.Scatter(
-            x=[float(h.x)] * len(ys), y=ys, mode="lines",
-            line={"color": _HIGHLIGHT_COLOR, "dash": "dot", "width": 2},
-            name=f"{_esc(h.label)}: no published accuracy",
-            hovertext=[_highlight_hover(h)] * len(ys),
-            hovertemplate="%{hovertext}<extra></extra>", meta={"kind": "highlight"},
-        ))
+        traces.append(
+            go.Scatter(
+                x=[float(h.x)] * len(ys),
+                y=ys,
+                mode="lines",
+                line={"color": _HIGHLIGHT_COLOR, "dash": "dot", "width": 2},
+                name=f"{_esc(h.label)}: no published accuracy",
+                hovertext=[_highlight_hover(h)] * len(ys),
+                hovertemplate="%{hovertext}<extra></extra>",
+                meta={"kind": "highlight"},
+            )
+        )
     return traces
 
 
 # --- axes ------------------------------------------------------------------------------
+
 
 def _y_range(data: ParetoData) -> tuple[float, float]:
     ys = [float(p.y) for p in data.points]
@@ -352,8 +415,11 @@ def x_ticks(x_range: tuple[float, float], log_x: bool) -> list[Fraction]:
         return [step * k for k in range(count + 1)]
     found: list[Fraction] = []
     for mantissas in _MANTISSAS:
-        found = [Fraction(m).limit_denominator(10) * Fraction(10) ** k
-                 for k in range(math.floor(low) - 1, math.ceil(high) + 1) for m in mantissas]
+        found = [
+            Fraction(m).limit_denominator(10) * Fraction(10) ** k
+            for k in range(math.floor(low) - 1, math.ceil(high) + 1)
+            for m in mantissas
+        ]
         found = [v for v in found if low <= math.log10(v) <= high]
         if 4 <= len(found) <= 12:
             break
@@ -384,8 +450,10 @@ class _Frame:
 
     def px(self, x: float, y: float) -> tuple[float, float]:
         (x0, x1), (y0, y1) = self.x_range, self.y_range
-        return (self.left + (self.axis_x(x) - x0) / (x1 - x0) * self.width,
-                self.top + (y1 - y) / (y1 - y0) * self.height)
+        return (
+            self.left + (self.axis_x(x) - x0) / (x1 - x0) * self.width,
+            self.top + (y1 - y) / (y1 - y0) * self.height,
+        )
 
     @property
     def box(self) -> _Box:
@@ -415,8 +483,15 @@ def _text_width(text: str, size: float) -> float:
     """A generous estimate of the rendered width (DejaVu Sans / system-ui advances)."""
     em = 0.0
     for ch in text:
-        em += 0.33 if ch in " .,:;/|()[]'!il" else 0.66 if ch.isdigit() else \
-            0.74 if ch.isupper() else 0.6
+        em += (
+            0.33
+            if ch in " .,:;/|()[]'!il"
+            else 0.66
+            if ch.isdigit()
+            else 0.74
+            if ch.isupper()
+            else 0.6
+        )
     return em * size
 
 
@@ -463,8 +538,9 @@ class _Obstacle:
     weight: float
 
 
-def _offsets(label: _Label, width: float, height: float,
-             n: int) -> list[tuple[float, float, float]]:
+def _offsets(
+    label: _Label, width: float, height: float, n: int
+) -> list[tuple[float, float, float]]:
     """Candidate (dx, dy, gap) offsets of the label's centre from its marker, in px."""
     directions = list(_PREFERENCES[label.kind])
     if label.kind == "named" and n % 2:  # alternate above and below among neighbours
@@ -473,13 +549,19 @@ def _offsets(label: _Label, width: float, height: float,
     for gap in _GAPS:
         for sx, sy in directions:
             diagonal = 0.7 if sx and sy else 1.0
-            offsets.append((sx * (width / 2 + label.radius + gap * diagonal),
-                            sy * (height / 2 + label.radius + gap * diagonal), gap))
+            offsets.append(
+                (
+                    sx * (width / 2 + label.radius + gap * diagonal),
+                    sy * (height / 2 + label.radius + gap * diagonal),
+                    gap,
+                )
+            )
     return offsets
 
 
 def _crosses(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     """Whether segments a and b (x0, y0, x1, y1) cross."""
+
     def side(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
         return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
 
@@ -491,12 +573,16 @@ def _through(segment: tuple[float, float, float, float], box: _Box) -> bool:
     """Whether a segment passes through a box (sampled every 3 px: boxes are text-sized)."""
     x0, y0, x1, y1 = segment
     steps = max(1, int(math.hypot(x1 - x0, y1 - y0) / 3))
-    return any(box[0] < x0 + (x1 - x0) * k / steps < box[2]
-               and box[1] < y0 + (y1 - y0) * k / steps < box[3] for k in range(steps + 1))
+    return any(
+        box[0] < x0 + (x1 - x0) * k / steps < box[2]
+        and box[1] < y0 + (y1 - y0) * k / steps < box[3]
+        for k in range(steps + 1)
+    )
 
 
-def _place(labels: Sequence[_Label], frame: _Frame,
-           obstacles: list[_Obstacle]) -> list[tuple[float, float]]:
+def _place(
+    labels: Sequence[_Label], frame: _Frame, obstacles: list[_Obstacle]
+) -> list[tuple[float, float]]:
     """Each label's offset (px, y down) from its marker: the cheapest candidate, where
     covering a marker, the frontier's line, a highlight line or a label placed before
     costs its area, leaving the plot costs more, and every px away from the marker and
@@ -512,16 +598,24 @@ def _place(labels: Sequence[_Label], frame: _Frame,
         for dx, dy, gap in _offsets(label, width, height, n):
             if best is not None and _PER_PX_AWAY * gap >= best[0]:
                 break  # every candidate from here on is further away than the best
-            box = (cx + dx - width / 2, cy + dy - height / 2,
-                   cx + dx + width / 2, cy + dy + height / 2)
-            cost = sum(o.weight * _overlap(box, o.box) for o in taken) \
-                + _COVER_OUTSIDE * _outside(box, frame.box) + _PER_PX_AWAY * gap
+            box = (
+                cx + dx - width / 2,
+                cy + dy - height / 2,
+                cx + dx + width / 2,
+                cy + dy + height / 2,
+            )
+            cost = (
+                sum(o.weight * _overlap(box, o.box) for o in taken)
+                + _COVER_OUTSIDE * _outside(box, frame.box)
+                + _PER_PX_AWAY * gap
+            )
             leader = gap > _GAPS[0]
             if leader:
                 segment = (cx, cy, cx + dx, cy + dy)
                 cost += _LEADER_CROSSING * (
                     sum(_crosses(segment, other) for other in leaders)
-                    + sum(_through(segment, other) for other in placed))
+                    + sum(_through(segment, other) for other in placed)
+                )
             if best is None or cost < best[0]:
                 best = (cost, dx, dy, box, leader)
         assert best is not None
@@ -535,8 +629,7 @@ def _place(labels: Sequence[_Label], frame: _Frame,
     return offsets
 
 
-def _obstacles(data: ParetoData, frame: _Frame,
-               drawn: Sequence[HighlightPoint]) -> list[_Obstacle]:
+def _obstacles(data: ParetoData, frame: _Frame, drawn: Sequence[HighlightPoint]) -> list[_Obstacle]:
     """What a label should not cover: markers, the frontier's staircase, highlight lines."""
     boxes: list[_Obstacle] = []
     for plotted in data.points:
@@ -544,18 +637,16 @@ def _obstacles(data: ParetoData, frame: _Frame,
         r = (_marker_size(plotted.point) + (3 if grown else 0)) / 2 + 1
         x, y = frame.px(float(plotted.x), float(plotted.y))
         boxes.append(_Obstacle((x - r, y - r, x + r, y + r), _COVER_MARK))
-    members = [frame.px(float(data.points[i].x), float(data.points[i].y))
-               for i in data.frontier]
+    members = [frame.px(float(data.points[i].x), float(data.points[i].y)) for i in data.frontier]
     for (x0, y0), (x1, y1) in zip(members, members[1:], strict=False):  # "hv": across, up
-        boxes.append(_Obstacle((min(x0, x1) - 2, y0 - 2, max(x0, x1) + 2, y0 + 2),
-                               _COVER_MARK))
-        boxes.append(_Obstacle((x1 - 2, min(y0, y1) - 2, x1 + 2, max(y0, y1) + 2),
-                               _COVER_MARK))
+        boxes.append(_Obstacle((min(x0, x1) - 2, y0 - 2, max(x0, x1) + 2, y0 + 2), _COVER_MARK))
+        boxes.append(_Obstacle((x1 - 2, min(y0, y1) - 2, x1 + 2, max(y0, y1) + 2), _COVER_MARK))
     for h in drawn:
         if h.accuracy is None:
             x, _ = frame.px(float(h.x), 0.0)
-            boxes.append(_Obstacle((x - 3, frame.top, x + 3, frame.top + frame.height),
-                                   _COVER_DOTTED))
+            boxes.append(
+                _Obstacle((x - 3, frame.top, x + 3, frame.top + frame.height), _COVER_DOTTED)
+            )
         else:
             x, y = frame.px(float(h.x), float(h.accuracy))
             boxes.append(_Obstacle((x - 10, y - 10, x + 10, y + 10), _COVER_MARK))
@@ -565,26 +656,55 @@ def _obstacles(data: ParetoData, frame: _Frame,
 def _labels(data: ParetoData, drawn: Sequence[HighlightPoint]) -> list[_Label]:
     """Highlights first (the user's points), then the frontier, cheapest first, then the
     variants and other models that are not on it."""
-    labels = [_Label(float(h.x), float(h.accuracy), h.label, "highlight", _HIGHLIGHT_COLOR,
-                     12, 9, boxed=True) for h in drawn if h.accuracy is not None]
+    labels = [
+        _Label(
+            float(h.x), float(h.accuracy), h.label, "highlight", _HIGHLIGHT_COLOR, 12, 9, boxed=True
+        )
+        for h in drawn
+        if h.accuracy is not None
+    ]
     on = set(data.frontier)
     for i in data.frontier:
         p = data.points[i]
-        labels.append(_Label(float(p.x), float(p.y), _point_label(p.point), "frontier",
-                             _LABEL_COLOR[p.point.family], 10, _marker_size(p.point) / 2))
+        labels.append(
+            _Label(
+                float(p.x),
+                float(p.y),
+                _point_label(p.point),
+                "frontier",
+                _LABEL_COLOR[p.point.family],
+                10,
+                _marker_size(p.point) / 2,
+            )
+        )
     for i, p in enumerate(data.points):
         if i not in on and (p.point.family == "other" or _is_variant(p.point)):
-            labels.append(_Label(float(p.x), float(p.y), _point_label(p.point), "named",
-                                 _LABEL_COLOR["other"], 10, _marker_size(p.point) / 2))
+            labels.append(
+                _Label(
+                    float(p.x),
+                    float(p.y),
+                    _point_label(p.point),
+                    "named",
+                    _LABEL_COLOR["other"],
+                    10,
+                    _marker_size(p.point) / 2,
+                )
+            )
     return labels
 
 
 def _annotation(label: _Label, frame: _Frame, dx: float, dy: float) -> dict[str, Any]:
-    near = abs(dx) <= _label_size(label)[0] / 2 + label.radius + _GAPS[0] + 0.5 and \
-        abs(dy) <= _label_size(label)[1] / 2 + label.radius + _GAPS[0] + 0.5
+    near = (
+        abs(dx) <= _label_size(label)[0] / 2 + label.radius + _GAPS[0] + 0.5
+        and abs(dy) <= _label_size(label)[1] / 2 + label.radius + _GAPS[0] + 0.5
+    )
     note: dict[str, Any] = {
-        "x": frame.axis_x(label.x), "y": label.y, "text": _esc(label.text),
-        "name": label.kind, "xanchor": "center", "yanchor": "middle",
+        "x": frame.axis_x(label.x),
+        "y": label.y,
+        "text": _esc(label.text),
+        "name": label.kind,
+        "xanchor": "center",
+        "yanchor": "middle",
         "font": {"size": label.size, "color": label.color},
     }
     if label.boxed:
@@ -592,12 +712,20 @@ def _annotation(label: _Label, frame: _Frame, dx: float, dy: float) -> dict[str,
     if near:  # right beside its marker: no line needed
         note.update(showarrow=False, xshift=dx, yshift=-dy)
     else:  # further off: a thin leader line from the label to its marker
-        note.update(showarrow=True, ax=dx, ay=dy, arrowhead=0, arrowwidth=0.8,
-                    arrowcolor=label.color, standoff=label.radius + 1)
+        note.update(
+            showarrow=True,
+            ax=dx,
+            ay=dy,
+            arrowhead=0,
+            arrowwidth=0.8,
+            arrowcolor=label.color,
+            standoff=label.radius + 1,
+        )
     return note
 
 
 # --- the figure ------------------------------------------------------------------------
+
 
 def _legend_rows(names: Sequence[str], width: float) -> int:
     # plotly lays a horizontal legend out in columns as wide as its widest entry, after
@@ -609,8 +737,13 @@ def _legend_rows(names: Sequence[str], width: float) -> int:
     return math.ceil(len(names) / columns)
 
 
-def pareto_figure(data: ParetoData, log_x: bool = True, titled: bool = True,
-                  width: int | None = None, height: int | None = None) -> go.Figure:
+def pareto_figure(
+    data: ParetoData,
+    log_x: bool = True,
+    titled: bool = True,
+    width: int | None = None,
+    height: int | None = None,
+) -> go.Figure:
     """Top-1 accuracy against cost: published points by family and source, the frontier,
     and the highlighted configurations, with the frontier, the highlights, the variants
     and the other models named on the plot.
@@ -641,12 +774,26 @@ def pareto_figure(data: ParetoData, log_x: bool = True, titled: bool = True,
     axis_room = 58
     legend_height = 22 * _legend_rows(names, width) + 8
     # The subtitle's lines wrap to the figure's width (<sup> text: about 6.5 px a character).
-    sublines = [part for line in _subtitle_lines(data, interactive=False)
-                for part in textwrap.wrap(line, max(40, int((width - 40) / 6.5)))]
-    margin = {"l": 70, "r": 30, "t": 64 + 18 * len(sublines) if titled else 36,
-              "b": axis_room + legend_height}
-    frame = _Frame(margin["l"], margin["t"], width - margin["l"] - margin["r"],
-                   height - margin["t"] - margin["b"], x_range, y_range, log_x)
+    sublines = [
+        part
+        for line in _subtitle_lines(data, interactive=False)
+        for part in textwrap.wrap(line, max(40, int((width - 40) / 6.5)))
+    ]
+    margin = {
+        "l": 70,
+        "r": 30,
+        "t": 64 + 18 * len(sublines) if titled else 36,
+        "b": axis_room + legend_height,
+    }
+    frame = _Frame(
+        margin["l"],
+        margin["t"],
+        width - margin["l"] - margin["r"],
+        height - margin["t"] - margin["b"],
+        x_range,
+        y_range,
+        log_x,
+    )
 
     off_axis = [h for h in data.highlights if log_x and h.x <= 0]
     obstacles = _obstacles(data, frame, drawn)
@@ -654,17 +801,39 @@ def pareto_figure(data: ParetoData, log_x: bool = True, titled: bool = True,
         what, _ = _axis_words(data)
         lines = [f"{h.label}: 0 {what}, not drawn on the log scale" for h in off_axis]
         fig.add_annotation(
-            xref="paper", yref="paper", x=0.01, y=0.99, xanchor="left", yanchor="top",
-            showarrow=False, align="left", font={"size": 12, "color": _HIGHLIGHT_COLOR},
-            text="<br>".join(_esc(line) for line in lines))
-        obstacles.append(_Obstacle((frame.left, frame.top, frame.left + 8 + max(
-            _text_width(line, 12) for line in lines), frame.top + 8 + 16 * len(lines)),
-            _COVER_LABEL))
+            xref="paper",
+            yref="paper",
+            x=0.01,
+            y=0.99,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            align="left",
+            font={"size": 12, "color": _HIGHLIGHT_COLOR},
+            text="<br>".join(_esc(line) for line in lines),
+        )
+        obstacles.append(
+            _Obstacle(
+                (
+                    frame.left,
+                    frame.top,
+                    frame.left + 8 + max(_text_width(line, 12) for line in lines),
+                    frame.top + 8 + 16 * len(lines),
+                ),
+                _COVER_LABEL,
+            )
+        )
     for h in drawn:
         if h.accuracy is None:  # name the dotted line where it meets the top of the plot
-            fig.add_annotation(x=frame.axis_x(float(h.x)), y=y_range[1], text=_esc(h.label),
-                               showarrow=False, yanchor="bottom", name="highlight",
-                               font={"size": 11, "color": _HIGHLIGHT_COLOR})
+            fig.add_annotation(
+                x=frame.axis_x(float(h.x)),
+                y=y_range[1],
+                text=_esc(h.label),
+                showarrow=False,
+                yanchor="bottom",
+                name="highlight",
+                font={"size": 11, "color": _HIGHLIGHT_COLOR},
+            )
     labels = _labels(data, drawn)
     for label, (dx, dy) in zip(labels, _place(labels, frame, obstacles), strict=True):
         fig.add_annotation(_annotation(label, frame, dx, dy))
@@ -673,21 +842,40 @@ def pareto_figure(data: ParetoData, log_x: bool = True, titled: bool = True,
     title, _ = pareto_title(data, interactive=False)
     subtitle = "<br>".join(f"<sup>{_esc(line)}</sup>" for line in sublines)
     ticks = x_ticks(x_range, log_x)
-    x_title = ("Mult-adds (MACs)" if data.x_axis == "mult_adds" else "Parameters") \
-        + (", log scale" if log_x else "")
+    x_title = ("Mult-adds (MACs)" if data.x_axis == "mult_adds" else "Parameters") + (
+        ", log scale" if log_x else ""
+    )
     fig.update_layout(
-        title={"text": f"{_esc(title)}<br>{subtitle}" if titled else "",
-               "x": 0.01, "xanchor": "left"},
-        template="plotly_white", height=height, hovermode="closest", margin=margin,
-        legend={"title": {"text": "family, source:"}, "itemsizing": "constant",
-                "orientation": "h", "x": 0, "xanchor": "left",
-                "y": -axis_room / frame.height, "yanchor": "top"},
+        title={
+            "text": f"{_esc(title)}<br>{subtitle}" if titled else "",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        template="plotly_white",
+        height=height,
+        hovermode="closest",
+        margin=margin,
+        legend={
+            "title": {"text": "family, source:"},
+            "itemsizing": "constant",
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -axis_room / frame.height,
+            "yanchor": "top",
+        },
         # Named ticks only (10M, 20M, 50M, 100M, ..., 1G): plotly's own log ticks label
         # the minor ones with bare digits ("2", "5").
-        xaxis={"title": {"text": x_title}, "type": "log" if log_x else "linear",
-               "range": list(x_range), "tickmode": "array",
-               "tickvals": [float(v) for v in ticks], "ticktext": [cost_text(v) for v in ticks],
-               "showgrid": True, "zeroline": False},
+        xaxis={
+            "title": {"text": x_title},
+            "type": "log" if log_x else "linear",
+            "range": list(x_range),
+            "tickmode": "array",
+            "tickvals": [float(v) for v in ticks],
+            "ticktext": [cost_text(v) for v in ticks],
+            "showgrid": True,
+            "zeroline": False,
+        },
         yaxis={"title": {"text": f"Top-1 accuracy on {dataset} (%)"}, "range": list(y_range)},
         font={"family": _FONT},
     )
@@ -702,19 +890,33 @@ def by_type_figure(result: CostResult) -> go.Figure:
 
     rows = list(reversed(result.by_type))  # largest at the top of a horizontal bar chart
     types = [_esc(r.type) for r in rows]
-    fig = go.Figure([
-        go.Bar(y=types, x=[float(r.mult_adds_share) * 100 for r in rows], orientation="h",
-               name="% of mult-adds (MACs)", marker_color="#1f77b4",
-               hovertext=[f"{_esc(r.type)}: {r.mult_adds:,} MACs" for r in rows],
-               hovertemplate="%{hovertext} (%{x:.2f}%)<extra></extra>"),
-        go.Bar(y=types, x=[float(r.params_share) * 100 for r in rows], orientation="h",
-               name="% of params", marker_color="#ff7f0e",
-               hovertext=[f"{_esc(r.type)}: {r.params:,} params" for r in rows],
-               hovertemplate="%{hovertext} (%{x:.2f}%)<extra></extra>"),
-    ])
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=types,
+                x=[float(r.mult_adds_share) * 100 for r in rows],
+                orientation="h",
+                name="% of mult-adds (MACs)",
+                marker_color="#1f77b4",
+                hovertext=[f"{_esc(r.type)}: {r.mult_adds:,} MACs" for r in rows],
+                hovertemplate="%{hovertext} (%{x:.2f}%)<extra></extra>",
+            ),
+            go.Bar(
+                y=types,
+                x=[float(r.params_share) * 100 for r in rows],
+                orientation="h",
+                name="% of params",
+                marker_color="#ff7f0e",
+                hovertext=[f"{_esc(r.type)}: {r.params:,} params" for r in rows],
+                hovertemplate="%{hovertext} (%{x:.2f}%)<extra></extra>",
+            ),
+        ]
+    )
     fig.update_layout(
         title={"text": "Share of the cost by layer type", "x": 0.01, "xanchor": "left"},
-        barmode="group", template="plotly_white", height=120 + 70 * max(len(rows), 1),
+        barmode="group",
+        template="plotly_white",
+        height=120 + 70 * max(len(rows), 1),
         margin={"l": 20, "r": 30, "t": 60, "b": 50},
         xaxis={"title": {"text": "% of the total"}, "range": [0, 100]},
         yaxis={"automargin": True, "ticksuffix": "  "},
@@ -722,7 +924,13 @@ def by_type_figure(result: CostResult) -> go.Figure:
         font={"family": _FONT},
     )
     if not rows:  # every layer costs 0 (pooling and softmax only): say so, not a blank
-        fig.add_annotation(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                           text="No layer type has any mult-adds or params: nothing to chart.")
+        fig.add_annotation(
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            text="No layer type has any mult-adds or params: nothing to chart.",
+        )
         fig.update_yaxes(visible=False)
     return fig

@@ -24,8 +24,9 @@ import errno
 import io
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from mncost.text import escape_controls, quote
 
@@ -113,8 +114,7 @@ def resolve_output(path: str | os.PathLike[str]) -> Target:
                 return Target(candidate, direct=False)
             if not stat.S_ISLNK(info.st_mode):
                 kind = info.st_mode
-                return Target(candidate,
-                              direct=not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)))
+                return Target(candidate, direct=not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)))
             current = os.path.join(folder, os.readlink(candidate))
     except OSError as exc:  # e.g. a "folder" that is a regular file, a search denied
         if exc.errno == errno.ENOTDIR:
@@ -131,8 +131,7 @@ def _same_file(a: str, b: str | os.PathLike[str]) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
-def check_output(path: str | os.PathLike[str],
-                 inputs: Mapping[Path, str] | None = None) -> Target:
+def check_output(path: str | os.PathLike[str], inputs: Mapping[Path, str] | None = None) -> Target:
     """The :class:`Target` of ``path``, or OutputError saying why it cannot be written.
 
     ``inputs`` maps each file the command reads to the option that named it; writing
@@ -150,15 +149,17 @@ def check_output(path: str | os.PathLike[str],
         raise OutputError(f"cannot write {shown}: folder {_quoted(folder)} is not writable")
     for source, option in (inputs or {}).items():
         if _same_file(target.path, source):
-            raise OutputError(f"cannot write {shown}: it is the file given to {option}, "
-                              "which this command reads; choose another output")
+            raise OutputError(
+                f"cannot write {shown}: it is the file given to {option}, "
+                "which this command reads; choose another output"
+            )
     return target
 
 
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _write_into(path: str, data: bytes) -> None:
@@ -194,8 +195,7 @@ def _replace(path: str, data: bytes) -> None:
     short = os.fsdecode(os.fsencode(name)[:_NAME_BYTES])
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{short}.{_TEMP_MARK}", suffix=".tmp",
-                                        dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{short}.{_TEMP_MARK}", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -219,8 +219,9 @@ def _replace(path: str, data: bytes) -> None:
                 pass
 
 
-def write_atomic(path: str | os.PathLike[str], content: str | bytes,
-                 inputs: Mapping[Path, str] | None = None) -> Path:
+def write_atomic(
+    path: str | os.PathLike[str], content: str | bytes, inputs: Mapping[Path, str] | None = None
+) -> Path:
     """Write ``content`` (text as UTF-8) to ``path`` as the module docstring says.
 
     OutputError (one line, the path escaped) when ``path`` cannot be written or is one

@@ -21,8 +21,15 @@ FIGURE_FORMATS: tuple[str, ...] = ("html", "png", "svg")
 """Formats of a figure: an offline HTML page, or an image drawn by kaleido."""
 
 EXTENSIONS: dict[str, str] = {
-    ".txt": "table", ".csv": "csv", ".json": "json", ".md": "markdown",
-    ".markdown": "markdown", ".html": "html", ".htm": "html", ".png": "png", ".svg": "svg",
+    ".txt": "table",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".png": "png",
+    ".svg": "svg",
 }
 """File ending -> format, for every format mncost writes."""
 

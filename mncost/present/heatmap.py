@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mncost.analysis.explore import ACCURACY, LATENCY, METRIC_LABELS, ExploreGrid
 from mncost.cost.memory import PEAK_ACTIVATION
@@ -83,11 +84,12 @@ def _nice_step(span: float, parts: int = 6) -> float:
         return 1.0
     raw = span / parts
     power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
 
 
-def _contours(grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[int]
-              ) -> list[go.Contour]:
+def _contours(
+    grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[int]
+) -> list[go.Contour]:
     """Lines of equal mult-adds, labelled in millions: a white line over a dark one, so
     that they read over the dark and the light end of the colour scale alike."""
     import plotly.graph_objects as go
@@ -101,19 +103,38 @@ def _contours(grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[i
     if start >= high:
         return []
     levels = {"coloring": "none", "start": start, "end": high, "size": step}
-    halo = go.Contour(x=xs, y=ys, z=z, showscale=False, hoverinfo="skip", showlegend=False,
-                      contours={**levels, "showlabels": False},
-                      line={"color": "rgba(0, 0, 0, 0.45)", "width": 3.2})
+    halo = go.Contour(
+        x=xs,
+        y=ys,
+        z=z,
+        showscale=False,
+        hoverinfo="skip",
+        showlegend=False,
+        contours={**levels, "showlabels": False},
+        line={"color": "rgba(0, 0, 0, 0.45)", "width": 3.2},
+    )
     line = go.Contour(
-        x=xs, y=ys, z=z, name="equal MACs (millions)", showscale=False, hoverinfo="skip",
-        contours={**levels, "showlabels": True,
-                  "labelfont": {"size": 12, "color": "#1b1f24"}, "labelformat": ",.0f"},
-        line={"color": "#ffffff", "width": 1.3}, showlegend=True)
+        x=xs,
+        y=ys,
+        z=z,
+        name="equal MACs (millions)",
+        showscale=False,
+        hoverinfo="skip",
+        contours={
+            **levels,
+            "showlabels": True,
+            "labelfont": {"size": 12, "color": "#1b1f24"},
+            "labelformat": ",.0f",
+        },
+        line={"color": "#ffffff", "width": 1.3},
+        showlegend=True,
+    )
     return [halo, line]
 
 
-def _published_edge(grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[int]
-                    ) -> go.Contour | None:
+def _published_edge(
+    grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[int]
+) -> go.Contour | None:
     """Where the published grid ends (interpolated inside, extrapolated outside), as a
     dashed line: drawn when extrapolations are shown, which would otherwise look alike."""
     import plotly.graph_objects as go
@@ -125,10 +146,16 @@ def _published_edge(grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: 
     if inside.all() or not inside.any():
         return None
     return go.Contour(
-        x=xs, y=ys, z=inside, showscale=False, hoverinfo="skip",
+        x=xs,
+        y=ys,
+        z=inside,
+        showscale=False,
+        hoverinfo="skip",
         name="edge of the published grid (outside: extrapolated)",
         contours={"coloring": "none", "start": 0.5, "end": 0.5, "size": 1},
-        line={"color": "#ff4d4d", "width": 2.5, "dash": "dash"}, showlegend=True)
+        line={"color": "#ff4d4d", "width": 2.5, "dash": "dash"},
+        showlegend=True,
+    )
 
 
 def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
@@ -137,8 +164,7 @@ def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
 
     alphas, resolutions = grid.alphas[a], grid.resolutions[r]
     lines = np.empty((len(resolutions), len(alphas)), dtype=object)
-    arrays = {name: grid.array(name)[a, r] for name in grid.columns()
-              if name != "top1_status"}
+    arrays = {name: grid.array(name)[a, r] for name in grid.columns() if name != "top1_status"}
     status = grid.accuracy.status[a, r] if grid.accuracy is not None else None
     for i, alpha in enumerate(alphas):
         for j, res in enumerate(resolutions):
@@ -164,29 +190,51 @@ def _checkpoints(grid: ExploreGrid, label_top1: bool) -> go.Scatter | None:
 
     lo_a, hi_a = float(grid.alphas[0]), float(grid.alphas[-1])
     lo_r, hi_r = grid.resolutions[0], grid.resolutions[-1]
-    shown = [c for c in grid.checkpoints
-             if lo_a <= float(c.alpha) <= hi_a and lo_r <= c.resolution <= hi_r]
+    shown = [
+        c
+        for c in grid.checkpoints
+        if lo_a <= float(c.alpha) <= hi_a and lo_r <= c.resolution <= hi_r
+    ]
     if not shown:
         return None
     colors = ["#ffffff"] * len(shown)
     if label_top1 and grid.accuracy is not None:
         values = grid.accuracy.value
         low, high = float(np.nanmin(values)), float(np.nanmax(values))
-        colors = ["#111111" if c.top1 is not None and high > low
-                  and (c.top1 - low) / (high - low) > 0.62 else "#ffffff" for c in shown]
+        colors = [
+            "#111111"
+            if c.top1 is not None and high > low and (c.top1 - low) / (high - low) > 0.62
+            else "#ffffff"
+            for c in shown
+        ]
     text = [f"{c.top1:.1f}" if label_top1 and c.top1 is not None else "" for c in shown]
-    hover = [f"{_esc(c.label)}<br>published top-1 "
-             f"{'' if c.top1 is None else f'{c.top1:.1f}%'}"
-             + (f"<br>published latency {c.latency_ms:g} ms (Pixel 1)"
-                if c.latency_ms is not None else "") for c in shown]
+    hover = [
+        f"{_esc(c.label)}<br>published top-1 "
+        f"{'' if c.top1 is None else f'{c.top1:.1f}%'}"
+        + (
+            f"<br>published latency {c.latency_ms:g} ms (Pixel 1)"
+            if c.latency_ms is not None
+            else ""
+        )
+        for c in shown
+    ]
     return go.Scatter(
-        x=[float(c.alpha) for c in shown], y=[c.resolution for c in shown],
-        mode="markers+text" if label_top1 else "markers", text=text,
-        textposition="top center", textfont={"size": 10, "color": colors},
-        marker={"symbol": "circle-open", "size": 11, "color": colors,
-                "line": {"width": 2, "color": colors}},
+        x=[float(c.alpha) for c in shown],
+        y=[c.resolution for c in shown],
+        mode="markers+text" if label_top1 else "markers",
+        text=text,
+        textposition="top center",
+        textfont={"size": 10, "color": colors},
+        marker={
+            "symbol": "circle-open",
+            "size": 11,
+            "color": colors,
+            "line": {"width": 2, "color": colors},
+        },
         name="released checkpoint" + (" (published top-1)" if label_top1 else ""),
-        hovertext=hover, hoverinfo="text")
+        hovertext=hover,
+        hoverinfo="text",
+    )
 
 
 def _edges(values: Sequence[float]) -> list[float]:
@@ -201,15 +249,30 @@ def _edges(values: Sequence[float]) -> list[float]:
 def _layout(fig: go.Figure, title: str, xs: Sequence[float], ys: Sequence[float]) -> None:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        font={"family": _FONT, "size": 12}, height=_HEIGHT, template="plotly_white",
+        font={"family": _FONT, "size": 12},
+        height=_HEIGHT,
+        template="plotly_white",
         margin={"l": 70, "r": 30, "t": 50, "b": 100},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left",
-                "x": 0.0, "bgcolor": "#c9cdd4"},  # grey, so the white marks show
-        plot_bgcolor="#e9ebef")
-    fig.update_xaxes(title_text="width multiplier alpha", showgrid=False, zeroline=False,
-                     tickformat=".2~f", range=_edges(xs))
-    fig.update_yaxes(title_text="resolution (pixels)", showgrid=False, zeroline=False,
-                     range=_edges(ys))
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.14,
+            "xanchor": "left",
+            "x": 0.0,
+            "bgcolor": "#c9cdd4",
+        },  # grey, so the white marks show
+        plot_bgcolor="#e9ebef",
+    )
+    fig.update_xaxes(
+        title_text="width multiplier alpha",
+        showgrid=False,
+        zeroline=False,
+        tickformat=".2~f",
+        range=_edges(xs),
+    )
+    fig.update_yaxes(
+        title_text="resolution (pixels)", showgrid=False, zeroline=False, range=_edges(ys)
+    )
 
 
 def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
@@ -221,10 +284,19 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
     scale, unit, fmt = _unit(metric)
     z = np.asarray(grid.array(metric)[a, r], dtype=float).T / scale
     fig = go.Figure()
-    fig.add_trace(go.Heatmap(
-        x=xs, y=ys, z=z, colorscale="Viridis", hoverongaps=False,
-        colorbar={"title": {"text": _esc(unit), "side": "right"}, "tickformat": fmt},
-        hovertext=_hover(grid, a, r), hoverinfo="text", name=_esc(unit)))
+    fig.add_trace(
+        go.Heatmap(
+            x=xs,
+            y=ys,
+            z=z,
+            colorscale="Viridis",
+            hoverongaps=False,
+            colorbar={"title": {"text": _esc(unit), "side": "right"}, "tickformat": fmt},
+            hovertext=_hover(grid, a, r),
+            hoverinfo="text",
+            name=_esc(unit),
+        )
+    )
     for trace in _contours(grid, a, r, xs, ys):
         fig.add_trace(trace)
     edge = _published_edge(grid, a, r, xs, ys)
@@ -248,18 +320,37 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
         a, r, xs, ys = _thinned(grid)
         fig = go.Figure()
         z = np.asarray(grid.array(ACCURACY)[a, r], dtype=float).T
-        fig.add_trace(go.Heatmap(
-            x=xs, y=ys, z=z, colorscale="Viridis", hoverongaps=False,
-            colorbar={"title": {"text": "% top-1 (estimated)", "side": "right"},
-                      "tickformat": ".1f"},
-            hovertext=_hover(grid, a, r), hoverinfo="text", name="top-1"))
+        fig.add_trace(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=z,
+                colorscale="Viridis",
+                hoverongaps=False,
+                colorbar={
+                    "title": {"text": "% top-1 (estimated)", "side": "right"},
+                    "tickformat": ".1f",
+                },
+                hovertext=_hover(grid, a, r),
+                hoverinfo="text",
+                name="top-1",
+            )
+        )
         over = (~feasible[a, r]).T.astype(float)
         over[over == 0] = np.nan  # feasible cells: no overlay
         if result.budgets and not np.isnan(over).all():
-            fig.add_trace(go.Heatmap(
-                x=xs, y=ys, z=over, colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
-                showscale=False, hoverinfo="skip", name="over a budget",
-                showlegend=True))
+            fig.add_trace(
+                go.Heatmap(
+                    x=xs,
+                    y=ys,
+                    z=over,
+                    colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
+                    showscale=False,
+                    hoverinfo="skip",
+                    name="over a budget",
+                    showlegend=True,
+                )
+            )
         for trace in _contours(grid, a, r, xs, ys):
             fig.add_trace(trace)
         edge = _published_edge(grid, a, r, xs, ys)
@@ -270,18 +361,32 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             fig.add_trace(marks)
         picks = [c for c in result.candidates if c.model == grid.model]
         if picks:
-            fig.add_trace(go.Scatter(
-                x=[float(c.alpha) for c in picks], y=[c.resolution for c in picks],
-                mode="markers+text", text=[str(c.rank) for c in picks],
-                textfont={"size": 11, "color": "#111111"}, textposition="middle center",
-                marker={"symbol": "circle", "size": 20, "color": "#ffd43b",
-                        "line": {"width": 1.5, "color": "#111111"}},
-                name="picks (rank)",
-                hovertext=[f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
-                           f"{c.resolution}<br>top-1 {c.top1:.1f}% ({c.status})"
-                           for c in picks], hoverinfo="text"))
-        title = f"{_esc(grid.model)}: estimated top-1" + \
-            ("; grey: over a budget" if result.budgets else "")
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(c.alpha) for c in picks],
+                    y=[c.resolution for c in picks],
+                    mode="markers+text",
+                    text=[str(c.rank) for c in picks],
+                    textfont={"size": 11, "color": "#111111"},
+                    textposition="middle center",
+                    marker={
+                        "symbol": "circle",
+                        "size": 20,
+                        "color": "#ffd43b",
+                        "line": {"width": 1.5, "color": "#111111"},
+                    },
+                    name="picks (rank)",
+                    hovertext=[
+                        f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
+                        f"{c.resolution}<br>top-1 {c.top1:.1f}% ({c.status})"
+                        for c in picks
+                    ],
+                    hoverinfo="text",
+                )
+            )
+        title = f"{_esc(grid.model)}: estimated top-1" + (
+            "; grey: over a budget" if result.budgets else ""
+        )
         _layout(fig, title, xs, ys)
         figures.append(fig)
     return figures
@@ -292,22 +397,30 @@ def _thinning_note(grids: Sequence[ExploreGrid]) -> list[str]:
     for grid in grids:
         sa, sr = _stride(len(grid.alphas)), _stride(len(grid.resolutions))
         if sa > 1 or sr > 1:
-            notes.append(f"The heatmap of {grid.model} draws every {sa}th alpha and every "
-                         f"{sr}th resolution (at most {MAX_CELLS} of each); the tables and "
-                         "-f csv give every configuration.")
+            notes.append(
+                f"The heatmap of {grid.model} draws every {sa}th alpha and every "
+                f"{sr}th resolution (at most {MAX_CELLS} of each); the tables and "
+                "-f csv give every configuration."
+            )
     return notes
 
 
-def heatmap_page(figures: Sequence[go.Figure], grids: Sequence[ExploreGrid], title: str,
-                 intro: str = "", tables: Sequence[Table] = (),
-                 notes: Sequence[str] = ()) -> str:
+def heatmap_page(
+    figures: Sequence[go.Figure],
+    grids: Sequence[ExploreGrid],
+    title: str,
+    intro: str = "",
+    tables: Sequence[Table] = (),
+    notes: Sequence[str] = (),
+) -> str:
     """An offline HTML page: the title, a line of intro, the figures, tables and notes."""
     from mncost.present.export import figure_div, plotly_script
     from mncost.present.render import html_page, html_table, html_text
 
-    body = (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "")
+    body = f'<p class="caption">{html_text(intro)}</p>\n' if intro else ""
     body += "\n".join(figure_div(fig, f"heatmap-{n}") for n, fig in enumerate(figures))
     body += "".join("\n" + html_table(t) for t in tables)
-    body += "".join(f'\n<p class="note">{html_text(note)}</p>'
-                    for note in [*_thinning_note(grids), *notes])
+    body += "".join(
+        f'\n<p class="note">{html_text(note)}</p>' for note in [*_thinning_note(grids), *notes]
+    )
     return html_page(title, body, head=plotly_script())

@@ -9,8 +9,9 @@ CSV and JSON keep exact ints while terminal, Markdown and HTML show readable num
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 __all__ = ["Align", "Column", "Report", "Table"]
 

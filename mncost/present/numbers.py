@@ -31,8 +31,11 @@ def si(value: int) -> str:
     """A count with an SI suffix sized to it: 4210088 -> "4.21 M", 21888 -> "21.9 K"."""
     for factor, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "K")):
         if abs(value) >= factor:
-            return f"{value / factor:.3g} {suffix}" if value / factor < 100 else \
-                f"{value / factor:,.0f} {suffix}"
+            return (
+                f"{value / factor:.3g} {suffix}"
+                if value / factor < 100
+                else f"{value / factor:,.0f} {suffix}"
+            )
     return str(value)
 
 

@@ -117,12 +117,20 @@ def _render_markdown(report: Report) -> str:
         rule = {"left": ":---", "right": "---:", "center": ":---:"}
         lines.append("| " + " | ".join(rule[table.columns[i].align] for i in cols) + " |")
         for row in table.rows:
-            lines.append("| " + " | ".join(
-                _md_cell(table.columns[i].show(row[i])) for i in cols) + " |")
+            lines.append(
+                "| " + " | ".join(_md_cell(table.columns[i].show(row[i])) for i in cols) + " |"
+            )
         for row in table.footer:
-            lines.append("| " + " | ".join(
-                f"**{_md_cell(table.columns[i].show(row[i]))}**" if row[i] not in (None, "")
-                else "" for i in cols) + " |")
+            lines.append(
+                "| "
+                + " | ".join(
+                    f"**{_md_cell(table.columns[i].show(row[i]))}**"
+                    if row[i] not in (None, "")
+                    else ""
+                    for i in cols
+                )
+                + " |"
+            )
         if table.caption:
             lines += ["", _md_block(table.caption)]
         lines.append("")
@@ -176,15 +184,16 @@ def _prose(text: str) -> str:
     """Prose as HTML (controls and markup escaped), a <wbr> after each "/" of a path."""
     return "".join(
         "<wbr>".join(html.escape(piece) for piece in _PATH_BREAK.split(token))
-        if len(token) >= _PATH_CHARS else html.escape(token)
-        for token in re.split(r"(\s+)", escape_controls(text)))
+        if len(token) >= _PATH_CHARS
+        else html.escape(token)
+        for token in re.split(r"(\s+)", escape_controls(text))
+    )
 
 
 def html_table(table: Table) -> str:
     """One table as an HTML fragment, every cell escaped."""
     cols = _visible(table)
-    shown = {i: [table.columns[i].show(row[i]) for row in table.rows + table.footer]
-             for i in cols}
+    shown = {i: [table.columns[i].show(row[i]) for row in table.rows + table.footer] for i in cols}
     kind = {"left": "", "right": "r", "center": "c"}
     cls = {i: kind[table.columns[i].align] for i in cols}
     cls.update({i: "k" for i in cols if not cls[i] and all(map(_is_label, shown[i]))})
@@ -192,20 +201,30 @@ def html_table(table: Table) -> str:
     parts = []
     if table.title:
         parts.append(f"<h2>{html_text(table.title)}</h2>")
-    parts.append("<table><thead><tr>" + "".join(
-        f"<th{attr[i]}>{html_text(table.columns[i].header)}</th>" for i in cols)
-        + "</tr></thead><tbody>")
+    parts.append(
+        "<table><thead><tr>"
+        + "".join(f"<th{attr[i]}>{html_text(table.columns[i].header)}</th>" for i in cols)
+        + "</tr></thead><tbody>"
+    )
 
     def row_html(n: int) -> str:
-        return "<tr>" + "".join(
-            f"<td{attr[i]}>{html_text(shown[i][n]) if cls[i] else _prose(shown[i][n])}</td>"
-            for i in cols) + "</tr>"
+        return (
+            "<tr>"
+            + "".join(
+                f"<td{attr[i]}>{html_text(shown[i][n]) if cls[i] else _prose(shown[i][n])}</td>"
+                for i in cols
+            )
+            + "</tr>"
+        )
 
     parts += [row_html(n) for n in range(len(table.rows))]
     parts.append("</tbody>")
     if table.footer:
-        parts.append("<tfoot>" + "".join(row_html(len(table.rows) + n)
-                                         for n in range(len(table.footer))) + "</tfoot>")
+        parts.append(
+            "<tfoot>"
+            + "".join(row_html(len(table.rows) + n) for n in range(len(table.footer)))
+            + "</tfoot>"
+        )
     parts.append("</table>")
     if table.caption:
         parts.append(f'<p class="caption">{html_text(table.caption)}</p>')
@@ -215,8 +234,8 @@ def html_table(table: Table) -> str:
 def html_page(title: str, body: str, head: str = "") -> str:
     """A complete, self-contained HTML page (inline CSS, no external requests)."""
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html_text(title)}</title>\n<style>{HTML_STYLE}</style>\n{head}"
         f"</head><body>\n<h1>{html_text(title)}</h1>\n{body}\n</body></html>\n"
     )

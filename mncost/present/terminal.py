@@ -93,12 +93,12 @@ class _Texts:
         self.headers = [show(c.header) for c in columns]
         self.short = [show(c.short_header or c.header) for c in columns]
         self.rows = [[show(c.show(v)) for c, v in zip(columns, row)] for row in table.rows]
-        self.footer = [[show(c.show(v)) for c, v in zip(columns, row)]
-                       for row in table.footer]
+        self.footer = [[show(c.show(v)) for c, v in zip(columns, row)] for row in table.footer]
 
 
-def _layout(table: Table, texts: _Texts, width: int
-            ) -> tuple[list[int], list[str], list[int], int, list[str]]:
+def _layout(
+    table: Table, texts: _Texts, width: int
+) -> tuple[list[int], list[str], list[int], int, list[str]]:
     """Columns to show, their headers and widths, the gap, and the headers hidden.
 
     Tries, in order, until the table fits ``width``:
@@ -125,8 +125,9 @@ def _layout(table: Table, texts: _Texts, width: int
     def need(shown: list[int], widths: dict[int, int], gap: int) -> int:
         return sum(widths[i] for i in shown) + gap * (len(shown) - 1)
 
-    def result(shown: list[int], gap: int, *floors: dict[int, int]
-               ) -> tuple[list[int], list[str], list[int], int, list[str]]:
+    def result(
+        shown: list[int], gap: int, *floors: dict[int, int]
+    ) -> tuple[list[int], list[str], list[int], int, list[str]]:
         # Narrow the widest column first, to each floor in turn: a column goes below its
         # longest word only once every column is down to its own.
         widths = {i: content[i] for i in shown}
@@ -145,8 +146,10 @@ def _layout(table: Table, texts: _Texts, width: int
         if need(cols, content, gap) <= width:
             return result(cols, gap, content)
     shown = list(cols)
-    for i in sorted((i for i in cols if table.columns[i].hide_rank is not None),
-                    key=lambda i: table.columns[i].hide_rank or 0):
+    for i in sorted(
+        (i for i in cols if table.columns[i].hide_rank is not None),
+        key=lambda i: table.columns[i].hide_rank or 0,
+    ):
         shown.remove(i)
         if need(shown, content, 1) <= width:
             return result(shown, 2 if need(shown, content, 2) <= width else 1, content)
@@ -167,15 +170,21 @@ def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> li
     aligns = [table.columns[i].align for i in shown]
 
     def line(cells: list[str]) -> list[str]:
-        folded = [_fold(cell, w) if a != "right" else [cell]
-                  for cell, w, a in zip(cells, widths, aligns)]
+        folded = [
+            _fold(cell, w) if a != "right" else [cell] for cell, w, a in zip(cells, widths, aligns)
+        ]
         out = []
         for n in range(max(len(f) for f in folded)):
             parts = []
             for f, w, a in zip(folded, widths, aligns):
                 piece = f[n] if n < len(f) else ""
-                parts.append(piece.rjust(w) if a == "right" else
-                             piece.center(w) if a == "center" else piece.ljust(w))
+                parts.append(
+                    piece.rjust(w)
+                    if a == "right"
+                    else piece.center(w)
+                    if a == "center"
+                    else piece.ljust(w)
+                )
             out.append((" " * gap).join(parts).rstrip())
         return out
 
@@ -194,15 +203,21 @@ def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> li
     if table.caption:
         out += _wrapped(show(table.caption), width, None)
     if hidden:
-        out += _wrapped(f"(hidden to fit {width} columns: {', '.join(hidden)}; widen the "
-                        "terminal or use --format csv/markdown/html for every column)",
-                        width, "dim")
+        out += _wrapped(
+            f"(hidden to fit {width} columns: {', '.join(hidden)}; widen the "
+            "terminal or use --format csv/markdown/html for every column)",
+            width,
+            "dim",
+        )
     return out
 
 
 def _wrapped(text: str, width: int, style: str | None) -> list[Styled]:
-    return [(piece, style) for piece in
-            textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]]
+    return [
+        (piece, style)
+        for piece in textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+        or [""]
+    ]
 
 
 def compose(report: Report, width: int, encoding: str = "utf-8") -> list[Styled]:
@@ -211,6 +226,7 @@ def compose(report: Report, width: int, encoding: str = "utf-8") -> list[Styled]
     Control characters in any text show escaped (ESC as ``\\x1b``), and what
     ``encoding`` cannot represent shows as ASCII ("α" as "alpha", the rule as "-").
     """
+
     def show(text: str) -> str:
         return ascii_fallback(escape_controls(text), encoding)
 
@@ -240,8 +256,9 @@ def _terminal_width() -> int:
     return columns if columns > 0 else 120
 
 
-def render_terminal(report: Report, width: int | None = None, color: bool | None = None,
-                    encoding: str | None = None) -> str:
+def render_terminal(
+    report: Report, width: int | None = None, color: bool | None = None, encoding: str | None = None
+) -> str:
     """The report as terminal text; styled (bold, dim) only when writing to a terminal.
 
     The layout is the same either way; rich is imported only to add the styles.
@@ -261,8 +278,9 @@ def render_terminal(report: Report, width: int | None = None, color: bool | None
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=True, highlight=False,
-                      emoji=False, markup=False)
+    console = Console(
+        file=buffer, width=width, force_terminal=True, highlight=False, emoji=False, markup=False
+    )
     for text, style in lines:
         console.print(Text(text.rstrip(), style=style or ""), no_wrap=True, crop=False)
     return buffer.getvalue()

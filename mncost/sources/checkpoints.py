@@ -37,18 +37,35 @@ __all__ = [
     "checkpoint_points",
 ]
 
-_BASE = ["family", "variant", "alpha", "resolution", "precision", "million_mult_adds",
-         "million_params", "top1", "top5"]
+_BASE = [
+    "family",
+    "variant",
+    "alpha",
+    "resolution",
+    "precision",
+    "million_mult_adds",
+    "million_params",
+    "top1",
+    "top5",
+]
 
 CHECKPOINT_FILES: dict[str, list[str]] = {
     "checkpoints.csv": [*_BASE, "pixel1_latency_ms", "source"],
-    "checkpoints_v3.csv": [*_BASE, "pixel1_latency_ms", "pixel2_latency_ms",
-                           "pixel3_latency_ms", "source"],
+    "checkpoints_v3.csv": [
+        *_BASE,
+        "pixel1_latency_ms",
+        "pixel2_latency_ms",
+        "pixel3_latency_ms",
+        "source",
+    ],
 }
 """Each packaged checkpoints file, in reading order, with its exact header."""
 
-_DEVICES = {"pixel1_latency_ms": "Pixel 1", "pixel2_latency_ms": "Pixel 2",
-            "pixel3_latency_ms": "Pixel 3"}
+_DEVICES = {
+    "pixel1_latency_ms": "Pixel 1",
+    "pixel2_latency_ms": "Pixel 2",
+    "pixel3_latency_ms": "Pixel 3",
+}
 """Latency column -> the phone it was measured on."""
 
 
@@ -67,10 +84,12 @@ CHECKPOINT_LINES: dict[str, CheckpointLine] = {
     "mobilenet_v2": CheckpointLine("mobilenet_v2", "mobilenet-v2"),
     "mobilenet_v3_large": CheckpointLine("mobilenet_v3", "mobilenet-v3-large"),
     "mobilenet_v3_small": CheckpointLine("mobilenet_v3", "mobilenet-v3-small"),
-    "mobilenet_v3_large_minimalistic": CheckpointLine("mobilenet_v3",
-                                                      "mobilenet-v3-large-minimalistic"),
-    "mobilenet_v3_small_minimalistic": CheckpointLine("mobilenet_v3",
-                                                      "mobilenet-v3-small-minimalistic"),
+    "mobilenet_v3_large_minimalistic": CheckpointLine(
+        "mobilenet_v3", "mobilenet-v3-large-minimalistic"
+    ),
+    "mobilenet_v3_small_minimalistic": CheckpointLine(
+        "mobilenet_v3", "mobilenet-v3-small-minimalistic"
+    ),
 }
 """A CSV's ``family`` column -> its family and built-in model. The minimalistic lines are
 MobileNet V3 (no SE, ReLU, 3x3 kernels; the same layer sizes), counted by their own
@@ -79,31 +98,41 @@ built-in models."""
 _SLIM_V3 = "TF-slim's mobilenet_v3.py at the README's commit"
 
 GAP_NOTES: dict[tuple[str, Fraction], str] = {
-    ("mobilenet_v3_large", Fraction(1)):
-        "The printed 5.4 M params is 5.46 M truncated (rounded it would be 5.5).",
-    ("mobilenet_v3_large", Fraction(3, 4)):
-        "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
-        f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
-        "(make_divisible(input x 4, 8), input x 3, ...): counted with its 1001-class "
-        "classifier that layout is 154.01 M MACs and 3.42 M params; with the 1280-unit "
-        "hidden layer kept at 1280 (its finegrain_classification_mode) it is 154.56 M and "
-        "3.98 M, which round to the printed 155 and 4.0.",
-    ("mobilenet_v3_small", Fraction(1)):
-        f"{_SLIM_V3} (V3_SMALL) has this model's layer sizes: counted with its 1001-class "
-        "classifier it is 56.51 M MACs and 2.53 M params, not the printed 66 M and 2.9 M. "
-        "The printed params fit a 1280-unit hidden layer (2.94 M), which V3_SMALL does not "
-        "have (1024); that does not explain the 66 M MACs (56.92 M): cause not identified.",
-    ("mobilenet_v3_small", Fraction(3, 4)):
-        "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
-        f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
-        "(make_divisible(input x 72/16, 8), ...): counted with its 1001-class classifier "
-        "that layout is 43.03 M MACs and 1.67 M params. The printed 44 M and 2.4 M fit it "
-        "with a 1280-unit hidden layer kept at 1280 (43.77 M, 2.40 M); V3_SMALL's has 1024 "
-        "(kept at 1024: 43.40 M, 2.03 M).",
-    ("mobilenet_v3_small_minimalistic", Fraction(1)):
-        f"{_SLIM_V3} (V3_SMALL_MINIMALISTIC) has this model's layer sizes: counted with its "
-        "1001-class classifier it is 52.29 M MACs and 2.03 M params. The printed 2.0 M "
-        "params agree; the printed 65 M MACs do not: cause not identified.",
+    (
+        "mobilenet_v3_large",
+        Fraction(1),
+    ): "The printed 5.4 M params is 5.46 M truncated (rounded it would be 5.5).",
+    (
+        "mobilenet_v3_large",
+        Fraction(3, 4),
+    ): "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
+    f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
+    "(make_divisible(input x 4, 8), input x 3, ...): counted with its 1001-class "
+    "classifier that layout is 154.01 M MACs and 3.42 M params; with the 1280-unit "
+    "hidden layer kept at 1280 (its finegrain_classification_mode) it is 154.56 M and "
+    "3.98 M, which round to the printed 155 and 4.0.",
+    (
+        "mobilenet_v3_small",
+        Fraction(1),
+    ): f"{_SLIM_V3} (V3_SMALL) has this model's layer sizes: counted with its 1001-class "
+    "classifier it is 56.51 M MACs and 2.53 M params, not the printed 66 M and 2.9 M. "
+    "The printed params fit a 1280-unit hidden layer (2.94 M), which V3_SMALL does not "
+    "have (1024); that does not explain the 66 M MACs (56.92 M): cause not identified.",
+    (
+        "mobilenet_v3_small",
+        Fraction(3, 4),
+    ): "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
+    f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
+    "(make_divisible(input x 72/16, 8), ...): counted with its 1001-class classifier "
+    "that layout is 43.03 M MACs and 1.67 M params. The printed 44 M and 2.4 M fit it "
+    "with a 1280-unit hidden layer kept at 1280 (43.77 M, 2.40 M); V3_SMALL's has 1024 "
+    "(kept at 1024: 43.40 M, 2.03 M).",
+    (
+        "mobilenet_v3_small_minimalistic",
+        Fraction(1),
+    ): f"{_SLIM_V3} (V3_SMALL_MINIMALISTIC) has this model's layer sizes: counted with its "
+    "1001-class classifier it is 52.29 M MACs and 2.03 M params. The printed 2.0 M "
+    "params agree; the printed 65 M MACs do not: cause not identified.",
 }
 """(CSV line, alpha) -> what mncost found about the gap between the printed figures and
 its count. Every figure here was computed (tests/test_zoo_mobilenet_v3.py rebuilds
@@ -137,9 +166,11 @@ def _point(record: dict[str, str], where: str) -> PublishedPoint:
         resolution = int(record["resolution"])
     except ValueError:
         raise CheckpointDataError(f"{where}: bad alpha or resolution") from None
-    latencies = tuple((device, value) for column, device in _DEVICES.items()
-                      if column in record
-                      and (value := _decimal(record[column], where)) is not None)
+    latencies = tuple(
+        (device, value)
+        for column, device in _DEVICES.items()
+        if column in record and (value := _decimal(record[column], where)) is not None
+    )
     return PublishedPoint(
         label=record["variant"],
         family=line.family,
@@ -165,16 +196,19 @@ def _read(text: str, name: str = "checkpoints.csv") -> tuple[PublishedPoint, ...
     reader = csv.DictReader(io.StringIO(text))
     expected = CHECKPOINT_FILES[name]
     if reader.fieldnames != expected:
-        raise CheckpointDataError(f"{name}: expected columns {expected}, "
-                                  f"got {reader.fieldnames}")
-    return tuple(_point(record, f"{name} line {number}")
-                 for number, record in enumerate(reader, start=2))
+        raise CheckpointDataError(f"{name}: expected columns {expected}, got {reader.fieldnames}")
+    return tuple(
+        _point(record, f"{name} line {number}") for number, record in enumerate(reader, start=2)
+    )
 
 
 @cache
 def checkpoint_points() -> tuple[PublishedPoint, ...]:
     """Every released checkpoint, file by file in the CSVs' order (mncost's cost not yet
     attached)."""
-    data = resources.files("mncost").joinpath("sources", "data")
-    return tuple(point for name in CHECKPOINT_FILES
-                 for point in _read(data.joinpath(name).read_text(encoding="utf-8"), name))
+    data = resources.files("mncost").joinpath("sources").joinpath("data")
+    return tuple(
+        point
+        for name in CHECKPOINT_FILES
+        for point in _read(data.joinpath(name).read_text(encoding="utf-8"), name)
+    )

@@ -15,11 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
-from typing import Iterable
 
 __all__ = [
     "PAPER_CITATION",
@@ -34,7 +34,13 @@ __all__ = [
 ]
 
 QUANTITIES: tuple[str, ...] = (
-    "mult_adds", "params", "accuracy", "mult_adds_share", "params_share", "other")
+    "mult_adds",
+    "params",
+    "accuracy",
+    "mult_adds_share",
+    "params_share",
+    "other",
+)
 """What a cell measures; cost cells are the first two and the two shares."""
 
 PAPER_CITATION = "Howard et al. 2017, arXiv:1704.04861"
@@ -119,8 +125,9 @@ def _read_csv(text: str) -> tuple[PublishedCell, ...]:
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     if reader.fieldnames != _FIELDS:
-        raise PaperDataError(f"paper_tables.csv: expected columns {_FIELDS}, "
-                             f"got {reader.fieldnames}")
+        raise PaperDataError(
+            f"paper_tables.csv: expected columns {_FIELDS}, got {reader.fieldnames}"
+        )
     cells: list[PublishedCell] = []
     seen: set[tuple[str, str, str]] = set()
     for number, record in enumerate(reader, start=2):
@@ -133,18 +140,25 @@ def _read_csv(text: str) -> tuple[PublishedCell, ...]:
         if key in seen:
             raise PaperDataError(f"{where}: {key} is given twice")
         seen.add(key)
-        cells.append(PublishedCell(
-            document=record["document"], table=record["table"], row=record["row"],
-            column=record["column"], text=record["text"],
-            value=_parse_value(record["text"], record["unit"], where),
-            unit=record["unit"], quantity=record["quantity"],
-        ))
+        cells.append(
+            PublishedCell(
+                document=record["document"],
+                table=record["table"],
+                row=record["row"],
+                column=record["column"],
+                text=record["text"],
+                value=_parse_value(record["text"], record["unit"], where),
+                unit=record["unit"],
+                quantity=record["quantity"],
+            )
+        )
     return tuple(cells)
 
 
 @cache
 def _all_cells() -> tuple[PublishedCell, ...]:
-    data = resources.files("mncost").joinpath("sources", "data", "paper_tables.csv")
+    folder = resources.files("mncost").joinpath("sources").joinpath("data")
+    data = folder.joinpath("paper_tables.csv")
     return _read_csv(data.read_text(encoding="utf-8"))
 
 
@@ -167,7 +181,8 @@ def normalize_table(name: str) -> str:
             return candidate
     raise UnknownTableError(
         f"unknown table {name!r}; the paper's tables with figures are "
-        f"{tables[0].split()[-1]}-{tables[-1].split()[-1]} (e.g. 6, 'Table 6', table6)")
+        f"{tables[0].split()[-1]}-{tables[-1].split()[-1]} (e.g. 6, 'Table 6', table6)"
+    )
 
 
 def paper_cells(tables: Iterable[str] | None = None) -> list[PublishedCell]:

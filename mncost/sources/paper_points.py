@@ -39,7 +39,8 @@ def _dataset(table: str, where: str) -> str:
 
 def _millions(cell: Any) -> Decimal:
     # Costs are kept in millions, as most of the paper prints them.
-    return cell.value * _SCALE.get(cell.unit.split()[0], Decimal(1))
+    scale: Decimal = _SCALE.get(cell.unit.split()[0], Decimal(1))
+    return Decimal(cell.value * scale)
 
 
 def _family(model: str | None) -> str:
@@ -86,10 +87,20 @@ def _row_point(document: str, table: str, row: str, cells: dict[str, Any]) -> Pu
 def _merge_key(point: PublishedPoint) -> tuple[Any, ...]:
     # Rows are the same result when they define the same configuration (or, for models
     # the paper does not define, carry the same label) and print the same figures.
-    who = (point.model, point.alpha, point.resolution, point.classes) if point.model \
+    who = (
+        (point.model, point.alpha, point.resolution, point.classes)
+        if point.model
         else (point.label,)
-    return (point.family, who, point.dataset, point.precision, point.top1,
-            point.mult_adds_m, point.params_m)
+    )
+    return (
+        point.family,
+        who,
+        point.dataset,
+        point.precision,
+        point.top1,
+        point.mult_adds_m,
+        point.params_m,
+    )
 
 
 @cache
@@ -112,6 +123,5 @@ def paper_points() -> tuple[PublishedPoint, ...]:
         first = merged[key]
         # Keep the most specific label ("1.0 MobileNet-224" over Table 4's "MobileNet").
         label = max(first.label, point.label, key=len)
-        merged[key] = replace(first, label=label,
-                              provenance=first.provenance + point.provenance)
+        merged[key] = replace(first, label=label, provenance=first.provenance + point.provenance)
     return tuple(merged.values())

@@ -124,11 +124,13 @@ class PublishedPoint:
         if self.source == "paper":
             numbers = [p.table.removeprefix("Table ") for p in self.provenance]
             return ("paper Table " if len(numbers) == 1 else "paper Tables ") + ", ".join(
-                dict.fromkeys(numbers))
+                dict.fromkeys(numbers)
+            )
         # "tensorflow/models research/slim/nets/mobilenet/README.md (commit 0ba83cf0)"
         # -> "mobilenet/README.md": enough to tell the two lists apart.
-        documents = dict.fromkeys("/".join(p.document.split(" (")[0].split("/")[-2:])
-                                  for p in self.provenance)
+        documents = dict.fromkeys(
+            "/".join(p.document.split(" (")[0].split("/")[-2:]) for p in self.provenance
+        )
         return "checkpoints " + ", ".join(documents)
 
     @property
@@ -138,14 +140,13 @@ class PublishedPoint:
         repository file ("tensorflow/models research/slim/nets/mobilenet_v1.md (commit
         02c04f49)")."""
         if self.source == "paper":
-            numbers = list(dict.fromkeys(p.table.removeprefix("Table ")
-                                         for p in self.provenance))
+            numbers = list(dict.fromkeys(p.table.removeprefix("Table ") for p in self.provenance))
             return cite(("Table " if len(numbers) == 1 else "Tables ") + ", ".join(numbers))
         return "; ".join(dict.fromkeys(p.citation for p in self.provenance))
 
     @property
     def config(self) -> str:
-        """"alpha/resolution" ("0.75/160"), or "" when the source does not define it."""
+        """ "alpha/resolution" ("0.75/160"), or "" when the source does not define it."""
         if self.alpha is None or self.resolution is None:
             return ""
         return f"{multiplier_text(self.alpha)}/{self.resolution}"

@@ -7,7 +7,6 @@ the cost cells are listed in :data:`MISPRINTS`.
 """
 
 from mncost.analysis.reproduce.audit import ReproCell, TableSummary, reproduce, summarize
-from mncost.sources.misprints import MISPRINTS, Misprint
 from mncost.analysis.reproduce.status import (
     CLOSE,
     CONVENTION,
@@ -17,6 +16,7 @@ from mncost.analysis.reproduce.status import (
     NOT_COMPUTABLE,
     STATUSES,
 )
+from mncost.sources.misprints import MISPRINTS, Misprint
 
 __all__ = [
     "CLOSE",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
-from mncost.sources.paper_cells import cite, paper_cells, paper_tables
 from mncost.analysis.reproduce.compute import COST_QUANTITIES, Evidence, evaluate
-from mncost.analysis.reproduce.status import MATCH, CONVENTION, STATUSES, classify
+from mncost.analysis.reproduce.status import CONVENTION, MATCH, STATUSES, classify
+from mncost.sources.paper_cells import cite, paper_cells, paper_tables
 
 __all__ = ["ReproCell", "TableSummary", "reproduce", "summarize"]
 
@@ -62,6 +63,7 @@ class ReproCell:
         publication and table the cell is printed in; the transcription it was read from
         is left out (a reader does not have it).
         """
+
         def number(value: Fraction | Decimal | None) -> float | int | None:
             if value is None:
                 return None
@@ -72,12 +74,20 @@ class ReproCell:
             return float(value)
 
         return {
-            "table": self.table, "row": self.row, "column": self.column,
-            "published": number(self.published), "published_text": self.published_text,
-            "computed": number(self.computed), "computed_exact": self.computed_exact,
-            "unit": self.unit, "quantity": self.quantity,
-            "diff": number(self.diff), "diff_percent": number(self.diff_percent),
-            "status": self.status, "note": self.note, "basis": self.basis,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "published": number(self.published),
+            "published_text": self.published_text,
+            "computed": number(self.computed),
+            "computed_exact": self.computed_exact,
+            "unit": self.unit,
+            "quantity": self.quantity,
+            "diff": number(self.diff),
+            "diff_percent": number(self.diff_percent),
+            "status": self.status,
+            "note": self.note,
+            "basis": self.basis,
             "reading": self.reading,
             "citation": cite(self.table),
         }
@@ -87,11 +97,18 @@ def _audit(evidence: Evidence, table: Sequence[Evidence]) -> ReproCell:
     cell, computed = evidence.cell, evidence.computed
     status, note = classify(evidence, table)
     return ReproCell(
-        table=cell.table, row=cell.row, column=cell.column, document=cell.document,
-        unit=cell.unit, published=cell.value, published_text=cell.text,
+        table=cell.table,
+        row=cell.row,
+        column=cell.column,
+        document=cell.document,
+        unit=cell.unit,
+        published=cell.value,
+        published_text=cell.text,
         computed=computed.value if computed else None,
         computed_exact=computed.exact if computed else None,
-        status=status, note=note, quantity=cell.quantity,
+        status=status,
+        note=note,
+        quantity=cell.quantity,
         basis=computed.basis if computed else "",
         reading=computed.remark if computed else "",
     )
@@ -99,8 +116,7 @@ def _audit(evidence: Evidence, table: Sequence[Evidence]) -> ReproCell:
 
 def reproduce(tables: Sequence[str] | None = None) -> list[ReproCell]:
     """Audit every published cost cell of ``tables`` (forgiving names; default: all)."""
-    evidence = [evaluate(cell) for cell in paper_cells(tables)
-                if cell.quantity in COST_QUANTITIES]
+    evidence = [evaluate(cell) for cell in paper_cells(tables) if cell.quantity in COST_QUANTITIES]
     by_table: dict[str, list[Evidence]] = {}
     for item in evidence:
         by_table.setdefault(item.cell.table, []).append(item)

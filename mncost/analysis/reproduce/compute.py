@@ -15,19 +15,21 @@ the status rules can say *why* a figure differs, never make it match:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Literal
+from functools import partial
+from typing import Literal
 
+from mncost.analysis.layer import compare_layer
+from mncost.arch import ops as layers
+from mncost.arch.registry import get_entry, get_model, list_models
+from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult, count
-from mncost.analysis.layer import compare_layer
-from mncost.arch.width import WidthRule
 from mncost.cost.scaling import multiplier_text
-from mncost.arch.registry import get_entry, get_model, list_models
 from mncost.sources.paper_cells import PublishedCell
 from mncost.sources.paper_rows import BASELINES, Baseline, RowConfig, row_config, table3_layer
-from mncost.arch import ops as layers
 
 __all__ = [
     "Alternative",
@@ -79,18 +81,27 @@ def unit_scale(unit: str) -> int:
     raise ValueError(f"no count scale for the unit {unit!r}")
 
 
-def count_row(config: RowConfig, conventions: Conventions = Conventions(),
-              classes: int | None = None) -> CostResult:
+def count_row(
+    config: RowConfig, conventions: Conventions = Conventions(), classes: int | None = None
+) -> CostResult:
     """Count the model a row means (optionally with another classifier width)."""
-    return count(get_model(config.model), config.alpha, config.resolution,
-                 config.classes if classes is None else classes, conventions)
+    return count(
+        get_model(config.model),
+        config.alpha,
+        config.resolution,
+        config.classes if classes is None else classes,
+        conventions,
+    )
 
 
 def _describe(config: RowConfig) -> str:
-    classes = {0: "no classifier (backbone only)"}.get(config.classes,
-                                                       f"{config.classes}-way classifier")
-    return (f"{config.model}, alpha {multiplier_text(config.alpha)}, "
-            f"{config.resolution}x{config.resolution}, {classes}")
+    classes = {0: "no classifier (backbone only)"}.get(
+        config.classes, f"{config.classes}-way classifier"
+    )
+    return (
+        f"{config.model}, alpha {multiplier_text(config.alpha)}, "
+        f"{config.resolution}x{config.resolution}, {classes}"
+    )
 
 
 def _remark(config: RowConfig) -> str:
@@ -125,12 +136,22 @@ def compute(cell: PublishedCell) -> Computed | None:
         return None
     layer = table3_layer(cell.row) if cell.table == "Table 3" else None
     if layer is not None:
-        comparison = compare_layer(layer.kernel, layer.in_channels, layer.out_channels,
-                                   layer.size, alpha=layer.alpha, rho=layer.rho)
+        comparison = compare_layer(
+            layer.kernel,
+            layer.in_channels,
+            layer.out_channels,
+            layer.size,
+            alpha=layer.alpha,
+            rho=layer.rho,
+        )
         counts = comparison.separable if layer.separable else comparison.standard
         exact = counts.mult_adds if cell.quantity == "mult_adds" else counts.params
-        return Computed(Fraction(exact, unit_scale(cell.unit)), exact,
-                        f"one layer, D_K=3, M=N=512, D_F=14: {layer.basis}", layer.basis)
+        return Computed(
+            Fraction(exact, unit_scale(cell.unit)),
+            exact,
+            f"one layer, D_K=3, M=N=512, D_F=14: {layer.basis}",
+            layer.basis,
+        )
     config = row_config(cell.table, cell.row)
     if config is None:
         return None
@@ -161,7 +182,9 @@ def _with_min_depth(config: RowConfig, min_depth: int) -> CostResult:
     arch = get_model(config.model)
 
     def widen(layer: layers.Layer) -> layers.Layer:
-        if isinstance(layer, (layers.Conv, layers.PointwiseConv)):
+        if isinstance(layer, (layers.Conv, layers.PointwiseConv)) and isinstance(
+            layer.filters, int
+        ):  # a count, not classes or an expansion
             filters = max(WidthRule("round").scale(layer.filters, config.alpha), min_depth)
             return layer.model_copy(update={"filters": filters})
         return layer
@@ -183,11 +206,11 @@ def alternatives(cell: PublishedCell) -> list[Alternative]:
     model_changes: list[tuple[str, Callable[[], CostResult]]] = []
     if cell.quantity in ("mult_adds", "params"):
         if config.classes != 1000:
-            model_changes.append(("the 1000-class ImageNet classifier",
-                                  lambda: count_row(config, classes=1000)))
+            model_changes.append(
+                ("the 1000-class ImageNet classifier", lambda: count_row(config, classes=1000))
+            )
         if config.classes != 0:
-            model_changes.append(("no classifier",
-                                  lambda: count_row(config, classes=0)))
+            model_changes.append(("no classifier", lambda: count_row(config, classes=0)))
     baseline = BASELINES.get((cell.table, cell.row))
     if baseline is not None and cell.quantity in ("mult_adds", "params"):
         model_changes += _baseline_changes(config, baseline)
@@ -196,42 +219,82 @@ def alternatives(cell: PublishedCell) -> list[Alternative]:
     if cell.quantity == "mult_adds":
         # A figure printed as mult-adds that is really FLOPs (2 per multiply-accumulate):
         # mncost's own --flops convention, for the row's model and for each reading above.
-        found.append(Alternative("FLOPs (2 x MACs) instead of mult-adds", "convention",
-                                 2 * _from_result(cell, count_row(config))[0]))
+        found.append(
+            Alternative(
+                "FLOPs (2 x MACs) instead of mult-adds",
+                "convention",
+                2 * _from_result(cell, count_row(config))[0],
+            )
+        )
         for label, run in model_changes:
-            found.append(Alternative(f"{label}, as FLOPs (2 x MACs)", "model",
-                                     2 * _from_result(cell, run())[0]))
-    if baseline is not None and cell.quantity in ("mult_adds", "params") \
-            and _hidden_fcs(get_model(config.model)):
-        found.append(Alternative(
-            "the convolutional layers only (no fully connected layers)", "hypothesis",
-            _from_result(cell, count(_without_fcs(get_model(config.model)), config.alpha,
-                                     config.resolution, config.classes))[0]))
+            found.append(
+                Alternative(
+                    f"{label}, as FLOPs (2 x MACs)", "model", 2 * _from_result(cell, run())[0]
+                )
+            )
+    if (
+        baseline is not None
+        and cell.quantity in ("mult_adds", "params")
+        and _hidden_fcs(get_model(config.model))
+    ):
+        found.append(
+            Alternative(
+                "the convolutional layers only (no fully connected layers)",
+                "hypothesis",
+                _from_result(
+                    cell,
+                    count(
+                        _without_fcs(get_model(config.model)),
+                        config.alpha,
+                        config.resolution,
+                        config.classes,
+                    ),
+                )[0],
+            )
+        )
     if config.alpha < 1:
         for depth in _MIN_DEPTHS:
             value, _ = _from_result(cell, _with_min_depth(config, depth))
-            found.append(Alternative(
-                f"a minimum of {depth} channels per layer (TF-slim min_depth={depth})",
-                "hypothesis", value))
+            found.append(
+                Alternative(
+                    f"a minimum of {depth} channels per layer (TF-slim min_depth={depth})",
+                    "hypothesis",
+                    value,
+                )
+            )
     return found
 
 
-def _baseline_changes(config: RowConfig, baseline: Baseline
-                      ) -> list[tuple[str, Callable[[], CostResult]]]:
+def _baseline_changes(
+    config: RowConfig, baseline: Baseline
+) -> list[tuple[str, Callable[[], CostResult]]]:
     # Other readings of a quoted model: the other layouts of its family that mncost has
     # built in (torchvision's, the paper's), and the input its released model was run at.
     family = get_entry(config.model).family
     changes: list[tuple[str, Callable[[], CostResult]]] = []
     for entry in list_models():
         if entry.family == family and entry.name != config.model:
-            changes.append((f"the {entry.name} layout",
-                            lambda name=entry.name: count(get_model(name), config.alpha,
-                                                          config.resolution,
-                                                          config.classes)))
+            changes.append(
+                (
+                    f"the {entry.name} layout",
+                    partial(
+                        count,
+                        get_model(entry.name),
+                        config.alpha,
+                        config.resolution,
+                        config.classes,
+                    ),
+                )
+            )
     if baseline.crop is not None:
-        changes.append((f"a {baseline.crop}x{baseline.crop} input (the released model's "
-                        "crop)", lambda: count(get_model(config.model), config.alpha,
-                                               baseline.crop, config.classes)))
+        changes.append(
+            (
+                f"a {baseline.crop}x{baseline.crop} input (the released model's crop)",
+                partial(
+                    count, get_model(config.model), config.alpha, baseline.crop, config.classes
+                ),
+            )
+        )
     return changes
 
 
@@ -262,4 +325,3 @@ def evaluate(cell: PublishedCell) -> Evidence:
 def backbone_reference(alpha: Fraction, resolution: int) -> CostResult:
     """The v1 backbone alone (no classifier): a reference figure for undefined rows."""
     return count(get_model("mobilenet-v1"), alpha, resolution, 0)
-

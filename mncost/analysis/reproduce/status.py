@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Sequence
 
+from mncost.analysis.reproduce.compute import Alternative, Evidence, backbone_reference, unit_scale
 from mncost.sources.paper_cells import PublishedCell
 from mncost.sources.paper_rows import undefined_reason
-from mncost.analysis.reproduce.compute import Alternative, Evidence, backbone_reference, unit_scale
 
 __all__ = [
     "CLOSE",
@@ -62,13 +62,13 @@ CLOSE_TOLERANCE = Fraction(1, 100)
 
 def round_at(value: Fraction, places: int) -> Fraction:
     """``value`` rounded half up to ``places`` decimals, exactly."""
-    scale = 10 ** places
+    scale = 10**places
     return Fraction(math.floor(value * scale + Fraction(1, 2)), scale)
 
 
 def floor_at(value: Fraction, places: int) -> Fraction:
     """``value`` truncated to ``places`` decimals (the figures here are positive)."""
-    scale = 10 ** places
+    scale = 10**places
     return Fraction(math.floor(value * scale), scale)
 
 
@@ -128,8 +128,10 @@ def _how_it_fits(cell: PublishedCell, value: Fraction) -> str:
         return f"which truncates to {cell.text}"
     digits = _rounds_to_significant(cell, value)
     if digits is not None:
-        return (f"which rounds to {cell.text} at its {digits} significant "
-                f"digit{'s' if digits > 1 else ''}")
+        return (
+            f"which rounds to {cell.text} at its {digits} significant "
+            f"digit{'s' if digits > 1 else ''}"
+        )
     return ""
 
 
@@ -139,22 +141,28 @@ def _swapped_digits(printed: str, computed: str) -> bool:
     if len(a) != len(b) or printed.find(".") != computed.find("."):
         return False
     diffs = [i for i in range(len(a)) if a[i] != b[i]]
-    return (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and a[diffs[0]] == b[diffs[1]]
+        and a[diffs[1]] == b[diffs[0]]
+    )
 
 
-def _column_sum_note(cell: PublishedCell, corrected: Fraction,
-                     table: Sequence[Evidence]) -> str:
+def _column_sum_note(cell: PublishedCell, corrected: Fraction, table: Sequence[Evidence]) -> str:
     """For a share column: what the printed column sums to, and with the correction."""
     if not cell.unit.startswith("% of "):
         return ""
-    column = [e.cell for e in table
-              if e.cell.column == cell.column and e.cell.quantity == cell.quantity]
+    column = [
+        e.cell for e in table if e.cell.column == cell.column and e.cell.quantity == cell.quantity
+    ]
     printed = sum((_published(c) for c in column), Fraction(0))
     fixed = printed - _published(cell) + corrected
-    return (f"; the printed column sums to {show(printed, cell.places)}%, with "
-            f"{show(corrected, cell.places)}% it sums to {show(fixed, cell.places)}% "
-            "(100% up to rounding)")
+    return (
+        f"; the printed column sums to {show(printed, cell.places)}%, with "
+        f"{show(corrected, cell.places)}% it sums to {show(fixed, cell.places)}% "
+        "(100% up to rounding)"
+    )
 
 
 def _impossible_pair(cell: PublishedCell, table: Sequence[Evidence]) -> str:
@@ -167,9 +175,11 @@ def _impossible_pair(cell: PublishedCell, table: Sequence[Evidence]) -> str:
     params_count = _published(params) * unit_scale(params.unit)
     if macs_count >= params_count:
         return ""
-    why = (f"{macs.text} mult-adds is fewer than the {params.text} parameters printed beside "
-           "it, which no conv or FC network can have: every weight takes part in at least "
-           "one multiply-add per image")
+    why = (
+        f"{macs.text} mult-adds is fewer than the {params.text} parameters printed beside "
+        "it, which no conv or FC network can have: every weight takes part in at least "
+        "one multiply-add per image"
+    )
     if cell is params:
         return f"the mult-adds beside it are impossible ({why})"
     if macs.text.endswith("M"):
@@ -178,11 +188,13 @@ def _impossible_pair(cell: PublishedCell, table: Sequence[Evidence]) -> str:
         body = backbone_reference(Fraction(1), 224).total
         head = params_count - body.params
         estimate = Fraction(body.mult_adds) + head
-        why += (f"; read as {macs.text[:-1]}B ({show(_published(macs) * 1000, 0)} M) it fits "
-                f"a 1.0 MobileNet-224: backbone {show(Fraction(body.mult_adds, 10**6), 2)} M "
-                f"plus a classifier of {show(params_count / 10**6, 0)} M - "
-                f"{show(Fraction(body.params, 10**6), 2)} M = {show(head / 10**6, 2)} M weights "
-                f"(one mult-add each) = {show(estimate / 10**6, 2)} M")
+        why += (
+            f"; read as {macs.text[:-1]}B ({show(_published(macs) * 1000, 0)} M) it fits "
+            f"a 1.0 MobileNet-224: backbone {show(Fraction(body.mult_adds, 10**6), 2)} M "
+            f"plus a classifier of {show(params_count / 10**6, 0)} M - "
+            f"{show(Fraction(body.params, 10**6), 2)} M = {show(head / 10**6, 2)} M weights "
+            f"(one mult-add each) = {show(estimate / 10**6, 2)} M"
+        )
     return why
 
 
@@ -197,25 +209,32 @@ def _undefined_note(cell: PublishedCell) -> str:
         body = backbone_reference(Fraction(label["alpha"]), int(label["res"])).total
         exact = body.mult_adds if cell.quantity == "mult_adds" else body.params
         reference = Fraction(exact, unit_scale(cell.unit))
-        note += (f"; for reference, the {label['alpha']} MobileNet-{label['res']} backbone "
-                 f"alone has {_in_unit(cell, reference)}")
+        note += (
+            f"; for reference, the {label['alpha']} MobileNet-{label['res']} backbone "
+            f"alone has {_in_unit(cell, reference)}"
+        )
         if round_at(reference, cell.places) > _published(cell):
             note += f", more than the whole model's printed {cell.text}"
     elif cell.row == "PlaNet MobileNet" and cell.quantity == "params":
         body = backbone_reference(Fraction(1), 224).total
         head = _published(cell) * unit_scale(cell.unit) - body.params
-        note += (f"; {show(_published(cell), 0)} M less the 1.0 backbone's "
-                 f"{show(Fraction(body.params, 10**6), 2)} M leaves {show(head / 10**6, 2)} M "
-                 f"for the classifier: about {show(head / 1025, 0)} classes "
-                 "(1024 weights and a bias each)")
+        note += (
+            f"; {show(_published(cell), 0)} M less the 1.0 backbone's "
+            f"{show(Fraction(body.params, 10**6), 2)} M leaves {show(head / 10**6, 2)} M "
+            f"for the classifier: about {show(head / 1025, 0)} classes "
+            "(1024 weights and a bias each)"
+        )
     return note
 
 
 def _fits_column(label: str, evidence: Evidence, table: Sequence[Evidence]) -> bool:
     """True if the alternative ``label`` also matches every other computable cell in the
     same column (and there is at least one): a reading must fit the table, not one cell."""
-    others = [e for e in table if e.cell.column == evidence.cell.column
-              and e is not evidence and e.computed is not None]
+    others = [
+        e
+        for e in table
+        if e.cell.column == evidence.cell.column and e is not evidence and e.computed is not None
+    ]
     if not others:
         return False
     for other in others:
@@ -232,19 +251,22 @@ def _close_note(evidence: Evidence, table: Sequence[Evidence]) -> str:
     if _truncates(cell, computed.value):
         causes.append(
             f"the paper truncated {_in_unit(cell, computed.value)} to {cell.text} instead of "
-            f"rounding it (to {show(computed.value, cell.places)})")
+            f"rounding it (to {show(computed.value, cell.places)})"
+        )
     digits = _rounds_to_significant(cell, computed.value)
     if digits is not None:
-        causes.append(f"{_in_unit(cell, computed.value)} rounded to {digits} significant "
-                      f"digit{'s' if digits > 1 else ''} is the printed {cell.text}")
+        causes.append(
+            f"{_in_unit(cell, computed.value)} rounded to {digits} significant "
+            f"digit{'s' if digits > 1 else ''} is the printed {cell.text}"
+        )
     for alt in evidence.alternatives:
         if alt.kind != "model" or not _matches(cell, alt.value):
             continue
-        reading = (f"with {alt.label} it is {_in_unit(cell, alt.value)}, which rounds to "
-                   f"{cell.text}")
+        reading = f"with {alt.label} it is {_in_unit(cell, alt.value)}, which rounds to {cell.text}"
         if _fits_column(alt.label, evidence, table):
-            causes.append(f"{reading}, as do the column's other rows: the printed figure "
-                          "is that model's")
+            causes.append(
+                f"{reading}, as do the column's other rows: the printed figure is that model's"
+            )
         elif not causes:
             doubts.append(f"{reading}, but the column's other rows do not fit that reading")
     note = "; ".join(causes) if causes else "cause not identified"
@@ -258,8 +280,11 @@ _FLOPS = "FLOPs (2 x MACs)"
 
 def _tried(alternatives: Sequence[Alternative]) -> str:
     """The alternatives tried, in brief: each reading once, the FLOPs of each said once."""
-    labels = [a.label for a in alternatives
-              if a.kind != "hypothesis" and not a.label.endswith(f", as {_FLOPS}")]
+    labels = [
+        a.label
+        for a in alternatives
+        if a.kind != "hypothesis" and not a.label.endswith(f", as {_FLOPS}")
+    ]
     if any(a.label.endswith(f", as {_FLOPS}") for a in alternatives):
         labels.append("each of those readings as FLOPs")
     return ", ".join(labels)
@@ -275,11 +300,14 @@ def _differs_note(evidence: Evidence) -> str:
     cell, computed = evidence.cell, evidence.computed
     assert computed is not None
     gap = (computed.value - _published(cell)) / _published(cell) * 100
-    note = (f"{_in_unit(cell, computed.value)} is {show(abs(gap), 1)}% "
-            f"{'above' if gap > 0 else 'below'} the printed {cell.text}"
-            + (f" (read as {computed.remark})" if computed.remark else "")
-            + "; no stated convention or classifier width explains it (tried: "
-            + _tried(evidence.alternatives) + ")")
+    note = (
+        f"{_in_unit(cell, computed.value)} is {show(abs(gap), 1)}% "
+        f"{'above' if gap > 0 else 'below'} the printed {cell.text}"
+        + (f" (read as {computed.remark})" if computed.remark else "")
+        + "; no stated convention or classifier width explains it (tried: "
+        + _tried(evidence.alternatives)
+        + ")"
+    )
     readings = []
     for alt in evidence.alternatives:
         if alt.kind == "hypothesis" or alt.value == computed.value:
@@ -294,8 +322,10 @@ def _differs_note(evidence: Evidence) -> str:
             continue
         how = _how_it_fits(cell, alt.value)
         if how:
-            note += (f". A hypothesis the paper does not state: with {alt.label} it is "
-                     f"{_alt_in_unit(cell, alt)}, {how}")
+            note += (
+                f". A hypothesis the paper does not state: with {alt.label} it is "
+                f"{_alt_in_unit(cell, alt)}, {how}"
+            )
     return note
 
 
@@ -319,15 +349,20 @@ def classify(evidence: Evidence, table: Sequence[Evidence]) -> tuple[str, str]:
         if alt.kind == "convention" and _matches(cell, alt.value):
             return CONVENTION, (
                 f"with {alt.label} it is {_in_unit(cell, alt.value)}, as printed; mncost's "
-                f"default count gives {_in_unit(cell, value)}{remark}")
+                f"default count gives {_in_unit(cell, value)}{remark}"
+            )
     rounded = show(value, cell.places)
     if _swapped_digits(str(cell.value), rounded):
         return ERRATUM, (
             f"digits swapped: printed {cell.text}, computed {_in_unit(cell, value)} "
-            f"({rounded})" + _column_sum_note(cell, round_at(value, cell.places), table))
+            f"({rounded})" + _column_sum_note(cell, round_at(value, cell.places), table)
+        )
     if impossible:
         return ERRATUM, impossible
-    if (published and abs(value - published) <= CLOSE_TOLERANCE * published
-            or _truncates(cell, value)):
+    if (
+        published
+        and abs(value - published) <= CLOSE_TOLERANCE * published
+        or _truncates(cell, value)
+    ):
         return CLOSE, _close_note(evidence, table)
     return DIFFERS, _differs_note(evidence)

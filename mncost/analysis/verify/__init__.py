@@ -16,5 +16,13 @@ from mncost.analysis.verify.torch_model import (
     UnsupportedLayer,
 )
 
-__all__ = ["INSTALL_COMMAND", "INSTALL_HINT", "LayerCheck", "TorchFailed", "TorchMissing",
-           "UnsupportedLayer", "Verification", "verify"]
+__all__ = [
+    "INSTALL_COMMAND",
+    "INSTALL_HINT",
+    "LayerCheck",
+    "TorchFailed",
+    "TorchMissing",
+    "UnsupportedLayer",
+    "Verification",
+    "verify",
+]

@@ -18,15 +18,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from mncost.analysis.verify.torch_model import BuildOptions, TorchLayer, measure, torch_version
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult, Shape, count
-from mncost.analysis.verify.torch_model import BuildOptions, TorchLayer, measure, torch_version
 
 __all__ = ["LayerCheck", "Verification", "torch_params", "verify"]
 
-_BN_ROLES = {"none": ("weights",), "affine": ("weights", "bn_affine"),
-             "all": ("weights", "bn_affine", "bn_stats")}
+_BN_ROLES = {
+    "none": ("weights",),
+    "affine": ("weights", "bn_affine"),
+    "all": ("weights", "bn_affine", "bn_stats"),
+}
 
 
 def torch_params(layer: TorchLayer, bn: str) -> int:
@@ -61,8 +64,11 @@ class LayerCheck:
 
     @property
     def mult_adds_ok(self) -> bool:
-        return (self.mncost_mult_adds is not None and self.torch_flops is not None
-                and self.torch_flops == 2 * self.mncost_mult_adds)
+        return (
+            self.mncost_mult_adds is not None
+            and self.torch_flops is not None
+            and self.torch_flops == 2 * self.mncost_mult_adds
+        )
 
     @property
     def params_ok(self) -> bool:
@@ -97,13 +103,17 @@ class LayerCheck:
         return {
             "name": self.name,
             "kind": self.kind,
-            "mncost": {"mult_adds": self.mncost_mult_adds, "params": self.mncost_params,
-                       "output": list(self.mncost_output) if self.mncost_output else None},
-            "torch": {"flops": self.torch_flops,
-                      "mult_adds": float(torch_macs) if isinstance(torch_macs, Fraction)
-                      else torch_macs,
-                      "params": self.torch_params,
-                      "output": list(self.torch_output) if self.torch_output else None},
+            "mncost": {
+                "mult_adds": self.mncost_mult_adds,
+                "params": self.mncost_params,
+                "output": list(self.mncost_output) if self.mncost_output else None,
+            },
+            "torch": {
+                "flops": self.torch_flops,
+                "mult_adds": float(torch_macs) if isinstance(torch_macs, Fraction) else torch_macs,
+                "params": self.torch_params,
+                "output": list(self.torch_output) if self.torch_output else None,
+            },
             "mult_adds_ok": self.mult_adds_ok,
             "params_ok": self.params_ok,
             "shape_ok": self.shape_ok,
@@ -137,16 +147,17 @@ class Verification:
         if self.ok and n == 0:
             return "verified: nothing to compare (no layers left at this configuration)"
         if self.ok:
-            return (f"verified: all {n} layers agree with PyTorch "
-                    f"({total.mult_adds:,} MACs, {total.params:,} params)")
+            return (
+                f"verified: all {n} layers agree with PyTorch "
+                f"({total.mult_adds:,} MACs, {total.params:,} params)"
+            )
         bad = self.mismatches
         parts = [f"{layer.name} ({', '.join(layer.problems())})" for layer in bad[:listed]]
         if len(bad) > listed:
             parts.append(f"and {len(bad) - listed} more")
         if self.outside_flops:
             parts.append(f"PyTorch counted {self.outside_flops:,} FLOPs outside the layers")
-        return (f"MISMATCH in {len(bad)} of {n} layers (mncost vs PyTorch): "
-                + "; ".join(parts))
+        return f"MISMATCH in {len(bad)} of {n} layers (mncost vs PyTorch): " + "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON layout: config, per-layer records, verdict."""
@@ -162,12 +173,19 @@ class Verification:
                 "device": self.device,
             },
             "layers": [layer.to_dict() for layer in self.layers],
-            "total": {"mult_adds": result.total.mult_adds, "params": result.total.params,
-                      "torch_flops": sum(l.torch_flops or 0 for l in self.layers)
-                      + self.outside_flops},
-            "verdict": {"ok": self.ok, "text": self.verdict(listed=len(self.layers)),
-                        "layers": len(self.layers), "mismatches": len(self.mismatches),
-                        "outside_flops": self.outside_flops},
+            "total": {
+                "mult_adds": result.total.mult_adds,
+                "params": result.total.params,
+                "torch_flops": sum(item.torch_flops or 0 for item in self.layers)
+                + self.outside_flops,
+            },
+            "verdict": {
+                "ok": self.ok,
+                "text": self.verdict(listed=len(self.layers)),
+                "layers": len(self.layers),
+                "mismatches": len(self.mismatches),
+                "outside_flops": self.outside_flops,
+            },
         }
 
 
@@ -179,31 +197,47 @@ def _pair(result: CostResult, measured: list[TorchLayer], bn: str) -> tuple[Laye
     checks = []
     for name in names:
         mine, torch_layer = ours.get(name), theirs.get(name)
-        checks.append(LayerCheck(
-            name=name,
-            kind=(mine or torch_layer).kind,  # type: ignore[union-attr]
-            mncost_mult_adds=mine.mult_adds if mine else None,
-            mncost_params=mine.params if mine else None,
-            mncost_output=mine.output if mine else None,
-            torch_flops=torch_layer.flops if torch_layer else None,
-            torch_params=torch_params(torch_layer, bn) if torch_layer else None,
-            torch_output=torch_layer.output if torch_layer else None,
-        ))
+        checks.append(
+            LayerCheck(
+                name=name,
+                kind=(mine or torch_layer).kind,  # type: ignore[union-attr]
+                mncost_mult_adds=mine.mult_adds if mine else None,
+                mncost_params=mine.params if mine else None,
+                mncost_output=mine.output if mine else None,
+                torch_flops=torch_layer.flops if torch_layer else None,
+                torch_params=torch_params(torch_layer, bn) if torch_layer else None,
+                torch_output=torch_layer.output if torch_layer else None,
+            )
+        )
     return tuple(checks)
 
 
-def verify(arch: Architecture, alpha: Fraction = Fraction(1), resolution: int | None = None,
-           classes: int | None = None, conventions: Conventions = Conventions(),
-           device: str = "meta") -> Verification:
+def verify(
+    arch: Architecture,
+    alpha: Fraction = Fraction(1),
+    resolution: int | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    device: str = "meta",
+) -> Verification:
     """Count ``arch`` with mncost and with PyTorch at one configuration, and compare.
 
     Raises :class:`~mncost.cost.scaling.ScalingError` for a configuration mncost cannot
     count and :class:`~mncost.analysis.verify.torch_model.TorchMissing` without PyTorch.
     """
     result = count(arch, alpha, resolution, classes, conventions)
-    opts = BuildOptions(alpha=alpha, classes=arch.classes if classes is None else classes,
-                        rule=result.rule, fc_bias=conventions.fc_bias, device=device)
-    measured, outside = measure(arch, arch.resolution if resolution is None else resolution,
-                                opts)
-    return Verification(result=result, layers=_pair(result, measured, conventions.bn),
-                        torch_version=torch_version(), device=device, outside_flops=outside)
+    opts = BuildOptions(
+        alpha=alpha,
+        classes=arch.classes if classes is None else classes,
+        rule=result.rule,
+        fc_bias=conventions.fc_bias,
+        device=device,
+    )
+    measured, outside = measure(arch, arch.resolution if resolution is None else resolution, opts)
+    return Verification(
+        result=result,
+        layers=_pair(result, measured, conventions.bn),
+        torch_version=torch_version(),
+        device=device,
+        outside_flops=outside,
+    )

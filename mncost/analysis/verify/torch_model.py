@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mncost.arch import ops as spec
 from mncost.arch.ops import pair
@@ -113,9 +113,16 @@ class TorchLayer:
     """The output tensor's (height, width, channels), batch dimension dropped."""
 
 
-_ACTIVATIONS = {"relu": "ReLU", "relu6": "ReLU6", "hswish": "Hardswish",
-                "hsigmoid": "Hardsigmoid", "sigmoid": "Sigmoid", "swish": "SiLU",
-                "gelu": "GELU", "tanh": "Tanh"}
+_ACTIVATIONS = {
+    "relu": "ReLU",
+    "relu6": "ReLU6",
+    "hswish": "Hardswish",
+    "hsigmoid": "Hardsigmoid",
+    "sigmoid": "Sigmoid",
+    "swish": "SiLU",
+    "gelu": "GELU",
+    "tanh": "Tanh",
+}
 
 
 def _act(name: str) -> nn.Module:
@@ -132,9 +139,14 @@ def _same_padding(side: int, extent: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def _padded(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int],
-            dilation: tuple[int, int], padding: Any,
-            parts: OrderedDict[str, nn.Module]) -> tuple[int, int]:
+def _padded(
+    x: torch.Tensor,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    padding: Any,
+    parts: OrderedDict[str, nn.Module],
+) -> tuple[int, int]:
     """The padding argument for a conv or pool; SAME with an even extent adds a ZeroPad2d."""
     from torch import nn
 
@@ -161,7 +173,8 @@ def _join_modules() -> dict[str, Any]:
             self.act = _act(act)
 
         def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-            return self.act(a + b)
+            out: torch.Tensor = self.act(a + b)
+            return out
 
     class Concat(nn.Module):
         def forward(self, *parts: torch.Tensor) -> torch.Tensor:
@@ -176,15 +189,15 @@ def _join_modules() -> dict[str, Any]:
     class Linear2d(nn.Module):
         # Flatten, linear, and back to N x units x 1 x 1, so every module maps NCHW to
         # NCHW and any kind may follow an fc layer, as the spec format allows.
-        def __init__(self, features: int, units: int, bias: bool, act: str,
-                     device: str) -> None:
+        def __init__(self, features: int, units: int, bias: bool, act: str, device: str) -> None:
             super().__init__()
             self.linear = nn.Linear(features, units, bias=bias, device=device)
             self.act = _act(act)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             y = self.act(self.linear(x.flatten(1)))
-            return y.reshape(y.shape[0], y.shape[1], 1, 1)
+            out: torch.Tensor = y.reshape(y.shape[0], y.shape[1], 1, 1)
+            return out
 
     return {"add": Add, "concat": Concat, "scale": Scale, "linear": Linear2d}
 
@@ -207,8 +220,9 @@ class _Built:
     in_aux: bool = False
     joins: dict[str, Any] = field(default_factory=dict)
 
-    def run(self, name: str, kind: str, module: nn.Module, inputs: tuple[int, ...],
-            raw: int) -> int:
+    def run(
+        self, name: str, kind: str, module: nn.Module, inputs: tuple[int, ...], raw: int
+    ) -> int:
         module = module.eval()
         args = [self.tensors[i] for i in inputs]
         try:
@@ -216,8 +230,9 @@ class _Built:
         except (RuntimeError, ValueError) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             shapes = ", ".join(str(tuple(a.shape)) for a in args)
-            raise TorchFailed(f"PyTorch cannot run layer {name!r} ({kind}) on {shapes}: "
-                              f"{reason}") from None
+            raise TorchFailed(
+                f"PyTorch cannot run layer {name!r} ({kind}) on {shapes}: {reason}"
+            ) from None
         self.names.append(name)
         self.kinds.append(kind)
         self.modules.append(module)
@@ -229,18 +244,39 @@ class _Built:
 
     # --- primitive ops ------------------------------------------------------------
 
-    def conv(self, name: str, kind: str, x: int, out_channels: int, kernel: Any,
-             stride: Any, dilation: Any, padding: Any, groups: int, batch_norm: bool,
-             bias: bool, act: str, raw: int) -> int:
+    def conv(
+        self,
+        name: str,
+        kind: str,
+        x: int,
+        out_channels: int,
+        kernel: Any,
+        stride: Any,
+        dilation: Any,
+        padding: Any,
+        groups: int,
+        batch_norm: bool,
+        bias: bool,
+        act: str,
+        raw: int,
+    ) -> int:
         from torch import nn
 
         t = self.tensors[x]
         k, s, d = pair(kernel), pair(stride), pair(dilation)
         parts: OrderedDict[str, nn.Module] = OrderedDict()
         pad = _padded(t, k, s, d, padding, parts)
-        parts["conv"] = nn.Conv2d(t.shape[1], out_channels, k, stride=s, padding=pad,
-                                  dilation=d, groups=groups, bias=bias,
-                                  device=self.opts.device)
+        parts["conv"] = nn.Conv2d(
+            t.shape[1],
+            out_channels,
+            k,
+            stride=s,
+            padding=pad,
+            dilation=d,
+            groups=groups,
+            bias=bias,
+            device=self.opts.device,
+        )
         if batch_norm:
             parts["bn"] = nn.BatchNorm2d(out_channels, device=self.opts.device)
         parts["act"] = _act(act)
@@ -253,21 +289,24 @@ class _Built:
         avg = layer.kind == "avgpool"
         if layer.output is not None:
             module: nn.Module = (nn.AdaptiveAvgPool2d if avg else nn.AdaptiveMaxPool2d)(
-                pair(layer.output))
+                pair(layer.output)
+            )
         elif layer.kernel is not None:
             k = pair(layer.kernel)
             s = pair(layer.stride) if layer.stride is not None else k
             parts: OrderedDict[str, nn.Module] = OrderedDict()
             pad = _padded(t, k, s, (1, 1), layer.padding, parts)
             parts["pool"] = (nn.AvgPool2d if avg else nn.MaxPool2d)(
-                k, stride=s, padding=pad, ceil_mode=layer.ceil_mode)
+                k, stride=s, padding=pad, ceil_mode=layer.ceil_mode
+            )
             module = nn.Sequential(parts)
         elif layer.size is None or layer.size == "global":
             module = (nn.AdaptiveAvgPool2d if avg else nn.AdaptiveMaxPool2d)(1)
         else:
             # The simple window form keeps the partial window at the edge (ceil_mode).
-            module = (nn.AvgPool2d if avg else nn.MaxPool2d)(layer.size, stride=layer.size,
-                                                             ceil_mode=True)
+            module = (nn.AvgPool2d if avg else nn.MaxPool2d)(
+                layer.size, stride=layer.size, ceil_mode=True
+            )
         return self.run(name, layer.kind, module, (x,), self.raw[x])
 
     # --- the spec, layer by layer -------------------------------------------------
@@ -285,33 +324,71 @@ class _Built:
         name = prefix + layer.name
         kind = layer.kind
         c_in = self.tensors[x].shape[1]
-        if kind in ("conv", "pw") and layer.filters == "classes" \
-                and self.opts.classes == 0:
+        if kind in ("conv", "pw") and layer.filters == "classes" and self.opts.classes == 0:
             self.stopped = True  # no classifier: it and everything after it are left out
             return x
         if kind == "conv":
             c_out, raw = self._out_channels(layer, x)
             groups = c_in if layer.groups == "depthwise" else layer.groups
-            return self.conv(name, "conv", x, c_out, layer.kernel, layer.stride,
-                             layer.dilation, layer.padding, groups, layer.batch_norm,
-                             _bias(layer), layer.act, raw)
+            return self.conv(
+                name,
+                "conv",
+                x,
+                c_out,
+                layer.kernel,
+                layer.stride,
+                layer.dilation,
+                layer.padding,
+                groups,
+                layer.batch_norm,
+                _bias(layer),
+                layer.act,
+                raw,
+            )
         if kind == "dw":
-            return self.conv(name, "dw", x, c_in * layer.multiplier, layer.kernel,
-                             layer.stride, layer.dilation, layer.padding, c_in,
-                             layer.batch_norm, _bias(layer), layer.act,
-                             self.raw[x] * layer.multiplier)
+            return self.conv(
+                name,
+                "dw",
+                x,
+                c_in * layer.multiplier,
+                layer.kernel,
+                layer.stride,
+                layer.dilation,
+                layer.padding,
+                c_in,
+                layer.batch_norm,
+                _bias(layer),
+                layer.act,
+                self.raw[x] * layer.multiplier,
+            )
         if kind == "pw":
             c_out, raw = self._out_channels(layer, x)
-            return self.conv(name, "pw", x, c_out, 1, layer.stride, 1, "same", 1,
-                             layer.batch_norm, _bias(layer), layer.act, raw)
+            return self.conv(
+                name,
+                "pw",
+                x,
+                c_out,
+                1,
+                layer.stride,
+                1,
+                "same",
+                1,
+                layer.batch_norm,
+                _bias(layer),
+                layer.act,
+                raw,
+            )
         if kind in ("avgpool", "maxpool"):
             return self.pool(layer, name, x)
         if kind == "fc":
             if layer.units is None and self.opts.classes == 0:
                 self.stopped = True
                 return x
-            units = self.opts.classes if layer.units is None else \
-                self.opts.width(layer.units, layer.scale)
+            units = (
+                self.opts.classes
+                if layer.units is None
+                else self.opts.width(layer.units, layer.scale)
+            )
             features = self.tensors[x][0].numel()
             bias = layer.bias and self.opts.fc_bias
             module = self.joins["linear"](features, units, bias, layer.act, self.opts.device)
@@ -332,27 +409,33 @@ class _Built:
             skip = self.sequence(list(layer.shortcut), x, name + ".")
             if self.stopped:
                 return body
-            return self.run(f"{name}.add", "add", self.joins["add"](layer.act), (body, skip),
-                            self.raw[body])
+            return self.run(
+                f"{name}.add", "add", self.joins["add"](layer.act), (body, skip), self.raw[body]
+            )
         if kind == "concat":
             outs = [self.sequence(list(branch), x, name + ".") for branch in layer.branches]
             if self.stopped:
                 return outs[-1]
-            return self.run(f"{name}.concat", "concat", self.joins["concat"](), tuple(outs),
-                            sum(self.raw[t] for t in outs))
+            return self.run(
+                f"{name}.concat",
+                "concat",
+                self.joins["concat"](),
+                tuple(outs),
+                sum(self.raw[t] for t in outs),
+            )
         if kind == "se":
             return self.se(layer, x, name)
         if kind == "inverted_residual":
             return self.inverted_residual(layer, x, name)
-        raise UnsupportedLayer(f"mncost verify cannot build layer kind {kind!r} "
-                               f"(layer {name!r}) in PyTorch yet")
+        raise UnsupportedLayer(
+            f"mncost verify cannot build layer kind {kind!r} (layer {name!r}) in PyTorch yet"
+        )
 
     def _out_channels(self, layer: Any, x: int) -> tuple[int, int]:
         # (channels, the spec's own count): filters under the width rule, a multiple of
         # the input, or the classes.
         if layer.expansion is not None:
-            return (self.tensors[x].shape[1] * layer.expansion,
-                    self.raw[x] * layer.expansion)
+            return (self.tensors[x].shape[1] * layer.expansion, self.raw[x] * layer.expansion)
         if layer.filters == "classes":
             return self.opts.classes, self.opts.classes
         return self.opts.width(layer.filters, layer.scale), layer.filters
@@ -362,13 +445,40 @@ class _Built:
 
         channels = self.tensors[x].shape[1]
         squeeze = WidthRule("make_divisible", layer.divisor).apply(
-            max(channels // layer.reduction, 1), 1, 1)
+            max(channels // layer.reduction, 1), 1, 1
+        )
         raw = self.raw[x]
         pooled = self.run(f"{name}.pool", "avgpool", nn.AdaptiveAvgPool2d(1), (x,), raw)
-        reduced = self.conv(f"{name}.reduce", "se_reduce", pooled, squeeze, 1, 1, 1, "same",
-                            1, False, True, layer.act, max(1, raw // layer.reduction))
-        gate = self.conv(f"{name}.expand", "se_expand", reduced, channels, 1, 1, 1, "same",
-                         1, False, True, layer.gate, raw)
+        reduced = self.conv(
+            f"{name}.reduce",
+            "se_reduce",
+            pooled,
+            squeeze,
+            1,
+            1,
+            1,
+            "same",
+            1,
+            False,
+            True,
+            layer.act,
+            max(1, raw // layer.reduction),
+        )
+        gate = self.conv(
+            f"{name}.expand",
+            "se_expand",
+            reduced,
+            channels,
+            1,
+            1,
+            1,
+            "same",
+            1,
+            False,
+            True,
+            layer.gate,
+            raw,
+        )
         return self.run(f"{name}.scale", "scale", self.joins["scale"](), (x, gate), raw)
 
     def inverted_residual(self, layer: Any, x: int, name: str) -> int:
@@ -380,16 +490,58 @@ class _Built:
             hidden, raw_mid = self.opts.width(layer.expanded), layer.expanded
         h = x
         if raw_mid != raw_in:
-            h = self.conv(f"{name}.expand", "expand", x, hidden, 1, 1, 1, "same", 1, True,
-                          False, layer.act, raw_mid)
-        h = self.conv(f"{name}.dw", "dw", h, hidden, layer.kernel, layer.stride,
-                      layer.dilation, "same", hidden, True, False, layer.act, raw_mid)
+            h = self.conv(
+                f"{name}.expand",
+                "expand",
+                x,
+                hidden,
+                1,
+                1,
+                1,
+                "same",
+                1,
+                True,
+                False,
+                layer.act,
+                raw_mid,
+            )
+        h = self.conv(
+            f"{name}.dw",
+            "dw",
+            h,
+            hidden,
+            layer.kernel,
+            layer.stride,
+            layer.dilation,
+            "same",
+            hidden,
+            True,
+            False,
+            layer.act,
+            raw_mid,
+        )
         if layer.se:
-            se = layer.se if isinstance(layer.se, spec.SqueezeExcite) else \
-                spec.SqueezeExcite.model_construct(name="se")
+            se = (
+                layer.se
+                if isinstance(layer.se, spec.SqueezeExcite)
+                else spec.SqueezeExcite.model_construct(name="se")
+            )
             h = self.se(se, h, f"{name}.se")
-        h = self.conv(f"{name}.project", "project", h, self.opts.width(layer.filters), 1, 1,
-                      1, "same", 1, True, False, "none", layer.filters)
+        h = self.conv(
+            f"{name}.project",
+            "project",
+            h,
+            self.opts.width(layer.filters),
+            1,
+            1,
+            1,
+            "same",
+            1,
+            True,
+            False,
+            "none",
+            layer.filters,
+        )
         if pair(layer.stride) == (1, 1) and layer.filters == raw_in:
             h = self.run(f"{name}.add", "add", self.joins["add"]("none"), (h, x), layer.filters)
         return h
@@ -404,8 +556,9 @@ def build(arch: spec.Architecture, resolution: int, opts: BuildOptions) -> _Buil
     torch = require_torch()
 
     built = _Built(opts=opts, joins=_join_modules())
-    built.tensors.append(torch.empty(1, arch.input_channels, resolution, resolution,
-                                     device=opts.device))
+    built.tensors.append(
+        torch.empty(1, arch.input_channels, resolution, resolution, device=opts.device)
+    )
     built.raw.append(arch.input_channels)
     with torch.no_grad():
         built.sequence(list(arch.layers), 0, "")
@@ -429,7 +582,8 @@ def _network(built: _Built) -> nn.Module:
             tensors: list[Any] = [x]
             for module, inputs, aux in zip(self.ops, self.wiring, self.aux):
                 tensors.append(None if aux else module(*(tensors[i] for i in inputs)))
-            return next(t for t in reversed(tensors) if t is not None)
+            last: torch.Tensor = next(t for t in reversed(tensors) if t is not None)
+            return last
 
     return Net().eval()
 
@@ -443,15 +597,19 @@ def _param_counts(module: nn.Module) -> dict[str, int]:
             counts["bn_affine"] += sum(p.numel() for p in sub.parameters(recurse=False))
             # num_batches_tracked is a step counter for the running averages, not a
             # per-channel statistic: it is never counted.
-            counts["bn_stats"] += sum(b.numel() for name, b in sub.named_buffers(recurse=False)
-                                      if name in ("running_mean", "running_var"))
+            counts["bn_stats"] += sum(
+                b.numel()
+                for name, b in sub.named_buffers(recurse=False)
+                if name in ("running_mean", "running_var")
+            )
         else:
             counts["weights"] += sum(p.numel() for p in sub.parameters(recurse=False))
     return counts
 
 
-def measure(arch: spec.Architecture, resolution: int, opts: BuildOptions
-            ) -> tuple[list[TorchLayer], int]:
+def measure(
+    arch: spec.Architecture, resolution: int, opts: BuildOptions
+) -> tuple[list[TorchLayer], int]:
     """Build ``arch`` in PyTorch, run one image through it and measure every op.
 
     Returns the per-op measurements and the FLOPs PyTorch counted outside every op's
@@ -474,11 +632,18 @@ def measure(arch: spec.Architecture, resolution: int, opts: BuildOptions
     by_module = counter.get_flop_counts()
     root = type(net).__name__
     measured: list[TorchLayer] = []
-    for i, (name, kind, child, out) in enumerate(zip(built.names, built.kinds, net.ops,
-                                                      outputs)):
+    # nn.Module's attribute lookup is typed Tensor | Module; ``ops`` is the ModuleList.
+    children = list(cast("nn.ModuleList", net.ops))
+    for i, (name, kind, child, out) in enumerate(zip(built.names, built.kinds, children, outputs)):
         flops = int(sum(by_module.get(f"{root}.ops.{i}", {}).values()))
-        measured.append(TorchLayer(name=name, kind=kind, flops=flops,
-                                   params=_param_counts(child),
-                                   output=(out[2], out[3], out[1])))
+        measured.append(
+            TorchLayer(
+                name=name,
+                kind=kind,
+                flops=flops,
+                params=_param_counts(child),
+                output=(out[2], out[3], out[1]),
+            )
+        )
     outside = int(counter.get_total_flops()) - sum(m.flops for m in measured)
     return measured, outside

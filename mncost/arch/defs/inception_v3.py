@@ -181,7 +181,7 @@ def _body() -> list[ops.Layer]:
 
 def without_aux(layers: list[ops.Layer]) -> list[ops.Layer]:
     """``layers`` without their top-level auxiliary heads (there must be one)."""
-    kept = [layer for layer in layers if not isinstance(layer, ops.Aux)]
+    kept: list[ops.Layer] = [layer for layer in layers if not isinstance(layer, ops.Aux)]
     if len(kept) == len(layers):
         raise ValueError("the spec has no auxiliary head to remove")
     return kept

@@ -13,9 +13,9 @@ stride 1; so does mncost. With stride 2 the final feature map would be 4x4, not 
 
 from __future__ import annotations
 
-from mncost.arch.registry import register
 from mncost.arch import ops as layers
 from mncost.arch.ops import builtin
+from mncost.arch.registry import register
 
 # Built-in specs are constructed without running pydantic's validator (building it costs
 # tens of ms of start-up); tests/test_registry.py puts every registered model through
@@ -56,7 +56,7 @@ _BODY = [
     PW(name="pw_11", filters=512),
     DW(name="dw_12", stride=2),                           # 3x3x512 dw     14x14x512
     PW(name="pw_12", filters=1024),                       # 1x1x512x1024   7x7x512
-    DW(name="dw_13", stride=1),                           # 3x3x1024 dw    7x7x1024 (Table 1: "s2", a misprint)
+    DW(name="dw_13", stride=1),                           # 3x3x1024 dw    7x7x1024 (misprint "s2")
     PW(name="pw_13", filters=1024),                       # 1x1x1024x1024  7x7x1024
     AvgPool(name="avgpool"),                              # Pool 7x7       7x7x1024
     FullyConnected(name="fc"),                            # 1024x1000      1x1x1024

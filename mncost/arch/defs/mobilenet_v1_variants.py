@@ -12,11 +12,11 @@ v1 spec reaches them too.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from mncost.arch.registry import get_model, register
 from mncost.arch import ops as layers
 from mncost.arch.ops import builtin
+from mncost.arch.registry import get_model, register
 
 __all__ = ["mobilenet_v1_conv", "mobilenet_v1_shallow", "separable_to_full", "without_layers"]
 

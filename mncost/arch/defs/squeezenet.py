@@ -27,7 +27,7 @@ up, on every conv except the classifier conv10 (the classes).
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 from mncost.arch import ops
 from mncost.arch.ops import builtin
@@ -39,7 +39,7 @@ _Conv = builtin(ops.Conv)
 
 Fire = tuple[int, int, int]
 """A fire module's filters: (squeeze 1x1, expand 1x1, expand 3x3)."""
-Item = Union[Fire, Literal["pool"]]
+Item = Fire | Literal["pool"]
 """A fire module, or a 3x3/2 max pool."""
 
 SQUEEZENET_1_0: tuple[tuple[int, int], list[Item]] = (

@@ -27,16 +27,17 @@ __all__ = ["calibrate_command"]
 class _MeasuredFile(InputFile):
     """The measurements CSV: an input file, named as the usage line names it."""
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = super().convert(value, param, ctx)
         if ctx is not None:  # errors then say "the file given to MEASURED.csv"
             ctx.meta.setdefault(INPUTS_KEY, {})[Path(path)] = "MEASURED.csv"
         return path
 
 
-@click.command("calibrate", short_help="Fit a latency profile for your own device from "
-                                       "latencies you measured.", epilog="""\b
+@click.command(
+    "calibrate",
+    short_help="Fit a latency profile for your own device from latencies you measured.",
+    epilog="""\b
 MEASURED.csv has a header and one line per timed configuration (any order of columns):
   model,alpha,resolution,latency_ms
   mobilenet-v2,1.0,224,73.8
@@ -49,20 +50,32 @@ Examples:
   mncost calibrate measured.csv -o mydevice.json --name "my phone"
   mncost latency mobilenet-v2 -a 0.75 --device mydevice.json
   mncost latency --device mydevice.json --fit-report
-""")
+""",
+)
 @click.argument("measured", type=_MeasuredFile(), metavar="MEASURED.csv")
-@click.option("--output", "-o", type=OutputFile(), required=True, metavar="FILE.json",
-              help="Write the profile (JSON) to FILE, atomically; '-' writes it to "
-                   "standard output (and the summary to standard error).")
-@click.option("--name", default=None, metavar="NAME",
-              help="The device's name, as outputs show it (default: -o's file name "
-                   "without its ending).")
-@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]),
-              default="float32", show_default=True,
-              help="The data type the timed models ran in: activation and weight bytes "
-                   "are counted in it.")
-def calibrate_command(measured: Path, output: Path | None, name: str | None,
-                      dtype: str) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=OutputFile(),
+    required=True,
+    metavar="FILE.json",
+    help="Write the profile (JSON) to FILE, atomically; '-' writes it to "
+    "standard output (and the summary to standard error).",
+)
+@click.option(
+    "--name",
+    default=None,
+    metavar="NAME",
+    help="The device's name, as outputs show it (default: -o's file name without its ending).",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "int8"]),
+    default="float32",
+    show_default=True,
+    help="The data type the timed models ran in: activation and weight bytes are counted in it.",
+)
+def calibrate_command(measured: Path, output: Path | None, name: str | None, dtype: str) -> None:
     """Fit a device profile to the latencies in MEASURED.csv and write it to -o.
 
     The profile is the model 'mncost latency' uses: per-op mult-adds, conv and FC
@@ -89,8 +102,7 @@ def calibrate_command(measured: Path, output: Path | None, name: str | None,
     with user_errors(LatencyError):
         device = check_name(device)
         points = read_measurements(measured)
-        profile = fit_profile(points, device, f"the file {measured.name}",
-                              dtype=dtype)
+        profile = fit_profile(points, device, f"the file {measured.name}", dtype=dtype)
         rank = feature_rank(profile)
     text = profile_json(profile)
     shown = display_path(output) if output is not None else None
@@ -99,9 +111,11 @@ def calibrate_command(measured: Path, output: Path | None, name: str | None,
         from mncost.present.terminal import render_terminal
 
         emit(text, None, "json")
-        click.echo(render_terminal(report, color=False,
-                                   encoding=getattr(sys.stderr, "encoding", None)), err=True,
-                   nl=False)
+        click.echo(
+            render_terminal(report, color=False, encoding=getattr(sys.stderr, "encoding", None)),
+            err=True,
+            nl=False,
+        )
         return
     write_output(output, text)
     click.echo(f"wrote {shown} (latency profile, json)", err=True)

@@ -11,6 +11,7 @@ import click
 from mncost.cli.commands.latency import DeviceChoice
 from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes, render_output
 from mncost.cli.options import (
+    ParamType,
     UserError,
     WholeNumber,
     emit,
@@ -26,40 +27,44 @@ FAMILIES_HELP = "mobilenet-v1, mobilenet-v2 or all"
 :func:`mncost.analysis.choose.choose_families`)."""
 
 
-class FamilyChoice(click.ParamType):
+class FamilyChoice(ParamType):
     """A family with published checkpoints, or all: mobilenet-v1 = mobilenet_v1, any case.
     The choices come from the data, read only when the option is used."""
 
     name = "FAMILY"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> str:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from mncost.analysis.choose import choose_families
         from mncost.text import quote
 
         key = str(value).strip().lower().replace("_", "-")
         choices = [f.replace("_", "-") for f in choose_families()]
         if key not in choices:
-            self.fail(f"unknown family {quote(value)}; choose from {', '.join(choices)} (the "
-                      "families with published checkpoints to estimate top-1 from)",
-                      param, ctx)
+            self.fail(
+                f"unknown family {quote(value)}; choose from {', '.join(choices)} (the "
+                "families with published checkpoints to estimate top-1 from)",
+                param,
+                ctx,
+            )
         return key
 
 
 _BUDGET_HELP = {
-    "max_macs": "At most this many mult-adds (MACs), e.g. 300M or 3e8 (K, M, G: powers "
-                "of 1,000).",
+    "max_macs": "At most this many mult-adds (MACs), e.g. 300M or 3e8 (K, M, G: powers of 1,000).",
     "max_params": "At most this many parameters, e.g. 3M or 3.5e6.",
     "max_weight_bytes": "At most this many bytes of weights in --dtype, e.g. 4MB (4,000,000) "
-                        "or 4MiB (4,194,304): KB, MB are powers of 1,000, KiB, MiB of 1,024.",
+    "or 4MiB (4,194,304): KB, MB are powers of 1,000, KiB, MiB of 1,024.",
     "max_peak_bytes": "At most this peak activation memory in --dtype, e.g. 512KB or 320KiB "
-                      "(with --dw-inplace: depthwise convs in place).",
+    "(with --dw-inplace: depthwise convs in place).",
     "max_latency_ms": "At most this estimated latency on --device, e.g. 30 or 30ms.",
 }
 
 
-@click.command("choose", short_help="Which MobileNet to ship: the best (model, alpha, R) "
-                                    "under budgets, by estimated top-1.", epilog="""\b
+@click.command(
+    "choose",
+    short_help="Which MobileNet to ship: the best (model, alpha, R) "
+    "under budgets, by estimated top-1.",
+    epilog="""\b
 Examples:
   mncost choose --max-macs 300M
   mncost choose --family mobilenet-v2 --max-latency-ms 30 --device pixel1-cpu
@@ -70,41 +75,89 @@ Examples:
 
 \b
 Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024.
-""")
-@click.option("--family", type=FamilyChoice(), default="all", show_default=True,
-              help=f"Which models to search: {FAMILIES_HELP} (the families with "
-                   "published checkpoints to estimate top-1 from).")
+""",
+)
+@click.option(
+    "--family",
+    type=FamilyChoice(),
+    default="all",
+    show_default=True,
+    help=f"Which models to search: {FAMILIES_HELP} (the families with "
+    "published checkpoints to estimate top-1 from).",
+)
 @click.option("--max-macs", metavar="N", help=_BUDGET_HELP["max_macs"])
 @click.option("--max-params", metavar="N", help=_BUDGET_HELP["max_params"])
 @click.option("--max-weight-bytes", metavar="BYTES", help=_BUDGET_HELP["max_weight_bytes"])
 @click.option("--max-peak-bytes", metavar="BYTES", help=_BUDGET_HELP["max_peak_bytes"])
 @click.option("--max-latency-ms", metavar="MS", help=_BUDGET_HELP["max_latency_ms"])
-@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]), default="float32",
-              show_default=True,
-              help="Data type of weights and activations for the byte budgets: 4, 2 or 1 "
-                   "byte per value (int8 folds batch norm into the conv before it).")
-@click.option("--dw-inplace", is_flag=True,
-              help="The peak runs depthwise convs in place, as MCU runtimes do.")
-@click.option("--device", "-d", type=DeviceChoice(), default=None, metavar="NAME|FILE.json",
-              help="Estimate latency on a device (pixel1-cpu, or a profile file made by "
-                   "'mncost calibrate'); needed by --max-latency-ms.")
-@click.option("--alpha", "-a", "alpha", default=None, metavar="RANGE",
-              help=f"Search these alphas instead of each model's published range: "
-                   f"{RANGE_HELP} (0.5,0.75,1).")
-@click.option("--res", "-r", "res", default=None, metavar="RANGE",
-              help=f"Search these resolutions instead of each model's published range: "
-                   f"{RANGE_HELP} (128,160,224).")
-@click.option("--top", type=WholeNumber(1, 1000, "top"), default=10, show_default=True,
-              help="How many picks to list, 1 to 1,000.")
-@click.option("--extrapolate", is_flag=True,
-              help="Rank configurations outside the published grid too, on extrapolated "
-                   "top-1 estimates (else they are counted but not ranked).")
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "int8"]),
+    default="float32",
+    show_default=True,
+    help="Data type of weights and activations for the byte budgets: 4, 2 or 1 "
+    "byte per value (int8 folds batch norm into the conv before it).",
+)
+@click.option(
+    "--dw-inplace", is_flag=True, help="The peak runs depthwise convs in place, as MCU runtimes do."
+)
+@click.option(
+    "--device",
+    "-d",
+    type=DeviceChoice(),
+    default=None,
+    metavar="NAME|FILE.json",
+    help="Estimate latency on a device (pixel1-cpu, or a profile file made by "
+    "'mncost calibrate'); needed by --max-latency-ms.",
+)
+@click.option(
+    "--alpha",
+    "-a",
+    "alpha",
+    default=None,
+    metavar="RANGE",
+    help=f"Search these alphas instead of each model's published range: {RANGE_HELP} (0.5,0.75,1).",
+)
+@click.option(
+    "--res",
+    "-r",
+    "res",
+    default=None,
+    metavar="RANGE",
+    help=f"Search these resolutions instead of each model's published range: "
+    f"{RANGE_HELP} (128,160,224).",
+)
+@click.option(
+    "--top",
+    type=WholeNumber(1, 1000, "top"),
+    default=10,
+    show_default=True,
+    help="How many picks to list, 1 to 1,000.",
+)
+@click.option(
+    "--extrapolate",
+    is_flag=True,
+    help="Rank configurations outside the published grid too, on extrapolated "
+    "top-1 estimates (else they are counted but not ranked).",
+)
 @output_options()
-def choose_command(family: str, max_macs: str | None, max_params: str | None,
-                   max_weight_bytes: str | None, max_peak_bytes: str | None,
-                   max_latency_ms: str | None, dtype: str, dw_inplace: bool,
-                   device: str | Path | None, alpha: str | None, res: str | None, top: int,
-                   extrapolate: bool, fmt: str | None, output: Path | None) -> None:
+def choose_command(
+    family: str,
+    max_macs: str | None,
+    max_params: str | None,
+    max_weight_bytes: str | None,
+    max_peak_bytes: str | None,
+    max_latency_ms: str | None,
+    dtype: str,
+    dw_inplace: bool,
+    device: str | Path | None,
+    alpha: str | None,
+    res: str | None,
+    top: int,
+    extrapolate: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """The best (model, alpha, resolution) candidates that meet every budget, ranked by
     estimated ImageNet top-1.
 
@@ -125,13 +178,20 @@ def choose_command(family: str, max_macs: str | None, max_params: str | None,
 
     fmt = resolve_format(fmt, output)
     with user_errors(ExploreError):
-        budgets = parse_budgets({"max_macs": max_macs, "max_params": max_params,
-                                 "max_weight_bytes": max_weight_bytes,
-                                 "max_peak_bytes": max_peak_bytes,
-                                 "max_latency_ms": max_latency_ms})
+        budgets = parse_budgets(
+            {
+                "max_macs": max_macs,
+                "max_params": max_params,
+                "max_weight_bytes": max_weight_bytes,
+                "max_peak_bytes": max_peak_bytes,
+                "max_latency_ms": max_latency_ms,
+            }
+        )
     if max_latency_ms is not None and device is None:
-        raise UserError("--max-latency-ms needs --device (pixel1-cpu, or a profile file "
-                        "made by 'mncost calibrate')")
+        raise UserError(
+            "--max-latency-ms needs --device (pixel1-cpu, or a profile file "
+            "made by 'mncost calibrate')"
+        )
     alphas = resolutions = None
     if alpha is not None or res is not None:
         with user_errors(ExploreError):
@@ -144,9 +204,18 @@ def choose_command(family: str, max_macs: str | None, max_params: str | None,
         with user_errors(LatencyError):
             profile = resolve_device(device)
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
-        result = choose(family, budgets, alphas=alphas, resolutions=resolutions,
-                        dtype=dtype, dw_inplace=dw_inplace, profile=profile, top=top,
-                        extrapolate=extrapolate, progress=bar)
+        result = choose(
+            family,
+            budgets,
+            alphas=alphas,
+            resolutions=resolutions,
+            dtype=dtype,
+            dw_inplace=dw_inplace,
+            profile=profile,
+            top=top,
+            extrapolate=extrapolate,
+            progress=bar,
+        )
         report = choose_report(result)
         bar(f"writing {fmt}", 0, 0)
         if fmt == "html":
@@ -155,13 +224,23 @@ def choose_command(family: str, max_macs: str | None, max_params: str | None,
             limits = ", ".join(
                 f"{b.kind.short} <= {b.text}"
                 + (" ms" if b.kind.quantity == "ms" and b.text[-1:].isdigit() else "")
-                for b in result.budgets)
-            intro = ("Estimated top-1 over each model's candidate grid. Grey: over a budget"
-                     + (f" ({limits})" if limits else "") + "; numbered: the picks, best "
-                     "first; white lines: equal mult-adds (millions); open circles: the "
-                     "released checkpoints. Hover a cell for its figures.")
-            text = heatmap_page(choose_figures(result), result.grids, report.title, intro,
-                                report.tables, report.notes)
+                for b in result.budgets
+            )
+            intro = (
+                "Estimated top-1 over each model's candidate grid. Grey: over a budget"
+                + (f" ({limits})" if limits else "")
+                + "; numbered: the picks, best "
+                "first; white lines: equal mult-adds (millions); open circles: the "
+                "released checkpoints. Hover a cell for its figures."
+            )
+            text = heatmap_page(
+                choose_figures(result),
+                result.grids,
+                report.title,
+                intro,
+                report.tables,
+                report.notes,
+            )
         else:
             text = render_output(report, fmt, output)
     emit(text, output, fmt)

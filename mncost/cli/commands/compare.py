@@ -8,18 +8,17 @@ from typing import Any
 import click
 
 from mncost.cli.commands.latency import DeviceChoice
-from mncost.cli.options import emit_report, output_options, resolve_format, user_errors
+from mncost.cli.options import ParamType, emit_report, output_options, resolve_format, user_errors
 
 __all__ = ["ConfigArgument", "compare_command"]
 
 
-class ConfigArgument(click.ParamType):
+class ConfigArgument(ParamType):
     """MODEL[@ALPHA[/RES]], read and checked (:func:`mncost.analysis.compare.parse_config`)."""
 
     name = "MODEL[@ALPHA[/RES]]"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from mncost.analysis.compare import ConfigRef, parse_config
         from mncost.analysis.explore import ExploreError
 
@@ -31,8 +30,10 @@ class ConfigArgument(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-@click.command("compare", short_help="Two configurations side by side: MACs, params, memory, "
-                                     "latency, top-1 (B - A).", epilog="""\b
+@click.command(
+    "compare",
+    short_help="Two configurations side by side: MACs, params, memory, latency, top-1 (B - A).",
+    epilog="""\b
 A configuration is MODEL[@ALPHA[/RES]]: a built-in model ('mncost models'), its width
 multiplier (default 1) and its resolution (default: the model's own).
 
@@ -42,21 +43,40 @@ Examples:
   mncost compare mobilenet-v2@1.4 mobilenet-v3-large --device pixel1-cpu
   mncost compare mobilenet-v2 mobilenet-v2@0.5/224 --dtype int8 --dw-inplace
   mncost compare mobilenet-v1 mobilenet-v2 -f json | jq .total.mult_adds
-""")
+""",
+)
 @click.argument("a", type=ConfigArgument(), metavar="A")
 @click.argument("b", type=ConfigArgument(), metavar="B")
-@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]), default="float32",
-              show_default=True,
-              help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
-                   "folds batch norm into the conv before it).")
-@click.option("--dw-inplace", is_flag=True,
-              help="The peak runs depthwise convs in place, as MCU runtimes do.")
-@click.option("--device", "-d", type=DeviceChoice(), default=None, metavar="NAME|FILE.json",
-              help="Add estimated latency on a device: pixel1-cpu or a profile file made "
-                   "by 'mncost calibrate'.")
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "int8"]),
+    default="float32",
+    show_default=True,
+    help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
+    "folds batch norm into the conv before it).",
+)
+@click.option(
+    "--dw-inplace", is_flag=True, help="The peak runs depthwise convs in place, as MCU runtimes do."
+)
+@click.option(
+    "--device",
+    "-d",
+    type=DeviceChoice(),
+    default=None,
+    metavar="NAME|FILE.json",
+    help="Add estimated latency on a device: pixel1-cpu or a profile file made "
+    "by 'mncost calibrate'.",
+)
 @output_options()
-def compare_command(a: Any, b: Any, dtype: str, dw_inplace: bool, device: str | Path | None,
-                    fmt: str | None, output: Path | None) -> None:
+def compare_command(
+    a: Any,
+    b: Any,
+    dtype: str,
+    dw_inplace: bool,
+    device: str | Path | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """Configurations A and B side by side: mult-adds, params and weight bytes by layer
     type and in total, the peak activation memory, the estimated latency (--device) and
     top-1 where there are published checkpoints. Every difference is B - A; every

@@ -22,7 +22,10 @@ from mncost.cli.options import (
 __all__ = ["models_command", "schema_command", "table_command"]
 
 
-@click.command("table", short_help="Per-layer mult-adds and params at a given alpha and resolution.", epilog="""\b
+@click.command(
+    "table",
+    short_help="Per-layer mult-adds and params at a given alpha and resolution.",
+    epilog="""\b
 Examples:
   mncost table                               # MobileNet v1, alpha 1, 224x224
   mncost table --alpha 0.75 --res 160        # the paper's 0.75 MobileNet-160
@@ -30,13 +33,16 @@ Examples:
   mncost table --classes 0 --bn affine       # body only, batch-norm gamma/beta counted
   mncost table --spec examples/tiny-cifar.yaml -o tiny.html
   mncost table -a 0.5 -f json | jq .total
-""")
+""",
+)
 @scenario_options
-@click.option("--flops", is_flag=True,
-              help="Show FLOPs (= 2 x mult-adds) instead of mult-adds (MACs).")
+@click.option(
+    "--flops", is_flag=True, help="Show FLOPs (= 2 x mult-adds) instead of mult-adds (MACs)."
+)
 @output_options()
-def table_command(scenario: ScenarioOptions, flops: bool, fmt: str | None,
-                  output: Path | None) -> None:
+def table_command(
+    scenario: ScenarioOptions, flops: bool, fmt: str | None, output: Path | None
+) -> None:
     """Per-layer mult-adds and parameters of MODEL (default: mobilenet-v1).
 
     Rows follow the paper's Table 1 (a depthwise separable block is two rows: dw, then
@@ -46,23 +52,26 @@ def table_command(scenario: ScenarioOptions, flops: bool, fmt: str | None,
     """
     from mncost.analysis.models import cost_scenario
     from mncost.cost.scaling import ScalingError
-    from mncost.present.views.cost_table import cost_report
+    from mncost.present.views.cost_table import Layout, cost_report
 
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
     with user_errors(ScalingError):
         result = cost_scenario(chosen)
-    layout = "data" if fmt == "csv" else "document"  # CSV: one value per field, totals row
+    layout: Layout = "data" if fmt == "csv" else "document"  # CSV: one value per field
     emit_report(cost_report(result, flops=flops, layout=layout), fmt, output)
 
 
-@click.command("models", short_help="The built-in architectures, with their cost at their "
-                                    "defaults.", epilog="""\b
+@click.command(
+    "models",
+    short_help="The built-in architectures, with their cost at their defaults.",
+    epilog="""\b
 Examples:
   mncost models                              # name, family, paper, input, MACs, params
   mncost models -f json | jq '.[].name'      # the names MODEL accepts
   mncost models -o models.md
-""")
+""",
+)
 @output_options(("table", "csv", "json", "markdown", "html"))
 def models_command(fmt: str | None, output: Path | None) -> None:
     """List the built-in architectures (the names MODEL accepts): each with its family,
@@ -76,9 +85,14 @@ def models_command(fmt: str | None, output: Path | None) -> None:
 
 
 @click.command("schema", short_help="Print the JSON Schema of spec files (YAML or JSON).")
-@click.option("--output", "-o", type=OutputFile(), default=None, metavar="FILE",
-              help="Write the schema to FILE instead of the terminal ('-': standard "
-                   "output).")
+@click.option(
+    "--output",
+    "-o",
+    type=OutputFile(),
+    default=None,
+    metavar="FILE",
+    help="Write the schema to FILE instead of the terminal ('-': standard output).",
+)
 def schema_command(output: Path | None) -> None:
     """Print the JSON Schema of architecture spec files (YAML or JSON).
 

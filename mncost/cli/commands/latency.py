@@ -11,6 +11,7 @@ import click
 
 from mncost.cli.options import (
     InputFile,
+    ParamType,
     ScenarioOptions,
     UserError,
     emit_report,
@@ -24,14 +25,15 @@ from mncost.cli.options import (
 __all__ = ["DeviceChoice", "latency_command"]
 
 
-class DeviceChoice(click.ParamType):
+class DeviceChoice(ParamType):
     """A built-in device's name, or a profile file (registered as an input, so that no
     output can be written over it)."""
 
     name = "DEVICE"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> str | Path:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | Path:
         from mncost.analysis.latency import BUILTIN_DEVICES
         from mncost.text import quote
 
@@ -40,39 +42,64 @@ class DeviceChoice(click.ParamType):
         text = str(value)
         if text in BUILTIN_DEVICES:
             return text
-        if text.lower().endswith(".json") or "/" in text or os.sep in text \
-                or os.path.lexists(text):
+        if text.lower().endswith(".json") or "/" in text or os.sep in text or os.path.lexists(text):
             return InputFile().convert(text, param, ctx)  # type: ignore[no-any-return]
-        self.fail(f"unknown device {quote(text)}; built-in devices: "
-                  f"{', '.join(BUILTIN_DEVICES)}, or a profile file (.json) made by "
-                  "'mncost calibrate'", param, ctx)
+        self.fail(
+            f"unknown device {quote(text)}; built-in devices: "
+            f"{', '.join(BUILTIN_DEVICES)}, or a profile file (.json) made by "
+            "'mncost calibrate'",
+            param,
+            ctx,
+        )
 
 
-_SCENARIO_DEFAULTS = {"model": None, "spec": None, "resolution": None, "rho": None,
-                      "classes": None, "rounding": None}
+_SCENARIO_DEFAULTS = {
+    "model": None,
+    "spec": None,
+    "resolution": None,
+    "rho": None,
+    "classes": None,
+    "rounding": None,
+}
 
 
-@click.command("latency", short_help="Estimated latency on a device, per op (a fitted "
-                                     "model, not a measurement).", epilog="""\b
+@click.command(
+    "latency",
+    short_help="Estimated latency on a device, per op (a fitted model, not a measurement).",
+    epilog="""\b
 Examples:
   mncost latency mobilenet-v2 --device pixel1-cpu
   mncost latency mobilenet-v2 -a 0.75 -r 160 --device pixel1-cpu -f json | jq .total_ms
   mncost latency --device pixel1-cpu --fit-report     # the fit, point by point
   mncost latency mobilenet-v3-large --device mydevice.json
   mncost calibrate measured.csv -o mydevice.json      # a profile for your device
-""")
+""",
+)
 @scenario_options
-@click.option("--device", "-d", type=DeviceChoice(), required=True,
-              metavar="NAME|FILE.json",
-              help="The device profile: a built-in name (pixel1-cpu) or a profile file "
-                   "made by 'mncost calibrate'.")
-@click.option("--fit-report", is_flag=True,
-              help="Show the profile's fit instead: its terms with units, its "
-                   "leave-one-out error beside the MACs-only baseline's, every fitted "
-                   "point, and (pixel1-cpu) MobileNet V3 checkpoints it never saw.")
+@click.option(
+    "--device",
+    "-d",
+    type=DeviceChoice(),
+    required=True,
+    metavar="NAME|FILE.json",
+    help="The device profile: a built-in name (pixel1-cpu) or a profile file "
+    "made by 'mncost calibrate'.",
+)
+@click.option(
+    "--fit-report",
+    is_flag=True,
+    help="Show the profile's fit instead: its terms with units, its "
+    "leave-one-out error beside the MACs-only baseline's, every fitted "
+    "point, and (pixel1-cpu) MobileNet V3 checkpoints it never saw.",
+)
 @output_options()
-def latency_command(scenario: ScenarioOptions, device: str | Path, fit_report: bool,
-                    fmt: str | None, output: Path | None) -> None:
+def latency_command(
+    scenario: ScenarioOptions,
+    device: str | Path,
+    fit_report: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """Estimated latency of MODEL (default: mobilenet-v1) on a device, op by op.
 
     The device profile is a linear model over per-op features (mult-adds, the
@@ -94,15 +121,22 @@ def latency_command(scenario: ScenarioOptions, device: str | Path, fit_report: b
 
     fmt = resolve_format(fmt, output)
     if fit_report:
-        given = [name for name, default in _SCENARIO_DEFAULTS.items()
-                 if getattr(scenario, name) != default]
+        given = [
+            name
+            for name, default in _SCENARIO_DEFAULTS.items()
+            if getattr(scenario, name) != default
+        ]
         if given or scenario.alpha != 1 or scenario.bn != "none" or not scenario.fc_bias:
-            raise UserError("--fit-report shows the device profile's fit; give it with "
-                            "--device alone (no MODEL, --spec, --alpha, --res, ...)")
+            raise UserError(
+                "--fit-report shows the device profile's fit; give it with "
+                "--device alone (no MODEL, --spec, --alpha, --res, ...)"
+            )
     elif scenario.bn != "none" or not scenario.fc_bias:
-        raise UserError("--bn and --no-fc-bias choose how parameters are counted; a "
-                        "latency estimate does not depend on them (batch norm is folded "
-                        "at inference)")
+        raise UserError(
+            "--bn and --no-fc-bias choose how parameters are counted; a "
+            "latency estimate does not depend on them (batch norm is folded "
+            "at inference)"
+        )
     with user_errors(LatencyError):
         profile = resolve_device(device)
     if fit_report:
@@ -111,7 +145,13 @@ def latency_command(scenario: ScenarioOptions, device: str | Path, fit_report: b
     chosen = resolve_scenario(scenario)
     model = None if scenario.spec is not None else (scenario.model or "mobilenet-v1")
     with user_errors(ScalingError):
-        estimate = estimate_latency(chosen.arch, chosen.alpha, chosen.resolution,
-                                    chosen.classes, profile,
-                                    rounding=chosen.conventions.rounding, model=model)
+        estimate = estimate_latency(
+            chosen.arch,
+            chosen.alpha,
+            chosen.resolution,
+            chosen.classes,
+            profile,
+            rounding=chosen.conventions.rounding,
+            model=model,
+        )
     emit_report(latency_report(estimate), fmt, output)

@@ -19,26 +19,37 @@ from mncost.cli.options import (
 __all__ = ["memory_command"]
 
 
-@click.command("memory", short_help="Activation memory per layer, its peak, and weight bytes.",
-               epilog="""\b
+@click.command(
+    "memory",
+    short_help="Activation memory per layer, its peak, and weight bytes.",
+    epilog="""\b
 Examples:
   mncost memory mobilenet-v2 --dtype int8 --dw-inplace   # MCUNetV2's 1,372 kB peak
   mncost memory mobilenet-v2 --dtype int8                # depthwise convs not in place
   mncost memory -a 0.5 -r 160 --dtype float16
   mncost memory --spec examples/tiny-cifar.yaml -o memory.html
   mncost memory mobilenet-v2 --dtype int8 -f json | jq .peak_activation_bytes
-""")
+""",
+)
 @scenario_options
-@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]), default="float32",
-              show_default=True,
-              help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
-                   "folds batch norm into the conv before it).")
-@click.option("--dw-inplace", is_flag=True,
-              help="Run depthwise convs in place, as MCU runtimes do: of a depthwise conv's "
-                   "input and output only the larger counts.")
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "int8"]),
+    default="float32",
+    show_default=True,
+    help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
+    "folds batch norm into the conv before it).",
+)
+@click.option(
+    "--dw-inplace",
+    is_flag=True,
+    help="Run depthwise convs in place, as MCU runtimes do: of a depthwise conv's "
+    "input and output only the larger counts.",
+)
 @output_options()
-def memory_command(scenario: ScenarioOptions, dtype: str, dw_inplace: bool, fmt: str | None,
-                   output: Path | None) -> None:
+def memory_command(
+    scenario: ScenarioOptions, dtype: str, dw_inplace: bool, fmt: str | None, output: Path | None
+) -> None:
     """Activation memory of MODEL (default: mobilenet-v1) under layer-by-layer execution.
 
     For each op: the bytes it reads, the bytes it writes, and the bytes live while it

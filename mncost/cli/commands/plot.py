@@ -12,6 +12,7 @@ import click
 from mncost.cli.options import (
     KeyChoice,
     OutputFile,
+    ParamType,
     UserError,
     WholeNumber,
     emit,
@@ -31,13 +32,14 @@ MAX_IMAGE_SIDE = 8192
 a 8,192 x 8,192 PNG is already 256 MiB to render."""
 
 
-class _Scale(click.ParamType):
+class _Scale(ParamType):
     """--scale: a decimal number in SCALE_RANGE, ASCII digits only."""
 
     name = "NUMBER"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         import re
 
         from mncost.text import quote
@@ -47,19 +49,26 @@ class _Scale(click.ParamType):
         text = str(value).strip()
         low, high = SCALE_RANGE
         # A plain decimal: no exponent, nan or inf, and short, so nothing odd reaches float().
-        if len(text) > 12 or not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", text, re.ASCII) \
-                or not low <= float(text) <= high:
-            self.fail(f"scale must be a number from {low:g} to {high:g}, got {quote(value)}",
-                      param, ctx)
+        if (
+            len(text) > 12
+            or not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", text, re.ASCII)
+            or not low <= float(text) <= high
+        ):
+            self.fail(
+                f"scale must be a number from {low:g} to {high:g}, got {quote(value)}", param, ctx
+            )
         return float(text)
 
 
-@click.group("plot", short_help="Plots: accuracy against cost (Pareto) of published models.",
-             epilog="""\b
+@click.group(
+    "plot",
+    short_help="Plots: accuracy against cost (Pareto) of published models.",
+    epilog="""\b
 Examples:
   mncost plot pareto                            # writes pareto.html here
   mncost plot pareto --highlight 0.75/160 -o pareto.png
-""")
+""",
+)
 def plot_group() -> None:
     """Plots of the published results against mncost's costs."""
 
@@ -83,13 +92,20 @@ def open_in_browser(path: Path) -> str | None:
     opener = shutil.which("xdg-open")
     if opener is None:
         return "xdg-open not found, so nothing was opened"
-    subprocess.Popen([opener, uri], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
+    subprocess.Popen(
+        [opener, uri],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     return None
 
 
-@plot_group.command("pareto", short_help="Top-1 accuracy vs mult-adds or params, frontier "
-                                         "marked.", epilog="""\b
+@plot_group.command(
+    "pareto",
+    short_help="Top-1 accuracy vs mult-adds or params, frontier marked.",
+    epilog="""\b
 Examples:
   mncost plot pareto                       # ImageNet, log x: pareto.html
   mncost plot pareto --highlight 0.75/160 --highlight 0.6/150
@@ -98,42 +114,84 @@ Examples:
   mncost plot pareto --dataset stanford_dogs -o dogs.png
   mncost plot pareto --family mobilenet_v1 --show   # and open it
   mncost plot pareto -o pareto.png --width 1600 --height 900 --scale 1
-""")
+""",
+)
 @query_options(default_dataset="imagenet")
-@click.option("--x", "x_axis", type=KeyChoice(("mult_adds", "params"), "x axis"),
-              default="mult_adds", show_default=True,
-              help="What the x axis counts: mult-adds (MACs) or parameters.")
-@click.option("--cost", "cost_basis", type=KeyChoice(("published", "computed"), "cost basis"),
-              default="published", show_default=True,
-              help="x from the published figures, or mncost's exact count (published "
-                   "where mncost cannot count the model).")
-@click.option("--highlight", "highlights", multiple=True, metavar="[MODEL:]ALPHA/RES",
-              help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); "
-                   "repeat for several.")
+@click.option(
+    "--x",
+    "x_axis",
+    type=KeyChoice(("mult_adds", "params"), "x axis"),
+    default="mult_adds",
+    show_default=True,
+    help="What the x axis counts: mult-adds (MACs) or parameters.",
+)
+@click.option(
+    "--cost",
+    "cost_basis",
+    type=KeyChoice(("published", "computed"), "cost basis"),
+    default="published",
+    show_default=True,
+    help="x from the published figures, or mncost's exact count (published "
+    "where mncost cannot count the model).",
+)
+@click.option(
+    "--highlight",
+    "highlights",
+    multiple=True,
+    metavar="[MODEL:]ALPHA/RES",
+    help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); repeat for several.",
+)
 @click.option("--linear", is_flag=True, help="Linear x axis instead of log.")
-@click.option("--output", "-o", type=OutputFile(), default="pareto.html",
-              metavar="FILE",
-              help="Write FILE: .html (offline, plotly.js inlined), .png or .svg "
-                   "(needs kaleido and Chromium); '-' writes the HTML page to standard "
-                   "output instead of the frontier list. [default: ./pareto.html]")
-@click.option("--width", type=WholeNumber(*WIDTH_RANGE, "width"), default=None,
-              metavar="PX",
-              help=f"Figure width in CSS pixels, {WIDTH_RANGE[0]:,} to {WIDTH_RANGE[1]:,} "
-                   "[default: 1280 for .png/.svg; an HTML page's width].")
-@click.option("--height", type=WholeNumber(*HEIGHT_RANGE, "height"), default=None,
-              metavar="PX",
-              help=f"Figure height in CSS pixels, {HEIGHT_RANGE[0]:,} to {HEIGHT_RANGE[1]:,} "
-                   "[default: 720].")
-@click.option("--scale", type=_Scale(), default=None,
-              help=f"Device pixels per CSS pixel in a .png (and the HTML page's PNG "
-                   f"download), {SCALE_RANGE[0]:g} to {SCALE_RANGE[1]:g} [default: 2: "
-                   "1280x720 becomes 2560x1440; 1 for .svg].")
-@click.option("--show", is_flag=True,
-              help="Also open the file in the default browser (never waits for it).")
-def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis: str,
-                   cost_basis: str, highlights: tuple[str, ...], linear: bool,
-                   output: Path | None, width: int | None, height: int | None,
-                   scale: float | None, show: bool) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=OutputFile(),
+    default="pareto.html",
+    metavar="FILE",
+    help="Write FILE: .html (offline, plotly.js inlined), .png or .svg "
+    "(needs kaleido and Chromium); '-' writes the HTML page to standard "
+    "output instead of the frontier list. [default: ./pareto.html]",
+)
+@click.option(
+    "--width",
+    type=WholeNumber(*WIDTH_RANGE, "width"),
+    default=None,
+    metavar="PX",
+    help=f"Figure width in CSS pixels, {WIDTH_RANGE[0]:,} to {WIDTH_RANGE[1]:,} "
+    "[default: 1280 for .png/.svg; an HTML page's width].",
+)
+@click.option(
+    "--height",
+    type=WholeNumber(*HEIGHT_RANGE, "height"),
+    default=None,
+    metavar="PX",
+    help=f"Figure height in CSS pixels, {HEIGHT_RANGE[0]:,} to {HEIGHT_RANGE[1]:,} [default: 720].",
+)
+@click.option(
+    "--scale",
+    type=_Scale(),
+    default=None,
+    help=f"Device pixels per CSS pixel in a .png (and the HTML page's PNG "
+    f"download), {SCALE_RANGE[0]:g} to {SCALE_RANGE[1]:g} [default: 2: "
+    "1280x720 becomes 2560x1440; 1 for .svg].",
+)
+@click.option(
+    "--show", is_flag=True, help="Also open the file in the default browser (never waits for it)."
+)
+def pareto_command(
+    families: tuple[str, ...],
+    source: str,
+    dataset: str,
+    x_axis: str,
+    cost_basis: str,
+    highlights: tuple[str, ...],
+    linear: bool,
+    output: Path | None,
+    width: int | None,
+    height: int | None,
+    scale: float | None,
+    show: bool,
+) -> None:
     """Plot published top-1 accuracy against mult-adds (or params) with the Pareto
     frontier, and list the frontier's models.
 
@@ -177,8 +235,10 @@ def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis:
         scale = 1.0 if fmt == "svg" else IMAGE_SCALE
     for option, side in (("--width", width), ("--height", height)):
         if side is not None and side * scale > MAX_IMAGE_SIDE:
-            raise UserError(f"{option} {side:,} at --scale {scale:g} is "
-                            f"{side * scale:,.0f} pixels; at most {MAX_IMAGE_SIDE:,}")
+            raise UserError(
+                f"{option} {side:,} at --scale {scale:g} is "
+                f"{side * scale:,.0f} pixels; at most {MAX_IMAGE_SIDE:,}"
+            )
     if fmt != "html":  # an image has a size of its own; a page's plot fills the page
         width, height = width or IMAGE_SIZE[0], height or IMAGE_SIZE[1]
     points = run_query(families, source, dataset)
@@ -191,21 +251,31 @@ def pareto_command(families: tuple[str, ...], source: str, dataset: str, x_axis:
     if not data.points:
         raise UserError("no published results with a top-1 accuracy match these options")
     # An HTML page carries the title itself; an image needs it drawn in.
-    fig = pareto_figure(data, log_x=not linear, titled=fmt != "html",
-                        width=width, height=height)
+    fig = pareto_figure(data, log_x=not linear, titled=fmt != "html", width=width, height=height)
     title, subtitle = pareto_title(data)
     report = frontier_report(data)
     if output is None:  # -o -: the page is standard output, so no frontier list there
-        emit(figure_page(fig, title, subtitle, page_notes(data), report.tables, scale),
-             None, "html")
+        emit(
+            figure_page(fig, title, subtitle, page_notes(data), report.tables, scale), None, "html"
+        )
         return
     with user_errors(PlotOutputError):
-        write_figure(fig, output, title=title, intro=subtitle, notes=page_notes(data),
-                     tables=report.tables, inputs=input_files(),
-                     scale=scale)
+        write_figure(
+            fig,
+            output,
+            title=title,
+            intro=subtitle,
+            notes=page_notes(data),
+            tables=report.tables,
+            inputs=input_files(),
+            scale=scale,
+        )
     shown = display_path(output.resolve())
-    click.echo(f"wrote {shown} ({fmt}: {len(data.points)} published points, "
-               f"{len(data.frontier)} on the frontier)", err=True)
+    click.echo(
+        f"wrote {shown} ({fmt}: {len(data.points)} published points, "
+        f"{len(data.frontier)} on the frontier)",
+        err=True,
+    )
     if show:
         problem = open_in_browser(output)
         if problem:

@@ -19,19 +19,27 @@ from mncost.cli.options import (
 __all__ = ["published_command"]
 
 
-@click.command("published", short_help="Published accuracy and cost, beside mncost's count.",
-               epilog="""\b
+@click.command(
+    "published",
+    short_help="Published accuracy and cost, beside mncost's count.",
+    epilog="""\b
 Examples:
   mncost published                          # paper and checkpoints
   mncost published --source paper           # the paper's Tables 4-10
   mncost published --family mobilenet_v1 --source checkpoints
   mncost published --dataset stanford_dogs  # Table 10
   mncost published -f csv -o published.csv  # exact figures, one row each
-""")
+""",
+)
 @query_options(default_dataset=None)
 @output_options(("table", "csv", "json", "markdown", "html"))
-def published_command(families: tuple[str, ...], source: str, dataset: str | None,
-                      fmt: str | None, output: Path | None) -> None:
+def published_command(
+    families: tuple[str, ...],
+    source: str,
+    dataset: str | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """List published (model, top-1, mult-adds, params) results with their sources.
 
     The paper's Tables 4-10 (one point per distinct result: a model the paper prints in

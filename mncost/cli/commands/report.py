@@ -41,8 +41,9 @@ def _format(output: Path | None) -> str:
     except FormatError as exc:
         raise UserError(f"cannot write {quote(display_path(output.name))}: {exc}") from None
     if fmt is None:
-        raise UserError(f"cannot write {quote(display_path(output.name))}: no file ending; "
-                        "use .html or .md")
+        raise UserError(
+            f"cannot write {quote(display_path(output.name))}: no file ending; use .html or .md"
+        )
     return fmt
 
 
@@ -73,8 +74,7 @@ def _colophon() -> Colophon:
     # "mncost" whatever the program was called (python -m mncost, a test runner), then
     # the subcommand path and the arguments as typed.
     words = ("mncost", *ctx.command_path.split()[1:], *ctx.meta.get(_ARGS_KEY, ()))
-    return Colophon(version=__version__, command=words,
-                    generated=datetime.now(timezone.utc))
+    return Colophon(version=__version__, command=words, generated=datetime.now(timezone.utc))
 
 
 def _warn(message: str) -> None:
@@ -86,31 +86,47 @@ def _warn(message: str) -> None:
     click.echo(shorten(printable(f"{where}: warning: {message}"), ERROR_LINE_LIMIT), err=True)
 
 
-@click.command("report", cls=_TypedCommand,
-               short_help="Design-review page of one configuration (HTML or Markdown).",
-               epilog="""\b
+@click.command(
+    "report",
+    cls=_TypedCommand,
+    short_help="Design-review page of one configuration (HTML or Markdown).",
+    epilog="""\b
 Examples:
   mncost report --alpha 0.75 --res 160 -o review.html
   mncost report -a 0.5 -r 128 -o review.md    # charts as PNG files beside it
   mncost report --spec examples/tiny-cifar.yaml -o tiny.html
   mncost report -o review.md --no-images      # Markdown without the charts
   mncost report mobilenet-v2 --audit          # with the paper audit as an appendix
-""")
+""",
+)
 @scenario_options
-@click.option("--output", "-o", type=OutputFile(), default="review.html",
-              metavar="FILE",
-              help="Write FILE: .html (one offline file) or .md (charts as PNG files next "
-                   "to it); '-' writes the HTML page to standard output. "
-                   "[default: ./review.html]")
-@click.option("--images/--no-images", default=True, show_default=True,
-              help="Markdown only: write the charts as PNG files next to FILE (needs "
-                   "kaleido and Chromium; without them the page is written without "
-                   "charts, with a warning).")
-@click.option("--audit", is_flag=True,
-              help="Add an appendix: how mncost's counts compare with every cost figure "
-                   "of the MobileNet paper (the summary of `mncost reproduce`).")
-def report_command(scenario: ScenarioOptions, output: Path | None, images: bool,
-                   audit: bool) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=OutputFile(),
+    default="review.html",
+    metavar="FILE",
+    help="Write FILE: .html (one offline file) or .md (charts as PNG files next "
+    "to it); '-' writes the HTML page to standard output. "
+    "[default: ./review.html]",
+)
+@click.option(
+    "--images/--no-images",
+    default=True,
+    show_default=True,
+    help="Markdown only: write the charts as PNG files next to FILE (needs "
+    "kaleido and Chromium; without them the page is written without "
+    "charts, with a warning).",
+)
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Add an appendix: how mncost's counts compare with every cost figure "
+    "of the MobileNet paper (the summary of `mncost reproduce`).",
+)
+def report_command(
+    scenario: ScenarioOptions, output: Path | None, images: bool, audit: bool
+) -> None:
     """Write the page a design reviewer wants for MODEL (default: mobilenet-v1) at the
     given alpha and resolution.
 
@@ -134,9 +150,10 @@ def report_command(scenario: ScenarioOptions, output: Path | None, images: bool,
     chosen = resolve_scenario(scenario)
     with user_errors(ScalingError):
         result = cost_scenario(chosen)
-    review = review_page(review_data(result, chosen.origin,
-                                     match_published=scenario.spec is None, audit=audit),
-                         _colophon())
+    review = review_page(
+        review_data(result, chosen.origin, match_published=scenario.spec is None, audit=audit),
+        _colophon(),
+    )
     if output is None:
         emit(review_html(review), None, "html")
         return

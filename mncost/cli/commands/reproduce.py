@@ -23,14 +23,20 @@ Examples:
   mncost reproduce 2 --status erratum       # only the errata
   mncost reproduce -f json | jq '.[] | select(.status != "match")'
   mncost reproduce -o audit.md              # Markdown, notes inline
-""")
+""",
+)
 @click.argument("tables", nargs=-1, metavar="[TABLE]...")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUS_CHOICES),
-              help="Show only cells with this status (repeatable); the summary still "
-                   "counts every cell.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(_STATUS_CHOICES),
+    help="Show only cells with this status (repeatable); the summary still counts every cell.",
+)
 @output_options()
-def reproduce_command(tables: tuple[str, ...], statuses: tuple[str, ...], fmt: str | None,
-                      output: Path | None) -> None:
+def reproduce_command(
+    tables: tuple[str, ...], statuses: tuple[str, ...], fmt: str | None, output: Path | None
+) -> None:
     """Compare each cost figure of the paper's Tables 2-14 with mncost's exact count.
 
     For every published mult-adds, parameters or share cell: the computed value, the
@@ -38,9 +44,9 @@ def reproduce_command(tables: tuple[str, ...], statuses: tuple[str, ...], fmt: s
     computable) with the reason. Then a summary per table and the misprints found
     outside the cost cells (Table 1's stride). TABLE picks tables: 6, "Table 6" or table6.
     """
-    from mncost.sources.paper_cells import UnknownTableError
     from mncost.analysis.reproduce import MISPRINTS, reproduce, summarize
     from mncost.present.views.reproduce import Layout, reproduce_report
+    from mncost.sources.paper_cells import UnknownTableError
 
     fmt = resolve_format(fmt, output)
     try:

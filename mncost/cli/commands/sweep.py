@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, Callable, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -45,8 +46,9 @@ would be some 15 MB of CSV per 250,000 rows, built in memory); ``mncost.sweep`` 
 takes up to 1,000,000."""
 HTML_ROWS = 2_000
 """An HTML page lists every configuration of a grid up to this size (then a summary)."""
-RANGE_HELP = ("start:stop:step (the stop included when a step lands on it, read exactly), "
-              "a list, or both")
+RANGE_HELP = (
+    "start:stop:step (the stop included when a step lands on it, read exactly), a list, or both"
+)
 
 
 class ProgressBar:
@@ -59,13 +61,15 @@ class ProgressBar:
     long write) still gets the bar once ``delay`` has passed: a timer shows it.
     """
 
-    def __init__(self, enabled: bool | None = None, delay: float = 1.0,
-                 file: IO[str] | None = None) -> None:
+    def __init__(
+        self, enabled: bool | None = None, delay: float = 1.0, file: IO[str] | None = None
+    ) -> None:
         import threading
 
         if enabled is None:
-            enabled = sys.stderr is not None and sys.stderr.isatty() \
-                and os.environ.get("TERM") != "dumb"
+            enabled = (
+                sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+            )
         self.enabled, self.delay, self.file = enabled, delay, file
         self.start = time.monotonic()
         self.shown = False
@@ -94,8 +98,9 @@ class ProgressBar:
                     self._timer.daemon = True
                     self._timer.start()
                 return
-            self._progress.update(self._task, description=phase, completed=done,
-                                  total=total or None)
+            self._progress.update(
+                self._task, description=phase, completed=done, total=total or None
+            )
 
     def _on_time(self) -> None:
         with self._lock:
@@ -106,10 +111,18 @@ class ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        console = Console(file=self.file, force_terminal=True) if self.file is not None \
+        console = (
+            Console(file=self.file, force_terminal=True)
+            if self.file is not None
             else Console(stderr=True)
-        self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(),
-                                  TimeElapsedColumn(), console=console, transient=True)
+        )
+        self._progress = Progress(
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self._progress.start()
         phase, done, total = self._state
         self._task = self._progress.add_task(phase, total=total or None, completed=done)
@@ -154,36 +167,73 @@ def grid_scenario_options(func: F) -> F:
 
     decorators = [
         click.argument("model", required=False, metavar="[MODEL]"),
-        click.option("--spec", "spec", type=InputFile(), metavar="FILE",
-                     help="Sweep your own architecture from a YAML/JSON spec file "
-                          "(format: `mncost schema`)."),
-        click.option("--classes", type=WholeNumber(0, MAX_CLASSES, "classes"), default=None,
-                     metavar="N",
-                     help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
-                          "0 drops the classifier."),
-        click.option("--bn", type=click.Choice(["none", "affine", "all"]), default="none",
-                     show_default=True,
-                     help="Batch-norm params per channel: none, affine (2), all (4)."),
-        click.option("--fc-bias/--no-fc-bias", default=True, show_default=True,
-                     help="Count the FC layer's bias."),
-        click.option("--rounding", type=click.Choice(list(ROUNDING_CHOICES)), default=None,
-                     help="Override the model's own channel rounding under alpha. "
-                          "[default: the model's own rule]"),
+        click.option(
+            "--spec",
+            "spec",
+            type=InputFile(),
+            metavar="FILE",
+            help="Sweep your own architecture from a YAML/JSON spec file "
+            "(format: `mncost schema`).",
+        ),
+        click.option(
+            "--classes",
+            type=WholeNumber(0, MAX_CLASSES, "classes"),
+            default=None,
+            metavar="N",
+            help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
+            "0 drops the classifier.",
+        ),
+        click.option(
+            "--bn",
+            type=click.Choice(["none", "affine", "all"]),
+            default="none",
+            show_default=True,
+            help="Batch-norm params per channel: none, affine (2), all (4).",
+        ),
+        click.option(
+            "--fc-bias/--no-fc-bias",
+            default=True,
+            show_default=True,
+            help="Count the FC layer's bias.",
+        ),
+        click.option(
+            "--rounding",
+            type=click.Choice(list(ROUNDING_CHOICES)),
+            default=None,
+            help="Override the model's own channel rounding under alpha. "
+            "[default: the model's own rule]",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
 
 
-def resolve_grid_scenario(model: str | None, spec: Path | None, classes: int | None,
-                          bn: str, fc_bias: bool, rounding: str | None) -> Any:
+def resolve_grid_scenario(
+    model: str | None,
+    spec: Path | None,
+    classes: int | None,
+    bn: str,
+    fc_bias: bool,
+    rounding: str | None,
+) -> Any:
     """The scenario the grid options name (alpha and resolution left at their defaults:
     the grid gives them), checked as every command checks it."""
     from fractions import Fraction
 
-    return resolve_scenario(ScenarioOptions(
-        model=model, spec=spec, alpha=Fraction(1), resolution=None, rho=None,
-        classes=classes, bn=bn, fc_bias=fc_bias, rounding=rounding))
+    return resolve_scenario(
+        ScenarioOptions(
+            model=model,
+            spec=spec,
+            alpha=Fraction(1),
+            resolution=None,
+            rho=None,
+            classes=classes,
+            bn=bn,
+            fc_bias=fc_bias,
+            rounding=rounding,
+        )
+    )
 
 
 def parse_axes(alpha: str, res: str, limit: int = MAX_CLI_CONFIGS) -> tuple[Any, Any]:
@@ -194,19 +244,25 @@ def parse_axes(alpha: str, res: str, limit: int = MAX_CLI_CONFIGS) -> tuple[Any,
         alphas, resolutions = parse_alphas(alpha), parse_resolutions(res)
     n = len(alphas) * len(resolutions)
     if n > limit:
-        raise UserError(f"the grid has {len(alphas):,} alphas x {len(resolutions):,} "
-                        f"resolutions = {n:,} configurations; the command line takes at "
-                        f"most {limit:,} (use a larger step, or mncost.sweep() in Python "
-                        "for up to 1,000,000)")
+        raise UserError(
+            f"the grid has {len(alphas):,} alphas x {len(resolutions):,} "
+            f"resolutions = {n:,} configurations; the command line takes at "
+            f"most {limit:,} (use a larger step, or mncost.sweep() in Python "
+            "for up to 1,000,000)"
+        )
     return alphas, resolutions
 
 
-_METRICS = ("mult_adds, params, bn_params, weight_bytes, peak_activation_bytes, input_bytes, "
-            "output_bytes, conv_activation_bytes, conv_weight_bytes, ops, latency_ms, top1")
+_METRICS = (
+    "mult_adds, params, bn_params, weight_bytes, peak_activation_bytes, input_bytes, "
+    "output_bytes, conv_activation_bytes, conv_weight_bytes, ops, latency_ms, top1"
+)
 
 
-@click.command("sweep", short_help="Every (alpha, R) of a grid: MACs, params, memory, "
-                                   "latency and top-1 estimates.", epilog=f"""\b
+@click.command(
+    "sweep",
+    short_help="Every (alpha, R) of a grid: MACs, params, memory, latency and top-1 estimates.",
+    epilog=f"""\b
 Examples:
   mncost sweep mobilenet-v2 --alpha 0.25:1.4:0.05 --res 96:320:16
   mncost sweep mobilenet-v2 --device pixel1-cpu --dtype int8 --dw-inplace
@@ -217,37 +273,90 @@ Examples:
 
 \b
 A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per axis).
-""")
+""",
+)
 @grid_scenario_options
-@click.option("--alpha", "-a", "alpha", default=DEFAULT_ALPHAS, show_default=True,
-              metavar="RANGE", help=f"Width multipliers: {RANGE_HELP} (0.5,0.75,1).")
-@click.option("--res", "-r", "res", default=DEFAULT_RESOLUTIONS, show_default=True,
-              metavar="RANGE", help=f"Resolutions in pixels: {RANGE_HELP} (128,160,224).")
-@click.option("--metric", "-m", "metrics", multiple=True, metavar="NAME",
-              help=f"A column to give (repeat for several): {_METRICS}. [default: "
-                   "mult_adds, params, weight_bytes, peak_activation_bytes; latency_ms "
-                   "with --device; top1 where the model has an accuracy model]")
-@click.option("--heatmap", "heat", default=None, metavar="NAME",
-              help="The figure a heatmap (-o sweep.html) and the terminal's pivot show "
-                   "[default: top1 when given, else mult_adds].")
-@click.option("--dtype", type=click.Choice(["float32", "float16", "int8"]), default="float32",
-              show_default=True,
-              help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
-                   "folds batch norm into the conv before it).")
-@click.option("--dw-inplace", is_flag=True,
-              help="The peak runs depthwise convs in place, as MCU runtimes do.")
-@click.option("--device", "-d", type=DeviceChoice(), default=None, metavar="NAME|FILE.json",
-              help="Add estimated latency on a device: pixel1-cpu or a profile file made "
-                   "by 'mncost calibrate'.")
-@click.option("--extrapolate", is_flag=True,
-              help="Give top-1 estimates outside the published grid too (else withheld, "
-                   "status extrapolated).")
+@click.option(
+    "--alpha",
+    "-a",
+    "alpha",
+    default=DEFAULT_ALPHAS,
+    show_default=True,
+    metavar="RANGE",
+    help=f"Width multipliers: {RANGE_HELP} (0.5,0.75,1).",
+)
+@click.option(
+    "--res",
+    "-r",
+    "res",
+    default=DEFAULT_RESOLUTIONS,
+    show_default=True,
+    metavar="RANGE",
+    help=f"Resolutions in pixels: {RANGE_HELP} (128,160,224).",
+)
+@click.option(
+    "--metric",
+    "-m",
+    "metrics",
+    multiple=True,
+    metavar="NAME",
+    help=f"A column to give (repeat for several): {_METRICS}. [default: "
+    "mult_adds, params, weight_bytes, peak_activation_bytes; latency_ms "
+    "with --device; top1 where the model has an accuracy model]",
+)
+@click.option(
+    "--heatmap",
+    "heat",
+    default=None,
+    metavar="NAME",
+    help="The figure a heatmap (-o sweep.html) and the terminal's pivot show "
+    "[default: top1 when given, else mult_adds].",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "int8"]),
+    default="float32",
+    show_default=True,
+    help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
+    "folds batch norm into the conv before it).",
+)
+@click.option(
+    "--dw-inplace", is_flag=True, help="The peak runs depthwise convs in place, as MCU runtimes do."
+)
+@click.option(
+    "--device",
+    "-d",
+    type=DeviceChoice(),
+    default=None,
+    metavar="NAME|FILE.json",
+    help="Add estimated latency on a device: pixel1-cpu or a profile file made "
+    "by 'mncost calibrate'.",
+)
+@click.option(
+    "--extrapolate",
+    is_flag=True,
+    help="Give top-1 estimates outside the published grid too (else withheld, "
+    "status extrapolated).",
+)
 @output_options()
-def sweep_command(model: str | None, spec: Path | None, classes: int | None, bn: str,
-                  fc_bias: bool, rounding: str | None, alpha: str, res: str,
-                  metrics: tuple[str, ...], heat: str | None, dtype: str, dw_inplace: bool,
-                  device: str | Path | None, extrapolate: bool, fmt: str | None,
-                  output: Path | None) -> None:
+def sweep_command(
+    model: str | None,
+    spec: Path | None,
+    classes: int | None,
+    bn: str,
+    fc_bias: bool,
+    rounding: str | None,
+    alpha: str,
+    res: str,
+    metrics: tuple[str, ...],
+    heat: str | None,
+    dtype: str,
+    dw_inplace: bool,
+    device: str | Path | None,
+    extrapolate: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """MODEL's figures (default: mobilenet-v1) at every alpha and resolution of a grid.
 
     One row per configuration: exact mult-adds, params, weight bytes and the peak
@@ -283,13 +392,24 @@ def sweep_command(model: str | None, spec: Path | None, classes: int | None, bn:
         asked.append(heat)
     registered = None if spec is not None else (model or "mobilenet-v1")
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
-        grid = explore_grid(chosen.arch, alphas, resolutions, chosen.classes,
-                            with_dtype(chosen.conventions, dtype), metrics=asked,
-                            dw_inplace=dw_inplace, profile=profile, model=registered,
-                            extrapolate=extrapolate, progress=bar)
+        grid = explore_grid(
+            chosen.arch,
+            alphas,
+            resolutions,
+            chosen.classes,
+            with_dtype(chosen.conventions, dtype),
+            metrics=asked,
+            dw_inplace=dw_inplace,
+            profile=profile,
+            model=registered,
+            extrapolate=extrapolate,
+            progress=bar,
+        )
         if heat is not None and not grid.has(heat):
-            raise UserError(f"--heatmap {heat} is not a figure of this sweep"
-                            + (": give --device" if heat == "latency_ms" else ""))
+            raise UserError(
+                f"--heatmap {heat} is not a figure of this sweep"
+                + (": give --device" if heat == "latency_ms" else "")
+            )
         bar(f"writing {fmt}", 0, 0)
         text = _render(grid, fmt, heat, output)
     emit(text, output, fmt)
@@ -300,16 +420,23 @@ def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str:
     from mncost.present.views.sweep import sweep_report
 
     if fmt != "html":
-        return render_output(sweep_report(grid, full=fmt != "table", pivot=heat), fmt,
-                             output)
+        return render_output(sweep_report(grid, full=fmt != "table", pivot=heat), fmt, output)
     from mncost.present.heatmap import heatmap_page, sweep_figure
 
-    metric = heat or ("top1" if grid.has("top1") else
-                      "mult_adds" if grid.has("mult_adds") else grid.columns()[0])
+    metric = heat or (
+        "top1" if grid.has("top1") else "mult_adds" if grid.has("mult_adds") else grid.columns()[0]
+    )
     report = sweep_report(grid, full=grid.size <= HTML_ROWS, pivot=metric)
-    intro = ("Hover a cell for every figure of its configuration. White lines: equal "
-             "mult-adds, labelled in millions; open circles: the released checkpoints"
-             + ("; grey: no value (a top-1 outside the published grid is withheld unless "
-                "--extrapolate)." if metric == "top1" and not grid.extrapolate else "."))
-    return heatmap_page([sweep_figure(grid, metric)], [grid], report.title, intro,
-                        report.tables, report.notes)
+    intro = (
+        "Hover a cell for every figure of its configuration. White lines: equal "
+        "mult-adds, labelled in millions; open circles: the released checkpoints"
+        + (
+            "; grey: no value (a top-1 outside the published grid is withheld unless "
+            "--extrapolate)."
+            if metric == "top1" and not grid.extrapolate
+            else "."
+        )
+    )
+    return heatmap_page(
+        [sweep_figure(grid, metric)], [grid], report.title, intro, report.tables, report.notes
+    )

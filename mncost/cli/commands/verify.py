@@ -61,8 +61,11 @@ class _Progress:
             dots = can_encode("⠋", getattr(sys.stderr, "encoding", None) or "utf-8")
             self._progress = Progress(
                 SpinnerColumn("dots" if dots else "line"),
-                TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True)
+                TextColumn("{task.description}", markup=False),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
 
     @contextlib.contextmanager
     def shown(self, first: str) -> Iterator[_Progress]:
@@ -81,8 +84,10 @@ class _Progress:
             self._progress.update(self._task, description=text)
 
 
-@click.command("verify", short_help="Check mncost's per-layer counts against PyTorch's.",
-               epilog="""\b
+@click.command(
+    "verify",
+    short_help="Check mncost's per-layer counts against PyTorch's.",
+    epilog="""\b
 Examples:
   mncost verify                              # MobileNet v1, alpha 1, 224x224
   mncost verify --alpha 0.35 --res 97        # any alpha and resolution
@@ -91,12 +96,14 @@ Examples:
 \b
 Exit code: 0 when every layer agrees; 1 on a mismatch (or a layer PyTorch
 cannot run); 2 on bad input, or without PyTorch (pip install 'mncost[torch]').
-""")
+""",
+)
 @scenario_options
 @output_options()
 @click.pass_context
-def verify_command(ctx: click.Context, scenario: ScenarioOptions, fmt: str | None,
-                   output: Path | None) -> None:
+def verify_command(
+    ctx: click.Context, scenario: ScenarioOptions, fmt: str | None, output: Path | None
+) -> None:
     """Build MODEL (default: mobilenet-v1) as a PyTorch network and compare, layer by
     layer, mncost's mult-adds, parameters and output shapes with PyTorch's own.
 
@@ -122,13 +129,17 @@ def verify_command(ctx: click.Context, scenario: ScenarioOptions, fmt: str | Non
     chosen = resolve_scenario(scenario)
     try:
         # Loading PyTorch is most of a first run's time: a stage of its own.
-        with user_errors(ScalingError, UnsupportedLayer), \
-                _Progress().shown("Loading PyTorch") as progress:
+        with (
+            user_errors(ScalingError, UnsupportedLayer),
+            _Progress().shown("Loading PyTorch") as progress,
+        ):
             require_torch()
-            progress.stage(f"Building {quote(chosen.arch.name)} in PyTorch and measuring "
-                           "each layer")
-            check = verify(chosen.arch, chosen.alpha, chosen.resolution, chosen.classes,
-                           chosen.conventions)
+            progress.stage(
+                f"Building {quote(chosen.arch.name)} in PyTorch and measuring each layer"
+            )
+            check = verify(
+                chosen.arch, chosen.alpha, chosen.resolution, chosen.classes, chosen.conventions
+            )
     except TorchMissing:
         raise UserError(f"PyTorch is not installed; install it with: {INSTALL_COMMAND}") from None
     except TorchFailed as exc:

@@ -18,9 +18,10 @@ The counting conventions are stated in :mod:`mncost.cost.conventions`.
 from __future__ import annotations
 
 import inspect
-from functools import partial
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
 from mncost.cost.conventions import Conventions
 
@@ -57,12 +58,14 @@ METRICS: dict[str, Metric] = {}
 
 def metric(name: str, unit: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as the metric ``name`` (its docstring says what it counts)."""
+
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         params = inspect.signature(fn).parameters.values()
         columns = tuple(p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD)
         uses = any(p.name == "conventions" and p.kind is p.KEYWORD_ONLY for p in params)
         METRICS[name] = Metric(name, unit, inspect.getdoc(fn) or "", fn, columns, uses)
         return fn
+
     return register
 
 

@@ -12,8 +12,17 @@ __all__ = ["bn_params", "mult_adds", "params"]
 
 
 @metric("mult_adds", "MACs")
-def mult_adds(weighted: Any, aux: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any,
-              k_w: Any, h_out: Any, w_out: Any) -> Any:
+def mult_adds(
+    weighted: Any,
+    aux: Any,
+    c_in: Any,
+    groups: Any,
+    c_out: Any,
+    k_h: Any,
+    k_w: Any,
+    h_out: Any,
+    w_out: Any,
+) -> Any:
     """Multiply-accumulates: k_h * k_w * (C_in / groups) * C_out * H_out * W_out for a
     conv; in_features * units for a fully connected layer (its kernel is its input).
     An auxiliary (training-only) head costs none: it does not run at inference."""
@@ -27,11 +36,24 @@ def bn_params(bn: Any, c_out: Any, *, conventions: Conventions) -> Any:
 
 
 @metric("params", "params")
-def params(weighted: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any, k_w: Any,
-           bias: Any, is_fc: Any, bn: Any, *, conventions: Conventions) -> Any:
+def params(
+    weighted: Any,
+    c_in: Any,
+    groups: Any,
+    c_out: Any,
+    k_h: Any,
+    k_w: Any,
+    bias: Any,
+    is_fc: Any,
+    bn: Any,
+    *,
+    conventions: Conventions,
+) -> Any:
     """Weights, plus the biases the layers have (the FC bias unless ``--no-fc-bias``),
     plus the batch-norm parameters counted under ``--bn``."""
     fc_bias = 1 if conventions.fc_bias else 0
-    return ((weighted * (c_in // groups) * c_out) * (k_h * k_w)
-            + bias * c_out * (1 - is_fc + is_fc * fc_bias)
-            + bn_params(bn, c_out, conventions=conventions))
+    return (
+        (weighted * (c_in // groups) * c_out) * (k_h * k_w)
+        + bias * c_out * (1 - is_fc + is_fc * fc_bias)
+        + bn_params(bn, c_out, conventions=conventions)
+    )

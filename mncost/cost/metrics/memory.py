@@ -7,10 +7,9 @@ together, which the program's dataflow says (:mod:`mncost.cost.memory`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.metrics import metric
@@ -20,18 +19,44 @@ __all__ = ["input_bytes", "output_bytes", "weight_bytes"]
 
 
 @metric("weight_bytes", "bytes")
-def weight_bytes(weighted: Any, c_in: Any, groups: Any, c_out: Any, k_h: Any, k_w: Any,
-                 bias: Any, is_fc: Any, bn: Any, *, conventions: Conventions) -> Any:
+def weight_bytes(
+    weighted: Any,
+    c_in: Any,
+    groups: Any,
+    c_out: Any,
+    k_h: Any,
+    k_w: Any,
+    bias: Any,
+    is_fc: Any,
+    bn: Any,
+    *,
+    conventions: Conventions,
+) -> Any:
     """Bytes of stored weights: the parameters times the bytes per value. In int8 batch
     norm is folded into the conv before it: its values are not stored, and the conv
     keeps one bias per output channel (a bias it had already is not doubled)."""
     size = DTYPE_BYTES[conventions.dtype]
     if conventions.dtype == "int8":
         folded = bn * (1 - bias) * c_out  # the bias that folding batch norm creates
-        return (params(weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn,
-                       conventions=_without_bn(conventions)) + folded) * size
-    return params(weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn,
-                  conventions=conventions) * size
+        return (
+            params(
+                weighted,
+                c_in,
+                groups,
+                c_out,
+                k_h,
+                k_w,
+                bias,
+                is_fc,
+                bn,
+                conventions=_without_bn(conventions),
+            )
+            + folded
+        ) * size
+    return (
+        params(weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, conventions=conventions)
+        * size
+    )
 
 
 @lru_cache(maxsize=32)
@@ -40,15 +65,24 @@ def _without_bn(conventions: Conventions) -> Conventions:
 
 
 @metric("output_bytes", "bytes")
-def output_bytes(aux: Any, c_out: Any, h_out: Any, w_out: Any, *,
-                 conventions: Conventions) -> Any:
+def output_bytes(aux: Any, c_out: Any, h_out: Any, w_out: Any, *, conventions: Conventions) -> Any:
     """Bytes of the tensor the op writes; an auxiliary head writes none at inference."""
     return ((1 - aux) * c_out * DTYPE_BYTES[conventions.dtype]) * (h_out * w_out)
 
 
 @metric("input_bytes", "bytes")
-def input_bytes(aux: Any, is_add: Any, is_concat: Any, is_scale: Any, c_in: Any,
-                c_out: Any, h_in: Any, w_in: Any, *, conventions: Conventions) -> Any:
+def input_bytes(
+    aux: Any,
+    is_add: Any,
+    is_concat: Any,
+    is_scale: Any,
+    c_in: Any,
+    c_out: Any,
+    h_in: Any,
+    w_in: Any,
+    *,
+    conventions: Conventions,
+) -> Any:
     """Bytes of the tensors the op reads: its input; both inputs of a residual add;
     every branch of a concatenation (their channels sum to the output's); the map and
     the 1x1 gate of a squeeze-and-excite rescale. An auxiliary head reads none at

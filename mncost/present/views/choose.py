@@ -49,24 +49,34 @@ def _budget_table(result: ChooseResult) -> Table:
     rows = []
     for check in result.checks:
         c = check.cheapest
-        rows.append([check.budget.kind.label, check.budget.text, limit_text(check),
-                     check.meeting, _config(c.model, c.alpha, c.resolution),
-                     value_text(check.budget.metric, c.value), check.budget.metric,
-                     float(check.budget.limit), c.value])
+        rows.append(
+            [
+                check.budget.kind.label,
+                check.budget.text,
+                limit_text(check),
+                check.meeting,
+                _config(c.model, c.alpha, c.resolution),
+                value_text(check.budget.metric, c.value),
+                check.budget.metric,
+                float(check.budget.limit),
+                c.value,
+            ]
+        )
     return Table(
         title=f"Budgets, each alone (of {result.n_configs:,} configurations)",
-        columns=[Column("Budget", csv_header="budget"),
-                 Column("Given", csv_header="given", hide_rank=2),
-                 Column("Limit", "right", csv_header="limit_shown", hide_rank=1),
-                 Column("Meeting it", "right", csv_header="configurations_meeting",
-                        short_header="Meet"),
-                 Column("Cheapest on this axis", csv_header="cheapest",
-                        short_header="Cheapest"),
-                 Column("Its value", "right", csv_header="cheapest_shown", short_header="Value"),
-                 Column("Metric", csv_header="metric", data_only=True),
-                 Column("Limit (exact)", csv_header="limit", data_only=True),
-                 Column("Cheapest value", csv_header="cheapest_value", data_only=True)],
-        rows=rows)
+        columns=[
+            Column("Budget", csv_header="budget"),
+            Column("Given", csv_header="given", hide_rank=2),
+            Column("Limit", "right", csv_header="limit_shown", hide_rank=1),
+            Column("Meeting it", "right", csv_header="configurations_meeting", short_header="Meet"),
+            Column("Cheapest on this axis", csv_header="cheapest", short_header="Cheapest"),
+            Column("Its value", "right", csv_header="cheapest_shown", short_header="Value"),
+            Column("Metric", csv_header="metric", data_only=True),
+            Column("Limit (exact)", csv_header="limit", data_only=True),
+            Column("Cheapest value", csv_header="cheapest_value", data_only=True),
+        ],
+        rows=rows,
+    )
 
 
 def _binding(c: Candidate, result: ChooseResult) -> str:
@@ -88,20 +98,24 @@ def _picks_table(result: ChooseResult) -> Table:
         Column("Est. top-1 %", "right", csv_header="top1_shown", short_header="Top-1"),
         Column("Top-1 %", csv_header="top1", data_only=True),
         Column("Status", csv_header="top1_status", hide_rank=7),
-        Column("LOO mean/max", "right", csv_header="top1_loo", short_header="LOO",
-               hide_rank=3),
+        Column("LOO mean/max", "right", csv_header="top1_loo", short_header="LOO", hide_rank=3),
     ]
     for metric in metrics:
         spec = column_spec(metric)
-        columns.append(Column(spec.header, "right", show=spec.show, csv_header=metric,
-                              short_header=spec.short_header,
-                              hide_rank={"params": 4, "weight_bytes": 2,
-                                         PEAK_ACTIVATION: 6}.get(metric)))
+        columns.append(
+            Column(
+                spec.header,
+                "right",
+                show=spec.show,
+                csv_header=metric,
+                short_header=spec.short_header,
+                hide_rank={"params": 4, "weight_bytes": 2, PEAK_ACTIVATION: 6}.get(metric),
+            )
+        )
     outside = any(c.latency_extrapolated for c in result.candidates)
     columns += [
         Column("Binding budget", csv_header="binding_shown", short_header="Binds"),
-        Column("Latency fit", csv_header="latency_fit", hide_rank=1,
-               data_only=not outside),
+        Column("Latency fit", csv_header="latency_fit", hide_rank=1, data_only=not outside),
         Column("binding", csv_header="binding", data_only=True),
         Column("binding_fraction", csv_header="binding_fraction", data_only=True),
         Column("LOO mean", csv_header="top1_loo_mae", data_only=True),
@@ -110,24 +124,42 @@ def _picks_table(result: ChooseResult) -> Table:
     ]
     rows = []
     for c in result.candidates:
-        fit = "" if result.profile is None else \
-            "outside" if c.latency_extrapolated else "inside"
+        fit = "" if result.profile is None else "outside" if c.latency_extrapolated else "inside"
         mark = {"measured": "*", "extrapolated": "?"}.get(c.status, "")
-        rows.append([c.rank, c.model, float(c.alpha), c.resolution, f"{c.top1:.1f}{mark}",
-                     c.top1, c.status,
-                     f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
-                     *(c.figures.get(m) for m in metrics),
-                     _binding(c, result), fit, c.binding, c.binding_fraction, c.loo_mae,
-                     c.loo_max, c.source])
-    caption = ("Top-1: * measured (a released checkpoint's published figure)"
-               + ("; ? extrapolated" if result.extrapolate else "")
-               + "; others interpolated estimates.")
+        rows.append(
+            [
+                c.rank,
+                c.model,
+                float(c.alpha),
+                c.resolution,
+                f"{c.top1:.1f}{mark}",
+                c.top1,
+                c.status,
+                f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
+                *(c.figures.get(m) for m in metrics),
+                _binding(c, result),
+                fit,
+                c.binding,
+                c.binding_fraction,
+                c.loo_mae,
+                c.loo_max,
+                c.source,
+            ]
+        )
+    caption = (
+        "Top-1: * measured (a released checkpoint's published figure)"
+        + ("; ? extrapolated" if result.extrapolate else "")
+        + "; others interpolated estimates."
+    )
     if outside:
-        caption += (" Latency fit 'outside': the estimate carries the device profile beyond "
-                    "what it was fitted on (another family, alpha or resolution); see the "
-                    "cautions.")
-    return Table(title="Picks, best estimated top-1 first", columns=columns, rows=rows,
-                 caption=caption)
+        caption += (
+            " Latency fit 'outside': the estimate carries the device profile beyond "
+            "what it was fitted on (another family, alpha or resolution); see the "
+            "cautions."
+        )
+    return Table(
+        title="Picks, best estimated top-1 first", columns=columns, rows=rows, caption=caption
+    )
 
 
 def _nothing(result: ChooseResult) -> str:
@@ -136,29 +168,37 @@ def _nothing(result: ChooseResult) -> str:
         parts = []
         for check in ruling:
             c = check.cheapest
-            parts.append(f"{check.budget.kind.label} <= {check.budget.text} rules out "
-                         f"every configuration: the cheapest on that axis is "
-                         f"{_config(c.model, c.alpha, c.resolution)} at "
-                         f"{value_text(check.budget.metric, c.value)}, over the limit of "
-                         f"{limit_text(check)}")
+            parts.append(
+                f"{check.budget.kind.label} <= {check.budget.text} rules out "
+                f"every configuration: the cheapest on that axis is "
+                f"{_config(c.model, c.alpha, c.resolution)} at "
+                f"{value_text(check.budget.metric, c.value)}, over the limit of "
+                f"{limit_text(check)}"
+            )
         return "Nothing is feasible. " + "; ".join(parts) + "."
     if result.n_feasible:
-        return (f"Nothing can be ranked: the {result.n_feasible:,} configurations that meet "
-                "every budget lie outside the published grid, where top-1 estimates are "
-                "extrapolations; --extrapolate ranks them, or search a grid nearer the "
-                "released checkpoints.")
-    return ("Nothing is feasible: each budget alone can be met (see 'Meeting it'), but no "
-            "configuration meets them all together; the cheapest configuration on each "
-            "budget's axis is listed.")
+        return (
+            f"Nothing can be ranked: the {result.n_feasible:,} configurations that meet "
+            "every budget lie outside the published grid, where top-1 estimates are "
+            "extrapolations; --extrapolate ranks them, or search a grid nearer the "
+            "released checkpoints."
+        )
+    return (
+        "Nothing is feasible: each budget alone can be met (see 'Meeting it'), but no "
+        "configuration meets them all together; the cheapest configuration on each "
+        "budget's axis is listed."
+    )
 
 
 def choose_report(result: ChooseResult) -> Report:
     """The budgets, the picks (or why there are none) and notes on what the figures are."""
     models = " and ".join(s.model for s in result.searched)
     n = len(result.budgets)
-    title = (f"Which {models} to ship: the best configurations under "
-             f"{n} budget{'s' if n != 1 else ''}" if n else
-             f"Which {models} to ship: the best configurations (no budget given)")
+    title = (
+        f"Which {models} to ship: the best configurations under {n} budget{'s' if n != 1 else ''}"
+        if n
+        else f"Which {models} to ship: the best configurations (no budget given)"
+    )
     notes: list[str] = []
     if not result.candidates:
         notes.append(_nothing(result))
@@ -166,41 +206,64 @@ def choose_report(result: ChooseResult) -> Report:
         notes.append(
             f"The best {len(result.candidates)} of the {result.n_ranked:,} ranked "
             f"configurations: {result.n_feasible:,} of {result.n_configs:,} meet every budget"
-            + (f"; {result.n_withheld:,} of them lie outside the published grid and are not "
-               "ranked (--extrapolate ranks them)" if result.n_withheld else "")
+            + (
+                f"; {result.n_withheld:,} of them lie outside the published grid and are not "
+                "ranked (--extrapolate ranks them)"
+                if result.n_withheld
+                else ""
+            )
             + ". Binding budget: the one the pick comes closest to, as a share of its "
-              "limit.")
-    notes.append("Searched: " + "; ".join(s.describe() for s in result.searched)
-                 + (" (each model's published range: its checkpoints' alphas in steps of "
-                    "0.05, resolutions in steps of 16; --alpha and --res search another "
-                    "grid)." if all(s.default for s in result.searched) else "."))
+            "limit."
+        )
+    notes.append(
+        "Searched: "
+        + "; ".join(s.describe() for s in result.searched)
+        + (
+            " (each model's published range: its checkpoints' alphas in steps of "
+            "0.05, resolutions in steps of 16; --alpha and --res search another "
+            "grid)."
+            if all(s.default for s in result.searched)
+            else "."
+        )
+    )
     acc = result.grids[0].accuracy if result.grids else None
     if acc is not None:
         errors = "; ".join(
             f"{g.model} {g.accuracy.loo_mae:.2f} mean, {g.accuracy.loo_max:.2f} max"
-            for g in result.grids if g.accuracy is not None)
+            for g in result.grids
+            if g.accuracy is not None
+        )
         notes.append(
             f"Est. top-1 is ImageNet top-1 %: measured = a released checkpoint's published "
             f"figure; otherwise an estimate ({acc.method}, fitted on each model's float32 "
             f"checkpoints): interpolated inside the published grid, extrapolated outside "
             f"it{'' if result.extrapolate else ' (not ranked without --extrapolate)'}. "
-            f"Leave-one-out error in top-1 points: {errors}.")
+            f"Leave-one-out error in top-1 points: {errors}."
+        )
     notes.append(
         f"Units: budgets read K, M, G (and KB, MB, GB) as powers of 1,000 and KiB, MiB, GiB "
         f"as powers of 1,024 (512KB = 512,000 bytes, 512KiB = 524,288). Tables show MACs "
         f"and params in millions (10^6), weights in MiB and the peak in KiB (binary); bytes "
         f"are {result.dtype}; the peak is under layer-by-layer execution with depthwise "
         f"convs {'in place' if result.dw_inplace else 'not in place'}. CSV and JSON give "
-        "exact counts and bytes.")
+        "exact counts and bytes."
+    )
     if result.profile is not None:
         p = result.profile
-        notes.append(f"Est. ms: estimated on {p.name} ({p.fitted_on()}; leave-one-out error "
-                     f"mean {p.loo_mape_percent:.1f}%, max {p.loo_max_percent:.1f}%).")
+        notes.append(
+            f"Est. ms: estimated on {p.name} ({p.fitted_on()}; leave-one-out error "
+            f"mean {p.loo_mape_percent:.1f}%, max {p.loo_max_percent:.1f}%)."
+        )
         notes += [f"Caution (latency): {text}." for text in result.latency_cautions]
     tables = [_budget_table(result)] if result.checks else []
     if result.candidates:
         tables.append(_picks_table(result))
     if not tables:
         tables.append(_picks_table(result))
-    return Report(title=title, tables=tables, notes=notes, data=result.to_dict(),
-                  csv_table=len(tables) - 1 if result.candidates else 0)
+    return Report(
+        title=title,
+        tables=tables,
+        notes=notes,
+        data=result.to_dict(),
+        csv_table=len(tables) - 1 if result.candidates else 0,
+    )

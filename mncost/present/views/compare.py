@@ -54,8 +54,15 @@ def _relative(value: Any) -> str:
 
 def _row(metric: str, kind: str, d: Difference) -> list[Any]:
     rel = d.relative
-    return [FIGURE_LABELS[metric], kind, d.a, d.b, d.delta,
-            float(rel) if isinstance(rel, Fraction) else rel, metric]
+    return [
+        FIGURE_LABELS[metric],
+        kind,
+        d.a,
+        d.b,
+        d.delta,
+        float(rel) if isinstance(rel, Fraction) else rel,
+        metric,
+    ]
 
 
 def _top1_note(side: Side) -> str:
@@ -72,8 +79,14 @@ def _value_columns() -> list[Column]:
         Column("A", "right", show=_value, csv_header="a"),
         Column("B", "right", show=_value, csv_header="b"),
         Column("B − A", "right", show=_signed, csv_header="delta"),
-        Column("(B − A) / A", "right", show=_relative, csv_header="relative",
-               short_header="Rel.", hide_rank=2),
+        Column(
+            "(B − A) / A",
+            "right",
+            show=_relative,
+            csv_header="relative",
+            short_header="Rel.",
+            hide_rank=2,
+        ),
     ]
 
 
@@ -92,10 +105,14 @@ def compare_report(comparison: Comparison) -> Report:
     }
     totals = Table(
         title="In total",
-        columns=[Column("Figure", csv_header="figure"),
-                 Column("Note", csv_header="note", hide_rank=1), *_value_columns(),
-                 Column("Metric", csv_header="metric", data_only=True)],
-        rows=[_row(name, notes_total.get(name, ""), d) for name, d in c.totals.items()])
+        columns=[
+            Column("Figure", csv_header="figure"),
+            Column("Note", csv_header="note", hide_rank=1),
+            *_value_columns(),
+            Column("Metric", csv_header="metric", data_only=True),
+        ],
+        rows=[_row(name, notes_total.get(name, ""), d) for name, d in c.totals.items()],
+    )
     rows = []
     for metric in c.by_type_metrics:
         for type_row in c.by_type:
@@ -103,11 +120,16 @@ def compare_report(comparison: Comparison) -> Report:
         total = c.totals.get(metric)
         if total is not None:
             rows.append(_row(metric, "Total", total))
-    by_type = Table(title="By layer type",
-                    columns=[Column("Figure", csv_header="figure"),
-                             Column("Layer type", csv_header="type"), *_value_columns(),
-                             Column("Metric", csv_header="metric", data_only=True)],
-                    rows=rows)
+    by_type = Table(
+        title="By layer type",
+        columns=[
+            Column("Figure", csv_header="figure"),
+            Column("Layer type", csv_header="type"),
+            *_value_columns(),
+            Column("Metric", csv_header="metric", data_only=True),
+        ],
+        rows=rows,
+    )
     notes = [
         f"Signs: B − A, so a negative difference means B ({b}) has less than A ({a}); "
         "relative differences are (B − A) / A.",
@@ -119,9 +141,11 @@ def compare_report(comparison: Comparison) -> Report:
     ]
     if c.profile is not None:
         p = c.profile
-        notes.append(f"Est. latency: an estimate on {p.name}, not a measurement "
-                     f"({p.fitted_on()}; leave-one-out error mean {p.loo_mape_percent:.1f}%, "
-                     f"max {p.loo_max_percent:.1f}%).")
+        notes.append(
+            f"Est. latency: an estimate on {p.name}, not a measurement "
+            f"({p.fitted_on()}; leave-one-out error mean {p.loo_mape_percent:.1f}%, "
+            f"max {p.loo_max_percent:.1f}%)."
+        )
         for side, name in ((c.a, "A"), (c.b, "B")):
             if side.latency is not None:
                 notes += [f"Caution (latency of {name}): {text}." for text in side.latency.cautions]
@@ -131,5 +155,4 @@ def compare_report(comparison: Comparison) -> Report:
             notes.append(f"Top-1 of {name}: {acc.describe()}.")
         elif side.accuracy_reason:
             notes.append(f"Top-1 of {name}: {side.accuracy_reason}.")
-    return Report(title=title, tables=[totals, by_type], notes=notes, data=c.to_dict(),
-                  csv_table=1)
+    return Report(title=title, tables=[totals, by_type], notes=notes, data=c.to_dict(), csv_table=1)

@@ -9,7 +9,6 @@ with the classifier found by :func:`classifier` added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -32,12 +31,19 @@ Layout = Literal["document", "data"]
 
 _TABLE1_TYPE = {
     # MobileNet v1's kinds, as its Table 1 prints them.
-    "conv": "Conv", "pw": "Conv", "dw": "Conv dw", "avgpool": "Avg Pool", "fc": "FC",
+    "conv": "Conv",
+    "pw": "Conv",
+    "dw": "Conv dw",
+    "avgpool": "Avg Pool",
+    "fc": "FC",
     "softmax": "Softmax",
     # The ops of composite layers, in the same wording: an inverted residual's 1x1 convs
     # (its projection is linear: no activation), max pooling, squeeze-and-excite's convs.
-    "expand": "Conv expand", "project": "Conv project", "maxpool": "Max Pool",
-    "se_reduce": "Conv SE reduce", "se_expand": "Conv SE expand",
+    "expand": "Conv expand",
+    "project": "Conv project",
+    "maxpool": "Max Pool",
+    "se_reduce": "Conv SE reduce",
+    "se_expand": "Conv SE expand",
 }
 _ELEMENTWISE = {"add": "Residual add", "concat": "Concat", "scale": "SE scale"}
 """Ops that combine feature maps rather than slide a window: a stride says nothing."""
@@ -67,8 +73,10 @@ def classifier_text(result: CostResult) -> str:
 
 def describe_config(result: CostResult) -> str:
     """One line naming the configuration: model, alpha, resolution, classifier."""
-    return (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
-            f"{result.resolution}x{result.resolution}  {classifier_text(result)}")
+    return (
+        f"{result.model}  alpha={multiplier_text(result.alpha)}  "
+        f"{result.resolution}x{result.resolution}  {classifier_text(result)}"
+    )
 
 
 def _layer_table(result: CostResult, factor: int, unit: str, flops: bool) -> Table:
@@ -76,34 +84,75 @@ def _layer_table(result: CostResult, factor: int, unit: str, flops: bool) -> Tab
     total = result.total
     columns = [
         Column("Layer", csv_header="name"),
-        Column("Type / Stride", csv_header="type_stride", short_header="Type/Stride",
-               hide_rank=2),
+        Column("Type / Stride", csv_header="type_stride", short_header="Type/Stride", hide_rank=2),
         Column("Filter Shape", csv_header="filter_shape", short_header="Filter"),
         Column("Input Size", csv_header="input", short_header="Input", hide_rank=1),
         Column("Output Size", csv_header="output", short_header="Output", hide_rank=4),
-        Column(f"Mult-Adds ({unit})" if not flops else "FLOPs", "right",
-               csv_header="flops" if flops else "mult_adds", short_header=unit),
+        Column(
+            f"Mult-Adds ({unit})" if not flops else "FLOPs",
+            "right",
+            csv_header="flops" if flops else "mult_adds",
+            short_header=unit,
+        ),
         Column("Params", "right", csv_header="params"),
-        Column(f"% {unit}", "right", show=percent, csv_header=f"{unit.lower()}_share",
-               short_header="%", hide_rank=3),
+        Column(
+            f"% {unit}",
+            "right",
+            show=percent,
+            csv_header=f"{unit.lower()}_share",
+            short_header="%",
+            hide_rank=3,
+        ),
     ]
     rows = [
-        [layer.name, table1_type(layer.kind, layer.stride), layer.filter_shape,
-         shape(layer.input), shape(layer.output), layer.mult_adds * factor, layer.params,
-         Fraction(layer.mult_adds, total.mult_adds) if total.mult_adds else None]
+        [
+            layer.name,
+            table1_type(layer.kind, layer.stride),
+            layer.filter_shape,
+            shape(layer.input),
+            shape(layer.output),
+            layer.mult_adds * factor,
+            layer.params,
+            Fraction(layer.mult_adds, total.mult_adds) if total.mult_adds else None,
+        ]
         for layer in result.layers
     ]
     return Table(
-        title="Layers", columns=columns, rows=rows,
-        footer=[["Total", "", "", "", "", total.mult_adds * factor, total.params,
-                 Fraction(1) if total.mult_adds else None]],
-        caption=(f"Total: {scaled(total.mult_adds * factor)} {unit}, "
-                 f"{scaled(total.params)} params"),
+        title="Layers",
+        columns=columns,
+        rows=rows,
+        footer=[
+            [
+                "Total",
+                "",
+                "",
+                "",
+                "",
+                total.mult_adds * factor,
+                total.params,
+                Fraction(1) if total.mult_adds else None,
+            ]
+        ],
+        caption=(
+            f"Total: {scaled(total.mult_adds * factor)} {unit}, {scaled(total.params)} params"
+        ),
     )
 
 
-_DATA_FIELDS = ["name", "kind", "type", "block", "stride", "filter_shape", "input_h",
-                "input_w", "input_c", "output_h", "output_w", "output_c"]
+_DATA_FIELDS = [
+    "name",
+    "kind",
+    "type",
+    "block",
+    "stride",
+    "filter_shape",
+    "input_h",
+    "input_w",
+    "input_c",
+    "output_h",
+    "output_w",
+    "output_c",
+]
 """The CSV's fields before the counts; names as in the JSON's layer records."""
 
 
@@ -113,22 +162,38 @@ def _data_table(result: CostResult, factor: int, unit: str, flops: bool) -> Tabl
     count = "flops" if flops else "mult_adds"
     share = f"{unit.lower()}_share"
     rows: list[list[Any]] = [
-        [layer.name, layer.kind, layer.type, layer.block, layer.stride, layer.filter_shape,
-         *layer.input, *layer.output, layer.mult_adds * factor, layer.params,
-         Fraction(layer.mult_adds, total.mult_adds) if total.mult_adds else None]
+        [
+            layer.name,
+            layer.kind,
+            layer.type,
+            layer.block,
+            layer.stride,
+            layer.filter_shape,
+            *layer.input,
+            *layer.output,
+            layer.mult_adds * factor,
+            layer.params,
+            Fraction(layer.mult_adds, total.mult_adds) if total.mult_adds else None,
+        ]
         for layer in result.layers
     ]
     # The totals row: kind "total" marks it (no op has that kind; a layer may be named
     # "Total"), and only the counts and the share are filled in.
-    rows.append(["Total", "total", *[None] * (len(_DATA_FIELDS) - 2),
-                 total.mult_adds * factor, total.params,
-                 Fraction(1) if total.mult_adds else None])
+    rows.append(
+        [
+            "Total",
+            "total",
+            *[None] * (len(_DATA_FIELDS) - 2),
+            total.mult_adds * factor,
+            total.params,
+            Fraction(1) if total.mult_adds else None,
+        ]
+    )
     columns = [Column(name) for name in (*_DATA_FIELDS, count, "params", share)]
     return Table(title="Layers", columns=columns, rows=rows)
 
 
-def cost_report(result: CostResult, flops: bool = False,
-                layout: Layout = "document") -> Report:
+def cost_report(result: CostResult, flops: bool = False, layout: Layout = "document") -> Report:
     """Per-layer table, totals, by-type breakdown and the conventions line.
 
     ``document``: the layers in the paper's wording with their output sizes, totals in
@@ -142,21 +207,42 @@ def cost_report(result: CostResult, flops: bool = False,
         title="By layer type (the paper's Table 2)",
         columns=[
             Column("Type", csv_header="type"),
-            Column(f"Mult-Adds ({unit})" if not flops else "FLOPs", "right", short_header=unit,
-                   csv_header="flops" if flops else "mult_adds"),
-            Column(f"% {unit}", "right", show=percent, short_header="%", hide_rank=1,
-                   csv_header=f"{unit.lower()}_share"),
+            Column(
+                f"Mult-Adds ({unit})" if not flops else "FLOPs",
+                "right",
+                short_header=unit,
+                csv_header="flops" if flops else "mult_adds",
+            ),
+            Column(
+                f"% {unit}",
+                "right",
+                show=percent,
+                short_header="%",
+                hide_rank=1,
+                csv_header=f"{unit.lower()}_share",
+            ),
             Column("Params", "right", csv_header="params"),
-            Column("% Params", "right", show=percent, short_header="%", hide_rank=2,
-                   csv_header="params_share"),
+            Column(
+                "% Params",
+                "right",
+                show=percent,
+                short_header="%",
+                hide_rank=2,
+                csv_header="params_share",
+            ),
         ],
-        rows=[[row.type, row.mult_adds * factor, row.mult_adds_share, row.params,
-               row.params_share] for row in result.by_type],
+        rows=[
+            [row.type, row.mult_adds * factor, row.mult_adds_share, row.params, row.params_share]
+            for row in result.by_type
+        ],
     )
     data = result.to_dict()
     found = classifier(result)
-    data["classifier"] = None if found is None else {
-        "layer": found.layer, "outputs": found.outputs, "sized_by": found.sized_by}
+    data["classifier"] = (
+        None
+        if found is None
+        else {"layer": found.layer, "outputs": found.outputs, "sized_by": found.sized_by}
+    )
     if flops:
         for record, layer in zip(data["layers"], result.layers):
             record["flops"] = 2 * layer.mult_adds

@@ -8,7 +8,8 @@ fitted model, what the model was fitted on and how large its leave-one-out error
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from mncost.analysis.latency import (
     BASELINE,
@@ -55,17 +56,22 @@ def _rate(value: float, feature: str) -> str:
 def profile_summary(profile: LatencyProfile) -> str:
     """One paragraph: what the profile is, what it was fitted on, and its error."""
     document = f", from {profile.source_document}" if profile.source_document else ""
-    return (f"{profile.name} is {profile.method}, with bytes in {profile.dtype}. Fitted on "
-            f"{profile.fitted_on()}; measurements: {profile.source}{document}. "
-            f"Leave-one-out error: mean {profile.loo_mape_percent:.2f}%, max "
-            f"{profile.loo_max_percent:.2f}% (mult-adds alone: mean "
-            f"{profile.baseline_loo_mape_percent:.2f}%, max "
-            f"{profile.baseline_loo_max_percent:.2f}%).")
+    return (
+        f"{profile.name} is {profile.method}, with bytes in {profile.dtype}. Fitted on "
+        f"{profile.fitted_on()}; measurements: {profile.source}{document}. "
+        f"Leave-one-out error: mean {profile.loo_mape_percent:.2f}%, max "
+        f"{profile.loo_max_percent:.2f}% (mult-adds alone: mean "
+        f"{profile.baseline_loo_mape_percent:.2f}%, max "
+        f"{profile.baseline_loo_max_percent:.2f}%)."
+    )
 
 
 def _terms_line(profile: LatencyProfile) -> str:
-    return "Terms: " + "; ".join(
-        f"{_coefficient(profile, f)} ({FEATURE_UNITS[f].meaning})" for f in FEATURES) + "."
+    return (
+        "Terms: "
+        + "; ".join(f"{_coefficient(profile, f)} ({FEATURE_UNITS[f].meaning})" for f in FEATURES)
+        + "."
+    )
 
 
 def latency_report(estimate: LatencyEstimate) -> Report:
@@ -77,44 +83,73 @@ def latency_report(estimate: LatencyEstimate) -> Report:
     columns = [
         Column("Layer", csv_header="name"),
         Column("Type", csv_header="type", hide_rank=2),
-        Column("Mult-Adds (MACs)", "right", short_header="MACs", csv_header="mult_adds",
-               hide_rank=3),
-        Column("Conv/FC act. bytes", "right", short_header="Act. bytes",
-               csv_header="conv_activation_bytes", hide_rank=1),
+        Column(
+            "Mult-Adds (MACs)", "right", short_header="MACs", csv_header="mult_adds", hide_rank=3
+        ),
+        Column(
+            "Conv/FC act. bytes",
+            "right",
+            short_header="Act. bytes",
+            csv_header="conv_activation_bytes",
+            hide_rank=1,
+        ),
         Column("Conv weight bytes", "right", csv_header="conv_weight_bytes", data_only=True),
         Column("Est. ms", "right", show=_ms, csv_header="ms"),
-        Column("% of total", "right", show=_pct, short_header="%", csv_header="percent",
-               hide_rank=4),
+        Column(
+            "% of total", "right", show=_pct, short_header="%", csv_header="percent", hide_rank=4
+        ),
     ]
-    rows = [[op.name, op.type, op.features[index["mult_adds"]],
-             op.features[index["conv_activation_bytes"]],
-             op.features[index["conv_weight_bytes"]], op.ms,
-             op.ms / total * 100 if total else None] for op in e.layers]
+    rows = [
+        [
+            op.name,
+            op.type,
+            op.features[index["mult_adds"]],
+            op.features[index["conv_activation_bytes"]],
+            op.features[index["conv_weight_bytes"]],
+            op.ms,
+            op.ms / total * 100 if total else None,
+        ]
+        for op in e.layers
+    ]
     table = Table(
-        title="Estimated time per op (not measured)", columns=columns, rows=rows,
-        footer=[["Total (estimate)", "", e.mult_adds,
-                 sum(op.features[index["conv_activation_bytes"]] for op in e.layers),
-                 sum(op.features[index["conv_weight_bytes"]] for op in e.layers),
-                 total, 100.0 if total else None]],
-        caption=(f"Estimated total: {total:.2f} ms on {profile.name} "
-                 f"({millions(e.mult_adds)} MACs). Leave-one-out error of this profile: "
-                 f"mean {profile.loo_mape_percent:.1f}%, max {profile.loo_max_percent:.1f}%."),
+        title="Estimated time per op (not measured)",
+        columns=columns,
+        rows=rows,
+        footer=[
+            [
+                "Total (estimate)",
+                "",
+                e.mult_adds,
+                sum(op.features[index["conv_activation_bytes"]] for op in e.layers),
+                sum(op.features[index["conv_weight_bytes"]] for op in e.layers),
+                total,
+                100.0 if total else None,
+            ]
+        ],
+        caption=(
+            f"Estimated total: {total:.2f} ms on {profile.name} "
+            f"({millions(e.mult_adds)} MACs). Leave-one-out error of this profile: "
+            f"mean {profile.loo_mape_percent:.1f}%, max {profile.loo_max_percent:.1f}%."
+        ),
     )
     notes = ["An estimate from a fitted model, not a measurement."]
     notes += [f"Caution: {text}." for text in e.cautions]
     notes += [profile_summary(profile), _terms_line(profile)]
     if e.measured is not None:
         measured = e.measured.measurement.latency_ms
-        notes.append(f"This configuration is one of the profile's measured points "
-                     f"({e.measured.measurement.label}): measured {measured:.3f} ms, "
-                     f"estimated {total:.3f} ms ({(total - measured) / measured * 100:+.1f}%); "
-                     f"a fit without it estimates {e.measured.loo_ms:.3f} ms "
-                     f"({e.measured.loo_error_percent:+.1f}%).")
+        notes.append(
+            f"This configuration is one of the profile's measured points "
+            f"({e.measured.measurement.label}): measured {measured:.3f} ms, "
+            f"estimated {total:.3f} ms ({(total - measured) / measured * 100:+.1f}%); "
+            f"a fit without it estimates {e.measured.loo_ms:.3f} ms "
+            f"({e.measured.loo_error_percent:+.1f}%)."
+        )
     device = profile.name if profile.builtin else (profile.origin or "FILE.json")
-    notes.append(f"`mncost latency --device {device} --fit-report` shows the fit point "
-                 "by point.")
-    title = (f"Estimated latency: {e.model}  alpha={multiplier_text(e.alpha)}  "
-             f"{e.resolution}x{e.resolution}  on {profile.name}  (an estimate)")
+    notes.append(f"`mncost latency --device {device} --fit-report` shows the fit point by point.")
+    title = (
+        f"Estimated latency: {e.model}  alpha={multiplier_text(e.alpha)}  "
+        f"{e.resolution}x{e.resolution}  on {profile.name}  (an estimate)"
+    )
     return Report(title=title, tables=[table], notes=notes, data=e.to_dict())
 
 
@@ -123,54 +158,99 @@ def _terms_table(profile: LatencyProfile) -> Table:
     for feature in FEATURES:
         unit = FEATURE_UNITS[feature]
         value = profile.coefficient(feature)
-        rows.append([feature, value * unit.scale, unit.label, _rate(value, feature),
-                     unit.meaning, value])
+        rows.append(
+            [feature, value * unit.scale, unit.label, _rate(value, feature), unit.meaning, value]
+        )
     return Table(
         title="Terms (fitted coefficients, all >= 0)",
-        columns=[Column("Feature", csv_header="feature"),
-                 Column("Coefficient", "right", show=lambda v: f"{v:.4g}",
-                        csv_header="coefficient"),
-                 Column("Unit", csv_header="unit"),
-                 Column("As a rate", "right", csv_header="rate", hide_rank=2),
-                 Column("What it weighs", csv_header="meaning", hide_rank=1),
-                 Column("ms per unit", csv_header="ms_per_unit", data_only=True)],
-        rows=rows)
+        columns=[
+            Column("Feature", csv_header="feature"),
+            Column("Coefficient", "right", show=lambda v: f"{v:.4g}", csv_header="coefficient"),
+            Column("Unit", csv_header="unit"),
+            Column("As a rate", "right", csv_header="rate", hide_rank=2),
+            Column("What it weighs", csv_header="meaning", hide_rank=1),
+            Column("ms per unit", csv_header="ms_per_unit", data_only=True),
+        ],
+        rows=rows,
+    )
 
 
 def _error_table(profile: LatencyProfile) -> Table:
     return Table(
         title="Leave-one-out error (each point predicted by a fit on all the others)",
-        columns=[Column("Model", csv_header="model"),
-                 Column("Terms", csv_header="terms", hide_rank=1),
-                 Column("Mean abs. error", "right", show=_pct, short_header="Mean",
-                        csv_header="loo_mape_percent"),
-                 Column("Max abs. error", "right", show=_pct, short_header="Max",
-                        csv_header="loo_max_percent")],
-        rows=[[f"{profile.name} ({len(FEATURES)} terms)", ", ".join(FEATURES),
-               profile.loo_mape_percent, profile.loo_max_percent],
-              ["Baseline: latency proportional to MACs", ", ".join(BASELINE),
-               profile.baseline_loo_mape_percent, profile.baseline_loo_max_percent]])
+        columns=[
+            Column("Model", csv_header="model"),
+            Column("Terms", csv_header="terms", hide_rank=1),
+            Column(
+                "Mean abs. error",
+                "right",
+                show=_pct,
+                short_header="Mean",
+                csv_header="loo_mape_percent",
+            ),
+            Column(
+                "Max abs. error",
+                "right",
+                show=_pct,
+                short_header="Max",
+                csv_header="loo_max_percent",
+            ),
+        ],
+        rows=[
+            [
+                f"{profile.name} ({len(FEATURES)} terms)",
+                ", ".join(FEATURES),
+                profile.loo_mape_percent,
+                profile.loo_max_percent,
+            ],
+            [
+                "Baseline: latency proportional to MACs",
+                ", ".join(BASELINE),
+                profile.baseline_loo_mape_percent,
+                profile.baseline_loo_max_percent,
+            ],
+        ],
+    )
 
 
 def _points_table(profile: LatencyProfile) -> Table:
-    rows = [[p.measurement.label, p.measurement.model, multiplier_text(p.measurement.alpha),
-             p.measurement.resolution, p.measurement.latency_ms, p.loo_ms,
-             p.loo_error_percent, p.fitted_ms] for p in profile.points]
+    rows = [
+        [
+            p.measurement.label,
+            p.measurement.model,
+            multiplier_text(p.measurement.alpha),
+            p.measurement.resolution,
+            p.measurement.latency_ms,
+            p.loo_ms,
+            p.loo_error_percent,
+            p.fitted_ms,
+        ]
+        for p in profile.points
+    ]
     return Table(
         title=f"The {profile.n_points} measured points",
-        columns=[Column("Point", csv_header="label", hide_rank=2),
-                 Column("Model", csv_header="model", hide_rank=1),
-                 Column("Alpha", "right", csv_header="alpha"),
-                 Column("Res", "right", csv_header="resolution"),
-                 Column("Measured ms", "right", show=_ms, short_header="Measured",
-                        csv_header="measured_ms"),
-                 Column("LOO estimate ms", "right", show=_ms, short_header="LOO est.",
-                        csv_header="loo_ms"),
-                 Column("LOO error", "right", show=_signed_pct, short_header="Error",
-                        csv_header="loo_error_percent"),
-                 Column("Fitted ms", "right", show=_ms, csv_header="fitted_ms",
-                        hide_rank=3)],
-        rows=rows)
+        columns=[
+            Column("Point", csv_header="label", hide_rank=2),
+            Column("Model", csv_header="model", hide_rank=1),
+            Column("Alpha", "right", csv_header="alpha"),
+            Column("Res", "right", csv_header="resolution"),
+            Column(
+                "Measured ms", "right", show=_ms, short_header="Measured", csv_header="measured_ms"
+            ),
+            Column(
+                "LOO estimate ms", "right", show=_ms, short_header="LOO est.", csv_header="loo_ms"
+            ),
+            Column(
+                "LOO error",
+                "right",
+                show=_signed_pct,
+                short_header="Error",
+                csv_header="loo_error_percent",
+            ),
+            Column("Fitted ms", "right", show=_ms, csv_header="fitted_ms", hide_rank=3),
+        ],
+        rows=rows,
+    )
 
 
 def _check_table(checks: Sequence[CrossCheck]) -> tuple[Table, list[str]]:
@@ -180,55 +260,105 @@ def _check_table(checks: Sequence[CrossCheck]) -> tuple[Table, list[str]]:
         mark = ""
         if c.note:
             mark = f"[{notes.setdefault(c.note, len(notes) + 1)}]"
-        rows.append([c.label, c.model, multiplier_text(c.alpha), c.resolution,
-                     str(c.published_mult_adds_m) if c.published_mult_adds_m is not None
-                     else "", f"{c.mult_adds / 1e6:.1f}", c.measured_ms, c.predicted_ms,
-                     c.error_percent, mark, c.note])
+        rows.append(
+            [
+                c.label,
+                c.model,
+                multiplier_text(c.alpha),
+                c.resolution,
+                str(c.published_mult_adds_m) if c.published_mult_adds_m is not None else "",
+                f"{c.mult_adds / 1e6:.1f}",
+                c.measured_ms,
+                c.predicted_ms,
+                c.error_percent,
+                mark,
+                c.note,
+            ]
+        )
     table = Table(
         title="Across families: MobileNet V3 float checkpoints the fit never saw (Pixel 1)",
-        columns=[Column("Checkpoint", csv_header="label"),
-                 Column("Model", csv_header="model", hide_rank=1),
-                 Column("Alpha", "right", csv_header="alpha", hide_rank=3),
-                 Column("Res", "right", csv_header="resolution", data_only=True),
-                 Column("Published M MACs", "right", short_header="Pub. M",
-                        csv_header="published_million_mult_adds", hide_rank=2),
-                 Column("mncost M MACs", "right", short_header="mncost M",
-                        csv_header="million_mult_adds", hide_rank=2),
-                 Column("Measured ms", "right", show=_ms, short_header="Measured",
-                        csv_header="measured_ms"),
-                 Column("Estimate ms", "right", show=_ms, short_header="Est.",
-                        csv_header="predicted_ms"),
-                 Column("Error", "right", show=_signed_pct, csv_header="error_percent"),
-                 Column("Layout", csv_header="note_ref", hide_rank=4),
-                 Column("Layout note", csv_header="note", data_only=True)],
-        rows=rows)
+        columns=[
+            Column("Checkpoint", csv_header="label"),
+            Column("Model", csv_header="model", hide_rank=1),
+            Column("Alpha", "right", csv_header="alpha", hide_rank=3),
+            Column("Res", "right", csv_header="resolution", data_only=True),
+            Column(
+                "Published M MACs",
+                "right",
+                short_header="Pub. M",
+                csv_header="published_million_mult_adds",
+                hide_rank=2,
+            ),
+            Column(
+                "mncost M MACs",
+                "right",
+                short_header="mncost M",
+                csv_header="million_mult_adds",
+                hide_rank=2,
+            ),
+            Column(
+                "Measured ms", "right", show=_ms, short_header="Measured", csv_header="measured_ms"
+            ),
+            Column(
+                "Estimate ms", "right", show=_ms, short_header="Est.", csv_header="predicted_ms"
+            ),
+            Column("Error", "right", show=_signed_pct, csv_header="error_percent"),
+            Column("Layout", csv_header="note_ref", hide_rank=4),
+            Column("Layout note", csv_header="note", data_only=True),
+        ],
+        rows=rows,
+    )
     return table, [f"[{n}] {text}." for text, n in notes.items()]
 
 
 def _fit_data(profile: LatencyProfile, checks: Sequence[CrossCheck]) -> dict[str, Any]:
     return {
         "estimate": True,
-        "device": {**profile.provenance(), "description": profile.description,
-                   "fitted_on_text": profile.fitted_on()},
-        "points": [{"label": p.measurement.label, "model": p.measurement.model,
-                    "alpha": float(p.measurement.alpha),
-                    "resolution": p.measurement.resolution,
-                    "measured_ms": p.measurement.latency_ms, "loo_ms": p.loo_ms,
-                    "loo_error_percent": p.loo_error_percent, "fitted_ms": p.fitted_ms}
-                   for p in profile.points],
+        "device": {
+            **profile.provenance(),
+            "description": profile.description,
+            "fitted_on_text": profile.fitted_on(),
+        },
+        "points": [
+            {
+                "label": p.measurement.label,
+                "model": p.measurement.model,
+                "alpha": float(p.measurement.alpha),
+                "resolution": p.measurement.resolution,
+                "measured_ms": p.measurement.latency_ms,
+                "loo_ms": p.loo_ms,
+                "loo_error_percent": p.loo_error_percent,
+                "fitted_ms": p.fitted_ms,
+            }
+            for p in profile.points
+        ],
         "cross_family_check": [
-            {"label": c.label, "model": c.model, "alpha": float(c.alpha),
-             "resolution": c.resolution, "measured_ms": c.measured_ms,
-             "predicted_ms": c.predicted_ms, "error_percent": c.error_percent,
-             "published_million_mult_adds": float(c.published_mult_adds_m)
-             if c.published_mult_adds_m is not None else None,
-             "mult_adds": c.mult_adds, "note": c.note, "source": c.source}
-            for c in checks],
+            {
+                "label": c.label,
+                "model": c.model,
+                "alpha": float(c.alpha),
+                "resolution": c.resolution,
+                "measured_ms": c.measured_ms,
+                "predicted_ms": c.predicted_ms,
+                "error_percent": c.error_percent,
+                "published_million_mult_adds": float(c.published_mult_adds_m)
+                if c.published_mult_adds_m is not None
+                else None,
+                "mult_adds": c.mult_adds,
+                "note": c.note,
+                "source": c.source,
+            }
+            for c in checks
+        ],
     }
 
 
-def fit_report(profile: LatencyProfile, checks: Sequence[CrossCheck] = (),
-               rank: int | None = None, title: str | None = None) -> Report:
+def fit_report(
+    profile: LatencyProfile,
+    checks: Sequence[CrossCheck] = (),
+    rank: int | None = None,
+    title: str | None = None,
+) -> Report:
     """A profile's fit: its terms with units, its LOO error beside the MACs-only
     baseline's, every fitted point, and (pixel1-cpu) the check across families."""
     tables = [_terms_table(profile), _error_table(profile), _points_table(profile)]
@@ -236,9 +366,11 @@ def fit_report(profile: LatencyProfile, checks: Sequence[CrossCheck] = (),
     if profile.description:
         notes.append(f"Device: {profile.description}.")
     if rank is not None and rank < len(FEATURES):
-        notes.append(f"Caution: the measured configurations tell only {rank} of the "
-                     f"{len(FEATURES)} features apart, so some terms are not determined by "
-                     "the data; time more varied alphas and resolutions.")
+        notes.append(
+            f"Caution: the measured configurations tell only {rank} of the "
+            f"{len(FEATURES)} features apart, so some terms are not determined by "
+            "the data; time more varied alphas and resolutions."
+        )
     if checks:
         table, layout_notes = _check_table(checks)
         tables.append(table)
@@ -250,21 +382,31 @@ def fit_report(profile: LatencyProfile, checks: Sequence[CrossCheck] = (),
             f"{', '.join(profile.families)} only; its largest error is {worst:.1f}%. "
             "Where TF-slim's timed model and the layout mncost counts differ, the layout "
             "note says so, and the published and counted mult-adds stand side by side "
-            "(`mncost published --family mobilenet_v3` gives the details).")
+            "(`mncost published --family mobilenet_v3` gives the details)."
+        )
         notes += layout_notes
-    notes.append("Error = (estimate - measured) / measured. LOO estimate: the prediction "
-                 "of a fit on every other point; fitted: of the fit on all points (the "
-                 "profile).")
-    return Report(title=title or f"Device profile {profile.name}: its fit and its error",
-                  tables=tables, notes=notes, data=_fit_data(profile, checks), csv_table=2)
+    notes.append(
+        "Error = (estimate - measured) / measured. LOO estimate: the prediction "
+        "of a fit on every other point; fitted: of the fit on all points (the "
+        "profile)."
+    )
+    return Report(
+        title=title or f"Device profile {profile.name}: its fit and its error",
+        tables=tables,
+        notes=notes,
+        data=_fit_data(profile, checks),
+        csv_table=2,
+    )
 
 
 def calibration_report(profile: LatencyProfile, rank: int, written: str | None) -> Report:
     """What ``mncost calibrate`` prints: the new profile's fit (as :func:`fit_report`)
     and where it was written."""
-    report = fit_report(profile, (), rank,
-                        title=f"Calibrated device profile {profile.name} (from measurements)")
+    report = fit_report(
+        profile, (), rank, title=f"Calibrated device profile {profile.name} (from measurements)"
+    )
     if written is not None:
-        report.notes.append(f"Written to {written}; use it with `mncost latency MODEL "
-                            f"--device {written}`.")
+        report.notes.append(
+            f"Written to {written}; use it with `mncost latency MODEL --device {written}`."
+        )
     return report

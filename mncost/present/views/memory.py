@@ -39,8 +39,11 @@ def _tensor(t: TensorInfo) -> str:
 
 
 def _note_cell(op: OpMemory, is_peak: bool) -> str:
-    parts = (["PEAK"] if is_peak else []) + (["in place"] if op.in_place else []) \
+    parts = (
+        (["PEAK"] if is_peak else [])
+        + (["in place"] if op.in_place else [])
         + (["aux, not run"] if op.aux else [])
+    )
     return ", ".join(parts)
 
 
@@ -52,8 +55,10 @@ def _also_held(result: MemoryResult, op: OpMemory) -> str:
 
 def _config(result: MemoryResult) -> str:
     classes = f"{result.classes} classes" if result.classes else "no classifier"
-    return (f"{result.model}  alpha={multiplier_text(result.alpha)}  "
-            f"{result.resolution}x{result.resolution}  {classes}  {result.dtype}")
+    return (
+        f"{result.model}  alpha={multiplier_text(result.alpha)}  "
+        f"{result.resolution}x{result.resolution}  {classes}  {result.dtype}"
+    )
 
 
 def _mode(dw_inplace: bool) -> str:
@@ -66,21 +71,21 @@ def _peak_sentence(result: MemoryResult, peak: Peak) -> str:
     if peak.layer is None:
         return f"{_sized(peak.bytes)}: no op runs, the network's input alone"
     op = result.layer(peak.layer)
-    text = (f"{_sized(peak.bytes)} at {peak.layer}, holding "
-            + " + ".join(_tensor(t) for t in held))
+    text = f"{_sized(peak.bytes)} at {peak.layer}, holding " + " + ".join(_tensor(t) for t in held)
     if peak.dw_inplace and op.in_place_capable:
         text += "; it runs in place, so only the larger of its input and output counts"
     elif not peak.dw_inplace and op.in_place_capable:
-        text += ("; it is a depthwise conv holding both its input and its output "
-                 "(run in place, only the larger would count)")
+        text += (
+            "; it is a depthwise conv holding both its input and its output "
+            "(run in place, only the larger would count)"
+        )
     return text
 
 
 def _notes(result: MemoryResult) -> list[str]:
     peak, other = result.peak, result.other
     size = result.bytes_per_value
-    switch = f"{'With' if other.dw_inplace else 'Without'} --dw-inplace " \
-             f"({_mode(other.dw_inplace)})"
+    switch = f"{'With' if other.dw_inplace else 'Without'} --dw-inplace ({_mode(other.dw_inplace)})"
     if (other.bytes, other.layer) == (peak.bytes, peak.layer):
         second = f"{switch} the peak is the same, at the same op."
     else:
@@ -100,22 +105,30 @@ def _notes(result: MemoryResult) -> list[str]:
             f"--dw-inplace: a depthwise conv runs in place, as MCU runtimes run them (e.g. "
             f"MCUNet's TinyEngine): its output overwrites its input, so only the larger "
             f"of the two counts ({len(capable)} such convs here). A depthwise conv whose "
-            f"input a later op still reads (a residual's skip) keeps both.")
+            f"input a later op still reads (a residual's skip) keeps both."
+        )
     else:
-        notes.append("Every op, depthwise convs included, holds its input and its output "
-                     "at once; --dw-inplace runs depthwise convs in place, as MCU runtimes "
-                     f"do ({len(capable)} here could).")
+        notes.append(
+            "Every op, depthwise convs included, holds its input and its output "
+            "at once; --dw-inplace runs depthwise convs in place, as MCU runtimes "
+            f"do ({len(capable)} here could)."
+        )
     if result.dtype == "int8":
-        weights = ("Weights: int8, 1 byte per value; batch norm is folded into the conv "
-                   "before it (its values are not stored; each such conv gains a bias of "
-                   "one value per output channel).")
+        weights = (
+            "Weights: int8, 1 byte per value; batch norm is folded into the conv "
+            "before it (its values are not stored; each such conv gains a bias of "
+            "one value per output channel)."
+        )
     else:
-        bn = {"none": "not stored (as when folded into the conv)",
-              "affine": "gamma and beta stored (--bn affine)",
-              "all": "gamma, beta, mean and variance stored (--bn all)"}[
-            result.conventions.bn]
-        weights = (f"Weights: {result.dtype}, {size} bytes per value; conv and FC weights "
-                   f"and biases; batch norm values {bn}.")
+        bn = {
+            "none": "not stored (as when folded into the conv)",
+            "affine": "gamma and beta stored (--bn affine)",
+            "all": "gamma, beta, mean and variance stored (--bn all)",
+        }[result.conventions.bn]
+        weights = (
+            f"Weights: {result.dtype}, {size} bytes per value; conv and FC weights "
+            f"and biases; batch norm values {bn}."
+        )
     notes += [
         f"Activations: {result.dtype}, {size} byte{'s' if size > 1 else ''} per value "
         f"(height x width x channels x {size}). " + weights,
@@ -134,8 +147,7 @@ def memory_report(result: MemoryResult) -> Report:
         Column("Kind", csv_header="kind", hide_rank=2),
         Column("Output", csv_header="output", hide_rank=3),
         Column("Input KiB", "right", show=_kib, csv_header="input_bytes", short_header="In KiB"),
-        Column("Output KiB", "right", show=_kib, csv_header="output_bytes",
-               short_header="Out KiB"),
+        Column("Output KiB", "right", show=_kib, csv_header="output_bytes", short_header="Out KiB"),
         Column("Live KiB", "right", show=_kib, csv_header="live_bytes", short_header="Live KiB"),
         Column("Also held", csv_header="also_held", short_header="Held", hide_rank=1),
         Column("Note", csv_header="note"),
@@ -144,32 +156,75 @@ def memory_report(result: MemoryResult) -> Report:
         Column("Block", csv_header="block", data_only=True),
     ]
     rows = [
-        [op.name, op.kind, shape(op.output), op.input_bytes, op.output_bytes, op.live_bytes,
-         _also_held(result, op), _note_cell(op, op.name == peak_name),
-         op.name == peak_name, op.in_place, op.block]
+        [
+            op.name,
+            op.kind,
+            shape(op.output),
+            op.input_bytes,
+            op.output_bytes,
+            op.live_bytes,
+            _also_held(result, op),
+            _note_cell(op, op.name == peak_name),
+            op.name == peak_name,
+            op.in_place,
+            op.block,
+        ]
         for op in result.layers
     ]
     layers = Table(
-        title="Layers (bytes held while each op runs)", columns=columns, rows=rows,
-        footer=[["Peak", "", "", None, None, result.peak.bytes, "",
-                 peak_name or "input", None, None, ""]],
+        title="Layers (bytes held while each op runs)",
+        columns=columns,
+        rows=rows,
+        footer=[
+            [
+                "Peak",
+                "",
+                "",
+                None,
+                None,
+                result.peak.bytes,
+                "",
+                peak_name or "input",
+                None,
+                None,
+                "",
+            ]
+        ],
     )
     other = result.other
     summary = Table(
         title="Memory",
-        columns=[Column("What", csv_header="what"),
-                 Column("Bytes", "right", csv_header="bytes"),
-                 Column("KiB", "right", show=_kib, csv_header="kib"),
-                 Column("MiB", "right", show=_mib, csv_header="mib", hide_rank=1),
-                 Column("Where", csv_header="where")],
+        columns=[
+            Column("What", csv_header="what"),
+            Column("Bytes", "right", csv_header="bytes"),
+            Column("KiB", "right", show=_kib, csv_header="kib"),
+            Column("MiB", "right", show=_mib, csv_header="mib", hide_rank=1),
+            Column("Where", csv_header="where"),
+        ],
         rows=[
-            ["Peak activation memory", result.peak.bytes, result.peak.bytes,
-             result.peak.bytes, f"{peak_name or 'input'} ({_mode(result.dw_inplace)})"],
-            [f"Weights ({result.dtype})", result.weight_bytes, result.weight_bytes,
-             result.weight_bytes, "all layers"],
-            [f"Peak {'with' if other.dw_inplace else 'without'} --dw-inplace", other.bytes,
-             other.bytes, other.bytes, f"{other.layer or 'input'} ({_mode(other.dw_inplace)})"],
+            [
+                "Peak activation memory",
+                result.peak.bytes,
+                result.peak.bytes,
+                result.peak.bytes,
+                f"{peak_name or 'input'} ({_mode(result.dw_inplace)})",
+            ],
+            [
+                f"Weights ({result.dtype})",
+                result.weight_bytes,
+                result.weight_bytes,
+                result.weight_bytes,
+                "all layers",
+            ],
+            [
+                f"Peak {'with' if other.dw_inplace else 'without'} --dw-inplace",
+                other.bytes,
+                other.bytes,
+                other.bytes,
+                f"{other.layer or 'input'} ({_mode(other.dw_inplace)})",
+            ],
         ],
     )
-    return Report(title=_config(result), tables=[layers, summary], notes=_notes(result),
-                  data=result.to_dict())
+    return Report(
+        title=_config(result), tables=[layers, summary], notes=_notes(result), data=result.to_dict()
+    )

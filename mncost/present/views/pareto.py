@@ -23,25 +23,48 @@ def frontier_report(data: ParetoData) -> Report:
         # A published cost is shown as printed; mncost's to two decimals (of millions).
         cost = f"{float(plotted.x):,.2f}" if plotted.x_basis == "mncost" else f"{published}"
         rows.append([p.label, p.config, f"{p.top1}", cost, plotted.x_basis, p.tables])
-    columns = [Column("Model"), Column("α/res", hide_rank=2), Column("Top-1 %", "right"),
-               Column(unit, "right"), Column("Cost from", hide_rank=1), Column("Source")]
+    columns = [
+        Column("Model"),
+        Column("α/res", hide_rank=2),
+        Column("Top-1 %", "right"),
+        Column(unit, "right"),
+        Column("Cost from", hide_rank=1),
+        Column("Source"),
+    ]
     if data.cost_basis == "published":  # every cost is published: the column says nothing
         columns[4] = Column("Cost from", data_only=True)
     frontier = Table(
         title=f"Pareto frontier: {DATASETS[data.dataset]} top-1 vs "
-              f"{'mult-adds' if data.x_axis == 'mult_adds' else 'params'}",
-        columns=columns, rows=rows)
+        f"{'mult-adds' if data.x_axis == 'mult_adds' else 'params'}",
+        columns=columns,
+        rows=rows,
+    )
     tables = [frontier]
     if data.highlights:
-        tables.append(Table(
-            title="Highlighted (mncost's exact cost)",
-            columns=[Column("Config"), Column("MACs", "right"), Column("Params", "right"),
-                     Column("Top-1 %", "right"), Column("Accuracy from")],
-            rows=[[h.label, h.mult_adds, h.params,
-                   "" if h.accuracy_from is None else f"{h.accuracy_from.top1}",
-                   "no published accuracy" if h.accuracy_from is None
-                   else f"{h.accuracy_from.label}, {h.accuracy_from.tables}"]
-                  for h in data.highlights]))
+        tables.append(
+            Table(
+                title="Highlighted (mncost's exact cost)",
+                columns=[
+                    Column("Config"),
+                    Column("MACs", "right"),
+                    Column("Params", "right"),
+                    Column("Top-1 %", "right"),
+                    Column("Accuracy from"),
+                ],
+                rows=[
+                    [
+                        h.label,
+                        h.mult_adds,
+                        h.params,
+                        "" if h.accuracy_from is None else f"{h.accuracy_from.top1}",
+                        "no published accuracy"
+                        if h.accuracy_from is None
+                        else f"{h.accuracy_from.label}, {h.accuracy_from.tables}",
+                    ]
+                    for h in data.highlights
+                ],
+            )
+        )
     return Report(title="", tables=tables)
 
 
@@ -50,11 +73,15 @@ def _sources(data: ParetoData) -> str:
     set of checkpoints names its own file and a filtered plot names only its own."""
     from mncost.present.figures import tables_text
 
-    parts = [f"the MobileNets paper (Howard et al. 2017), {tables_text(data.paper_tables)}"] \
-        if data.paper_tables else []
+    parts = (
+        [f"the MobileNets paper (Howard et al. 2017), {tables_text(data.paper_tables)}"]
+        if data.paper_tables
+        else []
+    )
     if data.checkpoint_documents:
-        parts.append("the released checkpoints, as listed in "
-                     + "; ".join(data.checkpoint_documents))
+        parts.append(
+            "the released checkpoints, as listed in " + "; ".join(data.checkpoint_documents)
+        )
     return " and ".join(parts) or "none"
 
 
@@ -65,24 +92,32 @@ def _points(n: int) -> str:
 def page_notes(data: ParetoData) -> list[str]:
     """What the page says under the plot: sources, what x means, what was left out."""
     notes = [
-        "Published figures: " + _sources(data) + ". Hover a point for its source table or "
-        "file.",
+        "Published figures: " + _sources(data) + ". Hover a point for its source table or file.",
         f"{len(data.points)} published {DATASETS[data.dataset]} results plotted; the dashed "
         "staircase is the Pareto frontier (no other point is as cheap and as accurate, "
         "with one of the two strictly better).",
     ]
-    notes.append("Named on the plot: the frontier's points (alpha/resolution; the colour "
-                 "gives the family), the paper's variants (squares) and the other models; "
-                 "hover names every point.")
+    notes.append(
+        "Named on the plot: the frontier's points (alpha/resolution; the colour "
+        "gives the family), the paper's variants (squares) and the other models; "
+        "hover names every point."
+    )
     if data.cost_basis == "computed":
-        notes.append("x is mncost's exact count where mncost can count the model, at the "
-                     "default conventions"
-                     + (f"; {_points(data.at_published_cost)} (marked x, \"published cost\" "
-                        "in the legend) stay at their published cost." if data.at_published_cost
-                        else "; it counts every plotted point."))
+        notes.append(
+            "x is mncost's exact count where mncost can count the model, at the "
+            "default conventions"
+            + (
+                f'; {_points(data.at_published_cost)} (marked x, "published cost" '
+                "in the legend) stay at their published cost."
+                if data.at_published_cost
+                else "; it counts every plotted point."
+            )
+        )
     if data.highlights:
-        notes.append("Stars and dotted lines are highlighted configurations at mncost's "
-                     "exact cost; a star takes the published top-1 of the same configuration.")
+        notes.append(
+            "Stars and dotted lines are highlighted configurations at mncost's "
+            "exact cost; a star takes the published top-1 of the same configuration."
+        )
     if data.left_out:
         notes.append(f"{len(data.left_out)} results left out: no top-1 or no cost on this axis.")
     return notes

@@ -11,10 +11,11 @@ printed in, never the transcription it was read from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from mncost.present.model import Column, Report, Table
 from mncost.sources.paper_cells import cite
@@ -90,6 +91,7 @@ def _note_numbers(points: Sequence[PublishedPoint]) -> dict[str, int]:
 
 def published_report(points: Sequence[PublishedPoint]) -> Report:
     """The listing as a Report: one row per published point, both costs and the gap."""
+
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
@@ -104,46 +106,102 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
         Column("Resolution", csv_header="resolution", data_only=True),
         Column("Classes", csv_header="classes", data_only=True),
         Column("Precision", csv_header="precision", short_header="Prec.", hide_rank=3),
-        Column("Dataset", csv_header="dataset", show=lambda k: DATASETS.get(k, k) if k else "",
-               hide_rank=10),
+        Column(
+            "Dataset",
+            csv_header="dataset",
+            show=lambda k: DATASETS.get(k, k) if k else "",
+            hide_rank=10,
+        ),
         Column("Top-1 %", "right", show=text, csv_header="top1_percent"),
         Column("Top-5 %", "right", show=text, csv_header="top5_percent", hide_rank=2),
-        Column("Pub. MACs (M)", "right", show=text, csv_header="mult_adds_published_m",
-               short_header="MACs(M)"),
-        Column("mncost MACs (M)", "right", show=_millions_exact,
-               csv_header="mult_adds_mncost", short_header="mncost(M)"),
-        Column("Δ MACs (mncost - pub.)", "right", show=_show_gap, hide_rank=11,
-               csv_header="mult_adds_diff_percent", short_header="Δ MACs"),
-        Column("MACs within rounding", csv_header="mult_adds_within_rounding",
-               data_only=True),
-        Column("Pub. params (M)", "right", show=text, csv_header="params_published_m",
-               short_header="Params(M)", hide_rank=6),
-        Column("mncost params (M)", "right", show=_millions_exact,
-               csv_header="params_mncost", short_header="mncost(M)", hide_rank=4),
-        Column("Δ params (mncost - pub.)", "right", show=_show_gap,
-               csv_header="params_diff_percent", short_header="Δ params", hide_rank=5),
-        Column("Params within rounding", csv_header="params_within_rounding",
-               data_only=True),
-        Column("Source", csv_header="citation", show=lambda c: short_source.get(c, c),
-               hide_rank=8),
+        Column(
+            "Pub. MACs (M)",
+            "right",
+            show=text,
+            csv_header="mult_adds_published_m",
+            short_header="MACs(M)",
+        ),
+        Column(
+            "mncost MACs (M)",
+            "right",
+            show=_millions_exact,
+            csv_header="mult_adds_mncost",
+            short_header="mncost(M)",
+        ),
+        Column(
+            "Δ MACs (mncost - pub.)",
+            "right",
+            show=_show_gap,
+            hide_rank=11,
+            csv_header="mult_adds_diff_percent",
+            short_header="Δ MACs",
+        ),
+        Column("MACs within rounding", csv_header="mult_adds_within_rounding", data_only=True),
+        Column(
+            "Pub. params (M)",
+            "right",
+            show=text,
+            csv_header="params_published_m",
+            short_header="Params(M)",
+            hide_rank=6,
+        ),
+        Column(
+            "mncost params (M)",
+            "right",
+            show=_millions_exact,
+            csv_header="params_mncost",
+            short_header="mncost(M)",
+            hide_rank=4,
+        ),
+        Column(
+            "Δ params (mncost - pub.)",
+            "right",
+            show=_show_gap,
+            csv_header="params_diff_percent",
+            short_header="Δ params",
+            hide_rank=5,
+        ),
+        Column("Params within rounding", csv_header="params_within_rounding", data_only=True),
+        Column("Source", csv_header="citation", show=lambda c: short_source.get(c, c), hide_rank=8),
         # Marks of the numbered notes under the table; CSV holds each note in full.
-        Column("Note", csv_header="note", show=lambda n: f"[{numbers[n]}]" if n else "",
-               hide_rank=9, data_only=not numbers),
+        Column(
+            "Note",
+            csv_header="note",
+            show=lambda n: f"[{numbers[n]}]" if n else "",
+            hide_rank=9,
+            data_only=not numbers,
+        ),
     ]
     rows = []
     for p in points:
         macs = p.computed.mult_adds if p.computed else None
         params = p.computed.params if p.computed else None
         macs_gap, params_gap = _gap(p.mult_adds_m, macs), _gap(p.params_m, params)
-        rows.append([
-            p.label, p.family, p.source, p.config,
-            None if p.alpha is None else float(p.alpha), p.resolution, p.classes,
-            p.precision, p.dataset, p.top1, p.top5,
-            p.mult_adds_m, macs, macs_gap, macs_gap.within_rounding if macs_gap else None,
-            p.params_m, params, params_gap,
-            params_gap.within_rounding if params_gap else None,
-            p.citation, p.note,
-        ])
+        rows.append(
+            [
+                p.label,
+                p.family,
+                p.source,
+                p.config,
+                None if p.alpha is None else float(p.alpha),
+                p.resolution,
+                p.classes,
+                p.precision,
+                p.dataset,
+                p.top1,
+                p.top5,
+                p.mult_adds_m,
+                macs,
+                macs_gap,
+                macs_gap.within_rounding if macs_gap else None,
+                p.params_m,
+                params,
+                params_gap,
+                params_gap.within_rounding if params_gap else None,
+                p.citation,
+                p.note,
+            ]
+        )
     notes = [
         "Pub.: published, as printed (millions; accuracy in %). mncost: mncost's exact count "
         "of the same configuration (exact integers in CSV and JSON), at mncost's default "
@@ -154,15 +212,20 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
         "(half a unit of its last printed digit).",
         _sources_note(points),
     ]
-    notes += [f"[{number}] " + _labels([p.label for p in points if p.note == note])
-              + f": {note}" for note, number in numbers.items()]
+    notes += [
+        f"[{number}] " + _labels([p.label for p in points if p.note == note]) + f": {note}"
+        for note, number in numbers.items()
+    ]
     missing = _not_counted(points)
     if missing:
         notes.append("No mncost count for " + "; ".join(missing) + ".")
     data = [_point_data(p) for p in points]
-    return Report(title=f"Published results ({len(points)})",
-                  tables=[Table(title="", columns=columns, rows=rows)],
-                  notes=notes, data=data)
+    return Report(
+        title=f"Published results ({len(points)})",
+        tables=[Table(title="", columns=columns, rows=rows)],
+        notes=notes,
+        data=data,
+    )
 
 
 def _labels(labels: list[str]) -> str:
@@ -175,8 +238,9 @@ def _sources_note(points: Sequence[PublishedPoint]) -> str:
     parts = []
     if any(p.source == "paper" for p in points):
         parts.append(f"paper = {cite()} (MobileNets), the table named")
-    files = list(dict.fromkeys(s.citation for p in points if p.source == "checkpoints"
-                               for s in p.provenance))
+    files = list(
+        dict.fromkeys(s.citation for p in points if p.source == "checkpoints" for s in p.provenance)
+    )
     if files:
         parts.append("checkpoints = the released checkpoints' tables in " + "; ".join(files))
     return "Source: " + "; ".join(parts) + "."
@@ -191,7 +255,7 @@ def _not_counted(points: Sequence[PublishedPoint]) -> list[str]:
         # Reasons often start with the model's own name; group on the rest.
         reason = p.not_computed
         if reason.startswith(p.label + " "):
-            reason = "each " + reason[len(p.label) + 1:]
+            reason = "each " + reason[len(p.label) + 1 :]
         groups.setdefault(reason, []).append(p.label)
     return [_labels(labels) + f": {reason}" for reason, labels in groups.items()]
 
@@ -207,11 +271,18 @@ def _point_data(p: PublishedPoint) -> dict[str, Any]:
             computed[f"{what}_diff_percent"] = gap.percent if gap else None
             computed[f"{what}_within_rounding"] = gap.within_rounding if gap else None
     return {
-        "model": p.label, "family": p.family, "source": p.source, "dataset": p.dataset,
-        "precision": p.precision, "alpha": None if p.alpha is None else float(p.alpha),
-        "resolution": p.resolution, "classes": p.classes,
-        "top1_percent": _number(p.top1), "top1_text": _text(p.top1),
-        "top5_percent": _number(p.top5), "top5_text": _text(p.top5),
+        "model": p.label,
+        "family": p.family,
+        "source": p.source,
+        "dataset": p.dataset,
+        "precision": p.precision,
+        "alpha": None if p.alpha is None else float(p.alpha),
+        "resolution": p.resolution,
+        "classes": p.classes,
+        "top1_percent": _number(p.top1),
+        "top1_text": _text(p.top1),
+        "top5_percent": _number(p.top5),
+        "top5_text": _text(p.top5),
         "published": {
             "million_mult_adds": _number(p.mult_adds_m),
             "million_mult_adds_text": _text(p.mult_adds_m),
@@ -220,9 +291,11 @@ def _point_data(p: PublishedPoint) -> dict[str, Any]:
             "pixel1_latency_ms": _number(p.latency_ms),
             "latencies_ms": {device: _number(ms) for device, ms in p.latencies},
         },
-        "mncost": computed, "mncost_missing": p.not_computed or None,
+        "mncost": computed,
+        "mncost_missing": p.not_computed or None,
         "note": p.note or None,
         "citation": p.citation,
-        "provenance": [{"citation": s.citation, "table": s.table or None, "row": s.row}
-                       for s in p.provenance],
+        "provenance": [
+            {"citation": s.citation, "table": s.table or None, "row": s.row} for s in p.provenance
+        ],
     }

@@ -8,8 +8,9 @@ of cell objects in every layout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Literal, Sequence
+from typing import Literal
 
 from mncost.analysis.reproduce.audit import ReproCell, TableSummary
 from mncost.analysis.reproduce.status import MATCH, STATUSES, show
@@ -94,15 +95,23 @@ def _cell_table(cells: Sequence[ReproCell], compact: bool) -> tuple[Table, list[
     rows = []
     for cell, note in zip(cells, marks):
         places = _places(cell)
-        rows.append([
-            cell.table, cell.row, cell.column, unit_label(cell.unit), cell.published_text,
-            None if cell.computed is None else show(cell.computed, places + 2),
-            _signed(cell.diff, places + 2),
-            "" if cell.diff_percent is None else _signed(cell.diff_percent, 2) + "%",
-            cell.status, note,
-        ])
+        rows.append(
+            [
+                cell.table,
+                cell.row,
+                cell.column,
+                unit_label(cell.unit),
+                cell.published_text,
+                None if cell.computed is None else show(cell.computed, places + 2),
+                _signed(cell.diff, places + 2),
+                "" if cell.diff_percent is None else _signed(cell.diff_percent, 2) + "%",
+                cell.status,
+                note,
+            ]
+        )
     columns = [
-        Column("Table", show=lambda name: str(name).removeprefix("Table ")) if compact
+        Column("Table", show=lambda name: str(name).removeprefix("Table "))
+        if compact
         else Column("Table"),
         Column("Row"),
         Column("Column", data_only=compact),
@@ -117,49 +126,95 @@ def _cell_table(cells: Sequence[ReproCell], compact: bool) -> tuple[Table, list[
     return Table(title="Published cost cells vs mncost", columns=columns, rows=rows), footnotes
 
 
-_DATA_FIELDS = ["table", "row", "column", "unit", "quantity", "published_text", "published",
-                "computed", "computed_exact", "diff", "diff_percent", "status", "note", "basis",
-                "reading", "citation"]
+_DATA_FIELDS = [
+    "table",
+    "row",
+    "column",
+    "unit",
+    "quantity",
+    "published_text",
+    "published",
+    "computed",
+    "computed_exact",
+    "diff",
+    "diff_percent",
+    "status",
+    "note",
+    "basis",
+    "reading",
+    "citation",
+]
 
 
 def _data_table(cells: Sequence[ReproCell]) -> Table:
     """One row per cell with exact values, for CSV (numbers as numbers)."""
-    rows = [[record[name] for name in _DATA_FIELDS]
-            for record in (cell.to_dict() for cell in cells)]
+    rows = [
+        [record[name] for name in _DATA_FIELDS] for record in (cell.to_dict() for cell in cells)
+    ]
     return Table(title="cells", columns=[Column(name) for name in _DATA_FIELDS], rows=rows)
 
 
 def _summary_table(summaries: Sequence[TableSummary]) -> Table:
     short = {"convention": "conv.", "not computable": "n/comp."}
-    columns = [Column("Table", csv_header="table"), Column("Cells", "right", csv_header="cells"),
-               Column("Reproduced", "right", short_header="Repr.", csv_header="reproduced")]
-    columns += [Column(status, "right", short_header=short.get(status), csv_header=status)
-                for status in STATUSES]
-    rows = [[s.table, s.cells, s.reproduced, *(s.counts.get(status, 0) for status in STATUSES)]
-            for s in summaries if s.table != "All"]
-    footer = [[s.table, s.cells, s.reproduced, *(s.counts.get(status, 0) for status in STATUSES)]
-              for s in summaries if s.table == "All"]
+    columns = [
+        Column("Table", csv_header="table"),
+        Column("Cells", "right", csv_header="cells"),
+        Column("Reproduced", "right", short_header="Repr.", csv_header="reproduced"),
+    ]
+    columns += [
+        Column(status, "right", short_header=short.get(status), csv_header=status)
+        for status in STATUSES
+    ]
+    rows = [
+        [s.table, s.cells, s.reproduced, *(s.counts.get(status, 0) for status in STATUSES)]
+        for s in summaries
+        if s.table != "All"
+    ]
+    footer = [
+        [s.table, s.cells, s.reproduced, *(s.counts.get(status, 0) for status in STATUSES)]
+        for s in summaries
+        if s.table == "All"
+    ]
     return Table(title="Summary", columns=columns, rows=rows, footer=footer)
 
 
 def _misprint_table(misprints: Sequence[Misprint], compact: bool) -> Table:
     title = "Misprints outside the cost cells"
     if compact:
-        return Table(title=title, columns=[Column("#"), Column("Finding")], rows=[
-            [i, f"{m.table}, {m.where}: printed \"{m.printed}\", correct "
-                f"\"{m.correct}\". {m.why} [{m.publication}]"]
-            for i, m in enumerate(misprints, start=1)])
-    return Table(title=title, columns=[
-        Column("Source"), Column("Where"), Column("Printed"), Column("Correct"),
-        Column("Why")],
-        rows=[[m.citation, m.where, m.printed, m.correct, m.why] for m in misprints])
+        return Table(
+            title=title,
+            columns=[Column("#"), Column("Finding")],
+            rows=[
+                [
+                    i,
+                    f'{m.table}, {m.where}: printed "{m.printed}", correct '
+                    f'"{m.correct}". {m.why} [{m.publication}]',
+                ]
+                for i, m in enumerate(misprints, start=1)
+            ],
+        )
+    return Table(
+        title=title,
+        columns=[
+            Column("Source"),
+            Column("Where"),
+            Column("Printed"),
+            Column("Correct"),
+            Column("Why"),
+        ],
+        rows=[[m.citation, m.where, m.printed, m.correct, m.why] for m in misprints],
+    )
 
 
 Layout = Literal["terminal", "document", "data"]
 
 
-def reproduce_report(cells: Sequence[ReproCell], summaries: Sequence[TableSummary],
-                     misprints: Sequence[Misprint], layout: Layout = "document") -> Report:
+def reproduce_report(
+    cells: Sequence[ReproCell],
+    summaries: Sequence[TableSummary],
+    misprints: Sequence[Misprint],
+    layout: Layout = "document",
+) -> Report:
     """The report in one of three layouts (see the module docstring).
 
     ``terminal``: cells, numbered notes, summary, misprints, sized for a terminal;
@@ -174,7 +229,12 @@ def reproduce_report(cells: Sequence[ReproCell], summaries: Sequence[TableSummar
     cell_table, footnotes = _cell_table(cells, compact)
     tables = [cell_table]
     if footnotes:
-        tables.append(Table(title="Notes", columns=[Column("#", "right"), Column("Note")],
-                            rows=[[f"[{i}]", text] for i, text in enumerate(footnotes, 1)]))
+        tables.append(
+            Table(
+                title="Notes",
+                columns=[Column("#", "right"), Column("Note")],
+                rows=[[f"[{i}]", text] for i, text in enumerate(footnotes, 1)],
+            )
+        )
     tables += [_summary_table(summaries), _misprint_table(misprints, compact)]
     return Report(title=title, tables=tables, notes=list(_NOTES), data=data)

@@ -60,8 +60,10 @@ __all__ = [
     "review_page",
 ]
 
-FIGURES: dict[str, str] = {"by_type": "Share of the cost by layer type",
-                           "pareto": "Published results and this configuration"}
+FIGURES: dict[str, str] = {
+    "by_type": "Share of the cost by layer type",
+    "pareto": "Published results and this configuration",
+}
 """Figure key -> alt text; a section names at most one figure."""
 
 
@@ -131,6 +133,7 @@ class Review:
 
 # --- numbers in words -------------------------------------------------------------------
 
+
 def _ratio(value: Fraction | None) -> str:
     # Two decimals, or two significant digits below 0.1 (a tiny net is 0.016x, not 0.02x).
     if value is None:
@@ -158,6 +161,7 @@ def _in_millions(value: Fraction) -> str:
 
 # --- the sections -----------------------------------------------------------------------
 
+
 def _config_rows(data: ReviewData) -> list[list[str]]:
     result, task, total = data.result, data.task, data.result.total
     rows = [
@@ -165,52 +169,74 @@ def _config_rows(data: ReviewData) -> list[list[str]]:
         ["Defined by", data.source],
         ["Width multiplier α", multiplier_text(result.alpha)],
         ["Input", f"{task.height}x{task.width}x{task.channels}"],
-        ["Classes", str(result.classifier.outputs) if result.classifier is not None
-         else "no classifier"],
-        ["Mult-adds", f"{total.mult_adds:,} MACs ({si(total.mult_adds)} MACs; "
-                      f"FLOPs = 2 x MACs = {2 * total.mult_adds:,})"],
+        [
+            "Classes",
+            str(result.classifier.outputs) if result.classifier is not None else "no classifier",
+        ],
+        [
+            "Mult-adds",
+            f"{total.mult_adds:,} MACs ({si(total.mult_adds)} MACs; "
+            f"FLOPs = 2 x MACs = {2 * total.mult_adds:,})",
+        ],
         ["Parameters", f"{total.params:,} ({si(total.params)})"],
     ]
     own = data.published_self
     if own is not None and own.top1 is not None:
-        rows.append([f"Published top-1 ({_dataset(own.dataset)})",
-                     f"{own.top1}% ({own.label}, {own.tables})"])
+        rows.append(
+            [
+                f"Published top-1 ({_dataset(own.dataset)})",
+                f"{own.top1}% ({own.label}, {own.tables})",
+            ]
+        )
     return rows
 
 
 def _nothing_comparable(data: ReviewData) -> Prose:
     task = data.task
-    what = ("This configuration has no classifier, so no published accuracy applies"
-            if not task.classes else
-            f"No published result is of the same task: none classifies "
-            f"{_classes(task.classes)} from an RGB input of {_side(task.sides[0])} to "
-            f"{_side(task.sides[1])} pixels (within a factor of {SIZE_FACTOR} of this "
-            f"configuration's {task.height}x{task.width}"
-            + (f", which has {task.channels} channels" if task.channels != 3 else "") + ")")
-    held = [f"{_dataset(d.dataset)} ({', '.join(_classes(c) for c in d.classes)}, inputs "
-            f"{_side(d.smallest)} to {_side(d.largest)})" for d in data.datasets]
+    what = (
+        "This configuration has no classifier, so no published accuracy applies"
+        if not task.classes
+        else f"No published result is of the same task: none classifies "
+        f"{_classes(task.classes)} from an RGB input of {_side(task.sides[0])} to "
+        f"{_side(task.sides[1])} pixels (within a factor of {SIZE_FACTOR} of this "
+        f"configuration's {task.height}x{task.width}"
+        + (f", which has {task.channels} channels" if task.channels != 3 else "")
+        + ")"
+    )
+    held = [
+        f"{_dataset(d.dataset)} ({', '.join(_classes(c) for c in d.classes)}, inputs "
+        f"{_side(d.smallest)} to {_side(d.largest)})"
+        for d in data.datasets
+    ]
     listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
-    return (f"{what}. So this page has no comparison and no Pareto plot. mncost holds "
-            f"published results for {listed}.",)
+    return (
+        f"{what}. So this page has no comparison and no Pareto plot. mncost holds "
+        f"published results for {listed}.",
+    )
 
 
 def _same_task(data: ReviewData) -> Prose:
     task = data.task
     assert data.dataset is not None
-    return (f"Compared with the {len(data.comparable)} published "
-            f"{_dataset(data.dataset)} results of the same task: {_classes(task.classes)} "
-            f"from an RGB input of {_side(task.sides[0])} to {_side(task.sides[1])} pixels "
-            f"(within a factor of {SIZE_FACTOR} of this configuration's "
-            f"{task.height}x{task.width}).",)
+    return (
+        f"Compared with the {len(data.comparable)} published "
+        f"{_dataset(data.dataset)} results of the same task: {_classes(task.classes)} "
+        f"from an RGB input of {_side(task.sides[0])} to {_side(task.sides[1])} pixels "
+        f"(within a factor of {SIZE_FACTOR} of this configuration's "
+        f"{task.height}x{task.width}).",
+    )
 
 
 def _summary_section(data: ReviewData) -> Section:
     result = data.result
-    table = Table(title="", columns=[Column("Setting"), Column("Value")],
-                  rows=_config_rows(data))
+    table = Table(title="", columns=[Column("Setting"), Column("Value")], rows=_config_rows(data))
     intro = _same_task(data) if data.dataset is not None else _nothing_comparable(data)
-    return Section(title="Summary", tables=[table], intro=intro,
-                   notes=[("Conventions: " + result.conventions.describe(result.own_rule),)])
+    return Section(
+        title="Summary",
+        tables=[table],
+        intro=intro,
+        notes=[("Conventions: " + result.conventions.describe(result.own_rule),)],
+    )
 
 
 def _neighbour_row(row: Neighbour, data: ReviewData) -> list[Any]:
@@ -219,110 +245,196 @@ def _neighbour_row(row: Neighbour, data: ReviewData) -> list[Any]:
         own = data.published_self
         top1 = own.top1 if own is not None else None
         task = data.task
-        return ["this configuration", "", f"{task.height}x{task.width}", top1, None,
-                row.mult_adds, row.mult_adds_ratio, None, row.params, row.params_ratio]
-    return [point.label, point.tables, _side(point.resolution or 0), point.top1,
-            point.mult_adds_m, row.mult_adds, row.mult_adds_ratio, point.params_m,
-            row.params, row.params_ratio]
+        return [
+            "this configuration",
+            "",
+            f"{task.height}x{task.width}",
+            top1,
+            None,
+            row.mult_adds,
+            row.mult_adds_ratio,
+            None,
+            row.params,
+            row.params_ratio,
+        ]
+    return [
+        point.label,
+        point.tables,
+        _side(point.resolution or 0),
+        point.top1,
+        point.mult_adds_m,
+        row.mult_adds,
+        row.mult_adds_ratio,
+        point.params_m,
+        row.params,
+        row.params_ratio,
+    ]
 
 
 def _nearest_section(data: ReviewData) -> Section:
     assert data.dataset is not None
     text = lambda v: "" if v is None else str(v)  # noqa: E731 - published figures as printed
     exact = lambda v: "" if v is None else f"{int(v):,}" if v.denominator == 1 else str(v)  # noqa: E731
-    table = Table(title="", columns=[
-        Column("Model"), Column("Source"), Column("Input"),
-        Column("Top-1 %", "right", show=text),
-        Column("Pub. MACs (M)", "right", show=text),
-        Column("mncost MACs (M)", "right", show=_in_millions, csv_header="mncost_mult_adds"),
-        Column("MACs ratio", "right", show=_ratio),
-        Column("Pub. params (M)", "right", show=text),
-        Column("mncost params", "right", show=exact, csv_header="mncost_params",
-               data_only=True),
-        Column("Params ratio", "right", show=_ratio),
-    ], rows=[_neighbour_row(row, data) for row in data.nearest],
+    table = Table(
+        title="",
+        columns=[
+            Column("Model"),
+            Column("Source"),
+            Column("Input"),
+            Column("Top-1 %", "right", show=text),
+            Column("Pub. MACs (M)", "right", show=text),
+            Column("mncost MACs (M)", "right", show=_in_millions, csv_header="mncost_mult_adds"),
+            Column("MACs ratio", "right", show=_ratio),
+            Column("Pub. params (M)", "right", show=text),
+            Column(
+                "mncost params", "right", show=exact, csv_header="mncost_params", data_only=True
+            ),
+            Column("Params ratio", "right", show=_ratio),
+        ],
+        rows=[_neighbour_row(row, data) for row in data.nearest],
         caption=f"Ratio: this configuration's count ÷ mncost's count of that model. "
-                f"Top-1: {_dataset(data.dataset)}, as published.")
-    intro = ("The published models nearest in mult-adds, cheapest first, with this "
-             "configuration among them.")
+        f"Top-1: {_dataset(data.dataset)}, as published.",
+    )
+    intro = (
+        "The published models nearest in mult-adds, cheapest first, with this "
+        "configuration among them."
+    )
     near = data.closest
     if near is not None and near.point is not None and near.mult_adds_ratio is not None:
-        intro += (f" This configuration has {_ratio(near.mult_adds_ratio)} the mult-adds "
-                  f"and {_ratio(near.params_ratio)} the parameters of the nearest, "
-                  f"{near.point.label}.")
+        intro += (
+            f" This configuration has {_ratio(near.mult_adds_ratio)} the mult-adds "
+            f"and {_ratio(near.params_ratio)} the parameters of the nearest, "
+            f"{near.point.label}."
+        )
     notes: list[Prose] = [
-        ("Both counts of a ratio are mncost's, under the same counting conventions (each "
-         "model with its own width rule), so a published figure's rounding does not enter "
-         "it; the published figures (Pub.) are shown as printed. An 8-bit checkpoint is "
-         "the float model quantised, so only the float one is listed. ",
-         Code("mncost published"), " lists every published result with mncost's count.")]
+        (
+            "Both counts of a ratio are mncost's, under the same counting conventions (each "
+            "model with its own width rule), so a published figure's rounding does not enter "
+            "it; the published figures (Pub.) are shown as printed. An 8-bit checkpoint is "
+            "the float model quantised, so only the float one is listed. ",
+            Code("mncost published"),
+            " lists every published result with mncost's count.",
+        )
+    ]
     if any(not row.counted for row in data.nearest):
-        notes.append(("mncost cannot count some of these models: their ratios divide by "
-                      "the published figures.",))
-    return Section(title="Against the nearest published models", tables=[table],
-                   intro=(intro,), notes=notes, level=3)
+        notes.append(
+            (
+                "mncost cannot count some of these models: their ratios divide by "
+                "the published figures.",
+            )
+        )
+    return Section(
+        title="Against the nearest published models",
+        tables=[table],
+        intro=(intro,),
+        notes=notes,
+        level=3,
+    )
 
 
-def _pareto_section(data: ParetoData, best: PlottedPoint | None,
-                    other_size: Sequence[PublishedPoint]) -> Section:
+def _pareto_section(
+    data: ParetoData, best: PlottedPoint | None, other_size: Sequence[PublishedPoint]
+) -> Section:
     highlight = data.highlights[0]
     if highlight.mult_adds == 0:
-        intro: Prose = ("This configuration costs 0 mult-adds, so it has no place on the "
-                        "plot's log scale and is not drawn.",)
+        intro: Prose = (
+            "This configuration costs 0 mult-adds, so it has no place on the "
+            "plot's log scale and is not drawn.",
+        )
     elif highlight.accuracy_from is not None:
         source = highlight.accuracy_from
-        intro = (f"The star is this configuration at mncost's cost; its published top-1 is "
-                 f"{source.top1}% ({source.label}, {source.tables}).",)
+        intro = (
+            f"The star is this configuration at mncost's cost; its published top-1 is "
+            f"{source.top1}% ({source.label}, {source.tables}).",
+        )
     else:
-        intro = ("The dotted line is this configuration at mncost's cost: no published "
-                 "accuracy exists for it.",)
+        intro = (
+            "The dotted line is this configuration at mncost's cost: no published "
+            "accuracy exists for it.",
+        )
     notes: list[Prose] = []
     if best is not None:
-        notes.append((f"Best published top-1 at no more than this cost: {best.point.top1}% "
-                      f"({best.point.label}, {best.point.tables}).",))
-    shown = (f"{len(data.points)} published {_dataset(data.dataset)} results of the same "
-             "task")
+        notes.append(
+            (
+                f"Best published top-1 at no more than this cost: {best.point.top1}% "
+                f"({best.point.label}, {best.point.tables}).",
+            )
+        )
+    shown = f"{len(data.points)} published {_dataset(data.dataset)} results of the same task"
     if other_size:
         sizes = sorted({p.resolution for p in other_size if p.resolution is not None})
-        shown += (f"; {len(other_size)} more at an input of "
-                  + ", ".join(_side(s) for s in sizes) + " are left out (not within a "
-                  f"factor of {SIZE_FACTOR} of this configuration's)")
+        shown += (
+            f"; {len(other_size)} more at an input of "
+            + ", ".join(_side(s) for s in sizes)
+            + " are left out (not within a "
+            f"factor of {SIZE_FACTOR} of this configuration's)"
+        )
     notes.append((shown + ".",))
     return Section(
-        title="Among published results (Pareto plot)", tables=[], intro=intro,
-        figure="pareto", notes=notes,
-        interactive_notes=[("Hover a point for its source. ", Code("mncost plot pareto"),
-                            " draws every published result, with options.")],
-        static_notes=[(Code("mncost published"), " names each point's source; ",
-                       Code("mncost plot pareto -o pareto.html"),
-                       " draws every published result as an interactive page.")])
+        title="Among published results (Pareto plot)",
+        tables=[],
+        intro=intro,
+        figure="pareto",
+        notes=notes,
+        interactive_notes=[
+            (
+                "Hover a point for its source. ",
+                Code("mncost plot pareto"),
+                " draws every published result, with options.",
+            )
+        ],
+        static_notes=[
+            (
+                Code("mncost published"),
+                " names each point's source; ",
+                Code("mncost plot pareto -o pareto.html"),
+                " draws every published result as an interactive page.",
+            )
+        ],
+    )
 
 
 def _appendix(reproduction: Reproduction) -> Section:
     title = "Appendix: reproduction of the paper's cost figures"
     if reproduction.unavailable:
-        return Section(title=title, tables=[],
-                       notes=[(f"Reproduction summary unavailable: "
-                               f"{reproduction.unavailable}.",)])
+        return Section(
+            title=title,
+            tables=[],
+            notes=[(f"Reproduction summary unavailable: {reproduction.unavailable}.",)],
+        )
     statuses, summaries = reproduction.statuses, reproduction.summaries
     table = Table(
         title="",
         columns=[Column("Table"), Column("Cells", "right")]
         + [Column(status.capitalize(), "right") for status in statuses],
-        rows=[[s.table, s.cells] + [s.counts.get(status, 0) for status in statuses]
-              for s in summaries if s.table != "All"],
-        footer=[[s.table, s.cells] + [s.counts.get(status, 0) for status in statuses]
-                for s in summaries if s.table == "All"],
+        rows=[
+            [s.table, s.cells] + [s.counts.get(status, 0) for status in statuses]
+            for s in summaries
+            if s.table != "All"
+        ],
+        footer=[
+            [s.table, s.cells] + [s.counts.get(status, 0) for status in statuses]
+            for s in summaries
+            if s.table == "All"
+        ],
     )
     return Section(
-        title=title, tables=[table],
-        intro=("How mncost's exact counts compare with every cost cell the paper "
-               "(Howard et al. 2017) prints.",),
-        notes=[("match: equal at the printed precision; convention: equal under a stated "
+        title=title,
+        tables=[table],
+        intro=(
+            "How mncost's exact counts compare with every cost cell the paper "
+            "(Howard et al. 2017) prints.",
+        ),
+        notes=[
+            (
+                "match: equal at the printed precision; convention: equal under a stated "
                 "counting convention; close: within 1% (or truncated); erratum: the printed "
                 "figure is demonstrably wrong; differs: unexplained; not computable: the "
-                "paper does not define the model. ", Code("mncost reproduce"),
-                " lists every cell.")],
+                "paper does not define the model. ",
+                Code("mncost reproduce"),
+                " lists every cell.",
+            )
+        ],
     )
 
 
@@ -354,19 +466,27 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
         sections.append(_pareto_section(plotted, data.best_cheaper, data.other_size))
         figures["pareto"] = pareto
     sections += [
-        Section(title="By layer type", tables=[by_type], figure="by_type",
-                intro=("Mult-adds and parameters by layer type, laid out as the paper's "
-                       "Table 2.",)),
-        Section(title="Per-layer cost", tables=[layers],
-                intro=("One row per layer, in the order the network runs them.",)),
+        Section(
+            title="By layer type",
+            tables=[by_type],
+            figure="by_type",
+            intro=("Mult-adds and parameters by layer type, laid out as the paper's Table 2.",),
+        ),
+        Section(
+            title="Per-layer cost",
+            tables=[layers],
+            intro=("One row per layer, in the order the network runs them.",),
+        ),
     ]
     if data.reproduction is not None:
         sections.append(_appendix(data.reproduction))
-    return Review(title=f"Design review: {costs.title}", sections=sections,
-                  figures=figures, colophon=colophon)
+    return Review(
+        title=f"Design review: {costs.title}", sections=sections, figures=figures, colophon=colophon
+    )
 
 
 # --- the footer -------------------------------------------------------------------------
+
 
 def _shell_words(command: Sequence[str]) -> list[str]:
     """Each argument as a shell would need it typed: quoted where it must be, with
@@ -397,16 +517,19 @@ footer p{overflow-x:auto}
 
 
 def _html_prose(prose: Prose) -> str:
-    return "".join(html_text(part) if isinstance(part, str)
-                   else f"<code>{html_text(part.text)}</code>" for part in prose)
+    return "".join(
+        html_text(part) if isinstance(part, str) else f"<code>{html_text(part.text)}</code>"
+        for part in prose
+    )
 
 
 def _html_footer(colophon: Colophon) -> str:
-    words = " ".join(f"<span>{html.escape(word)}</span>"
-                     for word in _shell_words(colophon.command))
-    return (f'<footer>\n<p>Made with mncost {html_text(colophon.version)} on '
-            f'{_when(colophon.generated)} by: <code class="command">{words}</code></p>'
-            '\n</footer>')
+    words = " ".join(f"<span>{html.escape(word)}</span>" for word in _shell_words(colophon.command))
+    return (
+        f"<footer>\n<p>Made with mncost {html_text(colophon.version)} on "
+        f'{_when(colophon.generated)} by: <code class="command">{words}</code></p>'
+        "\n</footer>"
+    )
 
 
 def review_html(review: Review) -> str:
@@ -432,6 +555,7 @@ def review_html(review: Review) -> str:
 
 # --- Markdown ---------------------------------------------------------------------------
 
+
 def _md_text(text: str) -> str:
     # The shared renderer's escaping of a line of text, read from its heading: one
     # escaping of user text for every Markdown mncost writes. A heading loses its outer
@@ -455,8 +579,9 @@ def _md_code(text: str) -> str:
 
 
 def _md_prose(prose: Prose) -> str:
-    text = "".join(_md_text(part) if isinstance(part, str) else _md_code(part.text)
-                   for part in prose)
+    text = "".join(
+        _md_text(part) if isinstance(part, str) else _md_code(part.text) for part in prose
+    )
     # A paragraph must not open a block: a heading, a list, a rule.
     text = re.sub(r"^(\s*)([#+=>-])", r"\1\\\2", text)
     return re.sub(r"^(\s*[0-9]+)([.)])", r"\1\\\2", text)
@@ -494,7 +619,10 @@ def review_markdown(review: Review, images: dict[str, str], missing: str = "") -
         parts.extend(f"> {_md_prose(note)}" for note in notes)
     if review.colophon is not None:
         colophon = review.colophon
-        parts += ["---", f"Made with mncost {_md_text(colophon.version)} on "
-                         f"{_when(colophon.generated)} by: "
-                         f"{_md_code(' '.join(_shell_words(colophon.command)))}"]
+        parts += [
+            "---",
+            f"Made with mncost {_md_text(colophon.version)} on "
+            f"{_when(colophon.generated)} by: "
+            f"{_md_code(' '.join(_shell_words(colophon.command)))}",
+        ]
     return "\n\n".join(parts) + "\n"

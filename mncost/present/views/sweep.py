@@ -13,7 +13,8 @@ and error; a withheld top-1 extrapolation is a blank cell, and its status says w
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mncost.analysis.explore import (
     ACCURACY,
@@ -62,6 +63,7 @@ def _blank(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
         if isinstance(value, str):
             return value
         return fmt(value)
+
     return show
 
 
@@ -88,12 +90,13 @@ def column_spec(name: str) -> Column:
     else:
         header, short, show = _label(name), name, _blank(lambda v: f"{v:,}")
     align: Align = "left" if name == "top1_status" else "right"
-    return Column(header, align, show=show, csv_header=name, short_header=short,
-                  hide_rank=_HIDE.get(name))
+    return Column(
+        header, align, show=show, csv_header=name, short_header=short, hide_rank=_HIDE.get(name)
+    )
 
 
 def config_text(alpha: Any, resolution: int) -> str:
-    """"0.75/160"."""
+    """ "0.75/160"."""
     return f"{multiplier_text(alpha)}/{resolution}"
 
 
@@ -138,8 +141,10 @@ def _row(grid: ExploreGrid, i: int, j: int) -> list[Any]:
 
 
 def _rows_table(grid: ExploreGrid, rows: list[list[Any]], title: str) -> Table:
-    columns = [Column("Alpha", "right", show=alpha_text, csv_header="alpha"),
-               Column("Res", "right", csv_header="resolution")]
+    columns = [
+        Column("Alpha", "right", show=alpha_text, csv_header="alpha"),
+        Column("Res", "right", csv_header="resolution"),
+    ]
     columns += [column_spec(name) for name in _columns(grid)]
     return Table(title=title, columns=columns, rows=rows)
 
@@ -158,8 +163,8 @@ def _thinning_rank(k: int, n: int) -> int | None:
     they go in bit-reversed order, so whatever is hidden, the kept alphas stay spread."""
     if k in (0, n - 1):
         return None
-    level = (k & -k).bit_length()          # 1 for odd k, 2 for k = 2 mod 4, ...
-    m = k >> level                          # its place within the round
+    level = (k & -k).bit_length()  # 1 for odd k, 2 for k = 2 mod 4, ...
+    m = k >> level  # its place within the round
     width = max(1, (n >> level).bit_length())
     spread = int(format(m, f"0{width}b")[::-1], 2)
     return level * 2**20 + spread
@@ -168,16 +173,22 @@ def _thinning_rank(k: int, n: int) -> int | None:
 def pivot_table(grid: ExploreGrid, metric: str, title: str | None = None) -> Table:
     """``metric`` at every configuration: a row per resolution, a column per alpha (in a
     narrow terminal every other alpha is hidden, evenly). A measured top-1 is marked *."""
-    header, _, show = _SHOW.get(metric, (_label(metric), "",
-                                         _blank(lambda v: f"{v:,}")))
+    header, _, show = _SHOW.get(metric, (_label(metric), "", _blank(lambda v: f"{v:,}")))
     values = grid.array(metric)
     measured = None
     if metric == ACCURACY and grid.accuracy is not None:
         measured = grid.accuracy.status == "measured"
     n = len(grid.alphas)
     columns = [Column("Res", "right", csv_header="resolution")]
-    columns += [Column(multiplier_text(a), "right", csv_header=f"alpha_{float(a):g}",
-                       hide_rank=_thinning_rank(k, n)) for k, a in enumerate(grid.alphas)]
+    columns += [
+        Column(
+            multiplier_text(a),
+            "right",
+            csv_header=f"alpha_{float(a):g}",
+            hide_rank=_thinning_rank(k, n),
+        )
+        for k, a in enumerate(grid.alphas)
+    ]
     rows = []
     for j, r in enumerate(grid.resolutions):
         row: list[Any] = [r]
@@ -187,29 +198,41 @@ def pivot_table(grid: ExploreGrid, metric: str, title: str | None = None) -> Tab
                 text += "*"
             row.append(text)
         rows.append(row)
-    return Table(title=title or f"{header} (rows: resolution; columns: alpha)",
-                 columns=columns, rows=rows)
+    return Table(
+        title=title or f"{header} (rows: resolution; columns: alpha)", columns=columns, rows=rows
+    )
 
 
 def _extent_table(grid: ExploreGrid, extents: list[Extent]) -> Table:
     rows = []
     for e in extents:
-        header, _, show = _SHOW.get(e.metric, (_label(e.metric), "",
-                                               _blank(lambda v: f"{v:,}")))
-        rows.append([header, show(e.low), config_text(e.low_alpha, e.low_resolution),
-                     show(e.high), config_text(e.high_alpha, e.high_resolution), e.metric,
-                     e.low, e.high])
+        header, _, show = _SHOW.get(e.metric, (_label(e.metric), "", _blank(lambda v: f"{v:,}")))
+        rows.append(
+            [
+                header,
+                show(e.low),
+                config_text(e.low_alpha, e.low_resolution),
+                show(e.high),
+                config_text(e.high_alpha, e.high_resolution),
+                e.metric,
+                e.low,
+                e.high,
+            ]
+        )
     return Table(
         title="Range over the grid",
-        columns=[Column("Figure", csv_header="label"),
-                 Column("Lowest", "right", csv_header="low_shown"),
-                 Column("at alpha/res", csv_header="low_at"),
-                 Column("Highest", "right", csv_header="high_shown"),
-                 Column("at alpha/res", csv_header="high_at"),
-                 Column("Metric", csv_header="metric", data_only=True),
-                 Column("Low", csv_header="low", data_only=True),
-                 Column("High", csv_header="high", data_only=True)],
-        rows=rows)
+        columns=[
+            Column("Figure", csv_header="label"),
+            Column("Lowest", "right", csv_header="low_shown"),
+            Column("at alpha/res", csv_header="low_at"),
+            Column("Highest", "right", csv_header="high_shown"),
+            Column("at alpha/res", csv_header="high_at"),
+            Column("Metric", csv_header="metric", data_only=True),
+            Column("Low", csv_header="low", data_only=True),
+            Column("High", csv_header="high", data_only=True),
+        ],
+        rows=rows,
+    )
 
 
 def _mode(dw_inplace: bool) -> str:
@@ -221,18 +244,24 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
     model, each with its error; shared by the sweep report and its heatmap page."""
     alphas, resolutions = grid.axes_text()
     size = {"float32": 4, "float16": 2, "int8": 1}.get(grid.dtype, 0)
-    notes = [f"Grid: alpha {alphas}; resolution {resolutions}: {grid.size:,} "
-             f"configurations, {grid.classes:,} classes."]
+    notes = [
+        f"Grid: alpha {alphas}; resolution {resolutions}: {grid.size:,} "
+        f"configurations, {grid.classes:,} classes."
+    ]
     counted = [m for m in grid.columns() if m in grid.counts]
     if counted:
         units = ["MACs are multiply-accumulates, shown in millions (M = 10^6)"]
         if any(m in counted for m in ("weight_bytes", PEAK_ACTIVATION)):
-            units.append(f"bytes are {grid.dtype} ({size} byte{'s' if size > 1 else ''} per "
-                         "value); weights are shown in MiB (1,048,576 bytes), the peak "
-                         "activation memory in KiB (1,024 bytes)")
+            units.append(
+                f"bytes are {grid.dtype} ({size} byte{'s' if size > 1 else ''} per "
+                "value); weights are shown in MiB (1,048,576 bytes), the peak "
+                "activation memory in KiB (1,024 bytes)"
+            )
         if PEAK_ACTIVATION in counted:
-            units.append(f"the peak is under layer-by-layer execution, {_mode(grid.dw_inplace)}"
-                         + ("" if grid.dw_inplace else " (--dw-inplace runs them in place)"))
+            units.append(
+                f"the peak is under layer-by-layer execution, {_mode(grid.dw_inplace)}"
+                + ("" if grid.dw_inplace else " (--dw-inplace runs them in place)")
+            )
         notes.append("; ".join(units) + ". CSV and JSON give exact counts and bytes.")
         if grid.dtype == "int8" and "weight_bytes" in counted:
             notes.append("int8 weights: batch norm is folded into the conv before it.")
@@ -243,22 +272,28 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
             f"({p.fitted_on()}; leave-one-out error mean {p.loo_mape_percent:.1f}%, max "
             f"{p.loo_max_percent:.1f}%; mult-adds alone: {p.baseline_loo_mape_percent:.1f}%). "
             "`mncost latency --device "
-            f"{p.name if p.builtin else 'FILE.json'} --fit-report` shows the fit.")
+            f"{p.name if p.builtin else 'FILE.json'} --fit-report` shows the fit."
+        )
         notes += [f"Caution (latency): {text}." for text in grid.latency_cautions]
     if grid.accuracy is not None:
         acc = grid.accuracy
         summary = grid.accuracy_summary() or {}
         counts = summary.get("statuses", {})
-        shown = ", ".join(f"{counts.get(s, 0):,} {s}"
-                          for s in ("measured", "interpolated", "extrapolated"))
-        withheld = "" if grid.extrapolate else \
-            " Extrapolated values are withheld (blank) unless --extrapolate."
+        shown = ", ".join(
+            f"{counts.get(s, 0):,} {s}" for s in ("measured", "interpolated", "extrapolated")
+        )
+        withheld = (
+            ""
+            if grid.extrapolate
+            else " Extrapolated values are withheld (blank) unless --extrapolate."
+        )
         notes.append(
             f"Est. top-1: ImageNet top-1 %, an estimate unless measured: {acc.method}, "
             f"fitted on {acc.fitted_on.describe()}; leave-one-out error mean "
             f"{acc.loo_mae:.2f}, max {acc.loo_max:.2f} top-1 points. Status: measured = a "
             "released checkpoint's published figure; interpolated = inside the published "
-            f"grid; extrapolated = outside it. Here: {shown}.{withheld}")
+            f"grid; extrapolated = outside it. Here: {shown}.{withheld}"
+        )
     elif grid.accuracy_reason and ACCURACY in grid.metrics:
         notes.append(f"Top-1: {grid.accuracy_reason}.")
     elif grid.accuracy_reason:
@@ -283,9 +318,16 @@ def _data(grid: ExploreGrid, rows: list[list[Any]]) -> dict[str, Any]:
         "top1": grid.accuracy_summary(),
         "top1_note": grid.accuracy_reason,
         "device": grid.latency_summary(),
-        "checkpoints": [{"label": c.label, "alpha": float(c.alpha),
-                         "resolution": c.resolution, "top1": c.top1,
-                         "latency_ms": c.latency_ms} for c in grid.checkpoints],
+        "checkpoints": [
+            {
+                "label": c.label,
+                "alpha": float(c.alpha),
+                "resolution": c.resolution,
+                "top1": c.top1,
+                "latency_ms": c.latency_ms,
+            }
+            for c in grid.checkpoints
+        ],
         "rows": [dict(zip(names, row)) for row in rows],
     }
 
@@ -295,12 +337,15 @@ def sweep_report(grid: ExploreGrid, *, full: bool = True, pivot: str | None = No
     ``full`` (a terminal): every row of a small grid, else a pivot of ``pivot`` (default:
     top-1 when there is one, else mult-adds) or the first and last rows, then each
     figure's range over the grid."""
+
     def count(n: int, what: str) -> str:
         return f"{n:,} {what}{'s' if n != 1 else ''}"
 
-    title = (f"Sweep of {grid.model}: {count(len(grid.alphas), 'alpha')} x "
-             f"{count(len(grid.resolutions), 'resolution')} = "
-             f"{count(grid.size, 'configuration')}")
+    title = (
+        f"Sweep of {grid.model}: {count(len(grid.alphas), 'alpha')} x "
+        f"{count(len(grid.resolutions), 'resolution')} = "
+        f"{count(grid.size, 'configuration')}"
+    )
     notes = grid_notes(grid)
     if full or grid.size <= FULL_ROWS:
         rows = _all_rows(grid)
@@ -311,14 +356,21 @@ def sweep_report(grid: ExploreGrid, *, full: bool = True, pivot: str | None = No
         first = pivot_table(grid, metric)
         how = f"{first.title.split(' (')[0]} at each configuration"
         if metric == ACCURACY:
-            first.caption = ("* measured (a released checkpoint); blank: extrapolated, "
-                             "withheld" if not grid.extrapolate else
-                             "* measured (a released checkpoint)")
+            first.caption = (
+                "* measured (a released checkpoint); blank: extrapolated, withheld"
+                if not grid.extrapolate
+                else "* measured (a released checkpoint)"
+            )
     else:
-        first = _rows_table(grid, _sample_rows(grid),
-                            f"The first and last {SAMPLE_ROWS} of {grid.size:,} rows")
+        first = _rows_table(
+            grid, _sample_rows(grid), f"The first and last {SAMPLE_ROWS} of {grid.size:,} rows"
+        )
         how = f"the first and last {SAMPLE_ROWS} rows"
-    notes.insert(0, f"Shown: {how}, and each figure's range. Every row: -f csv, -f json or "
-                    "-o sweep.csv; a heatmap: -o sweep.html.")
-    return Report(title=title, tables=[first, _extent_table(grid, grid.ranges())],
-                  notes=notes, data=None)
+    notes.insert(
+        0,
+        f"Shown: {how}, and each figure's range. Every row: -f csv, -f json or "
+        "-o sweep.csv; a heatmap: -o sweep.html.",
+    )
+    return Report(
+        title=title, tables=[first, _extent_table(grid, grid.ranges())], notes=notes, data=None
+    )

@@ -15,7 +15,7 @@ _BN_NOTE = {
     "none": "; batch norm not counted",
     "affine": ", plus batch-norm weight and bias",
     "all": ", plus batch-norm weight, bias, running_mean and running_var "
-           "(never num_batches_tracked)",
+    "(never num_batches_tracked)",
 }
 
 
@@ -37,26 +37,53 @@ def verify_report(check: Verification) -> Report:
     result = check.result
     columns = [
         Column("Layer", csv_header="name"),
-        Column("Output (PyTorch)", csv_header="torch_output", short_header="Output",
-               hide_rank=1),
+        Column("Output (PyTorch)", csv_header="torch_output", short_header="Output", hide_rank=1),
         Column("mncost MACs", "right", show=_count, csv_header="mncost_mult_adds"),
-        Column("PyTorch MACs", "right", show=_count, csv_header="torch_mult_adds",
-               short_header="torch MACs"),
-        Column("mncost params", "right", show=_count, csv_header="mncost_params",
-               hide_rank=4),
-        Column("PyTorch params", "right", show=_count, csv_header="torch_params",
-               short_header="torch params", hide_rank=3),
+        Column(
+            "PyTorch MACs",
+            "right",
+            show=_count,
+            csv_header="torch_mult_adds",
+            short_header="torch MACs",
+        ),
+        Column("mncost params", "right", show=_count, csv_header="mncost_params", hide_rank=4),
+        Column(
+            "PyTorch params",
+            "right",
+            show=_count,
+            csv_header="torch_params",
+            short_header="torch params",
+            hide_rank=3,
+        ),
         Column("Shape", "center", show=_mark, csv_header="shape_ok", hide_rank=2),
         Column("Agree", "center", show=_mark, csv_header="agree", short_header="OK"),
     ]
-    rows = [[layer.name, "x".join(map(str, layer.torch_output)) if layer.torch_output else "",
-             layer.mncost_mult_adds, layer.torch_mult_adds, layer.mncost_params,
-             layer.torch_params, layer.shape_ok, layer.agree]
-            for layer in check.layers]
+    rows = [
+        [
+            layer.name,
+            "x".join(map(str, layer.torch_output)) if layer.torch_output else "",
+            layer.mncost_mult_adds,
+            layer.torch_mult_adds,
+            layer.mncost_params,
+            layer.torch_params,
+            layer.shape_ok,
+            layer.agree,
+        ]
+        for layer in check.layers
+    ]
     torch_flops = sum(layer.torch_flops or 0 for layer in check.layers) + check.outside_flops
-    footer = [["Total", "", result.total.mult_adds, Fraction(torch_flops, 2),
-               result.total.params, sum(layer.torch_params or 0 for layer in check.layers),
-               all(layer.shape_ok for layer in check.layers), check.ok]]
+    footer = [
+        [
+            "Total",
+            "",
+            result.total.mult_adds,
+            Fraction(torch_flops, 2),
+            result.total.params,
+            sum(layer.torch_params or 0 for layer in check.layers),
+            all(layer.shape_ok for layer in check.layers),
+            check.ok,
+        ]
+    ]
     title = f"{describe_config(result)}: mncost vs PyTorch {check.torch_version}"
     # The verdict goes last: it is the line a user (or a CI log) reads first.
     notes = [
@@ -70,8 +97,14 @@ def verify_report(check: Verification) -> Report:
     ]
     data = check.to_dict()
     found = classifier(result)
-    data["config"]["classifier"] = None if found is None else {
-        "layer": found.layer, "outputs": found.outputs, "sized_by": found.sized_by}
-    return Report(title=title,
-                  tables=[Table(title="Layers", columns=columns, rows=rows, footer=footer)],
-                  notes=notes, data=data)
+    data["config"]["classifier"] = (
+        None
+        if found is None
+        else {"layer": found.layer, "outputs": found.outputs, "sized_by": found.sized_by}
+    )
+    return Report(
+        title=title,
+        tables=[Table(title="Layers", columns=columns, rows=rows, footer=footer)],
+        notes=notes,
+        data=data,
+    )
