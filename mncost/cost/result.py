@@ -325,7 +325,7 @@ def count(
     (the first fc sized by the classes, and every layer after it). ScalingError (or its
     subclass GeometryError) for a configuration that cannot be counted.
     """
-    if not isinstance(alpha, Fraction) or alpha <= 0:
+    if not isinstance(alpha, Fraction) or alpha.numerator <= 0:  # (a Fraction's denominator is > 0)
         raise ScalingError(f"alpha must be a positive Fraction, got {alpha!r}")
     resolution = arch.resolution if resolution is None else resolution
     if (

@@ -115,11 +115,11 @@ def parse_multiplier(value: object, what: str = "alpha") -> Fraction:
             raise ScalingError(f"{what} must be a number, got {_shown(value)}")
     except ZeroDivisionError:
         raise ScalingError(f"{what} must be a number, got {_shown(value)}") from None
-    if result <= 0:
+    if result.numerator <= 0:  # integer tests: comparing Fractions is slower
         raise ScalingError(
             f"{what} must be greater than 0 (0 < {what} <= {MAX_MULTIPLIER}), got {_shown(value)}"
         )
-    if result > MAX_MULTIPLIER:
+    if result.numerator > MAX_MULTIPLIER * result.denominator:
         raise ScalingError(f"{_range(what)}, got {_shown(value)}")
     return result
 

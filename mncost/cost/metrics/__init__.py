@@ -1,7 +1,9 @@
 """Metrics: pure functions of an op's geometry, registered in one table.
 
-Each metric is a function whose positional parameters are named after geometry columns
-(:class:`mncost.cost.geometry.Geometry`), plus an optional keyword-only ``conventions``.
+Each metric is a function whose parameters are named after geometry columns
+(:class:`mncost.cost.geometry.Geometry`), after an optional first parameter
+``conventions`` (positional: binding it is cheaper than a keyword, and a single count
+calls each metric once per op).
 It is written with ``+``, ``*`` and ``//`` only, and with 0/1 flags instead of branches,
 so the same function counts one op from Python ints and a whole alpha x resolution grid
 from numpy arrays (:mod:`mncost.cost.sweep`). A new metric is one function in one of the
@@ -48,7 +50,7 @@ class Metric:
         """The metric of one op (or of one op over a grid, from numpy arrays)."""
         args = [columns[name] for name in self.columns]
         if self.uses_conventions:
-            return self.fn(*args, conventions=conventions)
+            return self.fn(conventions, *args)
         return self.fn(*args)
 
 
@@ -60,9 +62,9 @@ def metric(name: str, unit: str) -> Callable[[Callable[..., Any]], Callable[...,
     """Register ``fn`` as the metric ``name`` (its docstring says what it counts)."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        params = inspect.signature(fn).parameters.values()
-        columns = tuple(p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD)
-        uses = any(p.name == "conventions" and p.kind is p.KEYWORD_ONLY for p in params)
+        names = list(inspect.signature(fn).parameters)
+        uses = bool(names) and names[0] == "conventions"
+        columns = tuple(names[1:] if uses else names)
         METRICS[name] = Metric(name, unit, inspect.getdoc(fn) or "", fn, columns, uses)
         return fn
 
@@ -73,7 +75,7 @@ def evaluate(name: str, geometry: Any, conventions: Conventions) -> tuple[int, .
     """Metric ``name`` of every op of ``geometry`` (Python ints), in op order."""
     m = METRICS[name]
     cols = [geometry.column(c) for c in m.columns]
-    fn = partial(m.fn, conventions=conventions) if m.uses_conventions else m.fn
+    fn = partial(m.fn, conventions) if m.uses_conventions else m.fn
     return tuple(map(fn, *cols))
 
 

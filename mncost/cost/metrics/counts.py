@@ -30,13 +30,18 @@ def mult_adds(
 
 
 @metric("bn_params", "params")
-def bn_params(bn: Any, c_out: Any, *, conventions: Conventions) -> Any:
+def bn_params(
+    conventions: Conventions,
+    bn: Any,
+    c_out: Any,
+) -> Any:
     """Batch-norm values counted as parameters: 0, 2 or 4 per channel (``--bn``)."""
     return bn * c_out * BN_PER_CHANNEL[conventions.bn]
 
 
 @metric("params", "params")
 def params(
+    conventions: Conventions,
     weighted: Any,
     c_in: Any,
     groups: Any,
@@ -46,8 +51,6 @@ def params(
     bias: Any,
     is_fc: Any,
     bn: Any,
-    *,
-    conventions: Conventions,
 ) -> Any:
     """Weights, plus the biases the layers have (the FC bias unless ``--no-fc-bias``),
     plus the batch-norm parameters counted under ``--bn``."""
@@ -55,5 +58,5 @@ def params(
     return (
         (weighted * (c_in // groups) * c_out) * (k_h * k_w)
         + bias * c_out * (1 - is_fc + is_fc * fc_bias)
-        + bn_params(bn, c_out, conventions=conventions)
+        + bn_params(conventions, bn, c_out)
     )

@@ -34,6 +34,7 @@ __all__ = ["conv_activation_bytes", "conv_weight_bytes", "ops"]
 
 @metric("conv_activation_bytes", "bytes")
 def conv_activation_bytes(
+    conventions: Conventions,
     weighted: Any,
     aux: Any,
     is_add: Any,
@@ -45,21 +46,28 @@ def conv_activation_bytes(
     w_in: Any,
     h_out: Any,
     w_out: Any,
-    *,
-    conventions: Conventions,
 ) -> Any:
     """Activation bytes a conv or fully connected layer reads and writes: its input and
     output tensors (other ops: 0; an auxiliary head runs only in training: 0)."""
     return weighted * (
         input_bytes(
-            aux, is_add, is_concat, is_scale, c_in, c_out, h_in, w_in, conventions=conventions
+            conventions,
+            aux,
+            is_add,
+            is_concat,
+            is_scale,
+            c_in,
+            c_out,
+            h_in,
+            w_in,
         )
-        + output_bytes(aux, c_out, h_out, w_out, conventions=conventions)
+        + output_bytes(conventions, aux, c_out, h_out, w_out)
     )
 
 
 @metric("conv_weight_bytes", "bytes")
 def conv_weight_bytes(
+    conventions: Conventions,
     weighted: Any,
     aux: Any,
     c_in: Any,
@@ -70,8 +78,6 @@ def conv_weight_bytes(
     bias: Any,
     is_fc: Any,
     bn: Any,
-    *,
-    conventions: Conventions,
 ) -> Any:
     """Weight bytes of a conv layer that runs at inference (its weights and bias, as
     ``weight_bytes``); fully connected layers and auxiliary heads: 0."""
@@ -79,7 +85,16 @@ def conv_weight_bytes(
         (1 - is_fc)
         * (1 - aux)
         * weight_bytes(
-            weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, conventions=conventions
+            conventions,
+            weighted,
+            c_in,
+            groups,
+            c_out,
+            k_h,
+            k_w,
+            bias,
+            is_fc,
+            bn,
         )
     )
 

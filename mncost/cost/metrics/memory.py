@@ -20,6 +20,7 @@ __all__ = ["input_bytes", "output_bytes", "weight_bytes"]
 
 @metric("weight_bytes", "bytes")
 def weight_bytes(
+    conventions: Conventions,
     weighted: Any,
     c_in: Any,
     groups: Any,
@@ -29,8 +30,6 @@ def weight_bytes(
     bias: Any,
     is_fc: Any,
     bn: Any,
-    *,
-    conventions: Conventions,
 ) -> Any:
     """Bytes of stored weights: the parameters times the bytes per value. In int8 batch
     norm is folded into the conv before it: its values are not stored, and the conv
@@ -40,6 +39,7 @@ def weight_bytes(
         folded = bn * (1 - bias) * c_out  # the bias that folding batch norm creates
         return (
             params(
+                _without_bn(conventions),
                 weighted,
                 c_in,
                 groups,
@@ -49,14 +49,10 @@ def weight_bytes(
                 bias,
                 is_fc,
                 bn,
-                conventions=_without_bn(conventions),
             )
             + folded
         ) * size
-    return (
-        params(weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, conventions=conventions)
-        * size
-    )
+    return params(conventions, weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn) * size
 
 
 @lru_cache(maxsize=32)
@@ -65,13 +61,20 @@ def _without_bn(conventions: Conventions) -> Conventions:
 
 
 @metric("output_bytes", "bytes")
-def output_bytes(aux: Any, c_out: Any, h_out: Any, w_out: Any, *, conventions: Conventions) -> Any:
+def output_bytes(
+    conventions: Conventions,
+    aux: Any,
+    c_out: Any,
+    h_out: Any,
+    w_out: Any,
+) -> Any:
     """Bytes of the tensor the op writes; an auxiliary head writes none at inference."""
     return ((1 - aux) * c_out * DTYPE_BYTES[conventions.dtype]) * (h_out * w_out)
 
 
 @metric("input_bytes", "bytes")
 def input_bytes(
+    conventions: Conventions,
     aux: Any,
     is_add: Any,
     is_concat: Any,
@@ -80,8 +83,6 @@ def input_bytes(
     c_out: Any,
     h_in: Any,
     w_in: Any,
-    *,
-    conventions: Conventions,
 ) -> Any:
     """Bytes of the tensors the op reads: its input; both inputs of a residual add;
     every branch of a concatenation (their channels sum to the output's); the map and
