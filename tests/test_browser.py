@@ -305,6 +305,7 @@ def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
         assert headings == [
             "Summary",
             "Against the nearest published models",
+            "Memory and latency",
             "Among published results (Pareto plot)",
             "By layer type",
             "Per-layer cost",

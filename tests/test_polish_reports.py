@@ -296,6 +296,7 @@ def test_the_summary_comes_first_and_the_layers_last(tmp_path, monkeypatch):
     assert headings == [
         "## Summary",
         "### Against the nearest published models",
+        "### Memory and latency",
         "## Among published results (Pareto plot)",
         "## By layer type",
         "## Per-layer cost",

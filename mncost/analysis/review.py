@@ -39,10 +39,16 @@ from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import multiplier_text
 from mncost.sources.points import DATASETS, PublishedPoint
 
-if TYPE_CHECKING:  # the audit is imported only when the appendix is asked for
+if TYPE_CHECKING:  # the audit, memory and latency are imported only when asked for
+    from mncost.analysis.latency import LatencyEstimate
     from mncost.analysis.reproduce.audit import TableSummary
+    from mncost.arch.ops import Architecture
+    from mncost.cost.memory import MemoryResult
 
 __all__ = [
+    "REVIEW_DEVICE",
+    "Deployment",
+    "deployment",
     "NEAREST",
     "PUBLISHED_INPUT_CHANNELS",
     "SIZE_FACTOR",
@@ -187,6 +193,66 @@ class ReviewData:
     """The most accurate comparable result that costs no more than this configuration."""
     reproduction: Reproduction | None
     """The paper audit's summary, when the appendix was asked for."""
+    deployment: Deployment | None = None
+    """Memory and latency of this configuration (None: not asked for)."""
+
+
+REVIEW_DEVICE = "pixel1-cpu"
+"""The built-in latency profile the review estimates with."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What a configuration needs on a device: memory in two settings, and a latency
+    estimate (labelled as one, with its method and error)."""
+
+    float32: MemoryResult
+    """Float32, layer by layer, every depthwise conv with its own output buffer."""
+    int8: MemoryResult
+    """Int8 (batch norm folded), depthwise convs in place, as MCU runtimes run them."""
+    latency: LatencyEstimate | None
+    """The estimate on :data:`REVIEW_DEVICE` (None when it cannot be made)."""
+    latency_error: str = ""
+    """Why there is no latency estimate ("" when there is one)."""
+
+
+def deployment(arch: Architecture, result: CostResult, model: str | None) -> Deployment:
+    """Memory (float32, and int8 with depthwise convs in place) and the estimated latency
+    on :data:`REVIEW_DEVICE` of the configuration ``result`` counted; ``model`` is the
+    registered name (None for a spec file), which the latency cautions need."""
+    from mncost.analysis.latency import builtin_profile, estimate_latency
+    from mncost.cost.memory import count_memory
+
+    conventions = result.conventions
+    float32 = count_memory(
+        arch,
+        result.alpha,
+        result.resolution,
+        result.classes,
+        replace(conventions, dtype="float32"),
+        dw_inplace=False,
+    )
+    int8 = count_memory(
+        arch,
+        result.alpha,
+        result.resolution,
+        result.classes,
+        replace(conventions, dtype="int8"),
+        dw_inplace=True,
+    )
+    try:
+        latency = estimate_latency(
+            arch,
+            result.alpha,
+            result.resolution,
+            result.classes,
+            builtin_profile(REVIEW_DEVICE),
+            rounding=conventions.rounding,
+            model=model,
+        )
+    except ValueError as exc:  # a profile that cannot take this architecture
+        return Deployment(float32, int8, None, str(exc))
+    return Deployment(float32, int8, latency)
 
 
 def _dataset_tasks(points: list[PublishedPoint]) -> tuple[DatasetTask, ...]:
@@ -316,13 +382,20 @@ def _reproduction() -> Reproduction:
 
 
 def review_data(
-    result: CostResult, source: str, match_published: bool = True, audit: bool = False
+    result: CostResult,
+    source: str,
+    match_published: bool = True,
+    audit: bool = False,
+    arch: Architecture | None = None,
+    model: str | None = None,
 ) -> ReviewData:
     """Work out the review of ``result``; ``source`` says where the architecture came from.
 
     ``match_published`` lets a built-in model take the published accuracy of the same
     configuration; a spec file's model never does (its name proves nothing). ``audit``
-    adds the summary of the paper audit (the page's appendix).
+    adds the summary of the paper audit (the page's appendix). With ``arch`` (the
+    architecture ``result`` counted) the review also says what the configuration needs
+    on a device: memory and an estimated latency (:func:`deployment`).
     """
     from mncost.analysis.published import published_points
 
@@ -371,4 +444,5 @@ def review_data(
         pareto=pareto,
         best_cheaper=best,
         reproduction=_reproduction() if audit else None,
+        deployment=deployment(arch, result, model) if arch is not None else None,
     )

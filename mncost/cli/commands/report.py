@@ -151,7 +151,14 @@ def report_command(
     with user_errors(ScalingError):
         result = cost_scenario(chosen)
     review = review_page(
-        review_data(result, chosen.origin, match_published=scenario.spec is None, audit=audit),
+        review_data(
+            result,
+            chosen.origin,
+            match_published=scenario.spec is None,
+            audit=audit,
+            arch=chosen.arch,
+            model=None if scenario.spec is not None else result.model,
+        ),
         _colophon(),
     )
     if output is None:

@@ -42,7 +42,7 @@ from mncost.text import escape_controls
 
 if TYPE_CHECKING:
     from mncost.analysis.pareto import ParetoData, PlottedPoint
-    from mncost.analysis.review import Neighbour, Reproduction, ReviewData
+    from mncost.analysis.review import Deployment, Neighbour, Reproduction, ReviewData
     from mncost.cost.result import CostResult
     from mncost.sources.points import PublishedPoint
 
@@ -438,6 +438,64 @@ def _appendix(reproduction: Reproduction) -> Section:
     )
 
 
+def _kib(value: int) -> str:
+    from mncost.units import show_bytes
+
+    return f"{value:,} B ({show_bytes(value, binary=True)})"
+
+
+def _deployment_section(found: Deployment) -> Section:
+    """Memory in two settings, and the latency estimate with its method and error."""
+    f32, i8 = found.float32, found.int8
+    rows: list[list[str]] = [
+        ["Weights, float32", _kib(f32.weight_bytes)],
+        ["Weights, int8 (batch norm folded)", _kib(i8.weight_bytes)],
+        ["Peak activations, float32", f"{_kib(f32.peak_activation_bytes)} at {f32.peak_layer}"],
+        [
+            "Peak activations, int8, depthwise in place",
+            f"{_kib(i8.peak_activation_bytes)} at {i8.peak_layer}",
+        ],
+    ]
+    notes: list[Prose] = [
+        (
+            "Peak activations: the largest sum of the tensors alive at one op, layer by "
+            "layer (the input image counts; batch norm and activations run in place). "
+            "Details: ",
+            Code("mncost memory"),
+            ".",
+        )
+    ]
+    latency = found.latency
+    if latency is not None:
+        profile = latency.profile
+        rows.append(
+            [
+                f"Latency on {profile.name} (an estimate)",
+                f"{latency.total_ms:,.1f} ms",
+            ]
+        )
+        notes.append(
+            (
+                f"The latency is an estimate, not a measurement: {profile.method}; fitted on "
+                f"{profile.fitted_on()} ({profile.source}); leave-one-out error "
+                f"{profile.loo_mape_percent:.1f}% on average, {profile.loo_max_percent:.1f}% "
+                "at most. Details: ",
+                Code(f"mncost latency --device {profile.name} --fit-report"),
+                ".",
+            )
+        )
+        notes += [(caution,) for caution in latency.cautions]
+    else:
+        notes.append((f"No latency estimate: {found.latency_error}",))
+    return Section(
+        title="Memory and latency",
+        tables=[Table(title="", columns=[Column("Setting"), Column("Value")], rows=rows)],
+        intro=("What this configuration needs on a device.",),
+        notes=notes,
+        level=3,
+    )
+
+
 def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
     """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
     from mncost.present.views.cost_table import cost_report
@@ -462,6 +520,8 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
     figures: dict[str, Callable[[], Any]] = {"by_type": by_type_chart}
     if data.dataset is not None:
         sections.append(_nearest_section(data))
+    if data.deployment is not None:
+        sections.append(_deployment_section(data.deployment))
     if plotted is not None:
         sections.append(_pareto_section(plotted, data.best_cheaper, data.other_size))
         figures["pareto"] = pareto
