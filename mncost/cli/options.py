@@ -49,6 +49,7 @@ __all__ = [
     "resolve_format",
     "resolve_scenario",
     "run_query",
+    "grid_scenario_options",
     "scenario_options",
     "stdout_closed",
     "user_errors",
@@ -342,10 +343,14 @@ class ScenarioOptions:
     """--rounding (None: the model's own rule)."""
 
 
-def _scenario_parameters() -> list[Callable[[F], F]]:
+_POINT_PARAMETERS = ("alpha", "resolution", "rho")
+"""The options that pick one configuration: a grid command takes ranges instead."""
+
+
+def _scenario_parameters(point: bool = True) -> list[Callable[[F], F]]:
     from mncost.limits import MAX_CLASSES, MAX_MULTIPLIER, MAX_RESOLUTION
 
-    return [
+    every = [
         click.argument("model", required=False, metavar="[MODEL]"),
         click.option(
             "--spec",
@@ -415,6 +420,25 @@ def _scenario_parameters() -> list[Callable[[F], F]]:
             "div8 is the same). [default: the model's own rule]",
         ),
     ]
+    if point:
+        return every
+    return [every[0], every[1], *every[5:]]  # MODEL, --spec, then --classes onwards
+
+
+def _scenario_decorator(func: F, point: bool) -> F:
+    names = [n for n in SCENARIO_PARAMETERS if point or n not in _POINT_PARAMETERS]
+
+    @functools.wraps(func)
+    def gather(*args: Any, **kwargs: Any) -> Any:
+        parsed = {name: kwargs.pop(name) for name in names}
+        if not point:  # the grid gives alpha and the resolution
+            parsed.update(alpha=Fraction(1), resolution=None, rho=None)
+        return func(*args, scenario=ScenarioOptions(**parsed), **kwargs)
+
+    command: Any = gather
+    for parameter in reversed(_scenario_parameters(point)):  # click lists them in order
+        command = parameter(command)
+    return cast(F, command)
 
 
 def scenario_options(func: F) -> F:
@@ -424,16 +448,13 @@ def scenario_options(func: F) -> F:
     The command receives them as one ``scenario`` argument, a :class:`ScenarioOptions`;
     :func:`resolve_scenario` turns it into the scenario to cost, or a UserError.
     """
+    return _scenario_decorator(func, point=True)
 
-    @functools.wraps(func)
-    def gather(*args: Any, **kwargs: Any) -> Any:
-        parsed = {name: kwargs.pop(name) for name in SCENARIO_PARAMETERS}
-        return func(*args, scenario=ScenarioOptions(**parsed), **kwargs)
 
-    command: Any = gather
-    for parameter in reversed(_scenario_parameters()):  # click lists them in this order
-        command = parameter(command)
-    return cast(F, command)
+def grid_scenario_options(func: F) -> F:
+    """The same set without --alpha, --res and --rho, for a command that takes a grid of
+    them (``mncost sweep``): its ``scenario`` has alpha 1 and the model's resolution."""
+    return _scenario_decorator(func, point=False)
 
 
 def _architecture(model: str | None, spec: Path | None) -> tuple[Architecture, str]:

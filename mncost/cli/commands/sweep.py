@@ -14,12 +14,10 @@ import click
 
 from mncost.cli.commands.latency import DeviceChoice
 from mncost.cli.options import (
-    ROUNDING_CHOICES,
-    InputFile,
     ScenarioOptions,
     UserError,
-    WholeNumber,
     emit,
+    grid_scenario_options,
     output_options,
     resolve_format,
     resolve_scenario,
@@ -159,83 +157,6 @@ def render_output(report: Any, fmt: str, output: Path | None) -> str:
     return render(report, fmt)
 
 
-def grid_scenario_options(func: F) -> F:
-    """MODEL (or --spec FILE), --classes and the counting conventions: the scenario
-    options of a single-configuration command, without its --alpha, --res and --rho
-    (a grid command takes ranges instead)."""
-    from mncost.limits import MAX_CLASSES
-
-    decorators = [
-        click.argument("model", required=False, metavar="[MODEL]"),
-        click.option(
-            "--spec",
-            "spec",
-            type=InputFile(),
-            metavar="FILE",
-            help="Sweep your own architecture from a YAML/JSON spec file "
-            "(format: `mncost schema`).",
-        ),
-        click.option(
-            "--classes",
-            type=WholeNumber(0, MAX_CLASSES, "classes"),
-            default=None,
-            metavar="N",
-            help=f"Classifier width, 0 to {MAX_CLASSES:,} (default: the model's); "
-            "0 drops the classifier.",
-        ),
-        click.option(
-            "--bn",
-            type=click.Choice(["none", "affine", "all"]),
-            default="none",
-            show_default=True,
-            help="Batch-norm params per channel: none, affine (2), all (4).",
-        ),
-        click.option(
-            "--fc-bias/--no-fc-bias",
-            default=True,
-            show_default=True,
-            help="Count the FC layer's bias.",
-        ),
-        click.option(
-            "--rounding",
-            type=click.Choice(list(ROUNDING_CHOICES)),
-            default=None,
-            help="Override the model's own channel rounding under alpha. "
-            "[default: the model's own rule]",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-def resolve_grid_scenario(
-    model: str | None,
-    spec: Path | None,
-    classes: int | None,
-    bn: str,
-    fc_bias: bool,
-    rounding: str | None,
-) -> Any:
-    """The scenario the grid options name (alpha and resolution left at their defaults:
-    the grid gives them), checked as every command checks it."""
-    from fractions import Fraction
-
-    return resolve_scenario(
-        ScenarioOptions(
-            model=model,
-            spec=spec,
-            alpha=Fraction(1),
-            resolution=None,
-            rho=None,
-            classes=classes,
-            bn=bn,
-            fc_bias=fc_bias,
-            rounding=rounding,
-        )
-    )
-
-
 def parse_axes(alpha: str, res: str, limit: int = MAX_CLI_CONFIGS) -> tuple[Any, Any]:
     """--alpha and --res as a grid, at most ``limit`` configurations; UserError if not."""
     from mncost.analysis.explore import ExploreError, parse_alphas, parse_resolutions
@@ -340,12 +261,7 @@ A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per ax
 )
 @output_options()
 def sweep_command(
-    model: str | None,
-    spec: Path | None,
-    classes: int | None,
-    bn: str,
-    fc_bias: bool,
-    rounding: str | None,
+    scenario: ScenarioOptions,
     alpha: str,
     res: str,
     metrics: tuple[str, ...],
@@ -382,7 +298,7 @@ def sweep_command(
         if name not in known:
             raise UserError(f"unknown metric {quote(name)}; choose from {', '.join(known)}")
     alphas, resolutions = parse_axes(alpha, res)
-    chosen = resolve_grid_scenario(model, spec, classes, bn, fc_bias, rounding)
+    chosen = resolve_scenario(scenario)
     profile = None
     if device is not None:
         with user_errors(LatencyError):
@@ -390,7 +306,7 @@ def sweep_command(
     asked = list(metrics) or None
     if asked is not None and heat is not None and heat not in asked:
         asked.append(heat)
-    registered = None if spec is not None else (model or "mobilenet-v1")
+    registered = None if scenario.spec is not None else (scenario.model or "mobilenet-v1")
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
         grid = explore_grid(
             chosen.arch,
