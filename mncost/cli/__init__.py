@@ -18,12 +18,17 @@ __all__ = ["cli", "main"]
     epilog="""\b
 Examples:
   mncost table --alpha 0.75 --res 160     per-layer cost of 0.75 MobileNet-160
+  mncost table mobilenet-v2 -a 1.4        any built-in model (mncost models)
   mncost table --spec my-net.yaml -o my-net.html
+  mncost memory mobilenet-v2 --dtype int8 --dw-inplace     peak activation memory
+  mncost latency mobilenet-v2 --device pixel1-cpu          estimated latency
+  mncost sweep mobilenet-v2 --alpha 0.35:1.4:0.05 -o sweep.html
+  mncost choose --max-macs 300M --max-peak-bytes 512KB --dtype int8
+  mncost compare mobilenet-v1@0.75/160 mobilenet-v2@1.0/128
   mncost reproduce                        audit every cost figure of the paper
   mncost verify --alpha 0.5 --res 128     cross-check against PyTorch (optional extra)
   mncost plot pareto --highlight 0.75/160 accuracy vs cost of published models
   mncost report -a 0.75 -r 160 -o review.html
-  mncost models                           the built-in architectures
   mncost schema                           the spec-file format for --spec
 
 Run 'mncost COMMAND --help' for a command's options.""",
@@ -31,8 +36,10 @@ Run 'mncost COMMAND --help' for a command's options.""",
 @click.version_option(__version__, "--version", "-V", prog_name="mncost")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """Exact mult-adds and parameters of MobileNet-family CNNs under width (alpha)
-    and resolution (rho) multipliers, with no framework and no weights.
+    """Exact mult-adds, parameters and memory of MobileNets and their peers under
+    width (alpha) and resolution (rho) multipliers, with no framework and no weights;
+    latency and accuracy estimates; and which model and (alpha, R) to ship under a
+    budget.
 
     Mult-adds are multiply-accumulates (MACs); FLOPs, when shown, are 2 x MACs.
     """

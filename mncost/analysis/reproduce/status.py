@@ -253,7 +253,9 @@ def _close_note(evidence: Evidence, table: Sequence[Evidence]) -> str:
             f"the paper truncated {_in_unit(cell, computed.value)} to {cell.text} instead of "
             f"rounding it (to {show(computed.value, cell.places)})"
         )
-    digits = _rounds_to_significant(cell, computed.value)
+    # Rounding to the printed figure's significant digits is a cause only where a plain
+    # truncation does not already account for the figure.
+    digits = None if causes else _rounds_to_significant(cell, computed.value)
     if digits is not None:
         causes.append(
             f"{_in_unit(cell, computed.value)} rounded to {digits} significant "
