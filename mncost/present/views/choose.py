@@ -95,7 +95,7 @@ def _picks_table(result: ChooseResult) -> Table:
         Column("Model", csv_header="model"),
         Column("Alpha", "right", show=alpha_text, csv_header="alpha"),
         Column("Res", "right", csv_header="resolution"),
-        Column("Est. top-1 %", "right", csv_header="top1_shown", short_header="Top-1"),
+        Column("Top-1 %", "right", csv_header="top1_shown", short_header="Top-1"),
         Column("Top-1 %", csv_header="top1", data_only=True),
         Column("Status", csv_header="top1_status", hide_rank=7),
         Column("LOO mean/max", "right", csv_header="top1_loo", short_header="LOO", hide_rank=3),
@@ -234,7 +234,7 @@ def choose_report(result: ChooseResult) -> Report:
             if g.accuracy is not None
         )
         notes.append(
-            f"Est. top-1 is ImageNet top-1 %: measured = a released checkpoint's published "
+            f"Top-1 is ImageNet top-1 %, an estimate unless measured: measured = a released checkpoint's published "
             f"figure; otherwise an estimate ({acc.method}, fitted on each model's float32 "
             f"checkpoints): interpolated inside the published grid, extrapolated outside "
             f"it{'' if result.extrapolate else ' (not ranked without --extrapolate)'}. "

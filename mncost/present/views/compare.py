@@ -23,7 +23,7 @@ FIGURE_LABELS: dict[str, str] = {
     "weight_bytes": "Weight bytes",
     "peak_activation_bytes": "Peak activation bytes",
     "latency_ms": "Est. latency ms",
-    "top1": "Est. top-1 %",
+    "top1": "Top-1 % (est. or measured)",
 }
 
 

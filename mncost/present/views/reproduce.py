@@ -23,7 +23,9 @@ _NOTES = [
     "Published: as printed in Howard et al. 2017, arXiv:1704.04861 (MobileNets), in the "
     "table named. Computed: mncost's exact count with its default conventions (mult-adds "
     "= MACs of conv and FC layers; params = conv weights + FC weights and bias; batch norm "
-    "not counted; channels round(c*alpha); SAME padding). Published, Computed and Δ are in "
+    "not counted; each model's own channel rounding: round(c*alpha) for MobileNet v1) of "
+    "the model each row names (the note says how a row was read). Published, Computed and "
+    "Δ are in "
     "the Unit shown (M = million, B = billion, % = share of the model's total).",
     "Δ = mncost - published (positive: mncost counts more); Δ % = Δ / published x 100. "
     "`mncost published` signs its gaps the same way.",

@@ -74,7 +74,7 @@ _SHOW: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "weight_bytes": ("Weights MiB", "W. MiB", _blank(lambda v: f"{v / MIB:,.2f}")),
     PEAK_ACTIVATION: ("Peak KiB", "Peak KiB", _blank(lambda v: f"{v / KIB:,.1f}")),
     LATENCY: ("Est. ms", "Est. ms", _blank(lambda v: f"{v:,.2f}")),
-    ACCURACY: ("Est. top-1 %", "Top-1", _blank(lambda v: f"{v:.1f}")),
+    ACCURACY: ("Top-1 %", "Top-1", _blank(lambda v: f"{v:.1f}")),
     "top1_status": ("Top-1 status", "Status", _blank(str)),
 }
 """Human formats round counts to a unit named in the header; CSV and JSON keep them exact."""
@@ -288,7 +288,7 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
             else " Extrapolated values are withheld (blank) unless --extrapolate."
         )
         notes.append(
-            f"Est. top-1: ImageNet top-1 %, an estimate unless measured: {acc.method}, "
+            f"Top-1: ImageNet top-1 %, an estimate unless its status is measured: {acc.method}, "
             f"fitted on {acc.fitted_on.describe()}; leave-one-out error mean "
             f"{acc.loo_mae:.2f}, max {acc.loo_max:.2f} top-1 points. Status: measured = a "
             "released checkpoint's published figure; interpolated = inside the published "
