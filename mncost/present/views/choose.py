@@ -234,9 +234,10 @@ def choose_report(result: ChooseResult) -> Report:
             if g.accuracy is not None
         )
         notes.append(
-            f"Top-1 is ImageNet top-1 %, an estimate unless measured: measured = a released checkpoint's published "
-            f"figure; otherwise an estimate ({acc.method}, fitted on each model's float32 "
-            f"checkpoints): interpolated inside the published grid, extrapolated outside "
+            "Top-1 is ImageNet top-1 %, an estimate unless measured: measured = a released "
+            "checkpoint's published figure; otherwise an estimate "
+            f"({acc.method}, fitted on each model's float32 checkpoints): interpolated "
+            "inside the published grid, extrapolated outside "
             f"it{'' if result.extrapolate else ' (not ranked without --extrapolate)'}. "
             f"Leave-one-out error in top-1 points: {errors}."
         )
