@@ -21,7 +21,7 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult
 from mncost.cost.scaling import ScalingError
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "Architecture",
