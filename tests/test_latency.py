@@ -279,6 +279,15 @@ def test_unknown_devices_are_refused():
     assert result.stderr.strip() == "cli latency: error: profile file 'missing.json' does not exist"
 
 
+def test_latency_without_a_device_is_one_line():
+    # --device is required: without it there is no profile to estimate from.
+    for args in (("latency", "mobilenet-v2"), ("latency", "--fit-report")):
+        result = run_cli(*args)
+        assert result.exit_code == 2
+        assert "Missing option '--device'" in result.stderr
+        assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
+
+
 # --- the command line --------------------------------------------------------------------
 
 

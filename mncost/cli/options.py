@@ -581,6 +581,84 @@ def run_query(families: tuple[str, ...], source: str, dataset: str | None) -> li
         return published_points(source=source, families=families or None, dataset=dataset)
 
 
+class DeviceChoice(ParamType):
+    """A built-in device's name, or a profile file (registered as an input, so that no
+    output can be written over it)."""
+
+    name = "DEVICE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | Path:
+        from mncost.analysis.latency import BUILTIN_DEVICES
+        from mncost.text import quote
+
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if text in BUILTIN_DEVICES:
+            return text
+        if text.lower().endswith(".json") or "/" in text or os.sep in text or os.path.lexists(text):
+            return InputFile().convert(text, param, ctx)  # type: ignore[no-any-return]
+        self.fail(
+            f"unknown device {quote(text)}; built-in devices: "
+            f"{', '.join(BUILTIN_DEVICES)}, or a profile file (.json) made by "
+            "'mncost calibrate'",
+            param,
+            ctx,
+        )
+
+
+DTYPE_HELP = (
+    "Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
+    "folds batch norm into the conv before it)."
+)
+
+
+def dtype_option(help: str = DTYPE_HELP) -> Callable[[F], F]:
+    """--dtype: the bytes per value of weights and activations."""
+    return click.option(
+        "--dtype",
+        type=click.Choice(["float32", "float16", "int8"]),
+        default="float32",
+        show_default=True,
+        help=help,
+    )
+
+
+def memory_options(dtype_help: str = DTYPE_HELP) -> Callable[[F], F]:
+    """--dtype and --dw-inplace, the same on every command that counts bytes."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--dw-inplace",
+            is_flag=True,
+            help="Run depthwise convs in place, as MCU runtimes do: of a depthwise "
+            "conv's input and output only the larger counts toward the peak.",
+        )(func)
+        return dtype_option(dtype_help)(func)
+
+    return decorate
+
+
+DEVICE_HELP = (
+    "Add estimated latency on a device: pixel1-cpu or a profile file made by 'mncost calibrate'."
+)
+
+
+def device_option(help: str = DEVICE_HELP, required: bool = False) -> Callable[[F], F]:
+    """--device/-d: a built-in device profile's name or a profile file."""
+    # No default at all when required: click 8.3 takes an explicit default=None as a value.
+    return click.option(
+        "--device",
+        "-d",
+        type=DeviceChoice(),
+        required=required,
+        metavar="NAME|FILE.json",
+        help=help,
+    )
+
+
 def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
     """--format and -o/--output, the same on every command."""
 

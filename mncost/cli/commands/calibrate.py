@@ -15,6 +15,7 @@ from mncost.cli.options import (
     InputFile,
     OutputFile,
     check_output_path,
+    dtype_option,
     emit,
     emit_report,
     user_errors,
@@ -68,12 +69,8 @@ Examples:
     metavar="NAME",
     help="The device's name, as outputs show it (default: -o's file name without its ending).",
 )
-@click.option(
-    "--dtype",
-    type=click.Choice(["float32", "float16", "int8"]),
-    default="float32",
-    show_default=True,
-    help="The data type the timed models ran in: activation and weight bytes are counted in it.",
+@dtype_option(
+    "The data type the timed models ran in: activation and weight bytes are counted in it."
 )
 def calibrate_command(measured: Path, output: Path | None, name: str | None, dtype: str) -> None:
     """Fit a device profile to the latencies in MEASURED.csv and write it to -o.

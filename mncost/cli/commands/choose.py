@@ -8,13 +8,14 @@ from typing import Any
 
 import click
 
-from mncost.cli.commands.latency import DeviceChoice
 from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes, render_output
 from mncost.cli.options import (
     ParamType,
     UserError,
     WholeNumber,
+    device_option,
     emit,
+    memory_options,
     output_options,
     resolve_format,
     user_errors,
@@ -90,25 +91,13 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
 @click.option("--max-weight-bytes", metavar="BYTES", help=_BUDGET_HELP["max_weight_bytes"])
 @click.option("--max-peak-bytes", metavar="BYTES", help=_BUDGET_HELP["max_peak_bytes"])
 @click.option("--max-latency-ms", metavar="MS", help=_BUDGET_HELP["max_latency_ms"])
-@click.option(
-    "--dtype",
-    type=click.Choice(["float32", "float16", "int8"]),
-    default="float32",
-    show_default=True,
-    help="Data type of weights and activations for the byte budgets: 4, 2 or 1 "
-    "byte per value (int8 folds batch norm into the conv before it).",
+@memory_options(
+    "Data type of weights and activations for the byte budgets: 4, 2 or 1 "
+    "byte per value (int8 folds batch norm into the conv before it)."
 )
-@click.option(
-    "--dw-inplace", is_flag=True, help="The peak runs depthwise convs in place, as MCU runtimes do."
-)
-@click.option(
-    "--device",
-    "-d",
-    type=DeviceChoice(),
-    default=None,
-    metavar="NAME|FILE.json",
-    help="Estimate latency on a device (pixel1-cpu, or a profile file made by "
-    "'mncost calibrate'); needed by --max-latency-ms.",
+@device_option(
+    "Estimate latency on a device (pixel1-cpu, or a profile file made by "
+    "'mncost calibrate'); needed by --max-latency-ms."
 )
 @click.option(
     "--alpha",

@@ -7,8 +7,15 @@ from typing import Any
 
 import click
 
-from mncost.cli.commands.latency import DeviceChoice
-from mncost.cli.options import ParamType, emit_report, output_options, resolve_format, user_errors
+from mncost.cli.options import (
+    ParamType,
+    device_option,
+    emit_report,
+    memory_options,
+    output_options,
+    resolve_format,
+    user_errors,
+)
 
 __all__ = ["ConfigArgument", "compare_command"]
 
@@ -47,26 +54,8 @@ Examples:
 )
 @click.argument("a", type=ConfigArgument(), metavar="A")
 @click.argument("b", type=ConfigArgument(), metavar="B")
-@click.option(
-    "--dtype",
-    type=click.Choice(["float32", "float16", "int8"]),
-    default="float32",
-    show_default=True,
-    help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
-    "folds batch norm into the conv before it).",
-)
-@click.option(
-    "--dw-inplace", is_flag=True, help="The peak runs depthwise convs in place, as MCU runtimes do."
-)
-@click.option(
-    "--device",
-    "-d",
-    type=DeviceChoice(),
-    default=None,
-    metavar="NAME|FILE.json",
-    help="Add estimated latency on a device: pixel1-cpu or a profile file made "
-    "by 'mncost calibrate'.",
-)
+@memory_options()
+@device_option()
 @output_options()
 def compare_command(
     a: Any,

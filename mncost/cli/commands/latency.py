@@ -3,17 +3,14 @@ fitted device profile; or, with ``--fit-report``, the profile's fit and its erro
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 import click
 
 from mncost.cli.options import (
-    InputFile,
-    ParamType,
     ScenarioOptions,
     UserError,
+    device_option,
     emit_report,
     output_options,
     resolve_format,
@@ -22,35 +19,7 @@ from mncost.cli.options import (
     user_errors,
 )
 
-__all__ = ["DeviceChoice", "latency_command"]
-
-
-class DeviceChoice(ParamType):
-    """A built-in device's name, or a profile file (registered as an input, so that no
-    output can be written over it)."""
-
-    name = "DEVICE"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> str | Path:
-        from mncost.analysis.latency import BUILTIN_DEVICES
-        from mncost.text import quote
-
-        if isinstance(value, Path):
-            return value
-        text = str(value)
-        if text in BUILTIN_DEVICES:
-            return text
-        if text.lower().endswith(".json") or "/" in text or os.sep in text or os.path.lexists(text):
-            return InputFile().convert(text, param, ctx)  # type: ignore[no-any-return]
-        self.fail(
-            f"unknown device {quote(text)}; built-in devices: "
-            f"{', '.join(BUILTIN_DEVICES)}, or a profile file (.json) made by "
-            "'mncost calibrate'",
-            param,
-            ctx,
-        )
+__all__ = ["latency_command"]
 
 
 _SCENARIO_DEFAULTS = {
@@ -76,14 +45,10 @@ Examples:
 """,
 )
 @scenario_options
-@click.option(
-    "--device",
-    "-d",
-    type=DeviceChoice(),
+@device_option(
+    "The device profile: a built-in name (pixel1-cpu) or a profile file made by "
+    "'mncost calibrate'.",
     required=True,
-    metavar="NAME|FILE.json",
-    help="The device profile: a built-in name (pixel1-cpu) or a profile file "
-    "made by 'mncost calibrate'.",
 )
 @click.option(
     "--fit-report",

@@ -9,6 +9,7 @@ import click
 from mncost.cli.options import (
     ScenarioOptions,
     emit_report,
+    memory_options,
     output_options,
     resolve_format,
     resolve_scenario,
@@ -32,20 +33,7 @@ Examples:
 """,
 )
 @scenario_options
-@click.option(
-    "--dtype",
-    type=click.Choice(["float32", "float16", "int8"]),
-    default="float32",
-    show_default=True,
-    help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
-    "folds batch norm into the conv before it).",
-)
-@click.option(
-    "--dw-inplace",
-    is_flag=True,
-    help="Run depthwise convs in place, as MCU runtimes do: of a depthwise conv's "
-    "input and output only the larger counts.",
-)
+@memory_options()
 @output_options()
 def memory_command(
     scenario: ScenarioOptions, dtype: str, dw_inplace: bool, fmt: str | None, output: Path | None

@@ -12,12 +12,13 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from mncost.cli.commands.latency import DeviceChoice
 from mncost.cli.options import (
     ScenarioOptions,
     UserError,
+    device_option,
     emit,
     grid_scenario_options,
+    memory_options,
     output_options,
     resolve_format,
     resolve_scenario,
@@ -233,26 +234,8 @@ A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per ax
     help="The figure a heatmap (-o sweep.html) and the terminal's pivot show "
     "[default: top1 when given, else mult_adds].",
 )
-@click.option(
-    "--dtype",
-    type=click.Choice(["float32", "float16", "int8"]),
-    default="float32",
-    show_default=True,
-    help="Data type of weights and activations: 4, 2 or 1 byte per value (int8 "
-    "folds batch norm into the conv before it).",
-)
-@click.option(
-    "--dw-inplace", is_flag=True, help="The peak runs depthwise convs in place, as MCU runtimes do."
-)
-@click.option(
-    "--device",
-    "-d",
-    type=DeviceChoice(),
-    default=None,
-    metavar="NAME|FILE.json",
-    help="Add estimated latency on a device: pixel1-cpu or a profile file made "
-    "by 'mncost calibrate'.",
-)
+@memory_options()
+@device_option()
 @click.option(
     "--extrapolate",
     is_flag=True,
