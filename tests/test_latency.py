@@ -571,6 +571,10 @@ def test_deep_or_huge_profile_files_are_refused(tmp_path):
     long_number.write_text('{"format": 1' + "0" * 100 + "}")
     with pytest.raises(lat.LatencyError, match="longer than"):
         lat.load_profile(long_number)
+    repeated = tmp_path / "repeated.json"
+    repeated.write_text('{"format": "mncost-latency-profile", "format": "other"}')
+    with pytest.raises(lat.LatencyError, match="duplicate key 'format'"):
+        lat.load_profile(repeated)
 
 
 def test_measurement_rows_are_bounded():

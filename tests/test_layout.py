@@ -28,6 +28,8 @@ ANYWHERE: dict[str, str] = {
     "through its quote and escape_controls",
     "mncost.limits": "a leaf (imports nothing from mncost): the input bounds, checked "
     "wherever input is read (spec loader, scaling, CLI options)",
+    "mncost.safe_json": "a leaf but for limits and text: strict, bounded JSON for the "
+    "files strangers write (spec files in arch, device profiles in analysis)",
     "mncost.units": "a leaf but for limits and text: budgets with units (300M, 4MiB), "
     "read by the command line and the Python API alike",
 }

@@ -56,6 +56,7 @@ from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+from mncost.safe_json import StrictJsonError, load_json
 from mncost.text import quote, shorten
 
 if TYPE_CHECKING:
@@ -1143,34 +1144,10 @@ def _validation_message(error: ValidationError) -> str:
 
 
 def _parse_json(text: str, shown: str) -> Any:
-    def number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
-        def parse(digits: str) -> Any:
-            if len(digits) > MAX_NUMBER_CHARS:
-                raise LatencyError(
-                    f"profile file {shown}: the number {quote(digits)} is "
-                    f"longer than {MAX_NUMBER_CHARS} characters"
-                )
-            return convert(digits)
-
-        return parse
-
-    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = dict(pairs)
-        if len(result) < len(pairs):
-            raise LatencyError(f"profile file {shown}: a JSON object repeats a key")
-        return result
-
     try:
-        return json.loads(
-            text, parse_int=number(int), parse_float=number(float), object_pairs_hook=mapping
-        )
-    except json.JSONDecodeError as exc:
-        raise LatencyError(
-            f"profile file {shown} is not valid JSON: {exc.msg} at line "
-            f"{exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise LatencyError(f"profile file {shown} is not a profile: nested too deep") from None
+        return load_json(text)
+    except StrictJsonError as exc:
+        raise LatencyError(f"profile file {shown}: {exc}") from None
 
 
 def load_profile(path: Path) -> LatencyProfile:

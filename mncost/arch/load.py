@@ -13,18 +13,17 @@ quoted in a message is escaped and cut short by :func:`mncost.text.quote`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from mncost.arch.ops import KINDS, Architecture
-from mncost.limits import MAX_NUMBER_CHARS, MAX_SPEC_BYTES, MAX_SPEC_DEPTH
+from mncost.limits import MAX_SPEC_BYTES
+from mncost.safe_json import StrictJsonError, load_json
 from mncost.text import quote, shorten
 
 __all__ = ["SpecError", "architecture_schema", "load_spec", "parse_spec"]
@@ -191,55 +190,11 @@ def _decode(data: bytes, source: str) -> str:
     return text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
 
 
-# JSON strings (also one left open at the end) and runs of anything but brackets: what
-# is left once both are removed is the nesting, which a flat loop can measure.
-_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
-
-
-def _json_too_deep(text: str) -> bool:
-    depth = 0
-    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
-        depth += 1 if char in "[{" else -1
-        if depth > MAX_SPEC_DEPTH:
-            return True
-    return False
-
-
 def _load_json(text: str, source: str) -> Any:
-    # json.loads recurses per nesting level, so depth is measured before it runs.
-    if _json_too_deep(text):
-        raise SpecError(f"{source}: not valid JSON: nested deeper than {MAX_SPEC_DEPTH} levels")
-
-    def number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
-        def parse(digits: str) -> Any:
-            if len(digits) > MAX_NUMBER_CHARS:
-                raise SpecError(
-                    f"{source}: the number {quote(digits)} is longer than "
-                    f"{MAX_NUMBER_CHARS} characters"
-                )
-            return convert(digits)
-
-        return parse
-
-    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = dict(pairs)
-        if len(result) < len(pairs):
-            seen: set[str] = set()
-            for key, _ in pairs:
-                if key in seen:
-                    raise SpecError(f"{source}: duplicate key {quote(key)} in a JSON object")
-                seen.add(key)
-        return result
-
     try:
-        return json.loads(
-            text, parse_int=number(int), parse_float=number(float), object_pairs_hook=mapping
-        )
-    except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        return load_json(text)
+    except StrictJsonError as exc:
+        raise SpecError(f"{source}: {exc}") from None
 
 
 def load_spec(path: str | Path) -> Architecture:
