@@ -25,6 +25,24 @@ layers:
 """
 
 
+_REPORTED = ("click", "rich", "pydantic", "PyYAML", "pandas", "plotly", "numpy", "torch",
+             "pytest", "hypothesis", "kaleido", "playwright", "ruff", "mypy")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The versions this run tested, at the top of every run's output: tests/setup.sh
+    moves each dependency to its newest release, and a log says which ones ran."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _REPORTED:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return "dependencies: " + ", ".join(found)
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
     """Invoke ``mncost ARGS`` in-process; stdout and stderr stay separate."""
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)

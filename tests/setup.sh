@@ -9,7 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --disable-pip-version-check -q 'torch==2.13.0' -e '.[test,torch]'
+#
+# --upgrade --upgrade-strategy eager: every dependency moves to its newest release that
+# the ranges in pyproject.toml admit, on every run, so the suite always runs against what
+# a new user's `pip install` would get today, not against what this machine happened to
+# have (a PyYAML release once changed an error message under a green suite). pytest's
+# header prints the versions that ran.
+python -m pip install --disable-pip-version-check -q --upgrade --upgrade-strategy eager \
+  'torch==2.13.0' -e '.[test,torch]'
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -224,6 +224,42 @@ def test_deep_nesting_is_one_line_not_a_recursion_error(tmp_path, name, text):
     assert f"nested deeper than {MAX_SPEC_DEPTH} levels" in message
 
 
+_DEEP_FLOW = "name: t\nlayers: " + "[" * 3000 + "]" * 3000 + "\n"
+_DEEP_BLOCK = "".join(" " * i + "-\n" for i in range(3000))
+
+
+@pytest.mark.parametrize("text", [_DEEP_FLOW, _DEEP_BLOCK], ids=["flow", "block"])
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_deep_nesting_says_the_same_whichever_parser_reads_it(monkeypatch, loader, text):
+    # libyaml 0.2.5+ (PyYAML 6.0.4's wheels) refuses 1,000 levels in its own scanner,
+    # before mncost sees an event; PyYAML's pure-Python parser does not. The user reads
+    # mncost's limit either way.
+    if not hasattr(yaml, loader):
+        pytest.skip(f"PyYAML here has no {loader} (built without libyaml)")
+    monkeypatch.setattr(safe_yaml, "_LOADER", getattr(yaml, loader))
+    with pytest.raises(safe_yaml.YamlSpecError) as caught:
+        safe_yaml.load_yaml(text)
+    assert str(caught.value).endswith(f"nested deeper than {MAX_SPEC_DEPTH} levels")
+    assert str(caught.value).startswith("line ")
+
+
+def test_a_parser_that_refuses_nesting_itself_is_reported_in_mncosts_words(monkeypatch):
+    # Whatever depth a future parser stops at, and however it words it: the refusal
+    # names mncost's limit, with the parser's line.
+    mark = yaml.Mark("<unicode string>", 0, 1, 1002, None, None)
+
+    def refuses(text, Loader):  # noqa: N803 - yaml.parse's own keyword
+        raise yaml.scanner.ScannerError(
+            "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+        )
+        yield  # pragma: no cover - a generator, as yaml.parse is
+
+    monkeypatch.setattr(safe_yaml.yaml, "parse", refuses)
+    with pytest.raises(safe_yaml.YamlSpecError) as caught:
+        safe_yaml.load_yaml("a: [[[]]]")
+    assert str(caught.value) == f"line 2: nested deeper than {MAX_SPEC_DEPTH} levels"
+
+
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_nesting_up_to_the_limit_parses(tmp_path, suffix):
     # The top-level mapping is level 1, so k brackets in a field reach level 1 + k.

@@ -180,6 +180,12 @@ def _merged(frame: _Frame, line: int) -> dict[str, Any]:
 def _syntax_error(exc: yaml.YAMLError) -> YamlSpecError:
     problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "cannot parse"
     mark = getattr(exc, "problem_mark", None)
+    if "nesting depth" in str(problem):
+        # libyaml 0.2.5 and newer (PyYAML 6.0.4's wheels) stop at 1,000 levels of nesting
+        # in its scanner, which reads a flow collection ahead of the events that
+        # _build counts: the same refusal, said as mncost says it whatever the parser.
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        return YamlSpecError(f"{line}nested deeper than {MAX_SPEC_DEPTH} levels")
     at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
     if mark is None and isinstance(getattr(exc, "position", None), int):
         at = f" at character {exc.position + 1}"  # type: ignore[attr-defined]
