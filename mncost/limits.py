@@ -20,6 +20,8 @@ __all__ = [
     "MAX_SPEC_ALIAS_NODES",
     "MAX_SPEC_BYTES",
     "MAX_SPEC_DEPTH",
+    "MAX_SWEEP_OP_VALUES",
+    "MAX_TENSOR_CHANNELS",
 ]
 
 MAX_MULTIPLIER = 16
@@ -30,6 +32,15 @@ MAX_CLASSES = 100_000_000
 """Classifier width: 0 to 100,000,000."""
 MAX_CHANNELS = 1_048_576
 """Channels, filters and units of one layer, at alpha 1: at most 2**20."""
+MAX_TENSOR_CHANNELS = 2**27
+"""Channels of any tensor at any alpha (a concatenation's sum, an expansion's multiple,
+a rounded width, a classifier's classes): at most 2**27 = 134,217,728, above the
+largest layer at alpha 1 times the largest alpha (2**24, with room for rounding) and
+the most classes. At alpha 1, every tensor (a concatenation included) has at most
+MAX_CHANNELS, or the classes where the classifier sets them."""
+MAX_SWEEP_OP_VALUES = 4_000_000
+"""A sweep holds ops x (alphas + resolutions) per-op values: at most this many (about
+150 MB of columns). A 100-op network sweeps 40,000 axis values, a 100,000-op one 40."""
 MAX_KERNEL = 1024
 """Kernel size, stride, pooling window and dilation: at most 1,024."""
 MAX_NUMBER_CHARS = 40

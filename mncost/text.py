@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 __all__ = [
+    "CONTROL_CLASS",
     "QUOTE_LIMIT",
     "ascii_fallback",
     "can_encode",
@@ -34,18 +35,31 @@ QUOTE_LIMIT = 80
 """User text quoted in a message is cut to this many characters (plus an ellipsis)."""
 
 # C0 controls (tab, newline and carriage return included: a cell or a message is one
-# line), DEL, C1 controls, the Unicode line and paragraph separators, and the bidi
-# embedding, override and isolate controls that can reorder what a reader sees.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# line), DEL, C1 controls, the Unicode line and paragraph separators, and every format
+# character (category Cf, Unicode 15): the bidi embedding, override and isolate controls
+# that reorder what a reader sees, and the invisible ones (zero width space U+200B, soft
+# hyphen U+00AD, word joiner, BOM, tags) that make two names look the same.
+# tests/test_text.py checks that this covers every Cf character of the running Python.
+CONTROL_CLASS = (
+    "\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+"""The characters :func:`escape_controls` escapes, as the inside of a regex class."""
+_CONTROLS = re.compile(f"[{CONTROL_CLASS}]")
 
 
 def _escape_one(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def escape_controls(text: str) -> str:
-    """``text`` with every control character shown as an escape: ESC is ``\\x1b``.
+    """``text`` with every control and format character shown as an escape: ESC is
+    ``\\x1b``, a zero width space ``\\u200b``.
 
     Printable text, including non-ASCII letters, is left as it is.
     """

@@ -25,8 +25,22 @@ layers:
 """
 
 
-_REPORTED = ("click", "rich", "pydantic", "PyYAML", "pandas", "plotly", "numpy", "torch",
-             "pytest", "hypothesis", "kaleido", "playwright", "ruff", "mypy")
+_REPORTED = (
+    "click",
+    "rich",
+    "pydantic",
+    "PyYAML",
+    "pandas",
+    "plotly",
+    "numpy",
+    "torch",
+    "pytest",
+    "hypothesis",
+    "kaleido",
+    "playwright",
+    "ruff",
+    "mypy",
+)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

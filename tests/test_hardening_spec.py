@@ -643,14 +643,29 @@ def test_a_file_that_is_not_utf8_is_one_clear_line(tmp_path, name):
         (
             "bidi.yaml",
             HEAD + CONV + '  - {kind: dw, name: "x\\u202ey"}\n',
-            "layers[1].name: control character '\\u202e' not allowed in a name",
+            "layers[1].name: format character '\\u202e' not allowed in a name",
+        ),
+        (  # invisible: "d\u200b1" would show as "d1", a second layer that looks the same
+            "zwsp.yaml",
+            HEAD + CONV + '  - {kind: dw, name: "d\\u200b1"}\n',
+            "layers[1].name: format character '\\u200b' not allowed in a name",
+        ),
+        (
+            "shy.json",
+            '{"name": "mobile\\u00adnet", "layers": [{"kind": "dw", "name": "d"}]}',
+            "name: format character '\\xad' not allowed in a name",
+        ),
+        (
+            "tag.json",
+            '{"name": "t", "layers": [{"kind": "dw", "name": "d\\udb40\\udc01"}]}',
+            "layers[0].name: format character '\\U000e0001' not allowed in a name",
         ),
     ],
 )
 def test_control_characters_in_names_are_refused(tmp_path, name, text, expected):
     message = error_line(write(tmp_path, name, text))
     assert expected in message
-    assert not any(c in message for c in "\x1b\x07\u202e")
+    assert not any(c in message for c in "\x1b\x07\u202e\u200b\xad\U000e0001")
 
 
 def test_duplicate_layer_name_has_no_pydantic_wording(tmp_path):

@@ -443,8 +443,8 @@ def test_cli_errors_are_one_line_and_exit_2(args):
 
 def test_the_sweeps_progress_covers_the_peaks_pass():
     # MobileNet v1 is 30 ops (the paper's Table 1: the stem conv, 13 dw + pw pairs, the
-    # average pool, the fc and the softmax): the peak is a second pass over them, so
-    # progress runs to twice the op count and ends there.
+    # average pool, the fc and the softmax). The metrics are one step each (all ops at
+    # once); the peak is a pass over the ops, one step per op: progress runs to 1 + 30.
     spec = get_model("mobilenet-v1")
     n_ops = 1 + 13 * 2 + 3
     calls: list[tuple[int, int]] = []
@@ -455,5 +455,5 @@ def test_the_sweeps_progress_covers_the_peaks_pass():
         metrics=["mult_adds", "peak_activation_bytes"],
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls[-1] == (2 * n_ops, 2 * n_ops)
-    assert [done for done, _ in calls] == list(range(1, 2 * n_ops + 1))
+    assert calls[-1] == (1 + n_ops, 1 + n_ops)
+    assert [done for done, _ in calls] == list(range(1, 1 + n_ops + 1))

@@ -93,16 +93,19 @@ Scale = Literal["alpha", "fixed", "up"]
 
 
 def _plain(value: str, what: str = "a name") -> str:
-    # Names are shown in terminals, Markdown and spreadsheets: no control characters.
-    if escape_controls(value) == value:
+    # Names are shown in terminals, Markdown and spreadsheets: no control characters, and
+    # no format characters (a zero width space or a soft hyphen makes two names that look
+    # the same, a bidi override reorders what is shown).
+    if value.isascii() and value.isprintable() or escape_controls(value) == value:
         return value
     char = next(c for c in value if escape_controls(c) != c)
-    raise ValueError(f"control character {quote(char)} not allowed in {what}")
+    what_char = "control" if char.isascii() or "\x80" <= char <= "\x9f" else "format"
+    raise ValueError(f"{what_char} character {quote(char)} not allowed in {what}")
 
 
 def pair(value: int | list[int] | tuple[int, int]) -> tuple[int, int]:
     """A kernel, stride or dilation as (height, width)."""
-    if isinstance(value, int):
+    if type(value) is int or isinstance(value, int):
         return (value, value)
     return (value[0], value[1])
 

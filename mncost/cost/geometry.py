@@ -33,6 +33,7 @@ from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthError, WidthRule
 from mncost.cost.graph import Op, Program, lower
 from mncost.cost.scaling import ScalingError
+from mncost.limits import MAX_CHANNELS, MAX_TENSOR_CHANNELS
 
 __all__ = [
     "GeometryError",
@@ -113,7 +114,18 @@ class SpatialPlan:
 
 @lru_cache(maxsize=64)
 def _program(arch: Any, drop_classifier: bool) -> Program:
-    return lower(arch.value, drop_classifier)
+    prog = lower(arch.value, drop_classifier)
+    # Spec fields are bounded one by one; what they add up to is bounded here: 60
+    # concatenations that each double their input would otherwise reach 2**66 channels.
+    # (A classifier's width, and what follows it, is the classes: MAX_CLASSES bounds it.)
+    most = max(MAX_CHANNELS, prog.classes)
+    for op, raw in zip(prog.ops, prog.raw_channels[1:]):
+        if raw > most:
+            raise GeometryError(
+                f"layer {op.name!r}: its output has {raw:,} channels at alpha 1; "
+                f"the most is {most:,}"
+            )
+    return prog
 
 
 class _Key:
@@ -148,33 +160,64 @@ def _static(prog: Program) -> Static:
     main = [i for i, op in enumerate(ops) if not op.aux]
     if main:
         last_use[ops[main[-1]].output] = main[-1]  # the network's output is read at the end
-    produced = [-1] + [i for i in range(len(ops))]  # tensor t is written by op t - 1
-    live = tuple(
-        tuple(t for t in range(op.output + 1) if produced[t] <= i <= last_use[t] or t == op.output)
-        for i, op in enumerate(ops)
-    )
+    live = _live_sets(ops, last_use)
+
+    def column(name: str) -> tuple[Any, ...]:
+        return tuple(map(attrgetter(name), ops))
+
+    kinds = column("kind")
+    strides, dilations = column("stride"), column("dilation")
     return Static(
-        name=tuple(op.name for op in ops),
-        kind=tuple(op.kind for op in ops),
-        role=tuple(op.role for op in ops),
-        block=tuple(op.block for op in ops),
-        weighted=tuple(int(op.kind in ("conv", "fc")) for op in ops),
-        is_fc=tuple(int(op.kind == "fc") for op in ops),
-        is_add=tuple(int(op.kind == "add") for op in ops),
-        is_concat=tuple(int(op.kind == "concat") for op in ops),
-        is_scale=tuple(int(op.kind == "scale") for op in ops),
-        bias=tuple(int(op.bias) for op in ops),
-        bn=tuple(int(op.batch_norm) for op in ops),
-        aux=tuple(int(op.aux) for op in ops),
-        s_h=tuple(op.stride[0] for op in ops),
-        s_w=tuple(op.stride[1] for op in ops),
-        d_h=tuple(op.dilation[0] for op in ops),
-        d_w=tuple(op.dilation[1] for op in ops),
-        act=tuple(op.act for op in ops),
-        inputs=tuple(op.inputs for op in ops),
-        output=tuple(op.output for op in ops),
+        name=column("name"),
+        kind=kinds,
+        role=column("role"),
+        block=column("block"),
+        weighted=tuple(int(k == "conv" or k == "fc") for k in kinds),
+        is_fc=tuple(int(k == "fc") for k in kinds),
+        is_add=tuple(int(k == "add") for k in kinds),
+        is_concat=tuple(int(k == "concat") for k in kinds),
+        is_scale=tuple(int(k == "scale") for k in kinds),
+        bias=tuple(map(int, column("bias"))),
+        bn=tuple(map(int, column("batch_norm"))),
+        aux=tuple(map(int, column("aux"))),
+        s_h=tuple(s[0] for s in strides),
+        s_w=tuple(s[1] for s in strides),
+        d_h=tuple(d[0] for d in dilations),
+        d_w=tuple(d[1] for d in dilations),
+        act=column("act"),
+        inputs=column("inputs"),
+        output=column("output"),
         live=live,
     )
+
+
+def _live_sets(ops: list[Op], last_use: list[int]) -> tuple[tuple[int, ...], ...]:
+    """Per op, the tensors alive while it runs, in ascending order: every tensor written
+    at or before the op (tensor t by op t - 1; the input, tensor 0, before op 0) whose
+    last reader is this op or a later one, and the op's own output (live while it is
+    written, even if nothing reads it).
+
+    One pass: a tensor enters the set when it is written and leaves after its last
+    reader, so the work is the size of the sets, not ops x tensors. Tensors enter in
+    ascending order and a dict keeps insertion order, so each set comes out sorted.
+    """
+    leaving: dict[int, list[int]] = {}
+    for t, last in enumerate(last_use):
+        leaving.setdefault(last, []).append(t)
+    alive: dict[int, None] = {}
+    if last_use and last_use[0] >= 0:
+        alive[0] = None
+    sets = []
+    for i, op in enumerate(ops):
+        out = op.output
+        if last_use[out] >= i:
+            alive[out] = None
+            sets.append(tuple(alive))
+        else:  # written and never read: live only while it is written
+            sets.append((*alive, out))
+        for t in leaving.get(i, ()):
+            alive.pop(t, None)
+    return tuple(sets)
 
 
 def static_columns(prog: Program) -> Static:
@@ -186,13 +229,21 @@ def _shape_error(op: Op, what: str) -> GeometryError:
     return GeometryError(f"layer {op.name!r}: {what}")
 
 
-def width_plan(prog: Program, alpha: Fraction, rule: WidthRule, classes: int) -> WidthPlan:
-    """Every op's channels at ``alpha`` under ``rule``; GeometryError if they cannot fit."""
-    return _width_plan(prog, alpha.numerator, alpha.denominator, rule, classes)
+_CACHED_OPS = 4096
+"""Plans of programs up to this many ops are cached (4,096 of each kind): a larger
+program's plans are built each time, so the caches stay within about 100 MB."""
 
 
-@lru_cache(maxsize=4096)
-def _width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: int) -> WidthPlan:
+def width_plan(
+    prog: Program, alpha: Fraction, rule: WidthRule, classes: int, cache: bool = True
+) -> WidthPlan:
+    """Every op's channels at ``alpha`` under ``rule``; GeometryError if they cannot fit.
+    ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
+    build = _width_plan if cache and len(prog.ops) <= _CACHED_OPS else _build_width_plan
+    return build(prog, alpha.numerator, alpha.denominator, rule, classes)
+
+
+def _build_width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: int) -> WidthPlan:
     ch = [0] * prog.tensors
     ch[0] = prog.input_channels
     c_in_col: list[int] = []
@@ -242,11 +293,18 @@ def _width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: int) ->
                 + ", ".join(str(ch[t]) for t in op.inputs)
                 + ")",
             )
+        if c > MAX_TENSOR_CHANNELS:
+            raise _shape_error(
+                op, f"its output would have {c:,} channels; the most is {MAX_TENSOR_CHANNELS:,}"
+            )
         ch[op.output] = c
         c_in_col.append(c_in)
         c_out_col.append(c)
         groups_col.append(groups)
     return WidthPlan(tuple(c_in_col), tuple(c_out_col), tuple(groups_col), tuple(ch))
+
+
+_width_plan = lru_cache(maxsize=4096)(_build_width_plan)
 
 
 def _side(op: Op, size: int, k: int, s: int, d: int, pad: Any, ceil: bool, axis: int) -> int:
@@ -269,9 +327,11 @@ def _side(op: Op, size: int, k: int, s: int, d: int, pad: Any, ceil: bool, axis:
     return out
 
 
-def spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
-    """Every op's feature-map sizes at ``resolution``; GeometryError if one cannot fit."""
-    return _spatial_plan(prog, resolution)
+def spatial_plan(prog: Program, resolution: int, cache: bool = True) -> SpatialPlan:
+    """Every op's feature-map sizes at ``resolution``; GeometryError if one cannot fit.
+    ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
+    cached = cache and len(prog.ops) <= _CACHED_OPS
+    return (_spatial_plan if cached else _build_spatial_plan)(prog, resolution)
 
 
 def _spatial_steps(prog: Program) -> list[tuple[Any, ...]]:
@@ -299,8 +359,7 @@ def _steps(prog: Program) -> list[tuple[Any, ...]]:
     return _spatial_steps(prog)
 
 
-@lru_cache(maxsize=4096)
-def _spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
+def _build_spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
     hs = [0] * prog.tensors
     ws = [0] * prog.tensors
     hs[0] = ws[0] = resolution
@@ -364,6 +423,9 @@ def _spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
         heights=tuple(hs),
         widths=tuple(ws),
     )
+
+
+_spatial_plan = lru_cache(maxsize=4096)(_build_spatial_plan)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,9 +32,14 @@ Width = tuple[Any, ...]
 ("classes",) the classifier width; ("sum",) the sum of the inputs' channels."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Op:
-    """One primitive op of the program: what it is, where it reads and writes, its shape rules."""
+    """One primitive op of the program: what it is, where it reads and writes, its shape rules.
+
+    Treated as immutable once lowered (programs are cached and shared), but not frozen:
+    a frozen dataclass sets each of its 20 fields through ``object.__setattr__``, which
+    made building the ops the largest cost of lowering a 100,000-layer spec.
+    """
 
     name: str
     """Unique: "conv_0", or "block_3.expand" for a part of a composite."""

@@ -62,6 +62,8 @@ __all__ = [
 PEAK_ACTIVATION = "peak_activation_bytes"
 """The sweep's name for the peak (not a per-op metric: it needs the dataflow)."""
 
+_INT64_SAFE = 2**62  # as mncost.cost.sweep.INT64_SAFE (which imports this module)
+
 Shape = tuple[int, int, int]
 """A feature map's (height, width, channels)."""
 
@@ -384,8 +386,9 @@ def peak_grid(
     dw_inplace: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> numpy.ndarray:
-    """The peak activation bytes at every (alpha, resolution): an int64 array of shape
-    (len(widths), len(spaces)), equal to :func:`count_memory`'s peak at each point.
+    """The peak activation bytes at every (alpha, resolution): an array of shape
+    (len(widths), len(spaces)), equal to :func:`count_memory`'s peak at each point: int64
+    where int64 holds every value, else Python ints (dtype object), never wrapped.
     ``progress(done, total)`` is called as ops are processed.
 
     An op's live bytes are a sum over its live tensors of channels(alpha) x
@@ -404,6 +407,12 @@ def peak_grid(
         np.array([s.heights for s in spaces], dtype=np.int64)
         * np.array([s.widths for s in spaces], dtype=np.int64)
     ).T  # tensor x res
+    # Every live set is a subset of all the tensors: if even all of them at their
+    # largest fit int64 (bounded in float64, as mncost.cost.sweep bounds its metrics),
+    # no live set can wrap. Else the peak is computed in Python ints (object arrays).
+    largest = channels.max(axis=1).astype(np.float64) * area.max(axis=1).astype(np.float64)
+    if float(largest.sum()) * DTYPE_BYTES[conventions.dtype] >= _INT64_SAFE:
+        channels = channels.astype(object)
     area_rows, area_id = np.unique(area, axis=0, return_inverse=True)
     area_id = area_id.reshape(-1).tolist()
     n_ops = len(static.name)
@@ -411,7 +420,7 @@ def peak_grid(
         later = _read_later(static)
         groups = np.array([w.groups for w in widths], dtype=np.int64).T  # op x alpha
         c_in = np.array([w.c_in for w in widths], dtype=np.int64).T
-    peak = np.zeros((n_alpha, n_res), dtype=np.int64)
+    peak = np.zeros((n_alpha, n_res), dtype=channels.dtype)
     single: dict[int, Any] = {}  # area id -> the largest channel sum over one-size ops
     running = False
     for i in range(n_ops):

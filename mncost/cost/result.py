@@ -50,6 +50,7 @@ _ROLE_TYPE = {
 _ROLE_SUFFIX = {"expand": " expand", "project": " project"}
 
 
+@lru_cache(maxsize=4096)  # a network repeats a few kinds of op: a deep spec asks again
 def op_type(role: str, k_h: int, k_w: int, groups: int, c_in: int) -> str:
     """An op's group in the shape of the paper's Table 2: "Conv 1x1", "Conv DW 3x3", ..."""
     if role in _ROLE_TYPE:
@@ -62,6 +63,7 @@ def op_type(role: str, k_h: int, k_w: int, groups: int, c_in: int) -> str:
     return f"Conv {k_h}x{k_w}{grouped}{_ROLE_SUFFIX.get(role, '')}"
 
 
+@lru_cache(maxsize=4096)
 def _filter_shape(
     role: str,
     kind: str,

@@ -3,11 +3,28 @@
 A CNN's channels depend only on alpha and its feature-map sizes only on the
 resolution, so the interpreter's two halves are evaluated once per alpha (the width
 plans) and once per resolution (the spatial plans), and each registered metric
-(:mod:`mncost.cost.metrics`, the same functions a single count uses) is applied to numpy
-arrays shaped (alphas, 1) and (1, resolutions), op by op, broadcasting to the grid.
-Counts stay exact: int64 throughout (the input bounds in :mod:`mncost.limits` keep every
-count far below 2**63), and each row equals :func:`mncost.cost.result.count` of its
-configuration exactly.
+(:mod:`mncost.cost.metrics`, the same functions a single count uses) is applied to
+numpy arrays over all the ops at once: a width column is an (ops, alphas) array, a
+size column an (ops, resolutions) array, a static column an (ops, 1) array.
+
+A metric multiplies channel counts by sizes; :class:`_Separable` keeps the two kinds of
+factor apart, so each term of a metric is u(op, alpha) x v(op, resolution), and its
+total over the ops at every grid point is a matrix product, sum over ops of
+u[op, a] * v[op, r] = (u.T @ v)[a, r]. Ops with the same size factor (most ops of a stage)
+are summed first, so the product is over a handful of distinct rows.
+
+**Exact, or exact in Python ints: never wrapped.** Counts are int64 where int64 holds
+them, and each cell equals :func:`mncost.cost.result.count` of its configuration. Every
+factor and term is also computed in float64, from the same columns; a float64 bound of
+a sum of products is within a relative 1e-9 of the exact one at these sizes, so a bound
+below 2**62 (half of int64's range) proves that no int64 product or partial sum wrapped.
+Where a bound passes 2**62 (a network at alpha 16 and 16,384 pixels can count 10**22
+MACs), that metric is computed again in exact Python ints, and its grid is an array of
+Python ints (dtype object) instead of int64.
+
+**Bounded.** The columns of a grid hold ops x (alphas + resolutions) values; at most
+:data:`~mncost.limits.MAX_SWEEP_OP_VALUES` (a 100,000-op spec sweeps 40 axis values, a
+100-op network 40,000), so memory stays bounded whatever the spec.
 
 Besides the registered metrics, the grid takes the pseudo-metric
 ``"peak_activation_bytes"`` (:data:`mncost.cost.memory.PEAK_ACTIVATION`): the peak
@@ -26,7 +43,9 @@ from typing import TYPE_CHECKING, Any
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.geometry import (
+    GeometryError,
     SpatialPlan,
+    Static,
     WidthPlan,
     program,
     spatial_plan,
@@ -34,31 +53,40 @@ from mncost.cost.geometry import (
     width_plan,
 )
 from mncost.cost.memory import PEAK_ACTIVATION, peak_grid
-from mncost.cost.metrics import METRICS
+from mncost.cost.metrics import METRICS, Metric
 from mncost.cost.result import _own_rule
+from mncost.limits import MAX_SWEEP_OP_VALUES
 
 if TYPE_CHECKING:
     import numpy
     import pandas
 
-__all__ = ["PEAK_ACTIVATION", "grid", "sweep_frame"]
+__all__ = ["INT64_SAFE", "PEAK_ACTIVATION", "grid", "sweep_frame"]
+
+INT64_SAFE = 2**62
+"""A float64 bound below this proves an int64 computation exact (int64 holds 2**63 - 1;
+the factor of two covers the float64 bound's rounding many times over)."""
 
 # Per-op columns by the half of the geometry that holds them (per-tensor ones left out).
 _WIDTH = tuple(n for n in WidthPlan.__slots__ if n != "channels")
 _SPATIAL = tuple(n for n in SpatialPlan.__slots__ if n not in ("heights", "widths"))
+_STATIC = (
+    *("weighted", "is_fc", "is_add", "is_concat", "is_scale", "bias", "bn", "aux"),
+    *("s_h", "s_w", "d_h", "d_w"),
+)
+"""The static columns a metric may read: the numeric ones (flags, strides, dilations)."""
 
 
 class _Separable:
-    """A grid value kept as a sum of outer products: sum of u_i(alpha) x v_i(resolution).
+    """A value kept as a sum of products: sum of u_i (channels) x v_i (sizes).
 
-    A metric multiplies channel counts (functions of alpha) by sizes (functions of the
-    resolution); kept apart, the products of many ops that share a size factor add up
-    as short vectors, and the full grid is formed once per distinct size factor. ``u``
-    is an int or an int64 vector over the alphas, ``v`` an int or one over the
-    resolutions.
+    ``u`` is an int or an array over (ops, alphas) or (ops, 1); ``v`` an int or one over
+    (ops, resolutions) or (ops, 1). Metrics are written with ``+``, ``-``, ``*`` and
+    ``//``; multiplying two separable values multiplies their u's and their v's apart.
     """
 
     __slots__ = ("terms",)
+    __array_ufunc__ = None  # array (op) separable: numpy defers to our reflected operator
 
     def __init__(self, terms: list[tuple[Any, Any]]) -> None:
         self.terms = terms
@@ -103,48 +131,101 @@ def _is_one(x: Any) -> bool:
     return isinstance(x, int) and x == 1
 
 
-class _Accumulator:
-    """Sums separable values, grouping terms that share a resolution vector."""
+class _Columns:
+    """The grid's per-op columns, as (ops, alphas), (ops, resolutions) and (ops, 1) arrays.
 
-    def __init__(self, n_alphas: int, n_res: int) -> None:
+    A column that is the same at every alpha (every resolution) for every op is kept as
+    (ops, 1): it broadcasts, and costs nothing per grid value.
+    """
+
+    def __init__(
+        self, static: Static, widths: Sequence[WidthPlan], spaces: Sequence[SpatialPlan]
+    ) -> None:
         import numpy as np
 
         self.np = np
-        self.shape = (n_alphas, n_res)
-        self.by_v: dict[bytes, tuple[Any, Any]] = {}
-        self.scalar_v: Any = 0  # the sum of u over terms whose v is a plain int (times v)
+        self.n_ops = len(static.name)
 
-    def add(self, value: Any) -> None:
-        for u, v in _Separable.lift(value).terms:
-            if isinstance(u, int) and u == 0 or isinstance(v, int) and v == 0:
-                continue
-            if isinstance(v, int):
-                self.scalar_v = self.scalar_v + u * v
-                continue
-            key = v.tobytes()
-            if key in self.by_v:
-                acc, vec = self.by_v[key]
-                self.by_v[key] = (acc + u, vec)
+        def table(plans: Sequence[Any], name: str) -> Any:
+            out = np.empty((self.n_ops, len(plans)), dtype=np.int64)
+            for j, plan in enumerate(plans):
+                out[:, j] = getattr(plan, name)
+            return out[:, :1] if (out == out[:, :1]).all() else out
+
+        self.width = {name: table(widths, name) for name in _WIDTH}
+        self.spatial = {name: table(spaces, name) for name in _SPATIAL}
+        self.static = {
+            name: np.array(getattr(static, name), dtype=np.int64).reshape(-1, 1) for name in _STATIC
+        }
+
+    def for_metric(self, m: Metric, dtype: Any) -> list[Any]:
+        """The metric's arguments, in ``dtype`` (int64, float64, or object: Python ints)."""
+        args: list[Any] = []
+        for name in m.columns:
+            if name in self.width:
+                args.append(_Separable([(self.width[name].astype(dtype), 1)]))
+            elif name in self.spatial:
+                args.append(_Separable([(1, self.spatial[name].astype(dtype))]))
             else:
-                self.by_v[key] = (u, v)
+                args.append(self.static[name].astype(dtype))
+        return args
 
-    def total(self) -> Any:
-        np = self.np
-        out = np.zeros(self.shape, dtype=np.int64)
-        if not isinstance(self.scalar_v, int) or self.scalar_v:
-            out += np.asarray(self.scalar_v, dtype=np.int64).reshape(-1, 1)
-        for u, v in self.by_v.values():
-            out += (
-                np.multiply.outer(
-                    np.asarray(u, dtype=np.int64).reshape(-1)
-                    if not isinstance(u, int)
-                    else np.full(1, u, np.int64),
-                    v,
-                )
-                if not isinstance(u, int)
-                else u * v[None, :]
-            )
-        return out
+
+def _terms(value: Any, np: Any, n_ops: int, dtype: Any) -> list[tuple[Any, Any]]:
+    """A metric's value as (u, v) pairs of 2-D arrays: u (ops, alphas or 1), v (ops,
+    resolutions or 1)."""
+
+    def two_d(x: Any) -> Any:
+        if isinstance(x, int):
+            return np.full((n_ops, 1), x, dtype=dtype)
+        return x
+
+    return [(two_d(u), two_d(v)) for u, v in _Separable.lift(value).terms]
+
+
+def _term_total(u: Any, v: Any, np: Any) -> Any:
+    """sum over ops of u[op, a] * v[op, r], as an (alphas or 1, resolutions or 1) array:
+    ops with the same v row are summed first, then one matrix product."""
+    key = v
+    if v.dtype == object:  # exact ints: sizes still fit int64, and group the same way
+        key = v.astype(np.int64) if int(np.abs(v).max()) < INT64_SAFE else None
+    if key is not None and key.shape[0] > 1:
+        rows, inverse = np.unique(key, axis=0, return_inverse=True)
+        summed = np.zeros((rows.shape[0], u.shape[1]), dtype=u.dtype)
+        np.add.at(summed, inverse.reshape(-1), u)
+        u, v = summed, rows.astype(v.dtype)
+    return u.T @ v
+
+
+def _bound(terms: list[tuple[Any, Any]], np: Any) -> float:
+    """A float64 bound on every factor, partial sum and total of ``terms`` (float64
+    arrays): the largest magnitude any int64 step of the same computation can reach."""
+    bound = 0.0
+    for u, v in terms:
+        au, av = np.abs(u), np.abs(v)
+        bound += float((au.max(axis=1) * av.max(axis=1)).sum())
+        bound = max(bound, float(au.max()), float(av.max()))
+    return bound
+
+
+def _metric_grid(
+    m: Metric, cols: _Columns, conventions: Conventions, shape: tuple[int, int]
+) -> Any:
+    """One metric's total at every grid point: int64 when the bound allows, else exact
+    Python ints (an object array)."""
+    np = cols.np
+    n = cols.n_ops
+
+    def run(dtype: Any) -> list[tuple[Any, Any]]:
+        return _terms(
+            m.per_op(dict(zip(m.columns, cols.for_metric(m, dtype))), conventions), np, n, dtype
+        )
+
+    exact = np.int64 if _bound(run(np.float64), np) < INT64_SAFE else object
+    total = np.zeros(shape, dtype=exact)
+    for u, v in run(exact):
+        total = total + _term_total(u, v, np)
+    return np.broadcast_to(total, shape).copy() if total.shape != shape else total
 
 
 def grid(
@@ -158,54 +239,43 @@ def grid(
     dw_inplace: bool = False,
 ) -> dict[str, numpy.ndarray]:
     """Each metric's total over the network at every (alpha, resolution): arrays of shape
-    (len(alphas), len(resolutions)), int64, exact.
+    (len(alphas), len(resolutions)), exact: int64 where int64 holds every value, else
+    Python ints in an object array (see the module's docstring).
 
     ``metrics`` names registered metrics and may include ``"peak_activation_bytes"``
     (the peak, in ``conventions.dtype``; ``dw_inplace`` runs depthwise convs in place).
-    ``progress(done, total)`` is called as ops are processed (for a progress bar).
+    ``progress(done, total)`` is called as the work proceeds (for a progress bar).
+    GeometryError for a grid too large for this network (ops x axis values above
+    :data:`~mncost.limits.MAX_SWEEP_OP_VALUES`) or a configuration it cannot take.
     """
-    import numpy as np
-
     classes = arch.classes if classes is None else classes
     rule = conventions.rule(_own_rule(arch))
     prog = program(arch, classes == 0)
+    n_ops = len(prog.ops)
+    values = n_ops * (len(alphas) + len(resolutions))
+    if values > MAX_SWEEP_OP_VALUES:
+        raise GeometryError(
+            f"a sweep of {n_ops:,} ops over {len(alphas):,} alphas and {len(resolutions):,} "
+            f"resolutions holds {values:,} values; the most is {MAX_SWEEP_OP_VALUES:,} "
+            f"(ops x (alphas + resolutions)): sweep fewer values"
+        )
     static = static_columns(prog)
+    # (The plans of a deep program are not cached: see mncost.cost.geometry.)
     widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
     spaces = [spatial_plan(prog, r) for r in resolutions]
     metrics = list(metrics)
     wanted = [METRICS[name] for name in metrics if name != PEAK_ACTIVATION]
-    needed = {column for m in wanted for column in m.columns}
-    # Per op, a column is a plain int where it is the same at every alpha (resolution),
-    # else a vector over the alphas (resolutions), kept apart by _Separable.
-    w_cols = {
-        name: np.array([getattr(p, name) for p in widths], dtype=np.int64).T
-        for name in _WIDTH
-        if name in needed
-    }
-    s_cols = {
-        name: np.array([getattr(p, name) for p in spaces], dtype=np.int64).T
-        for name in _SPATIAL
-        if name in needed
-    }
-    static_names = needed - set(w_cols) - set(s_cols)
-    sums = {m.name: _Accumulator(len(alphas), len(resolutions)) for m in wanted}
-    n_ops = len(prog.ops)
-    steps = 2 * n_ops if PEAK_ACTIVATION in metrics else n_ops  # the peak: a second pass
-    for i in range(n_ops):
-        columns: dict[str, Any] = {name: getattr(static, name)[i] for name in static_names}
-        for name, col in w_cols.items():
-            row = col[i]
-            columns[name] = int(row[0]) if (row == row[0]).all() else _Separable([(row, 1)])
-        for name, col in s_cols.items():
-            row = col[i]
-            columns[name] = int(row[0]) if (row == row[0]).all() else _Separable([(1, row)])
-        for m in wanted:
-            sums[m.name].add(m.per_op(columns, conventions))
-        if progress is not None:
-            progress(i + 1, steps)
-    totals = {name: acc.total() for name, acc in sums.items()}
+    steps = len(wanted) + (n_ops if PEAK_ACTIVATION in metrics else 0)
+    shape = (len(alphas), len(resolutions))
+    totals: dict[str, Any] = {}
+    if wanted:
+        cols = _Columns(static, widths, spaces)
+        for done, m in enumerate(wanted, 1):
+            totals[m.name] = _metric_grid(m, cols, conventions, shape)
+            if progress is not None:
+                progress(done, steps)
     if PEAK_ACTIVATION in metrics:
-        step = None if progress is None else partial(_shifted, progress, n_ops, steps)
+        step = None if progress is None else partial(_shifted, progress, len(wanted), steps)
         totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, conventions, dw_inplace, step)
     return {name: totals[name] for name in metrics}
 
@@ -240,5 +310,5 @@ def sweep_frame(
 def _shifted(
     progress: Callable[[int, int], None], offset: int, steps: int, done: int, _total: int
 ) -> None:
-    """Report a second pass's progress after the first pass's ``offset`` steps."""
+    """Report the peak's progress (``done`` ops) after the metrics' ``offset`` steps."""
     progress(offset + done, steps)

@@ -19,6 +19,11 @@ Align = Literal["left", "right", "center"]
 
 
 def _show(value: Any) -> str:
+    kind = type(value)
+    if kind is int:  # the usual cells: a count, a name
+        return f"{value:,}"
+    if kind is str:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -65,9 +70,15 @@ class Report:
     tables: list[Table]
     notes: list[str] = field(default_factory=list)
     data: Any = None
-    """The JSON payload; when None, JSON is built from the tables."""
+    """The JSON payload, or a function of no arguments that builds it (so that a large
+    result builds it only when JSON is written); when None, JSON is built from the
+    tables. Read it through :meth:`payload`."""
     csv_table: int = 0
     """Which table CSV writes (CSV holds one table)."""
+
+    def payload(self) -> Any:
+        """The JSON payload (built now if it was given as a function), or None."""
+        return self.data() if callable(self.data) else self.data
 
 
 # A formula trigger (= + - @, tab, CR) at the start of a cell, or after a character that

@@ -5,12 +5,28 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["millions", "percent", "scaled", "shape", "si"]
+__all__ = ["fixed", "millions", "percent", "scaled", "shape", "si"]
+
+
+def fixed(value: Any, divisor: int, digits: int) -> str:
+    """``value / divisor`` with ``digits`` decimals and thousands separators, rounded
+    half to even as Python rounds, and exact for an integer however large:
+    fixed(680020895130418849775616, 10**6, 1) is "680,020,895,130,418,849.8" (through a
+    float it would be "...816.0"). A float is formatted as a float."""
+    if isinstance(value, float):
+        return f"{value / divisor:,.{digits}f}"
+    n = int(value) * 10**digits
+    q, r = divmod(abs(n), divisor)
+    if 2 * r > divisor or (2 * r == divisor and q % 2):
+        q += 1
+    whole, frac = divmod(q, 10**digits)
+    sign = "-" if n < 0 and q else ""
+    return f"{sign}{whole:,}" + (f".{frac:0{digits}d}" if digits else "")
 
 
 def millions(value: int, digits: int = 2) -> str:
     """``568740352`` -> ``"568.74 M"``."""
-    return f"{value / 1_000_000:,.{digits}f} M"
+    return f"{fixed(value, 10**6, digits)} M"
 
 
 def scaled(value: int, digits: int = 2) -> str:
@@ -20,10 +36,10 @@ def scaled(value: int, digits: int = 2) -> str:
     only: tables keep the exact integer.
     """
     # Decided on the figure as shown, so 999,999,999 is "1.00 G", never "1,000.00 M".
-    if abs(round(value / 10**6, digits)) >= 1000:
-        return f"{value / 10**9:,.{digits}f} G"
+    if abs(round(Fraction(value, 10**6), digits)) >= 1000:
+        return f"{fixed(value, 10**9, digits)} G"
     if abs(value) >= 10**6:
-        return f"{value / 10**6:,.{digits}f} M"
+        return f"{fixed(value, 10**6, digits)} M"
     return f"{value:,}"
 
 
@@ -48,4 +64,6 @@ def percent(share: Fraction | float | None, digits: int = 2) -> str:
 
 def shape(value: Any) -> str:
     """(112, 112, 32) -> "112x112x32"."""
+    if type(value) is tuple and len(value) == 3:  # a feature map: the common case
+        return f"{value[0]}x{value[1]}x{value[2]}"
     return "x".join(str(v) for v in value) if value else ""

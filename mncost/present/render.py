@@ -19,7 +19,7 @@ from typing import Any
 
 from mncost.present.formats import REPORT_FORMATS
 from mncost.present.model import Report, Table
-from mncost.text import escape_controls
+from mncost.text import CONTROL_CLASS, escape_controls
 
 __all__ = [
     "HTML_STYLE",
@@ -45,7 +45,17 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+# Any character that escape_controls or csv_safe would change: most cells have none, and
+# one search is cheaper than two substitutions (a 100,000-layer table has 1.5 M cells).
+_CSV_TOUCHED = re.compile(f"[{CONTROL_CLASS}=+\\-@]")
+
+
 def _csv_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is str:
+        return csv_safe(escape_controls(value)) if _CSV_TOUCHED.search(value) else value
     if value is None:
         return ""
     if isinstance(value, Fraction):
@@ -65,7 +75,7 @@ def _render_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([_csv_value(c.csv_header or c.header) for c in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([v if type(v) is int else _csv_value(v) for v in row])
     return out.getvalue()
 
 
@@ -75,17 +85,23 @@ def _table_json(table: Table) -> list[dict[str, Any]]:
 
 
 # json.dumps escapes C0 controls (ESC is \u001b) but, with ensure_ascii=False, leaves
-# DEL, C1 controls (0x9b is a one-byte CSI), line separators and bidi controls raw. They
-# can occur only inside JSON strings, so escaping them keeps the data exactly.
-_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# DEL, C1 controls (0x9b is a one-byte CSI), line separators and format characters (bidi
+# controls, zero width space) raw. They can occur only inside JSON strings, so escaping
+# them keeps the data exactly; one beyond U+FFFF is written as its surrogate pair. (C0
+# is left out: json.dumps has escaped it in strings, and the layout's newlines are C0.)
+_JSON_RAW = re.compile(f"(?![\x00-\x1f])[{CONTROL_CLASS}]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return json.dumps(match.group(), ensure_ascii=True)[1:-1]
 
 
 def _render_json(report: Report) -> str:
-    data = report.data
+    data = report.payload()
     if data is None:
         data = {t.title: _table_json(t) for t in report.tables}
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _JSON_RAW.sub(_json_escape, text) + "\n"
 
 
 def _md_cell(text: str) -> str:
@@ -139,8 +155,13 @@ def _render_markdown(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_HTML_TOUCHED = re.compile(f"[{CONTROL_CLASS}&<>\"']")
+
+
 def html_text(text: str) -> str:
     """User text in HTML: controls shown escaped, then markup escaped."""
+    if _HTML_TOUCHED.search(text) is None:  # most cells: nothing to escape
+        return text
     return html.escape(escape_controls(text))
 
 

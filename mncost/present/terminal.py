@@ -92,8 +92,21 @@ class _Texts:
         columns = table.columns
         self.headers = [show(c.header) for c in columns]
         self.short = [show(c.short_header or c.header) for c in columns]
-        self.rows = [[show(c.show(v)) for c, v in zip(columns, row)] for row in table.rows]
-        self.footer = [[show(c.show(v)) for c, v in zip(columns, row)] for row in table.footer]
+        n = len(table.rows)
+        body = table.rows + table.footer
+        by_column = []
+        for i, c in enumerate(columns):
+            texts = list(map(c.show, [row[i] for row in body]))
+            # Most columns are plain ASCII (numbers, names): one check settles them all.
+            joined = "".join(texts)
+            if not (joined.isascii() and joined.isprintable()):
+                texts = list(map(show, texts))
+            by_column.append(texts)
+        shown_rows = [list(row) for row in zip(*by_column)] if columns else [[] for _ in body]
+        self.rows = shown_rows[:n]
+        self.footer = shown_rows[n:]
+        self.widest = [max(map(len, texts), default=0) for texts in by_column]
+        """Per column, the length of its longest cell (headers aside)."""
 
 
 def _layout(
@@ -115,11 +128,8 @@ def _layout(
     """
     cols = [i for i, c in enumerate(table.columns) if not c.data_only]
     headers = texts.short if width < 100 else texts.headers
-    cells = {i: [headers[i], *(row[i] for row in texts.rows + texts.footer)] for i in cols}
-    content = {i: max(len(text) for text in cells[i]) for i in cols}
+    content = {i: max(len(headers[i]), texts.widest[i]) for i in cols}
     is_text = {i: table.columns[i].align != "right" for i in cols}
-    words = {i: max(map(_longest_word, cells[i])) if is_text[i] else content[i] for i in cols}
-    pieces = {i: max(map(_longest_piece, cells[i])) if is_text[i] else content[i] for i in cols}
     cut = {i: min(content[i], _MIN_TEXT_WIDTH) if is_text[i] else content[i] for i in cols}
 
     def need(shown: list[int], widths: dict[int, int], gap: int) -> int:
@@ -145,6 +155,11 @@ def _layout(
     for gap in (3, 2, 1):
         if need(cols, content, gap) <= width:
             return result(cols, gap, content)
+    # Only a table that does not fit measures its words and pieces (a long table's cells
+    # are many, and most tables fit).
+    cells = {i: [headers[i], *(row[i] for row in texts.rows + texts.footer)] for i in cols}
+    words = {i: max(map(_longest_word, cells[i])) if is_text[i] else content[i] for i in cols}
+    pieces = {i: max(map(_longest_piece, cells[i])) if is_text[i] else content[i] for i in cols}
     shown = list(cols)
     for i in sorted(
         (i for i in cols if table.columns[i].hide_rank is not None),
@@ -168,8 +183,26 @@ def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> li
     texts = _Texts(table, show)
     shown, headers, widths, gap, hidden = _layout(table, texts, width)
     aligns = [table.columns[i].align for i in shown]
+    justify = [
+        str.rjust if a == "right" else str.center if a == "center" else str.ljust for a in aligns
+    ]
+    spacer = " " * gap
+
+    # Each column at least as wide as its widest cell: every row is one line, laid out by
+    # one format string (str.center and format's "^" split odd padding differently, so
+    # a centred column keeps str.center).
+    one_line = all(w >= texts.widest[i] for i, w in zip(shown, widths))
+    row_format = (
+        None
+        if "center" in aligns
+        else spacer.join(f"{{:{'>' if a == 'right' else '<'}{w}}}" for a, w in zip(aligns, widths))
+    )
 
     def line(cells: list[str]) -> list[str]:
+        if one_line and row_format is not None:
+            return [row_format.format(*cells).rstrip()]
+        if one_line or all(len(cell) <= w for cell, w in zip(cells, widths)):
+            return [spacer.join([j(c, w) for j, c, w in zip(justify, cells, widths)]).rstrip()]
         folded = [
             _fold(cell, w) if a != "right" else [cell] for cell, w, a in zip(cells, widths, aligns)
         ]
@@ -194,8 +227,15 @@ def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> li
         out.append((show(table.title), "bold"))
     out += [(text, "bold") for text in line(headers)]
     out.append((rule * total, None))
-    for row in texts.rows:
-        out += [(text, None) for text in line([row[i] for i in shown])]
+    if one_line and row_format is not None:  # one format call per row
+        every = shown == list(range(len(table.columns)))
+        out += [
+            (row_format.format(*(row if every else [row[i] for i in shown])).rstrip(), None)
+            for row in texts.rows
+        ]
+    else:
+        for row in texts.rows:
+            out += [(text, None) for text in line([row[i] for i in shown])]
     if texts.footer:
         out.append((rule * total, None))
     for row in texts.footer:
@@ -228,6 +268,8 @@ def compose(report: Report, width: int, encoding: str = "utf-8") -> list[Styled]
     """
 
     def show(text: str) -> str:
+        if text.isascii() and text.isprintable():  # nothing to escape, nothing to replace
+            return text
         return ascii_fallback(escape_controls(text), encoding)
 
     rule = "─" if can_encode("─", encoding) else "-"

@@ -18,6 +18,7 @@ from mncost.analysis.explore import LATENCY
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
+from mncost.present.numbers import fixed
 from mncost.present.views.sweep import alpha_text, column_spec
 
 __all__ = ["choose_report", "limit_text", "value_text"]
@@ -37,7 +38,7 @@ def value_text(metric: str, value: int | float) -> str:
     if metric == LATENCY:
         return f"{value:,.2f} ms"
     if metric in ("weight_bytes", PEAK_ACTIVATION):
-        return f"{value:,} bytes ({value / 1024:,.1f} KiB)"
+        return f"{value:,} bytes ({fixed(value, 1024, 1)} KiB)"
     return f"{value:,}"
 
 

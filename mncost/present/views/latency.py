@@ -150,7 +150,7 @@ def latency_report(estimate: LatencyEstimate) -> Report:
         f"Estimated latency: {e.model}  alpha={multiplier_text(e.alpha)}  "
         f"{e.resolution}x{e.resolution}  on {profile.name}  (an estimate)"
     )
-    return Report(title=title, tables=[table], notes=notes, data=e.to_dict())
+    return Report(title=title, tables=[table], notes=notes, data=e.to_dict)
 
 
 def _terms_table(profile: LatencyProfile) -> Table:

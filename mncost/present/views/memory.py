@@ -11,7 +11,7 @@ from typing import Any
 from mncost.cost.memory import MemoryResult, OpMemory, Peak, TensorInfo
 from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
-from mncost.present.numbers import shape
+from mncost.present.numbers import fixed, shape
 
 __all__ = ["memory_report"]
 
@@ -21,21 +21,21 @@ MIB = 1024 * 1024
 
 def _kib(value: Any) -> str:
     # One unit for a whole column, so rows compare at a glance.
-    return "" if value is None else f"{value / KIB:,.1f}"
+    return "" if value is None else fixed(value, KIB, 1)
 
 
 def _mib(value: Any) -> str:
-    return "" if value is None else f"{value / MIB:,.2f}"
+    return "" if value is None else fixed(value, MIB, 2)
 
 
 def _sized(value: int) -> str:
     """Bytes in words: "1,404,928 bytes (1,372.0 KiB)", MiB added from 1 MiB up."""
-    text = f"{value:,} bytes ({value / KIB:,.1f} KiB"
-    return text + (f", {value / MIB:,.2f} MiB)" if value >= MIB else ")")
+    text = f"{value:,} bytes ({fixed(value, KIB, 1)} KiB"
+    return text + (f", {fixed(value, MIB, 2)} MiB)" if value >= MIB else ")")
 
 
 def _tensor(t: TensorInfo) -> str:
-    return f"{t.name} {shape(t.shape)} ({t.bytes / KIB:,.1f} KiB)"
+    return f"{t.name} {shape(t.shape)} ({fixed(t.bytes, KIB, 1)} KiB)"
 
 
 def _note_cell(op: OpMemory, is_peak: bool) -> str:
@@ -226,5 +226,5 @@ def memory_report(result: MemoryResult) -> Report:
         ],
     )
     return Report(
-        title=_config(result), tables=[layers, summary], notes=_notes(result), data=result.to_dict()
+        title=_config(result), tables=[layers, summary], notes=_notes(result), data=result.to_dict
     )

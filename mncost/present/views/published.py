@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from mncost.present.model import Column, Report, Table
+from mncost.present.numbers import fixed
 from mncost.sources.paper_cells import cite
 from mncost.sources.points import (
     DATASETS,
@@ -30,7 +31,7 @@ __all__ = ["published_report"]
 
 
 def _millions_exact(value: int | None) -> str:
-    return "" if value is None else f"{value / 1_000_000:,.2f}"
+    return "" if value is None else fixed(value, 10**6, 2)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from mncost.analysis.explore import (
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Align, Column, Report, Table
+from mncost.present.numbers import fixed
 
 __all__ = [
     "FULL_ROWS",
@@ -69,10 +70,10 @@ def _blank(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
 
 _SHOW: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     # metric: (header, short header, how a cell shows)
-    "mult_adds": ("M MACs", "M MACs", _blank(lambda v: f"{v / 1e6:,.1f}")),
-    "params": ("M params", "M par.", _blank(lambda v: f"{v / 1e6:,.2f}")),
-    "weight_bytes": ("Weights MiB", "W. MiB", _blank(lambda v: f"{v / MIB:,.2f}")),
-    PEAK_ACTIVATION: ("Peak KiB", "Peak KiB", _blank(lambda v: f"{v / KIB:,.1f}")),
+    "mult_adds": ("M MACs", "M MACs", _blank(lambda v: fixed(v, 10**6, 1))),
+    "params": ("M params", "M par.", _blank(lambda v: fixed(v, 10**6, 2))),
+    "weight_bytes": ("Weights MiB", "W. MiB", _blank(lambda v: fixed(v, MIB, 2))),
+    PEAK_ACTIVATION: ("Peak KiB", "Peak KiB", _blank(lambda v: fixed(v, KIB, 1))),
     LATENCY: ("Est. ms", "Est. ms", _blank(lambda v: f"{v:,.2f}")),
     ACCURACY: ("Top-1 %", "Top-1", _blank(lambda v: f"{v:.1f}")),
     "top1_status": ("Top-1 status", "Status", _blank(str)),

@@ -1,0 +1,45 @@
+"""mncost.text: what counts as a character to escape, checked against Unicode itself."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+
+import pytest
+
+from mncost.text import CONTROL_CLASS, escape_controls, quote
+
+_CLASS = re.compile(f"[{CONTROL_CLASS}]")
+
+
+def test_every_format_and_control_character_of_this_python_is_escaped():
+    # The class is written out (scanning 1.1 M code points at import would cost start-up);
+    # Unicode's own categories, as this Python knows them, are the independent source.
+    missing = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp")
+        and not _CLASS.match(chr(code))
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "char,shown",
+    [
+        ("\u200b", "\\u200b"),  # zero width space
+        ("\xad", "\\xad"),  # soft hyphen
+        ("\ufeff", "\\ufeff"),  # byte order mark
+        ("\u2066", "\\u2066"),  # left-to-right isolate
+        ("\U000e0041", "\\U000e0041"),  # tag latin capital A
+    ],
+)
+def test_a_format_character_is_shown_as_an_escape(char, shown):
+    assert escape_controls(f"a{char}b") == f"a{shown}b"
+    assert quote(f"a{char}b") == f"'a{shown}b'"
+
+
+def test_letters_marks_and_symbols_are_left_alone():
+    text = "café Ünïcødé µ α → ✓ 中文 ज़"  # a combining nukta is a mark (Mn), not a format
+    assert escape_controls(text) == text
