@@ -493,6 +493,18 @@ def _latency_cautions(
     resolutions: Sequence[int],
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     """What makes a grid's latency estimates less sure, and where it leaves the fit."""
+    cautions, outside = _grid_fit_cautions(profile, model, family, alphas, resolutions)
+    poor = profile.poor_fit_caution
+    return ((poor,) if poor else ()) + cautions, outside
+
+
+def _grid_fit_cautions(
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+) -> tuple[tuple[str, ...], numpy.ndarray]:
     import numpy as np
 
     shape = (len(alphas), len(resolutions))

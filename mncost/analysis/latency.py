@@ -40,6 +40,7 @@ import io
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -117,6 +118,19 @@ MAX_PROFILE_BYTES = 1024 * 1024
 """A profile JSON file is a regular file of at most 1 MiB."""
 MAX_LATENCY_MS = 10**7
 """A measured latency is at most 10**7 ms (about 3 hours)."""
+MIN_LATENCY_MS = 0.001
+"""... and at least 0.001 ms (1 microsecond): a smaller figure is not a timing (and
+1e-400 would read as 0)."""
+MAX_COEFFICIENT = 1e9
+"""A profile's coefficients are at most 10**9 ms per unit. Every feature of an allowed
+configuration is below 10**40 (at most 2**27 channels in and out, a 2**28-pixel map and
+a window of as many, 10 MiB of spec), so every estimate is below 10**50 ms: finite, with
+room to spare in float64 (which holds 1.8e308)."""
+MAX_PREDICTED_MS = 1e12
+"""A profile file's predictions for its own points (fitted_ms, loo_ms) are at most this."""
+POOR_FIT_PERCENT = 50.0
+"""``calibrate`` refuses a fit whose leave-one-out mean error is at least this (an
+estimate off by half on average is no estimate), unless ``--keep-poor-fit``."""
 MEASUREMENT_COLUMNS: tuple[str, ...] = ("model", "alpha", "resolution", "latency_ms")
 """The columns of a measurements CSV (in any order)."""
 
@@ -124,6 +138,7 @@ _FORMAT: Literal["mncost-latency-profile"] = "mncost-latency-profile"
 _VERSION: Literal[1] = 1
 _MAX_NAME = 64
 _MAX_TEXT = 500
+_MAX_PERCENT = 1e15  # a profile's LOO errors, in percent: finite, whatever they are
 
 
 class LatencyError(ValueError):
@@ -333,6 +348,21 @@ class LatencyProfile:
     method: str = METHOD
     origin: str = ""
     """The file it was loaded from ("" for a built-in or a new profile)."""
+    poor_fit: bool = False
+    """Kept by ``calibrate --keep-poor-fit`` though its fit is too poor to use (every
+    term zero, or a leave-one-out mean error of POOR_FIT_PERCENT or more): every
+    estimate from it says so (:attr:`poor_fit_caution`)."""
+
+    @property
+    def poor_fit_caution(self) -> str | None:
+        """The caution every estimate of a poor fit carries (None for a usable fit)."""
+        if not self.poor_fit:
+            return None
+        return (
+            f"{self.name} is a poor fit, kept with --keep-poor-fit: its leave-one-out "
+            f"error is {self.loo_mape_percent:.1f}% on average (mncost refuses "
+            f"{POOR_FIT_PERCENT:.0f}% or more), so its estimates are not to be relied on"
+        )
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -403,6 +433,7 @@ class LatencyProfile:
             "baseline_loo_max_percent": self.baseline_loo_max_percent,
             "terms": {name: c for name, c in zip(FEATURES, self.coefficients)},
             "term_units": {name: _PER_UNIT[name] for name in FEATURES},
+            "poor_fit": self.poor_fit,
         }
 
 
@@ -415,10 +446,13 @@ def fit_profile(
     description: str = "",
     source_document: str = "",
     builtin: bool = False,
+    keep_poor_fit: bool = False,
 ) -> LatencyProfile:
     """Fit a profile to measured configurations, with its LOO error and the mult-adds
     baseline's. LatencyError when there are too few points for every LOO fit to have as
-    many points as the model has terms."""
+    many points as the model has terms, and when the fit is too poor to use (every term
+    zero, a leave-one-out mean error of POOR_FIT_PERCENT or more, or a coefficient over
+    MAX_COEFFICIENT); ``keep_poor_fit`` keeps the first two, marked ``poor_fit``."""
     import numpy as np
 
     need = len(FEATURES) + 1
@@ -434,6 +468,26 @@ def fit_profile(
     fit = _fit_with_loo(x, y)
     base = _fit_with_loo(x[:, [FEATURES.index(f) for f in BASELINE]], y)
     errors, base_errors = fit.errors(y), base.errors(y)
+    mape = sum(errors) / len(errors)
+    if not all(math.isfinite(c) and 0 <= c <= MAX_COEFFICIENT for c in fit.coefficients):
+        raise LatencyError(
+            "the fit needs a coefficient over "
+            f"{MAX_COEFFICIENT:g} ms per unit: these latencies cannot be modelled from "
+            "the counted features (check the units: latency_ms is in milliseconds)"
+        )
+    poor = ""
+    if not any(fit.coefficients):
+        poor = "every term of the fit is zero (the latencies are too small to fit)"
+    elif not mape < POOR_FIT_PERCENT:
+        poor = (
+            f"its leave-one-out error is {mape:.1f}% on average, and a fit is refused at "
+            f"{POOR_FIT_PERCENT:.0f}% or more"
+        )
+    if poor and not keep_poor_fit:
+        raise LatencyError(
+            f"the fit is too poor to use: {poor}; time more configurations, or give "
+            "--keep-poor-fit to write it anyway, marked as a poor fit"
+        )
     return LatencyProfile(
         name=name,
         dtype=dtype,
@@ -442,11 +496,12 @@ def fit_profile(
         source=source,
         source_document=source_document,
         description=description,
-        loo_mape_percent=sum(errors) / len(errors),
+        loo_mape_percent=mape,
         loo_max_percent=max(errors),
         baseline_loo_mape_percent=sum(base_errors) / len(base_errors),
         baseline_loo_max_percent=max(base_errors),
         builtin=builtin,
+        poor_fit=bool(poor),
     )
 
 
@@ -716,6 +771,13 @@ class LatencyEstimate:
 def _cautions(
     profile: LatencyProfile, model: str | None, family: str | None, alpha: Fraction, resolution: int
 ) -> tuple[str, ...]:
+    poor = profile.poor_fit_caution
+    return ((poor,) if poor else ()) + _fit_cautions(profile, model, family, alpha, resolution)
+
+
+def _fit_cautions(
+    profile: LatencyProfile, model: str | None, family: str | None, alpha: Fraction, resolution: int
+) -> tuple[str, ...]:
     fitted = ", ".join(profile.families)
     if model is None or family is None:
         return (
@@ -820,8 +882,8 @@ def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> nu
         raise KeyError(f"the grid lacks the feature(s) {', '.join(missing)}")
     total = np.zeros(np.shape(grids[FEATURES[0]]), dtype=float)
     for name, c in zip(FEATURES, profile.coefficients):
-        if c:
-            total += c * grids[name]
+        if c:  # a grid past int64 holds Python ints (dtype object): as floats here
+            total += c * np.asarray(grids[name], dtype=float)
     return total
 
 
@@ -884,14 +946,25 @@ def _read_text(path: Path, what: str, limit: int) -> str:
         ) from None
 
 
+# A decimal number in ASCII digits, as the resolution column and the budgets read them:
+# Decimal() alone would also take "\u0663" (Arabic-Indic 3), "\uff11\uff12" (full-width
+# 12) and "1_000".
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _cell_number(text: str, where: str, column: str) -> Decimal:
     if len(text) > MAX_NUMBER_CHARS:
         raise LatencyError(
             f"{where}, {column}: {quote(text)} is longer than {MAX_NUMBER_CHARS} characters"
         )
+    if _NUMBER.fullmatch(text) is None:
+        raise LatencyError(
+            f"{where}, {column}: cannot read {quote(text)} as a number "
+            "(write it in ASCII digits, e.g. 12.5)"
+        )
     try:
         value = Decimal(text)
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise LatencyError(f"{where}, {column}: cannot read {quote(text)} as a number") from None
     if not value.is_finite():
         raise LatencyError(f"{where}, {column}: {quote(text)} is not a finite number")
@@ -924,9 +997,9 @@ def _measurement(cells: dict[str, str], where: str) -> Measurement:
             f"{MAX_RESOLUTION:,}, got {quote(text)}"
         )
     latency = _cell_number(cells["latency_ms"], where, "latency_ms")
-    if not 0 < latency <= MAX_LATENCY_MS:
+    if not Decimal(str(MIN_LATENCY_MS)) <= latency <= MAX_LATENCY_MS:
         raise LatencyError(
-            f"{where}, latency_ms: must be greater than 0 and at most "
+            f"{where}, latency_ms: must be from {MIN_LATENCY_MS} ms (1 microsecond) to "
             f"{MAX_LATENCY_MS:,} ms, got {quote(cells['latency_ms'])}"
         )
     return Measurement(
@@ -1019,7 +1092,7 @@ def read_measurements(path: Path) -> list[Measurement]:
 # --- the profile file --------------------------------------------------------------------
 
 _Strict = ConfigDict(extra="forbid", frozen=True, strict=True)
-_Rate = Field(ge=0, allow_inf_nan=False)
+_Rate = Field(ge=0, le=MAX_COEFFICIENT, allow_inf_nan=False)
 
 
 class _TermsFile(BaseModel):
@@ -1048,11 +1121,11 @@ class _PointFile(BaseModel):
     """The width multiplier as text, read exactly ("0.75")."""
     resolution: int = Field(ge=1, le=MAX_RESOLUTION)
     """Input side in pixels."""
-    latency_ms: float = Field(gt=0, le=MAX_LATENCY_MS, allow_inf_nan=False)
+    latency_ms: float = Field(ge=MIN_LATENCY_MS, le=MAX_LATENCY_MS, allow_inf_nan=False)
     """The measured latency in ms."""
-    fitted_ms: float = Field(ge=0, allow_inf_nan=False)
+    fitted_ms: float = Field(ge=0, le=MAX_PREDICTED_MS, allow_inf_nan=False)
     """The profile's prediction for it (fitted on every point)."""
-    loo_ms: float = Field(ge=0, allow_inf_nan=False)
+    loo_ms: float = Field(ge=0, le=MAX_PREDICTED_MS, allow_inf_nan=False)
     """The prediction of the fit on every other point (leave-one-out)."""
     label: str = Field(default="", max_length=_MAX_TEXT)
     """How its source names it (e.g. the CSV line)."""
@@ -1083,16 +1156,19 @@ class ProfileFile(BaseModel):
     """The model's coefficients."""
     n_points: int = Field(ge=1, le=MAX_MEASUREMENTS)
     """How many configurations it was fitted on (the length of ``points``)."""
-    loo_mape_percent: float = Field(ge=0, allow_inf_nan=False)
+    loo_mape_percent: float = Field(ge=0, le=_MAX_PERCENT, allow_inf_nan=False)
     """Leave-one-out mean absolute error, in percent."""
-    loo_max_percent: float = Field(ge=0, allow_inf_nan=False)
+    loo_max_percent: float = Field(ge=0, le=_MAX_PERCENT, allow_inf_nan=False)
     """Leave-one-out largest absolute error, in percent."""
-    baseline_loo_mape_percent: float = Field(ge=0, allow_inf_nan=False)
+    baseline_loo_mape_percent: float = Field(ge=0, le=_MAX_PERCENT, allow_inf_nan=False)
     """The same for latency proportional to mult-adds alone."""
-    baseline_loo_max_percent: float = Field(ge=0, allow_inf_nan=False)
+    baseline_loo_max_percent: float = Field(ge=0, le=_MAX_PERCENT, allow_inf_nan=False)
     """The baseline's largest absolute LOO error, in percent."""
     points: list[_PointFile] = Field(min_length=1, max_length=MAX_MEASUREMENTS)
     """The measured configurations, with the fit's predictions."""
+    poor_fit: bool = False
+    """Written by ``calibrate --keep-poor-fit`` for a fit too poor to use; every
+    estimate from the profile then says so."""
 
 
 def _alpha_text(alpha: Fraction) -> str:
@@ -1133,6 +1209,7 @@ def profile_json(profile: LatencyProfile) -> str:
             )
             for p in profile.points
         ],
+        poor_fit=profile.poor_fit,
     )
     return json.dumps(data.model_dump(), indent=2) + "\n"
 
@@ -1199,6 +1276,7 @@ def load_profile(path: Path) -> LatencyProfile:
         baseline_loo_max_percent=parsed.baseline_loo_max_percent,
         method=parsed.method,
         origin=str(path),
+        poor_fit=parsed.poor_fit,
     )
 
 

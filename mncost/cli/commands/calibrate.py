@@ -72,7 +72,16 @@ Examples:
 @dtype_option(
     "The data type the timed models ran in: activation and weight bytes are counted in it."
 )
-def calibrate_command(measured: Path, output: Path | None, name: str | None, dtype: str) -> None:
+@click.option(
+    "--keep-poor-fit",
+    is_flag=True,
+    help="Write the profile even when the fit is too poor to use (every term zero, or a "
+    "leave-one-out mean error of 50% or more); it is marked as a poor fit, and every "
+    "estimate from it says so.",
+)
+def calibrate_command(
+    measured: Path, output: Path | None, name: str | None, dtype: str, keep_poor_fit: bool
+) -> None:
     """Fit a device profile to the latencies in MEASURED.csv and write it to -o.
 
     The profile is the model 'mncost latency' uses: per-op mult-adds, conv and FC
@@ -80,7 +89,9 @@ def calibrate_command(measured: Path, output: Path | None, name: str | None, dty
     coefficients fitted by non-negative least squares on relative error. Its
     leave-one-out error (each point predicted by a fit on the others) is printed beside
     that of a fit on mult-adds alone. It needs at least one more measured configuration
-    than the model has terms; time several alphas and resolutions.
+    than the model has terms; time several alphas and resolutions. A fit too poor to use
+    (every term zero, or a leave-one-out mean error of 50% or more) is refused with the
+    reason (exit 2) unless --keep-poor-fit.
     """
     from mncost.analysis.latency import (
         LatencyError,
@@ -99,7 +110,9 @@ def calibrate_command(measured: Path, output: Path | None, name: str | None, dty
     with user_errors(LatencyError):
         device = check_name(device)
         points = read_measurements(measured)
-        profile = fit_profile(points, device, f"the file {measured.name}", dtype=dtype)
+        profile = fit_profile(
+            points, device, f"the file {measured.name}", dtype=dtype, keep_poor_fit=keep_poor_fit
+        )
         rank = feature_rank(profile)
     text = profile_json(profile)
     shown = display_path(output) if output is not None else None

@@ -363,6 +363,8 @@ def fit_report(
     baseline's, every fitted point, and (pixel1-cpu) the check across families."""
     tables = [_terms_table(profile), _error_table(profile), _points_table(profile)]
     notes = [profile_summary(profile)]
+    if profile.poor_fit_caution:
+        notes.insert(0, f"Caution: {profile.poor_fit_caution}.")
     if profile.description:
         notes.append(f"Device: {profile.description}.")
     if rank is not None and rank < len(FEATURES):
