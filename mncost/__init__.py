@@ -11,6 +11,12 @@ metrics and the vectorised sweep), :mod:`mncost.sources` (published figures),
 :mod:`mncost.analysis` (the paper's audit, the PyTorch cross-check, published results,
 the Pareto frontier), :mod:`mncost.present` (views, renderers, figures, files) and
 :mod:`mncost.cli` (the ``mncost`` command).
+
+Errors: a wrong type of argument is a TypeError naming it; a wrong value is a ValueError
+with a one-line message: ScalingError (alpha, resolution, rho; GeometryError, a
+configuration the architecture cannot take), SpecError (a spec file), ExploreError (a
+grid, a budget), LatencyError (a device or profile); UnknownModelError (a KeyError) for
+a name no built-in model has.
 """
 
 from mncost.api import choose, compare, cost, latency, memory, sweep
@@ -18,8 +24,10 @@ from mncost.arch.load import SpecError, load_spec
 from mncost.arch.ops import Architecture
 from mncost.arch.registry import UnknownModelError, get_model, list_models
 from mncost.cost.conventions import Conventions
+from mncost.cost.geometry import GeometryError
 from mncost.cost.result import CostResult
 from mncost.cost.scaling import ScalingError
+from mncost.errors import ExploreError, LatencyError
 
 __version__ = "0.3.0"
 
@@ -27,6 +35,9 @@ __all__ = [
     "Architecture",
     "Conventions",
     "CostResult",
+    "ExploreError",
+    "GeometryError",
+    "LatencyError",
     "ScalingError",
     "SpecError",
     "UnknownModelError",

@@ -12,13 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mncost.analysis.scenario import (
+    axis,
+    check_choice,
+    check_classes,
+    check_dtype,
+    check_flag,
+    device_profile,
+    model_architecture,
+    multiplier,
+    type_name,
+    with_dtype,
+)
+from mncost.analysis.scenario import resolution as check_resolution
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import ScalingError, parse_multiplier, resolution_from_rho
+from mncost.cost.scaling import ScalingError, resolution_from_rho
 
 if TYPE_CHECKING:
     import pandas
@@ -44,15 +58,9 @@ Number = float | int | str | Fraction
 
 
 def resolve_model(model: ModelLike) -> Architecture:
-    """A registered name, an :class:`Architecture`, or a Path to a YAML/JSON spec file."""
-    from mncost.arch.load import load_spec
-    from mncost.arch.registry import get_model
-
-    if isinstance(model, Path):
-        return load_spec(model)
-    if isinstance(model, Architecture):
-        return model
-    return get_model(model)
+    """A registered name, an :class:`Architecture`, or a spec file's path (a Path, or
+    text ending in .yaml, .yml or .json); TypeError for anything else."""
+    return model_architecture(model)
 
 
 def conventions(bn: str = "none", fc_bias: bool = True, rounding: str | None = None) -> Conventions:
@@ -60,14 +68,16 @@ def conventions(bn: str = "none", fc_bias: bool = True, rounding: str | None = N
     model's own rule) or round|floor|make_divisible (div8 is make_divisible)."""
     from mncost.arch.width import WidthError, parse_rule
 
-    if bn not in ("none", "affine", "all"):
-        raise ScalingError(f"bn must be none, affine or all, got {bn!r}")
+    check_choice(bn, "bn", ("none", "affine", "all"))
     if rounding is not None:
+        if not isinstance(rounding, str):
+            raise TypeError(f"rounding must be a rule's name or None, got a {type_name(rounding)}")
         try:
             parse_rule(rounding)
         except WidthError as exc:
             raise ScalingError(str(exc)) from None
-    return Conventions(bn=bn, fc_bias=bool(fc_bias), rounding=rounding)  # type: ignore[arg-type]
+    fc_bias = check_flag(fc_bias, "fc_bias")
+    return Conventions(bn=bn, fc_bias=fc_bias, rounding=rounding)  # type: ignore[arg-type]
 
 
 def cost(
@@ -89,15 +99,11 @@ def cost(
     not both. ``rounding`` overrides the model's channel rounding rule.
     """
     arch = resolve_model(model)
-    if resolution is not None and rho is not None:
-        raise ScalingError("give resolution or rho, not both")
-    if rho is not None:
-        resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
     return count(
         arch,
-        parse_multiplier(alpha, "alpha"),
-        resolution,
-        classes,
+        multiplier(alpha, "alpha"),
+        _size(arch, resolution, rho),
+        check_classes(classes),
         conventions(bn, fc_bias, rounding),
     )
 
@@ -137,47 +143,29 @@ def sweep(
     accuracy model (mobilenet-v1, mobilenet-v2), as released (its own classes and
     rounding). An extrapolated top-1 is NaN unless ``extrapolate=True``.
     """
-    from mncost.analysis.explore import (
-        ACCURACY,
-        LATENCY,
-        explore_grid,
-        parse_alphas,
-        parse_resolutions,
-        registered_name,
-    )
+    from mncost.analysis.explore import ACCURACY, LATENCY, explore_grid, registered_name
 
     arch = resolve_model(model)
-    alpha_list = (
-        parse_alphas(alphas)
-        if isinstance(alphas, str)
-        else [parse_multiplier(a, "alpha") for a in alphas]
-    )
-    res_list = (
-        parse_resolutions(resolutions)
-        if isinstance(resolutions, str)
-        else [_resolution(r) for r in resolutions]
-    )
-    chosen = _with_dtype(conventions(bn, fc_bias, rounding), dtype)
-    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    alpha_list, res_list = _alphas(alphas), _resolutions(resolutions)
+    chosen = with_dtype(conventions(bn, fc_bias, rounding), dtype)
+    names = _metric_names(metrics)
     profile = None
     if device is not None:
-        from mncost.analysis.latency import resolve_device
-
-        profile = resolve_device(device)
+        profile = device_profile(device)
         names.append(LATENCY)
-    if accuracy:
+    if check_flag(accuracy, "accuracy"):
         names.append(ACCURACY)
     result = explore_grid(
         arch,
         alpha_list,
         res_list,
-        classes,
+        check_classes(classes),
         chosen,
         metrics=names,
-        dw_inplace=bool(dw_inplace),
+        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
         profile=profile,
         model=registered_name(arch),
-        extrapolate=bool(extrapolate),
+        extrapolate=check_flag(extrapolate, "extrapolate"),
     )
     return result.frame()
 
@@ -210,13 +198,14 @@ def memory(
     from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
 
     arch = resolve_model(model)
-    if resolution is not None and rho is not None:
-        raise ScalingError("give resolution or rho, not both")
-    if rho is not None:
-        resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
-    chosen = _with_dtype(conventions(bn, fc_bias, rounding), dtype)
+    chosen = with_dtype(conventions(bn, fc_bias, rounding), dtype)
     return count_memory(
-        arch, parse_multiplier(alpha, "alpha"), resolution, classes, chosen, bool(dw_inplace)
+        arch,
+        multiplier(alpha, "alpha"),
+        _size(arch, resolution, rho),
+        check_classes(classes),
+        chosen,
+        check_flag(dw_inplace, "dw_inplace"),
     )
 
 
@@ -244,25 +233,20 @@ def latency(
     >>> round(mncost.latency("mobilenet-v2", 0.75, 160).total_ms, 1)
     29.9
     """
-    from mncost.analysis.latency import estimate_latency, resolve_device
+    from mncost.analysis.explore import registered_name
+    from mncost.analysis.latency import estimate_latency
 
     arch = resolve_model(model)
-    if resolution is not None and rho is not None:
-        raise ScalingError("give resolution or rho, not both")
-    if rho is not None:
-        resolution = resolution_from_rho(parse_multiplier(rho, "rho"), arch.resolution)
-    elif resolution is not None:
-        resolution = _resolution(resolution)
+    size = _size(arch, resolution, rho)
     conventions(rounding=rounding)  # checks the rule's name
-    profile = resolve_device(device)
     return estimate_latency(
         arch,
-        parse_multiplier(alpha, "alpha"),
-        resolution,
-        classes,
-        profile,
+        multiplier(alpha, "alpha"),
+        size,
+        check_classes(classes),
+        device_profile(device),
         rounding=rounding,
-        model=_registered_name(arch),
+        model=registered_name(arch),
     )
 
 
@@ -307,8 +291,9 @@ def choose(
     """
     from mncost.analysis.choose import choose as run_choose
     from mncost.analysis.choose import parse_budgets
-    from mncost.analysis.explore import parse_alphas, parse_resolutions
 
+    if not isinstance(family, str):
+        raise TypeError(f"family must be a family's name or 'all', got a {type_name(family)}")
     budgets = parse_budgets(
         {
             "max_macs": max_macs,
@@ -316,39 +301,25 @@ def choose(
             "max_weight_bytes": max_weight_bytes,
             "max_peak_bytes": max_peak_bytes,
             "max_latency_ms": max_latency_ms,
-        }
+        },
+        spelled="argument",
     )
-    alpha_list = resolution_list = None
-    if alphas is not None:
-        alpha_list = (
-            parse_alphas(alphas)
-            if isinstance(alphas, str)
-            else [parse_multiplier(a, "alpha") for a in alphas]
-        )
-    if resolutions is not None:
-        resolution_list = (
-            parse_resolutions(resolutions)
-            if isinstance(resolutions, str)
-            else [_resolution(r) for r in resolutions]
-        )
-    _with_dtype(Conventions(), dtype)  # checks the dtype's name
-    profile = None
-    if device is not None:
-        from mncost.analysis.latency import resolve_device
-
-        profile = resolve_device(device)
+    alpha_list = None if alphas is None else _alphas(alphas)
+    resolution_list = None if resolutions is None else _resolutions(resolutions)
+    check_dtype(dtype)
+    profile = None if device is None else device_profile(device)
     if isinstance(top, bool) or not isinstance(top, int):
-        raise ScalingError(f"top must be a whole number, got {top!r}")
+        raise TypeError(f"top must be a whole number, got a {type_name(top)}")
     return run_choose(
         family,
         budgets,
         alphas=alpha_list,
         resolutions=resolution_list,
-        dtype=dtype,
-        dw_inplace=bool(dw_inplace),
+        dtype=str(dtype),
+        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
         profile=profile,
         top=top,
-        extrapolate=bool(extrapolate),
+        extrapolate=check_flag(extrapolate, "extrapolate"),
     )
 
 
@@ -376,42 +347,50 @@ def compare(
     from mncost.analysis.compare import compare as run_compare
     from mncost.analysis.compare import parse_config
 
-    _with_dtype(Conventions(), dtype)
-    profile = None
-    if device is not None:
-        from mncost.analysis.latency import resolve_device
-
-        profile = resolve_device(device)
+    for name, config in (("a", a), ("b", b)):
+        if not isinstance(config, str):
+            raise TypeError(
+                f"{name} must be text such as 'mobilenet-v1@0.75/160', got a {type_name(config)}"
+            )
+    check_dtype(dtype)
+    profile = None if device is None else device_profile(device)
     return run_compare(
-        parse_config(a), parse_config(b), dtype=dtype, dw_inplace=bool(dw_inplace), profile=profile
+        parse_config(a),
+        parse_config(b),
+        dtype=str(dtype),
+        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
+        profile=profile,
     )
 
 
-def _registered_name(arch: Architecture) -> str | None:
-    """The registry's name for ``arch`` when it is a built-in model (None: a spec's)."""
-    from mncost.arch.registry import UnknownModelError, get_model
-
-    try:
-        return arch.name if get_model(arch.name) is arch else None
-    except UnknownModelError:
-        return None
-
-
-def _with_dtype(chosen: Conventions, dtype: str) -> Conventions:
-    from dataclasses import replace
-
-    from mncost.cost.conventions import DTYPE_BYTES
-
-    if dtype not in DTYPE_BYTES:
-        raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
-    return replace(chosen, dtype=dtype)  # type: ignore[arg-type]
+def _size(arch: Architecture, resolution: object, rho: object) -> int | None:
+    """The resolution from ``resolution`` or ``rho`` (not both), checked."""
+    if resolution is not None and rho is not None:
+        raise ScalingError("give resolution or rho, not both")
+    if rho is not None:
+        return resolution_from_rho(multiplier(rho, "rho"), arch.resolution)
+    return None if resolution is None else check_resolution(resolution)
 
 
-def _resolution(value: Any) -> int:
-    from mncost.limits import MAX_RESOLUTION
+def _alphas(values: object) -> list[Fraction]:
+    from mncost.analysis.explore import parse_alphas
 
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RESOLUTION:
-        raise ScalingError(
-            f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, got {value!r}"
-        )
-    return value
+    return axis(values, "alphas", "alpha", parse_alphas, multiplier)
+
+
+def _resolutions(values: object) -> list[int]:
+    from mncost.analysis.explore import parse_resolutions
+
+    return axis(values, "resolutions", "resolution", parse_resolutions, check_resolution)
+
+
+def _metric_names(metrics: object) -> list[str]:
+    if isinstance(metrics, str):
+        return [metrics]
+    if not isinstance(metrics, Iterable):
+        raise TypeError(f"metrics must be a list of metric names, got a {type_name(metrics)}")
+    names = list(islice(iter(metrics), 100))
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"metrics must be metric names (text), got a {type_name(name)}")
+    return names

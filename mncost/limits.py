@@ -11,8 +11,11 @@ A leaf module: it imports nothing from mncost.
 from __future__ import annotations
 
 __all__ = [
+    "MAX_AXIS_VALUES",
+    "MAX_CONFIGS",
     "MAX_CHANNELS",
     "MAX_CLASSES",
+    "MAX_HIGHLIGHTS",
     "MAX_KERNEL",
     "MAX_MULTIPLIER",
     "MAX_NUMBER_CHARS",
@@ -38,9 +41,18 @@ a rounded width, a classifier's classes): at most 2**27 = 134,217,728, above the
 largest layer at alpha 1 times the largest alpha (2**24, with room for rounding) and
 the most classes. At alpha 1, every tensor (a concatenation included) has at most
 MAX_CHANNELS, or the classes where the classifier sets them."""
+MAX_AXIS_VALUES = 10_000
+"""An axis of a grid (alphas, or resolutions) has at most this many values; an iterable
+given to the Python API is refused as soon as it passes it, so an endless one cannot hang."""
+MAX_CONFIGS = 1_000_000
+"""A grid has at most this many configurations (alphas x resolutions): the sweep itself
+takes about a second for a million, and a million rows of CSV are some 60 MB."""
 MAX_SWEEP_OP_VALUES = 4_000_000
 """A sweep holds ops x (alphas + resolutions) per-op values: at most this many (about
 150 MB of columns). A 100-op network sweeps 40,000 axis values, a 100,000-op one 40."""
+MAX_HIGHLIGHTS = 200
+"""``plot pareto`` marks at most this many configurations (--highlight): more would not
+read on one plot, and each is a line, a label and a legend entry."""
 MAX_KERNEL = 1024
 """Kernel size, stride, pooling window and dilation: at most 1,024."""
 MAX_NUMBER_CHARS = 40

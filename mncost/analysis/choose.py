@@ -25,10 +25,11 @@ on each budget's axis.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mncost.analysis.explore import (
     ACCURACY,
@@ -121,10 +122,17 @@ class Budget:
         return self.kind.metric
 
 
-def parse_budgets(values: Mapping[str, Any]) -> tuple[Budget, ...]:
+_BUDGET_EXAMPLE = {"count": "'300M'", "bytes": "'512KiB'", "ms": "30"}
+
+
+def parse_budgets(
+    values: Mapping[str, Any], spelled: Literal["option", "argument"] = "option"
+) -> tuple[Budget, ...]:
     """Budgets from ``{option: value}`` (``max_macs="300M"``, ``max_params=3e6``; None
     skipped), in :data:`BUDGETS` order; ExploreError for an unknown option or a value
-    that cannot be read."""
+    that cannot be read, naming it as the command line does (``spelled="option"``:
+    max-peak-bytes) or as the Python API does (``"argument"``: max_peak_bytes).
+    A value that is no number nor text is a TypeError."""
     unknown = [k for k in values if k not in _BY_OPTION]
     if unknown:
         raise ExploreError(f"unknown budget {quote(unknown[0])}; budgets: {', '.join(_BY_OPTION)}")
@@ -133,19 +141,25 @@ def parse_budgets(values: Mapping[str, Any]) -> tuple[Budget, ...]:
         value = values.get(kind.option)
         if value is None:
             continue
-        if isinstance(value, bool):
-            raise ExploreError(f"{kind.option} must be a number, got {value!r}")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ExploreError(f"{kind.option} must be a finite number, got {value!r}")
+        name = kind.option.replace("_", "-") if spelled == "option" else kind.option
+        if isinstance(value, bool) or not isinstance(value, (str, numbers.Number)):
+            raise TypeError(
+                f"{kind.option} must be a number or text such as "
+                f"{_BUDGET_EXAMPLE[kind.quantity]}, got a {type(value).__name__}"
+            )
+        if isinstance(value, numbers.Real) and not math.isfinite(float(value)):
+            raise ExploreError(f"{name} must be a finite number, got {float(value)!r}")
         text = (
             value
             if isinstance(value, str)
-            else repr(value)
+            else float.__repr__(value)  # numpy.float64 too: its digits, not its repr
             if isinstance(value, float)
+            else str(int(value))
+            if isinstance(value, numbers.Integral)
             else str(value)
         )
         try:
-            limit = parse_budget(text, kind.quantity, kind.option.replace("_", "-"))
+            limit = parse_budget(text, kind.quantity, name)
         except UnitError as exc:
             raise ExploreError(str(exc)) from None
         budgets.append(Budget(kind, limit, text.strip()))
@@ -480,8 +494,8 @@ def choose(
         raise ExploreError(f"top must be a whole number from 1 to 1,000, got {top}")
     if any(b.metric == LATENCY for b in budgets) and profile is None:
         raise ExploreError(
-            "a latency budget needs a device: give --device (pixel1-cpu, or "
-            "a profile file made by `mncost calibrate`)"
+            "a latency budget needs a device: give --device (device= in Python): "
+            "pixel1-cpu, or a profile file made by `mncost calibrate`"
         )
     conventions = with_dtype(Conventions(), dtype)
     models = _models(family)

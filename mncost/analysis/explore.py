@@ -36,7 +36,8 @@ from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.metrics import METRICS
 from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
-from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+from mncost.errors import ExploreError
+from mncost.limits import MAX_AXIS_VALUES, MAX_CONFIGS, MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.text import quote
 
 if TYPE_CHECKING:
@@ -71,11 +72,6 @@ __all__ = [
     "with_dtype",
 ]
 
-MAX_AXIS_VALUES = 10_000
-"""An axis (alphas, or resolutions) has at most this many values."""
-MAX_CONFIGS = 1_000_000
-"""A grid has at most this many configurations (alphas x resolutions): the sweep itself
-takes about a second for a million, and a million rows of CSV are some 60 MB."""
 MAX_AXIS_TEXT = 4_000
 """An axis written as text (a range or a list) has at most this many characters."""
 
@@ -107,10 +103,6 @@ METRIC_LABELS: dict[str, str] = {
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: called as a long computation advances."""
-
-
-class ExploreError(ValueError):
-    """A grid, a metric or an option the explorer cannot use; the message is one line."""
 
 
 # --- the axes ---------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from mncost.arch.ops import Architecture
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
+from mncost.errors import LatencyError
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.safe_json import StrictJsonError, load_json
 from mncost.text import quote, shorten
@@ -139,11 +140,6 @@ _VERSION: Literal[1] = 1
 _MAX_NAME = 64
 _MAX_TEXT = 500
 _MAX_PERCENT = 1e15  # a profile's LOO errors, in percent: finite, whatever they are
-
-
-class LatencyError(ValueError):
-    """Bad input for a latency estimate or a calibration: an unknown device, an invalid
-    profile file or measurements CSV, too few points. The message is one line."""
 
 
 @dataclass(frozen=True)
@@ -919,6 +915,8 @@ def latency_grid(
 def _read_text(path: Path, what: str, limit: int) -> str:
     """A regular file of at most ``limit`` bytes, as UTF-8 text (one BOM dropped)."""
     shown = quote(str(path))
+    if "\x00" in str(path):  # os.stat would raise "embedded null byte"
+        raise LatencyError(f"cannot read {what} {shown}: a path cannot hold a NUL")
     too_big = LatencyError(f"{what} {shown} is larger than {limit // 1024:,} KiB")
     try:
         # stat first, so a FIFO or a device is never opened (that can block, or act).

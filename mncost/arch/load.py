@@ -152,6 +152,8 @@ def _require_regular(mode: int, shown: str) -> None:
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, if it is a regular file of at most MAX_SPEC_BYTES."""
     shown = quote(str(path))
+    if "\x00" in str(path):  # os.stat would raise "embedded null byte": no file has one
+        raise SpecError(f"cannot read spec file {shown}: a path cannot hold a NUL")
     too_big = SpecError(f"spec file {shown} is larger than {_SIZE_LIMIT}")
     try:
         # stat first, so a device is never even opened (opening one can act, or block) ...
@@ -198,7 +200,11 @@ def _load_json(text: str, source: str) -> Any:
 
 
 def load_spec(path: str | Path) -> Architecture:
-    """Read a YAML (.yaml/.yml) or JSON spec file; any other ending is tried as YAML."""
+    """Read a YAML (.yaml/.yml) or JSON spec file; any other ending is tried as YAML.
+    SpecError (one line) for a file that cannot be read or is not a valid spec;
+    TypeError for a ``path`` that is no path."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a spec file's path, got a {type(path).__name__}")
     path = Path(path)
     source = shorten(str(path))
     text = _decode(_read_bytes(path), source)

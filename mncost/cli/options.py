@@ -284,7 +284,7 @@ def check_output_path(path: Path) -> None:
         raise UserError(str(exc)) from None
 
 
-def write_output(path: Path, content: str | bytes) -> None:
+def write_output(path: Path, content: str | bytes | Iterable[str]) -> None:
     """The one way a command writes a file: atomically, never over one of its inputs."""
     from mncost.present.files import OutputError, write_atomic
 
@@ -716,21 +716,24 @@ def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...
 
 def emit_report(report: Any, fmt: str, output: Path | None) -> None:
     """Render a :class:`~mncost.present.model.Report` and print or write it."""
-    from mncost.present.render import render
+    from mncost.present.render import render_pieces
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
         raise UserError(STDOUT_CLOSED)
     if fmt == "table" and output is not None:
         from mncost.present.terminal import render_terminal
 
-        text = render_terminal(report, width=120, color=False, encoding="utf-8")
+        text: str | Iterable[str] = render_terminal(
+            report, width=120, color=False, encoding="utf-8"
+        )
     else:
-        text = render(report, fmt)
+        text = render_pieces(report, fmt)
     emit(text, output, fmt)
 
 
-def emit(text: str, output: Path | None, fmt: str) -> None:
+def emit(text: str | Iterable[str], output: Path | None, fmt: str) -> None:
     """Print ``text`` (``output`` None), or write it to ``output`` and say so on stderr.
+    ``text`` may come in pieces (a CSV or JSON rendered as it is written).
 
     A closed standard output or a failed write is a UserError; a reader that went away
     (BrokenPipeError) is left to MncostGroup.main, which exits 1 quietly.
@@ -740,8 +743,10 @@ def emit(text: str, output: Path | None, fmt: str) -> None:
             raise UserError(STDOUT_CLOSED)
         from mncost.present.files import write_stream
 
+        if isinstance(text, str) and not text.endswith("\n"):
+            text += "\n"
         try:
-            write_stream(sys.stdout, text if text.endswith("\n") else text + "\n")
+            write_stream(sys.stdout, text)
         except BrokenPipeError:
             raise
         except OSError as exc:

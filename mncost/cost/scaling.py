@@ -9,6 +9,7 @@ channel or pixel count. How channels follow alpha is each architecture's width r
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -88,21 +89,28 @@ def parse_multiplier(value: object, what: str = "alpha") -> Fraction:
     ScalingError.
 
     Accepts ints, Fractions, Decimals, floats (read through their shortest repr, so 0.1
-    means 1/10) and text such as "0.75", "1e-1" or "3/4" (ASCII digits, at most
+    means 1/10; numpy's ints and floats alike) and text such as "0.75", "1e-1" or "3/4"
+    (ASCII digits, at most
     MAX_NUMBER_CHARS characters). Every check is cheap: no input makes it compute a
     huge power of ten.
     """
-    if isinstance(value, bool):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         raise ScalingError(f"{what} must be a number, got {_shown(value)}")
     try:
         if isinstance(value, Fraction):
             result = value
-        elif isinstance(value, int):
-            result = Fraction(value)
-        elif isinstance(value, float):
+        elif isinstance(value, numbers.Integral):  # int, numpy's ints
+            result = Fraction(int(value))
+        elif isinstance(value, float):  # numpy.float64 too: a float, but not its repr
             if not math.isfinite(value):
-                raise ScalingError(f"{what} must be a finite number, got {value!r}")
-            result = Fraction(repr(value))
+                raise ScalingError(f"{what} must be a finite number, got {float(value)!r}")
+            result = Fraction(float.__repr__(value))
+        elif isinstance(value, numbers.Real) and not isinstance(value, Decimal):
+            # numpy.float32 and float16: their own shortest decimal ("0.1", not the
+            # binary value's 0.100000001490116...), as text reads it
+            if not math.isfinite(float(value)):
+                raise ScalingError(f"{what} must be a finite number, got {float(value)!r}")
+            result = _from_text(str(value), what)
         elif isinstance(value, Decimal):
             if not value.is_finite():
                 raise ScalingError(f"{what} must be a finite number, got {_shown(value)}")

@@ -758,14 +758,18 @@ def pareto_figure(
     fixed_width = width
     width, height = width or PAGE_WIDTH, height or FIGURE_HEIGHT
     y_range = _y_range(data)
-    fig = go.Figure(_published_traces(data))
-    if data.frontier:
-        fig.add_trace(_frontier_trace(data))
     # A log axis has no place for a cost of 0 (a spec of pooling and softmax only):
     # such a highlight is named in a corner instead of drawn.
     drawn = [h for h in data.highlights if h.x > 0 or not log_x]
-    for trace in _highlight_traces(drawn, y_range):
-        fig.add_trace(trace)
+    # Traces and annotations are collected and handed to plotly once: each add_trace or
+    # add_annotation re-validates what the figure holds, so adding them one by one made
+    # 300 highlights take 30 s.
+    traces = list(_published_traces(data))
+    if data.frontier:
+        traces.append(_frontier_trace(data))
+    traces += _highlight_traces(drawn, y_range)
+    fig = go.Figure(traces)
+    notes: list[dict[str, Any]] = []
     x_range = _x_range([float(p.x) for p in data.points] + [float(h.x) for h in drawn], log_x)
 
     # The margins are set, not left to plotly, so the plot area is known and the labels
@@ -800,17 +804,19 @@ def pareto_figure(
     if off_axis:
         what, _ = _axis_words(data)
         lines = [f"{h.label}: 0 {what}, not drawn on the log scale" for h in off_axis]
-        fig.add_annotation(
-            xref="paper",
-            yref="paper",
-            x=0.01,
-            y=0.99,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            align="left",
-            font={"size": 12, "color": _HIGHLIGHT_COLOR},
-            text="<br>".join(_esc(line) for line in lines),
+        notes.append(
+            dict(
+                xref="paper",
+                yref="paper",
+                x=0.01,
+                y=0.99,
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
+                align="left",
+                font={"size": 12, "color": _HIGHLIGHT_COLOR},
+                text="<br>".join(_esc(line) for line in lines),
+            )
         )
         obstacles.append(
             _Obstacle(
@@ -825,18 +831,20 @@ def pareto_figure(
         )
     for h in drawn:
         if h.accuracy is None:  # name the dotted line where it meets the top of the plot
-            fig.add_annotation(
-                x=frame.axis_x(float(h.x)),
-                y=y_range[1],
-                text=_esc(h.label),
-                showarrow=False,
-                yanchor="bottom",
-                name="highlight",
-                font={"size": 11, "color": _HIGHLIGHT_COLOR},
+            notes.append(
+                dict(
+                    x=frame.axis_x(float(h.x)),
+                    y=y_range[1],
+                    text=_esc(h.label),
+                    showarrow=False,
+                    yanchor="bottom",
+                    name="highlight",
+                    font={"size": 11, "color": _HIGHLIGHT_COLOR},
+                )
             )
     labels = _labels(data, drawn)
     for label, (dx, dy) in zip(labels, _place(labels, frame, obstacles), strict=True):
-        fig.add_annotation(_annotation(label, frame, dx, dy))
+        notes.append(_annotation(label, frame, dx, dy))
 
     dataset = DATASETS[data.dataset]
     title, _ = pareto_title(data, interactive=False)
@@ -846,6 +854,7 @@ def pareto_figure(
         ", log scale" if log_x else ""
     )
     fig.update_layout(
+        annotations=notes,
         title={
             "text": f"{_esc(title)}<br>{subtitle}" if titled else "",
             "x": 0.01,

@@ -24,7 +24,7 @@ import errno
 import io
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -162,29 +162,56 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _write_into(path: str, data: bytes) -> None:
+Content = str | bytes | Iterable[str]
+"""What a command writes: text, bytes, or text in pieces (a large CSV or JSON written as
+it is rendered, so that memory holds one piece at a time, not the whole output)."""
+
+
+def _encoded(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. an undecodable file name
+        return printable(text).encode("utf-8")
+
+
+def _pieces(content: Content) -> Iterator[bytes]:
+    if isinstance(content, bytes):
+        yield content
+    elif isinstance(content, str):
+        yield _encoded(content)
+    else:
+        for piece in content:
+            yield _encoded(piece)
+
+
+def _write_into(path: str, content: Content) -> None:
     # O_APPEND: through /proc (/dev/stdout redirected to a file) this adds to what the
     # shell's redirection holds instead of overwriting it from offset 0; devices and
     # FIFOs ignore it. No O_TRUNC, no O_CREAT: the file exists and stays what it is.
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
     try:
-        _write_all(fd, data)
+        for data in _pieces(content):
+            _write_all(fd, data)
     finally:
         os.close(fd)
 
 
-def _copy_in_place(path: str, data: bytes) -> None:
+def _copy_in_place(path: str, source: str) -> None:
     # Same inode, so every hard link sees the new bytes; truncate only after writing.
     fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
     try:
-        _write_all(fd, data)
-        os.ftruncate(fd, len(data))
+        size = 0
+        with open(source, "rb") as written:
+            while block := written.read(1 << 20):
+                _write_all(fd, block)
+                size += len(block)
+        os.ftruncate(fd, size)
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def _replace(path: str, data: bytes) -> None:
+def _replace(path: str, content: Content) -> None:
     import tempfile  # only when a file is written: it pulls in random, shutil, ...
 
     folder, name = os.path.split(path)
@@ -197,11 +224,12 @@ def _replace(path: str, data: bytes) -> None:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{short}.{_TEMP_MARK}", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for data in _pieces(content):
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if existing is not None and existing.st_nlink > 1:
-            _copy_in_place(path, data)
+            _copy_in_place(path, tmp_name)
             return
         if existing is not None:
             os.chmod(tmp_name, existing.st_mode & 0o777)  # never set-id bits
@@ -212,7 +240,7 @@ def _replace(path: str, data: bytes) -> None:
         os.replace(tmp_name, path)
         tmp_name = None
     finally:
-        if tmp_name is not None:  # any failure, KeyboardInterrupt included
+        if tmp_name is not None:  # any failure, KeyboardInterrupt included; after a copy
             try:
                 os.unlink(tmp_name)
             except OSError:
@@ -220,26 +248,20 @@ def _replace(path: str, data: bytes) -> None:
 
 
 def write_atomic(
-    path: str | os.PathLike[str], content: str | bytes, inputs: Mapping[Path, str] | None = None
+    path: str | os.PathLike[str], content: Content, inputs: Mapping[Path, str] | None = None
 ) -> Path:
-    """Write ``content`` (text as UTF-8) to ``path`` as the module docstring says.
+    """Write ``content`` (text as UTF-8; text in pieces as it comes) to ``path`` as the
+    module docstring says.
 
     OutputError (one line, the path escaped) when ``path`` cannot be written or is one
     of ``inputs``; an existing regular file is then left as it was.
     """
     target = check_output(path, inputs)
-    if isinstance(content, str):
-        try:
-            data = content.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate, e.g. an undecodable file name
-            data = printable(content).encode("utf-8")
-    else:
-        data = content
     try:
         if target.direct:
-            _write_into(target.path, data)
+            _write_into(target.path, content)
         else:
-            _replace(target.path, data)
+            _replace(target.path, content)
     except OSError as exc:
         raise OutputError(f"cannot write {_quoted(path)}: {exc.strerror or exc}") from None
     return Path(path)
@@ -286,8 +308,9 @@ def guard_standard_fds() -> None:
             os.set_inheritable(fd, True)
 
 
-def write_stream(stream: Any, text: str) -> None:
-    """Write ``text`` to a text stream such as sys.stdout, every byte or an OSError.
+def write_stream(stream: Any, content: str | Iterable[str]) -> None:
+    """Write ``content`` (text, or text in pieces) to a text stream such as sys.stdout,
+    every byte or an OSError.
 
     A text stream over an unbuffered file (PYTHONUNBUFFERED=1, ``python -u``) drops the
     rest of a short write without a word: a pipe whose reader left gets 64 KiB, then
@@ -295,24 +318,27 @@ def write_stream(stream: Any, text: str) -> None:
     a loop until all are written; the next write after a short one fails with EPIPE
     (BrokenPipeError) when the reader is gone.
     """
+    pieces = [content] if isinstance(content, str) else content
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # a stream without bytes underneath (a test double)
-        stream.write(text)
+        for text in pieces:
+            stream.write(text)
         stream.flush()
         return
     stream.flush()  # whatever the text layer still holds goes first
     encoding = stream.encoding or "utf-8"
-    try:
-        data = text.encode(encoding, stream.errors or "strict")
-    except UnicodeEncodeError:  # a stream mncost could not give its ASCII fallback
-        data = text.encode(encoding, "backslashreplace")
-    view = memoryview(data)
-    while view:
-        written = buffer.write(view)
-        if written is None:  # a non-blocking stream that is full: wait until it drains
-            import select
+    for text in pieces:
+        try:
+            data = text.encode(encoding, stream.errors or "strict")
+        except UnicodeEncodeError:  # a stream mncost could not give its ASCII fallback
+            data = text.encode(encoding, "backslashreplace")
+        view = memoryview(data)
+        while view:
+            written = buffer.write(view)
+            if written is None:  # a non-blocking stream that is full: wait until it drains
+                import select
 
-            select.select([], [buffer], [])
-            continue
-        view = view[written:]
+                select.select([], [buffer], [])
+                continue
+            view = view[written:]
     buffer.flush()

@@ -9,11 +9,11 @@ CSV and JSON keep exact ints while terminal, Markdown and HTML show readable num
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Align", "Column", "Report", "Table"]
+__all__ = ["Align", "Column", "Report", "Rows", "Table"]
 
 Align = Literal["left", "right", "center"]
 
@@ -51,13 +51,32 @@ class Column:
     first, until the rest fit (a note says so); None: never hidden."""
 
 
+class Rows:
+    """Rows made as they are read (a sweep's 250,000 records): iterable again and again,
+    with a length, never held whole. CSV and JSON stream them; another renderer that
+    needs a list gets one (``rows + footer``)."""
+
+    def __init__(self, length: int, make: Callable[[], Iterator[Any]]) -> None:
+        self._length = length
+        self._make = make
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._make()
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __add__(self, other: list[Any]) -> list[Any]:
+        return [*self, *other]
+
+
 @dataclass
 class Table:
     """A titled table: columns, body rows and optional footer rows (e.g. totals)."""
 
     title: str
     columns: list[Column]
-    rows: list[list[Any]]
+    rows: list[list[Any]] | Rows
     footer: list[list[Any]] = field(default_factory=list)
     caption: str = ""
 

@@ -13,12 +13,12 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
 from mncost.present.formats import REPORT_FORMATS
-from mncost.present.model import Report, Table
+from mncost.present.model import Report, Rows, Table
 from mncost.text import CONTROL_CLASS, escape_controls
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "html_table",
     "html_text",
     "render",
+    "render_pieces",
 ]
 
 
@@ -69,14 +70,26 @@ def _visible(table: Table) -> list[int]:
     return [i for i, c in enumerate(table.columns) if not c.data_only]
 
 
-def _render_csv(report: Report) -> str:
+_ROWS_PER_PIECE = 2000
+"""A streamed CSV or JSON is written this many rows at a time."""
+
+
+def _csv_pieces(report: Report) -> Iterator[str]:
     table = report.tables[report.csv_table]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([_csv_value(c.csv_header or c.header) for c in table.columns])
-    for row in table.rows:
+    for n, row in enumerate(table.rows, 1):
         writer.writerow([v if type(v) is int else _csv_value(v) for v in row])
-    return out.getvalue()
+        if n % _ROWS_PER_PIECE == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def _render_csv(report: Report) -> str:
+    return "".join(_csv_pieces(report))
 
 
 def _table_json(table: Table) -> list[dict[str, Any]]:
@@ -96,12 +109,54 @@ def _json_escape(match: re.Match[str]) -> str:
     return json.dumps(match.group(), ensure_ascii=True)[1:-1]
 
 
-def _render_json(report: Report) -> str:
+def _json(value: Any, indent: int | None) -> str:
+    # allow_nan=False: a NaN or an infinity anywhere is a bug to fail loudly on, never
+    # "NaN" in a file that strict parsers refuse.
+    text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    return _JSON_RAW.sub(_json_escape, text)
+
+
+def _json_pieces(report: Report) -> Iterator[str]:
+    """The JSON text in pieces. A top-level value that is :class:`Rows` (a sweep's
+    250,000 records) is written one record per line as it is made, never held whole."""
     data = report.payload()
     if data is None:
         data = {t.title: _table_json(t) for t in report.tables}
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _JSON_RAW.sub(_json_escape, text) + "\n"
+    streams: dict[str, Rows] = {}
+    if isinstance(data, dict) and any(isinstance(v, Rows) for v in data.values()):
+        marks = {}
+        for key, value in data.items():
+            if isinstance(value, Rows):
+                mark = f"\x00mncost-rows-{len(streams)}"  # no user text holds a NUL
+                streams[json.dumps(mark)] = value
+                marks[key] = mark
+        data = {**data, **marks}
+    text = _json(data, 2)
+    for mark, rows in streams.items():
+        head, text = text.split(mark, 1)
+        yield head + "["
+        batch: list[str] = []
+        for n, row in enumerate(rows):
+            batch.append(("\n    " if n == 0 else ",\n    ") + _json(row, None))
+            if len(batch) == _ROWS_PER_PIECE:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch) + ("\n  ]" if len(rows) else "]")
+    yield text + "\n"
+
+
+def _render_json(report: Report) -> str:
+    return "".join(_json_pieces(report))
+
+
+def render_pieces(report: Report, fmt: str) -> Iterator[str]:
+    """``render(report, fmt)`` in pieces, for writing as it is rendered: CSV and JSON
+    a few thousand rows at a time, the other formats whole."""
+    if fmt == "csv":
+        return _csv_pieces(report)
+    if fmt == "json":
+        return _json_pieces(report)
+    return iter([render(report, fmt)])
 
 
 def _md_cell(text: str) -> str:

@@ -231,5 +231,5 @@ def choose_command(
                 report.notes,
             )
         else:
-            text = render_output(report, fmt, output)
+            text = "".join(render_output(report, fmt, output))  # a few dozen rows
     emit(text, output, fmt)

@@ -21,6 +21,7 @@ from mncost.cli.options import (
     run_query,
     user_errors,
 )
+from mncost.limits import MAX_HIGHLIGHTS
 
 __all__ = ["open_in_browser", "pareto_command", "plot_group"]
 
@@ -139,7 +140,8 @@ Examples:
     "highlights",
     multiple=True,
     metavar="[MODEL:]ALPHA/RES",
-    help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); repeat for several.",
+    help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); repeat for "
+    f"several (at most {MAX_HIGHLIGHTS}).",
 )
 @click.option("--linear", is_flag=True, help="Linear x axis instead of log.")
 @click.option(
@@ -228,6 +230,10 @@ def pareto_command(
 
     if output is None and show:
         raise UserError("--show needs a file to open; -o - writes to standard output")
+    if len(highlights) > MAX_HIGHLIGHTS:
+        raise UserError(
+            f"{len(highlights):,} --highlight options; a plot marks at most {MAX_HIGHLIGHTS}"
+        )
     with user_errors(PlotOutputError, HighlightError):
         fmt = plot_format(output) if output is not None else "html"
         wanted = [parse_highlight(text) for text in highlights]

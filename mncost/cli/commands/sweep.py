@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -143,11 +143,12 @@ class ProgressBar:
         self.close()
 
 
-def render_output(report: Any, fmt: str, output: Path | None) -> str:
+def render_output(report: Any, fmt: str, output: Path | None) -> str | Iterator[str]:
     """The text :func:`mncost.cli.options.emit_report` would write, rendered now (so that
-    a long render runs under the progress bar, and the bar is gone before it is shown)."""
+    a long render runs under the progress bar, and the bar is gone before it is shown),
+    or, for CSV and JSON, its pieces, rendered as they are written."""
     from mncost.cli.options import STDOUT_CLOSED, stdout_closed
-    from mncost.present.render import render
+    from mncost.present.render import render, render_pieces
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
         raise UserError(STDOUT_CLOSED)
@@ -155,6 +156,8 @@ def render_output(report: Any, fmt: str, output: Path | None) -> str:
         from mncost.present.terminal import render_terminal
 
         return render_terminal(report, width=120, color=False, encoding="utf-8")
+    if fmt in ("csv", "json"):
+        return render_pieces(report, fmt)
     return render(report, fmt)
 
 
@@ -311,10 +314,13 @@ def sweep_command(
             )
         bar(f"writing {fmt}", 0, 0)
         text = _render(grid, fmt, heat, output)
-    emit(text, output, fmt)
+        if output is not None:  # a file is written under the bar; standard output after it
+            emit(text, output, fmt)
+    if output is None:
+        emit(text, output, fmt)
 
 
-def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str:
+def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str | Iterator[str]:
     """The output's text: in HTML a heatmap page, else the sweep report."""
     from mncost.present.views.sweep import sweep_report
 

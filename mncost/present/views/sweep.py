@@ -13,7 +13,7 @@ and error; a withheld top-1 extrapolation is a blank cell, and its status says w
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mncost.analysis.explore import (
@@ -25,7 +25,7 @@ from mncost.analysis.explore import (
 )
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import multiplier_text
-from mncost.present.model import Align, Column, Report, Table
+from mncost.present.model import Align, Column, Report, Rows, Table
 from mncost.present.numbers import fixed
 
 __all__ = [
@@ -118,16 +118,32 @@ def _columns(grid: ExploreGrid) -> list[str]:
     return list(grid.columns())
 
 
-def _all_rows(grid: ExploreGrid) -> list[list[Any]]:
+_CHUNK = 2_000
+"""Rows are made from the grid's columns this many at a time."""
+
+
+def _row_chunks(grid: ExploreGrid) -> Iterator[list[list[Any]]]:
+    """Every row, alpha-major, in lists of up to _CHUNK rows: Python values (numpy's
+    ints and floats as ints and floats), a withheld top-1 (NaN) as None."""
     names = ["alpha", "resolution", *_columns(grid)]
-    columns = [grid.column(name).tolist() for name in names]
-    rows = [list(row) for row in zip(*columns)]
-    if ACCURACY in names:
-        k = names.index(ACCURACY)
-        for row in rows:
-            if isinstance(row[k], float) and math.isnan(row[k]):
-                row[k] = None
-    return rows
+    columns = [grid.column(name) for name in names]
+    k = names.index(ACCURACY) if ACCURACY in names else None
+    for start in range(0, grid.size, _CHUNK):
+        rows = [list(row) for row in zip(*(c[start : start + _CHUNK].tolist() for c in columns))]
+        if k is not None:
+            for row in rows:
+                if isinstance(row[k], float) and math.isnan(row[k]):
+                    row[k] = None
+        yield rows
+
+
+def _all_rows(grid: ExploreGrid) -> list[list[Any]]:
+    return [row for rows in _row_chunks(grid) for row in rows]
+
+
+def _streamed_rows(grid: ExploreGrid) -> Rows:
+    """Every row, made as it is written (a 250,000-row CSV or JSON is never held whole)."""
+    return Rows(grid.size, lambda: (row for rows in _row_chunks(grid) for row in rows))
 
 
 def _row(grid: ExploreGrid, i: int, j: int) -> list[Any]:
@@ -141,7 +157,7 @@ def _row(grid: ExploreGrid, i: int, j: int) -> list[Any]:
     return row
 
 
-def _rows_table(grid: ExploreGrid, rows: list[list[Any]], title: str) -> Table:
+def _rows_table(grid: ExploreGrid, rows: list[list[Any]] | Rows, title: str) -> Table:
     columns = [
         Column("Alpha", "right", show=alpha_text, csv_header="alpha"),
         Column("Res", "right", csv_header="resolution"),
@@ -303,8 +319,9 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
     return notes
 
 
-def _data(grid: ExploreGrid, rows: list[list[Any]]) -> dict[str, Any]:
+def _data(grid: ExploreGrid, rows: list[list[Any]] | Rows) -> dict[str, Any]:
     names = ["alpha", "resolution", *_columns(grid)]
+    records = Rows(len(rows), lambda: (dict(zip(names, row)) for row in rows))
     return {
         "model": grid.model,
         "builtin": grid.registered is not None,
@@ -329,7 +346,7 @@ def _data(grid: ExploreGrid, rows: list[list[Any]]) -> dict[str, Any]:
             }
             for c in grid.checkpoints
         ],
-        "rows": [dict(zip(names, row)) for row in rows],
+        "rows": records,
     }
 
 
@@ -349,7 +366,7 @@ def sweep_report(grid: ExploreGrid, *, full: bool = True, pivot: str | None = No
     )
     notes = grid_notes(grid)
     if full or grid.size <= FULL_ROWS:
-        rows = _all_rows(grid)
+        rows = _streamed_rows(grid) if full else _all_rows(grid)
         table = _rows_table(grid, rows, "One row per configuration")
         return Report(title=title, tables=[table], notes=notes, data=_data(grid, rows))
     metric = pivot or (ACCURACY if grid.has(ACCURACY) else "mult_adds")
