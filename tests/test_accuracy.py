@@ -10,6 +10,7 @@ and, for the fitter itself, a surface the test chooses and a closed-form leave-o
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import mncost
 from mncost.analysis.accuracy import (
     METHOD,
     STATUSES,
@@ -32,6 +34,7 @@ from mncost.analysis.accuracy import (
     no_model_reason,
 )
 from mncost.analysis.published import published_points
+from tests.conftest import run_cli
 
 
 def _v1() -> AccuracyModel:
@@ -310,22 +313,49 @@ def _inside_v2_by_hand(alpha: float, resolution: float) -> float:
     return min(distances)
 
 
-@settings(max_examples=200, deadline=None)
+def _outside_v2_by_hand(alpha: float, resolution: float) -> float:
+    # How far a point outside the v2 hull is from it, in log units: the nearest point of
+    # the nearest edge (each edge a segment, its end points included).
+    px, py = math.log(alpha), math.log(resolution)
+    corners = [
+        (math.log(a), math.log(r)) for a, r in [(0.35, 96), (1.0, 96), (1.4, 224), (0.35, 224)]
+    ]
+    best = math.inf
+    for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1]):
+        t = ((px - x1) * (x2 - x1) + (py - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)
+        t = min(1.0, max(0.0, t))
+        best = min(best, math.hypot(px - (x1 + t * (x2 - x1)), py - (y1 + t * (y2 - y1))))
+    return best
+
+
+@settings(max_examples=300, deadline=None)
 @given(
-    st.floats(min_value=0.1, max_value=2.0), st.integers(min_value=32, max_value=512), st.booleans()
+    st.floats(min_value=0.05, max_value=4.0),
+    st.integers(min_value=16, max_value=1024),
+    st.booleans(),
 )
 def test_status_and_value_at_any_point(alpha, resolution, extrapolate):
-    distance = _inside_v2_by_hand(alpha, resolution)
-    assume(abs(distance) > 1e-6)
+    inside = _inside_v2_by_hand(alpha, resolution)
+    assume(abs(inside) > 1e-6)
     v2 = _v2()
     e = v2.estimate(alpha, resolution, extrapolate=extrapolate)
     assert v2.estimate_array([alpha], [resolution], extrapolate).estimate_at(0) == e
-    if e.status != "measured":
-        assert e.status == ("interpolated" if distance > 0 else "extrapolated")
-        shown = e.status == "interpolated" or extrapolate
-        assert (e.value is not None) == shown
-        if shown:
-            assert e.value == pytest.approx(e.surface)
+    if e.status == "measured":
+        return
+    if inside > 0:
+        expected = "interpolated"
+    else:
+        # Given only within a factor of 1.5 of the published grid, and as a percentage.
+        away = _outside_v2_by_hand(alpha, resolution)
+        assume(abs(away - math.log(1.5)) > 1e-6)
+        trusted = away < math.log(1.5) and 0 <= e.surface <= 100
+        expected = "extrapolated" if trusted else "out of range"
+    assert e.status == expected
+    shown = e.status == "interpolated" or (extrapolate and e.status == "extrapolated")
+    assert (e.value is not None) == shown
+    if shown:
+        assert e.value == pytest.approx(e.surface)
+        assert 0 <= e.value <= 100
 
 
 # --- which models have one ---------------------------------------------------------------
@@ -367,3 +397,18 @@ def test_bad_alpha_or_resolution_is_refused(alpha, resolution):
     if not isinstance(alpha, (str, bool)):
         with pytest.raises(AccuracyQueryError):
             _v1().estimate_grid([0.5, alpha], [resolution])
+
+
+@pytest.mark.parametrize("alpha,resolution", [(0.1, 32), (16, 16384)])
+def test_an_accuracy_far_outside_the_grid_is_no_estimate_even_when_asked(alpha, resolution):
+    # The surface says -22.5% at (0.1, 32) and -58% at (16, 16384): an accuracy lies in
+    # 0..100, and nothing near those points was published.
+    frame = mncost.sweep("mobilenet-v1", [alpha], [resolution], accuracy=True, extrapolate=True)
+    assert frame["top1_status"][0] == "out of range"
+    assert math.isnan(frame["top1"][0])
+    result = run_cli(
+        "sweep", "mobilenet-v1", "--alpha", str(alpha), "--res", str(resolution),
+        "--extrapolate", "-f", "json",
+    )  # fmt: skip
+    row = json.loads(result.stdout)["rows"][0]
+    assert row["top1"] is None and row["top1_status"] == "out of range"

@@ -16,10 +16,16 @@ resolutions; v2: 22), this module fits one smooth surface of ImageNet top-1 over
     released at 224, so (1.2, 160) is inside but (1.2, 128) is not; the bounding
     rectangle would have called that an interpolation with no checkpoint near it.
 ``extrapolated``
-    Outside the hull. The value is given only when the caller asks
+    Outside the hull, but within a factor of 1.5 of it (:data:`TRUSTED`: in alpha, in R,
+    or both together; a distance of ln 1.5 in the (ln alpha, ln R) plane), where the
+    surface lies in 0..100. The value is given only when the caller asks
     (``extrapolate=True``); otherwise it is *withheld*, not refused: the estimate keeps
     its status, method and error, its value is None (NaN in the array form), so a table or
     heatmap can say why a cell is empty. Both forms behave the same.
+``out of range``
+    Further out, or where the surface leaves 0..100 (a quadratic carried to alpha 0.1 at
+    32 pixels says -22%): no estimate, even with ``extrapolate=True``; the status says why
+    the cell is empty. An accuracy is a percentage, and nothing supports a number there.
 
 The surface is a quadratic with a cross term,
 ``top1 = c0 + c1 la + c2 lr + c3 la^2 + c4 lr^2 + c5 la lr`` with ``la = ln alpha``,
@@ -81,6 +87,8 @@ __all__ = [
     "METHOD",
     "STATUSES",
     "TERMS",
+    "TRUSTED",
+    "TRUST_FACTOR",
     "AccuracyFitError",
     "AccuracyGrid",
     "AccuracyModel",
@@ -105,8 +113,16 @@ INSIDE = (
 )
 """What "interpolated" means."""
 
-Status = Literal["measured", "interpolated", "extrapolated"]
-STATUSES: tuple[Status, ...] = ("measured", "interpolated", "extrapolated")
+TRUST_FACTOR = 1.5
+"""An extrapolation is given (when asked for) up to this factor beyond the published grid."""
+TRUSTED = (
+    f"within a factor of {TRUST_FACTOR:g} of the published grid (a distance of "
+    f"ln {TRUST_FACTOR:g} in the (ln alpha, ln R) plane), the surface within 0..100"
+)
+"""Where an extrapolation is trusted enough to give (what "out of range" is not)."""
+
+Status = Literal["measured", "interpolated", "extrapolated", "out of range"]
+STATUSES: tuple[Status, ...] = ("measured", "interpolated", "extrapolated", "out of range")
 
 _SAME = 1e-9
 """Relative tolerance for "the same alpha" (a float 0.35 is a published 7/20) and, in log
@@ -237,6 +253,11 @@ class Estimate:
         if self.status == "measured":
             return f"{self.published}% measured ({self.source})"
         error = f"LOO error {self.loo_mae:.2f} mean, {self.loo_max:.2f} max (top-1 points)"
+        if self.status == "out of range":
+            return (
+                f"no estimate: out of range (beyond {TRUST_FACTOR:g}x the published grid "
+                f"of {self.fitted_on.model}, or a surface outside 0..100%)"
+            )
         if self.value is None:
             return (
                 f"extrapolated, not given (outside the published grid of "
@@ -462,6 +483,19 @@ class AccuracyModel:
             result &= left >= -_SAME
         return result
 
+    def _distance(self, la: numpy.ndarray, lr: numpy.ndarray) -> numpy.ndarray:
+        """Each point's distance to the hull in the (ln alpha, ln R) plane (0 inside)."""
+        import numpy as np
+
+        corners = self._hull
+        nearest = np.full(la.shape, np.inf)
+        for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1]):
+            dx, dy = x2 - x1, y2 - y1
+            length2 = dx * dx + dy * dy
+            t = np.clip(((la - x1) * dx + (lr - y1) * dy) / length2, 0.0, 1.0) if length2 else 0.0
+            nearest = np.minimum(nearest, np.hypot(la - (x1 + t * dx), lr - (y1 + t * dy)))
+        return np.where(self._inside(la, lr), 0.0, nearest)
+
     def surface(self, alpha: Any, resolution: Any) -> numpy.ndarray:
         """The fitted surface at (alpha, resolution), any broadcastable arrays; no
         statuses, nothing withheld (for plotting a contour, not for showing a value)."""
@@ -495,10 +529,16 @@ class AccuracyModel:
         la, lr = np.log(alpha), np.log(resolution)
         surface = self._surface(la, lr)
         inside = self._inside(la, lr)
-        status = np.where(inside, "interpolated", "extrapolated").astype("<U12")
+        trusted = (self._distance(la, lr) <= math.log(TRUST_FACTOR) + _SAME) & (
+            (surface >= 0) & (surface <= 100)
+        )
+        status = np.where(
+            inside, "interpolated", np.where(trusted, "extrapolated", "out of range")
+        ).astype("<U12")
         value = np.array(surface, dtype=np.float64)
         if not extrapolate:
             value[~inside] = np.nan
+        value[~inside & ~trusted] = np.nan
         source = np.full(alpha.shape, "", dtype=object)
         published = np.full(alpha.shape, None, dtype=object)
         for (a, r), o in self._measured.items():

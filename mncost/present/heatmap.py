@@ -142,7 +142,10 @@ def _published_edge(
     acc = grid.accuracy
     if acc is None or not grid.extrapolate or len(xs) < 2 or len(ys) < 2:
         return None
-    inside = (acc.status[a, r] != "extrapolated").T.astype(float)
+    import numpy as np
+
+    outside = np.isin(acc.status[a, r], ("extrapolated", "out of range"))
+    inside = (~outside).T.astype(float)
     if inside.all() or not inside.any():
         return None
     return go.Contour(

@@ -69,6 +69,8 @@ def _top1_note(side: Side) -> str:
     acc = side.accuracy
     if acc is None:
         return "no estimate"
+    if acc.status == "out of range":
+        return "out of range: no estimate"
     if acc.value is None:
         return "extrapolated, withheld"
     return acc.status

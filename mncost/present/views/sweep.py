@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from mncost.analysis.accuracy import STATUSES, TRUSTED
 from mncost.analysis.explore import (
     ACCURACY,
     LATENCY,
@@ -297,7 +298,7 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
         summary = grid.accuracy_summary() or {}
         counts = summary.get("statuses", {})
         shown = ", ".join(
-            f"{counts.get(s, 0):,} {s}" for s in ("measured", "interpolated", "extrapolated")
+            f"{counts.get(s, 0):,} {s}" for s in STATUSES if counts.get(s) or s != "out of range"
         )
         withheld = (
             ""
@@ -309,7 +310,8 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
             f"fitted on {acc.fitted_on.describe()}; leave-one-out error mean "
             f"{acc.loo_mae:.2f}, max {acc.loo_max:.2f} top-1 points. Status: measured = a "
             "released checkpoint's published figure; interpolated = inside the published "
-            f"grid; extrapolated = outside it. Here: {shown}.{withheld}"
+            f"grid; extrapolated = outside it, {TRUSTED}; out of range = beyond that, no "
+            f"estimate even with --extrapolate. Here: {shown}.{withheld}"
         )
     elif grid.accuracy_reason and ACCURACY in grid.metrics:
         notes.append(f"Top-1: {grid.accuracy_reason}.")
