@@ -19,17 +19,37 @@ grid, a budget), LatencyError (a device or profile); UnknownModelError (a KeyErr
 a name no built-in model has.
 """
 
-from mncost.api import choose, compare, cost, latency, memory, sweep
-from mncost.arch.load import SpecError, load_spec
-from mncost.arch.ops import Architecture
-from mncost.arch.registry import UnknownModelError, get_model, list_models
-from mncost.cost.conventions import Conventions
-from mncost.cost.geometry import GeometryError
-from mncost.cost.result import CostResult
-from mncost.cost.scaling import ScalingError
-from mncost.errors import ExploreError, LatencyError
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from mncost._lazy import lazy
 
 __version__ = "0.3.0"
+
+# Where each public name lives. They are imported when first used (PEP 562), so that
+# `import mncost` (and `mncost --help`, which needs only __version__) does not pay for
+# pydantic's models and the engine.
+_EXPORTS: dict[str, str] = {
+    "Architecture": "mncost.arch.ops",
+    "Conventions": "mncost.cost.conventions",
+    "CostResult": "mncost.cost.result",
+    "ExploreError": "mncost.errors",
+    "GeometryError": "mncost.cost.geometry",
+    "LatencyError": "mncost.errors",
+    "ScalingError": "mncost.cost.scaling",
+    "SpecError": "mncost.arch.load",
+    "UnknownModelError": "mncost.arch.registry",
+    "choose": "mncost.api",
+    "compare": "mncost.api",
+    "cost": "mncost.api",
+    "get_model": "mncost.arch.registry",
+    "list_models": "mncost.arch.registry",
+    "latency": "mncost.api",
+    "load_spec": "mncost.arch.load",
+    "memory": "mncost.api",
+    "sweep": "mncost.api",
+}
 
 __all__ = [
     "Architecture",
@@ -46,14 +66,43 @@ __all__ = [
     "compare",
     "cost",
     "get_model",
-    "list_models",
     "latency",
+    "list_models",
     "load_spec",
     "memory",
     "sweep",
 ]
+assert sorted(__all__) == sorted([*_EXPORTS, "__version__"]), "every export is listed once"
+
+if TYPE_CHECKING:
+    from mncost.api import choose, compare, cost, latency, memory, sweep
+    from mncost.arch.load import SpecError, load_spec
+    from mncost.arch.ops import Architecture
+    from mncost.arch.registry import UnknownModelError, get_model, list_models
+    from mncost.cost.conventions import Conventions
+    from mncost.cost.geometry import GeometryError
+    from mncost.cost.result import CostResult
+    from mncost.cost.scaling import ScalingError
+    from mncost.errors import ExploreError, LatencyError
 
 
-def __dir__() -> list[str]:
-    """The public API and nothing else (PEP 562): not the subpackages, not the helpers."""
-    return sorted(__all__)
+__getattr__, __dir__ = lazy("mncost", globals(), _EXPORTS)
+
+
+class _Package(types.ModuleType):
+    """mncost's module type: ``mncost.cost`` is the function, though a subpackage has the
+    same name. Importing a submodule binds it on its parent; the property keeps the name
+    for the function (as eager imports used to, by binding the function last)."""
+
+    @property
+    def cost(self) -> Any:
+        from mncost.api import cost
+
+        return cost
+
+    @cost.setter
+    def cost(self, value: Any) -> None:
+        pass  # the subpackage mncost.cost binding itself: sys.modules still has it
+
+
+sys.modules[__name__].__class__ = _Package

@@ -70,9 +70,14 @@ def get_model(name: str) -> Architecture:
 
 
 def get_entry(name: str) -> ModelEntry:
-    """The registry entry of ``name`` (UnknownModelError as get_model)."""
-    get_model(name)
-    return _REGISTRY[name]
+    """The registry entry of ``name`` (UnknownModelError as get_model), without building
+    the model."""
+    _discover()
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):  # TypeError: a name that cannot be a key (a list)
+        choices = ", ".join(_REGISTRY)
+        raise UnknownModelError(f"unknown model {name!r}; built-in models: {choices}") from None
 
 
 @cache

@@ -20,6 +20,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
@@ -249,8 +250,7 @@ def _group_name(family: str, source: str, precision: str, variant: bool, at_publ
     return name + (", published cost" if at_published else "")
 
 
-def _published_traces(data: ParetoData) -> list[go.Scatter]:
-    import plotly.graph_objects as go
+def _published_traces(data: ParetoData) -> list[dict[str, Any]]:
 
     groups: dict[tuple[str, bool, str, str, bool], list[PlottedPoint]] = {}
     for plotted in data.points:
@@ -272,7 +272,7 @@ def _published_traces(data: ParetoData) -> list[go.Scatter]:
             + ("-open" if precision == "int8" else "")
         )
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[float(m.x) for m in members],
                 y=[float(m.y) for m in members],
                 mode="markers",  # names are annotations, placed clear of each other
@@ -303,12 +303,11 @@ def _published_traces(data: ParetoData) -> list[go.Scatter]:
     return traces
 
 
-def _frontier_trace(data: ParetoData) -> go.Scatter:
-    import plotly.graph_objects as go
+def _frontier_trace(data: ParetoData) -> dict[str, Any]:
 
     members = [data.points[i] for i in data.frontier]
     # A staircase: the best accuracy reachable at a cost up to x.
-    return go.Scatter(
+    return _scatter(
         x=[float(m.x) for m in members],
         y=[float(m.y) for m in members],
         mode="lines",
@@ -321,14 +320,13 @@ def _frontier_trace(data: ParetoData) -> go.Scatter:
 
 def _highlight_traces(
     highlights: Sequence[HighlightPoint], y_range: tuple[float, float]
-) -> list[go.Scatter]:
-    import plotly.graph_objects as go
+) -> list[dict[str, Any]]:
 
     traces = []
     with_accuracy = [h for h in highlights if h.accuracy is not None]
     if with_accuracy:
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[float(h.x) for h in with_accuracy],
                 y=[float(h.accuracy) for h in with_accuracy if h.accuracy is not None],
                 mode="markers",
@@ -349,7 +347,7 @@ def _highlight_traces(
     for h in (h for h in highlights if h.accuracy is None):
         ys = [low + (high - low) * k / steps for k in range(steps + 1)]
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[float(h.x)] * len(ys),
                 y=ys,
                 mode="lines",
@@ -361,6 +359,20 @@ def _highlight_traces(
             )
         )
     return traces
+
+
+def _scatter(**trace: Any) -> dict[str, Any]:
+    """A scatter trace as plain data: the figure is built unvalidated (plotly's validators
+    cost 100 ms to import on first use, and mncost writes every property itself)."""
+    return {"type": "scatter", **trace}
+
+
+@cache
+def _template() -> dict[str, Any]:
+    import plotly.io as pio
+
+    template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
+    return template
 
 
 # --- axes ------------------------------------------------------------------------------
@@ -768,7 +780,7 @@ def pareto_figure(
     if data.frontier:
         traces.append(_frontier_trace(data))
     traces += _highlight_traces(drawn, y_range)
-    fig = go.Figure(traces)
+    fig = go.Figure(traces, layout={"template": _template()}, _validate=False)
     notes: list[dict[str, Any]] = []
     x_range = _x_range([float(p.x) for p in data.points] + [float(h.x) for h in drawn], log_x)
 
@@ -860,7 +872,6 @@ def pareto_figure(
             "x": 0.01,
             "xanchor": "left",
         },
-        template="plotly_white",
         height=height,
         hovermode="closest",
         margin=margin,
@@ -899,47 +910,55 @@ def by_type_figure(result: CostResult) -> go.Figure:
 
     rows = list(reversed(result.by_type))  # largest at the top of a horizontal bar chart
     types = [_esc(r.type) for r in rows]
-    fig = go.Figure(
-        [
-            go.Bar(
-                y=types,
-                x=[float(r.mult_adds_share) * 100 for r in rows],
-                orientation="h",
-                name="% of mult-adds (MACs)",
-                marker_color="#1f77b4",
-                hovertext=[f"{_esc(r.type)}: {r.mult_adds:,} MACs" for r in rows],
-                hovertemplate="%{hovertext} (%{x:.2f}%)<extra></extra>",
+    bars = [
+        {
+            "type": "bar",
+            "y": types,
+            "x": [float(share) * 100 for share in shares],
+            "orientation": "h",
+            "name": name,
+            "marker": {"color": color},
+            "hovertext": [f"{_esc(r.type)}: {n:,} {unit}" for r, n in zip(rows, counts)],
+            "hovertemplate": "%{hovertext} (%{x:.2f}%)<extra></extra>",
+        }
+        for name, color, unit, shares, counts in (
+            (
+                "% of mult-adds (MACs)",
+                "#1f77b4",
+                "MACs",
+                [r.mult_adds_share for r in rows],
+                [r.mult_adds for r in rows],
             ),
-            go.Bar(
-                y=types,
-                x=[float(r.params_share) * 100 for r in rows],
-                orientation="h",
-                name="% of params",
-                marker_color="#ff7f0e",
-                hovertext=[f"{_esc(r.type)}: {r.params:,} params" for r in rows],
-                hovertemplate="%{hovertext} (%{x:.2f}%)<extra></extra>",
+            (
+                "% of params",
+                "#ff7f0e",
+                "params",
+                [r.params_share for r in rows],
+                [r.params for r in rows],
             ),
-        ]
-    )
-    fig.update_layout(
-        title={"text": "Share of the cost by layer type", "x": 0.01, "xanchor": "left"},
-        barmode="group",
-        template="plotly_white",
-        height=120 + 70 * max(len(rows), 1),
-        margin={"l": 20, "r": 30, "t": 60, "b": 50},
-        xaxis={"title": {"text": "% of the total"}, "range": [0, 100]},
-        yaxis={"automargin": True, "ticksuffix": "  "},
-        legend={"orientation": "h", "y": -0.25},
-        font={"family": _FONT},
-    )
-    if not rows:  # every layer costs 0 (pooling and softmax only): say so, not a blank
-        fig.add_annotation(
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            text="No layer type has any mult-adds or params: nothing to chart.",
         )
-        fig.update_yaxes(visible=False)
-    return fig
+    ]
+    layout: dict[str, Any] = {
+        "template": _template(),
+        "title": {"text": "Share of the cost by layer type", "x": 0.01, "xanchor": "left"},
+        "barmode": "group",
+        "height": 120 + 70 * max(len(rows), 1),
+        "margin": {"l": 20, "r": 30, "t": 60, "b": 50},
+        "xaxis": {"title": {"text": "% of the total"}, "range": [0, 100]},
+        "yaxis": {"automargin": True, "ticksuffix": "  "},
+        "legend": {"orientation": "h", "y": -0.25},
+        "font": {"family": _FONT},
+    }
+    if not rows:  # every layer costs 0 (pooling and softmax only): say so, not a blank
+        layout["annotations"] = [
+            {
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "text": "No layer type has any mult-adds or params: nothing to chart.",
+            }
+        ]
+        layout["yaxis"]["visible"] = False
+    return go.Figure(bars, layout, _validate=False)
