@@ -7,7 +7,7 @@ within the 10 MiB spec limit), then times, each in a fresh process as a user run
 - the baseline: reading the spec (``python -c "load_spec(path)"``: start-up, import and
   the validated spec, nothing counted);
 - ``mncost table``, ``memory``, ``latency --device pixel1-cpu``, ``sweep`` (2 alphas x 2
-  resolutions) and ``report -f markdown``, output to a file.
+  resolutions) and ``report`` (an HTML page), output to a file.
 
 Each figure is the best of --runs runs (default 3), interleaved. It prints each time,
 its ratio to the baseline of the same spec, and the ratio of 40,000 to 5,000 layers.
@@ -80,9 +80,7 @@ def main() -> int:
             load = f"from mncost.arch.load import load_spec; load_spec({str(path)!r})"
             jobs.append((n, "load", [sys.executable, "-c", load]))
             for name, argv in COMMANDS.items():
-                out = (
-                    folder / f"{name}{n}.{'md' if name == 'report' else 'txt'}"
-                )  # report: Markdown
+                out = folder / f"{name}{n}.{'html' if name == 'report' else 'txt'}"
                 jobs.append((n, name, [*mncost, *argv, "--spec", str(path), "-o", str(out)]))
         for _ in range(args.runs):  # interleaved: a drift in the machine's speed hits all
             for n, name, argv in jobs:
