@@ -311,3 +311,37 @@ def test_terminal_styles_only_decorate_the_same_layout():
     assert re.sub(r"\x1b\[[0-9;]*m", "", styled) == plain
     # A width too small to be useful is raised to 20 rather than failing.
     assert render_terminal(report, width=0, color=False)
+
+
+def test_help_and_import_do_not_build_the_spec_language():
+    # `mncost --help` and `import mncost` need no model: pydantic's BaseModel (its import
+    # alone costs more than click's) and the spec kinds stay unimported until used.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io, contextlib\n"
+        "import mncost\n"
+        "from mncost.cli import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        cli.main(['--help'], standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "loaded = [m for m in ('pydantic.main', 'mncost.arch.ops', 'mncost.api', 'numpy')\n"
+        "          if m in sys.modules]\n"
+        "sys.stderr.write('LOADED=' + ','.join(loaded) + '\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "LOADED=\n" in done.stderr, done.stderr
+
+
+def test_mncost_cost_is_the_function_after_the_subpackage_is_imported():
+    # The subpackage mncost.cost binds itself on the package when imported; the public
+    # function keeps the name, as it did when the package imported everything eagerly.
+    import importlib
+
+    importlib.import_module("mncost.cost.geometry")
+    from mncost.api import cost
+
+    assert mncost.cost is cost
