@@ -31,8 +31,9 @@ from mncost.analysis.scenario import (
 from mncost.analysis.scenario import resolution as check_resolution
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
+from mncost.cost.model import GraphModel, Model
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import ScalingError, resolution_from_rho
+from mncost.cost.scaling import Resolution, ScalingError, resolution_from_rho
 
 if TYPE_CHECKING:
     import pandas
@@ -53,13 +54,14 @@ __all__ = [
     "sweep",
 ]
 
-ModelLike = str | Architecture | Path
+ModelLike = str | Path | Architecture | GraphModel
+"""A model reference: a built-in model's name, a spec file's or an ONNX file's path (text
+or a Path), an Architecture, or an imported graph (:func:`load_onnx`)."""
 Number = float | int | str | Fraction
 
 
-def resolve_model(model: ModelLike) -> Architecture:
-    """A registered name, an :class:`Architecture`, or a spec file's path (a Path, or
-    text ending in .yaml, .yml or .json); TypeError for anything else."""
+def resolve_model(model: ModelLike) -> Model:
+    """The model a reference names (see :data:`ModelLike`); TypeError for anything else."""
     return model_architecture(model)
 
 
@@ -363,7 +365,7 @@ def compare(
     )
 
 
-def _size(arch: Architecture, resolution: object, rho: object) -> int | None:
+def _size(arch: Model, resolution: object, rho: object) -> Resolution | None:
     """The resolution from ``resolution`` or ``rho`` (not both), checked."""
     if resolution is not None and rho is not None:
         raise ScalingError("give resolution or rho, not both")

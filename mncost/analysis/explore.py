@@ -30,11 +30,12 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from mncost.arch.ops import Architecture
+from mncost.analysis.scenario import registered_name
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.metrics import METRICS
+from mncost.cost.model import Model
 from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
 from mncost.errors import ExploreError
 from mncost.limits import MAX_AXIS_VALUES, MAX_CONFIGS, MAX_NUMBER_CHARS, MAX_RESOLUTION
@@ -279,16 +280,6 @@ def model_checkpoints(model: str | None) -> tuple[Checkpoint, ...]:
         and p.alpha is not None
         and p.resolution is not None
     )
-
-
-def registered_name(arch: Architecture) -> str | None:
-    """The registry's name for ``arch`` when it is a built-in model (None: a spec's)."""
-    from mncost.arch.registry import UnknownModelError, get_model
-
-    try:
-        return arch.name if get_model(arch.name) is arch else None
-    except UnknownModelError:
-        return None
 
 
 # --- the grid ---------------------------------------------------------------------------
@@ -545,7 +536,7 @@ def _grid_fit_cautions(
 
 def _accuracy(
     model: str | None,
-    arch: Architecture,
+    arch: Model,
     classes: int,
     conventions: Conventions,
     alphas: Sequence[Fraction],
@@ -574,7 +565,7 @@ def _accuracy(
 
 
 def explore_grid(
-    arch: Architecture,
+    arch: Model,
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
     classes: int | None = None,

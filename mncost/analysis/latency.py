@@ -41,7 +41,6 @@ import json
 import math
 import os
 import re
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -52,10 +51,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mncost.arch.ops import Architecture
+from mncost.bounded import BoundedReadError, read_bounded
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
+from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
+from mncost.cost.scaling import (
+    Resolution,
+    ScalingError,
+    multiplier_text,
+    parse_multiplier,
+    resolution_hw,
+    resolution_text,
+)
 from mncost.errors import LatencyError
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.safe_json import StrictJsonError, load_json
@@ -702,7 +709,8 @@ class LatencyEstimate:
     family: str | None
     """The model's family (None: a spec file's architecture)."""
     alpha: Fraction
-    resolution: int
+    resolution: Resolution
+    """The input's side, or (height, width)."""
     classes: int
     profile: LatencyProfile
     layers: tuple[OpLatency, ...]
@@ -765,14 +773,22 @@ class LatencyEstimate:
 
 
 def _cautions(
-    profile: LatencyProfile, model: str | None, family: str | None, alpha: Fraction, resolution: int
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alpha: Fraction,
+    resolution: Resolution,
 ) -> tuple[str, ...]:
     poor = profile.poor_fit_caution
     return ((poor,) if poor else ()) + _fit_cautions(profile, model, family, alpha, resolution)
 
 
 def _fit_cautions(
-    profile: LatencyProfile, model: str | None, family: str | None, alpha: Fraction, resolution: int
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alpha: Fraction,
+    resolution: Resolution,
 ) -> tuple[str, ...]:
     fitted = ", ".join(profile.families)
     if model is None or family is None:
@@ -813,18 +829,18 @@ def _fit_cautions(
             f"{profile.name} was fitted on ({multiplier_text(alphas[0])} to "
             f"{multiplier_text(alphas[1])}): extrapolated"
         )
-    if not sizes[0] <= resolution <= sizes[1]:
+    if not all(sizes[0] <= side <= sizes[1] for side in resolution_hw(resolution)):
         notes.append(
-            f"resolution {resolution} lies outside the resolutions "
+            f"resolution {resolution_text(resolution)} lies outside the resolutions "
             f"{profile.name} was fitted on ({sizes[0]} to {sizes[1]}): extrapolated"
         )
     return tuple(notes)
 
 
 def estimate_latency(
-    arch: Architecture,
+    arch: Model,
     alpha: Fraction,
-    resolution: int | None,
+    resolution: Resolution | None,
     classes: int | None,
     profile: LatencyProfile,
     *,
@@ -885,7 +901,7 @@ def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> nu
 
 def latency_grid(
     profile: LatencyProfile,
-    arch: Architecture,
+    arch: Model,
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
     classes: int | None = None,
@@ -914,33 +930,16 @@ def latency_grid(
 
 def _read_text(path: Path, what: str, limit: int) -> str:
     """A regular file of at most ``limit`` bytes, as UTF-8 text (one BOM dropped)."""
-    shown = quote(str(path))
-    if "\x00" in str(path):  # os.stat would raise "embedded null byte"
-        raise LatencyError(f"cannot read {what} {shown}: a path cannot hold a NUL")
-    too_big = LatencyError(f"{what} {shown} is larger than {limit // 1024:,} KiB")
     try:
-        # stat first, so a FIFO or a device is never opened (that can block, or act).
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise LatencyError(f"{what} {shown} is not a regular file")
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-        with open(os.open(path, flags), "rb", closefd=True) as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise LatencyError(f"{what} {shown} is not a regular file")
-            if info.st_size > limit:
-                raise too_big
-            data = file.read(limit + 1)
-    except FileNotFoundError:
-        raise LatencyError(f"{what} {shown} does not exist") from None
-    except OSError as exc:
-        raise LatencyError(f"cannot read {what} {shown}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise too_big
+        data = read_bounded(path, limit, what)
+    except BoundedReadError as exc:
+        raise LatencyError(str(exc)) from None
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise LatencyError(
-            f"{what} {shown} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            f"{what} {quote(str(path))} is not UTF-8 text (byte 0x{data[exc.start]:02x} "
+            f"at offset {exc.start})"
         ) from None
 
 

@@ -25,7 +25,7 @@ from mncost.arch.ops import builtin
 from mncost.arch.width import WidthError, parse_rule
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import count
-from mncost.cost.scaling import ScalingError, resolution_from_rho
+from mncost.cost.scaling import ScalingError, resolution_from_rho, resolution_hw
 
 __all__ = [
     "FORMULAS",
@@ -151,7 +151,7 @@ def compare_layer(
         m = rule.scale(in_channels, alpha)
     except WidthError as exc:
         raise ScalingError(str(exc)) from None
-    d_f = resolution_from_rho(rho, size)
+    d_f = resolution_hw(resolution_from_rho(rho, size))[0]  # a square input
     conventions = Conventions(rounding=rounding)
     standard = count(
         _one_layer(

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from mncost.arch.ops import Architecture
+from mncost.analysis.scenario import registered_name
 from mncost.arch.registry import get_model, list_models
 from mncost.cost.conventions import Conventions
+from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
+from mncost.cost.scaling import Resolution
 
 if TYPE_CHECKING:
+    from mncost.analysis.scenario import ModelRef
     from mncost.cost.memory import MemoryResult
 
 __all__ = ["ModelSummary", "Scenario", "cost_scenario", "memory_scenario", "model_summaries"]
@@ -30,11 +33,11 @@ __all__ = ["ModelSummary", "Scenario", "cost_scenario", "memory_scenario", "mode
 class Scenario:
     """One architecture at one configuration, under stated counting conventions."""
 
-    arch: Architecture
+    arch: Model
     alpha: Fraction = Fraction(1)
     """Width multiplier, exact."""
-    resolution: int | None = None
-    """Input side in pixels; None: the architecture's own."""
+    resolution: Resolution | None = None
+    """Input side in pixels, or (height, width); None: the architecture's own."""
     classes: int | None = None
     """Classifier width; None: the architecture's own; 0 drops the classifier."""
     conventions: Conventions = field(default_factory=Conventions)
@@ -42,6 +45,13 @@ class Scenario:
     origin: str = ""
     """Where the architecture came from, in words ("built-in model (Howard et al. ...)",
     "spec file net.yaml"), for reports that say so."""
+    ref: ModelRef | None = None
+    """The model reference it was resolved from (None: an architecture given as is)."""
+
+    @property
+    def registered(self) -> str | None:
+        """The registry's name when the model is a built-in one (None: a file's)."""
+        return self.ref.registered if self.ref is not None else registered_name(self.arch)
 
 
 def cost_scenario(scenario: Scenario) -> CostResult:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Literal
 
 from mncost.analysis.frontier import pareto_frontier
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import Resolution, multiplier_text
 from mncost.sources.points import FAMILIES, PublishedPoint
 
 __all__ = [
@@ -182,7 +182,7 @@ def parse_highlight(text: str) -> Highlight:
 
 
 def matching_point(
-    model: str, alpha: Fraction, resolution: int, points: Sequence[PublishedPoint]
+    model: str, alpha: Fraction, resolution: Resolution, points: Sequence[PublishedPoint]
 ) -> PublishedPoint | None:
     """The published result of ``model`` at (alpha, resolution) with a top-1, if any.
 

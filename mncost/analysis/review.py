@@ -35,6 +35,7 @@ from mncost.analysis.pareto import (
     pareto_data,
 )
 from mncost.arch.registry import get_model
+from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import multiplier_text
 from mncost.sources.points import DATASETS, PublishedPoint
@@ -42,7 +43,6 @@ from mncost.sources.points import DATASETS, PublishedPoint
 if TYPE_CHECKING:  # the audit, memory and latency are imported only when asked for
     from mncost.analysis.latency import LatencyEstimate
     from mncost.analysis.reproduce.audit import TableSummary
-    from mncost.arch.ops import Architecture
     from mncost.cost.memory import MemoryResult
 
 __all__ = [
@@ -216,7 +216,7 @@ class Deployment:
     """Why there is no latency estimate ("" when there is one)."""
 
 
-def deployment(arch: Architecture, result: CostResult, model: str | None) -> Deployment:
+def deployment(arch: Model, result: CostResult, model: str | None) -> Deployment:
     """Memory (float32, and int8 with depthwise convs in place) and the estimated latency
     on :data:`REVIEW_DEVICE` of the configuration ``result`` counted; ``model`` is the
     registered name (None for a spec file), which the latency cautions need."""
@@ -386,7 +386,7 @@ def review_data(
     source: str,
     match_published: bool = True,
     audit: bool = False,
-    arch: Architecture | None = None,
+    arch: Model | None = None,
     model: str | None = None,
 ) -> ReviewData:
     """Work out the review of ``result``; ``source`` says where the architecture came from.

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
@@ -29,9 +30,16 @@ from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.analysis.latency import LatencyProfile
+    from mncost.cost.model import Model
 
 __all__ = [
+    "DEFAULT_MODEL",
+    "MODEL_REF_HELP",
+    "ONNX_ENDINGS",
     "SPEC_ENDINGS",
+    "ModelRef",
+    "model_ref",
+    "registered_name",
     "axis",
     "check_classes",
     "check_choice",
@@ -56,24 +64,117 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
-def model_architecture(model: object, what: str = "model") -> Architecture:
-    """A built-in model's name, a spec file's path (a :class:`~pathlib.Path`, or text
-    ending in .yaml, .yml or .json), or an :class:`Architecture`."""
-    from mncost.arch.load import load_spec
-    from mncost.arch.registry import get_model
+DEFAULT_MODEL = "mobilenet-v1"
+"""The model a command counts when none is named: the paper's subject."""
+ONNX_ENDINGS = (".onnx",)
+"""A model given as text with this ending is an ONNX file's path."""
+MODEL_REF_HELP = (
+    "a built-in model's name (mncost models), a spec file (.yaml, .yml, .json) or an "
+    "ONNX file (.onnx)"
+)
+"""What a model reference may be, as help texts and errors say it."""
 
-    if isinstance(model, Architecture):
-        return model
+RefKind = Literal["builtin", "spec", "onnx", "object"]
+
+
+@dataclass(frozen=True, eq=False)
+class ModelRef:
+    """A model as the user named it, resolved: what to count and where it came from."""
+
+    arch: Model
+    """The architecture (a spec's, a built-in's) or the imported graph."""
+    kind: RefKind
+    given: str
+    """The reference as given ("mobilenet-v2", "net.yaml", "mine.onnx")."""
+    registered: str | None
+    """The registry's name for a built-in model (None: a file's or an object's)."""
+    origin: str
+    """Where it came from, in words, for reports ("built-in model (Howard et al. ...)",
+    "spec file net.yaml", "ONNX file mine.onnx")."""
+    path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """The name reports give it: the registry's name, else the architecture's."""
+        return self.registered or self.arch.name
+
+
+def _kind_of(text: str) -> RefKind:
+    lower = text.lower()
+    if lower.endswith(ONNX_ENDINGS):
+        return "onnx"
+    if lower.endswith(SPEC_ENDINGS):
+        return "spec"
+    return "builtin"
+
+
+def model_ref(model: object, what: str = "model", *, strict: bool = False) -> ModelRef:
+    """Any model reference, resolved: a built-in model's name, a spec file's path (text
+    or a Path ending in .yaml, .yml or .json), an ONNX file's (.onnx), an
+    :class:`Architecture` or a :class:`~mncost.cost.model.GraphModel`. ``strict``: an
+    ONNX op mncost does not know is an error, not a listed op that counts nothing.
+
+    TypeError for another type; UnknownModelError, SpecError or OnnxImportError (one
+    line each) for a name or a file that cannot be read."""
+    from mncost.cost.model import GraphModel
+
+    if isinstance(model, (Architecture, GraphModel)):
+        name = registered_name(model) if isinstance(model, Architecture) else None
+        return ModelRef(model, "object", model.name, name, "a model given in Python")
     if isinstance(model, Path):
-        return load_spec(model)
-    if isinstance(model, str):
-        if model.lower().endswith(SPEC_ENDINGS):
-            return load_spec(model)
-        return get_model(model)
-    raise TypeError(
-        f"{what} must be a built-in model's name, a spec file's path or an Architecture, "
-        f"got a {type_name(model)}"
-    )
+        text = str(model)
+    elif isinstance(model, str):
+        text = model
+    else:
+        raise TypeError(f"{what} must be {MODEL_REF_HELP}, got a {type_name(model)}")
+    kind = _kind_of(text)
+    if kind == "builtin":
+        from mncost.arch.registry import UnknownModelError, get_entry, get_model
+
+        try:
+            entry = get_entry(text)
+        except UnknownModelError as exc:
+            hint = (
+                " (a file needs its ending: .yaml, .yml, .json or .onnx)"
+                if Path(text).is_file()
+                else f"; or give {MODEL_REF_HELP.split(', ', 1)[1]}"
+            )
+            raise UnknownModelError(f"{exc}{hint}") from None
+        return ModelRef(get_model(text), kind, text, text, f"built-in model ({entry.source})")
+    path = Path(text)
+    shown = _display(path)
+    if kind == "spec":
+        from mncost.arch.load import load_spec
+
+        return ModelRef(load_spec(path), kind, text, None, f"spec file {shown}", path)
+    from mncost.cost.onnx_import import load_onnx
+
+    graph = load_onnx(path, strict=strict)
+    return ModelRef(graph, kind, text, None, f"ONNX file {shown}", path)
+
+
+def _display(path: Path) -> str:
+    from mncost.text import shorten
+
+    return shorten(path.name)
+
+
+def model_architecture(model: object, what: str = "model") -> Model:
+    """The architecture of any model reference (see :func:`model_ref`)."""
+    return model_ref(model, what).arch
+
+
+def registered_name(arch: object) -> str | None:
+    """The registry's name for ``arch`` when it is a built-in model (None: a spec's, an
+    imported graph's)."""
+    from mncost.arch.registry import UnknownModelError, get_model
+
+    if not isinstance(arch, Architecture):
+        return None
+    try:
+        return arch.name if get_model(arch.name) is arch else None
+    except UnknownModelError:
+        return None
 
 
 def resolution(value: object, what: str = "resolution") -> int:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from mncost.arch.ops import KINDS, Architecture
+from mncost.bounded import BoundedReadError, read_bounded
 from mncost.limits import MAX_SPEC_BYTES
 from mncost.safe_json import StrictJsonError, load_json
 from mncost.text import quote, shorten
@@ -130,55 +130,12 @@ def parse_spec(data: Any, source: str = "spec") -> Architecture:
         raise SpecError(f"{source}: {_describe(exc, data)}") from None
 
 
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-_SIZE_LIMIT = f"{MAX_SPEC_BYTES / 2**20:g} MiB"
-
-
-def _require_regular(mode: int, shown: str) -> None:
-    if stat.S_ISREG(mode):
-        return
-    what = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    if what == "a directory":
-        raise SpecError(f"spec file {shown} is a directory")
-    raise SpecError(f"spec file {shown} is {what}, not a regular file")
-
-
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, if it is a regular file of at most MAX_SPEC_BYTES."""
-    shown = quote(str(path))
-    if "\x00" in str(path):  # os.stat would raise "embedded null byte": no file has one
-        raise SpecError(f"cannot read spec file {shown}: a path cannot hold a NUL")
-    too_big = SpecError(f"spec file {shown} is larger than {_SIZE_LIMIT}")
     try:
-        # stat first, so a device is never even opened (opening one can act, or block) ...
-        _require_regular(os.stat(path).st_mode, shown)
-        # ... and O_NONBLOCK, so a FIFO swapped in since cannot block the open either.
-        flags = (
-            os.O_RDONLY
-            | getattr(os, "O_NONBLOCK", 0)
-            | getattr(os, "O_NOCTTY", 0)
-            | getattr(os, "O_BINARY", 0)
-        )
-        fd = os.open(path, flags)
-        with open(fd, "rb", closefd=True) as file:
-            info = os.fstat(file.fileno())  # what was opened, whatever the path is now
-            _require_regular(info.st_mode, shown)
-            if info.st_size > MAX_SPEC_BYTES:
-                raise too_big
-            data = file.read(MAX_SPEC_BYTES + 1)  # st_size can lie (/proc) or grow
-    except FileNotFoundError:
-        raise SpecError(f"spec file {shown} does not exist") from None
-    except OSError as exc:
-        raise SpecError(f"cannot read spec file {shown}: {exc.strerror or exc}") from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise too_big
-    return data
+        return read_bounded(path, MAX_SPEC_BYTES, "spec file")
+    except BoundedReadError as exc:
+        raise SpecError(str(exc)) from None
 
 
 def _decode(data: bytes, source: str) -> str:

@@ -26,7 +26,8 @@ from mncost.present.formats import REPORT_FORMATS as FORMATS
 
 if TYPE_CHECKING:
     from mncost.analysis.models import Scenario
-    from mncost.arch.ops import Architecture
+    from mncost.analysis.scenario import ModelRef
+    from mncost.cost.scaling import Resolution
 
 __all__ = [
     "ERROR_LINE_LIMIT",
@@ -229,6 +230,38 @@ class WholeNumber(ParamType):
         return number
 
 
+class _Resolution(ParamType):
+    """--res: a side ("224") or height x width ("320x240"), each 1 to 16,384 pixels."""
+
+    name = "R|HxW"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from mncost.cost.scaling import parse_resolution
+
+        try:
+            return parse_resolution(value if not isinstance(value, str) else value)
+        except (ScalingError, TypeError) as exc:
+            self.fail(str(exc), param, ctx)
+
+
+RESOLUTION = _Resolution()
+
+
+class ModelArgument(ParamType):
+    """MODEL: a built-in name, or a spec or ONNX file (registered as an input, so that no
+    output can be written over it)."""
+
+    name = "MODEL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from mncost.analysis.scenario import ONNX_ENDINGS, SPEC_ENDINGS
+
+        text = str(value)
+        if text.lower().endswith((*SPEC_ENDINGS, *ONNX_ENDINGS)) and ctx is not None:
+            ctx.meta.setdefault(INPUTS_KEY, {})[Path(text)] = "MODEL"
+        return text
+
+
 ROUNDING_CHOICES = ("round", "floor", "make_divisible", "div8")
 """--rounding's choices: the width rules of mncost.arch.width, and div8 (make_divisible)."""
 
@@ -314,6 +347,7 @@ SCENARIO_PARAMETERS: tuple[str, ...] = (
     "bn",
     "fc_bias",
     "rounding",
+    "strict",
 )
 """The parameters :func:`scenario_options` adds, gathered into one :class:`ScenarioOptions`."""
 
@@ -324,13 +358,14 @@ class ScenarioOptions:
     checks them together."""
 
     model: str | None
-    """MODEL: a registered name (None: mobilenet-v1 unless --spec is given)."""
+    """MODEL: a model reference (a built-in name, a spec file, an ONNX file; None:
+    mobilenet-v1 unless --spec is given)."""
     spec: Path | None
-    """--spec FILE."""
+    """--spec FILE (a synonym of MODEL for a file)."""
     alpha: Fraction
     """--alpha, exact."""
-    resolution: int | None
-    """--res (None: the model's own, or --rho's)."""
+    resolution: Resolution | None
+    """--res: a side or HxW (None: the model's own, or --rho's)."""
     rho: Fraction | None
     """--rho, exact."""
     classes: int | None
@@ -341,6 +376,8 @@ class ScenarioOptions:
     """--fc-bias/--no-fc-bias."""
     rounding: str | None
     """--rounding (None: the model's own rule)."""
+    strict: bool = False
+    """--strict: an ONNX op mncost does not know is an error."""
 
 
 _POINT_PARAMETERS = ("alpha", "resolution", "rho")
@@ -351,13 +388,14 @@ def _scenario_parameters(point: bool = True) -> list[Callable[[F], F]]:
     from mncost.limits import MAX_CLASSES, MAX_MULTIPLIER, MAX_RESOLUTION
 
     every = [
-        click.argument("model", required=False, metavar="[MODEL]"),
+        click.argument("model", required=False, metavar="[MODEL]", type=ModelArgument()),
         click.option(
             "--spec",
             "spec",
             type=InputFile(),
             metavar="FILE",
-            help="Cost your own architecture from a YAML/JSON spec file (format: `mncost schema`).",
+            help="Your own network as a file: a YAML/JSON spec (format: `mncost schema`) "
+            "or an ONNX model; the same as giving FILE as MODEL.",
         ),
         click.option(
             "--alpha",
@@ -372,11 +410,12 @@ def _scenario_parameters(point: bool = True) -> list[Callable[[F], F]]:
             "--res",
             "-r",
             "resolution",
-            type=WholeNumber(1, MAX_RESOLUTION, "resolution"),
+            type=RESOLUTION,
             default=None,
-            metavar="R",
-            help=f"Input resolution in pixels, 1 to {MAX_RESOLUTION:,} (default: "
-            "the model's own, e.g. 224).",
+            metavar="R|HxW",
+            help=f"Input resolution in pixels, 1 to {MAX_RESOLUTION:,} per side: R for "
+            "R x R, or HxW (height x width, e.g. 320x240) (default: the model's own, e.g. "
+            "224; an ONNX graph's input size).",
         ),
         click.option(
             "--rho",
@@ -419,6 +458,12 @@ def _scenario_parameters(point: bool = True) -> list[Callable[[F], F]]:
             "make_divisible = to a multiple of 8, never 10% down (V2, V3; "
             "div8 is the same). [default: the model's own rule]",
         ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="For an ONNX model: an op mncost does not know is an error (exit 2), "
+            "not an op listed as not counted.",
+        ),
     ]
     if point:
         return every
@@ -457,10 +502,13 @@ def grid_scenario_options(func: F) -> F:
     return _scenario_decorator(func, point=False)
 
 
-def _architecture(model: str | None, spec: Path | None) -> tuple[Architecture, str]:
-    """The Architecture named by MODEL or read from --spec, and where it came from."""
-    from mncost.arch.load import SpecError, load_spec
-    from mncost.arch.registry import UnknownModelError, get_entry, get_model
+def resolve_model(model: str | None, spec: Path | None, strict: bool = False) -> ModelRef:
+    """The model MODEL (or --spec) names, resolved (the default: mobilenet-v1);
+    UserError (one line) for a name or a file that cannot be read."""
+    from mncost.analysis.scenario import DEFAULT_MODEL, model_ref
+    from mncost.arch.load import SpecError
+    from mncost.arch.registry import UnknownModelError
+    from mncost.cost.onnx_import import OnnxImportError
     from mncost.present.files import display_path
     from mncost.text import quote
 
@@ -469,31 +517,29 @@ def _architecture(model: str | None, spec: Path | None) -> tuple[Architecture, s
             f"give a MODEL or --spec, not both (got {quote(model)} and --spec "
             f"{quote(display_path(spec))})"
         )
-    if spec is not None:
-        try:
-            return load_spec(spec), f"spec file {display_path(spec.name)}"
-        except SpecError as exc:
-            raise UserError(str(exc)) from None
-    name = model or "mobilenet-v1"
-    try:
-        return get_model(name), f"built-in model ({get_entry(name).source})"
-    except UnknownModelError as exc:
-        raise UserError(f"{exc} (or pass --spec FILE)") from None
+    reference: str | Path = spec if spec is not None else (model or DEFAULT_MODEL)
+    with user_errors(SpecError, OnnxImportError, UnknownModelError):
+        return model_ref(reference, strict=strict)
 
 
 def resolve_scenario(options: ScenarioOptions) -> Scenario:
-    """The scenario the options describe: the architecture (MODEL, --spec, or
-    mobilenet-v1), alpha, the resolution (--res, --rho, or the model's own), classes and
-    the conventions; UserError for options that do not fit together."""
+    """The scenario the options describe: the model (MODEL, --spec, or mobilenet-v1),
+    alpha, the resolution (--res, --rho, or the model's own), classes and the
+    conventions; UserError for options that do not fit together."""
     from mncost.analysis.models import Scenario
     from mncost.cost.conventions import BatchNormCount, Conventions
     from mncost.cost.scaling import resolution_from_rho
 
-    arch, origin = _architecture(options.model, options.spec)
+    ref = resolve_model(options.model, options.spec, options.strict)
+    arch = ref.arch
     resolution = options.resolution
     if resolution is not None and options.rho is not None:
         raise UserError("give --res or --rho, not both")
     if options.rho is not None:
+        if arch.resolution is None:
+            raise UserError(
+                f"{arch.name}: the graph's input size is symbolic, so --rho has no base; give --res"
+            )
         with user_errors(ScalingError):
             resolution = resolution_from_rho(options.rho, arch.resolution)
     conventions = Conventions(
@@ -507,7 +553,8 @@ def resolve_scenario(options: ScenarioOptions) -> Scenario:
         resolution=arch.resolution if resolution is None else resolution,
         classes=options.classes,
         conventions=conventions,
-        origin=origin,
+        origin=ref.origin,
+        ref=ref,
     )
 
 

@@ -27,13 +27,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthError, WidthRule
 from mncost.cost.graph import Op, Program, lower
-from mncost.cost.scaling import ScalingError
+from mncost.cost.scaling import Resolution, ScalingError, resolution_hw
 from mncost.limits import MAX_CHANNELS, MAX_TENSOR_CHANNELS
+
+if TYPE_CHECKING:
+    from mncost.cost.model import Model
 
 __all__ = [
     "GeometryError",
@@ -114,7 +117,11 @@ class SpatialPlan:
 
 @lru_cache(maxsize=64)
 def _program(arch: Any, drop_classifier: bool) -> Program:
-    prog = lower(arch.value, drop_classifier)
+    model = arch.value
+    if isinstance(model, Architecture):
+        prog = lower(model, drop_classifier)
+    else:  # a GraphModel: already a program
+        prog = model.drop_classifier() if drop_classifier else model.program
     # Spec fields are bounded one by one; what they add up to is bounded here: 60
     # concatenations that each double their input would otherwise reach 2**66 channels.
     # (A classifier's width, and what follows it, is the classes: MAX_CLASSES bounds it.)
@@ -133,7 +140,7 @@ class _Key:
     # is a sound cache key as long as the cache keeps the object alive.
     __slots__ = ("value",)
 
-    def __init__(self, value: Architecture) -> None:
+    def __init__(self, value: Model) -> None:
         self.value = value
 
     def __hash__(self) -> int:
@@ -143,8 +150,9 @@ class _Key:
         return isinstance(other, _Key) and other.value is self.value
 
 
-def program(arch: Architecture, drop_classifier: bool = False) -> Program:
-    """The lowered program of ``arch`` (cached per architecture object)."""
+def program(arch: Model, drop_classifier: bool = False) -> Program:
+    """The lowered program of ``arch`` (cached per architecture object); a graph model's
+    own program."""
     return _program(_Key(arch), drop_classifier)
 
 
@@ -239,6 +247,8 @@ def width_plan(
 ) -> WidthPlan:
     """Every op's channels at ``alpha`` under ``rule``; GeometryError if they cannot fit.
     ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
+    if prog.alpha_blocked and alpha != 1:
+        raise GeometryError(f"alpha {float(alpha):g}: {prog.alpha_blocked}")
     build = _width_plan if cache and len(prog.ops) <= _CACHED_OPS else _build_width_plan
     return build(prog, alpha.numerator, alpha.denominator, rule, classes)
 
@@ -311,24 +321,31 @@ def _side(op: Op, size: int, k: int, s: int, d: int, pad: Any, ceil: bool, axis:
     if pad == "same" or pad == "legacy":
         return -(-size // s)
     extent = d * (k - 1) + 1
-    p = 0 if pad == "valid" else pad[axis]
-    room = size + 2 * p - extent
+    if pad == "valid":
+        begin = end = 0
+    elif len(pad) == 4:  # (top, left, bottom, right)
+        begin, end = pad[axis], pad[axis + 2]
+    else:
+        begin = end = pad[axis]
+    room = size + begin + end - extent
     # PyTorch's rule: floor((room) / s) + 1, or in ceil mode (room + s - 1) // s + 1 less
-    # one if the last window would start past the input and its left padding.
+    # one if the last window would start past the input and its leading padding.
     out = (room + s - 1) // s + 1 if ceil else room // s + 1
-    if ceil and (out - 1) * s >= size + p:
+    if ceil and (out - 1) * s >= size + begin:
         out -= 1
     if out < 1:
+        shown = begin if begin == end else f"{begin}+{end}"
         raise _shape_error(
             op,
             f"its {k}-pixel window (dilation {d}) does not fit its "
-            f"{size}-pixel input with padding {p}",
+            f"{size}-pixel input with padding {shown}",
         )
     return out
 
 
-def spatial_plan(prog: Program, resolution: int, cache: bool = True) -> SpatialPlan:
-    """Every op's feature-map sizes at ``resolution``; GeometryError if one cannot fit.
+def spatial_plan(prog: Program, resolution: Resolution, cache: bool = True) -> SpatialPlan:
+    """Every op's feature-map sizes at ``resolution`` (a side, or (height, width));
+    GeometryError if one cannot fit.
     ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
     cached = cache and len(prog.ops) <= _CACHED_OPS
     return (_spatial_plan if cached else _build_spatial_plan)(prog, resolution)
@@ -347,8 +364,11 @@ def _spatial_steps(prog: Program) -> list[tuple[Any, ...]]:
                 steps.append(("window", op, k_h, k_w))
         elif kind == "fc" or (kind == "pool" and op.pool == "global"):
             steps.append(("whole", op))
-        elif kind == "pool":
+        elif kind == "pool" or (kind == "resize" and op.pool_output is not None):
             steps.append(("adaptive", op, *op.pool_output))  # type: ignore[misc]
+        elif kind == "resize":
+            (sh, sw) = op.scale_factor  # type: ignore[misc]
+            steps.append(("resize", op, sh.numerator, sh.denominator, sw.numerator, sw.denominator))
         else:
             steps.append(("join", op))
     return steps
@@ -359,10 +379,10 @@ def _steps(prog: Program) -> list[tuple[Any, ...]]:
     return _spatial_steps(prog)
 
 
-def _build_spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
+def _build_spatial_plan(prog: Program, resolution: Resolution) -> SpatialPlan:
     hs = [0] * prog.tensors
     ws = [0] * prog.tensors
-    hs[0] = ws[0] = resolution
+    hs[0], ws[0] = resolution_hw(resolution)
     h_in_c: list[int] = []
     w_in_c: list[int] = []
     h_out_c: list[int] = []
@@ -388,6 +408,9 @@ def _build_spatial_plan(prog: Program, resolution: int) -> SpatialPlan:
         elif rule == "adaptive":
             k_h = k_w = 0
             ho, wo = step[2], step[3]
+        elif rule == "resize":  # floor(side * scale), exactly
+            k_h = k_w = 0
+            ho, wo = h * step[2] // step[3], w * step[4] // step[5]
         else:  # add, concat, scale, softmax
             k_h = k_w = 0
             ho, wo = h, w
@@ -459,7 +482,7 @@ _COLUMN_GETTERS = {name: attrgetter(f"{part}.{name}") for name, part in _COLUMN_
 
 
 def geometry(
-    arch: Architecture, alpha: Fraction, resolution: int, rule: WidthRule, classes: int
+    arch: Model, alpha: Fraction, resolution: Resolution, rule: WidthRule, classes: int
 ) -> Geometry:
     """``arch`` at (alpha, resolution) with ``classes`` (0: no classifier), as columns."""
     prog = program(arch, classes == 0)

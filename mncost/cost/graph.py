@@ -44,10 +44,16 @@ class Op:
     name: str
     """Unique: "conv_0", or "block_3.expand" for a part of a composite."""
     kind: str
-    """conv, pool, fc, add, concat, scale or softmax: what the engine computes."""
+    """conv, pool, fc, add, concat, scale, softmax, map or resize: what the engine
+    computes. ``map`` is an element-wise op on one tensor that nothing fuses into the op
+    before it (a batch norm or an activation of an imported graph whose input another op
+    also reads): 0 MACs, its output the input's shape. ``resize`` scales the map (an
+    imported Resize or Upsample): 0 MACs, as PyTorch's FlopCounterMode counts
+    interpolation."""
     role: str
     """What the spec calls it: conv, dw, pw, expand, project, se_reduce, se_expand,
-    avgpool, maxpool, fc, add, concat, scale, softmax."""
+    avgpool, maxpool, fc, add, concat, scale, softmax; for imported ops also bn, act,
+    resize."""
     block: str
     """The composite it belongs to ("" at the top level)."""
     inputs: tuple[int, ...]
@@ -60,11 +66,15 @@ class Op:
     stride: tuple[int, int] = (1, 1)
     dilation: tuple[int, int] = (1, 1)
     padding: Any = "same"
-    """"same", "valid", (top/bottom, left/right) pixels, or "legacy" (the v1 pool rule)."""
+    """"same", "valid", (top/bottom, left/right) pixels, (top, left, bottom, right)
+    pixels (an imported graph's asymmetric pads), or "legacy" (the v1 pool rule)."""
     ceil_mode: bool = False
     pool: str = ""
     """For pools: "window", "global", "adaptive" or "legacy" (window = stride, ceil)."""
     pool_output: tuple[int, int] | None = None
+    scale_factor: tuple[Any, Any] | None = None
+    """For resize: the (height, width) scale, exact (Fractions); the output side is
+    floor(input * scale). A fixed output size is ``pool_output`` instead."""
     batch_norm: bool = False
     bias: bool = False
     act: str = "none"
@@ -84,6 +94,9 @@ class Program:
     """How many tensors there are (tensor 0 is the input)."""
     raw_channels: list[int] = field(default_factory=list)
     """Each tensor's channels at alpha 1 without rounding (decides the structure)."""
+    alpha_blocked: str = ""
+    """Why the program cannot be counted at an alpha other than 1 ("" when it can): an
+    imported graph whose channel slices are fixed numbers."""
 
     def tensor(self) -> int:
         self.tensors += 1

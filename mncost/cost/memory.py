@@ -35,12 +35,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.geometry import Geometry, SpatialPlan, Static, WidthPlan
 from mncost.cost.metrics import evaluate
+from mncost.cost.model import Model
 from mncost.cost.result import count
+from mncost.cost.scaling import Resolution
 
 if TYPE_CHECKING:
     import numpy
@@ -191,7 +192,8 @@ class MemoryResult:
 
     model: str
     alpha: Fraction
-    resolution: int
+    resolution: Resolution
+    """The input's side, or (height, width)."""
     classes: int
     conventions: Conventions
     """The conventions in force; ``conventions.dtype`` sets the bytes per value."""
@@ -317,9 +319,9 @@ def _peak(
 
 
 def count_memory(
-    arch: Architecture,
+    arch: Model,
     alpha: Fraction = Fraction(1),
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     classes: int | None = None,
     conventions: Conventions = Conventions(),
     dw_inplace: bool = False,

@@ -13,13 +13,13 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
 from mncost.cost.geometry import Geometry, geometry
 from mncost.cost.metrics import evaluate
-from mncost.cost.scaling import ScalingError
-from mncost.limits import MAX_CLASSES, MAX_RESOLUTION
+from mncost.cost.model import Model
+from mncost.cost.scaling import Resolution, ScalingError, parse_resolution
+from mncost.limits import MAX_CLASSES
 
 if TYPE_CHECKING:
     import pandas
@@ -40,6 +40,9 @@ Shape = tuple[int, int, int]
 
 _ROLE_TYPE = {
     "fc": "Fully Connected",
+    "bn": "Batch Norm",
+    "act": "Activation",
+    "resize": "Resize",
     "avgpool": "Avg Pool",
     "maxpool": "Max Pool",
     "add": "Add",
@@ -88,7 +91,9 @@ def _filter_shape(
         return f"Pool {k_h}x{k_w}" if k_h else "Pool adaptive"
     if kind == "softmax":
         return "Classifier"
-    return {"add": "Add", "concat": "Concat", "scale": "Scale"}.get(kind, kind)
+    if kind == "map":
+        return {"bn": "Batch norm", "act": "Activation"}.get(role, role)
+    return {"add": "Add", "concat": "Concat", "scale": "Scale", "resize": "Resize"}.get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,8 @@ class CostResult:
 
     model: str
     alpha: Fraction
-    resolution: int
+    resolution: Resolution
+    """The input's side, or (height, width) for a non-square input."""
     classes: int
     conventions: Conventions
     geometry: Geometry = field(repr=False)
@@ -304,7 +310,7 @@ class CostResult:
         return frame_
 
 
-def _own_rule(arch: Architecture) -> WidthRule:
+def _own_rule(arch: Model) -> WidthRule:
     spec = arch.width
     return _rule(spec.rule, spec.divisor, spec.min_value)
 
@@ -315,13 +321,14 @@ def _rule(rule: str, divisor: int, min_value: int | None) -> WidthRule:
 
 
 def count(
-    arch: Architecture,
+    arch: Model,
     alpha: Fraction = Fraction(1),
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     classes: int | None = None,
     conventions: Conventions = Conventions(),
 ) -> CostResult:
-    """Cost ``arch`` op by op at width ``alpha`` and input ``resolution``.
+    """Cost ``arch`` op by op at width ``alpha`` and input ``resolution`` (a side, or
+    (height, width) for a non-square input).
 
     ``classes`` overrides the architecture's classifier width; 0 drops the classifier
     (the first fc sized by the classes, and every layer after it). ScalingError (or its
@@ -329,15 +336,12 @@ def count(
     """
     if not isinstance(alpha, Fraction) or alpha.numerator <= 0:  # (a Fraction's denominator is > 0)
         raise ScalingError(f"alpha must be a positive Fraction, got {alpha!r}")
-    resolution = arch.resolution if resolution is None else resolution
-    if (
-        isinstance(resolution, bool)
-        or not isinstance(resolution, int)
-        or not 1 <= resolution <= MAX_RESOLUTION
-    ):
+    if resolution is None and arch.resolution is None:  # an imported graph of symbolic size
         raise ScalingError(
-            f"resolution must be a whole number from 1 to {MAX_RESOLUTION}, got {resolution!r}"
+            f"{arch.name}: the input's height and width are symbolic in the graph; "
+            "give a resolution (--res 224, or --res 320x240)"
         )
+    resolution = parse_resolution(arch.resolution if resolution is None else resolution)
     classes = arch.classes if classes is None else classes
     if isinstance(classes, bool) or not isinstance(classes, int) or not 0 <= classes <= MAX_CLASSES:
         raise ScalingError(

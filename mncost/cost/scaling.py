@@ -18,11 +18,20 @@ from mncost.limits import MAX_MULTIPLIER, MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.text import quote
 
 __all__ = [
+    "Resolution",
     "ScalingError",
+    "input_text",
     "multiplier_text",
     "parse_multiplier",
+    "parse_resolution",
     "resolution_from_rho",
+    "resolution_hw",
+    "resolution_text",
 ]
+
+Resolution = int | tuple[int, int]
+"""An input size: one side for a square input (224), or (height, width) for another
+((320, 240), written 320x240). A pair with equal sides is always the int."""
 
 
 class ScalingError(ValueError):
@@ -136,21 +145,81 @@ def _round_half_up(x: Fraction) -> int:
     return math.floor(x + Fraction(1, 2))
 
 
-def resolution_from_rho(rho: Fraction, base: int = 224) -> int:
-    """Input resolution for resolution multiplier ``rho``: round half up of base * rho.
+def resolution_from_rho(rho: Fraction, base: Resolution = 224) -> Resolution:
+    """Input resolution for resolution multiplier ``rho``: round half up of base * rho,
+    side by side for a non-square ``base``.
 
     The paper sets rho implicitly through the resolution (224, 192, 160, 128 for
     rho = 1, 0.857, 0.714, 0.571); this rule maps those rhos back to those resolutions.
     """
-    resolution = _round_half_up(base * rho)
-    if resolution < 1:
-        raise ScalingError(f"rho {float(rho):g} gives a resolution below 1 pixel")
-    if resolution > MAX_RESOLUTION:
-        raise ScalingError(
-            f"rho {float(rho):g} gives a resolution of {resolution:,} pixels; "
-            f"the most is {MAX_RESOLUTION:,}"
-        )
-    return resolution
+    sides = []
+    for side in resolution_hw(base):
+        scaled = _round_half_up(side * rho)
+        if scaled < 1:
+            raise ScalingError(f"rho {float(rho):g} gives a resolution below 1 pixel")
+        if scaled > MAX_RESOLUTION:
+            raise ScalingError(
+                f"rho {float(rho):g} gives a resolution of {scaled:,} pixels; "
+                f"the most is {MAX_RESOLUTION:,}"
+            )
+        sides.append(scaled)
+    return _normal(sides[0], sides[1])
+
+
+def _normal(h: int, w: int) -> Resolution:
+    return h if h == w else (h, w)
+
+
+def resolution_hw(resolution: Resolution) -> tuple[int, int]:
+    """(height, width) of a resolution: 224 -> (224, 224)."""
+    return (resolution, resolution) if isinstance(resolution, int) else resolution
+
+
+def resolution_text(resolution: Resolution) -> str:
+    """A resolution as --res reads it: "224", or "320x240" (height x width)."""
+    if isinstance(resolution, int):
+        return str(resolution)
+    return f"{resolution[0]}x{resolution[1]}"
+
+
+def input_text(resolution: Resolution) -> str:
+    """The input's size as tables show it: "224x224", "320x240" (height x width)."""
+    h, w = resolution_hw(resolution)
+    return f"{h}x{w}"
+
+
+_SIDES = re.compile(r"([0-9]+)\s*[xX\u00d7]\s*([0-9]+)", re.ASCII)
+
+
+def parse_resolution(value: object, what: str = "resolution") -> Resolution:
+    """A resolution from an int (numpy's too), a (height, width) pair, or text: "224" or
+    "320x240" (height x width; "x", "X" or "\u00d7"). Each side is a whole number from 1 to
+    MAX_RESOLUTION; ScalingError (one line) otherwise, TypeError for another type."""
+    limit = f"a whole number of pixels from 1 to {MAX_RESOLUTION:,}, or HxW such as 320x240"
+
+    def side(v: object) -> int:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise ScalingError(f"{what} must be {limit}, got {_shown(v)}")
+        n = int(v)
+        if not 1 <= n <= MAX_RESOLUTION:
+            raise ScalingError(f"{what} must be {limit}, got {n:,}")
+        return n
+
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_NUMBER_CHARS:
+            raise ScalingError(f"{what} must be {limit}, got {quote(text)}")
+        pair = _SIDES.fullmatch(text)
+        if pair is not None:
+            return _normal(side(int(pair[1])), side(int(pair[2])))
+        if text.isascii() and text.isdigit():
+            return side(int(text))
+        raise ScalingError(f"{what} must be {limit}, got {quote(text)}")
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return _normal(side(value[0]), side(value[1]))
+    if isinstance(value, numbers.Number) or isinstance(value, tuple | list):
+        return side(value)
+    raise TypeError(f"{what} must be {limit}, got a {type(value).__name__}")
 
 
 def multiplier_text(value: Fraction) -> str:

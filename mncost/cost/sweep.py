@@ -40,7 +40,6 @@ from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.geometry import (
     GeometryError,
@@ -54,6 +53,7 @@ from mncost.cost.geometry import (
 )
 from mncost.cost.memory import PEAK_ACTIVATION, peak_grid
 from mncost.cost.metrics import METRICS, Metric
+from mncost.cost.model import Model
 from mncost.cost.result import _own_rule
 from mncost.limits import MAX_SWEEP_OP_VALUES
 
@@ -229,7 +229,7 @@ def _metric_grid(
 
 
 def grid(
-    arch: Architecture,
+    arch: Model,
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
     classes: int | None = None,
@@ -281,7 +281,7 @@ def grid(
 
 
 def sweep_frame(
-    arch: Architecture,
+    arch: Model,
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
     classes: int | None = None,

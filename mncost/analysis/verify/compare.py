@@ -22,6 +22,7 @@ from mncost.analysis.verify.torch_model import BuildOptions, TorchLayer, measure
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import CostResult, Shape, count
+from mncost.cost.scaling import Resolution
 
 __all__ = ["LayerCheck", "Verification", "torch_params", "verify"]
 
@@ -215,7 +216,7 @@ def _pair(result: CostResult, measured: list[TorchLayer], bn: str) -> tuple[Laye
 def verify(
     arch: Architecture,
     alpha: Fraction = Fraction(1),
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     classes: int | None = None,
     conventions: Conventions = Conventions(),
     device: str = "meta",

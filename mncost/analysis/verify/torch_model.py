@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mncost.arch import ops as spec
 from mncost.arch.ops import pair
 from mncost.arch.width import WidthRule
+from mncost.cost.scaling import Resolution, resolution_hw
 
 if TYPE_CHECKING:
     import torch
@@ -551,13 +552,13 @@ def _bias(layer: Any) -> bool:
     return (not layer.batch_norm) if layer.bias is None else bool(layer.bias)
 
 
-def build(arch: spec.Architecture, resolution: int, opts: BuildOptions) -> _Built:
+def build(arch: spec.Architecture, resolution: Resolution, opts: BuildOptions) -> _Built:
     """``arch`` as PyTorch modules, one per op, each sized from the tensors before it."""
     torch = require_torch()
 
     built = _Built(opts=opts, joins=_join_modules())
     built.tensors.append(
-        torch.empty(1, arch.input_channels, resolution, resolution, device=opts.device)
+        torch.empty(1, arch.input_channels, *resolution_hw(resolution), device=opts.device)
     )
     built.raw.append(arch.input_channels)
     with torch.no_grad():
@@ -608,7 +609,7 @@ def _param_counts(module: nn.Module) -> dict[str, int]:
 
 
 def measure(
-    arch: spec.Architecture, resolution: int, opts: BuildOptions
+    arch: spec.Architecture, resolution: Resolution, opts: BuildOptions
 ) -> tuple[list[TorchLayer], int]:
     """Build ``arch`` in PyTorch, run one image through it and measure every op.
 
@@ -620,7 +621,7 @@ def measure(
 
     built = build(arch, resolution, opts)
     net = _network(built)
-    x = torch.empty(1, arch.input_channels, resolution, resolution, device=opts.device)
+    x = torch.empty(1, arch.input_channels, *resolution_hw(resolution), device=opts.device)
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
         net(x)

@@ -108,7 +108,7 @@ def latency_command(
         emit_report(fit_view(profile, cross_family_check(profile)), fmt, output)
         return
     chosen = resolve_scenario(scenario)
-    model = None if scenario.spec is not None else (scenario.model or "mobilenet-v1")
+    model = chosen.registered
     with user_errors(ScalingError):
         estimate = estimate_latency(
             chosen.arch,

@@ -154,10 +154,10 @@ def report_command(
         review_data(
             result,
             chosen.origin,
-            match_published=scenario.spec is None,
+            match_published=chosen.registered is not None,
             audit=audit,
             arch=chosen.arch,
-            model=None if scenario.spec is not None else result.model,
+            model=chosen.registered,
         ),
         _colophon(),
     )

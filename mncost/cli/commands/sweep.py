@@ -292,7 +292,7 @@ def sweep_command(
     asked = list(metrics) or None
     if asked is not None and heat is not None and heat not in asked:
         asked.append(heat)
-    registered = None if scenario.spec is not None else (scenario.model or "mobilenet-v1")
+    registered = chosen.registered
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
         grid = explore_grid(
             chosen.arch,

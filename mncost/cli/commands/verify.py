@@ -121,12 +121,18 @@ def verify_command(
         verify,
     )
     from mncost.analysis.verify.torch_model import require_torch
+    from mncost.arch.ops import Architecture
     from mncost.cost.scaling import ScalingError
     from mncost.present.views.verify import verify_report
     from mncost.text import quote
 
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
+    if not isinstance(chosen.arch, Architecture):
+        raise UserError(
+            f"verify builds a spec's layers in PyTorch; {chosen.origin} is a graph: "
+            "verify does not check imported graphs yet"
+        )
     try:
         # Loading PyTorch is most of a first run's time: a stage of its own.
         with (
