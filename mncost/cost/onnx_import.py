@@ -431,7 +431,7 @@ def lower_onnx(model: Any, *, name: str, source: str = "", strict: bool = False)
         tensors=len(state.ops) + 1,
         raw_channels=state.raw,
     )
-    classes = _tag_classifier(program, [data[o].tensor for o in outputs if o in data], state)
+    classes = _tag_classifier(program, [data[o] for o in outputs if o in data], state)
     program.classes = classes
     blocked = _tie_widths(program, state)
     program.alpha_blocked = blocked
@@ -828,7 +828,7 @@ class _Lowering:
         self.unknown.setdefault(label, []).append(node.name or f"{label}_{index}")
         name, block = _shown_name(node, index, self.s)
         t = self.emit(
-            Op(name, "map", "other", block, (d.tensor,), len(self.s.ops) + 1),
+            Op(name, "map", f"onnx:{label}", block, (d.tensor,), len(self.s.ops) + 1),
             self.s.raw[d.tensor],
             self.s.global_[d.tensor],
             self.s.source[d.tensor],
@@ -1445,12 +1445,13 @@ def _evaluate(node: Any, attrs: dict[str, Any], consts: dict[str, _Const]) -> An
 # --- after lowering -----------------------------------------------------------------
 
 
-def _tag_classifier(program: Program, outputs: list[int], state: _State) -> int:
-    """Tag the classifier ("classes",): the last weighted op before the single output
-    through ops that do not set widths. Returns its width (0: no classifier)."""
-    if len(outputs) != 1:
+def _tag_classifier(program: Program, outputs: list[_Data], state: _State) -> int:
+    """Tag the classifier ("classes",): for a graph whose one output is a vector of
+    scores (N, K), the last weighted op before it through ops that do not set widths.
+    Returns its width (0: no classifier: a detector's, a segmenter's, a backbone's)."""
+    if len(outputs) != 1 or outputs[0].rank != 2:
         return 0
-    t = outputs[0]
+    t = outputs[0].tensor
     while t > 0:
         op = program.ops[t - 1]
         if op.kind in ("conv", "fc"):

@@ -32,6 +32,7 @@ __all__ = [
     "Totals",
     "TypeShare",
     "count",
+    "import_notes",
     "op_type",
 ]
 
@@ -50,6 +51,8 @@ _ROLE_TYPE = {
     "scale": "Scale",
     "softmax": "Softmax",
 }
+UNKNOWN_ROLE = "onnx:"
+"""The role of an imported op mncost does not know starts so: "onnx:LRN"."""
 _ROLE_SUFFIX = {"expand": " expand", "project": " project"}
 
 
@@ -58,6 +61,8 @@ def op_type(role: str, k_h: int, k_w: int, groups: int, c_in: int) -> str:
     """An op's group in the shape of the paper's Table 2: "Conv 1x1", "Conv DW 3x3", ..."""
     if role in _ROLE_TYPE:
         return _ROLE_TYPE[role]
+    if role.startswith(UNKNOWN_ROLE):  # an imported op mncost does not know
+        return f"{role[len(UNKNOWN_ROLE) :]} (not counted)"
     if role in ("se_reduce", "se_expand"):
         return "SE 1x1"
     if groups == c_in and groups > 1 or role == "dw":
@@ -92,7 +97,9 @@ def _filter_shape(
     if kind == "softmax":
         return "Classifier"
     if kind == "map":
-        return {"bn": "Batch norm", "act": "Activation"}.get(role, role)
+        if role.startswith(UNKNOWN_ROLE):
+            return role[len(UNKNOWN_ROLE) :]
+        return {"bn": "Batch norm", "act": "Activation", "slice": "Slice"}.get(role, role)
     return {"add": "Add", "concat": "Concat", "scale": "Scale", "resize": "Resize"}.get(kind, kind)
 
 
@@ -168,6 +175,8 @@ class CostResult:
     mult_adds: tuple[int, ...] = field(repr=False)
     params: tuple[int, ...] = field(repr=False)
     total: Totals
+    source: Model | None = field(default=None, repr=False)
+    """The model counted (an Architecture, or an imported graph with its import notes)."""
 
     def metric(self, name: str) -> tuple[int, ...]:
         """Any registered metric, per op (see mncost.cost.metrics.METRICS)."""
@@ -310,6 +319,29 @@ class CostResult:
         return frame_
 
 
+def import_notes(arch: Model | None) -> list[str]:
+    """What an imported graph's reader should know: the ops mncost did not count, and why
+    --alpha cannot scale it. Empty for a spec."""
+    from mncost.cost.model import GraphModel
+
+    if not isinstance(arch, GraphModel):
+        return []
+    notes = []
+    if arch.not_counted:
+        listed = "; ".join(
+            f"{n.op_type} x{n.count} ({', '.join(n.names)}"
+            + (", ...)" if n.count > len(n.names) else ")")
+            for n in arch.not_counted
+        )
+        notes.append(
+            f"Not counted: ops mncost does not know, taken as 0 MACs and 0 params: {listed} "
+            "(--strict refuses them)"
+        )
+    if arch.alpha_blocked:
+        notes.append(f"Alpha: {arch.alpha_blocked}.")
+    return notes
+
+
 def _own_rule(arch: Model) -> WidthRule:
     spec = arch.width
     return _rule(spec.rule, spec.divisor, spec.min_value)
@@ -364,4 +396,5 @@ def count(
         mult_adds=macs,
         params=params,
         total=Totals(mult_adds=sum(macs), params=sum(params)),
+        source=arch,
     )

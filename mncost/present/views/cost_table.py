@@ -12,8 +12,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Literal
 
-from mncost.cost.result import Classifier, CostResult
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.result import Classifier, CostResult, import_notes
+from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import percent, scaled, shape
 
@@ -75,7 +75,7 @@ def describe_config(result: CostResult) -> str:
     """One line naming the configuration: model, alpha, resolution, classifier."""
     return (
         f"{result.model}  alpha={multiplier_text(result.alpha)}  "
-        f"{result.resolution}x{result.resolution}  {classifier_text(result)}"
+        f"{input_text(result.resolution)}  {classifier_text(result)}"
     )
 
 
@@ -243,7 +243,10 @@ def cost_report(result: CostResult, flops: bool = False, layout: Layout = "docum
     return Report(
         title=describe_config(result),
         tables=[layers, by_type],
-        notes=["Conventions: " + result.conventions.describe(result.own_rule)],
+        notes=[
+            *import_notes(result.source),
+            "Conventions: " + result.conventions.describe(result.own_rule),
+        ],
         data=lambda: _payload(result, flops),
     )
 
@@ -251,6 +254,13 @@ def cost_report(result: CostResult, flops: bool = False, layout: Layout = "docum
 def _payload(result: CostResult, flops: bool) -> dict[str, Any]:
     """The JSON: the result's records, the classifier, and FLOPs beside MACs with --flops."""
     data = result.to_dict()
+    source = result.source
+    not_counted = getattr(source, "not_counted", None)
+    if not_counted is not None:  # an imported graph: what it holds that is not counted
+        data["not_counted"] = [
+            {"op_type": n.op_type, "count": n.count, "examples": list(n.names)} for n in not_counted
+        ]
+        data["alpha_blocked"] = getattr(source, "alpha_blocked", "") or None
     found = classifier(result)
     data["classifier"] = (
         None

@@ -19,7 +19,7 @@ from mncost.analysis.latency import (
     LatencyEstimate,
     LatencyProfile,
 )
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import millions
 
@@ -148,7 +148,7 @@ def latency_report(estimate: LatencyEstimate) -> Report:
     notes.append(f"`mncost latency --device {device} --fit-report` shows the fit point by point.")
     title = (
         f"Estimated latency: {e.model}  alpha={multiplier_text(e.alpha)}  "
-        f"{e.resolution}x{e.resolution}  on {profile.name}  (an estimate)"
+        f"{input_text(e.resolution)}  on {profile.name}  (an estimate)"
     )
     return Report(title=title, tables=[table], notes=notes, data=e.to_dict)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mncost.cost.memory import MemoryResult, OpMemory, Peak, TensorInfo
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import fixed, shape
 
@@ -57,7 +57,7 @@ def _config(result: MemoryResult) -> str:
     classes = f"{result.classes} classes" if result.classes else "no classifier"
     return (
         f"{result.model}  alpha={multiplier_text(result.alpha)}  "
-        f"{result.resolution}x{result.resolution}  {classes}  {result.dtype}"
+        f"{input_text(result.resolution)}  {classes}  {result.dtype}"
     )
 
 
