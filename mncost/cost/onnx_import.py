@@ -376,6 +376,13 @@ def lower_onnx(model: Any, *, name: str, source: str = "", strict: bool = False)
             raise OnnxImportError(
                 f"opset {opset.version} is too old (mncost reads opset 7 and newer)"
             )
+    for node in graph.node:  # control flow first: it says more than its inputs would
+        graphs = (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+        if node.op_type in _CONTROL_FLOW or any(a.type in graphs for a in node.attribute):
+            raise OnnxImportError(
+                f"node {quote(node.name or node.op_type)} ({node.op_type}): control flow is "
+                "not supported (mncost counts static graphs)"
+            )
     consts: dict[str, _Const] = {}
     for tensor in graph.initializer:
         consts[tensor.name] = _tensor_const(tensor, onnx)
@@ -662,6 +669,12 @@ class _Lowering:
             self.not_known(node, index, attrs)
             return
         inputs = [i for i in node.input]
+        for name in inputs:
+            if name and name not in self.data and name not in self.consts:
+                raise OnnxImportError(
+                    f"{self.where(node)} reads {quote(name)} before it is defined "
+                    "(a cycle, or nodes out of order)"
+                )
         live = [i for i in inputs if i and i in self.data]
         if not live:
             self.fold(node, attrs)
@@ -1395,6 +1408,13 @@ def _evaluate(node: Any, attrs: dict[str, Any], consts: dict[str, _Const]) -> An
         )
     if op == "Reshape":
         return np.reshape(arg(0), [int(x) for x in arg(1)])
+    if op == "Transpose":
+        perm = attrs.get("perm")
+        return np.transpose(arg(0), None if perm is None else [int(p) for p in perm])
+    if op in ("Flatten",):
+        v = arg(0)
+        axis = int(attrs.get("axis", 1))
+        return v.reshape(math.prod(v.shape[:axis]), -1)
     if op == "Slice":
         v = arg(0)
         starts, ends = arg(1), arg(2)
