@@ -222,13 +222,14 @@ def test_the_syntax():
     ref = parse_config("mobilenet-v2@1.4")
     assert (ref.alpha, ref.resolution) == (Fraction(7, 5), 224)
     assert parse_config("  mobilenet-v2 ").alpha == 1
+    assert parse_config("mobilenet-v2@0.5/120x160").resolution == (120, 160)  # HxW
     for text, message in [
         ("mobilenet-v9", "unknown model"),
         ("mobilenet-v1@", "nothing"),
         ("mobilenet-v1@0", "greater than 0"),
-        ("mobilenet-v1@0.5/0", "whole number from 1"),
-        ("mobilenet-v1@0.5/1e2", "whole number from 1"),
-        ("mobilenet-v1@0.5/128/1", "cannot read"),
+        ("mobilenet-v1@0.5/0", "whole number of pixels from 1"),
+        ("mobilenet-v1@0.5/1e2", "whole number of pixels from 1"),
+        ("mobilenet-v1@0.5/128/1", "resolution must be"),
         ("x" * (MAX_CONFIG_CHARS + 1), f"at most {MAX_CONFIG_CHARS}"),
     ]:
         with pytest.raises(ExploreError, match=message):

@@ -62,8 +62,12 @@ def test_parse_highlight():
         160,
         "0.75/160",
     )
-    h = parse_highlight("mobilenet-v1-shallow:1/224")
+    h = parse_highlight("mobilenet-v1-shallow@1/224")
     assert (h.model, h.alpha, h.resolution) == ("mobilenet-v1-shallow", 1, 224)
+    assert h.label == "mobilenet-v1-shallow@1.0/224"
+    # compare's syntax, one for both: the old MODEL:ALPHA/RES says how to write it now
+    with pytest.raises(HighlightError, match="write mobilenet-v1-shallow@1/224"):
+        parse_highlight("mobilenet-v1-shallow:1/224")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +123,7 @@ def test_highlight_accuracy_ignores_the_family_filter(tmp_path, monkeypatch):
 
 def test_highlight_of_an_unknown_model():
     with pytest.raises(HighlightError, match="unknown model"):
-        resolve_highlight(parse_highlight("resnet:1/224"), published_points())
+        resolve_highlight(parse_highlight("resnet@1/224"), published_points())
 
 
 # --- what the plot shows -------------------------------------------------------------
@@ -203,7 +207,7 @@ def test_terminal_output_is_short_and_fits_80_columns(tmp_path, monkeypatch):
     "args, words",
     [
         (["--highlight", "0.75x160"], "expected ALPHA/RES"),
-        (["--highlight", "resnet:1/224"], "unknown model 'resnet'"),
+        (["--highlight", "resnet@1/224"], "unknown model 'resnet'"),
         (["--family", "resnet"], "unknown family 'resnet'"),
         (["--source", "arxiv"], "unknown source 'arxiv'"),
         (["--dataset", "cifar"], "unknown dataset 'cifar'"),

@@ -14,16 +14,14 @@ and takes differences. Every difference is B - A, and every relative difference 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from mncost.analysis.explore import ExploreError, with_dtype
+from mncost.analysis.explore import with_dtype
+from mncost.analysis.scenario import CONFIG_SYNTAX, MAX_CONFIG_CHARS, Config, parse_config
 from mncost.cost.conventions import Conventions
-from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
-from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
-from mncost.text import quote
+from mncost.cost.scaling import ScalingError
 
 if TYPE_CHECKING:
     import pandas
@@ -45,81 +43,8 @@ __all__ = [
     "parse_config",
 ]
 
-CONFIG_SYNTAX = "MODEL[@ALPHA[/RES]]"
-"""How a configuration is written: mobilenet-v1@0.75/160, mobilenet-v2@1.4, mobilenet-v2."""
-MAX_CONFIG_CHARS = 200
-"""A configuration's text has at most this many characters."""
-
-_CONFIG = re.compile(r"(?P<model>[^@/]+)(?:@(?P<alpha>[^@/]*)(?:/(?P<res>[^@/]*))?)?", re.ASCII)
-
-
-@dataclass(frozen=True)
-class ConfigRef:
-    """A built-in model at one (alpha, resolution)."""
-
-    model: str
-    alpha: Fraction
-    resolution: int
-    """Input side in pixels (the model's own when the text gave none)."""
-
-    @property
-    def label(self) -> str:
-        """ "mobilenet-v1@0.75/160": the syntax it is read from."""
-        return f"{self.model}@{multiplier_text(self.alpha)}/{self.resolution}"
-
-
-def parse_config(text: str) -> ConfigRef:
-    """``MODEL[@ALPHA[/RES]]`` read and checked: a built-in model, 0 < ALPHA <= 16 (default
-    1), RES a whole number from 1 to 16,384 (default: the model's own). ExploreError,
-    one line, naming the part that is wrong."""
-    from mncost.arch.registry import UnknownModelError, get_model, list_models
-
-    if not isinstance(text, str):
-        raise ExploreError(
-            f"a configuration is text such as mobilenet-v1@0.75/160, got {quote(text)}"
-        )
-    raw = text.strip()
-    if len(raw) > MAX_CONFIG_CHARS:
-        raise ExploreError(f"a configuration has at most {MAX_CONFIG_CHARS} characters")
-    match = _CONFIG.fullmatch(raw)
-    if match is None:
-        raise ExploreError(
-            f"cannot read {quote(raw)} as a configuration: write "
-            f"{CONFIG_SYNTAX}, e.g. mobilenet-v1@0.75/160"
-        )
-    name = match["model"].strip()
-    try:
-        arch = get_model(name)
-    except UnknownModelError:
-        names = ", ".join(entry.name for entry in list_models())
-        raise ExploreError(
-            f"{quote(raw)}: unknown model {quote(name)}; built-in models: {names}"
-        ) from None
-    alpha = Fraction(1)
-    if match["alpha"] is not None:
-        if not match["alpha"].strip():
-            raise ExploreError(
-                f"{quote(raw)}: nothing after '@'; write {CONFIG_SYNTAX}, "
-                "e.g. mobilenet-v1@0.75/160"
-            )
-        try:
-            alpha = parse_multiplier(match["alpha"].strip(), "alpha")
-        except ScalingError as exc:
-            raise ExploreError(f"{quote(raw)}: {exc}") from None
-    resolution = arch.resolution
-    if match["res"] is not None:
-        res = match["res"].strip()
-        if (
-            len(res) > MAX_NUMBER_CHARS
-            or not (res.isascii() and res.isdigit())
-            or not 1 <= int(res) <= MAX_RESOLUTION
-        ):
-            raise ExploreError(
-                f"{quote(raw)}: the resolution must be a whole number from 1 "
-                f"to {MAX_RESOLUTION:,}, got {quote(res)}"
-            )
-        resolution = int(res)
-    return ConfigRef(name, alpha, resolution)
+ConfigRef = Config
+"""One configuration (the name compare gave it before every model reference was one)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,7 +119,8 @@ class Comparison:
         acc = side.accuracy
         return {
             "config": side.ref.label,
-            "model": side.ref.model,
+            "model": side.ref.model.label,
+            "source": side.ref.model.origin,
             "alpha": float(side.ref.alpha),
             "resolution": side.ref.resolution,
             "peak_layer": side.memory.peak_layer,
@@ -271,19 +197,29 @@ def _side(
 ) -> Side:
     from mncost.analysis.accuracy import accuracy_model, no_model_reason
     from mncost.analysis.latency import estimate_latency
-    from mncost.arch.registry import get_model
     from mncost.cost.memory import count_memory
     from mncost.cost.result import count
 
-    arch = get_model(ref.model)
+    arch = ref.model.arch
+    name = ref.model.registered
     cost = count(arch, ref.alpha, ref.resolution, None, conventions)
     memory = count_memory(arch, ref.alpha, ref.resolution, None, conventions, dw_inplace)
     latency = None
     if profile is not None:
-        latency = estimate_latency(arch, ref.alpha, ref.resolution, None, profile, model=ref.model)
-    fitted = accuracy_model(ref.model)
-    estimate = fitted.estimate(ref.alpha, ref.resolution) if fitted is not None else None
-    reason = "" if fitted is not None else no_model_reason(ref.model)
+        latency = estimate_latency(arch, ref.alpha, ref.resolution, None, profile, model=name)
+    fitted = accuracy_model(name) if name is not None else None
+    side = ref.resolution if isinstance(ref.resolution, int) else None
+    estimate = None
+    if fitted is not None and side is not None:
+        estimate = fitted.estimate(ref.alpha, side)
+    if estimate is not None:
+        reason = ""
+    elif name is None:
+        reason = f"{ref.model.origin}: top-1 estimates come from released checkpoints"
+    elif fitted is None:
+        reason = no_model_reason(name)
+    else:
+        reason = "a non-square input: the released checkpoints are square"
     if estimate is not None and estimate.value is None:
         reason = "extrapolated, not given (outside the published grid)"
     return Side(ref, cost, memory, latency, estimate, reason)

@@ -7,14 +7,14 @@ tested without plotly. Costs are in millions, as exact Fractions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
 from mncost.analysis.frontier import pareto_frontier
-from mncost.cost.scaling import Resolution, multiplier_text
+from mncost.analysis.scenario import DEFAULT_MODEL, Config, parse_config
+from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
 from mncost.sources.points import FAMILIES, PublishedPoint
 
 __all__ = [
@@ -39,26 +39,37 @@ CostBasis = Literal["published", "computed"]
 X_AXES: tuple[str, ...] = ("mult_adds", "params")
 COST_BASES: tuple[str, ...] = ("published", "computed")
 
-_HIGHLIGHT = re.compile(r"^(?:(?P<model>[A-Za-z0-9_.-]+):)?(?P<alpha>[^/:\s]+)/(?P<res>[^/:\s]+)$")
-
 
 class HighlightError(ValueError):
     """A --highlight that cannot be read or counted; the message is one line."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Highlight:
-    """A configuration the user asked to mark: MODEL:ALPHA/RES."""
+    """A configuration the user asked to mark: MODEL@ALPHA/RES (or ALPHA/RES: v1)."""
 
-    model: str
-    alpha: Fraction
-    resolution: int
+    config: Config
+
+    @property
+    def model(self) -> str:
+        """The model's name (the registry's for a built-in model)."""
+        return self.config.model.label
+
+    @property
+    def alpha(self) -> Fraction:
+        return self.config.alpha
+
+    @property
+    def resolution(self) -> Resolution:
+        return self.config.resolution
 
     @property
     def label(self) -> str:
-        """ "0.75/160" for MobileNet v1, "MODEL:0.75/160" for any other model."""
-        config = f"{multiplier_text(self.alpha)}/{self.resolution}"
-        return config if self.model == "mobilenet-v1" else f"{self.model}:{config}"
+        """ "0.75/160" for MobileNet v1, "MODEL@0.75/160" for any other model."""
+        setting = f"{multiplier_text(self.alpha)}/{resolution_text(self.resolution)}"
+        return (
+            setting if self.config.model.registered == DEFAULT_MODEL else f"{self.model}@{setting}"
+        )
 
 
 @dataclass(frozen=True)
@@ -147,38 +158,20 @@ class ParetoData:
 
 
 def parse_highlight(text: str) -> Highlight:
-    """ "0.75/160" or "MODEL:0.75/160" as a :class:`Highlight` (MODEL: mobilenet-v1).
-
-    ALPHA is read as --alpha is (0 < alpha <= MAX_MULTIPLIER); RES is ASCII digits, 1 to
-    MAX_RESOLUTION, refused unconverted when longer than MAX_NUMBER_CHARS.
-    """
-    from mncost.cost.scaling import ScalingError, parse_multiplier
-    from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
+    """ "0.75/160" (MobileNet v1) or any configuration, MODEL@ALPHA/RES (MODEL a model
+    reference, RES a side or HxW), as a :class:`Highlight`; HighlightError, one line."""
+    from mncost.errors import ExploreError
     from mncost.text import quote
 
-    match = _HIGHLIGHT.match(text.strip())
-    if match is None:
-        raise HighlightError(
-            f"cannot read highlight {quote(text)}: expected ALPHA/RES such "
-            "as 0.75/160, or MODEL:ALPHA/RES"
-        )
     try:
-        alpha = parse_multiplier(match["alpha"], "alpha")
-    except ScalingError as exc:
-        raise HighlightError(f"highlight {quote(text)}: {exc}") from None
-    res = match["res"]
-    # isdigit() alone also takes '²', which int() refuses.
-    if not (
-        len(res) <= MAX_NUMBER_CHARS
-        and res.isascii()
-        and res.isdigit()
-        and 1 <= int(res) <= MAX_RESOLUTION
-    ):
-        raise HighlightError(
-            f"highlight {quote(text)}: resolution must be a whole number "
-            f"from 1 to {MAX_RESOLUTION:,}, got {quote(res)}"
-        )
-    return Highlight(model=match["model"] or "mobilenet-v1", alpha=alpha, resolution=int(res))
+        return Highlight(parse_config(text, default_model=DEFAULT_MODEL))
+    except ExploreError as exc:
+        if "@" not in str(text) and ":" not in str(text) and "unknown model" in str(exc):
+            raise HighlightError(
+                f"cannot read highlight {quote(text)}: expected ALPHA/RES such as 0.75/160, "
+                "or MODEL@ALPHA/RES"
+            ) from None
+        raise HighlightError(f"highlight {exc}") from None
 
 
 def matching_point(
@@ -227,15 +220,16 @@ def resolve_highlight(
     one that dataset's published results of the model use (120 classes for Stanford
     Dogs), else the model's own.
     """
-    from mncost.arch.registry import UnknownModelError, get_model
     from mncost.cost.result import count
     from mncost.cost.scaling import ScalingError
 
-    try:
-        arch = get_model(highlight.model)
-    except UnknownModelError as exc:
-        raise HighlightError(f"highlight {highlight.label!r}: {exc}") from None
-    match = matching_point(highlight.model, highlight.alpha, highlight.resolution, points)
+    arch = highlight.config.model.arch
+    registered = highlight.config.model.registered
+    match = (
+        matching_point(registered, highlight.alpha, highlight.resolution, points)
+        if registered is not None
+        else None
+    )
     widths = [p.classes for p in points if p.model == highlight.model and p.classes is not None]
     classes = (
         match.classes

@@ -14,6 +14,7 @@ so an endless one (``itertools.repeat(0.5)``) cannot hang.
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,9 +32,14 @@ from mncost.text import quote
 if TYPE_CHECKING:
     from mncost.analysis.latency import LatencyProfile
     from mncost.cost.model import Model
+    from mncost.cost.scaling import Resolution
 
 __all__ = [
+    "CONFIG_SYNTAX",
+    "Config",
     "DEFAULT_MODEL",
+    "MAX_CONFIG_CHARS",
+    "parse_config",
     "MODEL_REF_HELP",
     "ONNX_ENDINGS",
     "SPEC_ENDINGS",
@@ -278,3 +284,104 @@ def multiplier(value: object, what: str) -> Fraction:
     if not isinstance(value, (str, numbers.Number)):
         raise TypeError(f"{what} must be a number, got a {type_name(value)}")
     return parse_multiplier(value, what)
+
+
+# --- one configuration, written as text ------------------------------------------------
+
+CONFIG_SYNTAX = "MODEL[@ALPHA[/RES]]"
+"""How one configuration is written, in ``compare`` and ``plot pareto --highlight``:
+mobilenet-v1@0.75/160, mine.onnx@0.5/320x240, net.yaml, mobilenet-v2@1.4. MODEL is any
+model reference; RES a side or HxW."""
+MAX_CONFIG_CHARS = 10_000
+"""A configuration's text has at most this many characters (a path may be 4,096; each
+part is then bounded by its own reader)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Config:
+    """A model at one (alpha, resolution), as a configuration's text names it."""
+
+    model: ModelRef
+    alpha: Fraction
+    resolution: Resolution
+    """The resolution given, or the model's own."""
+
+    @property
+    def label(self) -> str:
+        """ "mobilenet-v1@0.75/160": the syntax it is read from."""
+        from mncost.cost.scaling import multiplier_text, resolution_text
+
+        return (
+            f"{self.model.label}@{multiplier_text(self.alpha)}/{resolution_text(self.resolution)}"
+        )
+
+
+def parse_config(text: object, *, default_model: str | None = None) -> Config:
+    """``MODEL[@ALPHA[/RES]]`` read and checked (see :data:`CONFIG_SYNTAX`): the model a
+    reference names, 0 < ALPHA <= 16 (default 1), RES a side or HxW (default: the
+    model's own). With ``default_model``, ``ALPHA/RES`` alone names that model (``plot
+    pareto --highlight 0.75/160``). ExploreError, one line, naming the part that is wrong
+    (a model that cannot be read: its own error)."""
+    from mncost.cost.scaling import parse_resolution
+
+    if not isinstance(text, str):
+        raise TypeError(
+            f"a configuration is text such as mobilenet-v1@0.75/160, got a {type_name(text)}"
+        )
+    raw = text.strip()
+    if len(raw) > MAX_CONFIG_CHARS:
+        raise ExploreError(f"a configuration has at most {MAX_CONFIG_CHARS} characters")
+    if not raw:
+        raise ExploreError(f"a configuration is empty: write {CONFIG_SYNTAX}")
+    reference, at, setting = raw.rpartition("@")
+    if not at:
+        if default_model is not None and "/" in raw and _looks_like_setting(raw):
+            reference, setting = default_model, raw
+        else:
+            reference, setting = raw, ""
+    elif not setting.strip():
+        raise ExploreError(
+            f"{quote(raw)}: nothing after '@'; write {CONFIG_SYNTAX}, e.g. mobilenet-v1@0.75/160"
+        )
+    if not reference.strip():
+        if default_model is None:
+            raise ExploreError(f"{quote(raw)}: no model before '@'; write {CONFIG_SYNTAX}")
+        reference = default_model
+    if ":" in reference and not Path(reference).suffix and default_model is not None:
+        model, _, rest = reference.partition(":")
+        raise ExploreError(
+            f"{quote(raw)}: write {model.strip()}@{rest.strip() or 'ALPHA/RES'} "
+            f"({CONFIG_SYNTAX}; the MODEL:ALPHA/RES form is gone)"
+        )
+    from mncost.arch.load import SpecError
+    from mncost.arch.registry import UnknownModelError
+    from mncost.cost.onnx_import import OnnxImportError
+
+    try:
+        ref = model_ref(reference.strip())
+    except (UnknownModelError, SpecError, OnnxImportError) as exc:
+        raise ExploreError(f"{quote(raw)}: {exc}") from None
+    alpha_text, slash, res_text = setting.partition("/")
+    alpha = Fraction(1)
+    if alpha_text.strip():
+        try:
+            alpha = multiplier(alpha_text.strip(), "alpha")
+        except ScalingError as exc:
+            raise ExploreError(f"{quote(raw)}: {exc}") from None
+    resolution = ref.arch.resolution
+    if slash:
+        try:
+            resolution = parse_resolution(res_text.strip())
+        except ScalingError as exc:
+            raise ExploreError(f"{quote(raw)}: {exc}") from None
+    if resolution is None:
+        raise ExploreError(
+            f"{quote(raw)}: the graph's input size is symbolic; give it as {ref.label}@ALPHA/RES"
+        )
+    return Config(ref, alpha, resolution)
+
+
+def _looks_like_setting(text: str) -> bool:
+    """ "0.75/160" or "1/320x240": an alpha (a number) then a resolution, not a path."""
+    alpha = text.partition("/")[0].strip()
+    return bool(re.fullmatch(r"[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?", alpha))

@@ -26,14 +26,17 @@ class ConfigArgument(ParamType):
     name = "MODEL[@ALPHA[/RES]]"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from mncost.analysis.compare import ConfigRef, parse_config
-        from mncost.analysis.explore import ExploreError
+        from mncost.analysis.scenario import Config, parse_config
+        from mncost.arch.load import SpecError
+        from mncost.arch.registry import UnknownModelError
+        from mncost.cost.onnx_import import OnnxImportError
+        from mncost.errors import ExploreError
 
-        if isinstance(value, ConfigRef):
+        if isinstance(value, Config):
             return value
         try:
             return parse_config(value)
-        except ExploreError as exc:
+        except (ExploreError, SpecError, OnnxImportError, UnknownModelError) as exc:
             self.fail(str(exc), param, ctx)
 
 
@@ -41,8 +44,9 @@ class ConfigArgument(ParamType):
     "compare",
     short_help="Two configurations side by side: MACs, params, memory, latency, top-1 (B - A).",
     epilog="""\b
-A configuration is MODEL[@ALPHA[/RES]]: a built-in model ('mncost models'), its width
-multiplier (default 1) and its resolution (default: the model's own).
+A configuration is MODEL[@ALPHA[/RES]]: a model (a built-in name from 'mncost models', a
+spec file or an ONNX file), its width multiplier (default 1) and its resolution, R or HxW
+(default: the model's own).
 
 \b
 Examples:
@@ -50,6 +54,7 @@ Examples:
   mncost compare mobilenet-v2@1.4 mobilenet-v3-large --device pixel1-cpu
   mncost compare mobilenet-v2 mobilenet-v2@0.5/224 --dtype int8 --dw-inplace
   mncost compare mobilenet-v1 mobilenet-v2 -f json | jq .total.mult_adds
+  mncost compare mine.onnx@0.5/160 mobilenet-v2@1.0/128
 """,
 )
 @click.argument("a", type=ConfigArgument(), metavar="A")

@@ -109,7 +109,7 @@ def open_in_browser(path: Path) -> str | None:
     epilog="""\b
 Examples:
   mncost plot pareto                       # ImageNet, log x: pareto.html
-  mncost plot pareto --highlight 0.75/160 --highlight 0.6/150
+  mncost plot pareto --highlight 0.75/160 --highlight mobilenet-v2@0.75/160
   mncost plot pareto --x params --source paper -o params.svg
   mncost plot pareto --cost computed       # mncost's exact MACs on x
   mncost plot pareto --dataset stanford_dogs -o dogs.png
@@ -139,8 +139,9 @@ Examples:
     "--highlight",
     "highlights",
     multiple=True,
-    metavar="[MODEL:]ALPHA/RES",
-    help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1); repeat for "
+    metavar="[MODEL@]ALPHA/RES",
+    help="Mark a configuration at mncost's cost, e.g. 0.75/160 (MobileNet v1), "
+    "mobilenet-v2@1.0/224 or mine.onnx@0.5/160; repeat for "
     f"several (at most {MAX_HIGHLIGHTS}).",
 )
 @click.option("--linear", is_flag=True, help="Linear x axis instead of log.")
