@@ -35,6 +35,8 @@ _EXPORTS: dict[str, str] = {
     "Conventions": "mncost.cost.conventions",
     "CostResult": "mncost.cost.result",
     "ExploreError": "mncost.errors",
+    "GraphModel": "mncost.cost.model",
+    "OnnxImportError": "mncost.cost.onnx_import",
     "GeometryError": "mncost.cost.geometry",
     "LatencyError": "mncost.errors",
     "ScalingError": "mncost.cost.scaling",
@@ -43,6 +45,8 @@ _EXPORTS: dict[str, str] = {
     "choose": "mncost.api",
     "compare": "mncost.api",
     "cost": "mncost.api",
+    "export_onnx": "mncost.api",
+    "load_onnx": "mncost.api",
     "get_model": "mncost.arch.registry",
     "list_models": "mncost.arch.registry",
     "latency": "mncost.api",
@@ -57,7 +61,9 @@ __all__ = [
     "CostResult",
     "ExploreError",
     "GeometryError",
+    "GraphModel",
     "LatencyError",
+    "OnnxImportError",
     "ScalingError",
     "SpecError",
     "UnknownModelError",
@@ -65,9 +71,11 @@ __all__ = [
     "choose",
     "compare",
     "cost",
+    "export_onnx",
     "get_model",
     "latency",
     "list_models",
+    "load_onnx",
     "load_spec",
     "memory",
     "sweep",
@@ -75,12 +83,23 @@ __all__ = [
 assert sorted(__all__) == sorted([*_EXPORTS, "__version__"]), "every export is listed once"
 
 if TYPE_CHECKING:
-    from mncost.api import choose, compare, cost, latency, memory, sweep
+    from mncost.api import (
+        choose,
+        compare,
+        cost,
+        export_onnx,
+        latency,
+        load_onnx,
+        memory,
+        sweep,
+    )
     from mncost.arch.load import SpecError, load_spec
     from mncost.arch.ops import Architecture
     from mncost.arch.registry import UnknownModelError, get_model, list_models
     from mncost.cost.conventions import Conventions
     from mncost.cost.geometry import GeometryError
+    from mncost.cost.model import GraphModel
+    from mncost.cost.onnx_import import OnnxImportError
     from mncost.cost.result import CostResult
     from mncost.cost.scaling import ScalingError
     from mncost.errors import ExploreError, LatencyError

@@ -48,7 +48,9 @@ __all__ = [
     "compare",
     "conventions",
     "cost",
+    "export_onnx",
     "latency",
+    "load_onnx",
     "memory",
     "resolve_model",
     "sweep",
@@ -396,3 +398,59 @@ def _metric_names(metrics: object) -> list[str]:
         if not isinstance(name, str):
             raise TypeError(f"metrics must be metric names (text), got a {type_name(name)}")
     return names
+
+
+def load_onnx(path: str | Path, *, strict: bool = False) -> GraphModel:
+    """An ONNX model as a :class:`~mncost.cost.model.GraphModel`, which every function here
+    counts as it counts a built-in model (``mncost.cost(graph, alpha=0.5)``; or pass the
+    path itself). Needs the ``onnx`` package (``pip install 'mncost[onnx]'``).
+
+    ``strict``: an op mncost does not know is an OnnxImportError rather than an op that
+    counts nothing, listed in ``graph.not_counted``. OnnxImportError (one line) for a file
+    that is not an ONNX model mncost can count.
+
+    >>> graph = mncost.load_onnx("mobilenet_v2.onnx")   # doctest: +SKIP
+    >>> mncost.cost(graph, alpha=0.5, resolution=160).total.mult_adds   # doctest: +SKIP
+    """
+    from mncost.cost.onnx_import import load_onnx as read
+
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be an ONNX file's path, got a {type_name(path)}")
+    return read(path, strict=check_flag(strict, "strict"))
+
+
+def export_onnx(
+    model: ModelLike,
+    path: str | Path,
+    alpha: Number = 1,
+    resolution: object = None,
+    *,
+    rho: Number | None = None,
+    classes: int | None = None,
+    bn: str = "none",
+    rounding: str | None = None,
+    seed: int = 0,
+) -> Path:
+    """Write ``model`` at ``alpha`` and ``resolution`` as a runnable ONNX file (opset 17,
+    seeded random weights; see :mod:`mncost.analysis.onnx_export`) and return its path.
+    Reading the file back (:func:`load_onnx`) counts exactly what :func:`cost` counts.
+    ``bn`` "none" leaves batch norm out, "affine" or "all" keeps BatchNormalization
+    nodes. Needs the ``onnx`` package.
+    """
+    from mncost.analysis.onnx_export import export_onnx as write
+
+    arch = resolve_model(model)
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a file's path, got a {type_name(path)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise TypeError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    written = write(
+        arch,
+        Path(path),
+        multiplier(alpha, "alpha"),
+        _size(arch, resolution, rho),
+        check_classes(classes),
+        conventions(bn, True, rounding),
+        seed=seed,
+    )
+    return written.path

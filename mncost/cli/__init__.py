@@ -25,6 +25,8 @@ Examples:
   mncost sweep mobilenet-v2 --alpha 0.35:1.4:0.05 -o sweep.html
   mncost choose --max-macs 300M --max-peak-bytes 512KB --dtype int8
   mncost compare mobilenet-v1@0.75/160 mobilenet-v2@1.0/128
+  mncost table my-model.onnx --res 320x240   your own network, exported to ONNX
+  mncost export mobilenet-v2 -a 0.75 -o mnv2.onnx   any model as a runnable ONNX file
   mncost reproduce                        audit every cost figure of the paper
   mncost verify --alpha 0.5 --res 128     cross-check against PyTorch (optional extra)
   mncost plot pareto --highlight 0.75/160 accuracy vs cost of published models
@@ -65,6 +67,7 @@ cli.lazy_commands.update(
         "sweep": "mncost.cli.commands.sweep:sweep_command",
         "choose": "mncost.cli.commands.choose:choose_command",
         "compare": "mncost.cli.commands.compare:compare_command",
+        "export": "mncost.cli.commands.export:export_command",
     }
 )
 

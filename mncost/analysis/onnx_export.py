@@ -1,0 +1,465 @@
+"""Writing any model mncost counts as a runnable ONNX model: the same program the engine
+counts, at one (alpha, resolution), with seeded random weights.
+
+:func:`export_onnx` builds the graph with the ``onnx`` package alone (no framework): one
+ONNX node per engine op, the widths and shapes of the engine's geometry at the
+configuration. So a built-in model, a spec or an imported graph leaves mncost as a file
+that onnxruntime runs, Netron opens, and a device can time (``mncost measure``, the
+device issue); and reading the file back counts exactly what the engine counted.
+
+What the file holds:
+
+- Conv nodes (their groups, dilation, and padding: SAME_UPPER for TensorFlow's "same",
+  explicit pads otherwise), Gemm for fully connected layers (a Flatten before one that
+  reads a map), MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool, Add, Concat,
+  Mul (squeeze-and-excite's rescale), Softmax, Resize, and the activations;
+- batch norm: ``--bn none`` leaves it out (at inference it folds into the conv before it,
+  and with random weights nothing is lost: the graph runs the ops mncost counts and
+  its params are the convs' weights); ``--bn affine`` or ``all`` keeps a
+  BatchNormalization node after each conv that has one, whose params mncost counts
+  under that ``--bn`` on re-import;
+- weights: float32, from numpy's default generator seeded with ``seed``, He-scaled so a
+  deep network's outputs stay finite; biases zero;
+- an auxiliary (training-only) head is left out: it never runs at inference, so the
+  file's params are the original's less the head's;
+- opset 17; the input is ``input`` (N, C, H, W) with a symbolic batch, the output
+  ``output``. A model whose weights pass protobuf's 2 GB keeps them in ``FILE.data``
+  next to the file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from mncost.cost.conventions import Conventions
+from mncost.cost.geometry import Geometry
+from mncost.cost.model import Model
+from mncost.cost.result import count
+from mncost.cost.scaling import Resolution
+
+__all__ = ["OPSET", "EXTERNAL_LIMIT", "ExportError", "Exported", "build_onnx", "export_onnx"]
+
+OPSET = 17
+"""The ONNX opset of exported files."""
+EXTERNAL_LIMIT = 1_800_000_000
+"""Weights above this many bytes go to an external data file (protobuf refuses 2 GB)."""
+
+INSTALL = "writing ONNX files needs the onnx package: pip install 'mncost[onnx]'"
+
+
+class ExportError(ValueError):
+    """A model that cannot be written as ONNX; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What :func:`export_onnx` wrote."""
+
+    path: Path
+    external: Path | None
+    """The external data file, when the weights pass protobuf's limit (else None)."""
+    nodes: int
+    params: int
+    """Weights and biases in the file (batch norm's four values per channel included
+    when kept)."""
+    bytes: int
+    """The size of what was written (both files)."""
+
+
+def _onnx() -> Any:
+    try:
+        import onnx
+    except ImportError:
+        raise ExportError(INSTALL) from None
+    return onnx
+
+
+_ACTS = {
+    "relu": ("Relu", {}),
+    "relu6": ("Clip", {}),
+    "clip": ("Clip", {}),
+    "hswish": ("HardSwish", {}),
+    "hsigmoid": ("HardSigmoid", {"alpha": 1 / 6}),
+    "sigmoid": ("Sigmoid", {}),
+    "tanh": ("Tanh", {}),
+    "leaky_relu": ("LeakyRelu", {}),
+    "elu": ("Elu", {}),
+    "selu": ("Selu", {}),
+    "softplus": ("Softplus", {}),
+}
+
+
+class _Builder:
+    def __init__(self, onnx: Any, geometry: Geometry, conventions: Conventions, seed: int) -> None:
+        import numpy as np
+
+        self.onnx = onnx
+        self.np = np
+        self.g = geometry
+        self.keep_bn = conventions.bn != "none"
+        self.rng = np.random.default_rng(seed)
+        self.nodes: list[Any] = []
+        self.inits: list[Any] = []
+        self.params = 0
+        self.names: dict[int, str] = {0: "input"}
+        self.used: set[str] = {"input"}
+        self.rank: dict[int, int] = {0: 4}
+
+    def unique(self, base: str) -> str:
+        name = base
+        n = 2
+        while name in self.used:
+            name = f"{base}_{n}"
+            n += 1
+        self.used.add(name)
+        return name
+
+    def init(
+        self, name: str, shape: tuple[int, ...], fan_in: int | None, value: float = 0.0
+    ) -> str:
+        np = self.np
+        name = self.unique(name)
+        if fan_in is None:
+            array = np.full(shape, value, dtype=np.float32)
+        else:
+            array = self.rng.standard_normal(shape, dtype=np.float32) * math.sqrt(
+                2.0 / max(fan_in, 1)
+            )
+        self.inits.append(self.onnx.numpy_helper.from_array(array, name))
+        self.params += int(array.size)
+        return name
+
+    def const(self, name: str, values: list[float]) -> str:
+        name = self.unique(name)
+        self.inits.append(
+            self.onnx.numpy_helper.from_array(self.np.array(values, dtype=self.np.float32), name)
+        )
+        return name
+
+    def ints(self, name: str, values: list[int]) -> str:
+        name = self.unique(name)
+        self.inits.append(
+            self.onnx.numpy_helper.from_array(self.np.array(values, dtype=self.np.int64), name)
+        )
+        return name
+
+    def node(self, op_type: str, inputs: list[str], name: str, **attrs: Any) -> str:
+        out = self.unique(name)
+        self.nodes.append(self.onnx.helper.make_node(op_type, inputs, [out], name=out, **attrs))
+        return out
+
+    def activation(self, x: str, act: str, name: str) -> str:
+        if act in ("none", ""):
+            return x
+        if act in ("swish", "silu"):
+            gate = self.node("Sigmoid", [x], f"{name}.sigmoid")
+            return self.node("Mul", [x, gate], f"{name}.swish")
+        if act == "gelu":
+            # Gelu is an opset-20 op: x * sigmoid(1.702 x), its usual approximation, in 17.
+            scaled = self.node("Mul", [x, self.const(f"{name}.k", [1.702])], f"{name}.scaled")
+            gate = self.node("Sigmoid", [scaled], f"{name}.sigmoid")
+            return self.node("Mul", [x, gate], f"{name}.gelu")
+        op_type, attrs = _ACTS.get(act, ("Identity", {}))
+        inputs = [x]
+        if act == "relu6":
+            inputs += [self.const(f"{name}.min", [0.0]), self.const(f"{name}.max", [6.0])]
+        return self.node(op_type, inputs, f"{name}.{act}", **attrs)
+
+    def flat(self, t: int, i: int) -> str:
+        x = self.names[t]
+        if self.g.spatial.heights[t] * self.g.spatial.widths[t] > 1 or self.rank.get(t, 4) == 4:
+            return self.node("Flatten", [x], f"{self.g.static.name[i]}.flatten", axis=1)
+        return x
+
+    def build(self) -> tuple[list[Any], list[Any], int]:
+        st, wd, sp = self.g.static, self.g.width, self.g.spatial
+        ops = self.g.program.ops
+        for i, op in enumerate(ops):
+            if op.aux:
+                continue
+            name = op.name
+            xs = [self.names[t] for t in op.inputs]
+            out_t = op.output
+            kind = op.kind
+            rank = 4
+            if kind == "conv":
+                c_in, c_out, groups = wd.c_in[i], wd.c_out[i], wd.groups[i]
+                k_h, k_w = sp.k_h[i], sp.k_w[i]
+                w = self.init(
+                    f"{name}.weight",
+                    (c_out, c_in // groups, k_h, k_w),
+                    (c_in // groups) * k_h * k_w,
+                )
+                inputs = [xs[0], w]
+                if st.bias[i]:
+                    inputs.append(self.init(f"{name}.bias", (c_out,), None))
+                attrs: dict[str, Any] = {
+                    "kernel_shape": [k_h, k_w],
+                    "strides": [st.s_h[i], st.s_w[i]],
+                    "dilations": [st.d_h[i], st.d_w[i]],
+                    "group": groups,
+                }
+                attrs.update(_pads(op.padding))
+                y = self.node("Conv", inputs, name, **attrs)
+                if st.bn[i] and self.keep_bn:
+                    y = self.batch_norm(y, c_out, f"{name}.bn")
+                y = self.activation(y, op.act, name)
+            elif kind == "fc":
+                c_out = wd.c_out[i]
+                in_features = wd.c_in[i] * sp.h_in[i] * sp.w_in[i]
+                x = self.flat(op.inputs[0], i)
+                w = self.init(f"{name}.weight", (c_out, in_features), in_features)
+                inputs = [x, w]
+                if st.bias[i]:
+                    inputs.append(self.init(f"{name}.bias", (c_out,), None))
+                y = self.node("Gemm", inputs, name, transB=1)
+                y = self.activation(y, op.act, name)
+                rank = 2
+            elif kind == "pool":
+                y = self.pool(op, i, xs[0])
+                y = self.activation(y, op.act, name)
+            elif kind == "add":
+                y = self.node(
+                    "Add"
+                    if op.role in ("add", "")
+                    else {
+                        "mul": "Mul",
+                        "sub": "Sub",
+                        "div": "Div",
+                        "max": "Max",
+                        "min": "Min",
+                        "mean": "Mean",
+                    }.get(op.role, "Add"),
+                    xs[:2],
+                    name,
+                )
+                y = self.activation(y, op.act, name)
+                rank = self.rank.get(op.inputs[0], 4)
+            elif kind == "concat":
+                y = self.node("Concat", xs, name, axis=1)
+                rank = self.rank.get(op.inputs[0], 4)
+            elif kind == "scale":
+                y = self.node("Mul", xs[:2], name)
+            elif kind == "softmax":
+                y = self.node("Softmax", [xs[0]], name, axis=1)
+                rank = self.rank.get(op.inputs[0], 4)
+            elif kind == "map":
+                y = self.map(op, i, xs[0])
+                rank = self.rank.get(op.inputs[0], 4)
+            elif kind == "resize":
+                y = self.resize_to(xs[0], sp.h_out[i], sp.w_out[i], name)
+            else:  # pragma: no cover - every kind of the engine is above
+                raise ExportError(f"layer {name!r}: no ONNX node for an op of kind {kind!r}")
+            self.names[out_t] = y
+            self.rank[out_t] = rank
+        return self.nodes, self.inits, self.params
+
+    def resize_to(self, x: str, h: int, w: int, name: str) -> str:
+        """Resize to a fixed h x w, the batch and channels kept from the input (as
+        PyTorch exports an interpolation to a size)."""
+        shape = self.node("Shape", [x], f"{name}.shape")
+        nc = self.node(
+            "Slice",
+            [shape, self.ints(f"{name}.start", [0]), self.ints(f"{name}.end", [2])],
+            f"{name}.nc",
+        )
+        sizes = self.node("Concat", [nc, self.ints(f"{name}.hw", [h, w])], f"{name}.sizes", axis=0)
+        return self.node("Resize", [x, "", "", sizes], name, mode="nearest")
+
+    def batch_norm(self, x: str, c: int, name: str) -> str:
+        scale = self.init(f"{name}.weight", (c,), None, 1.0)
+        bias = self.init(f"{name}.bias", (c,), None, 0.0)
+        mean = self.init(f"{name}.running_mean", (c,), None, 0.0)
+        var = self.init(f"{name}.running_var", (c,), None, 1.0)
+        return self.node("BatchNormalization", [x, scale, bias, mean, var], name)
+
+    def map(self, op: Any, i: int, x: str) -> str:
+        if op.role == "bn":
+            return (
+                self.batch_norm(x, self.g.width.c_out[i], op.name)
+                if self.keep_bn
+                else self.node("Identity", [x], op.name)
+            )
+        if op.role == "slice":
+            start = 0  # a fixed channel part: its first channels (the counts are the same)
+            return self.node(
+                "Slice",
+                [
+                    x,
+                    self.ints(f"{op.name}.starts", [start]),
+                    self.ints(f"{op.name}.ends", [self.g.width.c_out[i]]),
+                    self.ints(f"{op.name}.axes", [1]),
+                ],
+                op.name,
+            )
+        if op.role == "act":
+            return self.activation(x, op.act, op.name)
+        return self.node("Identity", [x], op.name)
+
+    def pool(self, op: Any, i: int, x: str) -> str:
+        sp = self.g.spatial
+        average = op.role != "maxpool"
+        if op.pool == "global" or (op.pool == "adaptive" and (sp.h_out[i], sp.w_out[i]) == (1, 1)):
+            return self.node("GlobalAveragePool" if average else "GlobalMaxPool", [x], op.name)
+        op_type = "AveragePool" if average else "MaxPool"
+        if op.pool == "adaptive":  # windows that give the same output size
+            h, w, oh, ow = sp.h_in[i], sp.w_in[i], sp.h_out[i], sp.w_out[i]
+            if h < oh or w < ow:  # adaptive pooling that enlarges (AlexNet at 96 pixels)
+                return self.resize_to(x, oh, ow, op.name)
+            sh, sw = h // oh, w // ow
+            kernel = [h - (oh - 1) * sh, w - (ow - 1) * sw]
+            return self.node(op_type, [x], op.name, kernel_shape=kernel, strides=[sh, sw])
+        attrs: dict[str, Any] = {
+            "kernel_shape": [sp.k_h[i], sp.k_w[i]],
+            "strides": [op.stride[0], op.stride[1]],
+            "ceil_mode": int(op.ceil_mode),
+        }
+        if op.pool == "legacy":
+            attrs["ceil_mode"] = 1
+        else:
+            attrs.update(_pads(op.padding))
+        if op.dilation != (1, 1) and not average:
+            attrs["dilations"] = [op.dilation[0], op.dilation[1]]
+        return self.node(op_type, [x], op.name, **attrs)
+
+
+def _pads(padding: Any) -> dict[str, Any]:
+    if padding in ("same", "legacy"):
+        return {"auto_pad": "SAME_UPPER"}
+    if padding == "valid":
+        return {"pads": [0, 0, 0, 0]}
+    if len(padding) == 4:
+        top, left, bottom, right = padding
+        return {"pads": [top, left, bottom, right]}
+    p_h, p_w = padding
+    return {"pads": [p_h, p_w, p_h, p_w]}
+
+
+def build_onnx(
+    model: Model,
+    alpha: Fraction = Fraction(1),
+    resolution: Resolution | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    *,
+    seed: int = 0,
+) -> Any:
+    """The ONNX ``ModelProto`` of ``model`` at (alpha, resolution) (see the module's
+    docstring); ScalingError when the configuration cannot be counted."""
+    return _build(model, alpha, resolution, classes, conventions, seed)[0]
+
+
+def _build(
+    model: Model,
+    alpha: Fraction,
+    resolution: Resolution | None,
+    classes: int | None,
+    conventions: Conventions,
+    seed: int,
+) -> tuple[Any, int]:
+    onnx = _onnx()
+    result = count(model, alpha, resolution, classes, conventions)
+    g = result.geometry
+    nodes, inits, params = _Builder(onnx, g, conventions, seed).build()
+    last = max((i for i, op in enumerate(g.program.ops) if not op.aux), default=None)
+    if last is None:
+        raise ExportError(f"{model.name}: no op runs at inference; nothing to export")
+    final = nodes[-1].output[0]
+    last_t = g.program.ops[last].output
+    out_c, out_h, out_w = (
+        g.width.channels[last_t],
+        g.spatial.heights[last_t],
+        g.spatial.widths[last_t],
+    )
+    if out_h == out_w == 1:
+        # Scores (an fc's, or SqueezeNet's 1x1 conv map): N x K, as classifiers give them
+        nodes.append(onnx.helper.make_node("Flatten", [final], ["output"], name="output", axis=1))
+        out_shape: list[Any] = ["N", out_c]
+    else:
+        nodes.append(onnx.helper.make_node("Identity", [final], ["output"], name="output"))
+        out_shape = ["N", out_c, out_h, out_w]
+    h, w = g.spatial.heights[0], g.spatial.widths[0]
+    graph = onnx.helper.make_graph(
+        nodes,
+        _graph_name(model.name),
+        [
+            onnx.helper.make_tensor_value_info(
+                "input", onnx.TensorProto.FLOAT, ["N", g.program.input_channels, h, w]
+            )
+        ],
+        [onnx.helper.make_tensor_value_info("output", onnx.TensorProto.FLOAT, out_shape)],
+        inits,
+    )
+    proto = onnx.helper.make_model(
+        graph,
+        opset_imports=[onnx.helper.make_opsetid("", OPSET)],
+        producer_name="mncost",
+        doc_string=(
+            f"{model.name} at alpha {float(result.alpha):g}, {h}x{w}, {result.classes} classes; "
+            "seeded random weights (for timing and shapes, not for accuracy)"
+        ),
+    )
+    proto.ir_version = min(proto.ir_version, 8)  # opset 17's IR: older runtimes read it
+    return proto, params
+
+
+def _graph_name(name: str) -> str:
+    text = "".join(ch if ch.isprintable() else "_" for ch in name)[:200]
+    return text or "mncost"
+
+
+def export_onnx(
+    model: Model,
+    path: str | os.PathLike[str],
+    alpha: Fraction = Fraction(1),
+    resolution: Resolution | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    *,
+    seed: int = 0,
+    inputs: dict[Path, str] | None = None,
+) -> Exported:
+    """Write ``model`` at (alpha, resolution) to ``path`` as ONNX, atomically (the file and,
+    for a model past 2 GB, its external data file ``path.data``)."""
+    from mncost.present.files import write_atomic
+
+    onnx = _onnx()
+    proto, params = _build(model, alpha, resolution, classes, conventions, seed)
+    path = Path(path)
+    weights = sum(t.ByteSize() for t in proto.graph.initializer)
+    external = None
+    written = 0
+    if weights > EXTERNAL_LIMIT:
+        from onnx.external_data_helper import convert_model_to_external_data
+
+        external = path.with_name(path.name + ".data")
+        convert_model_to_external_data(
+            proto, all_tensors_to_one_file=True, location=external.name, size_threshold=1024
+        )
+        data = bytearray()
+        for tensor in proto.graph.initializer:
+            if tensor.data_location != onnx.TensorProto.EXTERNAL:
+                continue
+            raw = tensor.raw_data
+            offset = len(data)
+            data += raw
+            tensor.ClearField("raw_data")
+            for entry in tensor.external_data:
+                if entry.key == "offset":
+                    entry.value = str(offset)
+                elif entry.key == "length":
+                    entry.value = str(len(raw))
+            if not any(e.key == "offset" for e in tensor.external_data):
+                tensor.external_data.add(key="offset", value=str(offset))
+                tensor.external_data.add(key="length", value=str(len(raw)))
+        write_atomic(external, bytes(data), inputs)
+        written += len(data)
+    blob = proto.SerializeToString()
+    write_atomic(path, blob, inputs)
+    written += len(blob)
+    return Exported(path, external, len(proto.graph.node), params, written)
