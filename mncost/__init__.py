@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "CostResult": "mncost.cost.result",
     "ExploreError": "mncost.errors",
     "GraphModel": "mncost.cost.model",
-    "OnnxImportError": "mncost.cost.onnx_import",
+    "OnnxImportError": "mncost.errors",
     "GeometryError": "mncost.cost.geometry",
     "LatencyError": "mncost.errors",
     "ScalingError": "mncost.cost.scaling",
@@ -99,10 +99,9 @@ if TYPE_CHECKING:
     from mncost.cost.conventions import Conventions
     from mncost.cost.geometry import GeometryError
     from mncost.cost.model import GraphModel
-    from mncost.cost.onnx_import import OnnxImportError
     from mncost.cost.result import CostResult
     from mncost.cost.scaling import ScalingError
-    from mncost.errors import ExploreError, LatencyError
+    from mncost.errors import ExploreError, LatencyError, OnnxImportError
 
 
 __getattr__, __dir__ = lazy("mncost", globals(), _EXPORTS)

@@ -8,7 +8,7 @@ names the argument. A leaf module: it imports nothing from mncost.
 
 from __future__ import annotations
 
-__all__ = ["ExploreError", "LatencyError"]
+__all__ = ["ExploreError", "LatencyError", "OnnxImportError"]
 
 
 class ExploreError(ValueError):
@@ -19,3 +19,7 @@ class ExploreError(ValueError):
 class LatencyError(ValueError):
     """Bad input for a latency estimate or a calibration: an unknown device, an invalid
     profile file or measurements CSV, too few points. The message is one line."""
+
+
+class OnnxImportError(ValueError):
+    """An ONNX file mncost cannot read or count; the message is one line."""

@@ -355,7 +355,7 @@ def parse_config(text: object, *, default_model: str | None = None) -> Config:
         )
     from mncost.arch.load import SpecError
     from mncost.arch.registry import UnknownModelError
-    from mncost.cost.onnx_import import OnnxImportError
+    from mncost.errors import OnnxImportError
 
     try:
         ref = model_ref(reference.strip())

@@ -508,7 +508,7 @@ def resolve_model(model: str | None, spec: Path | None, strict: bool = False) ->
     from mncost.analysis.scenario import DEFAULT_MODEL, model_ref
     from mncost.arch.load import SpecError
     from mncost.arch.registry import UnknownModelError
-    from mncost.cost.onnx_import import OnnxImportError
+    from mncost.errors import OnnxImportError
     from mncost.present.files import display_path
     from mncost.text import quote
 

@@ -39,13 +39,14 @@ from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.geometry import Geometry, SpatialPlan, Static, WidthPlan
 from mncost.cost.metrics import evaluate
-from mncost.cost.model import Model
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
 
 if TYPE_CHECKING:
     import numpy
     import pandas
+
+    from mncost.cost.model import Model
 
 __all__ = [
     "MemoryResult",

@@ -70,6 +70,7 @@ from mncost.bounded import BoundedReadError, read_bounded
 from mncost.cost.graph import Op, Program
 from mncost.cost.model import GraphModel, NotCounted
 from mncost.cost.scaling import Resolution
+from mncost.errors import OnnxImportError
 from mncost.limits import MAX_CHANNELS, MAX_CLASSES, MAX_KERNEL, MAX_RESOLUTION
 from mncost.text import quote, shorten
 
@@ -92,10 +93,6 @@ _SMALL = 4096
 weights never are."""
 
 INSTALL = "reading ONNX files needs the onnx package: pip install 'mncost[onnx]'"
-
-
-class OnnxImportError(ValueError):
-    """An ONNX file mncost cannot read or count; the message is one line."""
 
 
 def onnx_available() -> bool:

@@ -17,12 +17,13 @@ from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
 from mncost.cost.geometry import Geometry, geometry
 from mncost.cost.metrics import evaluate
-from mncost.cost.model import Model
 from mncost.cost.scaling import Resolution, ScalingError, parse_resolution
 from mncost.limits import MAX_CLASSES
 
 if TYPE_CHECKING:
     import pandas
+
+    from mncost.cost.model import Model
 
 __all__ = [
     "Classifier",

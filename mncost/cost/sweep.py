@@ -53,13 +53,14 @@ from mncost.cost.geometry import (
 )
 from mncost.cost.memory import PEAK_ACTIVATION, peak_grid
 from mncost.cost.metrics import METRICS, Metric
-from mncost.cost.model import Model
 from mncost.cost.result import _own_rule
 from mncost.limits import MAX_SWEEP_OP_VALUES
 
 if TYPE_CHECKING:
     import numpy
     import pandas
+
+    from mncost.cost.model import Model
 
 __all__ = ["INT64_SAFE", "PEAK_ACTIVATION", "grid", "sweep_frame"]
 

@@ -29,8 +29,7 @@ class ConfigArgument(ParamType):
         from mncost.analysis.scenario import Config, parse_config
         from mncost.arch.load import SpecError
         from mncost.arch.registry import UnknownModelError
-        from mncost.cost.onnx_import import OnnxImportError
-        from mncost.errors import ExploreError
+        from mncost.errors import ExploreError, OnnxImportError
 
         if isinstance(value, Config):
             return value
