@@ -32,6 +32,8 @@ ANYWHERE: dict[str, str] = {
     "files strangers write (spec files in arch, device profiles in analysis)",
     "mncost.units": "a leaf but for limits and text: budgets with units (300M, 4MiB), "
     "read by the command line and the Python API alike",
+    "mncost.files": "a leaf but for text: the one atomic writer of output files (reports, "
+    "plots, exported models), never over an input, a device or a link's target name",
     "mncost.bounded": "a leaf but for text: the one bounded reader of files strangers "
     "give (spec files, profiles, measurement CSVs, ONNX models)",
     "mncost._lazy": "a leaf (imports nothing from mncost): the lazy exports of the "

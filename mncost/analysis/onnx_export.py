@@ -426,7 +426,7 @@ def export_onnx(
 ) -> Exported:
     """Write ``model`` at (alpha, resolution) to ``path`` as ONNX, atomically (the file and,
     for a model past 2 GB, its external data file ``path.data``)."""
-    from mncost.present.files import write_atomic
+    from mncost.files import write_atomic
 
     onnx = _onnx()
     proto, params = _build(model, alpha, resolution, classes, conventions, seed)

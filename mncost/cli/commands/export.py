@@ -64,7 +64,11 @@ def export_command(scenario: ScenarioOptions, output: Path | None, seed: int) ->
     from mncost.present.files import OutputError, display_path
 
     if output is None or output.suffix.lower() != ".onnx":
-        raise UserError("-o must name a .onnx file (an ONNX model is a file, not a stream)")
+        shown = "standard output" if output is None else display_path(output.name)
+        ending = (
+            "has no file ending" if output is not None and not output.suffix else "is not .onnx"
+        )
+        raise UserError(f"cannot write {shown}: it {ending}; -o must name a .onnx file")
     check_output_path(output)
     chosen = resolve_scenario(scenario)
     with user_errors(ExportError, ScalingError, OutputError):
