@@ -667,7 +667,12 @@ class _Lowering:
             return
         inputs = [i for i in node.input]
         for name in inputs:
-            if name and name not in self.data and name not in self.consts:
+            if (
+                name
+                and name not in self.data
+                and name not in self.consts
+                and name not in self.gate_of
+            ):
                 raise OnnxImportError(
                     f"{self.where(node)} reads {quote(name)} before it is defined "
                     "(a cycle, or nodes out of order)"
