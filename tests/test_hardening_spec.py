@@ -420,7 +420,10 @@ def test_the_bounds_themselves_are_accepted():
 def test_schema_states_the_maxima():
     schema = architecture_schema()
     props, defs = schema["properties"], schema["$defs"]
-    assert props["resolution"]["maximum"] == MAX_RESOLUTION
+    # resolution: one side, or [height, width]: the bound is on both forms.
+    side, pair = props["resolution"]["anyOf"]
+    assert side["maximum"] == MAX_RESOLUTION
+    assert all(item["maximum"] == MAX_RESOLUTION for item in pair["prefixItems"])
     assert props["classes"]["maximum"] == MAX_CLASSES
     assert props["input_channels"]["maximum"] == MAX_CHANNELS
     # kernel and stride take one number or [height, width]: the bound is on both forms.
@@ -439,7 +442,8 @@ def test_schema_states_the_maxima():
 def test_schema_command_shows_a_maximum():
     result = run_cli("schema")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["properties"]["resolution"]["maximum"] == MAX_RESOLUTION
+    side = json.loads(result.stdout)["properties"]["resolution"]["anyOf"][0]
+    assert side["maximum"] == MAX_RESOLUTION
 
 
 # --- 19: YAML 1.2 scalars and strict types ----------------------------------------------

@@ -135,6 +135,8 @@ def test_schema_describes_every_layer_kind():
         "maxpool",
         "fc",
         "softmax",
+        "bn",
+        "act",
         "block",
         "residual",
         "concat",

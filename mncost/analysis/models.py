@@ -95,7 +95,7 @@ class ModelSummary:
     source: str
     """The publication that defines it."""
     description: str
-    resolution: int
+    resolution: Resolution
     """Default input side in pixels."""
     classes: int
     """Default classifier width."""

@@ -90,6 +90,10 @@ def _describe(error: ValidationError, data: Any) -> str:
     where = _field_path(tuple(first["loc"]), data)
     # A union field (avgpool's size) fails once per member: one message for all of them.
     same = [e for e in errors if _field_path(tuple(e["loc"]), data) == where]
+    more = len(errors) - len(same)
+    checked = [e for e in same if e["type"] == "value_error"]
+    if checked:  # a member whose own check failed says more than "should be ... or ..."
+        first, same = checked[0], checked[:1]
     msg = " or ".join(
         [same[0]["msg"]] + [e["msg"].removeprefix("Input should be ") for e in same[1:]]
     )
@@ -111,7 +115,6 @@ def _describe(error: ValidationError, data: Any) -> str:
             where, msg = f"{where}.{field[1]}", field[2]
     elif kind.endswith("_type") or kind in _SHOWS_INPUT:
         msg += f", got {_show(first['input'])}"
-    more = len(errors) - len(same)
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where}: {msg}{suffix}"
 

@@ -19,6 +19,9 @@ Primitive kinds (one row each in a cost table):
 - ``avgpool`` and ``maxpool``: a window with stride, padding and ceil mode, an adaptive
   output size, or global pooling.
 - ``fc``: a fully connected layer over the flattened input; ``softmax``.
+- ``bn`` and ``act``: a batch norm or an activation on its own, where it does not follow
+  a conv (DenseNet's BN-ReLU before each conv; what ``mncost import`` writes for an
+  ONNX graph's standalone nodes).
 
 Composite kinds (their parts are rows, each naming the block it belongs to):
 
@@ -43,7 +46,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from mncost.limits import MAX_CHANNELS, MAX_CLASSES, MAX_KERNEL, MAX_RESOLUTION
 from mncost.text import escape_controls, quote
@@ -54,10 +64,12 @@ __all__ = [
     "Architecture",
     "Aux",
     "AvgPool",
+    "BatchNorm",
     "Block",
     "Concat",
     "Conv",
     "DepthwiseConv",
+    "Elementwise",
     "FullyConnected",
     "InvertedResidual",
     "Layer",
@@ -80,14 +92,77 @@ Count = Annotated[int, Field(gt=0, le=MAX_CHANNELS)]
 Size = Annotated[int, Field(gt=0, le=MAX_KERNEL)]
 """A kernel side, stride, dilation or window."""
 Pad = Annotated[int, Field(ge=0, le=MAX_KERNEL)]
+Side = Annotated[int, Field(gt=0, le=MAX_RESOLUTION)]
+"""A side of the input image, in pixels."""
+SideOrPair = Side | tuple[Side, Side]
+"""An input size: one side (square), or [height, width] (read as a tuple)."""
 Pair = Size | Annotated[list[Size], Field(min_length=2, max_length=2)]
 """One number for both sides, or ``[height, width]``."""
-Padding = Literal["same", "valid"] | Pad | Annotated[list[Pad], Field(min_length=2, max_length=2)]
+
+
+def _two_or_four(value: list[int]) -> list[int]:
+    if len(value) == 3:
+        raise ValueError(
+            "give 1 number, 2 ([height, width]) or 4 ([top, left, bottom, right]), not 3"
+        )
+    return value
+
+
+Padding = (
+    Literal["same", "valid"]
+    | Pad
+    | Annotated[list[Pad], Field(min_length=2, max_length=4), AfterValidator(_two_or_four)]
+)
 """``same`` (TensorFlow: output side ceil(input / stride)), ``valid`` (no padding), or
-explicit pixels on each side, one number or ``[height, width]`` (PyTorch's ``padding``)."""
+explicit pixels: one number for every side, ``[height, width]`` (PyTorch's ``padding``:
+top and bottom, left and right), or ``[top, left, bottom, right]`` (uneven padding, as
+an ONNX graph's ``pads`` or a ``Pad`` before a conv give it)."""
 Activation = Literal[
-    "relu", "relu6", "hswish", "hsigmoid", "sigmoid", "swish", "gelu", "tanh", "none"
+    "relu",
+    "relu6",
+    "hswish",
+    "hsigmoid",
+    "sigmoid",
+    "swish",
+    "gelu",
+    "tanh",
+    "none",
+    # What an imported graph can have besides (0 MACs each, like every activation).
+    "clip",
+    "leaky_relu",
+    "prelu",
+    "elu",
+    "selu",
+    "celu",
+    "softplus",
+    "softsign",
+    "mish",
+    "thresholded_relu",
+    "erf",
+    "abs",
+    "neg",
+    "exp",
+    "log",
+    "sqrt",
+    "reciprocal",
+    "floor",
+    "ceil",
+    "round",
+    "sign",
+    "not",
+    "pow",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "max",
+    "min",
+    "mean",
 ]
+"""An activation, or an element-wise op on one map; each counts 0 mult-adds. The first
+nine are what hand-written specs use; the rest are the element-wise ops of an imported
+ONNX graph (``mncost import``), kept by name: ``add``, ``mul`` and the others are an op
+with a constant (a normalisation), not a join of two maps."""
 ACTIVATIONS: tuple[str, ...] = Activation.__args__  # type: ignore[attr-defined]
 Scale = Literal["alpha", "fixed", "up"]
 
@@ -278,6 +353,26 @@ class Softmax(LayerBase):
     kind: Literal["softmax"] = "softmax"
 
 
+class BatchNorm(LayerBase):
+    """A batch norm on its own, not right after a conv: DenseNet's and pre-activation
+    ResNet's BN-ReLU before a conv, or a batch norm after a join. Its parameters count
+    under ``--bn`` (2 or 4 per channel), its mult-adds are 0."""
+
+    kind: Literal["bn"] = "bn"
+    act: Activation = "none"
+    """Activation after it; counts 0 mult-adds."""
+
+
+class Elementwise(LayerBase):
+    """An activation (or another element-wise op) on its own, where it cannot ride on the
+    layer before (an imported graph's activation whose input another layer also reads).
+    0 mult-adds, no parameters; its output is a tensor of its own in the memory count."""
+
+    kind: Literal["act"] = "act"
+    act: Activation
+    """Which activation."""
+
+
 class Block(LayerBase):
     """A named group of layers in sequence (a stage of the network)."""
 
@@ -315,7 +410,9 @@ class SqueezeExcite(LayerBase):
     1x1 conv back up, a gate, and the input rescaled channel by channel.
 
     Squeeze channels: ``make_divisible(channels // reduction, divisor)`` of the scaled
-    input channels (torchvision's and TF-slim's MobileNet V3 rule).
+    input channels (torchvision's and TF-slim's MobileNet V3 rule), or ``squeeze``
+    channels at alpha 1, scaled by the width rule (EfficientNet sizes them from the
+    block's input, not from the channels the SE sees; an imported graph states them).
     """
 
     kind: Literal["se"] = "se"
@@ -323,10 +420,15 @@ class SqueezeExcite(LayerBase):
     """The squeeze channels are the input channels divided by this."""
     divisor: Size = 8
     """The squeeze channels are rounded to a multiple of this (make_divisible)."""
+    squeeze: Count | None = None
+    """Instead of reduction and divisor: the squeeze channels at alpha 1, scaled by the
+    architecture's width rule like any other filters."""
     act: Activation = "relu"
     """Activation after the squeeze conv."""
     gate: Activation = "hsigmoid"
     """Gate after the expand conv (hsigmoid in MobileNet V3, sigmoid in SENet)."""
+    bias: bool = True
+    """The two 1x1 convs have biases (an exported graph may have dropped zero biases)."""
 
 
 class Aux(LayerBase):
@@ -382,6 +484,8 @@ Layer = Annotated[
     | MaxPool
     | FullyConnected
     | Softmax
+    | BatchNorm
+    | Elementwise
     | Block
     | Residual
     | Concat
@@ -400,6 +504,8 @@ KINDS: tuple[str, ...] = (
     "maxpool",
     "fc",
     "softmax",
+    "bn",
+    "act",
     "block",
     "residual",
     "concat",
@@ -468,8 +574,9 @@ class Architecture(BaseModel):
     """One line on what the network is and where it comes from."""
     input_channels: Count = 3
     """Channels of the input image (3 for RGB)."""
-    resolution: Annotated[int, Field(gt=0, le=MAX_RESOLUTION)] = 224
-    """Default input resolution R (square); --res and --rho override it."""
+    resolution: SideOrPair = 224
+    """Default input resolution: R (square), or [height, width]; --res and --rho override
+    it. Read as an int, or as a (height, width) tuple when the sides differ."""
     classes: Annotated[int, Field(ge=0, le=MAX_CLASSES)] = 1000
     """Classifier width: units of every fc layer with ``units`` omitted. 0 drops the
     classifier (that fc and every layer after it)."""
@@ -484,6 +591,19 @@ class Architecture(BaseModel):
     @classmethod
     def _plain_name(cls, value: str) -> str:
         return _plain(value)
+
+    @field_validator("resolution", mode="before")
+    @classmethod
+    def _resolution_list(cls, value: Any) -> Any:
+        # A spec file writes [height, width]: a list, which a strict tuple refuses.
+        return tuple(value) if isinstance(value, list) else value
+
+    @field_validator("resolution", mode="after")
+    @classmethod
+    def _resolution_square(cls, value: Any) -> Any:
+        if isinstance(value, tuple) and value[0] == value[1]:
+            return value[0]
+        return value
 
     @field_validator("description")
     @classmethod

@@ -219,6 +219,15 @@ class _Lowering:
             )
         if kind == "softmax":
             return self.emit(Op(name, "softmax", "softmax", block, (x,), p.tensor()), self.raw(x))
+        if kind == "bn":
+            return self.emit(
+                Op(name, "map", "bn", block, (x,), p.tensor(), batch_norm=True, act=layer.act),
+                self.raw(x),
+            )
+        if kind == "act":
+            return self.emit(
+                Op(name, "map", "act", block, (x,), p.tensor(), act=layer.act), self.raw(x)
+            )
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".", name)
         if kind == "aux":
@@ -300,18 +309,21 @@ class _Lowering:
         pooled = self.emit(
             Op(f"{name}.pool", "pool", "avgpool", block, (x,), p.tensor(), pool="global"), raw
         )
+        squeeze_channels = layer.squeeze
         squeeze = self.emit(
             self._pw(
                 f"{name}.reduce",
                 "se_reduce",
                 block,
                 pooled,
-                ("squeeze", layer.reduction, layer.divisor),
+                ("squeeze", layer.reduction, layer.divisor)
+                if squeeze_channels is None
+                else ("filters", squeeze_channels, "alpha"),
                 False,
-                True,
+                layer.bias,
                 layer.act,
             ),
-            max(1, raw // layer.reduction),
+            max(1, raw // layer.reduction) if squeeze_channels is None else squeeze_channels,
         )
         gate = self.emit(
             self._pw(
@@ -321,7 +333,7 @@ class _Lowering:
                 squeeze,
                 ("tensor", x),
                 False,
-                True,
+                layer.bias,
                 layer.gate,
             ),
             raw,
@@ -389,6 +401,8 @@ class _Lowering:
 def _padding(value: Any) -> Any:
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, tuple)) and len(value) == 4:
+        return tuple(value)  # top, left, bottom, right
     return pair(value)
 
 

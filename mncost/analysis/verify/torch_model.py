@@ -123,13 +123,28 @@ _ACTIVATIONS = {
     "swish": "SiLU",
     "gelu": "GELU",
     "tanh": "Tanh",
+    "clip": "Hardtanh",
+    "leaky_relu": "LeakyReLU",
+    "prelu": "PReLU",
+    "elu": "ELU",
+    "selu": "SELU",
+    "celu": "CELU",
+    "softplus": "Softplus",
+    "softsign": "Softsign",
+    "mish": "Mish",
 }
+"""The spec's activations as torch modules; the other element-wise ops of an imported
+graph (abs, exp, an add of a constant, ...) are an Identity: 0 FLOPs either way, and the
+same shape."""
 
 
 def _act(name: str) -> nn.Module:
     from torch import nn
 
-    return getattr(nn, _ACTIVATIONS[name])() if name != "none" else nn.Identity()
+    module = _ACTIVATIONS.get(name)
+    if name == "prelu":  # one slope for all channels: PReLU's parameters are not counted
+        return nn.LeakyReLU()
+    return getattr(nn, module)() if module is not None else nn.Identity()
 
 
 def _same_padding(side: int, extent: int, stride: int) -> tuple[int, int]:
@@ -152,6 +167,10 @@ def _padded(
     from torch import nn
 
     if padding == "valid":
+        return (0, 0)
+    if isinstance(padding, (list, tuple)) and len(padding) == 4:
+        top, left, bottom, right = padding  # uneven: a ZeroPad2d first
+        parts["pad"] = nn.ZeroPad2d((left, right, top, bottom))
         return (0, 0)
     if padding != "same":
         return pair(padding)
@@ -397,6 +416,18 @@ class _Built:
             return self.run(name, "fc", module, (x,), raw)
         if kind == "softmax":
             return self.run(name, "softmax", nn.Softmax(dim=1), (x,), self.raw[x])
+        if kind == "bn":
+            module = nn.Sequential(
+                OrderedDict(
+                    [
+                        ("bn", nn.BatchNorm2d(c_in, device=self.opts.device)),
+                        ("act", _act(layer.act)),
+                    ]
+                )
+            )
+            return self.run(name, "bn", module, (x,), self.raw[x])
+        if kind == "act":
+            return self.run(name, "act", _act(layer.act), (x,), self.raw[x])
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".")
         if kind == "aux":
@@ -445,9 +476,12 @@ class _Built:
         from torch import nn
 
         channels = self.tensors[x].shape[1]
-        squeeze = WidthRule("make_divisible", layer.divisor).apply(
-            max(channels // layer.reduction, 1), 1, 1
-        )
+        if layer.squeeze is not None:
+            squeeze = self.opts.width(layer.squeeze)
+        else:
+            squeeze = WidthRule("make_divisible", layer.divisor).apply(
+                max(channels // layer.reduction, 1), 1, 1
+            )
         raw = self.raw[x]
         pooled = self.run(f"{name}.pool", "avgpool", nn.AdaptiveAvgPool2d(1), (x,), raw)
         reduced = self.conv(
@@ -461,9 +495,9 @@ class _Built:
             "same",
             1,
             False,
-            True,
+            layer.bias,
             layer.act,
-            max(1, raw // layer.reduction),
+            max(1, raw // layer.reduction) if layer.squeeze is None else layer.squeeze,
         )
         gate = self.conv(
             f"{name}.expand",
@@ -476,7 +510,7 @@ class _Built:
             "same",
             1,
             False,
-            True,
+            layer.bias,
             layer.gate,
             raw,
         )
