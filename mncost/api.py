@@ -400,23 +400,44 @@ def _metric_names(metrics: object) -> list[str]:
     return names
 
 
-def load_onnx(path: str | Path, *, strict: bool = False) -> GraphModel:
-    """An ONNX model as a :class:`~mncost.cost.model.GraphModel`, which every function here
-    counts as it counts a built-in model (``mncost.cost(graph, alpha=0.5)``; or pass the
-    path itself). Needs the ``onnx`` package (``pip install 'mncost[onnx]'``).
+def load_onnx(
+    path: str | Path, *, strict: bool = False, nest: bool = True
+) -> Architecture | GraphModel:
+    """An ONNX model, as the spec ``mncost import`` writes for it where the graph nests
+    (an :class:`~mncost.arch.ops.Architecture`, what :func:`load_spec` returns for that
+    file), else as the engine's program (a :class:`~mncost.cost.model.GraphModel`).
+    Every function here counts either as it counts a built-in model, and both count
+    alike: the spec is returned only when it counts as the graph does in every respect
+    checked (MACs, params and shapes layer by layer at alpha 1 and 0.5, and the peak
+    activation memory). ``nest=False`` always gives the graph. Needs the ``onnx``
+    package (``pip install 'mncost[onnx]'``).
 
     ``strict``: an op mncost does not know is an OnnxImportError rather than an op that
-    counts nothing, listed in ``graph.not_counted``. OnnxImportError (one line) for a file
-    that is not an ONNX model mncost can count.
+    counts nothing, listed in ``graph.not_counted`` (such a graph is returned as a
+    graph). OnnxImportError (one line) for a file that is not an ONNX model mncost can
+    count.
 
-    >>> graph = mncost.load_onnx("mobilenet_v2.onnx")   # doctest: +SKIP
-    >>> mncost.cost(graph, alpha=0.5, resolution=160).total.mult_adds   # doctest: +SKIP
+    >>> model = mncost.load_onnx("mobilenet_v2.onnx")   # doctest: +SKIP
+    >>> mncost.cost(model, alpha=0.5, resolution=160).total.mult_adds   # doctest: +SKIP
     """
     from mncost.cost.onnx_import import load_onnx as read
 
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be an ONNX file's path, got a {type_name(path)}")
-    return read(path, strict=check_flag(strict, "strict"))
+    graph = read(path, strict=check_flag(strict, "strict"))
+    if not check_flag(nest, "nest") or graph.not_counted or graph.resolution is None:
+        return graph
+    from mncost.analysis.onnx_spec import import_spec
+    from mncost.cost.scaling import ScalingError
+    from mncost.errors import NestError
+
+    try:
+        imported = import_spec(graph)
+    except (NestError, ScalingError):
+        return graph
+    if imported.nested.notes or imported.check.notes:
+        return graph
+    return imported.arch
 
 
 def export_onnx(

@@ -8,7 +8,7 @@ names the argument. A leaf module: it imports nothing from mncost.
 
 from __future__ import annotations
 
-__all__ = ["ExploreError", "LatencyError", "OnnxImportError"]
+__all__ = ["ExploreError", "LatencyError", "NestError", "OnnxImportError"]
 
 
 class ExploreError(ValueError):
@@ -23,3 +23,8 @@ class LatencyError(ValueError):
 
 class OnnxImportError(ValueError):
     """An ONNX file mncost cannot read or count; the message is one line."""
+
+
+class NestError(ValueError):
+    """An imported graph that does not nest into the spec language's composites (``mncost
+    import``); the message names the node that breaks the nesting, in one line."""

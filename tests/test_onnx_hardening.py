@@ -233,3 +233,62 @@ def test_hostile_node_names_are_shown_escaped(tmp_path):
     result = run_cli("table", str(save(tmp_path, model)))
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+
+# --- mncost import: graphs from strangers, written as spec files ---------------------
+
+
+def _residuals(depth: int):
+    """A 1x1 conv inside ``depth`` residuals nested in one another."""
+    nodes, inits = [], []
+
+    def block(x: str, d: int) -> str:
+        if d == depth:
+            inits.append(numpy_helper.from_array(np.zeros((4, 4, 1, 1), np.float32), "w"))
+            nodes.append(helper.make_node("Conv", [x, "w"], ["c"], name="conv"))
+            return "c"
+        inner = block(x, d + 1)
+        nodes.append(helper.make_node("Add", [inner, x], [f"a{d}"], name=f"add{d}"))
+        return f"a{d}"
+
+    out = block("x", 0)
+    graph = helper.make_graph(
+        nodes,
+        "deep",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+        [helper.make_tensor_value_info(out, TensorProto.FLOAT, None)],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_import_of_a_graph_nested_too_deep_for_a_spec_is_one_line(tmp_path):
+    ok = run_cli("import", str(save(tmp_path, _residuals(5), "ok.onnx")))
+    assert ok.exit_code == 0 and ok.stdout.count("kind: residual") == 5
+    for depth in (40, 400):  # 400: past Python's recursion limit if it recursed per level
+        path = save(tmp_path, _residuals(depth), f"d{depth}.onnx")
+        line = one_line_exit_2("import", str(path), "-o", str(tmp_path / "d.yaml"))
+        assert "does not nest into a spec" in line and "30 composites deep" in line
+    assert not (tmp_path / "d.yaml").exists()
+
+
+def test_import_writes_hostile_node_names_so_they_read_back(tmp_path):
+    names = ["x: y", "#c", "- d", "true", "null", "1e3", "[a]", 'q"q', "名前"]
+    nodes, inits, x = [], [], "x"
+    for i, name in enumerate(names):
+        inits.append(numpy_helper.from_array(np.zeros((4, 4, 1, 1), np.float32), f"w{i}"))
+        nodes.append(helper.make_node("Conv", [x, f"w{i}"], [f"t{i}"], name=name))
+        x = f"t{i}"
+    graph = helper.make_graph(
+        nodes,
+        "names",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+        [helper.make_tensor_value_info(x, TensorProto.FLOAT, None)],
+        inits,
+    )
+    path = save(tmp_path, helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]))
+    spec = tmp_path / "names.yaml"
+    assert run_cli("import", str(path), "-o", str(spec)).exit_code == 0
+    from mncost.arch.load import load_spec
+
+    assert [layer.name for layer in load_spec(spec).layers] == names

@@ -353,7 +353,11 @@ def _commands() -> Iterator[tuple[list[str], click.Command]]:
 
 
 # What each command needs besides -o to get as far as choosing a format.
-_REQUIRED = {"latency": ["--device", "pixel1-cpu"], "compare": ["mobilenet-v1", "mobilenet-v2"]}
+_REQUIRED = {
+    "latency": ["--device", "pixel1-cpu"],
+    "compare": ["mobilenet-v1", "mobilenet-v2"],
+    "import": ["model.onnx"],
+}
 # Commands whose -o writes one format only: no ending can be ambiguous.
 _ONE_FORMAT = {"schema": "JSON Schema", "calibrate": "a JSON device profile"}
 

@@ -27,6 +27,7 @@ Examples:
   mncost compare mobilenet-v1@0.75/160 mobilenet-v2@1.0/128
   mncost table my-model.onnx --res 320x240   your own network, exported to ONNX
   mncost export mobilenet-v2 -a 0.75 -o mnv2.onnx   any model as a runnable ONNX file
+  mncost import my-model.onnx -o my-model.yaml      an ONNX graph as an editable spec
   mncost reproduce                        audit every cost figure of the paper
   mncost verify --alpha 0.5 --res 128     cross-check against PyTorch (optional extra)
   mncost plot pareto --highlight 0.75/160 accuracy vs cost of published models
@@ -68,6 +69,7 @@ cli.lazy_commands.update(
         "choose": "mncost.cli.commands.choose:choose_command",
         "compare": "mncost.cli.commands.compare:compare_command",
         "export": "mncost.cli.commands.export:export_command",
+        "import": "mncost.cli.commands.import_:import_command",
     }
 )
 

@@ -6,7 +6,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -129,10 +129,7 @@ def verify_command(
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
     if not isinstance(chosen.arch, Architecture):
-        raise UserError(
-            f"verify builds a spec's layers in PyTorch; {chosen.origin} is a graph: "
-            "verify does not check imported graphs yet"
-        )
+        chosen = _nested(chosen)
     try:
         # Loading PyTorch is most of a first run's time: a stage of its own.
         with (
@@ -143,6 +140,7 @@ def verify_command(
             progress.stage(
                 f"Building {quote(chosen.arch.name)} in PyTorch and measuring each layer"
             )
+            assert isinstance(chosen.arch, Architecture)  # a graph is nested above
             check = verify(
                 chosen.arch, chosen.alpha, chosen.resolution, chosen.classes, chosen.conventions
             )
@@ -155,3 +153,31 @@ def verify_command(
     emit_report(verify_report(check), fmt, output)
     if not check.ok:
         ctx.exit(1)
+
+
+def _nested(chosen: Any) -> Any:
+    """An imported graph's scenario with the graph replaced by its nested spec (what
+    ``mncost import`` writes), once the spec counts as the graph does at this very
+    configuration: PyTorch builds the spec, so it checks the graph."""
+    from dataclasses import replace
+
+    from mncost.analysis.onnx_spec import spec_of_graph
+    from mncost.cost.scaling import ScalingError
+    from mncost.errors import NestError
+
+    try:
+        with user_errors(ScalingError):
+            arch = spec_of_graph(
+                chosen.arch, chosen.alpha, chosen.resolution, chosen.classes, chosen.conventions
+            )
+    except NestError as exc:
+        raise UserError(
+            f"verify builds a spec's layers in PyTorch, and {chosen.origin} does not nest "
+            f"into a spec: {exc}"
+        ) from None
+    click.echo(
+        f"verify: {chosen.origin} is built in PyTorch from its nested spec (mncost import), "
+        "which counts as the graph does here",
+        err=True,
+    )
+    return replace(chosen, arch=arch)
