@@ -51,6 +51,18 @@ def test_every_built_in_model_round_trips_and_runs(tmp_path, name):
     assert again.total.params == original.total.params - aux_params(original)
     out = run(path)
     assert out.shape == (2, arch.classes) and np.isfinite(out).all()
+    # mncost import nests the file back into the built-in's composites: one residual per
+    # add of the built-in's program, one concat per concat, one SE block per rescale.
+    from mncost.analysis.onnx_spec import import_spec
+    from mncost.cost.onnx_import import load_onnx
+
+    nested = import_spec(load_onnx(path)).nested.counts
+    kinds = [op.kind for op in original.geometry.program.ops if not op.aux]
+    assert (nested["residual"], nested["concat"], nested["se"]) == (
+        kinds.count("add"),
+        kinds.count("concat"),
+        kinds.count("scale"),
+    )
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,22 @@ def test_an_se_blocks_squeeze_channels_follow_alpha_and_its_biases_can_go():
     assert rows["se.reduce"].params == 32 * 6 and rows["se.expand"].params == 6 * 32
 
 
+def test_a_resize_scales_the_map_by_a_whole_factor_or_to_a_size():
+    arch = _spec(
+        {"kind": "conv", "name": "c", "kernel": 3, "stride": 4, "filters": 4},
+        {"kind": "resize", "name": "up", "scale": 2},
+        {"kind": "resize", "name": "to", "output": [5, 7]},
+        {"kind": "conv", "name": "c2", "kernel": 1, "filters": 4},
+    )
+    rows = {r.name: r for r in mncost.cost(arch).layers}
+    # 32 / 4 = 8 per side, twice that is 16; then 5x7 whatever came in.
+    assert rows["up"].output == (16, 16, 4) and rows["up"].mult_adds == 0
+    assert rows["to"].output == (5, 7, 4)
+    assert rows["c2"].mult_adds == 4 * 4 * 5 * 7
+    with pytest.raises(SpecError, match="give scale"):
+        _spec({"kind": "resize", "name": "r"})
+
+
 def test_a_spec_can_default_to_a_non_square_input():
     arch = _spec({"kind": "conv", "name": "c", "kernel": 1, "filters": 2}, resolution=[24, 40])
     assert arch.resolution == (24, 40)
@@ -141,6 +157,7 @@ def test_verify_builds_the_new_kinds_in_pytorch(tmp_path):
                         ],
                     },
                     {"kind": "se", "name": "se", "squeeze": 3, "bias": False},
+                    {"kind": "resize", "name": "up", "scale": [2, 1]},
                     {"kind": "fc", "name": "fc"},
                 ],
             }

@@ -22,6 +22,7 @@ Primitive kinds (one row each in a cost table):
 - ``bn`` and ``act``: a batch norm or an activation on its own, where it does not follow
   a conv (DenseNet's BN-ReLU before each conv; what ``mncost import`` writes for an
   ONNX graph's standalone nodes).
+- ``resize``: upsampling by a whole factor, or to a fixed size.
 
 Composite kinds (their parts are rows, each naming the block it belongs to):
 
@@ -77,6 +78,7 @@ __all__ = [
     "MaxPool",
     "Padding",
     "PointwiseConv",
+    "Resize",
     "Residual",
     "SqueezeExcite",
     "Softmax",
@@ -373,6 +375,26 @@ class Elementwise(LayerBase):
     """Which activation."""
 
 
+class Resize(LayerBase):
+    """A resize of the feature map (nearest or bilinear upsampling; an ONNX Resize or
+    Upsample): 0 mult-adds and no parameters, as PyTorch's FlopCounterMode counts
+    interpolation; the channels stay."""
+
+    kind: Literal["resize"] = "resize"
+    scale: Pair | None = None
+    """Each side times this whole number (2: twice the height and width), one number or
+    [height, width]."""
+    output: Annotated[list[Side], Field(min_length=2, max_length=2)] | Side | None = None
+    """Instead of scale: this output size, one side or [height, width], whatever the
+    input's (an adaptive pool that enlarges a small map exports as this)."""
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Any:
+        if (self.scale is None) == (self.output is None):
+            raise ValueError("give scale (a whole factor) or output (a size), not both or neither")
+        return self
+
+
 class Block(LayerBase):
     """A named group of layers in sequence (a stage of the network)."""
 
@@ -486,6 +508,7 @@ Layer = Annotated[
     | Softmax
     | BatchNorm
     | Elementwise
+    | Resize
     | Block
     | Residual
     | Concat
@@ -506,6 +529,7 @@ KINDS: tuple[str, ...] = (
     "softmax",
     "bn",
     "act",
+    "resize",
     "block",
     "residual",
     "concat",

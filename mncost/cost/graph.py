@@ -17,6 +17,7 @@ unequal counts equal; the published layouts never rely on that).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 from mncost.arch import ops as spec
@@ -222,6 +223,25 @@ class _Lowering:
         if kind == "bn":
             return self.emit(
                 Op(name, "map", "bn", block, (x,), p.tensor(), batch_norm=True, act=layer.act),
+                self.raw(x),
+            )
+        if kind == "resize":
+            fixed = None if layer.output is None else pair(layer.output)
+            factor = None
+            if layer.scale is not None:
+                sh, sw = pair(layer.scale)
+                factor = (Fraction(sh), Fraction(sw))
+            return self.emit(
+                Op(
+                    name,
+                    "resize",
+                    "resize",
+                    block,
+                    (x,),
+                    p.tensor(),
+                    pool_output=fixed,
+                    scale_factor=factor,
+                ),
                 self.raw(x),
             )
         if kind == "act":

@@ -15,7 +15,7 @@ the graph can be written as an editable spec file (:func:`mncost.arch.dump.spec_
 A graph nests when every op lies on exactly one branch of each join around it and reads
 nothing from outside its branch. Where it does not, :class:`~mncost.errors.NestError`
 names the node that breaks the nesting and why (a connection that skips across a
-join, several outputs, a channel slice, a resize).
+join, several outputs, a channel slice, a resize by a fraction).
 
 One rewrite keeps the values and makes DenseNet nest: a Concat whose first inputs are
 exactly those of an earlier Concat reads that Concat's output instead (torchvision's
@@ -461,10 +461,16 @@ class _Writer:
             self.left_out.append(f"{op.name} ({op.role.removeprefix('onnx:')})")
             return None
         if kind == "resize":
-            raise NestError(
-                f"node {quote(op.name)} resizes its input (Resize or Upsample), which the "
-                "spec language cannot say yet"
-            )
+            if op.pool_output is not None:
+                return {"kind": "resize", "output": _pair(op.pool_output)}
+            factor = op.scale_factor or (1, 1)
+            if not all(Fraction(f).denominator == 1 for f in factor):
+                shown = "x".join(f"{float(f):g}" for f in factor)
+                raise NestError(
+                    f"node {quote(op.name)} resizes its input by {shown}; a spec resizes by "
+                    "whole factors or to a size"
+                )
+            return {"kind": "resize", "scale": _pair(tuple(int(f) for f in factor))}
         raise NestError(f"node {quote(op.name)}: a {kind} op does not nest")  # pragma: no cover
 
     def conv(self, op: Op, i: int) -> dict[str, Any]:

@@ -428,6 +428,13 @@ class _Built:
             return self.run(name, "bn", module, (x,), self.raw[x])
         if kind == "act":
             return self.run(name, "act", _act(layer.act), (x,), self.raw[x])
+        if kind == "resize":
+            module = (
+                nn.Upsample(size=pair(layer.output))
+                if layer.output is not None
+                else nn.Upsample(scale_factor=tuple(float(f) for f in pair(layer.scale)))
+            )
+            return self.run(name, "resize", module, (x,), self.raw[x])
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".")
         if kind == "aux":

@@ -70,7 +70,7 @@ def import_command(model: str, output: Path | None, resolution: Any, strict: boo
     its MACs, params (every batch-norm value included) and output shapes must be equal at
     alpha 1, and are compared at alpha 0.5 and in peak activation memory too; a note
     says where they differ. Where the graph does not nest (a connection that skips
-    across a join, several outputs, a channel slice or a resize), the error names the
+    across a join, several outputs, a channel slice, a resize by a fraction), the error names the
     node that breaks the nesting, and nothing is written: every command still counts
     the .onnx file itself.
     """
