@@ -4,7 +4,7 @@ the same file, measured side by side in this run.
 It writes ResNet-18 and ResNet-50 as ONNX files (``mncost export``: float32 weights,
 about 47 MB and 102 MB), then times, for each file, interleaved, best of --runs:
 
-- mncost: ``load_onnx(path)`` and ``count()`` of the result (read, lower, count every
+- mncost: ``load_onnx(path, nest=False)`` and ``count()`` of the result (read, lower, count every
   layer), in this process, after the imports;
 - onnx-tool: ``onnx_tool.model_profile(path)`` (its per-node MACs and params), the same
   way; its import time is reported apart;
@@ -69,7 +69,7 @@ def main() -> int:
             files[name] = path
 
         def ours(path: Path) -> int:
-            return count(mncost.load_onnx(path)).total.mult_adds
+            return count(mncost.load_onnx(path, nest=False)).total.mult_adds
 
         import numpy as np
 
