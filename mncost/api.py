@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mncost.analysis.scenario import (
+    DEFAULT_MODEL,
     axis,
     check_choice,
     check_classes,
     check_dtype,
     check_flag,
     device_profile,
+    input_size,
     model_architecture,
     multiplier,
     type_name,
@@ -33,7 +35,7 @@ from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import GraphModel, Model
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import Resolution, ScalingError, resolution_from_rho
+from mncost.cost.scaling import Resolution, ScalingError
 
 if TYPE_CHECKING:
     import pandas
@@ -85,7 +87,7 @@ def conventions(bn: str = "none", fc_bias: bool = True, rounding: str | None = N
 
 
 def cost(
-    model: ModelLike = "mobilenet-v1",
+    model: ModelLike = DEFAULT_MODEL,
     alpha: Number = 1,
     resolution: int | None = None,
     *,
@@ -175,7 +177,7 @@ def sweep(
 
 
 def memory(
-    model: ModelLike = "mobilenet-v1",
+    model: ModelLike = DEFAULT_MODEL,
     alpha: Number = 1,
     resolution: int | None = None,
     *,
@@ -214,7 +216,7 @@ def memory(
 
 
 def latency(
-    model: ModelLike = "mobilenet-v1",
+    model: ModelLike = DEFAULT_MODEL,
     alpha: Number = 1,
     resolution: int | None = None,
     *,
@@ -369,11 +371,7 @@ def compare(
 
 def _size(arch: Model, resolution: object, rho: object) -> Resolution | None:
     """The resolution from ``resolution`` or ``rho`` (not both), checked."""
-    if resolution is not None and rho is not None:
-        raise ScalingError("give resolution or rho, not both")
-    if rho is not None:
-        return resolution_from_rho(multiplier(rho, "rho"), arch.resolution)
-    return None if resolution is None else check_resolution(resolution)
+    return input_size(arch, resolution, rho)
 
 
 def _alphas(values: object) -> list[Fraction]:

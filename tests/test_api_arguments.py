@@ -8,6 +8,7 @@ AttributeError, an "unhashable type" or an endless loop from deep inside.
 from __future__ import annotations
 
 import itertools
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 
 import mncost
+from mncost.cost.scaling import ScalingError
 
 
 def test_numpy_numbers_are_read_as_their_shortest_decimal():
@@ -116,3 +118,21 @@ def test_the_public_exceptions_are_exported():
 def test_an_endless_iterable_is_refused_while_it_is_read(call):
     with pytest.raises(mncost.ExploreError, match="more than 10,000 values"):
         call()
+
+
+def test_resolution_or_rho_is_one_rule_for_the_api_and_the_cli():
+    # The API takes (height, width) as the CLI takes HxW; both refuse resolution with rho
+    # in the same words (analysis.scenario.input_size).
+    import mncost
+    from tests.conftest import run_cli
+
+    assert mncost.cost("mobilenet-v2", resolution=(240, 320)).resolution == (240, 320)
+    assert mncost.cost("mobilenet-v2", resolution=[160, 160]).resolution == 160
+    cli = run_cli("table", "mobilenet-v2", "--res", "240x320", "-f", "json")
+    assert json.loads(cli.stdout)["resolution"] == [240, 320]
+    with pytest.raises(ScalingError, match="give resolution or rho, not both"):
+        mncost.cost("mobilenet-v2", resolution=160, rho=0.5)
+    refused = run_cli("table", "--res", "160", "--rho", "0.5")
+    assert refused.exit_code == 2 and "give --res or --rho, not both" in refused.stderr
+    with pytest.raises(ScalingError, match="a side or"):
+        mncost.cost("mobilenet-v2", resolution=(1, 2, 3))

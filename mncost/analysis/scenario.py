@@ -55,6 +55,8 @@ __all__ = [
     "model_architecture",
     "multiplier",
     "resolution",
+    "input_size",
+    "size",
     "type_name",
     "with_dtype",
 ]
@@ -197,6 +199,47 @@ def resolution(value: object, what: str = "resolution") -> int:
             f"{what} must be a whole number from 1 to {MAX_RESOLUTION}, got {pixels}"
         )
     return pixels
+
+
+def size(value: object, what: str = "resolution") -> Resolution:
+    """An input size: a side (as :func:`resolution`), or (height, width) for a
+    non-square input (a tuple or a list of two sides)."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ScalingError(
+                f"{what} must be a side or (height, width), got {len(value)} numbers"
+            )
+        h, w = resolution(value[0], what), resolution(value[1], what)
+        return h if h == w else (h, w)
+    return resolution(value, what)
+
+
+def input_size(
+    arch: Model,
+    resolution: object,
+    rho: object,
+    names: tuple[str, str] = ("resolution", "rho"),
+) -> Resolution | None:
+    """The input size a question names: ``resolution``, or ``rho`` times the model's own
+    (not both; None: the model's own). ``names`` are the two as the caller spells them
+    (the command line's --res and --rho). The one place this rule lives: the CLI and
+    the API both ask here."""
+    from mncost.cost.scaling import resolution_from_rho
+
+    res_name, rho_name = names
+    if resolution is not None and rho is not None:
+        raise ScalingError(f"give {res_name} or {rho_name}, not both")
+    if rho is not None:
+        if arch.resolution is None:
+            raise ScalingError(
+                f"{arch.name}: the graph's input size is symbolic, so {rho_name} has no "
+                f"base; give {res_name}"
+            )
+        factor = rho if isinstance(rho, Fraction) else multiplier(rho, "rho")
+        return resolution_from_rho(factor, arch.resolution)
+    if resolution is None:
+        return None
+    return size(resolution, res_name)
 
 
 def check_classes(value: object) -> int | None:

@@ -527,21 +527,13 @@ def resolve_scenario(options: ScenarioOptions) -> Scenario:
     alpha, the resolution (--res, --rho, or the model's own), classes and the
     conventions; UserError for options that do not fit together."""
     from mncost.analysis.models import Scenario
+    from mncost.analysis.scenario import input_size
     from mncost.cost.conventions import BatchNormCount, Conventions
-    from mncost.cost.scaling import resolution_from_rho
 
     ref = resolve_model(options.model, options.spec, options.strict)
     arch = ref.arch
-    resolution = options.resolution
-    if resolution is not None and options.rho is not None:
-        raise UserError("give --res or --rho, not both")
-    if options.rho is not None:
-        if arch.resolution is None:
-            raise UserError(
-                f"{arch.name}: the graph's input size is symbolic, so --rho has no base; give --res"
-            )
-        with user_errors(ScalingError):
-            resolution = resolution_from_rho(options.rho, arch.resolution)
+    with user_errors(ScalingError):
+        resolution = input_size(arch, options.resolution, options.rho, ("--res", "--rho"))
     conventions = Conventions(
         bn=cast(BatchNormCount, options.bn),  # click.Choice allows only these
         fc_bias=options.fc_bias,
