@@ -224,9 +224,16 @@ def latency(
     rho: Number | None = None,
     classes: int | None = None,
     rounding: str | None = None,
+    dtype: str | None = None,
 ) -> LatencyEstimate:
     """Estimated latency of ``model`` at width ``alpha`` and input ``resolution`` on a
-    device, op by op: an estimate from a fitted device profile, never a measurement.
+    device, op by op: an estimate from a fitted device profile, and beside it the
+    measurement of that configuration on the device where there is one
+    (``measurement``; ``best_ms`` is it, else the estimate).
+
+    ``dtype`` is the data type the model runs in (default: the profile's): it picks the
+    measurement (pixel1-cpu has published 8-bit MobileNet V3 latencies), and an estimate
+    in another type than the profile was fitted in says so among its cautions.
 
     ``device`` is a built-in profile's name (``"pixel1-cpu"``: fitted to TF-slim's 22
     MobileNet V2 Pixel-1 latencies), a Path to a profile file written by ``mncost
@@ -253,6 +260,7 @@ def latency(
         device_profile(device),
         rounding=rounding,
         model=registered_name(arch),
+        dtype=None if dtype is None else check_dtype(dtype),
     )
 
 

@@ -270,6 +270,11 @@ class Candidate:
     """The budget (its metric) closest to its limit; None when there are no budgets."""
     latency_extrapolated: bool = False
     """Whether the latency estimate lies outside what the profile was fitted on."""
+    latency_measured: bool = False
+    """Whether figures' latency_ms is a measurement on the device (it then decides the
+    budget; the estimate is latency_estimate_ms)."""
+    latency_estimate_ms: float | None = None
+    """The device profile's estimate (None: no device)."""
 
     @property
     def binding_fraction(self) -> float | None:
@@ -291,6 +296,14 @@ class Candidate:
             "binding_fraction": self.binding_fraction,
             "budget_fractions": dict(self.fractions),
             "latency_extrapolated": self.latency_extrapolated,
+            "latency_status": (
+                None
+                if self.latency_estimate_ms is None
+                else "measured"
+                if self.latency_measured
+                else "estimated"
+            ),
+            "latency_estimate_ms": self.latency_estimate_ms,
         }
 
 
@@ -579,6 +592,12 @@ def choose(
                 latency_extrapolated=bool(g.latency_outside[i, j])
                 if g.latency_outside is not None
                 else False,
+                latency_measured=bool(g.latency_measured[i, j])
+                if g.latency_measured is not None
+                else False,
+                latency_estimate_ms=float(g.latency_estimate[i, j])
+                if g.latency_estimate is not None
+                else None,
             )
         )
     cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))

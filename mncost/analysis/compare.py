@@ -107,7 +107,9 @@ class Comparison:
     """Every layer type of A or B, in order of A's largest mult-adds first, then B's."""
     totals: dict[str, Difference]
     """mult_adds, params, weight_bytes, peak_activation_bytes, latency_ms (with a
-    device) and top1 (where both have a value; its difference is in points)."""
+    device: the measurement on it where there is one, else the estimate), then
+    latency_estimate_ms (the estimates, when a side was measured), and top1 (where both
+    have a value; its difference is in points)."""
 
     @property
     def by_type_metrics(self) -> tuple[str, ...]:
@@ -129,6 +131,18 @@ class Comparison:
             "top1_loo_mae": None if acc is None else acc.loo_mae,
             "top1_note": side.accuracy_reason,
             "latency_cautions": list(side.latency.cautions) if side.latency else [],
+            "latency_status": (
+                None
+                if side.latency is None
+                else "measured"
+                if side.latency.measurement
+                else "estimated"
+            ),
+            "latency_measurement": (
+                side.latency.measurement.to_dict()
+                if side.latency is not None and side.latency.measurement
+                else None
+            ),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -206,7 +220,9 @@ def _side(
     memory = count_memory(arch, ref.alpha, ref.resolution, None, conventions, dw_inplace)
     latency = None
     if profile is not None:
-        latency = estimate_latency(arch, ref.alpha, ref.resolution, None, profile, model=name)
+        latency = estimate_latency(
+            arch, ref.alpha, ref.resolution, None, profile, model=name, dtype=conventions.dtype
+        )
     fitted = accuracy_model(name) if name is not None else None
     side = ref.resolution if isinstance(ref.resolution, int) else None
     estimate = None
@@ -283,7 +299,12 @@ def compare(
         ),
     }
     if side_a.latency is not None and side_b.latency is not None:
-        totals["latency_ms"] = Difference(side_a.latency.total_ms, side_b.latency.total_ms)
+        # A measurement on the device beats the estimate; the estimate stays beside it.
+        totals["latency_ms"] = Difference(side_a.latency.best_ms, side_b.latency.best_ms)
+        if side_a.latency.measurement or side_b.latency.measurement:
+            totals["latency_estimate_ms"] = Difference(
+                side_a.latency.total_ms, side_b.latency.total_ms
+            )
     top_a = side_a.accuracy.value if side_a.accuracy is not None else None
     top_b = side_b.accuracy.value if side_b.accuracy is not None else None
     totals["top1"] = _points(top_a, top_b)

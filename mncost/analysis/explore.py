@@ -77,7 +77,12 @@ MAX_AXIS_TEXT = 4_000
 """An axis written as text (a range or a list) has at most this many characters."""
 
 LATENCY = "latency_ms"
-"""The explorer's name for the estimated latency (needs a device profile)."""
+"""The explorer's name for the latency (needs a device profile): measured on the device
+where the configuration was measured, else estimated."""
+LATENCY_STATUS = "latency_status"
+"""measured or estimated: what latency_ms is, configuration by configuration."""
+LATENCY_ESTIMATE = "latency_estimate_ms"
+"""The profile's estimate, measured configurations included (beside the measurement)."""
 ACCURACY = "top1"
 """The explorer's name for the estimated top-1 (needs an accuracy model); its status
 comes with it as ``top1_status``."""
@@ -324,7 +329,14 @@ class ExploreGrid:
     counts: dict[str, numpy.ndarray]
     """Exact int64 totals of each counted metric."""
     latency: numpy.ndarray | None = None
-    """Estimated ms (float64), when a device profile was given."""
+    """Latency in ms (float64), when a device profile was given: the measurement on the
+    device where the configuration has one (:attr:`latency_measured`), else the
+    estimate. Budgets are tested on it, so a measurement always wins."""
+    latency_estimate: numpy.ndarray | None = None
+    """The profile's estimate everywhere, measured configurations included."""
+    latency_measured: numpy.ndarray | None = None
+    """True where :attr:`latency` is a measurement on the device (the profile's own
+    point, or a published one: :func:`mncost.analysis.latency.device_measurements`)."""
     profile: LatencyProfile | None = None
     latency_cautions: tuple[str, ...] = ()
     """Why the latency estimates are less sure than the profile's LOO error says."""
@@ -367,6 +379,12 @@ class ExploreGrid:
             return self.latency
         if name == ACCURACY and self.accuracy is not None:
             return self.accuracy.value
+        if name == LATENCY_ESTIMATE and self.latency_estimate is not None:
+            return self.latency_estimate
+        if name == LATENCY_STATUS and self.latency_measured is not None:
+            import numpy as np
+
+            return np.where(self.latency_measured, "measured", "estimated")
         raise KeyError(name)
 
     def has(self, name: str) -> bool:
@@ -380,6 +398,9 @@ class ExploreGrid:
     def columns(self) -> tuple[str, ...]:
         """The data columns of :meth:`frame`, after alpha and resolution."""
         names = [m for m in self.metrics if m in self.counts or m == LATENCY]
+        if LATENCY in names and self.latency is not None:
+            at = names.index(LATENCY) + 1
+            names[at:at] = [LATENCY_STATUS, LATENCY_ESTIMATE]
         if self.accuracy is not None and ACCURACY in self.metrics:
             names += [ACCURACY, "top1_status"]
         return tuple(names)
@@ -396,6 +417,10 @@ class ExploreGrid:
             if self.accuracy is None:
                 raise KeyError(name)
             return self.accuracy.status.reshape(-1)
+        if name == LATENCY_STATUS and self.latency_measured is not None:
+            return np.where(self.latency_measured, "measured", "estimated").reshape(-1)
+        if name == LATENCY_ESTIMATE and self.latency_estimate is not None:
+            return self.latency_estimate.reshape(-1)
         return self.array(name).reshape(-1)
 
     def frame(self) -> pandas.DataFrame:
@@ -416,7 +441,7 @@ class ExploreGrid:
 
         out = []
         for name in self.columns():
-            if name == "top1_status":
+            if name in ("top1_status", LATENCY_STATUS, LATENCY_ESTIMATE):
                 continue
             values = self.array(name)
             if name == ACCURACY:
@@ -461,10 +486,14 @@ class ExploreGrid:
         import numpy as np
 
         outside = 0 if self.latency_outside is None else int(np.count_nonzero(self.latency_outside))
+        measured = (
+            0 if self.latency_measured is None else int(np.count_nonzero(self.latency_measured))
+        )
         return {
             **self.profile.provenance(),
             "cautions": list(self.latency_cautions),
             "configurations_outside_fit_range": outside,
+            "configurations_measured": measured,
         }
 
 
@@ -474,11 +503,15 @@ def _latency_cautions(
     family: str | None,
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
+    dtype: str,
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     """What makes a grid's latency estimates less sure, and where it leaves the fit."""
+    from mncost.analysis.latency import dtype_caution
+
     cautions, outside = _grid_fit_cautions(profile, model, family, alphas, resolutions)
     poor = profile.poor_fit_caution
-    return ((poor,) if poor else ()) + cautions, outside
+    kind = dtype_caution(profile, dtype)
+    return ((poor,) if poor else ()) + ((kind,) if kind else ()) + cautions, outside
 
 
 def _grid_fit_cautions(
@@ -638,6 +671,8 @@ def explore_grid(
         else {}
     )
     latency = outside = None
+    estimate: numpy.ndarray | None = None
+    measured: numpy.ndarray | None = None
     cautions: tuple[str, ...] = ()
     if profile is not None and LATENCY in chosen:
         from mncost.analysis.latency import latency_grid
@@ -651,7 +686,14 @@ def explore_grid(
             conventions.rounding,
             step("estimating latency"),
         )
-        cautions, outside = _latency_cautions(profile, model, family, alphas, resolutions)
+        cautions, outside = _latency_cautions(
+            profile, model, family, alphas, resolutions, conventions.dtype
+        )
+        estimate = latency
+        if classes is None and conventions.rounding is None:
+            latency, measured = _measured_first(
+                profile, model, alphas, resolutions, conventions.dtype, latency
+            )
     return ExploreGrid(
         model=arch.name,
         registered=model,
@@ -664,6 +706,8 @@ def explore_grid(
         metrics=tuple(chosen),
         counts=counts,
         latency=latency,
+        latency_estimate=estimate,
+        latency_measured=measured,
         profile=profile if LATENCY in chosen else None,
         latency_cautions=cautions,
         latency_outside=outside,
@@ -677,6 +721,37 @@ def explore_grid(
             arch.width.min_value,
         ),
     )
+
+
+def _measured_first(
+    profile: LatencyProfile,
+    model: str | None,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[int],
+    dtype: str,
+    estimate: numpy.ndarray,
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The latency grid with each configuration measured on the device set to its
+    measurement, and where those are."""
+    import numpy as np
+
+    from mncost.analysis.latency import device_measurements
+
+    measured = np.zeros(estimate.shape, dtype=bool)
+    if model is None:
+        return estimate, measured
+    at_alpha = {a: i for i, a in enumerate(alphas)}
+    at_res = {r: j for j, r in enumerate(resolutions)}
+    latency = estimate
+    for (name, alpha, resolution, kind), m in device_measurements(profile).items():
+        i, j = at_alpha.get(alpha), at_res.get(resolution)
+        if name != model or kind != dtype or i is None or j is None:
+            continue
+        if latency is estimate:
+            latency = estimate.copy()
+        latency[i, j] = m.latency_ms
+        measured[i, j] = True
+    return latency, measured
 
 
 def with_dtype(conventions: Conventions, dtype: str) -> Conventions:

@@ -260,6 +260,36 @@ class PointFit:
 
 
 @dataclass(frozen=True)
+class DeviceMeasurement:
+    """A latency measured on a profile's device for one configuration: one of the
+    profile's own measured points, or (for ``pixel1-cpu``) a published measurement on the
+    same phone that the fit never saw (TF-slim's MobileNet V3 checkpoints, float and
+    8-bit). Where there is one, it beats any estimate (:func:`measured_latency`)."""
+
+    model: str
+    alpha: Fraction
+    resolution: int
+    dtype: str
+    """The data type the timed model ran in (a float32 profile's points are float32)."""
+    latency_ms: float
+    label: str
+    """How its source names it ("MobileNet_v2_1.0_224", "Small dm=1 (8-bit)")."""
+    source: str
+    """Where it comes from, in words: the profile's own points, or a publication."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "alpha": float(self.alpha),
+            "resolution": self.resolution,
+            "dtype": self.dtype,
+            "latency_ms": self.latency_ms,
+            "label": self.label,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class _Fit:
     coefficients: tuple[float, ...]
     fitted: tuple[float, ...]
@@ -685,6 +715,72 @@ def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
     return tuple(checks)
 
 
+# --- measurements beat estimates --------------------------------------------------------
+
+
+MeasurementKey = tuple[str, Fraction, int, str]
+"""(model, alpha, resolution, dtype)."""
+
+
+def device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, DeviceMeasurement]:
+    """Every configuration measured on ``profile``'s device: the profile's own points (in
+    its dtype) and, for ``pixel1-cpu``, the published Pixel-1 latencies of the MobileNet
+    V3 checkpoints whose layer sizes mncost counts (the TF-slim 0.75 rows are another
+    network than mncost's mobilenet-v3 at 0.75: see :data:`_SLIM_LAYOUT`)."""
+    return _device_measurements(profile)
+
+
+@cache
+def _device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, DeviceMeasurement]:
+    out: dict[MeasurementKey, DeviceMeasurement] = {}
+    for point in profile.points:
+        m = point.measurement
+        out[m.model, m.alpha, m.resolution, profile.dtype] = DeviceMeasurement(
+            m.model,
+            m.alpha,
+            m.resolution,
+            profile.dtype,
+            m.latency_ms,
+            m.label,
+            f"one of {profile.name}'s measured points",
+        )
+    if profile.builtin and profile.name == "pixel1-cpu":
+        from mncost.sources.checkpoints import checkpoint_points
+
+        for p in checkpoint_points():
+            if p.family != "mobilenet_v3" or p.model is None or p.latency_ms is None:
+                continue
+            alpha, resolution = p.alpha or Fraction(1), p.resolution or 224
+            if _SLIM_LAYOUT.get((p.model, alpha), "").startswith("layouts differ"):
+                continue  # another network than the one mncost counts under that name
+            dtype = "int8" if p.precision == "int8" else "float32"
+            document = p.provenance[0].citation if p.provenance else "published"
+            out.setdefault(
+                (p.model, alpha, resolution, dtype),
+                DeviceMeasurement(
+                    p.model,
+                    alpha,
+                    resolution,
+                    dtype,
+                    float(p.latency_ms),
+                    p.label,
+                    f"published: {document}",
+                ),
+            )
+    return out
+
+
+def measured_latency(
+    profile: LatencyProfile, model: str | None, alpha: Fraction, resolution: Resolution, dtype: str
+) -> DeviceMeasurement | None:
+    """The measurement of this configuration on ``profile``'s device (None: there is
+    none, or the model is not a built-in one). Only for the model as measured: its own
+    classes and channel rounding."""
+    if model is None or not isinstance(resolution, int):
+        return None
+    return device_measurements(profile).get((model, alpha, resolution, dtype))
+
+
 # --- estimates ---------------------------------------------------------------------------
 
 
@@ -721,6 +817,14 @@ class LatencyEstimate:
     measured: PointFit | None = None
     """The profile's own measured point for this very configuration (same model, alpha
     and resolution), when there is one: the measurement beside the estimate."""
+    measurement: DeviceMeasurement | None = None
+    """Any measurement of this configuration on the device (the profile's own point, or
+    a published one it never saw), in the dtype asked for: it beats the estimate."""
+
+    @property
+    def best_ms(self) -> float:
+        """The measurement where there is one, else the estimate."""
+        return self.measurement.latency_ms if self.measurement else self.total_ms
 
     @property
     def total_ms(self) -> float:
@@ -737,7 +841,8 @@ class LatencyEstimate:
             "resolution": self.resolution,
             "classes": self.classes,
             "total_ms": self.total_ms,
-            "measured_ms": self.measured.measurement.latency_ms if self.measured else None,
+            "measured_ms": self.measurement.latency_ms if self.measurement else None,
+            "measurement": self.measurement.to_dict() if self.measurement else None,
             "mult_adds": self.mult_adds,
             "cautions": list(self.cautions),
             "device": self.profile.provenance(),
@@ -772,15 +877,33 @@ class LatencyEstimate:
         return frame_
 
 
+def dtype_caution(profile: LatencyProfile, dtype: str) -> str:
+    """What an estimate in ``dtype`` from a profile fitted in another one is ("" when
+    they are the same)."""
+    if dtype == profile.dtype:
+        return ""
+    return (
+        f"{profile.name} was fitted on {profile.dtype} measurements: its estimate for "
+        f"{dtype} is the {profile.dtype} estimate (the speed-up of {dtype} is not modelled); "
+        f"only a measurement in {dtype} says more"
+    )
+
+
 def _cautions(
     profile: LatencyProfile,
     model: str | None,
     family: str | None,
     alpha: Fraction,
     resolution: Resolution,
+    dtype: str | None = None,
 ) -> tuple[str, ...]:
     poor = profile.poor_fit_caution
-    return ((poor,) if poor else ()) + _fit_cautions(profile, model, family, alpha, resolution)
+    kind = dtype_caution(profile, dtype) if dtype is not None else ""
+    return (
+        ((poor,) if poor else ())
+        + ((kind,) if kind else ())
+        + _fit_cautions(profile, model, family, alpha, resolution)
+    )
 
 
 def _fit_cautions(
@@ -846,10 +969,13 @@ def estimate_latency(
     *,
     rounding: str | None = None,
     model: str | None = None,
+    dtype: str | None = None,
 ) -> LatencyEstimate:
     """The estimated latency of ``arch`` at (alpha, resolution) on ``profile``'s device,
-    op by op. ``model`` is its registered name (None for a spec file's architecture);
-    ScalingError when the configuration cannot be counted."""
+    op by op, and the measurement of that configuration on the device where there is
+    one (in ``dtype``, default the profile's). ``model`` is its registered name (None
+    for a spec file's architecture); ScalingError when the configuration cannot be
+    counted."""
     resolution = arch.resolution if resolution is None else resolution
     result = count(arch, alpha, resolution, classes, _conventions(profile.dtype, rounding))
     columns = [result.metric(name) for name in FEATURES]
@@ -877,9 +1003,12 @@ def estimate_latency(
         classes=result.classes,
         profile=profile,
         layers=tuple(layers),
-        cautions=_cautions(profile, model, family, alpha, resolution),
+        cautions=_cautions(profile, model, family, alpha, resolution, dtype),
         mult_adds=result.total.mult_adds,
         measured=same[0] if same else None,
+        measurement=measured_latency(profile, model, alpha, resolution, dtype or profile.dtype)
+        if result.classes == arch.classes and rounding is None
+        else None,
     )
 
 

@@ -19,7 +19,14 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mncost.analysis.explore import ACCURACY, LATENCY, METRIC_LABELS, ExploreGrid
+from mncost.analysis.explore import (
+    ACCURACY,
+    LATENCY,
+    LATENCY_ESTIMATE,
+    LATENCY_STATUS,
+    METRIC_LABELS,
+    ExploreGrid,
+)
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import multiplier_text
 from mncost.text import escape_controls
@@ -167,8 +174,13 @@ def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
 
     alphas, resolutions = grid.alphas[a], grid.resolutions[r]
     lines = np.empty((len(resolutions), len(alphas)), dtype=object)
-    arrays = {name: grid.array(name)[a, r] for name in grid.columns() if name != "top1_status"}
+    arrays = {
+        name: grid.array(name)[a, r]
+        for name in grid.columns()
+        if name not in ("top1_status", LATENCY_STATUS, LATENCY_ESTIMATE)
+    }
     status = grid.accuracy.status[a, r] if grid.accuracy is not None else None
+    measured = grid.latency_measured[a, r] if grid.latency_measured is not None else None
     for i, alpha in enumerate(alphas):
         for j, res in enumerate(resolutions):
             parts = [f"alpha {multiplier_text(alpha)}, {res} px"]
@@ -179,6 +191,8 @@ def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
                     state = str(status[i, j]) if status is not None else ""
                     shown = "withheld" if math.isnan(value) else format(value, fmt) + "%"
                     parts.append(f"top-1: {shown} ({state})")
+                elif name == LATENCY and measured is not None and measured[i, j]:
+                    parts.append(f"{format(value / scale, fmt)} {unit} (measured)")
                 else:
                     parts.append(f"{format(value / scale, fmt)} {unit}")
             lines[j, i] = "<br>".join(parts)

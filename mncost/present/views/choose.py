@@ -123,10 +123,18 @@ def _picks_table(result: ChooseResult) -> Table:
         Column("LOO max", csv_header="top1_loo_max", data_only=True),
         Column("Source", csv_header="top1_source", data_only=True),
     ]
+    if LATENCY in metrics:
+        columns += [
+            Column("Latency", csv_header="latency_status", data_only=True),
+            Column("Est. ms", csv_header="latency_estimate_ms", data_only=True),
+        ]
     rows = []
     for c in result.candidates:
         fit = "" if result.profile is None else "outside" if c.latency_extrapolated else "inside"
         mark = {"measured": "*", "extrapolated": "?"}.get(c.status, "")
+        shown: list[Any] = [c.figures.get(m) for m in metrics]
+        if LATENCY in metrics and c.latency_measured:
+            shown[metrics.index(LATENCY)] = f"{c.figures[LATENCY]:,.2f}*"
         rows.append(
             [
                 c.rank,
@@ -137,7 +145,7 @@ def _picks_table(result: ChooseResult) -> Table:
                 c.top1,
                 c.status,
                 f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
-                *(c.figures.get(m) for m in metrics),
+                *shown,
                 _binding(c, result),
                 fit,
                 c.binding,
@@ -145,6 +153,11 @@ def _picks_table(result: ChooseResult) -> Table:
                 c.loo_mae,
                 c.loo_max,
                 c.source,
+                *(
+                    ["measured" if c.latency_measured else "estimated", c.latency_estimate_ms]
+                    if LATENCY in metrics
+                    else []
+                ),
             ]
         )
     caption = (
@@ -152,6 +165,11 @@ def _picks_table(result: ChooseResult) -> Table:
         + ("; ? extrapolated" if result.extrapolate else "")
         + "; others interpolated estimates."
     )
+    if any(c.latency_measured for c in result.candidates):
+        caption += (
+            " Latency: * measured on the device (it decides the latency budget; the "
+            "estimate is in CSV and JSON)."
+        )
     if outside:
         caption += (
             " Latency fit 'outside': the estimate carries the device profile beyond "
@@ -252,9 +270,16 @@ def choose_report(result: ChooseResult) -> Report:
     )
     if result.profile is not None:
         p = result.profile
+        measured = sum(
+            int(g.latency_measured.sum()) for g in result.grids if g.latency_measured is not None
+        )
         notes.append(
-            f"Est. ms: estimated on {p.name} ({p.fitted_on()}; leave-one-out error "
-            f"mean {p.loo_mape_percent:.1f}%, max {p.loo_max_percent:.1f}%)."
+            f"Latency ms: measured on the device where the configuration was ({measured:,} "
+            f"of the {result.n_configs:,} searched: {p.name}'s own points"
+            + (" and the published Pixel-1 latencies of MobileNet V3" if p.builtin else "")
+            + f"), else estimated on {p.name} ({p.fitted_on()}; leave-one-out error "
+            f"mean {p.loo_mape_percent:.1f}%, max {p.loo_max_percent:.1f}%). A budget is "
+            "tested on the measurement where there is one."
         )
         notes += [f"Caution (latency): {text}." for text in result.latency_cautions]
     tables = [_budget_table(result)] if result.checks else []

@@ -132,7 +132,7 @@ def latency_report(estimate: LatencyEstimate) -> Report:
             f"mean {profile.loo_mape_percent:.1f}%, max {profile.loo_max_percent:.1f}%."
         ),
     )
-    notes = ["An estimate from a fitted model, not a measurement."]
+    notes = ["The per-op times are an estimate from a fitted model, not a measurement."]
     notes += [f"Caution: {text}." for text in e.cautions]
     notes += [profile_summary(profile), _terms_line(profile)]
     if e.measured is not None:
@@ -144,11 +144,24 @@ def latency_report(estimate: LatencyEstimate) -> Report:
             f"a fit without it estimates {e.measured.loo_ms:.3f} ms "
             f"({e.measured.loo_error_percent:+.1f}%)."
         )
+    m = e.measurement
+    if m is not None and e.measured is None:
+        notes.append(
+            f"Measured: this configuration was timed on the device ({m.label}; {m.source}): "
+            f"{m.latency_ms:.2f} ms in {m.dtype}, against the estimate's {total:.2f} ms "
+            f"({(total - m.latency_ms) / m.latency_ms * 100:+.1f}%). The measurement is "
+            "what sweep, choose and compare test budgets on."
+        )
     device = profile.name if profile.builtin else (profile.origin or "FILE.json")
     notes.append(f"`mncost latency --device {device} --fit-report` shows the fit point by point.")
+    shown = (
+        f"measured {m.latency_ms:.2f} ms, estimated {total:.2f} ms"
+        if m is not None
+        else "an estimate"
+    )
     title = (
-        f"Estimated latency: {e.model}  alpha={multiplier_text(e.alpha)}  "
-        f"{input_text(e.resolution)}  on {profile.name}  (an estimate)"
+        f"Latency: {e.model}  alpha={multiplier_text(e.alpha)}  "
+        f"{input_text(e.resolution)}  on {profile.name}  ({shown})"
     )
     return Report(title=title, tables=[table], notes=notes, data=e.to_dict)
 

@@ -20,6 +20,8 @@ from mncost.analysis.accuracy import STATUSES, TRUSTED
 from mncost.analysis.explore import (
     ACCURACY,
     LATENCY,
+    LATENCY_ESTIMATE,
+    LATENCY_STATUS,
     METRIC_LABELS,
     ExploreGrid,
     Extent,
@@ -75,13 +77,22 @@ _SHOW: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "params": ("M params", "M par.", _blank(lambda v: fixed(v, 10**6, 2))),
     "weight_bytes": ("Weights MiB", "W. MiB", _blank(lambda v: fixed(v, MIB, 2))),
     PEAK_ACTIVATION: ("Peak KiB", "Peak KiB", _blank(lambda v: fixed(v, KIB, 1))),
-    LATENCY: ("Est. ms", "Est. ms", _blank(lambda v: f"{v:,.2f}")),
+    LATENCY: ("Latency ms", "ms", _blank(lambda v: f"{v:,.2f}")),
+    LATENCY_STATUS: ("Latency", "Lat.", _blank(str)),
+    LATENCY_ESTIMATE: ("Est. ms", "Est. ms", _blank(lambda v: f"{v:,.2f}")),
     ACCURACY: ("Top-1 %", "Top-1", _blank(lambda v: f"{v:.1f}")),
     "top1_status": ("Top-1 status", "Status", _blank(str)),
 }
 """Human formats round counts to a unit named in the header; CSV and JSON keep them exact."""
 
-_HIDE = {"params": 3, "weight_bytes": 2, "top1_status": 4, PEAK_ACTIVATION: 1}
+_HIDE = {
+    "params": 3,
+    "weight_bytes": 2,
+    "top1_status": 4,
+    PEAK_ACTIVATION: 1,
+    LATENCY_ESTIMATE: 5,
+    LATENCY_STATUS: 6,
+}
 """In a narrow terminal, columns hidden first (lowest rank first)."""
 
 
@@ -285,6 +296,14 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
             notes.append("int8 weights: batch norm is folded into the conv before it.")
     if grid.profile is not None:
         p = grid.profile
+        measured = 0 if grid.latency_measured is None else int(grid.latency_measured.sum())
+        if measured:
+            notes.append(
+                f"Latency ms: measured on the device for {measured:,} configuration"
+                f"{'s' if measured != 1 else ''} (Latency: measured; {p.name}'s own points"
+                + (" and the published Pixel-1 latencies of MobileNet V3" if p.builtin else "")
+                + "), else the estimate (Est. ms), which is shown beside every measurement."
+            )
         notes.append(
             f"Est. ms: an estimate, not a measurement, from the device profile {p.name} "
             f"({p.fitted_on()}; leave-one-out error mean {p.loo_mape_percent:.1f}%, max "
