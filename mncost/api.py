@@ -282,8 +282,8 @@ def choose(
 ) -> ChooseResult:
     """The best (model, alpha, resolution) under budgets, ranked by estimated top-1.
 
-    ``family`` is ``"mobilenet-v1"``, ``"mobilenet-v2"`` or ``"all"`` (the families with
-    published checkpoints to estimate top-1 from). Budgets are upper limits, given as
+    ``family`` is ``"mobilenet-v1"``, ``"mobilenet-v2"``, ``"mobilenet-v3"`` or ``"all"``
+    (the families with published checkpoints to take top-1 from). Budgets are upper limits, given as
     numbers or text with units, read exactly: ``max_macs="300M"`` and ``max_params``
     (K, M, G = powers of 1,000), ``max_weight_bytes="4MB"`` and ``max_peak_bytes="512KiB"``
     (in ``dtype``; KB, MB = powers of 1,000, KiB, MiB = of 1,024; the peak with

@@ -55,7 +55,7 @@ _LIMITS = {
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    family=st.sampled_from(["mobilenet-v1", "mobilenet-v2", "all"]),
+    family=st.sampled_from(["mobilenet-v1", "mobilenet-v2", "mobilenet-v3", "all"]),
     macs=st.none() | st.integers(10, 700).map(lambda m: m * 10**6),
     params=st.none() | st.integers(400, 7000).map(lambda k: k * 1000),
     weights=st.none() | st.integers(1, 30).map(lambda m: f"{m}MiB"),
@@ -107,10 +107,17 @@ def test_picks_meet_every_budget_and_none_better_is_left_out(
     #    top-1 value beats the last pick (or is left out when there are fewer than top).
     tops = [p.top1 for p in result.candidates]
     assert tops == sorted(tops, reverse=True)
+    v3 = [
+        "mobilenet-v3-large",
+        "mobilenet-v3-small",
+        "mobilenet-v3-large-minimalistic",
+        "mobilenet-v3-small-minimalistic",
+    ]
     models = {
         "mobilenet-v1": ["mobilenet-v1"],
         "mobilenet-v2": ["mobilenet-v2"],
-        "all": ["mobilenet-v1", "mobilenet-v2"],
+        "mobilenet-v3": v3,
+        "all": ["mobilenet-v1", "mobilenet-v2", *v3],
     }[family]
     feasible = []
     for model in models:
@@ -153,8 +160,12 @@ def test_the_published_grid_is_searched_by_default():
         tuple(range(128, 225, 16)),
     )
     assert (len(a2), len(r2), a2[0], a2[-1], r2[0]) == (22, 9, Fraction(7, 20), Fraction(7, 5), 96)
+    # The four V3 models were each released once of mncost's own layout, at 1.0 and 224
+    # (TF-slim's 0.75 Large and Small are another layout): those alone are searched.
+    for v3 in ("mobilenet-v3-large", "mobilenet-v3-small-minimalistic"):
+        assert default_axes(v3) == ((Fraction(1),), (224,))
     result = mncost.choose("all")
-    assert result.n_configs == 16 * 7 + 22 * 9
+    assert result.n_configs == 16 * 7 + 22 * 9 + 4
 
 
 def test_without_budgets_the_best_is_the_best_published_point():

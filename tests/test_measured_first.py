@@ -29,6 +29,8 @@ def _published() -> dict[tuple[str, Fraction, int, str], float]:
         "mobilenet_v2": "mobilenet-v2",
         "mobilenet_v3_large": "mobilenet-v3-large",
         "mobilenet_v3_small": "mobilenet-v3-small",
+        "mobilenet_v3_large_minimalistic": "mobilenet-v3-large-minimalistic",
+        "mobilenet_v3_small_minimalistic": "mobilenet-v3-small-minimalistic",
     }
     for name in ("checkpoints.csv", "checkpoints_v3.csv"):
         with open(DATA / name, newline="") as f:
@@ -82,7 +84,7 @@ def test_choose_shows_the_measurement_and_keeps_the_estimate():
     measured = [c for c in data["candidates"] if c["latency_status"] == "measured"]
     assert measured
     for c in measured:
-        key = ("mobilenet-v2", Fraction(str(c["alpha"])), c["resolution"], "float32")
+        key = (c["model"], Fraction(str(c["alpha"])), c["resolution"], "float32")
         assert c["latency_ms"] == PUBLISHED[key]
         assert c["latency_estimate_ms"] != c["latency_ms"]
     table = run_cli("choose", "--max-latency-ms", "30", "--device", "pixel1-cpu", "--top", "20")

@@ -98,9 +98,12 @@ __all__ = [
     "Loo",
     "LooPoint",
     "Observation",
+    "PUBLISHED_ONLY",
+    "PublishedOnly",
     "Status",
     "accuracy_model",
     "no_model_reason",
+    "top1_source",
 ]
 
 METHOD = "quadratic in log alpha, log R with cross term, least squares"
@@ -121,8 +124,17 @@ TRUSTED = (
 )
 """Where an extrapolation is trusted enough to give (what "out of range" is not)."""
 
-Status = Literal["measured", "interpolated", "extrapolated", "out of range"]
-STATUSES: tuple[Status, ...] = ("measured", "interpolated", "extrapolated", "out of range")
+Status = Literal["measured", "interpolated", "extrapolated", "out of range", "no estimate"]
+STATUSES: tuple[Status, ...] = (
+    "measured",
+    "interpolated",
+    "extrapolated",
+    "out of range",
+    "no estimate",
+)
+PUBLISHED_ONLY = "published checkpoints only, no estimate between them"
+"""The method of a model whose checkpoints are too few to fit a surface to
+(:class:`PublishedOnly`): top-1 where a checkpoint was released, "no estimate" elsewhere."""
 
 _SAME = 1e-9
 """Relative tolerance for "the same alpha" (a float 0.35 is a published 7/20) and, in log
@@ -227,9 +239,10 @@ class Estimate:
     method: str
     """:data:`METHOD` (also for a measured point: the surface its neighbours use)."""
     fitted_on: FittedOn
-    loo_mae: float
-    """Leave-one-out mean absolute error of the surface, top-1 points."""
-    loo_max: float
+    loo_mae: float | None
+    """Leave-one-out mean absolute error of the surface, top-1 points (None: no surface,
+    only published checkpoints: :class:`PublishedOnly`)."""
+    loo_max: float | None
     """Leave-one-out largest absolute error of the surface, top-1 points."""
     surface: float
     """The surface's value here (equal to ``value`` unless measured or withheld)."""
@@ -252,6 +265,12 @@ class Estimate:
         """One line for a reader: the value, its status and where it comes from."""
         if self.status == "measured":
             return f"{self.published}% measured ({self.source})"
+        if self.status == "no estimate":
+            return (
+                f"no estimate: {self.fitted_on.model} has {self.fitted_on.n_points} released "
+                "checkpoint(s) of its own layout, too few to estimate between (top-1 only "
+                "at those)"
+            )
         error = f"LOO error {self.loo_mae:.2f} mean, {self.loo_max:.2f} max (top-1 points)"
         if self.status == "out of range":
             return (
@@ -290,8 +309,8 @@ class AccuracyGrid:
     """The published Decimal for measured points, None elsewhere (an object array)."""
     method: str
     fitted_on: FittedOn
-    loo_mae: float
-    loo_max: float
+    loo_mae: float | None
+    loo_max: float | None
 
     def estimate_at(self, index: tuple[int, ...] | int) -> Estimate:
         """The point at ``index`` as the scalar form gives it."""
@@ -607,6 +626,74 @@ class AccuracyModel:
         )
 
 
+class PublishedOnly:
+    """Top-1 at a model's released checkpoints and nowhere else: for a model whose
+    checkpoints are too few to fit the surface with one left out (MobileNet V3: one or
+    two widths, all at 224). A checkpoint is "measured"; anything else is "no estimate"
+    (value NaN, None in the scalar form), so an explorer shows it and ranks it only
+    where a checkpoint was released. It has no leave-one-out error: it estimates
+    nothing. The same interface as :class:`AccuracyModel`."""
+
+    method: str = PUBLISHED_ONLY
+
+    def __init__(self, observations: Sequence[Observation], fitted_on: FittedOn) -> None:
+        self.observations: tuple[Observation, ...] = tuple(observations)
+        self.fitted_on = fitted_on
+        self._measured = {(float(o.alpha), o.resolution): o for o in self.observations}
+
+    def estimate_array(
+        self, alphas: Any, resolutions: Any, extrapolate: bool = False
+    ) -> AccuracyGrid:
+        """Published top-1 where a checkpoint was released, NaN ("no estimate") elsewhere."""
+        import numpy as np
+
+        alpha, resolution = np.broadcast_arrays(
+            _positive(alphas, "alpha"), _positive(resolutions, "resolution")
+        )
+        status = np.full(alpha.shape, "no estimate", dtype="<U12")
+        value = np.full(alpha.shape, np.nan, dtype=np.float64)
+        source = np.full(alpha.shape, "", dtype=object)
+        published = np.full(alpha.shape, None, dtype=object)
+        for (a, r), o in self._measured.items():
+            hit = (np.abs(alpha - a) <= _SAME * a) & (resolution == r)
+            if hit.any():
+                status[hit] = "measured"
+                value[hit] = float(o.top1)
+                source[hit] = o.source
+                published[hit] = o.top1
+        return AccuracyGrid(
+            alpha=alpha,
+            resolution=resolution,
+            value=value,
+            status=status,
+            surface=value.copy(),
+            source=source,
+            published=published,
+            method=self.method,
+            fitted_on=self.fitted_on,
+            loo_mae=None,
+            loo_max=None,
+        )
+
+    def estimate_grid(
+        self, alphas: Sequence[Any], resolutions: Sequence[Any], extrapolate: bool = False
+    ) -> AccuracyGrid:
+        a = _positive(list(alphas), "alpha").reshape(-1, 1)
+        r = _positive(list(resolutions), "resolution").reshape(1, -1)
+        return self.estimate_array(a, r, extrapolate)
+
+    def estimate(
+        self,
+        alpha: float | int | Fraction | Decimal,
+        resolution: float | int,
+        extrapolate: bool = False,
+    ) -> Estimate:
+        return self.estimate_array(alpha, resolution, extrapolate).estimate_at(())
+
+    def __repr__(self) -> str:
+        return f"PublishedOnly({self.fitted_on.describe()})"
+
+
 # --- the packaged checkpoints -----------------------------------------------------------
 
 
@@ -684,6 +771,10 @@ def _fit(model: str) -> AccuracyModel | None:
 
 
 def _build(resolved: _Resolved) -> AccuracyModel:
+    return AccuracyModel(*_observations(resolved))
+
+
+def _observations(resolved: _Resolved) -> tuple[list[Observation], FittedOn]:
     points = resolved.points
     documents = "; ".join(dict.fromkeys(pr.citation for p in points for pr in p.provenance))
     observations = []
@@ -699,14 +790,11 @@ def _build(resolved: _Resolved) -> AccuracyModel:
                 source="; ".join(pr.describe() for pr in p.provenance),
             )
         )
-    return AccuracyModel(
-        observations,
-        FittedOn(
-            model=resolved.model or "",
-            family=resolved.family,
-            n_points=len(points),
-            source=documents,
-        ),
+    return observations, FittedOn(
+        model=resolved.model or "",
+        family=resolved.family,
+        n_points=len(points),
+        source=documents,
     )
 
 
@@ -717,6 +805,28 @@ def accuracy_model(name: str) -> AccuracyModel | None:
     (:func:`no_model_reason` says why). AccuracyQueryError for an unknown name."""
     resolved = _resolve(name)
     return _fit(resolved.model) if resolved.model is not None else None
+
+
+def top1_source(name: str) -> AccuracyModel | PublishedOnly | None:
+    """Where a built-in model's top-1 comes from: its fitted surface
+    (:func:`accuracy_model`), else its released float32 checkpoints alone
+    (:class:`PublishedOnly`: those of mncost's own layout), else None (no checkpoint of
+    it was released; :func:`no_model_reason` says why)."""
+    fitted = accuracy_model(name)
+    if fitted is not None:
+        return fitted
+    return _published_only(name)
+
+
+@cache
+def _published_only(name: str) -> PublishedOnly | None:
+    resolved = _resolve(name)
+    if resolved.model is None:
+        return None
+    points = tuple(p for p in resolved.points if not p.other_layout)
+    if not points:
+        return None
+    return PublishedOnly(*_observations(_Resolved(resolved.model, resolved.family, points)))
 
 
 def no_model_reason(name: str) -> str:

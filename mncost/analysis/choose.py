@@ -170,20 +170,22 @@ def parse_budgets(
 
 
 def family_models() -> dict[str, tuple[str, ...]]:
-    """Each family with an accuracy model, mapped to its registered models that have one
-    (mobilenet_v1: mobilenet-v1; mobilenet_v2: mobilenet-v2), in registry order."""
-    from mncost.analysis.accuracy import accuracy_model
+    """Each family with published checkpoints, mapped to its registered models that have
+    a top-1 source (a fitted surface, or released checkpoints of mncost's own layout:
+    :func:`mncost.analysis.accuracy.top1_source`), in registry order (mobilenet_v1:
+    mobilenet-v1; mobilenet_v3: the Large, Small and minimalistic models)."""
+    from mncost.analysis.accuracy import top1_source
     from mncost.arch.registry import list_models
 
     families: dict[str, list[str]] = {}
     for entry in list_models():
-        if accuracy_model(entry.name) is not None:
+        if top1_source(entry.name) is not None:
             families.setdefault(entry.family, []).append(entry.name)
     return {family: tuple(models) for family, models in families.items()}
 
 
 def choose_families() -> tuple[str, ...]:
-    """What ``family`` may be: each family with an accuracy model, then "all"."""
+    """What ``family`` may be: each family with published checkpoints, then "all"."""
     return (*family_models(), "all")
 
 
@@ -204,13 +206,15 @@ def _models(family: str) -> tuple[str, ...]:
 def default_axes(model: str) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
     """The model's published range: its checkpoints' alphas, smallest to largest in steps
     of 0.05, and resolutions, smallest to largest in steps of 16 (each end included)."""
-    from mncost.analysis.accuracy import accuracy_model
+    from mncost.analysis.accuracy import PublishedOnly, top1_source
 
-    fitted = accuracy_model(model)
+    fitted = top1_source(model)
     if fitted is None:
-        raise ExploreError(f"{model} has no accuracy model")
+        raise ExploreError(f"{model} has no published checkpoints")
     alphas = [o.alpha for o in fitted.observations]
     sizes = [o.resolution for o in fitted.observations]
+    if isinstance(fitted, PublishedOnly):  # nothing between its checkpoints: those alone
+        return tuple(sorted(set(alphas))), tuple(sorted(set(sizes)))
     lo, hi = min(alphas), max(alphas)
     a = sorted(
         {lo + k * DEFAULT_ALPHA_STEP for k in range(int((hi - lo) / DEFAULT_ALPHA_STEP) + 1)} | {hi}
@@ -239,7 +243,7 @@ class Searched:
         n = len(self.alphas) * len(self.resolutions)
         return (
             f"{self.model}: alpha {axis_text(self.alphas)} x resolution "
-            f"{axis_text(self.resolutions)}, {n:,} configurations"
+            f"{axis_text(self.resolutions)}, {n:,} configuration{'s' if n != 1 else ''}"
         )
 
 
@@ -256,9 +260,10 @@ class Candidate:
     """Estimated (or, when measured, published) top-1 in percent."""
     status: str
     """measured, interpolated or extrapolated (only with ``extrapolate``)."""
-    loo_mae: float
-    """The accuracy model's leave-one-out mean absolute error, top-1 points."""
-    loo_max: float
+    loo_mae: float | None
+    """The accuracy model's leave-one-out mean absolute error, top-1 points (None: top-1
+    only at released checkpoints, no estimate to be wrong)."""
+    loo_max: float | None
     source: str
     """Document and row of the published figure, for a measured point."""
     figures: dict[str, int | float]
@@ -590,6 +595,7 @@ def choose(
                 fractions=fractions,
                 binding=binding,
                 latency_extrapolated=bool(g.latency_outside[i, j])
+                and not (g.latency_measured is not None and g.latency_measured[i, j])
                 if g.latency_outside is not None
                 else False,
                 latency_measured=bool(g.latency_measured[i, j])

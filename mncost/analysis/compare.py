@@ -209,7 +209,7 @@ class Comparison:
 def _side(
     ref: ConfigRef, conventions: Conventions, dw_inplace: bool, profile: LatencyProfile | None
 ) -> Side:
-    from mncost.analysis.accuracy import accuracy_model, no_model_reason
+    from mncost.analysis.accuracy import no_model_reason, top1_source
     from mncost.analysis.latency import estimate_latency
     from mncost.cost.memory import count_memory
     from mncost.cost.result import count
@@ -223,7 +223,7 @@ def _side(
         latency = estimate_latency(
             arch, ref.alpha, ref.resolution, None, profile, model=name, dtype=conventions.dtype
         )
-    fitted = accuracy_model(name) if name is not None else None
+    fitted = top1_source(name) if name is not None else None
     side = ref.resolution if isinstance(ref.resolution, int) else None
     estimate = None
     if fitted is not None and side is not None:
@@ -237,7 +237,11 @@ def _side(
     else:
         reason = "a non-square input: the released checkpoints are square"
     if estimate is not None and estimate.value is None:
-        reason = "extrapolated, not given (outside the published grid)"
+        reason = (
+            estimate.describe()
+            if estimate.status in ("no estimate", "out of range")
+            else "extrapolated, not given (outside the published grid)"
+        )
     return Side(ref, cost, memory, latency, estimate, reason)
 
 

@@ -576,7 +576,7 @@ def _accuracy(
     resolutions: Sequence[int],
     extrapolate: bool,
 ) -> tuple[AccuracyGrid | None, str]:
-    from mncost.analysis.accuracy import accuracy_model, no_model_reason
+    from mncost.analysis.accuracy import no_model_reason, top1_source
 
     if model is None:
         return None, (
@@ -589,7 +589,7 @@ def _accuracy(
             f"({arch.classes:,} classes, its own channel rounding), and "
             "--classes or --rounding change the network"
         )
-    fitted = accuracy_model(model)
+    fitted = top1_source(model)
     if fitted is None:
         return None, f"no top-1 estimates for {model}: {no_model_reason(model)}"
     return fitted.estimate_grid(
@@ -694,6 +694,8 @@ def explore_grid(
             latency, measured = _measured_first(
                 profile, model, alphas, resolutions, conventions.dtype, latency
             )
+            if measured.all():  # every latency measured: only the estimates' own caution
+                cautions = tuple(c for c in cautions if c == profile.poor_fit_caution)
     return ExploreGrid(
         model=arch.name,
         registered=model,

@@ -751,7 +751,7 @@ def _device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, Device
             if p.family != "mobilenet_v3" or p.model is None or p.latency_ms is None:
                 continue
             alpha, resolution = p.alpha or Fraction(1), p.resolution or 224
-            if _SLIM_LAYOUT.get((p.model, alpha), "").startswith("layouts differ"):
+            if p.other_layout:
                 continue  # another network than the one mncost counts under that name
             dtype = "int8" if p.precision == "int8" else "float32"
             document = p.provenance[0].citation if p.provenance else "published"

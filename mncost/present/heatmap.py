@@ -334,6 +334,8 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
 
     figures = []
     for grid, feasible in zip(result.grids, result.feasible):
+        if grid.size == 1:  # one released configuration (V3): the picks table says it all
+            continue
         a, r, xs, ys = _thinned(grid)
         fig = go.Figure()
         z = np.asarray(grid.array(ACCURACY)[a, r], dtype=float).T

@@ -139,6 +139,13 @@ its count. Every figure here was computed (tests/test_zoo_mobilenet_v3.py rebuil
 TF-slim's layouts in PyTorch and checks each one)."""
 
 
+OTHER_LAYOUT: frozenset[tuple[str, Fraction]] = frozenset(
+    {("mobilenet_v3_large", Fraction(3, 4)), ("mobilenet_v3_small", Fraction(3, 4))}
+)
+"""(CSV line, alpha) of the checkpoints that are another network than mncost's model at
+that width (see GAP_NOTES): their top-1 and latency describe TF-slim's layout."""
+
+
 class CheckpointDataError(ValueError):
     """The packaged checkpoints CSV is malformed (a bug in mncost's data, not user input)."""
 
@@ -189,6 +196,7 @@ def _point(record: dict[str, str], where: str) -> PublishedPoint:
         latency_ms=_decimal(record["pixel1_latency_ms"], where),
         latencies=latencies,
         note=GAP_NOTES.get((record["family"], alpha), ""),
+        other_layout=(record["family"], alpha) in OTHER_LAYOUT,
     )
 
 

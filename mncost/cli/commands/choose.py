@@ -23,7 +23,7 @@ from mncost.cli.options import (
 
 __all__ = ["FamilyChoice", "choose_command"]
 
-FAMILIES_HELP = "mobilenet-v1, mobilenet-v2 or all"
+FAMILIES_HELP = "mobilenet-v1, mobilenet-v2, mobilenet-v3 or all"
 """The families ``choose`` takes, as its help says them (a test checks them against
 :func:`mncost.analysis.choose.choose_families`)."""
 
@@ -222,6 +222,12 @@ def choose_command(
                 "first; white lines: equal mult-adds (millions); open circles: the "
                 "released checkpoints. Hover a cell for its figures."
             )
+            single = [g.model for g in result.grids if g.size == 1]
+            if single:
+                intro += (
+                    f" Searched at one released configuration each, so not mapped: "
+                    f"{', '.join(single)} (their figures are in the tables below)."
+                )
             text = heatmap_page(
                 choose_figures(result),
                 result.grids,

@@ -144,7 +144,7 @@ def _picks_table(result: ChooseResult) -> Table:
                 f"{c.top1:.1f}{mark}",
                 c.top1,
                 c.status,
-                f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
+                "" if c.loo_mae is None else f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
                 *shown,
                 _binding(c, result),
                 fit,
@@ -211,7 +211,10 @@ def _nothing(result: ChooseResult) -> str:
 
 def choose_report(result: ChooseResult) -> Report:
     """The budgets, the picks (or why there are none) and notes on what the figures are."""
-    models = " and ".join(s.model for s in result.searched)
+    names = [s.model for s in result.searched]
+    models = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if len(names) > 3:
+        models = f"of {len(names)} models"
     n = len(result.budgets)
     title = (
         f"Which {models} to ship: the best configurations under {n} budget{'s' if n != 1 else ''}"
@@ -239,18 +242,22 @@ def choose_report(result: ChooseResult) -> Report:
         + "; ".join(s.describe() for s in result.searched)
         + (
             " (each model's published range: its checkpoints' alphas in steps of "
-            "0.05, resolutions in steps of 16; --alpha and --res search another "
+            "0.05, resolutions in steps of 16, or its released checkpoints alone where "
+            "nothing between them can be estimated; --alpha and --res search another "
             "grid)."
             if all(s.default for s in result.searched)
             else "."
         )
     )
-    acc = result.grids[0].accuracy if result.grids else None
-    if acc is not None:
+    fitted = [g for g in result.grids if g.accuracy is not None and g.accuracy.loo_mae is not None]
+    only = [g.model for g in result.grids if g.accuracy is not None and g.accuracy.loo_mae is None]
+    if fitted:
+        acc = fitted[0].accuracy
+        assert acc is not None
         errors = "; ".join(
             f"{g.model} {g.accuracy.loo_mae:.2f} mean, {g.accuracy.loo_max:.2f} max"
-            for g in result.grids
-            if g.accuracy is not None
+            for g in fitted
+            if g.accuracy is not None and g.accuracy.loo_max is not None
         )
         notes.append(
             "Top-1 is ImageNet top-1 %, an estimate unless measured: measured = a released "
@@ -259,6 +266,15 @@ def choose_report(result: ChooseResult) -> Report:
             "inside the published grid, extrapolated outside "
             f"it{'' if result.extrapolate else ' (not ranked without --extrapolate)'}. "
             f"Leave-one-out error in top-1 points: {errors}."
+        )
+    if only:
+        notes.append(
+            f"Top-1 of {', '.join(only)}: only at their released checkpoints (measured), "
+            "with no estimate between them: one checkpoint of each in the layout mncost "
+            "counts, at 224, cannot say how wrong an estimate would be. TF-slim's "
+            "released 0.75 V3 models are another layout than mncost's mobilenet-v3 at "
+            "0.75 (they size each expansion from the block's scaled input), so their "
+            "figures are not used."
         )
     notes.append(
         f"Units: budgets read K, M, G (and KB, MB, GB) as powers of 1,000 and KiB, MiB, GiB "

@@ -324,14 +324,21 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
             if grid.extrapolate
             else " Extrapolated values are withheld (blank) unless --extrapolate."
         )
-        notes.append(
-            f"Top-1: ImageNet top-1 %, an estimate unless its status is measured: {acc.method}, "
-            f"fitted on {acc.fitted_on.describe()}; leave-one-out error mean "
-            f"{acc.loo_mae:.2f}, max {acc.loo_max:.2f} top-1 points. Status: measured = a "
-            "released checkpoint's published figure; interpolated = inside the published "
-            f"grid; extrapolated = outside it, {TRUSTED}; out of range = beyond that, no "
-            f"estimate even with --extrapolate. Here: {shown}.{withheld}"
-        )
+        if acc.loo_mae is None:
+            notes.append(
+                f"Top-1: ImageNet top-1 %, only at {grid.model}'s released checkpoints "
+                f"({acc.fitted_on.describe()}): {acc.method}. Here: {shown}."
+            )
+        else:
+            notes.append(
+                "Top-1: ImageNet top-1 %, an estimate unless its status is measured: "
+                f"{acc.method}, "
+                f"fitted on {acc.fitted_on.describe()}; leave-one-out error mean "
+                f"{acc.loo_mae:.2f}, max {acc.loo_max:.2f} top-1 points. Status: measured = a "
+                "released checkpoint's published figure; interpolated = inside the published "
+                f"grid; extrapolated = outside it, {TRUSTED}; out of range = beyond that, no "
+                f"estimate even with --extrapolate. Here: {shown}.{withheld}"
+            )
     elif grid.accuracy_reason and ACCURACY in grid.metrics:
         notes.append(f"Top-1: {grid.accuracy_reason}.")
     elif grid.accuracy_reason:
