@@ -265,8 +265,11 @@ def latency(
 
 
 def choose(
-    family: str = "all",
+    family: str | None = None,
     *,
+    models: Iterable[ModelLike] = (),
+    objective: str = "top1",
+    classes: int | None = None,
     max_macs: Number | None = None,
     max_params: Number | None = None,
     max_weight_bytes: Number | None = None,
@@ -283,7 +286,12 @@ def choose(
     """The best (model, alpha, resolution) under budgets, ranked by estimated top-1.
 
     ``family`` is ``"mobilenet-v1"``, ``"mobilenet-v2"``, ``"mobilenet-v3"`` or ``"all"``
-    (the families with published checkpoints to take top-1 from). Budgets are upper limits, given as
+    (the families with published checkpoints to take top-1 from; default: all, unless
+    ``models`` are given). ``models`` are more models to search, any model references
+    (names, spec or ONNX files, objects); one without released checkpoints has no top-1,
+    so rank with ``objective``: ``"top1"`` (default), ``"macs"`` (the most MACs the
+    budgets allow), ``"latency"`` (needs ``device``), ``"params"``, ``"peak"`` or
+    ``"weights"`` (fewest). ``classes`` sizes every classifier. Budgets are upper limits, given as
     numbers or text with units, read exactly: ``max_macs="300M"`` and ``max_params``
     (K, M, G = powers of 1,000), ``max_weight_bytes="4MB"`` and ``max_peak_bytes="512KiB"``
     (in ``dtype``; KB, MB = powers of 1,000, KiB, MiB = of 1,024; the peak with
@@ -303,11 +311,20 @@ def choose(
     >>> (best.model, float(best.alpha), best.resolution, best.status, round(best.top1, 1))
     ('mobilenet-v2', 0.55, 208, 'interpolated', 65.9)
     """
+    from mncost.analysis.choose import OBJECTIVES, parse_budgets
     from mncost.analysis.choose import choose as run_choose
-    from mncost.analysis.choose import parse_budgets
+    from mncost.analysis.scenario import model_ref
+    from mncost.errors import ExploreError
 
-    if not isinstance(family, str):
+    if family is not None and not isinstance(family, str):
         raise TypeError(f"family must be a family's name or 'all', got a {type_name(family)}")
+    if isinstance(models, (str, Path)):
+        models = [models]
+    refs = [model_ref(m, "models") for m in islice(iter(models), 101)]
+    if len(refs) > 100:
+        raise ExploreError("models: at most 100 models to search")
+    if family is None and not refs:
+        family = "all"
     budgets = parse_budgets(
         {
             "max_macs": max_macs,
@@ -327,6 +344,9 @@ def choose(
     return run_choose(
         family,
         budgets,
+        models=refs,
+        objective=check_choice(objective, "objective", OBJECTIVES),
+        classes=check_classes(classes),
         alphas=alpha_list,
         resolutions=resolution_list,
         dtype=str(dtype),

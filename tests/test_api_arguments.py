@@ -45,7 +45,7 @@ def test_numpy_numbers_are_read_as_their_shortest_decimal():
         (lambda: mncost.latency(device=123), "device"),
         (lambda: mncost.sweep("mobilenet-v2", [0.5], [128], device=123), "device"),
         (lambda: mncost.choose(device={}), "device"),
-        (lambda: mncost.choose(None), "family"),
+        (lambda: mncost.choose(3), "family"),
         (lambda: mncost.choose(dtype=["int8"]), "dtype"),
         (lambda: mncost.choose(max_macs=[1]), "max_macs"),
         (lambda: mncost.compare(None, "mobilenet-v2"), "a"),

@@ -259,7 +259,7 @@ def test_cautions_say_when_an_estimate_leaves_the_fit(tmp_path):
     spec = tmp_path / "net.json"
     spec.write_text(json.dumps(_TINY))
     (own,) = mncost.latency(mncost.load_spec(spec)).cautions
-    assert "spec file" in own
+    assert "comes from a file (a spec or an ONNX graph)" in own
 
 
 def test_an_estimate_of_a_measured_point_shows_the_measurement():

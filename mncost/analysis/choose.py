@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     import pandas
 
     from mncost.analysis.latency import LatencyProfile
+    from mncost.analysis.scenario import ModelRef
+    from mncost.cost.model import Model
 
 __all__ = [
     "BUDGETS",
@@ -62,8 +64,11 @@ __all__ = [
     "Candidate",
     "ChooseResult",
     "Cheapest",
+    "DEFAULT_ALPHAS",
     "DEFAULT_ALPHA_STEP",
     "DEFAULT_RESOLUTION_STEP",
+    "OBJECTIVES",
+    "Objective",
     "Searched",
     "choose",
     "choose_families",
@@ -166,6 +171,41 @@ def parse_budgets(
     return tuple(budgets)
 
 
+# --- objectives ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What the picks are ranked by."""
+
+    name: str
+    """As --objective takes it: top1, macs, latency, params, peak, weights."""
+    metric: str
+    """The explorer's column it reads."""
+    best: Literal["max", "min"]
+    words: str
+    """How a title says it: "Picks, {words} first"."""
+
+
+OBJECTIVES: dict[str, Objective] = {
+    o.name: o
+    for o in (
+        Objective("top1", ACCURACY, "max", "best estimated top-1"),
+        Objective("macs", "mult_adds", "max", "most MACs"),
+        Objective("latency", LATENCY, "min", "lowest latency"),
+        Objective("params", "params", "min", "fewest params"),
+        Objective("peak", PEAK_ACTIVATION, "min", "lowest peak activation memory"),
+        Objective("weights", "weight_bytes", "min", "fewest weight bytes"),
+    )
+}
+"""Every --objective: top-1 (the default), or a figure to maximise or minimise when a
+model has no top-1 (the most MACs within the budgets is the usual stand-in for accuracy
+within one family)."""
+
+DEFAULT_ALPHAS = tuple(Fraction(k, 20) for k in range(5, 21))
+"""A model without released checkpoints is searched at alpha 0.25 to 1 in steps of 0.05."""
+
+
 # --- families and their grids -------------------------------------------------------------
 
 
@@ -232,10 +272,13 @@ class Searched:
     """One model's candidate grid."""
 
     model: str
+    """The model as outputs name it: a built-in name, or a file's label."""
     alphas: tuple[Fraction, ...]
     resolutions: tuple[int, ...]
     default: bool
     """Whether this is the model's published range (no --alpha / --res given)."""
+    grid_note: str = ""
+    """Why this grid, where it is not the published range nor the one asked for."""
 
     def describe(self) -> str:
         """ "mobilenet-v2: alpha 0.35 to 1.4 in steps of 0.05 (22 values) x resolution 96
@@ -256,10 +299,12 @@ class Candidate:
     model: str
     alpha: Fraction
     resolution: int
-    top1: float
-    """Estimated (or, when measured, published) top-1 in percent."""
+    top1: float | None
+    """Estimated (or, when measured, published) top-1 in percent; None: the model has no
+    top-1 (ranked by another objective)."""
     status: str
-    """measured, interpolated or extrapolated (only with ``extrapolate``)."""
+    """measured, interpolated or extrapolated (only with ``extrapolate``); "" without a
+    top-1."""
     loo_mae: float | None
     """The accuracy model's leave-one-out mean absolute error, top-1 points (None: top-1
     only at released checkpoints, no estimate to be wrong)."""
@@ -361,11 +406,16 @@ class ChooseResult:
     feasible: tuple[numpy.ndarray, ...] = field(repr=False)
     """Per grid: True where every budget is met."""
     latency_cautions: tuple[str, ...] = ()
+    objective: Objective = field(default_factory=lambda: OBJECTIVES["top1"])
+    unranked: tuple[str, ...] = ()
+    """Models searched but not ranked: no top-1 to rank them by (objective top1)."""
+    n_unranked: int = 0
+    """Feasible configurations of those models."""
 
     @property
     def n_ranked(self) -> int:
-        """Feasible configurations with a top-1 value: what was ranked."""
-        return self.n_feasible - self.n_withheld
+        """Feasible configurations with a value of the objective: what was ranked."""
+        return self.n_feasible - self.n_withheld - self.n_unranked
 
     @property
     def ruling_out(self) -> tuple[BudgetCheck, ...]:
@@ -410,6 +460,9 @@ class ChooseResult:
             "configurations": self.n_configs,
             "feasible": self.n_feasible,
             "feasible_withheld": self.n_withheld,
+            "objective": self.objective.name,
+            "unranked_models": list(self.unranked),
+            "feasible_unranked": self.n_unranked,
             "ruled_out_by": [c.budget.metric for c in self.ruling_out],
             "candidates": [c.to_dict() for c in self.candidates],
         }
@@ -439,21 +492,29 @@ def _meets(values: numpy.ndarray, budget: Budget) -> numpy.ndarray:
 
 
 def _order(
-    grids: Sequence[ExploreGrid], masks: Sequence[numpy.ndarray], top: int
+    grids: Sequence[ExploreGrid],
+    masks: Sequence[numpy.ndarray],
+    top: int,
+    objective: Objective | None = None,
 ) -> list[tuple[int, int, int]]:
     """(grid, alpha index, resolution index) of the ``top`` best ranked configurations:
-    highest top-1 first, then fewer mult-adds, then grid (model), alpha, resolution."""
+    the objective's best first (highest top-1 by default), then fewer mult-adds, then
+    grid (model), alpha, resolution. A grid without the objective's column is left out."""
     import numpy as np
 
+    objective = objective or OBJECTIVES["top1"]
     parts = []
     for g, (grid, mask) in enumerate(zip(grids, masks)):
-        assert grid.accuracy is not None
-        flat = np.flatnonzero(mask & ~np.isnan(grid.accuracy.value))
+        if not grid.has(objective.metric):
+            continue
+        values = np.asarray(grid.array(objective.metric), dtype=float)
+        flat = np.flatnonzero(mask & ~np.isnan(values))
+        score = values.reshape(-1)[flat]
         parts.append(
             (
                 np.full(flat.size, g),
                 flat,
-                grid.accuracy.value.reshape(-1)[flat],
+                score if objective.best == "max" else -score,
                 grid.counts["mult_adds"].reshape(-1)[flat],
             )
         )
@@ -486,10 +547,87 @@ def _cheapest(grids: Sequence[ExploreGrid], metric: str) -> Cheapest:
     )
 
 
+def _searched_models(
+    family: str | None, models: Sequence[ModelRef]
+) -> list[tuple[str, Model, str | None]]:
+    """(label, architecture, registered name) of every model to search."""
+    from mncost.arch.registry import get_model
+
+    out: list[tuple[str, Model, str | None]] = []
+    if family is not None:
+        out += [(name, get_model(name), name) for name in _models(family)]
+    from pathlib import Path
+
+    from mncost.arch.registry import list_models
+
+    builtin = {entry.name for entry in list_models()}
+    labels = {label for label, _, _ in out}
+    seen: set[object] = set(labels)
+    for ref in models:
+        key: object = ref.registered or (ref.path.resolve() if ref.path else id(ref.arch))
+        if key in seen:
+            continue
+        seen.add(key)
+        label = ref.registered or ref.label
+        if ref.registered is None and (label in builtin or label in labels):
+            label = f"{label} ({Path(ref.given).name})"  # a file named as a built-in model
+        labels.add(label)
+        out.append((label, ref.arch, ref.registered))
+    if not out:
+        raise ExploreError("nothing to search: give a family or a model")
+    return out
+
+
+def _axes(
+    label: str,
+    arch: Model,
+    registered: str | None,
+    alphas: Sequence[Fraction] | None,
+    resolutions: Sequence[int] | None,
+) -> Searched:
+    """The candidate grid of one model: what was asked for, else its published range,
+    else alpha 0.25 to 1 in steps of 0.05 and 96 pixels to its own in steps of 16."""
+    from mncost.analysis.accuracy import top1_source
+    from mncost.cost.model import GraphModel
+
+    note = ""
+    if registered is not None and top1_source(registered) is not None:
+        default_a, default_r = default_axes(registered)
+    else:
+        default_a = DEFAULT_ALPHAS
+        own = arch.resolution
+        if resolutions is None and not isinstance(own, int):
+            raise ExploreError(
+                f"{label}: its input is {'of symbolic size' if own is None else 'not square'}, "
+                "so it has no default resolutions to search; give --res"
+            )
+        side = own if isinstance(own, int) else 224
+        low = 96 if side >= 96 else max(1, side // 2)
+        default_r = tuple(sorted(set(range(low, side + 1, DEFAULT_RESOLUTION_STEP)) | {side}))
+        note = (
+            f"{label} has no released checkpoints: searched at alpha 0.25 to 1 in steps of "
+            f"0.05 and {low} to {side} pixels in steps of 16"
+        )
+    a = tuple(alphas) if alphas is not None else default_a
+    if isinstance(arch, GraphModel) and arch.alpha_blocked:
+        if alphas is not None and any(x != 1 for x in alphas):
+            raise ExploreError(f"{label}: --alpha cannot scale it: {arch.alpha_blocked}")
+        a = (Fraction(1),)
+        note = f"{label} is searched at alpha 1 only: {arch.alpha_blocked}"
+    r = tuple(resolutions) if resolutions is not None else default_r
+    check_grid_size(len(a), len(r))
+    return Searched(
+        label, a, r, alphas is None and resolutions is None and not note, grid_note=note
+    )
+
+
 def choose(
-    family: str = "all",
+    family: str | None = "all",
     budgets: Iterable[Budget] = (),
     *,
+    models: Sequence[ModelRef] = (),
+    objective: str = "top1",
+    classes: int | None = None,
     alphas: Sequence[Fraction] | None = None,
     resolutions: Sequence[int] | None = None,
     dtype: str = "float32",
@@ -499,56 +637,74 @@ def choose(
     extrapolate: bool = False,
     progress: Progress | None = None,
 ) -> ChooseResult:
-    """The ``top`` best configurations of ``family``'s models that meet every budget.
+    """The ``top`` best configurations of ``family``'s models and of ``models`` (any
+    model references) that meet every budget, ranked by ``objective`` (:data:`OBJECTIVES`:
+    estimated top-1 by default).
 
     ``alphas`` and ``resolutions`` replace each model's published range (the same grid
-    for every model). A latency budget needs a device ``profile``. ExploreError for an
-    unknown family, a latency budget without a device, or a grid out of bounds.
+    for every model). ``classes`` sizes every classifier (a built-in model's top-1 is of
+    its own 1,000 classes: with other classes it has none). A latency budget or
+    objective needs a device ``profile``. ExploreError for an unknown family or
+    objective, a latency budget without a device, nothing to rank by, or a grid out of
+    bounds.
     """
-    from mncost.arch.registry import get_model
-
     budgets = tuple(budgets)
     if not 1 <= top <= 1000:
         raise ExploreError(f"top must be a whole number from 1 to 1,000, got {top}")
-    if any(b.metric == LATENCY for b in budgets) and profile is None:
+    if objective not in OBJECTIVES:
         raise ExploreError(
-            "a latency budget needs a device: give --device (device= in Python): "
-            "pixel1-cpu, or a profile file made by `mncost calibrate`"
+            f"unknown objective {quote(objective)}; choose from {', '.join(OBJECTIVES)}"
+        )
+    goal = OBJECTIVES[objective]
+    if (any(b.metric == LATENCY for b in budgets) or goal.metric == LATENCY) and profile is None:
+        raise ExploreError(
+            f"a latency {'objective' if goal.metric == LATENCY else 'budget'} needs a device: "
+            "give --device (device= in Python): pixel1-cpu, or a profile file made by "
+            "`mncost calibrate`"
         )
     conventions = with_dtype(Conventions(), dtype)
-    models = _models(family)
-    searched = []
-    for model in models:
-        default_a, default_r = default_axes(model)
-        a = tuple(alphas) if alphas is not None else default_a
-        r = tuple(resolutions) if resolutions is not None else default_r
-        check_grid_size(len(a), len(r))
-        searched.append(Searched(model, a, r, alphas is None and resolutions is None))
+    chosen = _searched_models(family, models)
+    searched = [_axes(label, arch, name, alphas, resolutions) for label, arch, name in chosen]
     if sum(len(s.alphas) * len(s.resolutions) for s in searched) > 2_000_000:
         raise ExploreError(
             "the candidate grids hold more than 2,000,000 configurations "
             "together; use a larger step"
         )
+    from mncost.analysis.accuracy import top1_source
+
     metrics = ["mult_adds", "params", "weight_bytes", PEAK_ACTIVATION]
     if profile is not None:
         metrics.append(LATENCY)
-    metrics.append(ACCURACY)
+
+    def columns(arch: Model, name: str | None) -> list[str]:
+        own = classes is None or classes == arch.classes
+        has_top1 = name is not None and own and top1_source(name) is not None
+        return [*metrics, ACCURACY] if has_top1 else metrics
+
     grids = tuple(
         explore_grid(
-            get_model(s.model),
+            arch,
             s.alphas,
             s.resolutions,
-            None,
+            classes,
             conventions,
-            metrics=metrics,
+            metrics=columns(arch, name),
             dw_inplace=dw_inplace,
             profile=profile,
-            model=s.model,
+            model=name,
             extrapolate=extrapolate,
             progress=progress,
         )
-        for s in searched
+        for s, (_, arch, name) in zip(searched, chosen)
     )
+    unranked = tuple(s.model for s, g in zip(searched, grids) if not g.has(goal.metric))
+    if len(unranked) == len(grids):
+        raise ExploreError(
+            f"no top-1 to rank by: {', '.join(unranked)} "
+            f"{'has' if len(unranked) == 1 else 'have'} no released checkpoints (or "
+            "--classes changes the network); rank by another --objective (macs: the most "
+            "MACs the budgets allow, latency, params, peak, weights)"
+        )
     import numpy as np
 
     masks = []
@@ -562,14 +718,16 @@ def choose(
             mask &= _meets(g.array(budget.metric), budget)
         masks.append(mask)
     n_feasible = sum(int(m.sum()) for m in masks)
+    n_unranked = sum(int(m.sum()) for g, m in zip(grids, masks) if not g.has(goal.metric))
     n_withheld = sum(
-        int(np.count_nonzero(m & np.isnan(g.array(ACCURACY)))) for g, m in zip(grids, masks)
+        int(np.count_nonzero(m & np.isnan(np.asarray(g.array(goal.metric), dtype=float))))
+        for g, m in zip(grids, masks)
+        if g.has(goal.metric)
     )
     picks = []
-    for rank, (k, i, j) in enumerate(_order(grids, masks, top), start=1):
+    for rank, (k, i, j) in enumerate(_order(grids, masks, top, goal), start=1):
         g = grids[k]
         acc = g.accuracy
-        assert acc is not None
         figures: dict[str, int | float] = {
             m: int(g.counts[m][i, j]) for m in metrics if m in g.counts
         }
@@ -580,17 +738,18 @@ def choose(
             for b in budgets
         }
         binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
+        value = float(acc.value[i, j]) if acc is not None else math.nan
         picks.append(
             Candidate(
                 rank=rank,
-                model=g.model,
+                model=searched[k].model,
                 alpha=g.alphas[i],
                 resolution=g.resolutions[j],
-                top1=float(acc.value[i, j]),
-                status=str(acc.status[i, j]),
-                loo_mae=acc.loo_mae,
-                loo_max=acc.loo_max,
-                source=str(acc.source[i, j]),
+                top1=None if math.isnan(value) else value,
+                status=str(acc.status[i, j]) if acc is not None else "",
+                loo_mae=acc.loo_mae if acc is not None else None,
+                loo_max=acc.loo_max if acc is not None else None,
+                source=str(acc.source[i, j]) if acc is not None else "",
                 figures=figures,
                 fractions=fractions,
                 binding=binding,
@@ -608,7 +767,7 @@ def choose(
         )
     cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))
     return ChooseResult(
-        family=family.strip().lower().replace("_", "-"),
+        family="" if family is None else family.strip().lower().replace("_", "-"),
         searched=tuple(searched),
         budgets=budgets,
         dtype=dtype,
@@ -624,6 +783,9 @@ def choose(
         grids=grids,
         feasible=tuple(masks),
         latency_cautions=cautions,
+        objective=goal,
+        unranked=unranked,
+        n_unranked=n_unranked,
     )
 
 

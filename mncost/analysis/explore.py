@@ -528,7 +528,8 @@ def _grid_fit_cautions(
     if model is None or family is None:
         return (
             (
-                f"this architecture comes from a spec file: {profile.name} was fitted on "
+                f"this architecture comes from a file (a spec or an ONNX graph): "
+                f"{profile.name} was fitted on "
                 f"{fitted} only, so every estimate carries its model to an architecture "
                 "it never saw",
             ),

@@ -916,7 +916,8 @@ def _fit_cautions(
     fitted = ", ".join(profile.families)
     if model is None or family is None:
         return (
-            f"this architecture comes from a spec file, not a built-in model: "
+            f"this architecture comes from a file (a spec or an ONNX graph), not a built-in "
+            "model: "
             f"{profile.name} was fitted on {fitted} only, so this estimate carries its "
             "model to an architecture it never saw",
         )

@@ -55,7 +55,7 @@ UNITS: dict[str, tuple[float, str, str]] = {
     "params": (1e6, "M params", ",.2f"),
     "weight_bytes": (2**20, "MiB of weights", ",.2f"),
     PEAK_ACTIVATION: (2**10, "KiB peak activation", ",.1f"),
-    LATENCY: (1.0, "ms (estimated)", ",.2f"),
+    LATENCY: (1.0, "ms (measured or estimated)", ",.2f"),
     ACCURACY: (1.0, "% top-1 (estimated)", ".1f"),
 }
 """How each figure is shown on a heatmap: its scale and unit (bytes in KiB/MiB)."""
@@ -333,12 +333,20 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
     import plotly.graph_objects as go
 
     figures = []
-    for grid, feasible in zip(result.grids, result.feasible):
+    for searched, grid, feasible in zip(result.searched, result.grids, result.feasible):
+        label = searched.model  # the name the picks give it (a file's may differ from its graph's)
         if grid.size == 1:  # one released configuration (V3): the picks table says it all
             continue
         a, r, xs, ys = _thinned(grid)
         fig = go.Figure()
-        z = np.asarray(grid.array(ACCURACY)[a, r], dtype=float).T
+        goal = result.objective.metric
+        shown = ACCURACY if goal == ACCURACY and grid.has(ACCURACY) else goal
+        if not grid.has(shown):  # unranked (no top-1): map its MACs
+            shown = "mult_adds"
+        scale, unit, fmt = _unit(shown)
+        if shown == ACCURACY:
+            scale, unit, fmt = 1.0, "% top-1 (estimated)", ".1f"
+        z = np.asarray(grid.array(shown)[a, r], dtype=float).T / scale
         fig.add_trace(
             go.Heatmap(
                 x=xs,
@@ -347,12 +355,12 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
                 colorscale="Viridis",
                 hoverongaps=False,
                 colorbar={
-                    "title": {"text": "% top-1 (estimated)", "side": "right"},
-                    "tickformat": ".1f",
+                    "title": {"text": unit, "side": "right"},
+                    "tickformat": fmt,
                 },
                 hovertext=_hover(grid, a, r),
                 hoverinfo="text",
-                name="top-1",
+                name=unit,
             )
         )
         over = (~feasible[a, r]).T.astype(float)
@@ -378,7 +386,7 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
         marks = _checkpoints(grid, label_top1=False)
         if marks is not None:
             fig.add_trace(marks)
-        picks = [c for c in result.candidates if c.model == grid.model]
+        picks = [c for c in result.candidates if c.model == label]
         if picks:
             fig.add_trace(
                 go.Scatter(
@@ -397,15 +405,21 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
                     name="picks (rank)",
                     hovertext=[
                         f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
-                        f"{c.resolution}<br>top-1 {c.top1:.1f}% ({c.status})"
+                        f"{c.resolution}<br>"
+                        + (f"top-1 {c.top1:.1f}% ({c.status})" if c.top1 is not None else "")
                         for c in picks
                     ],
                     hoverinfo="text",
                 )
             )
-        title = f"{_esc(grid.model)}: estimated top-1" + (
-            "; grey: over a budget" if result.budgets else ""
+        what = (
+            "estimated top-1"
+            if shown == ACCURACY
+            else METRIC_LABELS[shown]
+            if shown in METRIC_LABELS
+            else shown
         )
+        title = f"{_esc(label)}: {what}" + ("; grey: over a budget" if result.budgets else "")
         _layout(fig, title, xs, ys)
         figures.append(fig)
     return figures

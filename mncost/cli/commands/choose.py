@@ -10,6 +10,7 @@ import click
 
 from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes, render_output
 from mncost.cli.options import (
+    ModelArgument,
     ParamType,
     UserError,
     WholeNumber,
@@ -18,6 +19,7 @@ from mncost.cli.options import (
     memory_options,
     output_options,
     resolve_format,
+    resolve_model,
     user_errors,
 )
 
@@ -73,6 +75,8 @@ Examples:
   mncost choose --max-macs 100M --alpha 0.25:1.4:0.025 --res 96:256:8 --top 5
   mncost choose --max-params 2M -o choose.html      # heatmaps: feasible region, picks
   mncost choose --max-macs 300M -f json | jq '.candidates[0]'
+  mncost choose --model mine.onnx --objective macs --max-latency-ms 20 --device pixel1-cpu
+  mncost choose --model mine.yaml --model mobilenet-v2 --max-peak-bytes 256KiB --dtype int8
 
 \b
 Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024.
@@ -81,10 +85,35 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
 @click.option(
     "--family",
     type=FamilyChoice(),
-    default="all",
-    show_default=True,
+    default=None,
     help=f"Which models to search: {FAMILIES_HELP} (the families with "
-    "published checkpoints to estimate top-1 from).",
+    "published checkpoints to take top-1 from). Default: all, unless --model is given.",
+)
+@click.option(
+    "--model",
+    "models",
+    type=ModelArgument(),
+    multiple=True,
+    metavar="REF",
+    help="Search this model too (repeatable): a built-in name, a spec file or an ONNX "
+    "file. One without released checkpoints has no top-1: rank with --objective.",
+)
+@click.option(
+    "--objective",
+    type=click.Choice(["top1", "macs", "latency", "params", "peak", "weights"]),
+    default="top1",
+    show_default=True,
+    help="Rank by: top1 (estimated or measured top-1, highest first), macs (the most "
+    "MACs the budgets allow), latency (lowest; needs --device), params, peak or weights "
+    "(fewest).",
+)
+@click.option(
+    "--classes",
+    type=WholeNumber(0, 100_000_000, "classes"),
+    default=None,
+    metavar="N",
+    help="Classifier width of every model searched (default: each one's own). A "
+    "built-in model's top-1 is of its own 1,000 classes: with another N it has none.",
 )
 @click.option("--max-macs", metavar="N", help=_BUDGET_HELP["max_macs"])
 @click.option("--max-params", metavar="N", help=_BUDGET_HELP["max_params"])
@@ -131,7 +160,10 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
 )
 @output_options()
 def choose_command(
-    family: str,
+    family: str | None,
+    models: tuple[str, ...],
+    objective: str,
+    classes: int | None,
     max_macs: str | None,
     max_params: str | None,
     max_weight_bytes: str | None,
@@ -148,11 +180,13 @@ def choose_command(
     output: Path | None,
 ) -> None:
     """The best (model, alpha, resolution) candidates that meet every budget, ranked by
-    estimated ImageNet top-1.
+    estimated ImageNet top-1 (or by --objective).
 
     The search covers each model's published range (its released checkpoints' alphas in
     steps of 0.05 and resolutions in steps of 16; the output says which) unless --alpha
-    and --res name another grid. Each pick comes with its MACs, params, weight bytes,
+    and --res name another grid; a model given with --model and without checkpoints is
+    searched at alpha 0.25 to 1 and from 96 pixels (or half its own size) to its own.
+    Each pick comes with its MACs, params, weight bytes,
     peak activation memory and (with --device) estimated latency, the budget that binds
     it (the one it comes closest to, as a share of the limit), and its top-1's status
     (measured, interpolated, extrapolated) and leave-one-out error. When nothing is
@@ -192,10 +226,16 @@ def choose_command(
     if device is not None:
         with user_errors(LatencyError):
             profile = resolve_device(device)
+    refs = [resolve_model(m, None) for m in models]
+    if family is None and not refs:
+        family = "all"
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
         result = choose(
             family,
             budgets,
+            models=refs,
+            objective=objective,
+            classes=classes,
             alphas=alphas,
             resolutions=resolutions,
             dtype=dtype,
@@ -215,8 +255,17 @@ def choose_command(
                 + (" ms" if b.kind.quantity == "ms" and b.text[-1:].isdigit() else "")
                 for b in result.budgets
             )
+            from mncost.analysis.explore import METRIC_LABELS
+
+            goal = result.objective
+            coloured = (
+                "Estimated top-1 over each model's candidate grid"
+                if goal.name == "top1"
+                else f"{METRIC_LABELS.get(goal.metric, goal.metric).capitalize()} over each "
+                f"model's candidate grid (the picks: {goal.words} first)"
+            )
             intro = (
-                "Estimated top-1 over each model's candidate grid. Grey: over a budget"
+                f"{coloured}. Grey: over a budget"
                 + (f" ({limits})" if limits else "")
                 + "; numbered: the picks, best "
                 "first; white lines: equal mult-adds (millions); open circles: the "

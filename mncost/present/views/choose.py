@@ -141,7 +141,7 @@ def _picks_table(result: ChooseResult) -> Table:
                 c.model,
                 float(c.alpha),
                 c.resolution,
-                f"{c.top1:.1f}{mark}",
+                "" if c.top1 is None else f"{c.top1:.1f}{mark}",
                 c.top1,
                 c.status,
                 "" if c.loo_mae is None else f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
@@ -163,7 +163,12 @@ def _picks_table(result: ChooseResult) -> Table:
     caption = (
         "Top-1: * measured (a released checkpoint's published figure)"
         + ("; ? extrapolated" if result.extrapolate else "")
-        + "; others interpolated estimates."
+        + "; others interpolated estimates"
+        + (
+            "; blank: no top-1 (no released checkpoints)."
+            if any(c.top1 is None for c in result.candidates)
+            else "."
+        )
     )
     if any(c.latency_measured for c in result.candidates):
         caption += (
@@ -177,7 +182,10 @@ def _picks_table(result: ChooseResult) -> Table:
             "cautions."
         )
     return Table(
-        title="Picks, best estimated top-1 first", columns=columns, rows=rows, caption=caption
+        title=f"Picks, {result.objective.words} first",
+        columns=columns,
+        rows=rows,
+        caption=caption,
     )
 
 
@@ -237,6 +245,22 @@ def choose_report(result: ChooseResult) -> Report:
             + ". Binding budget: the one the pick comes closest to, as a share of its "
             "limit."
         )
+    if result.unranked:
+        notes.append(
+            f"Not ranked: {', '.join(result.unranked)} ({result.n_unranked:,} configurations "
+            "meet every budget): no top-1 to rank by (no released checkpoints of it, or "
+            "--classes changes the network). --objective macs (the most MACs the budgets "
+            "allow), latency, params, peak or weights ranks every model."
+        )
+    if result.objective.name != "top1":
+        ties = "" if result.objective.metric == "mult_adds" else ", then fewer MACs"
+        notes.append(
+            f"Ranked by {result.objective.words} ({result.objective.metric}){ties}; top-1 "
+            "is shown where a model has one, and ranks nothing."
+        )
+    for s in result.searched:
+        if s.grid_note:
+            notes.append(f"Grid: {s.grid_note}.")
     notes.append(
         "Searched: "
         + "; ".join(s.describe() for s in result.searched)
