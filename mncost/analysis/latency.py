@@ -42,7 +42,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
@@ -145,6 +145,7 @@ MEASUREMENT_COLUMNS: tuple[str, ...] = ("model", "alpha", "resolution", "latency
 _FORMAT: Literal["mncost-latency-profile"] = "mncost-latency-profile"
 _VERSION: Literal[1] = 1
 _MAX_NAME = 64
+_MAX_MODEL = 512  # a model file's relative path
 _MAX_TEXT = 500
 _MAX_PERCENT = 1e15  # a profile's LOO errors, in percent: finite, whatever they are
 
@@ -230,16 +231,20 @@ def nnls(a: numpy.ndarray, b: numpy.ndarray, max_iter: int | None = None) -> num
 
 @dataclass(frozen=True)
 class Measurement:
-    """One measured configuration: a built-in model at (alpha, resolution), timed."""
+    """One measured configuration: a model at (alpha, resolution), timed."""
 
     model: str
-    """A registered model name."""
+    """A registered model name, or a model file's path as the CSV gave it (relative to
+    the CSV's folder: "nets/mine.onnx")."""
     alpha: Fraction
     resolution: int
     latency_ms: float
     """The measured latency in milliseconds."""
     label: str = ""
     """How its source names it ("MobileNet_v2_1.0_224", "measured.csv line 3")."""
+    architecture: Model | None = field(default=None, compare=False, repr=False)
+    """A model file's architecture, read when the CSV was (None: a built-in's, or a
+    profile's point whose file is not read again)."""
 
 
 @dataclass(frozen=True)
@@ -332,19 +337,27 @@ def _totals(result: CostResult, features: Sequence[str]) -> list[int]:
 
 @cache
 def _model_family(model: str) -> str:
-    from mncost.arch.registry import get_entry
+    """A built-in model's family; a model file is a family of its own (its path)."""
+    from mncost.arch.registry import UnknownModelError, get_entry
 
-    return get_entry(model).family
+    try:
+        return get_entry(model).family
+    except UnknownModelError:
+        return model
+
+
+def _architecture(point: Measurement) -> Model:
+    from mncost.arch.registry import get_model
+
+    return point.architecture if point.architecture is not None else get_model(point.model)
 
 
 def _feature_matrix(points: Sequence[Measurement], dtype: str) -> numpy.ndarray:
     import numpy as np
 
-    from mncost.arch.registry import get_model
-
     conventions = _conventions(dtype)
     rows = [
-        _totals(count(get_model(p.model), p.alpha, p.resolution, None, conventions), FEATURES)
+        _totals(count(_architecture(p), p.alpha, p.resolution, None, conventions), FEATURES)
         for p in points
     ]
     return np.array(rows, dtype=float).reshape(len(points), len(FEATURES))
@@ -1098,17 +1111,72 @@ def _cell_number(text: str, where: str, column: str) -> Decimal:
     return value
 
 
-def _measurement(cells: dict[str, str], where: str) -> Measurement:
+def is_model_file(model: str) -> bool:
+    """Whether a measured point's model names a file (a spec or an ONNX graph), by its
+    ending, as every model reference is told apart."""
+    from mncost.analysis.scenario import ONNX_ENDINGS, SPEC_ENDINGS
+
+    return model.lower().endswith(ONNX_ENDINGS + SPEC_ENDINGS)
+
+
+def _model_file(model: str, where: str, base: Path | None, read: dict[str, Model]) -> Model:
+    """The architecture of a model file a CSV names: a path relative to the CSV's own
+    folder and inside it (a CSV is a stranger's text: it may not make mncost read
+    /etc/passwd, nor follow a link out of its folder)."""
+    from mncost.analysis.scenario import model_ref
+    from mncost.arch.load import SpecError
+    from mncost.arch.registry import UnknownModelError
+    from mncost.errors import OnnxImportError
+
+    if model in read:
+        return read[model]
+    if base is None:
+        raise LatencyError(
+            f"{where}, model: {quote(model)} names a file; model files can be named "
+            "only in a CSV read from a file (their paths are relative to its folder)"
+        )
+    path = Path(model)
+    if path.is_absolute() or ".." in path.parts or "\\" in model:
+        raise LatencyError(
+            f"{where}, model: {quote(model)} must be a path relative to the CSV's folder "
+            "and inside it (no absolute path, no '..')"
+        )
+    full = base / path
+    try:
+        inside = full.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise LatencyError(
+            f"{where}, model: {quote(model)} leads out of the CSV's folder (a link); "
+            "copy the file next to the CSV"
+        )
+    try:
+        arch = model_ref(full, "model").arch
+    except (SpecError, OnnxImportError, UnknownModelError) as exc:
+        raise LatencyError(f"{where}, model: {exc}") from None
+    read[model] = arch
+    return arch
+
+
+def _measurement(
+    cells: dict[str, str], where: str, base: Path | None, read: dict[str, Model]
+) -> Measurement:
     from mncost.arch.registry import UnknownModelError, get_entry
 
     model = cells["model"]
-    try:
-        get_entry(model)
-    except UnknownModelError:
-        raise LatencyError(
-            f"{where}, model: unknown model {quote(model)} (the built-in "
-            "models are listed by `mncost models`)"
-        ) from None
+    architecture = None
+    if is_model_file(model):
+        architecture = _model_file(model, where, base, read)
+    else:
+        try:
+            get_entry(model)
+        except UnknownModelError:
+            raise LatencyError(
+                f"{where}, model: unknown model {quote(model)} (a built-in model, listed "
+                "by `mncost models`, or a spec or ONNX file beside the CSV: .yaml, .yml, "
+                ".json or .onnx)"
+            ) from None
     try:
         alpha = parse_multiplier(cells["alpha"], "alpha")
     except ScalingError as exc:
@@ -1130,16 +1198,21 @@ def _measurement(cells: dict[str, str], where: str) -> Measurement:
             f"{MAX_LATENCY_MS:,} ms, got {quote(cells['latency_ms'])}"
         )
     return Measurement(
-        model=model, alpha=alpha, resolution=int(text), latency_ms=float(latency), label=where
+        model=model,
+        alpha=alpha,
+        resolution=int(text),
+        latency_ms=float(latency),
+        label=where,
+        architecture=architecture,
     )
 
 
-def parse_measurements(text: str, source: str) -> list[Measurement]:
+def parse_measurements(text: str, source: str, base: Path | None = None) -> list[Measurement]:
     """Measured configurations from CSV text (columns MEASUREMENT_COLUMNS, in any order),
     each cell checked; LatencyError names the line (and column) of the first bad cell.
-    ``source`` names the file in messages."""
-    from mncost.arch.registry import get_model
-
+    ``source`` names the file in messages. A model is a built-in's name or a spec or
+    ONNX file's path relative to ``base`` (the CSV's folder; None: no files)."""
+    read: dict[str, Model] = {}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     points: list[Measurement] = []
@@ -1161,10 +1234,10 @@ def parse_measurements(text: str, source: str) -> list[Measurement]:
                 raise LatencyError(
                     f"{source}: more than {MAX_MEASUREMENTS:,} measured configurations"
                 )
-            point = _measurement(dict(zip(header, cells)), where)
+            point = _measurement(dict(zip(header, cells)), where, base, read)
             try:  # every configuration must be countable; say which line is not
                 count(
-                    get_model(point.model),
+                    _architecture(point),
                     point.alpha,
                     point.resolution,
                     None,
@@ -1213,7 +1286,7 @@ def read_measurements(path: Path) -> list[Measurement]:
     """Measured configurations from a CSV file (see :func:`parse_measurements`); the
     file is a regular file of at most MAX_MEASUREMENT_BYTES."""
     text = _read_text(path, "measurements file", MAX_MEASUREMENT_BYTES)
-    return parse_measurements(text, shorten(path.name))
+    return parse_measurements(text, shorten(path.name), path.parent)
 
 
 # --- the profile file --------------------------------------------------------------------
@@ -1242,8 +1315,9 @@ class _PointFile(BaseModel):
 
     model_config = _Strict
 
-    model: str = Field(min_length=1, max_length=_MAX_NAME)
-    """A built-in model's name (``mncost models``)."""
+    model: str = Field(min_length=1, max_length=_MAX_MODEL)
+    """A built-in model's name (``mncost models``), or the spec or ONNX file the
+    measurements CSV named (its path relative to the CSV), which is not read again."""
     alpha: str = Field(min_length=1, max_length=MAX_NUMBER_CHARS)
     """The width multiplier as text, read exactly ("0.75")."""
     resolution: int = Field(ge=1, le=MAX_RESOLUTION)
@@ -1376,7 +1450,8 @@ def load_profile(path: Path) -> LatencyProfile:
     for i, p in enumerate(parsed.points):
         where = f"profile file {shown}: points.{i}"
         try:
-            get_entry(p.model)
+            if not is_model_file(p.model):  # a file is named, never read again
+                get_entry(p.model)
         except UnknownModelError:
             raise LatencyError(f"{where}.model: unknown model {quote(p.model)}") from None
         try:

@@ -44,7 +44,9 @@ MEASURED.csv has a header and one line per timed configuration (any order of col
   mobilenet-v2,1.0,224,73.8
   mobilenet-v2,0.5,160,14.9
   ...
-model is a built-in model ('mncost models'); latency_ms is in milliseconds.
+model is a built-in model ('mncost models') or a spec or ONNX file, its path
+relative to the CSV's folder and inside it (nets/mine.onnx); latency_ms is in
+milliseconds.
 
 \b
 Examples:
