@@ -270,6 +270,7 @@ def choose(
     models: Iterable[ModelLike] = (),
     objective: str = "top1",
     classes: int | None = None,
+    margin: Number | None = None,
     max_macs: Number | None = None,
     max_params: Number | None = None,
     max_weight_bytes: Number | None = None,
@@ -291,7 +292,9 @@ def choose(
     (names, spec or ONNX files, objects); one without released checkpoints has no top-1,
     so rank with ``objective``: ``"top1"`` (default), ``"macs"`` (the most MACs the
     budgets allow), ``"latency"`` (needs ``device``), ``"params"``, ``"peak"`` or
-    ``"weights"`` (fewest). ``classes`` sizes every classifier. Budgets are upper limits, given as
+    ``"weights"`` (fewest). ``classes`` sizes every classifier. ``margin`` (percent,
+    e.g. 10) makes the latency budget conservative: an estimate must sit that far below
+    it (a measurement on the device need only meet it). Budgets are upper limits, given as
     numbers or text with units, read exactly: ``max_macs="300M"`` and ``max_params``
     (K, M, G = powers of 1,000), ``max_weight_bytes="4MB"`` and ``max_peak_bytes="512KiB"``
     (in ``dtype``; KB, MB = powers of 1,000, KiB, MiB = of 1,024; the peak with
@@ -311,7 +314,7 @@ def choose(
     >>> (best.model, float(best.alpha), best.resolution, best.status, round(best.top1, 1))
     ('mobilenet-v2', 0.55, 208, 'interpolated', 65.9)
     """
-    from mncost.analysis.choose import OBJECTIVES, parse_budgets
+    from mncost.analysis.choose import OBJECTIVES, parse_budgets, parse_margin
     from mncost.analysis.choose import choose as run_choose
     from mncost.analysis.scenario import model_ref
     from mncost.errors import ExploreError
@@ -347,6 +350,7 @@ def choose(
         models=refs,
         objective=check_choice(objective, "objective", OBJECTIVES),
         classes=check_classes(classes),
+        margin=parse_margin(margin),
         alphas=alpha_list,
         resolutions=resolution_list,
         dtype=str(dtype),

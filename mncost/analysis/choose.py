@@ -28,6 +28,7 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -65,10 +66,13 @@ __all__ = [
     "ChooseResult",
     "Cheapest",
     "DEFAULT_ALPHAS",
+    "Exclusion",
+    "MAX_MARGIN",
     "DEFAULT_ALPHA_STEP",
     "DEFAULT_RESOLUTION_STEP",
     "OBJECTIVES",
     "Objective",
+    "parse_margin",
     "Searched",
     "choose",
     "choose_families",
@@ -325,6 +329,16 @@ class Candidate:
     budget; the estimate is latency_estimate_ms)."""
     latency_estimate_ms: float | None = None
     """The device profile's estimate (None: no device)."""
+    released: bool | None = None
+    """Whether a published checkpoint has this configuration, so its weights can be
+    downloaded (True), or it would have to be trained (False); None: a model without
+    released checkpoints to tell (a file, or a built-in without any)."""
+    at_limit: bool = False
+    """Whether its latency is an estimate within the profile's leave-one-out mean error
+    of the latency budget (the device may well exceed it)."""
+    tie: bool = False
+    """Whether its top-1 lies within the accuracy estimate's leave-one-out mean error of
+    the best pick's (objective top1, rank 2 and on): the two cannot be told apart."""
 
     @property
     def binding_fraction(self) -> float | None:
@@ -354,6 +368,9 @@ class Candidate:
                 else "estimated"
             ),
             "latency_estimate_ms": self.latency_estimate_ms,
+            "latency_at_limit": self.at_limit,
+            "top1_tie": self.tie,
+            "released_weights": self.released,
         }
 
 
@@ -380,6 +397,71 @@ class BudgetCheck:
     @property
     def rules_out_all(self) -> bool:
         return self.meeting == 0
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A model searched with no configuration that meets every budget, and why."""
+
+    model: str
+    alone: tuple[tuple[Budget, Cheapest], ...]
+    """Each budget that alone rules the model out, with the model's own cheapest
+    configuration on its axis (over the limit)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "ruled_out_by": [
+                {
+                    "metric": budget.metric,
+                    "limit": _number(budget.limit),
+                    "cheapest": {
+                        "alpha": float(c.alpha),
+                        "resolution": c.resolution,
+                        "value": c.value,
+                    },
+                    "over_by": float(Fraction(c.value) / budget.limit) if budget.limit else None,
+                }
+                for budget, c in self.alone
+            ],
+        }
+
+
+def _number(value: Fraction) -> int | float:
+    """A limit in JSON: an int when whole (bytes, counts), else a float."""
+    return int(value) if value.denominator == 1 else float(value)
+
+
+MAX_MARGIN = Fraction(9, 10)
+"""--margin is a share below 90%: a larger one would leave no estimate under a budget."""
+
+
+def parse_margin(value: object, what: str = "margin") -> Fraction:
+    """A margin in percent ("10", "10%", 10, 2.5; None: 0) as an exact share of the
+    limit, from 0 to below :data:`MAX_MARGIN`; ExploreError otherwise."""
+    if value is None:
+        return Fraction(0)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Fraction)):
+        raise ExploreError(f"{what} must be a percentage such as 10 or '10%'")
+    text = str(value).strip().removesuffix("%").strip()
+    try:
+        if len(text) > 32 or not text.isascii() or "_" in text:
+            raise ValueError
+        number = Decimal(text) if "/" not in text else Decimal(0)
+        if not number.is_finite():
+            raise ValueError
+        # 1e999999999 is a finite Decimal whose exact Fraction would take ages to build
+        share = Fraction(text) / 100 if abs(number.adjusted()) <= 6 else Fraction(100)
+    except (ValueError, ArithmeticError):
+        raise ExploreError(
+            f"{what}: cannot read {quote(str(value))} as a percentage (e.g. 10 or 10%)"
+        ) from None
+    if not 0 <= share < MAX_MARGIN:
+        raise ExploreError(
+            f"{what} must be from 0 to below {float(MAX_MARGIN) * 100:.0f} percent, "
+            f"got {quote(str(value))}"
+        )
+    return share
 
 
 @dataclass(frozen=True, eq=False)
@@ -411,11 +493,24 @@ class ChooseResult:
     """Models searched but not ranked: no top-1 to rank them by (objective top1)."""
     n_unranked: int = 0
     """Feasible configurations of those models."""
+    excluded: tuple[Exclusion, ...] = ()
+    """The searched models with no configuration meeting every budget."""
+    margin: Fraction = Fraction(0)
+    """The share by which a latency estimate must sit below its budget (0 to 0.9)."""
 
     @property
     def n_ranked(self) -> int:
         """Feasible configurations with a value of the objective: what was ranked."""
         return self.n_feasible - self.n_withheld - self.n_unranked
+
+    @property
+    def accuracy_cautions(self) -> tuple[str, ...]:
+        """Why some top-1 figures are less apt than their status says (float32
+        checkpoints' top-1 for an int8 model)."""
+        from mncost.analysis.accuracy import float_top1_caution
+
+        models = [s.model for s, g in zip(self.searched, self.grids) if g.accuracy_caution]
+        return (float_top1_caution(models),) if models else ()
 
     @property
     def ruling_out(self) -> tuple[BudgetCheck, ...]:
@@ -440,7 +535,7 @@ class ChooseResult:
                 {
                     "metric": c.budget.metric,
                     "option": c.budget.kind.option,
-                    "limit": float(c.budget.limit),
+                    "limit": _number(c.budget.limit),
                     "given": c.budget.text,
                     "configurations_meeting": c.meeting,
                     "cheapest": {
@@ -456,6 +551,7 @@ class ChooseResult:
             "dw_inplace": self.dw_inplace,
             "device": self.profile.provenance() if self.profile is not None else None,
             "latency_cautions": list(self.latency_cautions),
+            "top1_cautions": list(self.accuracy_cautions),
             "extrapolate": self.extrapolate,
             "configurations": self.n_configs,
             "feasible": self.n_feasible,
@@ -464,6 +560,8 @@ class ChooseResult:
             "unranked_models": list(self.unranked),
             "feasible_unranked": self.n_unranked,
             "ruled_out_by": [c.budget.metric for c in self.ruling_out],
+            "margin": float(self.margin),
+            "models_without_candidates": [e.to_dict() for e in self.excluded],
             "candidates": [c.to_dict() for c in self.candidates],
         }
 
@@ -489,6 +587,21 @@ def _meets(values: numpy.ndarray, budget: Budget) -> numpy.ndarray:
     if values.dtype.kind in "iu":  # exact: an int is <= limit iff <= floor(limit)
         return values <= math.floor(budget.limit)
     return np.asarray(values <= float(budget.limit))
+
+
+def _meets_on(grid: ExploreGrid, budget: Budget, margin: Fraction) -> numpy.ndarray:
+    """Where ``grid`` meets ``budget``: a latency estimate must sit below it by
+    ``margin`` (a share of the limit); a measurement, and every exact count, need only
+    not exceed it."""
+    import numpy as np
+
+    values = grid.array(budget.metric)
+    met = _meets(values, budget)
+    if budget.metric != LATENCY or not margin:
+        return met
+    strict = np.asarray(values <= float(budget.limit * (1 - margin)))
+    measured = grid.latency_measured
+    return strict if measured is None else np.where(measured, met, strict)
 
 
 def _order(
@@ -635,6 +748,7 @@ def choose(
     profile: LatencyProfile | None = None,
     top: int = 10,
     extrapolate: bool = False,
+    margin: Fraction = Fraction(0),
     progress: Progress | None = None,
 ) -> ChooseResult:
     """The ``top`` best configurations of ``family``'s models and of ``models`` (any
@@ -651,6 +765,11 @@ def choose(
     budgets = tuple(budgets)
     if not 1 <= top <= 1000:
         raise ExploreError(f"top must be a whole number from 1 to 1,000, got {top}")
+    if not 0 <= margin < MAX_MARGIN:
+        raise ExploreError(
+            f"margin must be a share from 0 to below {float(MAX_MARGIN):.0%}, "
+            f"got {float(margin):.4g}"
+        )
     if objective not in OBJECTIVES:
         raise ExploreError(
             f"unknown objective {quote(objective)}; choose from {', '.join(OBJECTIVES)}"
@@ -709,14 +828,23 @@ def choose(
 
     masks = []
     checks = []
-    for budget in budgets:
-        meeting = sum(int(np.count_nonzero(_meets(g.array(budget.metric), budget))) for g in grids)
+    met = [[_meets_on(g, budget, margin) for budget in budgets] for g in grids]
+    for b, budget in enumerate(budgets):
+        meeting = sum(int(np.count_nonzero(m[b])) for m in met)
         checks.append(BudgetCheck(budget, meeting, _cheapest(grids, budget.metric)))
-    for g in grids:
+    excluded = []
+    for s, g, per_budget in zip(searched, grids, met):
         mask = np.ones(g.shape, dtype=bool)
-        for budget in budgets:
-            mask &= _meets(g.array(budget.metric), budget)
+        for m in per_budget:
+            mask &= m
         masks.append(mask)
+        if budgets and not mask.any():
+            alone = tuple(
+                (budget, _cheapest([g], budget.metric))
+                for budget, m in zip(budgets, per_budget)
+                if not m.any()
+            )
+            excluded.append(Exclusion(s.model, alone))
     n_feasible = sum(int(m.sum()) for m in masks)
     n_unranked = sum(int(m.sum()) for g, m in zip(grids, masks) if not g.has(goal.metric))
     n_withheld = sum(
@@ -724,7 +852,8 @@ def choose(
         for g, m in zip(grids, masks)
         if g.has(goal.metric)
     )
-    picks = []
+    picks: list[Candidate] = []
+    latency_budget = next((b for b in budgets if b.metric == LATENCY), None)
     for rank, (k, i, j) in enumerate(_order(grids, masks, top, goal), start=1):
         g = grids[k]
         acc = g.accuracy
@@ -739,6 +868,23 @@ def choose(
         }
         binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
         value = float(acc.value[i, j]) if acc is not None else math.nan
+        measured = g.latency_measured is not None and bool(g.latency_measured[i, j])
+        at_limit = (
+            latency_budget is not None
+            and profile is not None
+            and not measured
+            and bool(
+                figures[LATENCY] * (1 + float(profile.loo_mape_percent) / 100)
+                > float(latency_budget.limit)
+            )
+        )
+        status = str(acc.status[i, j]) if acc is not None else ""
+        error = 0.0 if status == "measured" else (acc.loo_mae or 0.0) if acc is not None else 0.0
+        tie = False
+        if goal.name == "top1" and picks and not math.isnan(value):
+            best = picks[0]
+            best_error = 0.0 if best.status == "measured" else best.loo_mae or 0.0
+            tie = best.top1 is not None and best.top1 - value <= max(error, best_error)
         picks.append(
             Candidate(
                 rank=rank,
@@ -746,7 +892,7 @@ def choose(
                 alpha=g.alphas[i],
                 resolution=g.resolutions[j],
                 top1=None if math.isnan(value) else value,
-                status=str(acc.status[i, j]) if acc is not None else "",
+                status=status,
                 loo_mae=acc.loo_mae if acc is not None else None,
                 loo_max=acc.loo_max if acc is not None else None,
                 source=str(acc.source[i, j]) if acc is not None else "",
@@ -763,6 +909,9 @@ def choose(
                 latency_estimate_ms=float(g.latency_estimate[i, j])
                 if g.latency_estimate is not None
                 else None,
+                released=None if acc is None else status == "measured",
+                at_limit=at_limit,
+                tie=tie,
             )
         )
     cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))
@@ -786,6 +935,8 @@ def choose(
         objective=goal,
         unranked=unranked,
         n_unranked=n_unranked,
+        excluded=tuple(excluded),
+        margin=margin,
     )
 
 

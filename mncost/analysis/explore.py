@@ -347,6 +347,9 @@ class ExploreGrid:
     """Top-1 estimates with their statuses, when the model has an accuracy model."""
     accuracy_reason: str = ""
     """Why there are no top-1 estimates ("" when there are)."""
+    accuracy_caution: str = ""
+    """Why the top-1 is less apt than its status says: of float32 checkpoints for an
+    int8 model, none of it having been published in 8 bits ("" when apt)."""
     extrapolate: bool = False
     """Whether top-1 extrapolations are given (else withheld: NaN, status kept)."""
     checkpoints: tuple[Checkpoint, ...] = ()
@@ -477,6 +480,7 @@ class ExploreGrid:
             "loo_max": acc.loo_max,
             "statuses": statuses,
             "extrapolations_given": self.extrapolate,
+            "caution": self.accuracy_caution or None,
         }
 
     def latency_summary(self) -> dict[str, Any] | None:
@@ -576,26 +580,42 @@ def _accuracy(
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
     extrapolate: bool,
-) -> tuple[AccuracyGrid | None, str]:
-    from mncost.analysis.accuracy import no_model_reason, top1_source
+) -> tuple[AccuracyGrid | None, str, str]:
+    """The top-1 grid, why there is none, and a caution on it (a top-1 of float32
+    checkpoints for an int8 model)."""
+    from mncost.analysis.accuracy import (
+        no_model_reason,
+        precision_caution,
+        precision_of,
+        top1_source,
+    )
 
     if model is None:
-        return None, (
-            "no top-1 estimates for an architecture from a spec file: they come "
-            "from a model's released checkpoints"
+        return (
+            None,
+            (
+                "no top-1 estimates for an architecture from a spec file: they come "
+                "from a model's released checkpoints"
+            ),
+            "",
         )
     if classes != arch.classes or conventions.rounding is not None:
-        return None, (
-            f"no top-1 estimates: they describe {model} as released "
-            f"({arch.classes:,} classes, its own channel rounding), and "
-            "--classes or --rounding change the network"
+        return (
+            None,
+            (
+                f"no top-1 estimates: they describe {model} as released "
+                f"({arch.classes:,} classes, its own channel rounding), and "
+                "--classes or --rounding change the network"
+            ),
+            "",
         )
-    fitted = top1_source(model)
+    fitted = top1_source(model, precision_of(conventions.dtype))
     if fitted is None:
-        return None, f"no top-1 estimates for {model}: {no_model_reason(model)}"
-    return fitted.estimate_grid(
+        return None, f"no top-1 estimates for {model}: {no_model_reason(model)}", ""
+    grid = fitted.estimate_grid(
         [float(a) for a in alphas], list(resolutions), extrapolate=extrapolate
-    ), ""
+    )
+    return grid, "", precision_caution(model, fitted, conventions.dtype)
 
 
 def explore_grid(
@@ -648,11 +668,11 @@ def explore_grid(
         from mncost.arch.registry import get_entry
 
         family = get_entry(model).family
-    accuracy, reason = (None, "")
+    accuracy, reason, accuracy_caution = (None, "", "")
     if ACCURACY in chosen:
         if progress is not None:
             progress("estimating top-1", 0, 1)
-        accuracy, reason = _accuracy(
+        accuracy, reason, accuracy_caution = _accuracy(
             model, arch, n_classes, conventions, alphas, resolutions, extrapolate
         )
         if accuracy is None:
@@ -716,6 +736,7 @@ def explore_grid(
         latency_outside=outside,
         accuracy=accuracy,
         accuracy_reason=reason,
+        accuracy_caution=accuracy_caution,
         extrapolate=extrapolate,
         checkpoints=model_checkpoints(model),
         own_rule=WidthRule(

@@ -77,6 +77,7 @@ Examples:
   mncost choose --max-macs 300M -f json | jq '.candidates[0]'
   mncost choose --model mine.onnx --objective macs --max-latency-ms 20 --device pixel1-cpu
   mncost choose --model mine.yaml --model mobilenet-v2 --max-peak-bytes 256KiB --dtype int8
+  mncost choose --max-latency-ms 30 --device pixel1-cpu --margin 10
 
 \b
 Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024.
@@ -153,6 +154,14 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
     help="How many picks to list, 1 to 1,000.",
 )
 @click.option(
+    "--margin",
+    metavar="PCT",
+    default=None,
+    help="Make the latency budget conservative: an estimated latency must sit this "
+    "many percent below it (e.g. 10 or 10%; a measurement on the device need only meet "
+    "it). Default 0.",
+)
+@click.option(
     "--extrapolate",
     is_flag=True,
     help="Rank configurations outside the published grid too, on extrapolated "
@@ -175,6 +184,7 @@ def choose_command(
     alpha: str | None,
     res: str | None,
     top: int,
+    margin: str | None,
     extrapolate: bool,
     fmt: str | None,
     output: Path | None,
@@ -222,6 +232,15 @@ def choose_command(
             resolutions = parse_resolutions(res) if res is not None else None
         if alphas is not None and resolutions is not None:
             parse_axes(alpha, res)  # type: ignore[arg-type]  # the command line's bound
+    from mncost.analysis.choose import parse_margin
+
+    with user_errors(ExploreError):
+        share = parse_margin(margin, "--margin")
+    if share and max_latency_ms is None:
+        raise UserError(
+            "--margin applies to the latency budget (an estimate); give --max-latency-ms "
+            "with --device"
+        )
     profile = None
     if device is not None:
         with user_errors(LatencyError):
@@ -243,6 +262,7 @@ def choose_command(
             profile=profile,
             top=top,
             extrapolate=extrapolate,
+            margin=share,
             progress=bar,
         )
         report = choose_report(result)

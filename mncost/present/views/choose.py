@@ -116,12 +116,28 @@ def _picks_table(result: ChooseResult) -> Table:
     outside = any(c.latency_extrapolated for c in result.candidates)
     columns += [
         Column("Binding budget", csv_header="binding_shown", short_header="Binds"),
+        Column(
+            "Checkpoint",
+            csv_header="released_shown",
+            short_header="Ckpt",
+            hide_rank=5,
+            data_only=all(c.released is None for c in result.candidates),
+        ),
+        Column(
+            "Flags",
+            csv_header="flags",
+            hide_rank=8,
+            data_only=not any(c.tie or c.at_limit for c in result.candidates),
+        ),
         Column("Latency fit", csv_header="latency_fit", hide_rank=1, data_only=not outside),
         Column("binding", csv_header="binding", data_only=True),
         Column("binding_fraction", csv_header="binding_fraction", data_only=True),
         Column("LOO mean", csv_header="top1_loo_mae", data_only=True),
         Column("LOO max", csv_header="top1_loo_max", data_only=True),
         Column("Source", csv_header="top1_source", data_only=True),
+        Column("released_weights", csv_header="released_weights", data_only=True),
+        Column("top1_tie", csv_header="top1_tie", data_only=True),
+        Column("latency_at_limit", csv_header="latency_at_limit", data_only=True),
     ]
     if LATENCY in metrics:
         columns += [
@@ -147,12 +163,17 @@ def _picks_table(result: ChooseResult) -> Table:
                 "" if c.loo_mae is None else f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
                 *shown,
                 _binding(c, result),
+                {True: "released", False: "train", None: ""}[c.released],
+                _flags(c),
                 fit,
                 c.binding,
                 c.binding_fraction,
                 c.loo_mae,
                 c.loo_max,
                 c.source,
+                c.released,
+                c.tie,
+                c.at_limit,
                 *(
                     ["measured" if c.latency_measured else "estimated", c.latency_estimate_ms]
                     if LATENCY in metrics
@@ -175,6 +196,22 @@ def _picks_table(result: ChooseResult) -> Table:
             " Latency: * measured on the device (it decides the latency budget; the "
             "estimate is in CSV and JSON)."
         )
+    if any(c.released is not None for c in result.candidates):
+        caption += (
+            " Checkpoint: released = a published checkpoint has this configuration (its"
+            " weights can be downloaded); train = none does, so it would have to be trained."
+        )
+    if any(c.tie for c in result.candidates):
+        caption += (
+            " Flags: tie #1 = its top-1 is within the estimate's leave-one-out mean error "
+            "of the first pick's; the two cannot be told apart."
+        )
+    if any(c.at_limit for c in result.candidates):
+        caption += (
+            " at limit = its latency is an estimate within the device profile's "
+            "leave-one-out mean error of the budget: the device may exceed it "
+            "(--margin asks for room)."
+        )
     if outside:
         caption += (
             " Latency fit 'outside': the estimate carries the device profile beyond "
@@ -187,6 +224,34 @@ def _picks_table(result: ChooseResult) -> Table:
         rows=rows,
         caption=caption,
     )
+
+
+def _flags(c: Candidate) -> str:
+    return ", ".join(f for f, on in (("tie #1", c.tie), ("at limit", c.at_limit)) if on)
+
+
+def _excluded(result: ChooseResult) -> list[str]:
+    """A note per searched model that no configuration of meets every budget."""
+    notes = []
+    for e in result.excluded:
+        if e.alone:
+            parts = []
+            for budget, c in e.alone:
+                over = float(c.value) / float(budget.limit) if budget.limit else float("inf")
+                parts.append(
+                    f"{budget.kind.label.lower()} (its cheapest, "
+                    f"{multiplier_text(c.alpha)}/{c.resolution}, needs "
+                    f"{value_text(budget.metric, c.value)}: {over:.2f}x the limit of "
+                    f"{budget.text})"
+                )
+            why = "ruled out by " + "; and by ".join(parts)
+        else:
+            why = (
+                "each budget alone is met by some configuration of it, but none meets "
+                "them all together"
+            )
+        notes.append(f"No candidate from {e.model}: {why}.")
+    return notes
 
 
 def _nothing(result: ChooseResult) -> str:
@@ -245,6 +310,13 @@ def choose_report(result: ChooseResult) -> Report:
             + ". Binding budget: the one the pick comes closest to, as a share of its "
             "limit."
         )
+    if result.candidates:
+        notes += _excluded(result)
+    if result.margin:
+        notes.append(
+            f"Margin: a latency estimate must sit {float(result.margin) * 100:g}% below the "
+            "latency budget; a measurement on the device need only meet it."
+        )
     if result.unranked:
         notes.append(
             f"Not ranked: {', '.join(result.unranked)} ({result.n_unranked:,} configurations "
@@ -283,10 +355,16 @@ def choose_report(result: ChooseResult) -> Report:
             for g in fitted
             if g.accuracy is not None and g.accuracy.loo_max is not None
         )
+        fitted_on = ", ".join(
+            f"{g.model}: {g.accuracy.fitted_on.n_points} {g.accuracy.fitted_on.precision}"
+            for g in fitted
+            if g.accuracy is not None
+        )
         notes.append(
             "Top-1 is ImageNet top-1 %, an estimate unless measured: measured = a released "
             "checkpoint's published figure; otherwise an estimate "
-            f"({acc.method}, fitted on each model's float32 checkpoints): interpolated "
+            f"({acc.method}, fitted on each model's own checkpoints: {fitted_on}): "
+            "interpolated "
             "inside the published grid, extrapolated outside "
             f"it{'' if result.extrapolate else ' (not ranked without --extrapolate)'}. "
             f"Leave-one-out error in top-1 points: {errors}."
@@ -322,6 +400,7 @@ def choose_report(result: ChooseResult) -> Report:
             "tested on the measurement where there is one."
         )
         notes += [f"Caution (latency): {text}." for text in result.latency_cautions]
+    notes += [f"Caution (top-1): {text}." for text in result.accuracy_cautions]
     tables = [_budget_table(result)] if result.checks else []
     if result.candidates:
         tables.append(_picks_table(result))

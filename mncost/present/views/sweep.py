@@ -339,6 +339,8 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
                 f"grid; extrapolated = outside it, {TRUSTED}; out of range = beyond that, no "
                 f"estimate even with --extrapolate. Here: {shown}.{withheld}"
             )
+        if grid.accuracy_caution:
+            notes.append(f"Caution (top-1): {grid.accuracy_caution}.")
     elif grid.accuracy_reason and ACCURACY in grid.metrics:
         notes.append(f"Top-1: {grid.accuracy_reason}.")
     elif grid.accuracy_reason:
