@@ -1114,7 +1114,7 @@ def _cell_number(text: str, where: str, column: str) -> Decimal:
 def is_model_file(model: str) -> bool:
     """Whether a measured point's model names a file (a spec or an ONNX graph), by its
     ending, as every model reference is told apart."""
-    from mncost.analysis.scenario import ONNX_ENDINGS, SPEC_ENDINGS
+    from mncost.arch.load import ONNX_ENDINGS, SPEC_ENDINGS
 
     return model.lower().endswith(ONNX_ENDINGS + SPEC_ENDINGS)
 
@@ -1123,9 +1123,7 @@ def _model_file(model: str, where: str, base: Path | None, read: dict[str, Model
     """The architecture of a model file a CSV names: a path relative to the CSV's own
     folder and inside it (a CSV is a stranger's text: it may not make mncost read
     /etc/passwd, nor follow a link out of its folder)."""
-    from mncost.analysis.scenario import model_ref
-    from mncost.arch.load import SpecError
-    from mncost.arch.registry import UnknownModelError
+    from mncost.arch.load import SPEC_ENDINGS, SpecError, load_spec
     from mncost.errors import OnnxImportError
 
     if model in read:
@@ -1152,8 +1150,13 @@ def _model_file(model: str, where: str, base: Path | None, read: dict[str, Model
             "copy the file next to the CSV"
         )
     try:
-        arch = model_ref(full, "model").arch
-    except (SpecError, OnnxImportError, UnknownModelError) as exc:
+        if model.lower().endswith(SPEC_ENDINGS):
+            arch: Model = load_spec(full)
+        else:
+            from mncost.cost.onnx_import import load_onnx
+
+            arch = load_onnx(full)
+    except (SpecError, OnnxImportError) as exc:
         raise LatencyError(f"{where}, model: {exc}") from None
     read[model] = arch
     return arch

@@ -22,6 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from mncost.arch.load import ONNX_ENDINGS, SPEC_ENDINGS
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.scaling import ScalingError, parse_multiplier
@@ -61,8 +62,6 @@ __all__ = [
     "with_dtype",
 ]
 
-SPEC_ENDINGS = (".yaml", ".yml", ".json")
-"""A model given as text with one of these endings is a spec file's path."""
 
 _T = TypeVar("_T")
 
@@ -74,8 +73,6 @@ def type_name(value: object) -> str:
 
 DEFAULT_MODEL = "mobilenet-v1"
 """The model a command counts when none is named: the paper's subject."""
-ONNX_ENDINGS = (".onnx",)
-"""A model given as text with this ending is an ONNX file's path."""
 MODEL_REF_HELP = (
     "a built-in model's name (mncost models), a spec file (.yaml, .yml, .json) or an "
     "ONNX file (.onnx)"

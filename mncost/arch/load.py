@@ -26,7 +26,20 @@ from mncost.limits import MAX_SPEC_BYTES
 from mncost.safe_json import StrictJsonError, load_json
 from mncost.text import quote, shorten
 
-__all__ = ["SpecError", "architecture_schema", "load_spec", "parse_spec"]
+__all__ = [
+    "ONNX_ENDINGS",
+    "SPEC_ENDINGS",
+    "SpecError",
+    "architecture_schema",
+    "load_spec",
+    "parse_spec",
+]
+
+SPEC_ENDINGS = (".yaml", ".yml", ".json")
+"""A model given as text with one of these endings is a spec file's path."""
+ONNX_ENDINGS = (".onnx",)
+"""A model given as text with this ending is an ONNX file's path (read by
+:func:`mncost.cost.onnx_import.load_onnx`)."""
 
 
 class SpecError(ValueError):
