@@ -40,6 +40,7 @@ from mncost.cost.scaling import Resolution, ScalingError
 if TYPE_CHECKING:
     import pandas
 
+    from mncost.analysis.accuracy_points import UserPoint
     from mncost.analysis.choose import ChooseResult
     from mncost.analysis.compare import Comparison
     from mncost.analysis.latency import LatencyEstimate, LatencyProfile
@@ -271,6 +272,7 @@ def choose(
     objective: str = "top1",
     classes: int | None = None,
     margin: Number | None = None,
+    accuracy: str | Path | None = None,
     max_macs: Number | None = None,
     max_params: Number | None = None,
     max_weight_bytes: Number | None = None,
@@ -292,7 +294,9 @@ def choose(
     (names, spec or ONNX files, objects); one without released checkpoints has no top-1,
     so rank with ``objective``: ``"top1"`` (default), ``"macs"`` (the most MACs the
     budgets allow), ``"latency"`` (needs ``device``), ``"params"``, ``"peak"`` or
-    ``"weights"`` (fewest). ``classes`` sizes every classifier. ``margin`` (percent,
+    ``"weights"`` (fewest). ``classes`` sizes every classifier. ``accuracy`` is a CSV of
+    your own checkpoints' top-1 (model, alpha, resolution, top1), fitted per model in
+    place of its published ones. ``margin`` (percent,
     e.g. 10) makes the latency budget conservative: an estimate must sit that far below
     it (a measurement on the device need only meet it). Budgets are upper limits, given as
     numbers or text with units, read exactly: ``max_macs="300M"`` and ``max_params``
@@ -328,6 +332,13 @@ def choose(
         raise ExploreError("models: at most 100 models to search")
     if family is None and not refs:
         family = "all"
+    points: list[UserPoint] = []
+    if accuracy is not None:
+        from mncost.analysis.accuracy_points import read_points
+
+        if not isinstance(accuracy, (str, Path)):
+            raise TypeError(f"accuracy must be a CSV file's path, got a {type_name(accuracy)}")
+        points = read_points(Path(accuracy))
     budgets = parse_budgets(
         {
             "max_macs": max_macs,
@@ -351,6 +362,8 @@ def choose(
         objective=check_choice(objective, "objective", OBJECTIVES),
         classes=check_classes(classes),
         margin=parse_margin(margin),
+        accuracy_points=points,
+        accuracy_source=Path(accuracy).name if accuracy is not None else "",
         alphas=alpha_list,
         resolutions=resolution_list,
         dtype=str(dtype),

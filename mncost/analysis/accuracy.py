@@ -185,9 +185,13 @@ class FittedOn:
     """The documents they were read from, "; "-joined."""
     precision: str = "float32"
     dataset: str = "ImageNet"
+    own: bool = False
+    """Your own checkpoints (``choose --accuracy``), not published ones."""
 
     def describe(self) -> str:
         """One line: "16 float32 ImageNet checkpoints of mobilenet-v1 (document)"."""
+        if self.own:
+            return f"{self.n_points} of your own checkpoints of {self.model} ({self.source})"
         return (
             f"{self.n_points} {self.precision} {self.dataset} checkpoints of "
             f"{self.model} ({self.source})"

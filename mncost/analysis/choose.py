@@ -46,13 +46,15 @@ from mncost.analysis.explore import (
 from mncost.cost.conventions import Conventions
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import multiplier_text
-from mncost.text import quote
+from mncost.text import quote, shorten
 from mncost.units import Quantity, UnitError, parse_budget
 
 if TYPE_CHECKING:
     import numpy
     import pandas
 
+    from mncost.analysis.accuracy import AccuracyModel, PublishedOnly
+    from mncost.analysis.accuracy_points import OwnPoints, UserPoint
     from mncost.analysis.latency import LatencyProfile
     from mncost.analysis.scenario import ModelRef
     from mncost.cost.model import Model
@@ -250,11 +252,19 @@ def _models(family: str) -> tuple[str, ...]:
 def default_axes(model: str) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
     """The model's published range: its checkpoints' alphas, smallest to largest in steps
     of 0.05, and resolutions, smallest to largest in steps of 16 (each end included)."""
-    from mncost.analysis.accuracy import PublishedOnly, top1_source
+    from mncost.analysis.accuracy import top1_source
 
     fitted = top1_source(model)
     if fitted is None:
         raise ExploreError(f"{model} has no published checkpoints")
+    return _range_of(fitted)
+
+
+def _range_of(
+    fitted: AccuracyModel | PublishedOnly,
+) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
+    from mncost.analysis.accuracy import PublishedOnly
+
     alphas = [o.alpha for o in fitted.observations]
     sizes = [o.resolution for o in fitted.observations]
     if isinstance(fitted, PublishedOnly):  # nothing between its checkpoints: those alone
@@ -336,6 +346,8 @@ class Candidate:
     at_limit: bool = False
     """Whether its latency is an estimate within the profile's leave-one-out mean error
     of the latency budget (the device may well exceed it)."""
+    own_top1: bool = False
+    """Whether its top-1 comes from your points (``--accuracy``), not published ones."""
     tie: bool = False
     """Whether its top-1 lies within the accuracy estimate's leave-one-out mean error of
     the best pick's (objective top1, rank 2 and on): the two cannot be told apart."""
@@ -371,6 +383,7 @@ class Candidate:
             "latency_at_limit": self.at_limit,
             "top1_tie": self.tie,
             "released_weights": self.released,
+            "top1_yours": self.own_top1,
         }
 
 
@@ -497,11 +510,22 @@ class ChooseResult:
     """The searched models with no configuration meeting every budget."""
     margin: Fraction = Fraction(0)
     """The share by which a latency estimate must sit below its budget (0 to 0.9)."""
+    own_reasons: dict[str, str] = field(default_factory=dict)
+    """Per model with your own accuracy points that fit no surface: why."""
 
     @property
     def n_ranked(self) -> int:
         """Feasible configurations with a value of the objective: what was ranked."""
         return self.n_feasible - self.n_withheld - self.n_unranked
+
+    @property
+    def own_models(self) -> tuple[str, ...]:
+        """The searched models whose top-1 comes from your --accuracy points."""
+        return tuple(
+            s.model
+            for s, g in zip(self.searched, self.grids)
+            if g.accuracy is not None and g.accuracy.fitted_on.own
+        )
 
     @property
     def accuracy_cautions(self) -> tuple[str, ...]:
@@ -641,13 +665,13 @@ def _order(
     return [(int(which[k]), *divmod(int(flat[k]), grids[int(which[k])].shape[1])) for k in order]
 
 
-def _cheapest(grids: Sequence[ExploreGrid], metric: str) -> Cheapest:
+def _cheapest(grids: Sequence[ExploreGrid], metric: str, labels: Sequence[str]) -> Cheapest:
     best: tuple[Any, ...] | None = None
-    for grid in grids:
+    for grid, label in zip(grids, labels):
         values = grid.array(metric)
         i, j = divmod(int(values.argmin()), values.shape[1])
         value = values[i, j]
-        key = (value, grid.model, grid.alphas[i], grid.resolutions[j])
+        key = (value, label, grid.alphas[i], grid.resolutions[j])
         if best is None or key < best:
             best = key
     assert best is not None
@@ -662,19 +686,20 @@ def _cheapest(grids: Sequence[ExploreGrid], metric: str) -> Cheapest:
 
 def _searched_models(
     family: str | None, models: Sequence[ModelRef]
-) -> list[tuple[str, Model, str | None]]:
-    """(label, architecture, registered name) of every model to search."""
+) -> list[tuple[str, Model, str | None, frozenset[str]]]:
+    """(label, architecture, registered name, the names an accuracy CSV may give it) of
+    every model to search."""
     from mncost.arch.registry import get_model
 
-    out: list[tuple[str, Model, str | None]] = []
+    out: list[tuple[str, Model, str | None, frozenset[str]]] = []
     if family is not None:
-        out += [(name, get_model(name), name) for name in _models(family)]
+        out += [(name, get_model(name), name, frozenset({name})) for name in _models(family)]
     from pathlib import Path
 
     from mncost.arch.registry import list_models
 
     builtin = {entry.name for entry in list_models()}
-    labels = {label for label, _, _ in out}
+    labels = {label for label, _, _, _ in out}
     seen: set[object] = set(labels)
     for ref in models:
         key: object = ref.registered or (ref.path.resolve() if ref.path else id(ref.arch))
@@ -685,9 +710,39 @@ def _searched_models(
         if ref.registered is None and (label in builtin or label in labels):
             label = f"{label} ({Path(ref.given).name})"  # a file named as a built-in model
         labels.add(label)
-        out.append((label, ref.arch, ref.registered))
+        names = {label, ref.given, Path(ref.given).name} - {""}
+        out.append((label, ref.arch, ref.registered, frozenset(names)))
     if not out:
         raise ExploreError("nothing to search: give a family or a model")
+    return out
+
+
+def _own_top1(
+    chosen: Sequence[tuple[str, Model, str | None, frozenset[str]]],
+    points: Sequence[UserPoint],
+    source: str,
+    dtype: str,
+) -> dict[str, OwnPoints]:
+    """Your accuracy points, fitted per searched model (by its label); ExploreError for
+    a model they name that is not searched."""
+    if not points:
+        return {}
+    from mncost.analysis.accuracy import precision_of
+    from mncost.analysis.accuracy_points import own_sources
+
+    fitted = own_sources(points, source, precision_of(dtype))
+    out = {}
+    for name, own in fitted.items():
+        label = next((lab for lab, _, _, names in chosen if name in names), None)
+        if label is None:
+            searched = ", ".join(lab for lab, _, _, _ in chosen)
+            raise ExploreError(
+                f"{source}: its model {quote(name)} is not searched (searched: "
+                f"{shorten(searched, 200)}); add it with --model"
+            )
+        if label in out:
+            raise ExploreError(f"{source}: two names for {label}; give it one")
+        out[label] = own
     return out
 
 
@@ -697,24 +752,28 @@ def _axes(
     registered: str | None,
     alphas: Sequence[Fraction] | None,
     resolutions: Sequence[int] | None,
+    own: OwnPoints | None = None,
 ) -> Searched:
-    """The candidate grid of one model: what was asked for, else its published range,
-    else alpha 0.25 to 1 in steps of 0.05 and 96 pixels to its own in steps of 16."""
+    """The candidate grid of one model: what was asked for, else the range of your
+    points or its published range, else alpha 0.25 to 1 in steps of 0.05 and 96 pixels
+    to its own in steps of 16."""
     from mncost.analysis.accuracy import top1_source
     from mncost.cost.model import GraphModel
 
     note = ""
-    if registered is not None and top1_source(registered) is not None:
+    if own is not None:
+        default_a, default_r = _range_of(own.source)
+    elif registered is not None and top1_source(registered) is not None:
         default_a, default_r = default_axes(registered)
     else:
         default_a = DEFAULT_ALPHAS
-        own = arch.resolution
-        if resolutions is None and not isinstance(own, int):
+        size = arch.resolution
+        if resolutions is None and not isinstance(size, int):
             raise ExploreError(
-                f"{label}: its input is {'of symbolic size' if own is None else 'not square'}, "
+                f"{label}: its input is {'of symbolic size' if size is None else 'not square'}, "
                 "so it has no default resolutions to search; give --res"
             )
-        side = own if isinstance(own, int) else 224
+        side = size if isinstance(size, int) else 224
         low = 96 if side >= 96 else max(1, side // 2)
         default_r = tuple(sorted(set(range(low, side + 1, DEFAULT_RESOLUTION_STEP)) | {side}))
         note = (
@@ -749,6 +808,8 @@ def choose(
     top: int = 10,
     extrapolate: bool = False,
     margin: Fraction = Fraction(0),
+    accuracy_points: Sequence[UserPoint] = (),
+    accuracy_source: str = "",
     progress: Progress | None = None,
 ) -> ChooseResult:
     """The ``top`` best configurations of ``family``'s models and of ``models`` (any
@@ -783,7 +844,11 @@ def choose(
         )
     conventions = with_dtype(Conventions(), dtype)
     chosen = _searched_models(family, models)
-    searched = [_axes(label, arch, name, alphas, resolutions) for label, arch, name in chosen]
+    own = _own_top1(chosen, accuracy_points, accuracy_source, dtype)
+    searched = [
+        _axes(label, arch, name, alphas, resolutions, own.get(label))
+        for label, arch, name, _ in chosen
+    ]
     if sum(len(s.alphas) * len(s.resolutions) for s in searched) > 2_000_000:
         raise ExploreError(
             "the candidate grids hold more than 2,000,000 configurations "
@@ -795,9 +860,9 @@ def choose(
     if profile is not None:
         metrics.append(LATENCY)
 
-    def columns(arch: Model, name: str | None) -> list[str]:
-        own = classes is None or classes == arch.classes
-        has_top1 = name is not None and own and top1_source(name) is not None
+    def columns(arch: Model, name: str | None, label: str) -> list[str]:
+        same = classes is None or classes == arch.classes
+        has_top1 = label in own or name is not None and same and top1_source(name) is not None
         return [*metrics, ACCURACY] if has_top1 else metrics
 
     grids = tuple(
@@ -807,14 +872,15 @@ def choose(
             s.resolutions,
             classes,
             conventions,
-            metrics=columns(arch, name),
+            metrics=columns(arch, name, label),
             dw_inplace=dw_inplace,
             profile=profile,
             model=name,
             extrapolate=extrapolate,
+            top1=own[label].source if label in own else None,
             progress=progress,
         )
-        for s, (_, arch, name) in zip(searched, chosen)
+        for s, (label, arch, name, _) in zip(searched, chosen)
     )
     unranked = tuple(s.model for s, g in zip(searched, grids) if not g.has(goal.metric))
     if len(unranked) == len(grids):
@@ -831,7 +897,11 @@ def choose(
     met = [[_meets_on(g, budget, margin) for budget in budgets] for g in grids]
     for b, budget in enumerate(budgets):
         meeting = sum(int(np.count_nonzero(m[b])) for m in met)
-        checks.append(BudgetCheck(budget, meeting, _cheapest(grids, budget.metric)))
+        checks.append(
+            BudgetCheck(
+                budget, meeting, _cheapest(grids, budget.metric, [s.model for s in searched])
+            )
+        )
     excluded = []
     for s, g, per_budget in zip(searched, grids, met):
         mask = np.ones(g.shape, dtype=bool)
@@ -840,7 +910,7 @@ def choose(
         masks.append(mask)
         if budgets and not mask.any():
             alone = tuple(
-                (budget, _cheapest([g], budget.metric))
+                (budget, _cheapest([g], budget.metric, [s.model]))
                 for budget, m in zip(budgets, per_budget)
                 if not m.any()
             )
@@ -910,6 +980,7 @@ def choose(
                 if g.latency_estimate is not None
                 else None,
                 released=None if acc is None else status == "measured",
+                own_top1=acc is not None and acc.fitted_on.own,
                 at_limit=at_limit,
                 tie=tie,
             )
@@ -937,6 +1008,7 @@ def choose(
         n_unranked=n_unranked,
         excluded=tuple(excluded),
         margin=margin,
+        own_reasons={label: o.reason for label, o in own.items() if o.reason},
     )
 
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     import numpy
     import pandas
 
-    from mncost.analysis.accuracy import AccuracyGrid
+    from mncost.analysis.accuracy import AccuracyGrid, AccuracyModel, PublishedOnly
     from mncost.analysis.latency import LatencyProfile
 
 __all__ = [
@@ -580,6 +580,7 @@ def _accuracy(
     alphas: Sequence[Fraction],
     resolutions: Sequence[int],
     extrapolate: bool,
+    own: AccuracyModel | PublishedOnly | None = None,
 ) -> tuple[AccuracyGrid | None, str, str]:
     """The top-1 grid, why there is none, and a caution on it (a top-1 of float32
     checkpoints for an int8 model)."""
@@ -590,6 +591,11 @@ def _accuracy(
         top1_source,
     )
 
+    if own is not None:  # your points: of your model as you trained it
+        grid = own.estimate_grid(
+            [float(a) for a in alphas], list(resolutions), extrapolate=extrapolate
+        )
+        return grid, "", ""
     if model is None:
         return (
             None,
@@ -630,6 +636,7 @@ def explore_grid(
     profile: LatencyProfile | None = None,
     model: str | None = None,
     extrapolate: bool = False,
+    top1: AccuracyModel | PublishedOnly | None = None,
     progress: Progress | None = None,
 ) -> ExploreGrid:
     """``arch``'s figures at every (alpha, resolution).
@@ -637,7 +644,9 @@ def explore_grid(
     ``metrics`` names the columns (:func:`explorer_metrics`; default
     :data:`DEFAULT_METRICS`, plus latency_ms with a ``profile`` and top1 when the model
     has an accuracy model). ``model`` is ``arch``'s registered name (None: a spec
-    file's); top-1 estimates need it. ``conventions.dtype`` sizes the byte counts; the
+    file's); top-1 estimates need it, unless ``top1`` gives your own (fitted to your
+    checkpoints, :mod:`mncost.analysis.accuracy_points`), which replaces the published.
+    ``conventions.dtype`` sizes the byte counts; the
     latency's bytes follow the profile's own dtype. ExploreError for an unknown metric,
     a column that cannot be given (latency_ms without a profile, top1 without an
     accuracy model) or a grid out of bounds; ScalingError when a configuration cannot
@@ -673,7 +682,7 @@ def explore_grid(
         if progress is not None:
             progress("estimating top-1", 0, 1)
         accuracy, reason, accuracy_caution = _accuracy(
-            model, arch, n_classes, conventions, alphas, resolutions, extrapolate
+            model, arch, n_classes, conventions, alphas, resolutions, extrapolate, top1
         )
         if accuracy is None:
             if asked:

@@ -78,6 +78,7 @@ Examples:
   mncost choose --model mine.onnx --objective macs --max-latency-ms 20 --device pixel1-cpu
   mncost choose --model mine.yaml --model mobilenet-v2 --max-peak-bytes 256KiB --dtype int8
   mncost choose --max-latency-ms 30 --device pixel1-cpu --margin 10
+  mncost choose --model mine.onnx --accuracy my-points.csv --max-macs 200M
 
 \b
 Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024.
@@ -107,6 +108,17 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
     help="Rank by: top1 (estimated or measured top-1, highest first), macs (the most "
     "MACs the budgets allow), latency (lowest; needs --device), params, peak or weights "
     "(fewest).",
+)
+@click.option(
+    "--accuracy",
+    "accuracy_csv",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="POINTS.csv",
+    help="Your own checkpoints' top-1 (columns model, alpha, resolution, top1): fitted "
+    "per model with the estimator the published checkpoints use, with its leave-one-out "
+    "error; they replace a model's published checkpoints. A model is named as searched: "
+    "a built-in's name, or a --model file's reference or file name.",
 )
 @click.option(
     "--classes",
@@ -172,6 +184,7 @@ def choose_command(
     family: str | None,
     models: tuple[str, ...],
     objective: str,
+    accuracy_csv: Path | None,
     classes: int | None,
     max_macs: str | None,
     max_params: str | None,
@@ -246,6 +259,13 @@ def choose_command(
         with user_errors(LatencyError):
             profile = resolve_device(device)
     refs = [resolve_model(m, None) for m in models]
+    points: list[Any] = []
+    if accuracy_csv is not None:
+        from mncost.analysis.accuracy_points import read_points
+        from mncost.text import shorten
+
+        with user_errors(ExploreError):
+            points = read_points(accuracy_csv)
     if family is None and not refs:
         family = "all"
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
@@ -263,6 +283,8 @@ def choose_command(
             top=top,
             extrapolate=extrapolate,
             margin=share,
+            accuracy_points=points,
+            accuracy_source=shorten(accuracy_csv.name) if accuracy_csv is not None else "",
             progress=bar,
         )
         report = choose_report(result)

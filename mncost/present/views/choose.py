@@ -163,7 +163,9 @@ def _picks_table(result: ChooseResult) -> Table:
                 "" if c.loo_mae is None else f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
                 *shown,
                 _binding(c, result),
-                {True: "released", False: "train", None: ""}[c.released],
+                "yours"
+                if c.released and c.own_top1
+                else {True: "released", False: "train", None: ""}[c.released],
                 _flags(c),
                 fit,
                 c.binding,
@@ -182,7 +184,9 @@ def _picks_table(result: ChooseResult) -> Table:
             ]
         )
     caption = (
-        "Top-1: * measured (a released checkpoint's published figure)"
+        "Top-1: * measured (a released checkpoint's published figure"
+        + (", or your --accuracy point" if result.own_models else "")
+        + ")"
         + ("; ? extrapolated" if result.extrapolate else "")
         + "; others interpolated estimates"
         + (
@@ -199,7 +203,12 @@ def _picks_table(result: ChooseResult) -> Table:
     if any(c.released is not None for c in result.candidates):
         caption += (
             " Checkpoint: released = a published checkpoint has this configuration (its"
-            " weights can be downloaded); train = none does, so it would have to be trained."
+            " weights can be downloaded); train = none does, so it would have to be trained"
+            + (
+                "; yours = one of your --accuracy points."
+                if any(c.own_top1 for c in result.candidates)
+                else "."
+            )
         )
     if any(c.tie for c in result.candidates):
         caption += (
@@ -337,7 +346,9 @@ def choose_report(result: ChooseResult) -> Report:
         "Searched: "
         + "; ".join(s.describe() for s in result.searched)
         + (
-            " (each model's published range: its checkpoints' alphas in steps of "
+            " (each model's published range"
+            + (", or that of your --accuracy points" if result.own_models else "")
+            + ": its checkpoints' alphas in steps of "
             "0.05, resolutions in steps of 16, or its released checkpoints alone where "
             "nothing between them can be estimated; --alpha and --res search another "
             "grid)."
@@ -345,20 +356,25 @@ def choose_report(result: ChooseResult) -> Report:
             else "."
         )
     )
-    fitted = [g for g in result.grids if g.accuracy is not None and g.accuracy.loo_mae is not None]
-    only = [g.model for g in result.grids if g.accuracy is not None and g.accuracy.loo_mae is None]
+    labelled = [
+        (s.model, g.accuracy)
+        for s, g in zip(result.searched, result.grids)
+        if g.accuracy is not None
+    ]
+    yours = [(label, acc) for label, acc in labelled if acc.fitted_on.own]
+    fitted = [
+        (label, acc) for label, acc in labelled if acc.loo_mae is not None and not acc.fitted_on.own
+    ]
+    only = [label for label, acc in labelled if acc.loo_mae is None and not acc.fitted_on.own]
     if fitted:
-        acc = fitted[0].accuracy
-        assert acc is not None
+        acc = fitted[0][1]
         errors = "; ".join(
-            f"{g.model} {g.accuracy.loo_mae:.2f} mean, {g.accuracy.loo_max:.2f} max"
-            for g in fitted
-            if g.accuracy is not None and g.accuracy.loo_max is not None
+            f"{label} {a.loo_mae:.2f} mean, {a.loo_max:.2f} max"
+            for label, a in fitted
+            if a.loo_mae is not None and a.loo_max is not None
         )
         fitted_on = ", ".join(
-            f"{g.model}: {g.accuracy.fitted_on.n_points} {g.accuracy.fitted_on.precision}"
-            for g in fitted
-            if g.accuracy is not None
+            f"{label}: {a.fitted_on.n_points} {a.fitted_on.precision}" for label, a in fitted
         )
         notes.append(
             "Top-1 is ImageNet top-1 %, an estimate unless measured: measured = a released "
@@ -368,6 +384,21 @@ def choose_report(result: ChooseResult) -> Report:
             "inside the published grid, extrapolated outside "
             f"it{'' if result.extrapolate else ' (not ranked without --extrapolate)'}. "
             f"Leave-one-out error in top-1 points: {errors}."
+        )
+    for label, a in yours:
+        where = result.own_reasons.get(label, "")
+        notes.append(
+            f"Top-1 of {label}: from {a.fitted_on.describe()}, in place of any published "
+            "checkpoints; "
+            + (
+                f"{a.method}; leave-one-out error {a.loo_mae:.2f} mean, {a.loo_max:.2f} max "
+                "(top-1 points). Measured = your point; interpolated inside their convex "
+                "hull; extrapolated outside it"
+                + ("" if result.extrapolate else " (not ranked without --extrapolate)")
+                + "."
+                if a.loo_mae is not None and a.loo_max is not None
+                else f"only at those points (no estimate between them: {where})."
+            )
         )
     if only:
         notes.append(
