@@ -81,16 +81,35 @@ def parse_budget(text: str, quantity: Quantity, what: str = "budget") -> Fractio
     unit = match["unit"].lower()
     scale = _SUFFIXES[quantity].get(unit)
     if scale is None:
-        units = ", ".join(u for u in _SUFFIXES[quantity] if u) or "none"
-        raise UnitError(
-            f"cannot read {what} {quote(raw)}: unknown unit {quote(match['unit'])}"
-            f" (use {units}; K, M, G are powers of 1000, KiB, MiB, GiB of 1024)"
-        )
+        raise UnitError(_unit_message(what, raw, match["unit"], quantity))
     exponent = int(match["exp"]) if match["exp"] is not None else 0
     if abs(exponent) > MAX_NUMBER_CHARS:
         raise UnitError(f"{what} {quote(raw)} is out of range")
     mantissa = match["mantissa"]
     return Fraction(mantissa) * Fraction(10) ** exponent * scale
+
+
+def _unit_message(what: str, raw: str, unit: str, quantity: Quantity) -> str:
+    """Why a unit is refused, with what to write instead: a count's K given for bytes
+    gets "write 256KB (KB = 1,000 bytes) or 256KiB (KiB = 1,024 bytes)"."""
+    head = f"cannot read {what} {quote(raw)}: "
+    number = raw[: len(raw) - len(unit)].rstrip()
+    lower = unit.lower()
+    if quantity == "bytes" and lower in ("k", "m", "g"):
+        big = unit.upper()
+        power = "" if big == "K" else {"M": "^2", "G": "^3"}[big]
+        return head + (
+            f"{quote(unit)} alone is not a byte unit; write {number}{big}B "
+            f"({big}B = 1,000{power} bytes) or {number}{big}iB ({big}iB = 1,024{power} bytes)"
+        )
+    if quantity == "count" and lower in _SUFFIXES["bytes"]:
+        return head + f"{quote(unit)} is a byte unit; a count takes K, M, G or T (powers of 1,000)"
+    units = {
+        "count": "K, M, G or T (powers of 1,000)",
+        "bytes": "B, KB, MB, GB (powers of 1,000) or KiB, MiB, GiB (powers of 1,024)",
+        "ms": "ms, us (microseconds) or s",
+    }[quantity]
+    return head + f"unknown unit {quote(unit)} (use {units})"
 
 
 def show_count(value: int | Fraction) -> str:

@@ -40,7 +40,10 @@ def test_budgets_read_exactly(text, quantity, expected):
         ("-3M", "count", "expected a number"),
         ("nan", "bytes", "expected a number"),
         ("3 apples", "count", "unknown unit"),
-        ("4MiB", "count", "unknown unit"),
+        ("4MiB", "count", "'MiB' is a byte unit; a count takes K, M, G or T"),
+        # A count's K given for bytes: say both byte units it may mean, not "unknown".
+        ("256K", "bytes", "write 256KB \\(KB = 1,000 bytes\\) or 256KiB \\(KiB = 1,024 bytes\\)"),
+        ("4m", "bytes", "write 4MB .* or 4MiB"),
         ("1e1000000000", "count", "out of range"),
         ("9" * 50, "count", "at most 40 characters"),
         ("30min", "ms", "unknown unit"),
