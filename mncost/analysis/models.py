@@ -11,6 +11,8 @@ model appears in it as soon as its def registers it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import Resolution
+from mncost.text import shorten
 
 if TYPE_CHECKING:
     from mncost.analysis.scenario import ModelRef
@@ -54,11 +57,31 @@ class Scenario:
         return self.ref.registered if self.ref is not None else registered_name(self.arch)
 
 
+@contextmanager
+def _naming_the_file(scenario: Scenario) -> Iterator[None]:
+    """A layer that cannot be counted is named in its file: "net.yaml: layer 'b3.add':
+    its inputs have different channel counts (32, 16)"."""
+    from mncost.cost.geometry import GeometryError
+
+    try:
+        yield
+    except GeometryError as exc:
+        ref = scenario.ref
+        if ref is None or ref.path is None or str(exc).startswith(ref.path.name):
+            raise
+        raise GeometryError(f"{shorten(ref.path.name)}: {exc}") from None
+
+
 def cost_scenario(scenario: Scenario) -> CostResult:
     """The cost of ``scenario``, op by op; ScalingError when it cannot be counted."""
-    return count(
-        scenario.arch, scenario.alpha, scenario.resolution, scenario.classes, scenario.conventions
-    )
+    with _naming_the_file(scenario):
+        return count(
+            scenario.arch,
+            scenario.alpha,
+            scenario.resolution,
+            scenario.classes,
+            scenario.conventions,
+        )
 
 
 def memory_scenario(
@@ -74,14 +97,15 @@ def memory_scenario(
     if dtype not in DTYPE_BYTES:
         raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
     conventions = replace(scenario.conventions, dtype=dtype)  # type: ignore[arg-type]
-    return count_memory(
-        scenario.arch,
-        scenario.alpha,
-        scenario.resolution,
-        scenario.classes,
-        conventions,
-        dw_inplace,
-    )
+    with _naming_the_file(scenario):
+        return count_memory(
+            scenario.arch,
+            scenario.alpha,
+            scenario.resolution,
+            scenario.classes,
+            conventions,
+            dw_inplace,
+        )
 
 
 @dataclass(frozen=True)

@@ -95,15 +95,98 @@ _SHOWS_INPUT = (
 )
 
 
+_MAX_LISTED = 20
+"""A message lists at most this many problems (a stranger's file can hold thousands)."""
+_MAX_CHARS = 800
+"""... in at most this many characters, so that the one line is never cut."""
+
+_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    # Keras, PyTorch and TF-slim names for the spec's fields, best match first.
+    "kernel_size": ("kernel",),
+    "pool_size": ("kernel", "size"),
+    "out_channels": ("filters",),
+    "num_filters": ("filters",),
+    "depth": ("filters",),
+    "out_features": ("units",),
+    "num_outputs": ("units", "filters"),
+    "filters": ("units",),  # on an fc layer
+    "strides": ("stride",),
+    "dilation_rate": ("dilation",),
+    "depth_multiplier": ("multiplier",),
+    "expand_ratio": ("expansion",),
+    "expansion_ratio": ("expansion",),
+    "activation": ("act",),
+    "activation_fn": ("act",),
+    "use_bias": ("bias",),
+    "num_classes": ("classes",),
+    "type": ("kind",),
+    "op": ("kind",),
+}
+_INFERRED = ("in_channels", "in_features", "input_shape", "in_chs")
+
+
+def _fields_of(kind: object) -> tuple[str, ...]:
+    """The fields a layer of ``kind`` takes (the top level's for None)."""
+    from mncost.arch import ops
+
+    if kind is None:
+        return tuple(Architecture.model_fields)
+    for obj in vars(ops).values():
+        fields = getattr(obj, "model_fields", None)
+        if isinstance(obj, type) and fields and "kind" in fields:
+            if fields["kind"].default == kind:
+                return tuple(fields)
+    return ()
+
+
+def _unknown_field(loc: tuple[int | str, ...], data: Any) -> str:
+    import difflib
+
+    name = loc[-1] if loc else ""
+    kind = loc[-2] if len(loc) >= 2 and isinstance(loc[-2], str) and loc[-2] in KINDS else None
+    allowed = _fields_of(kind)
+    hint = ""
+    if isinstance(name, str):
+        if name in _INFERRED:
+            hint = "; not needed: a layer's input comes from the layer before"
+        else:
+            match = next((f for f in _OTHER_NAMES.get(name, ()) if f in allowed), None)
+            if match is None:
+                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.75)
+                match = close[0] if close else None
+            if match is not None:
+                hint = f"; did you mean {match!r}?"
+    if hint or not allowed:
+        return f"unknown field{hint or ' (see `mncost schema`)'}"
+    where = f"{kind} layer" if kind else "spec's top level"
+    return f"unknown field (a {where} takes {', '.join(f for f in allowed if f != 'kind')})"
+
+
 def _describe(error: ValidationError, data: Any) -> str:
+    """Every problem, one after another on one line (at most _MAX_LISTED of them)."""
     errors = error.errors(include_url=False)
-    first = errors[0]
-    if first["type"] == "value_error" and not first["loc"]:
-        return str(first["ctx"]["error"])  # a model-wide check: its message names the field
-    where = _field_path(tuple(first["loc"]), data)
-    # A union field (avgpool's size) fails once per member: one message for all of them.
-    same = [e for e in errors if _field_path(tuple(e["loc"]), data) == where]
-    more = len(errors) - len(same)
+    if errors[0]["type"] == "value_error" and not errors[0]["loc"]:
+        return str(errors[0]["ctx"]["error"])  # a model-wide check: its message names the field
+    groups: dict[str, list[Any]] = {}
+    for e in errors:
+        groups.setdefault(_field_path(tuple(e["loc"]), data), []).append(e)
+    problems = [_one(where, same, data) for where, same in groups.items()]
+    if len(problems) == 1:
+        return problems[0]
+    listed: list[str] = []
+    for problem in problems[:_MAX_LISTED]:  # and within one line a terminal can show
+        if listed and sum(len(p) + 2 for p in listed) + len(problem) > _MAX_CHARS:
+            break
+        listed.append(problem)
+    rest = len(problems) - len(listed)
+    tail = f"; and {rest:,} more (fix these first)" if rest else ""
+    return f"{len(problems):,} problems: " + "; ".join(listed) + tail
+
+
+def _one(where: str, same: list[Any], data: Any) -> str:
+    """One field's problem; a union field (avgpool's size) fails once per member, so
+    ``same`` may hold several errors: one message for all of them."""
+    first = same[0]
     checked = [e for e in same if e["type"] == "value_error"]
     if checked:  # a member whose own check failed says more than "should be ... or ..."
         first, same = checked[0], checked[:1]
@@ -119,7 +202,9 @@ def _describe(error: ValidationError, data: Any) -> str:
     elif kind == "union_tag_not_found":
         msg = f"missing field 'kind' (the layer's type: {', '.join(KINDS)})"
     elif kind == "extra_forbidden":
-        msg = "unknown field (not part of the spec format; see `mncost schema`)"
+        msg = _unknown_field(tuple(first["loc"]), data)
+    elif kind == "missing":
+        msg = "missing (a required field)"
     elif kind == "value_error":
         msg = str(first["ctx"]["error"])
         # A layer-wide check names its field first ("filters: ..."): put it in the path.
@@ -128,8 +213,7 @@ def _describe(error: ValidationError, data: Any) -> str:
             where, msg = f"{where}.{field[1]}", field[2]
     elif kind.endswith("_type") or kind in _SHOWS_INPUT:
         msg += f", got {_show(first['input'])}"
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{where}: {msg}{suffix}"
+    return f"{where}: {msg}"
 
 
 def parse_spec(data: Any, source: str = "spec") -> Architecture:
