@@ -169,3 +169,28 @@ def test_export_never_writes_over_its_input(tmp_path):
     result = run_cli("export", str(first), "-a", "0.5", "-o", str(first))
     assert result.exit_code == 2 and "reads" in result.stderr
     assert first.read_bytes() == before
+
+
+def test_a_graph_with_ops_mncost_does_not_know_is_never_exported(tmp_path):
+    # An export writes only ops it can build; an op it does not know (CumSum here) would
+    # have to be replaced by something else, so the export is refused, in one line.
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = numpy_helper.from_array(np.zeros((4, 3, 3, 3), np.float32), "w")
+    axis = numpy_helper.from_array(np.array(1, np.int64), "axis")
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("CumSum", ["c", "axis"], ["y"], name="cumsum"),
+    ]
+    graph = helper.make_graph(nodes, "g", [x], [y], [w, axis])
+    source = tmp_path / "unknown.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), source)
+    assert run_cli("table", str(source)).exit_code == 0  # counted, the op listed
+    result = run_cli("export", str(source), "-o", str(tmp_path / "out.onnx"))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "holds ops mncost does not know (CumSum)" in result.stderr
+    assert not (tmp_path / "out.onnx").exists()

@@ -41,6 +41,7 @@ from mncost.cost.geometry import Geometry
 from mncost.cost.model import Model
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
+from mncost.text import shorten
 
 __all__ = ["OPSET", "EXTERNAL_LIMIT", "ExportError", "Exported", "build_onnx", "export_onnx"]
 
@@ -374,6 +375,16 @@ def _build(
     seed: int,
 ) -> tuple[Any, int]:
     onnx = _onnx()
+    unknown = getattr(model, "not_counted", ())
+    if unknown:  # an export would run something else in their place: never silently
+        listed = ", ".join(
+            f"{u.op_type}" + (f" x{u.count}" if u.count > 1 else "") for u in unknown[:8]
+        )
+        raise ExportError(
+            f"{model.name}: holds ops mncost does not know ({shorten(listed, 200)}); an "
+            "export cannot run them, so it is refused (count it with `mncost table`, "
+            "which lists them as not counted)"
+        )
     result = count(model, alpha, resolution, classes, conventions)
     g = result.geometry
     nodes, proto, params = _Builder(onnx, g, conventions, seed).build()
