@@ -51,6 +51,7 @@ _ROLE_TYPE = {
     "concat": "Concat",
     "scale": "Scale",
     "softmax": "Softmax",
+    "slice": "Slice",
 }
 UNKNOWN_ROLE = "onnx:"
 """The role of an imported op mncost does not know starts so: "onnx:LRN"."""
