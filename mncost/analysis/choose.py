@@ -500,6 +500,9 @@ class ChooseResult:
     grids: tuple[ExploreGrid, ...] = field(repr=False)
     feasible: tuple[numpy.ndarray, ...] = field(repr=False)
     """Per grid: True where every budget is met."""
+    meets: tuple[tuple[numpy.ndarray, ...], ...] = field(default=(), repr=False)
+    """Per grid, per budget (in order): True where that budget alone is met (the margin
+    applied), for drawing each budget's boundary."""
     latency_cautions: tuple[str, ...] = ()
     objective: Objective = field(default_factory=lambda: OBJECTIVES["top1"])
     unranked: tuple[str, ...] = ()
@@ -1002,6 +1005,7 @@ def choose(
         n_withheld=n_withheld,
         grids=grids,
         feasible=tuple(masks),
+        meets=tuple(tuple(m) for m in met),
         latency_cautions=cautions,
         objective=goal,
         unranked=unranked,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.explore import (
     ACCURACY,
@@ -62,6 +62,10 @@ UNITS: dict[str, tuple[float, str, str]] = {
 
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 _INFEASIBLE = "rgba(70, 70, 70, 0.62)"
+_NO_VALUE = "#e9ebef"
+"""The plot's background: what a cell without a value (no top-1 there) shows."""
+_BOUNDARY_COLOURS = ("#e03131", "#1c7ed6", "#f76707", "#ae3ec9", "#0ca678")
+"""One line colour per budget (the picks are yellow, the MAC lines white)."""
 _HEIGHT = 620
 
 
@@ -278,7 +282,7 @@ def _layout(fig: go.Figure, title: str, xs: Sequence[float], ys: Sequence[float]
             "x": 0.0,
             "bgcolor": "#c9cdd4",
         },  # grey, so the white marks show
-        plot_bgcolor="#e9ebef",
+        plot_bgcolor=_NO_VALUE,
     )
     fig.update_xaxes(
         title_text="width multiplier alpha",
@@ -326,6 +330,84 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
     return fig
 
 
+def _boundary(
+    meets: numpy.ndarray, xs: Sequence[float], ys: Sequence[float]
+) -> tuple[list[float | None], list[float | None]]:
+    """The cell edges between cells that meet a budget and cells that do not, as one
+    polyline with breaks (None): the budget's boundary, drawn on the cells' edges."""
+    ex = _cell_edges(xs)
+    ey = _cell_edges(ys)
+    px: list[float | None] = []
+    py: list[float | None] = []
+    n_a, n_r = meets.shape
+    for i in range(n_a):
+        for j in range(n_r):
+            if i + 1 < n_a and meets[i, j] != meets[i + 1, j]:
+                px += [ex[i + 1], ex[i + 1], None]
+                py += [ey[j], ey[j + 1], None]
+            if j + 1 < n_r and meets[i, j] != meets[i, j + 1]:
+                px += [ex[i], ex[i + 1], None]
+                py += [ey[j + 1], ey[j + 1], None]
+    return px, py
+
+
+def _cell_edges(values: Sequence[float]) -> list[float]:
+    """Every cell's edges: midpoints between neighbours, half a step out at the ends."""
+    if len(values) < 2:
+        return list(_edges(values))
+    mids = [(a + b) / 2 for a, b in zip(values, values[1:])]
+    outer = _edges(values)
+    return [outer[0], *mids, outer[1]]
+
+
+def _budget_lines(
+    result: ChooseResult, k: int, a: slice, r: slice, xs: list[float], ys: list[int]
+) -> tuple[list[go.Scatter], list[dict[str, Any]]]:
+    """Each budget's boundary on grid ``k``, and its label: an annotation on a white
+    ground at the line's top right end, so no line strikes its text through."""
+    import plotly.graph_objects as go
+
+    traces: list[go.Scatter] = []
+    labels: list[dict[str, Any]] = []
+    if not result.meets:
+        return traces, labels
+    for b, (budget, meets) in enumerate(zip(result.budgets, result.meets[k])):
+        m = meets[a, r]
+        if m.all() or not m.any():  # no boundary inside the map
+            continue
+        px, py = _boundary(m, xs, [float(y) for y in ys])
+        colour = _BOUNDARY_COLOURS[b % len(_BOUNDARY_COLOURS)]
+        unit = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
+        text = f"{budget.kind.short} <= {_esc(budget.text)}{unit}"
+        traces.append(
+            go.Scatter(
+                x=px,
+                y=py,
+                mode="lines",
+                line={"color": colour, "width": 3},
+                name=f"{text} (boundary)",
+                hoverinfo="skip",
+            )
+        )
+        ends = [(x, y) for x, y in zip(px, py) if x is not None and y is not None]
+        x, y = max(ends, key=lambda p: (p[1], p[0]))
+        labels.append(
+            {
+                "x": x,
+                "y": y,
+                "text": text,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"size": 12, "color": colour},
+                "bgcolor": "rgba(255, 255, 255, 0.9)",
+                "bordercolor": colour,
+                "borderpad": 2,
+            }
+        )
+    return traces, labels
+
+
 def choose_figures(result: ChooseResult) -> list[go.Figure]:
     """One heatmap per model searched: estimated top-1, the configurations over a budget
     greyed, MAC contours, the released checkpoints and the numbered picks."""
@@ -333,9 +415,13 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
     import plotly.graph_objects as go
 
     figures = []
-    for searched, grid, feasible in zip(result.searched, result.grids, result.feasible):
+    for k, (searched, grid, feasible) in enumerate(
+        zip(result.searched, result.grids, result.feasible)
+    ):
         label = searched.model  # the name the picks give it (a file's may differ from its graph's)
         if grid.size == 1:  # one released configuration (V3): the picks table says it all
+            continue
+        if result.budgets and not feasible.any():  # nothing to see: the notes say why
             continue
         a, r, xs, ys = _thinned(grid)
         fig = go.Figure()
@@ -378,7 +464,20 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
                     showlegend=True,
                 )
             )
+        if shown == ACCURACY and np.isnan(z).any():  # say what a blank cell is
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker={"symbol": "square", "size": 14, "color": _NO_VALUE},
+                    name="no top-1 (outside the checkpoints' range)",
+                )
+            )
         for trace in _contours(grid, a, r, xs, ys):
+            fig.add_trace(trace)
+        lines, labels = _budget_lines(result, k, a, r, xs, ys)
+        for trace in lines:
             fig.add_trace(trace)
         edge = _published_edge(grid, a, r, xs, ys)
         if edge is not None:
@@ -419,8 +518,10 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             if shown in METRIC_LABELS
             else shown
         )
-        title = f"{_esc(label)}: {what}" + ("; grey: over a budget" if result.budgets else "")
+        title = f"{_esc(label)}: {what}" + ("; shaded: over a budget" if result.budgets else "")
         _layout(fig, title, xs, ys)
+        for note in labels:
+            fig.add_annotation(**note)
         figures.append(fig)
     return figures
 

@@ -307,17 +307,31 @@ def choose_command(
                 f"model's candidate grid (the picks: {goal.words} first)"
             )
             intro = (
-                f"{coloured}. Grey: over a budget"
-                + (f" ({limits})" if limits else "")
+                f"{coloured}. Shaded dark: over a budget"
+                + (
+                    f" ({limits}); a coloured line with its label: each budget's boundary"
+                    if limits
+                    else ""
+                )
                 + "; numbered: the picks, best "
                 "first; white lines: equal mult-adds (millions); open circles: the "
-                "released checkpoints. Hover a cell for its figures."
+                "released checkpoints; light grey: no top-1 there. Hover a cell for its figures."
             )
             single = [g.model for g in result.grids if g.size == 1]
             if single:
                 intro += (
                     f" Searched at one released configuration each, so not mapped: "
                     f"{', '.join(single)} (their figures are in the tables below)."
+                )
+            empty = [
+                s.model
+                for s, g, f in zip(result.searched, result.grids, result.feasible)
+                if g.size > 1 and result.budgets and not f.any()
+            ]
+            if empty:
+                intro += (
+                    f" Not mapped, since no configuration of it meets the budgets: "
+                    f"{', '.join(empty)} (the notes below say which budget rules it out)."
                 )
             text = heatmap_page(
                 choose_figures(result),
