@@ -18,15 +18,21 @@ Expected figures come from places independent of mncost's counter:
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 import mncost
+from mncost.sources.points import within_rounding
 from tests.conftest import run_cli
 
 SLIM = ("mobilenet-v3-large-slim", "mobilenet-v3-small-slim")
+CSV = Path(mncost.__file__).parent / "sources" / "data" / "checkpoints_v3.csv"
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +312,7 @@ def test_expanded_scale_in_a_spec_file(tmp_path):
         load_spec(bad)
 
 
-# --- the registry ------------------------------------------------------------------------
+# --- the registry and the published rows -------------------------------------------------
 
 
 def test_registered_with_a_publication_as_source():
@@ -322,3 +328,82 @@ def test_registered_with_a_publication_as_source():
     listed = run_cli("models", "--format", "json")
     assert listed.exit_code == 0, listed.stderr
     assert set(SLIM) <= {m["name"] for m in json.loads(listed.stdout)}
+
+
+def _printed() -> dict[str, dict[str, str]]:
+    with open(CSV, newline="") as f:
+        return {row["variant"]: row for row in csv.DictReader(f)}
+
+
+def test_the_published_rows_this_file_relies_on():
+    rows = _printed()
+    large, small = rows["Large dm=0.75 (float)"], rows["Small dm=0.75 (float)"]
+    assert (large["million_mult_adds"], large["million_params"], large["alpha"]) == (
+        "155",
+        "4.0",
+        "0.75",
+    )
+    assert (small["million_mult_adds"], small["million_params"], small["alpha"]) == (
+        "44",
+        "2.4",
+        "0.75",
+    )
+
+
+def test_large_075_is_counted_in_its_own_layout_and_reproduces():
+    data = json.loads(run_cli("published", "--family", "mobilenet-v3", "-f", "json").stdout)
+    rows = {row["model"]: row for row in data}
+    large = rows["Large dm=0.75 (float)"]
+    assert large["counted_as"] == "mobilenet-v3-large-slim"
+    assert large["mncost"]["mult_adds_within_rounding"] is True
+    assert large["mncost"]["params_within_rounding"] is True
+    assert "mobilenet-v3-large-slim" in large["note"]
+    # At width 1 the torchvision-named model counts the row (the same network).
+    assert rows["Large dm=1 (float)"]["counted_as"] == "mobilenet-v3-large"
+    # Under torchvision's layout the row would be 140.03 M, out of the printed rounding.
+    tv = mncost.cost("mobilenet-v3-large", "0.75").total.mult_adds
+    assert not within_rounding(Decimal("155"), tv)
+
+
+def test_small_075_is_counted_in_its_own_layout_and_the_rest_is_unknown(torch):
+    rows = {
+        row["model"]: row
+        for row in json.loads(run_cli("published", "--family", "mobilenet-v3", "-f", "json").stdout)
+    }
+    small = rows["Small dm=0.75 (float)"]
+    assert small["counted_as"] == "mobilenet-v3-small-slim"
+    # The count misses the printed 2.4 M params (2.03 M): said to be unknown, with the
+    # figures that fit (TF-slim's layout with a 1280-unit hidden layer), computed here.
+    assert small["mncost"]["params_within_rounding"] is False
+    note = small["note"]
+    assert "cause unknown" in note
+    kept = _measure(torch, _tf_slim(torch, V3_SMALL, 576, 1024, 0.75, 1001), 224)
+    wide = _measure(torch, _tf_slim(torch, V3_SMALL, 576, 1280, 0.75, 1001), 224)
+    assert f"{kept[0] / 1e6:.2f} M MACs and {kept[1] / 1e6:.2f} M params" in note
+    assert f"({wide[0] / 1e6:.2f} M, {wide[1] / 1e6:.2f} M)" in note
+    assert round(wide[0] / 1e6) == 44 and round(wide[1] / 1e6, 1) == 2.4
+
+
+def test_small_1_notes_state_the_measured_differences(torch):
+    from mncost.sources.checkpoints import GAP_NOTES
+
+    small = GAP_NOTES["mobilenet_v3_small", Fraction(1)]
+    macs, params, _ = _measure(torch, _tf_slim(torch, V3_SMALL, 576, 1024, 1.0, 1001), 224)
+    assert f"{macs / 1e6:.2f} M MACs and {params / 1e6:.2f} M params" in small
+    assert f"not {66 - macs / 1e6:.1f} M" in small and "Cause unknown" in small
+    wide = _measure(torch, _tf_slim(torch, V3_SMALL, 576, 1280, 1.0, 1001), 224)
+    assert f"adds {(wide[0] - macs) / 1e6:.2f} M MACs ({wide[0] / 1e6:.2f} M)" in small
+    minimal = GAP_NOTES["mobilenet_v3_small_minimalistic", Fraction(1)]
+    count = mncost.cost("mobilenet-v3-small-minimalistic", classes=1001).total.mult_adds
+    assert f"by {65 - count / 1e6:.1f} M: cause unknown" in minimal
+
+
+def test_the_explorer_measures_the_075_rows_for_the_slim_models():
+    from mncost.analysis.latency import device_measurements, resolve_device
+
+    measured = device_measurements(resolve_device("pixel1-cpu"))
+    assert measured["mobilenet-v3-large-slim", Fraction(3, 4), 224, "float32"].latency_ms == 39.8
+    assert measured["mobilenet-v3-small-slim", Fraction(3, 4), 224, "float32"].latency_ms == 12.8
+    assert ("mobilenet-v3-large", Fraction(3, 4), 224, "float32") not in measured
+    c = mncost.compare("mobilenet-v3-large@0.75/224", "mobilenet-v3-large-slim@0.75/224")
+    assert (c.totals["top1"].a, c.totals["top1"].b) == (None, 73.3)

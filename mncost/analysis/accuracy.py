@@ -268,7 +268,7 @@ class Estimate:
         if self.status == "no estimate":
             return (
                 f"no estimate: {self.fitted_on.model} has {self.fitted_on.n_points} released "
-                "checkpoint(s) of its own layout, too few to estimate between (top-1 only "
+                "checkpoint(s) of its layout, too few to estimate between (top-1 only "
                 "at those)"
             )
         error = f"LOO error {self.loo_mae:.2f} mean, {self.loo_max:.2f} max (top-1 points)"
@@ -810,8 +810,9 @@ def accuracy_model(name: str) -> AccuracyModel | None:
 def top1_source(name: str) -> AccuracyModel | PublishedOnly | None:
     """Where a built-in model's top-1 comes from: its fitted surface
     (:func:`accuracy_model`), else its released float32 checkpoints alone
-    (:class:`PublishedOnly`: those of mncost's own layout), else None (no checkpoint of
-    it was released; :func:`no_model_reason` says why)."""
+    (:class:`PublishedOnly`: the checkpoints counted by this model, in the layout they
+    were built with), else None (no checkpoint of it was released;
+    :func:`no_model_reason` says why)."""
     fitted = accuracy_model(name)
     if fitted is not None:
         return fitted
@@ -821,12 +822,9 @@ def top1_source(name: str) -> AccuracyModel | PublishedOnly | None:
 @cache
 def _published_only(name: str) -> PublishedOnly | None:
     resolved = _resolve(name)
-    if resolved.model is None:
+    if resolved.model is None or not resolved.points:
         return None
-    points = tuple(p for p in resolved.points if not p.other_layout)
-    if not points:
-        return None
-    return PublishedOnly(*_observations(_Resolved(resolved.model, resolved.family, points)))
+    return PublishedOnly(*_observations(resolved))
 
 
 def no_model_reason(name: str) -> str:
