@@ -110,6 +110,8 @@ def test_picks_meet_every_budget_and_none_better_is_left_out(
     v3 = [
         "mobilenet-v3-large",
         "mobilenet-v3-small",
+        "mobilenet-v3-large-slim",
+        "mobilenet-v3-small-slim",
         "mobilenet-v3-large-minimalistic",
         "mobilenet-v3-small-minimalistic",
     ]
@@ -160,12 +162,15 @@ def test_the_published_grid_is_searched_by_default():
         tuple(range(128, 225, 16)),
     )
     assert (len(a2), len(r2), a2[0], a2[-1], r2[0]) == (22, 9, Fraction(7, 20), Fraction(7, 5), 96)
-    # The four V3 models were each released once of mncost's own layout, at 1.0 and 224
-    # (TF-slim's 0.75 Large and Small are another layout): those alone are searched.
+    # The six V3 models were each released once, at 224: the four of torchvision's layout
+    # at 1.0, and TF-slim's Large and Small at 0.75 (the -slim models): those alone are
+    # searched.
     for v3 in ("mobilenet-v3-large", "mobilenet-v3-small-minimalistic"):
         assert default_axes(v3) == ((Fraction(1),), (224,))
+    for v3 in ("mobilenet-v3-large-slim", "mobilenet-v3-small-slim"):
+        assert default_axes(v3) == ((Fraction(3, 4),), (224,))
     result = mncost.choose("all")
-    assert result.n_configs == 16 * 7 + 22 * 9 + 4
+    assert result.n_configs == 16 * 7 + 22 * 9 + 6
 
 
 def test_without_budgets_the_best_is_the_best_published_point():

@@ -6,7 +6,8 @@ Published figures: TF-slim's mobilenet/README.md V3 table (tensorflow/models,
 research/slim/nets/mobilenet, commit 0ba83cf0): Large dm=1 75.2% top-1, 51.2 ms on a
 Pixel 1; Small dm=1 67.5%, 15.8 ms; Large minimalistic 72.3%, 44.1 ms; Small
 minimalistic 61.9%, 12.2 ms. Its 0.75 rows are TF-slim's own layout, another network
-than mncost's mobilenet-v3 at 0.75.
+than torchvision's mobilenet-v3 at 0.75: they are the -slim models' checkpoints (Large
+dm=0.75 73.3%, 39.8 ms; Small dm=0.75 65.4%, 12.8 ms).
 """
 
 from __future__ import annotations
@@ -34,8 +35,17 @@ def test_v3_top1_is_its_checkpoints_and_nothing_between():
         between = source.estimate(0.9, 224)
         assert between.value is None and between.status == "no estimate"
         assert "too few to estimate between" in between.describe()
-    # TF-slim's 0.75 Large (73.3%) is another layout: not mncost's 0.75 Large.
+    # TF-slim's 0.75 Large (73.3%) is another layout: not torchvision's 0.75 Large, but
+    # mobilenet-v3-large-slim's one checkpoint.
     assert top1_source("mobilenet-v3-large").estimate(0.75, 224).status == "no estimate"
+    for model, top1 in (("mobilenet-v3-large-slim", 73.3), ("mobilenet-v3-small-slim", 65.4)):
+        source = top1_source(model)
+        assert isinstance(source, PublishedOnly)
+        assert (source.estimate(0.75, 224).value, source.estimate(0.75, 224).status) == (
+            top1,
+            "measured",
+        )
+        assert source.estimate(1, 224).status == "no estimate"  # filed under the 1.0 model
 
 
 def test_choose_considers_v3_and_measures_it():
@@ -48,6 +58,13 @@ def test_choose_considers_v3_and_measures_it():
         assert (pick.alpha, pick.resolution) == (Fraction(1), 224)
         assert (pick.top1, pick.status, pick.figures["latency_ms"]) == (top1, "measured", ms)
         assert pick.latency_measured and not pick.latency_extrapolated
+    # TF-slim's Small 0.75 is a measured pick too (65.4%, 12.8 ms), as its own layout;
+    # its Large 0.75 (39.8 ms) is over the budget.
+    slim = {p.model: p for p in result.candidates if p.model.endswith("-slim")}
+    assert set(slim) == {"mobilenet-v3-small-slim"}
+    small = slim["mobilenet-v3-small-slim"]
+    assert (small.alpha, small.top1, small.figures["latency_ms"]) == (Fraction(3, 4), 65.4, 12.8)
+    assert small.latency_measured
     tops = [p.top1 for p in result.candidates]
     assert tops == sorted(tops, reverse=True)
 

@@ -276,7 +276,7 @@ class Estimate:
         if self.status == "no estimate":
             return (
                 f"no estimate: {self.fitted_on.model} has {self.fitted_on.n_points} released "
-                "checkpoint(s) of its own layout, too few to estimate between (top-1 only "
+                "checkpoint(s) of its layout, too few to estimate between (top-1 only "
                 "at those)"
             )
         error = f"LOO error {self.loo_mae:.2f} mean, {self.loo_max:.2f} max (top-1 points)"
@@ -833,7 +833,8 @@ def accuracy_model(name: str, precision: str = "float32") -> AccuracyModel | Non
 def top1_source(name: str, precision: str = "float32") -> AccuracyModel | PublishedOnly | None:
     """Where a built-in model's top-1 comes from: its fitted surface
     (:func:`accuracy_model`), else its released checkpoints alone (:class:`PublishedOnly`:
-    those of mncost's own layout), else None (no checkpoint of it was released;
+    the checkpoints counted by this model, in the layout they were built with), else None
+    (no checkpoint of it was released;
     :func:`no_model_reason` says why). For int8, the quantized checkpoints where they
     were published, else the float32 ones: the source's ``fitted_on.precision`` says
     which (and :func:`precision_caution` says so in words)."""
@@ -889,12 +890,9 @@ def _int8_loss_text() -> str:
 @cache
 def _published_only(name: str, precision: str = "float32") -> PublishedOnly | None:
     resolved = _resolve(name, precision)
-    if resolved.model is None:
+    if resolved.model is None or not resolved.points:
         return None
-    points = tuple(p for p in resolved.points if not p.other_layout)
-    if not points:
-        return None
-    return PublishedOnly(*_observations(_Resolved(resolved.model, resolved.family, points)))
+    return PublishedOnly(*_observations(resolved))
 
 
 def no_model_reason(name: str) -> str:

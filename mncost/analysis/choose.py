@@ -217,9 +217,9 @@ DEFAULT_ALPHAS = tuple(Fraction(k, 20) for k in range(5, 21))
 
 def family_models() -> dict[str, tuple[str, ...]]:
     """Each family with published checkpoints, mapped to its registered models that have
-    a top-1 source (a fitted surface, or released checkpoints of mncost's own layout:
+    a top-1 source (a fitted surface, or the released checkpoints it counts:
     :func:`mncost.analysis.accuracy.top1_source`), in registry order (mobilenet_v1:
-    mobilenet-v1; mobilenet_v3: the Large, Small and minimalistic models)."""
+    mobilenet-v1; mobilenet_v3: the Large, Small, -slim and minimalistic models)."""
     from mncost.analysis.accuracy import top1_source
     from mncost.arch.registry import list_models
 

@@ -657,29 +657,20 @@ class CrossCheck:
         return (self.predicted_ms - self.measured_ms) / self.measured_ms * 100
 
 
-_SLIM_LAYOUT = {
-    (
-        "mobilenet-v3-large",
-        Fraction(3, 4),
-    ): "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
-    "input; mncost counts torchvision's (each expansion x 0.75)",
-    (
-        "mobilenet-v3-small",
-        Fraction(3, 4),
-    ): "layouts differ: TF-slim's 0.75 model sizes each expansion from its block's scaled "
-    "input; mncost counts torchvision's (each expansion x 0.75)",
+_CHECK_NOTES = {
     (
         "mobilenet-v3-small",
         Fraction(1),
     ): "same layer sizes as TF-slim's V3_SMALL, but its published mult-adds exceed "
-    "mncost's count (cause not identified)",
+    "mncost's count (cause unknown)",
     (
         "mobilenet-v3-small-minimalistic",
         Fraction(1),
     ): "same layer sizes as TF-slim's V3_SMALL_MINIMALISTIC, but its published mult-adds "
-    "exceed mncost's count (cause not identified)",
+    "exceed mncost's count (cause unknown)",
 }
-"""Where the V3 checkpoint that was timed is not exactly the model mncost counts (see
+"""Where the V3 checkpoint that was timed is counted in its own layout (the ``-slim``
+models below width 1) and its published mult-adds still differ from mncost's count (see
 the gap notes of :mod:`mncost.sources.checkpoints` and ``mncost published``)."""
 
 
@@ -721,7 +712,7 @@ def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
                 predicted_ms=predicted,
                 published_mult_adds_m=point.mult_adds_m,
                 mult_adds=result.total.mult_adds,
-                note=_SLIM_LAYOUT.get((point.model, alpha), ""),
+                note=_CHECK_NOTES.get((point.model, alpha), ""),
                 source=point.provenance[0].document if point.provenance else "",
             )
         )
@@ -738,8 +729,8 @@ MeasurementKey = tuple[str, Fraction, int, str]
 def device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, DeviceMeasurement]:
     """Every configuration measured on ``profile``'s device: the profile's own points (in
     its dtype) and, for ``pixel1-cpu``, the published Pixel-1 latencies of the MobileNet
-    V3 checkpoints whose layer sizes mncost counts (the TF-slim 0.75 rows are another
-    network than mncost's mobilenet-v3 at 0.75: see :data:`_SLIM_LAYOUT`)."""
+    V3 checkpoints, each for the model that counts its layout (TF-slim's 0.75 rows for
+    the ``-slim`` models, not for torchvision's mobilenet-v3 at 0.75)."""
     return _device_measurements(profile)
 
 
@@ -764,8 +755,6 @@ def _device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, Device
             if p.family != "mobilenet_v3" or p.model is None or p.latency_ms is None:
                 continue
             alpha, resolution = p.alpha or Fraction(1), p.resolution or 224
-            if p.other_layout:
-                continue  # another network than the one mncost counts under that name
             dtype = "int8" if p.precision == "int8" else "float32"
             document = p.provenance[0].citation if p.provenance else "published"
             out.setdefault(

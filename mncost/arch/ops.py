@@ -478,6 +478,11 @@ class InvertedResidual(LayerBase):
     """Expansion factor t: expanded channels = t x the (scaled) input channels (V2)."""
     expanded: Count | None = None
     """Expanded channels at alpha 1, scaled by the width rule (V3's "exp size")."""
+    expanded_scale: Literal["alpha", "input"] = "alpha"
+    """How ``expanded`` follows alpha: alpha (scaled by the width rule, as torchvision
+    scales V3's exp sizes) or input (TF-slim's ``expand_input_by_factor``: the block's
+    scaled input channels times expanded / its input channels at alpha 1, made divisible
+    by 8, so each expansion keeps its ratio to the block's input)."""
     kernel: Pair = 3
     """Depthwise kernel size."""
     stride: Pair = 1
@@ -495,6 +500,8 @@ class InvertedResidual(LayerBase):
     def _one_width(self) -> Any:
         if (self.expansion is None) == (self.expanded is None):
             raise ValueError("give exactly one of expansion (t) or expanded (channels)")
+        if self.expanded_scale == "input" and self.expanded is None:
+            raise ValueError("expanded_scale: input scales expanded, so give expanded")
         return self
 
 

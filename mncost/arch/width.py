@@ -15,6 +15,8 @@ ever decides a channel count:
 
 A layer may also opt out of alpha (``fixed``: a classifier, the image's channels) or be
 scaled only upward (``up``: c * max(1, alpha), MobileNet V2's last 1280-channel conv).
+An inverted residual's expansion may follow its block's scaled input instead of alpha
+(:func:`expand_input`, TF-slim's MobileNet V3).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from fractions import Fraction
 from typing import Literal
 
 __all__ = [
+    "EXPAND_DIVISOR",
     "RULES",
     "RuleName",
     "Scale",
     "WidthError",
     "WidthRule",
+    "expand_input",
     "parse_rule",
 ]
 
@@ -101,6 +105,24 @@ class WidthRule:
             "divisor": self.divisor,
             "min_value": self.divisor if self.min_value is None else self.min_value,
         }
+
+
+EXPAND_DIVISOR = 8
+"""TF-slim's ``expand_input_by_factor(n, divisible_by=8)``: the divisor of an expansion
+sized from its block's input, whatever rounds the width multiplier."""
+
+
+def expand_input(c_in: int, expanded: int, input_at_1: int, divisor: int = EXPAND_DIVISOR) -> int:
+    """Expanded channels of a block whose input has ``c_in`` channels at this alpha and
+    ``input_at_1`` at alpha 1, for an exp size of ``expanded`` at alpha 1:
+    make_divisible(c_in * expanded / input_at_1, divisor), exactly.
+
+    TF-slim's rule (research/slim/nets/mobilenet/conv_blocks.py, ``expand_input_by_factor``:
+    ``_make_divisible(num_inputs * n, divisible_by)``), with each block's factor n its exp
+    size over its input at width 1 (V3-Large's 4, 3, ..., 184/80). At alpha 1 it is the
+    exp size itself whenever that is a multiple of ``divisor``.
+    """
+    return WidthRule("make_divisible", divisor).apply(c_in, expanded, input_at_1)
 
 
 _ALIASES = {

@@ -30,7 +30,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
-from mncost.arch.width import WidthError, WidthRule
+from mncost.arch.width import WidthError, WidthRule, expand_input
 from mncost.cost.graph import Op, Program, lower
 from mncost.cost.scaling import Resolution, ScalingError, resolution_hw
 from mncost.limits import MAX_CHANNELS, MAX_TENSOR_CHANNELS
@@ -283,6 +283,8 @@ def _build_width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: i
                 c = ch[width[1]]
             elif tag == "squeeze":
                 c = WidthRule("make_divisible", width[2]).apply(max(c_in // width[1], 1), 1, 1)
+            elif tag == "ratio":
+                c = expand_input(c_in, width[1], width[2])
             elif tag == "classes":
                 c = classes
             else:  # "sum"

@@ -30,6 +30,8 @@ Width = tuple[Any, ...]
 ("filters", n, scale) n filters at alpha 1; ("input",) the input's channels;
 ("times", m) the input's times m; ("tensor", t) tensor t's channels;
 ("squeeze", reduction, divisor) make_divisible(input // reduction, divisor);
+("ratio", expanded, input_at_1) the input's times expanded / input_at_1, made divisible
+by 8 (:func:`mncost.arch.width.expand_input`);
 ("classes",) the classifier width; ("sum",) the sum of the inputs' channels."""
 
 
@@ -365,6 +367,9 @@ class _Lowering:
         if layer.expansion is not None:
             width: Width = ("times", layer.expansion)
             raw_mid = raw_in * layer.expansion
+        elif layer.expanded_scale == "input":
+            width = ("ratio", layer.expanded, raw_in)
+            raw_mid = layer.expanded
         else:
             width = ("filters", layer.expanded, "alpha")
             raw_mid = layer.expanded

@@ -131,7 +131,9 @@ def _point_label(point: PublishedPoint) -> str:
     base = _base_model(point.family)
     line = ""
     if point.model and point.model != base and point.model.startswith(base + "-"):
-        line = point.model.removeprefix(base + "-").replace("-", " ").capitalize() + " "
+        # A -slim model counts TF-slim's own checkpoints of that line (Large 0.75).
+        name = point.model.removeprefix(base + "-").removesuffix("-slim")
+        line = name.replace("-", " ").capitalize() + " "
     return f"{line}{point.config}" + (" 8-bit" if point.precision == "int8" else "")
 
 

@@ -11,9 +11,10 @@ naming the file it was read from:
 
 A CSV's ``family`` column names the checkpoint's line (``mobilenet_v3_small``);
 :data:`CHECKPOINT_LINES` files each line under a family of
-:data:`~mncost.sources.points.FAMILIES` and names the built-in model that counts it, so
-the join to mncost's count is this table, not a rule on names. :data:`GAP_NOTES` says
-what is known about the gaps between a line's printed figures and that count.
+:data:`~mncost.sources.points.FAMILIES` and names the built-in model that counts it at
+each width (the layout its checkpoints were built with), so the join to mncost's count is
+this table, not a rule on names. :data:`GAP_NOTES` says what is known about the gaps
+between a line's printed figures and that count.
 """
 
 from __future__ import annotations
@@ -77,13 +78,25 @@ class CheckpointLine:
     """The family its points are filed under (one of FAMILIES)."""
     model: str
     """The built-in model (registry name) whose count is shown beside the printed one."""
+    scaled: str | None = None
+    """The built-in model of the layout this line was built with at widths other than 1,
+    where that layout differs from ``model``'s (TF-slim's MobileNet V3); None: ``model``
+    at every width."""
+
+    def model_at(self, alpha: Fraction) -> str:
+        """The built-in model that counts this line's checkpoint at ``alpha``."""
+        return self.model if alpha == 1 or self.scaled is None else self.scaled
 
 
 CHECKPOINT_LINES: dict[str, CheckpointLine] = {
     "mobilenet_v1": CheckpointLine("mobilenet_v1", "mobilenet-v1"),
     "mobilenet_v2": CheckpointLine("mobilenet_v2", "mobilenet-v2"),
-    "mobilenet_v3_large": CheckpointLine("mobilenet_v3", "mobilenet-v3-large"),
-    "mobilenet_v3_small": CheckpointLine("mobilenet_v3", "mobilenet-v3-small"),
+    "mobilenet_v3_large": CheckpointLine(
+        "mobilenet_v3", "mobilenet-v3-large", scaled="mobilenet-v3-large-slim"
+    ),
+    "mobilenet_v3_small": CheckpointLine(
+        "mobilenet_v3", "mobilenet-v3-small", scaled="mobilenet-v3-small-slim"
+    ),
     "mobilenet_v3_large_minimalistic": CheckpointLine(
         "mobilenet_v3", "mobilenet-v3-large-minimalistic"
     ),
@@ -91,11 +104,19 @@ CHECKPOINT_LINES: dict[str, CheckpointLine] = {
         "mobilenet_v3", "mobilenet-v3-small-minimalistic"
     ),
 }
-"""A CSV's ``family`` column -> its family and built-in model. The minimalistic lines are
-MobileNet V3 (no SE, ReLU, 3x3 kernels; the same layer sizes), counted by their own
-built-in models."""
+"""A CSV's ``family`` column -> its family and built-in models. TF-slim built every V3
+checkpoint; at width 1 its layer sizes are torchvision's, so those rows are counted by
+mobilenet-v3-large and -small, and below width 1 they are counted by the ``-slim``
+models, TF-slim's own layout (each expansion from its block's scaled input, the hidden
+layer kept). The minimalistic lines are MobileNet V3 (no SE, ReLU, 3x3 kernels; the same
+layer sizes), counted by their own built-in models."""
 
 _SLIM_V3 = "TF-slim's mobilenet_v3.py at the README's commit"
+_PORTS = "timm's and Keras' ports of the released checkpoints build it with 1024"
+_LARGE_ROWS = (
+    "It is not a counting convention: the same count gives the MACs of Large 1.0, Large "
+    "0.75 and Large minimalistic within the printed figures' rounding."
+)
 
 GAP_NOTES: dict[tuple[str, Fraction], str] = {
     (
@@ -105,45 +126,39 @@ GAP_NOTES: dict[tuple[str, Fraction], str] = {
     (
         "mobilenet_v3_large",
         Fraction(3, 4),
-    ): "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
-    f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
-    "(make_divisible(input x 4, 8), input x 3, ...): counted with its 1001-class "
-    "classifier that layout is 154.01 M MACs and 3.42 M params; with the 1280-unit "
-    "hidden layer kept at 1280 (its finegrain_classification_mode) it is 154.56 M and "
-    "3.98 M, which round to the printed 155 and 4.0.",
+    ): "Counted as mobilenet-v3-large-slim, the layout TF-slim built this checkpoint with "
+    "(each expansion from its block's scaled input, make_divisible(input x 4, 8), input "
+    "x 3, ...; the 1280-unit hidden layer kept). mobilenet-v3-large at 0.75 is "
+    "torchvision's layout (each exp size x 0.75, the hidden layer 960), a smaller "
+    "network than this checkpoint.",
     (
         "mobilenet_v3_small",
         Fraction(1),
     ): f"{_SLIM_V3} (V3_SMALL) has this model's layer sizes: counted with its 1001-class "
     "classifier it is 56.51 M MACs and 2.53 M params, not the printed 66 M and 2.9 M. "
-    "The printed params fit a 1280-unit hidden layer (2.94 M), which V3_SMALL does not "
-    "have (1024); that does not explain the 66 M MACs (56.92 M): cause not identified.",
+    "Cause unknown. The printed params fit a 1280-unit hidden layer (2.94 M), which "
+    f"V3_SMALL does not have ({_PORTS}); it adds 0.40 M MACs (56.92 M), not 9.5 M. "
+    f"{_LARGE_ROWS}",
     (
         "mobilenet_v3_small",
         Fraction(3, 4),
-    ): "mncost counts torchvision's layout at width 0.75 (each exp size x 0.75). "
-    f"{_SLIM_V3} sizes each expansion from its block's scaled input instead "
-    "(make_divisible(input x 72/16, 8), ...): counted with its 1001-class classifier "
-    "that layout is 43.03 M MACs and 1.67 M params. The printed 44 M and 2.4 M fit it "
-    "with a 1280-unit hidden layer kept at 1280 (43.77 M, 2.40 M); V3_SMALL's has 1024 "
-    "(kept at 1024: 43.40 M, 2.03 M).",
+    ): "Counted as mobilenet-v3-small-slim, the layout TF-slim built this checkpoint with "
+    "(each expansion from its block's scaled input, make_divisible(input x 72/16, 8), "
+    "...; the 1024-unit hidden layer kept): with its 1001-class classifier 43.40 M MACs "
+    "and 2.03 M params. The printed 44 M and 2.4 M fit that layout with a 1280-unit "
+    f"hidden layer (43.77 M, 2.40 M), which the checkpoint does not have ({_PORTS}), as "
+    "the Small 1.0 row's printed params do: cause unknown.",
     (
         "mobilenet_v3_small_minimalistic",
         Fraction(1),
     ): f"{_SLIM_V3} (V3_SMALL_MINIMALISTIC) has this model's layer sizes: counted with its "
     "1001-class classifier it is 52.29 M MACs and 2.03 M params. The printed 2.0 M "
-    "params agree; the printed 65 M MACs do not: cause not identified.",
+    f"params agree; the printed 65 M MACs do not, by 12.7 M: cause unknown. {_LARGE_ROWS}",
 }
 """(CSV line, alpha) -> what mncost found about the gap between the printed figures and
-its count. Every figure here was computed (tests/test_zoo_mobilenet_v3.py rebuilds
-TF-slim's layouts in PyTorch and checks each one)."""
-
-
-OTHER_LAYOUT: frozenset[tuple[str, Fraction]] = frozenset(
-    {("mobilenet_v3_large", Fraction(3, 4)), ("mobilenet_v3_small", Fraction(3, 4))}
-)
-"""(CSV line, alpha) of the checkpoints that are another network than mncost's model at
-that width (see GAP_NOTES): their top-1 and latency describe TF-slim's layout."""
+its count, and which layout counts the row where that needs saying. Every figure here was
+computed (tests/test_zoo_mobilenet_v3.py and tests/test_v3_slim_layout.py rebuild
+TF-slim's layouts in PyTorch and check each one)."""
 
 
 class CheckpointDataError(ValueError):
@@ -185,7 +200,7 @@ def _point(record: dict[str, str], where: str) -> PublishedPoint:
         dataset="imagenet",  # every released checkpoint is an ImageNet classifier
         precision=record["precision"],  # type: ignore[arg-type]
         provenance=(Provenance(document=record["source"], row=record["variant"]),),
-        model=line.model,
+        model=line.model_at(alpha),
         alpha=alpha,
         resolution=resolution,
         classes=1000,
@@ -196,7 +211,6 @@ def _point(record: dict[str, str], where: str) -> PublishedPoint:
         latency_ms=_decimal(record["pixel1_latency_ms"], where),
         latencies=latencies,
         note=GAP_NOTES.get((record["family"], alpha), ""),
-        other_layout=(record["family"], alpha) in OTHER_LAYOUT,
     )
 
 

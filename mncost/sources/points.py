@@ -117,10 +117,6 @@ class PublishedPoint:
     note: str = ""
     """What is known about a gap between the published figures and ``computed`` (a
     different layout in the publisher's code, a truncated figure); empty when none."""
-    other_layout: bool = False
-    """The released network is another layout than the one mncost counts as ``model`` at
-    ``alpha`` (TF-slim's MobileNet V3 at 0.75 sizes its expansions otherwise): its
-    figures are not measurements of mncost's model there."""
 
     @property
     def tables(self) -> str:

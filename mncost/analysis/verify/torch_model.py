@@ -1,12 +1,12 @@
 """An architecture spec built as a PyTorch network, and measured by PyTorch.
 
 This is the independent side of ``mncost verify``. It shares two things with mncost's
-counter: the spec itself, and the width rule (:class:`mncost.arch.width.WidthRule`,
-which says how many channels a layer has at width alpha: a convention to check against,
-not a quantity to re-derive). Everything else comes from PyTorch: every module is sized
-from the tensor the modules before it produced, mult-adds come from
-``torch.utils.flop_counter.FlopCounterMode`` (FLOPs = 2 x MACs), parameters from the
-modules' own tensors, and output shapes from the forward pass.
+counter: the spec itself, and the width rules (:class:`mncost.arch.width.WidthRule` and
+:func:`~mncost.arch.width.expand_input`, which say how many channels a layer has at width
+alpha: a convention to check against, not a quantity to re-derive). Everything else comes
+from PyTorch: every module is sized from the tensor the modules before it produced,
+mult-adds come from ``torch.utils.flop_counter.FlopCounterMode`` (FLOPs = 2 x MACs),
+parameters from the modules' own tensors, and output shapes from the forward pass.
 
 Each primitive op of the spec is one module, named as mncost names it (``block_3.dw``),
 so the two sides pair op by op. Composites are built from PyTorch's own operations:
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from mncost.arch import ops as spec
 from mncost.arch.ops import pair
-from mncost.arch.width import WidthRule
+from mncost.arch.width import WidthRule, expand_input
 from mncost.cost.scaling import Resolution, resolution_hw
 
 if TYPE_CHECKING:
@@ -528,6 +528,8 @@ class _Built:
         raw_in = self.raw[x]
         if layer.expansion is not None:
             hidden, raw_mid = c_in * layer.expansion, raw_in * layer.expansion
+        elif layer.expanded_scale == "input":
+            hidden, raw_mid = expand_input(c_in, layer.expanded, raw_in), layer.expanded
         else:
             hidden, raw_mid = self.opts.width(layer.expanded), layer.expanded
         h = x

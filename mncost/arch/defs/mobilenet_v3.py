@@ -22,6 +22,13 @@ Width: every channel count, the expanded widths and the hidden fc included, is
 make_divisible(c * alpha, 8), as in torchvision; the last conv is 6 x the last block's
 scaled width.
 
+TF-slim, whose released checkpoints below width 1 are the published ones, scales
+otherwise (the rule and the lines it comes from are quoted above :func:`_layers`): each
+expansion follows its block's scaled input (``expanded_scale="input"``), the last conv is
+960 (576) filters scaled by alpha, and the hidden layer keeps 1280 (1024) units. The
+``-slim`` models are that layout, built from the same tables; at alpha 1 they have the
+same layer sizes as the torchvision ones.
+
 The "minimalistic" models (TF-slim's V3_LARGE_MINIMALISTIC and V3_SMALL_MINIMALISTIC in
 research/slim/nets/mobilenet/mobilenet_v3.py) are transforms of these specs, not copies:
 the same layer sizes, no squeeze-and-excite, ReLU wherever there was h-swish, and 3x3
@@ -40,11 +47,14 @@ __all__ = [
     "LARGE_SETTING",
     "SMALL_SETTING",
     "Bneck",
+    "Layout",
     "minimalistic",
     "mobilenet_v3_large",
     "mobilenet_v3_large_minimalistic",
+    "mobilenet_v3_large_slim",
     "mobilenet_v3_small",
     "mobilenet_v3_small_minimalistic",
+    "mobilenet_v3_small_slim",
 ]
 
 _Conv = builtin(ops.Conv)
@@ -95,18 +105,69 @@ SMALL_SETTING: list[Bneck] = [
 """MobileNetV3-Small's 11 bottleneck blocks."""
 
 
-def _layers(setting: list[Bneck], hidden: int) -> list[ops.Layer]:
+Layout = Literal["torchvision", "tf-slim"]
+"""How the layer sizes follow the width multiplier (the same at alpha 1)."""
+
+# TF-slim's width rule, read from tensorflow/models research/slim/nets/mobilenet/
+# (mobilenet_v3.py at commit 03cdc5fe, conv_blocks.py at 10cf1c0a, mobilenet.py at
+# 0ba83cf0, the commit of the README whose V3 table mncost packages):
+#
+#   mobilenet_v3.py   expand_input = ops.expand_input_by_factor
+#                     def mbv3_op(ef, n, k, s=1, act=tf.nn.relu, se=None, **kwargs):
+#                       return op(ops.expanded_conv, expansion_size=expand_input(ef), ...
+#                     mbv3_op(ef=4, n=24, k=3, s=2), ... mbv3_op(ef=184/80., n=80, ...)
+#                     op(slim.conv2d, stride=1, kernel_size=[1, 1], num_outputs=960,
+#                        activation_fn=hard_swish),
+#                     op(reduce_to_1x1, default_size=7, stride=1, padding='VALID'),
+#                     op(slim.conv2d, stride=1, kernel_size=[1, 1], num_outputs=1280,
+#                        normalizer_fn=None, activation_fn=hard_swish)
+#                     if finegrain_classification_mode:
+#                       conv_defs['spec'][-1] = conv_defs['spec'][-1]._replace(
+#                           multiplier_func=lambda params, multiplier: params)
+#   conv_blocks.py    def expand_input_by_factor(n, divisible_by=8):
+#                       return lambda num_inputs, **_: _make_divisible(num_inputs * n,
+#                                                                      divisible_by)
+#                     if inner_size > net.shape[3]:  (else no expansion conv)
+#                     squeeze_channels = _make_divisible(
+#                         input_channels / squeeze_factor, divisor=divisible_by)
+#   mobilenet.py      def depth_multiplier(output_params, multiplier, divisible_by=8,
+#                                          min_depth=8, **unused_kwargs):
+#                       output_params['num_outputs'] = _make_divisible(
+#                           d * multiplier, divisible_by, min_depth)
+#
+# So under depth_multiplier alpha: every op's num_outputs (stem, block outputs, the 960
+# or 576 last conv) is make_divisible(n * alpha, 8) with min_depth 8; each expansion is
+# make_divisible(scaled input * ef, 8), where ef is the exp size over the block's input at
+# width 1 (4 = 64/16, 184/80, 72/16 ...), not the exp size times alpha; the squeeze width
+# is make_divisible(expanded / 4, 8) of that expansion (the same as torchvision's
+# expanded // 4: expansions are multiples of 8); and the hidden 1x1 conv, the spec's last
+# op, keeps its 1280 (Large) or 1024 (Small) units under finegrain_classification_mode.
+# The released 0.75 checkpoints were built that way: timm's tf_mobilenetv3_large_075 and
+# tf_mobilenetv3_small_075, ported from them, keep num_features = 1280 and 1024
+# (huggingface/pytorch-image-models timm/models/mobilenetv3.py, _gen_mobilenet_v3), as
+# does Keras' MobileNetV3 below width 1 ("if alpha > 1.0: last_point_ch =
+# _depth(last_point_ch * alpha)", Keras' applications/mobilenet_v3.py), and the README's
+# 4.0 M params for Large 0.75 count a 1280-unit hidden layer (3.4 M with 960).
+
+
+def _layers(setting: list[Bneck], hidden: int, last: int, layout: Layout) -> list[ops.Layer]:
+    slim = layout == "tf-slim"
     layers: list[ops.Layer] = [
         _Conv(name="conv_0", kernel=3, stride=2, filters=16, act="hswish")]
     for number, (kernel, expanded, filters, se, act, stride) in enumerate(setting, start=1):
+        block = {"expanded_scale": "input"} if slim else {}
         layers.append(_Block(name=f"block_{number}", expanded=expanded, kernel=kernel,
-                             stride=stride, filters=filters, se=se, act=act))
+                             stride=stride, filters=filters, se=se, act=act, **block))
     layers += [
-        # torchvision: 6 * lastconv_input_channels, i.e. 6 x the last block's scaled width.
-        _PW(name="conv_last", expansion=6, act="hswish"),
+        # TF-slim: num_outputs=960 (576) scaled by alpha. torchvision: 6 *
+        # lastconv_input_channels, i.e. 6 x the last block's scaled width. The same at
+        # alpha 1 and 0.75, not everywhere (Large at 0.53: 512 in TF-slim, 528 here).
+        _PW(name="conv_last", filters=last, act="hswish") if slim
+        else _PW(name="conv_last", expansion=6, act="hswish"),
         builtin(ops.AvgPool)(name="avgpool"),
-        # torchvision scales the hidden layer with the blocks (adjust_channels(1280)).
-        _FC(name="fc_hidden", units=hidden, scale="alpha", act="hswish"),
+        # torchvision scales the hidden layer with the blocks (adjust_channels(1280));
+        # TF-slim's released checkpoints keep it (finegrain_classification_mode).
+        _FC(name="fc_hidden", units=hidden, scale="fixed" if slim else "alpha", act="hswish"),
         _FC(name="fc"),
         builtin(ops.Softmax)(name="softmax"),
     ]
@@ -160,14 +221,33 @@ def _description(size: str, table: str, last: int, hidden: int, factors: str) ->
         "layer sizes are the same. Under a width multiplier TF-slim "
         "(research/slim/nets/mobilenet/mobilenet_v3.py) "
         "sizes each expansion from its block's scaled input, make_divisible(input x "
-        f"factor, 8) with factors {factors}, and its last conv make_divisible({last}*alpha, "
-        "8); mncost follows torchvision, so its count of a TF-slim checkpoint below width 1 "
-        "differs (the published checkpoints' notes say by how much)"
+        f"factor, 8) with factors {factors}, its last conv make_divisible({last}*alpha, "
+        f"8), and its released checkpoints keep the hidden layer at {hidden}: "
+        f"mobilenet-v3-{size.lower()}-slim counts that layout"
     )
 
 
-_LARGE_DESCRIPTION = _description("Large", "Table 1", 960, 1280, "1, 4, 3, 6, 2.5, 184/80")
-_SMALL_DESCRIPTION = _description("Small", "Table 2", 576, 1024, "1, 72/16, 88/24, 4, 6, 3")
+def _slim_description(size: str, table: str, last: int, hidden: int, factors: str) -> str:
+    return (
+        f"MobileNetV3-{size} (Howard et al. 2019, arXiv:1905.02244, {table}) as TF-slim "
+        "builds it under a width multiplier (research/slim/nets/mobilenet/mobilenet_v3.py; "
+        "the layout of its released 0.75 checkpoint, and of Keras' and timm's 0.75 "
+        "models): the stem, each block's output and the last conv "
+        f"({last} at alpha 1) make_divisible(c*alpha, 8); each expansion "
+        "make_divisible(the block's scaled input x its factor, 8), the factors "
+        f"{factors} (exp size / input at alpha 1) where torchvision scales each exp size "
+        "by alpha; squeeze-and-excite make_divisible(exp / 4, 8) of that expansion; the "
+        f"hidden layer kept at {hidden} units at every alpha (finegrain_classification_"
+        f"mode), where torchvision scales it. At alpha 1 the layer sizes of "
+        f"mobilenet-v3-{size.lower()}; counted with 1000 classes (TF-slim's classifier "
+        "has 1001, one for background)"
+    )
+
+
+_LARGE_FACTORS = "1, 4, 3, 3, 3, 3, 6, 2.5, 184/80, 184/80, 6, 6, 6, 6, 6"
+_SMALL_FACTORS = "1, 72/16, 88/24, 4, 6, 6, 3, 3, 6, 6, 6"
+_LARGE_DESCRIPTION = _description("Large", "Table 1", 960, 1280, _LARGE_FACTORS)
+_SMALL_DESCRIPTION = _description("Small", "Table 2", 576, 1024, _SMALL_FACTORS)
 
 
 @register(
@@ -179,7 +259,7 @@ _SMALL_DESCRIPTION = _description("Small", "Table 2", 576, 1024, "1, 72/16, 88/2
 def mobilenet_v3_large() -> ops.Architecture:
     """MobileNetV3-Large as torchvision builds it."""
     return _architecture("mobilenet-v3-large", _LARGE_DESCRIPTION,
-                         _layers(LARGE_SETTING, hidden=1280))
+                         _layers(LARGE_SETTING, hidden=1280, last=960, layout="torchvision"))
 
 
 @register(
@@ -191,7 +271,37 @@ def mobilenet_v3_large() -> ops.Architecture:
 def mobilenet_v3_small() -> ops.Architecture:
     """MobileNetV3-Small as torchvision builds it."""
     return _architecture("mobilenet-v3-small", _SMALL_DESCRIPTION,
-                         _layers(SMALL_SETTING, hidden=1024))
+                         _layers(SMALL_SETTING, hidden=1024, last=576, layout="torchvision"))
+
+
+@register(
+    "mobilenet-v3-large-slim",
+    "MobileNetV3-Large under TF-slim's width rule: expansions from each block's scaled "
+    "input, the hidden layer kept at 1280",
+    "Howard et al. 2019, arXiv:1905.02244, Table 1, with TF-slim's width multiplier",
+    family="mobilenet_v3",
+)
+def mobilenet_v3_large_slim() -> ops.Architecture:
+    """MobileNetV3-Large as TF-slim builds it below and above width 1."""
+    return _architecture(
+        "mobilenet-v3-large-slim",
+        _slim_description("Large", "Table 1", 960, 1280, _LARGE_FACTORS),
+        _layers(LARGE_SETTING, hidden=1280, last=960, layout="tf-slim"))
+
+
+@register(
+    "mobilenet-v3-small-slim",
+    "MobileNetV3-Small under TF-slim's width rule: expansions from each block's scaled "
+    "input, the hidden layer kept at 1024",
+    "Howard et al. 2019, arXiv:1905.02244, Table 2, with TF-slim's width multiplier",
+    family="mobilenet_v3",
+)
+def mobilenet_v3_small_slim() -> ops.Architecture:
+    """MobileNetV3-Small as TF-slim builds it below and above width 1."""
+    return _architecture(
+        "mobilenet-v3-small-slim",
+        _slim_description("Small", "Table 2", 576, 1024, _SMALL_FACTORS),
+        _layers(SMALL_SETTING, hidden=1024, last=576, layout="tf-slim"))
 
 
 @register(

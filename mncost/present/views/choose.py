@@ -403,11 +403,10 @@ def choose_report(result: ChooseResult) -> Report:
     if only:
         notes.append(
             f"Top-1 of {', '.join(only)}: only at their released checkpoints (measured), "
-            "with no estimate between them: one checkpoint of each in the layout mncost "
-            "counts, at 224, cannot say how wrong an estimate would be. TF-slim's "
-            "released 0.75 V3 models are another layout than mncost's mobilenet-v3 at "
-            "0.75 (they size each expansion from the block's scaled input), so their "
-            "figures are not used."
+            "with no estimate between them: one checkpoint of each, at 224, cannot say "
+            "how wrong an estimate would be. TF-slim's released 0.75 V3 models are "
+            "counted as mobilenet-v3-large-slim and -small-slim, the layout they were "
+            "built with (each expansion sized from the block's scaled input)."
         )
     notes.append(
         f"Units: budgets read K, M, G (and KB, MB, GB) as powers of 1,000 and KiB, MiB, GiB "

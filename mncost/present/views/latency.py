@@ -395,8 +395,9 @@ def fit_report(
             f"V3: squeeze-and-excite and h-swish, but for the minimalistic models) from a "
             f"fit on "
             f"{', '.join(profile.families)} only; its largest error is {worst:.1f}%. "
-            "Where TF-slim's timed model and the layout mncost counts differ, the layout "
-            "note says so, and the published and counted mult-adds stand side by side "
+            "Each checkpoint is counted in the layout TF-slim built it with (below width "
+            "1 the -slim models); where its published mult-adds still differ from the "
+            "count, a note says so, and the two stand side by side "
             "(`mncost published --family mobilenet_v3` gives the details)."
         )
         notes += layout_notes

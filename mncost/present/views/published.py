@@ -106,6 +106,8 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
         Column("Alpha", csv_header="alpha", data_only=True),
         Column("Resolution", csv_header="resolution", data_only=True),
         Column("Classes", csv_header="classes", data_only=True),
+        # The built-in model that counts the row: the layout it was built with.
+        Column("Counted as", csv_header="counted_as", data_only=True),
         Column("Precision", csv_header="precision", short_header="Prec.", hide_rank=3),
         Column(
             "Dataset",
@@ -187,6 +189,7 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
                 None if p.alpha is None else float(p.alpha),
                 p.resolution,
                 p.classes,
+                p.model,
                 p.precision,
                 p.dataset,
                 p.top1,
@@ -280,6 +283,7 @@ def _point_data(p: PublishedPoint) -> dict[str, Any]:
         "alpha": None if p.alpha is None else float(p.alpha),
         "resolution": p.resolution,
         "classes": p.classes,
+        "counted_as": p.model,
         "top1_percent": _number(p.top1),
         "top1_text": _text(p.top1),
         "top5_percent": _number(p.top5),
