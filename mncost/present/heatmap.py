@@ -78,6 +78,45 @@ def _unit(metric: str) -> tuple[float, str, str]:
     return UNITS.get(metric, (1.0, _label(metric), ",.0f"))
 
 
+_LOG_METRICS = ("weight_bytes", PEAK_ACTIVATION)
+"""Memory spans orders of magnitude over a grid: coloured on a log scale."""
+
+
+def _colouring(
+    z: numpy.ndarray, metric: str, unit: str, fmt: str
+) -> tuple[numpy.ndarray, dict[str, Any], str | None]:
+    """The values to colour, the colour bar and the title's words (None: the metric's
+    own name will do). A memory
+    figure is coloured by its log, with ticks at 1, 2 and 5 times powers of ten in its
+    unit ("256 KiB"), so that small configurations do not all share one colour; the
+    hover text keeps the exact bytes."""
+    import numpy as np
+
+    bar: dict[str, Any] = {"title": {"text": _esc(unit), "side": "right"}, "tickformat": fmt}
+    finite = z[np.isfinite(z)]
+    if metric not in _LOG_METRICS or finite.size == 0 or finite.min() <= 0:
+        return z, bar, None
+    low, high = float(finite.min()), float(finite.max())
+    if high / low < 4:
+        return z, bar, None
+    short = unit.split(" ")[0]
+    ticks = [
+        m * 10.0**e
+        for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        for m in (1, 2, 5)
+        if low <= m * 10.0**e <= high
+    ]
+    if len(ticks) > 8:
+        ticks = [t for t in ticks if str(t).lstrip("0.").startswith("1")]
+    bar = {
+        "title": {"text": _esc(f"{unit} (log scale)"), "side": "right"},
+        "tickvals": [math.log10(t) for t in ticks],
+        "ticktext": [f"{t:,.0f} {short}" if t >= 1 else f"{t:.3g} {short}" for t in ticks],
+    }
+    what = {"weight_bytes": "weights", PEAK_ACTIVATION: "peak activation memory"}[metric]
+    return np.log10(z), bar, f"{what} in {short} (log colour scale)"
+
+
 def _stride(n: int) -> int:
     return max(1, math.ceil(n / MAX_CELLS))
 
@@ -304,6 +343,7 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
     a, r, xs, ys = _thinned(grid)
     scale, unit, fmt = _unit(metric)
     z = np.asarray(grid.array(metric)[a, r], dtype=float).T / scale
+    z, bar, words = _colouring(z, metric, unit, fmt)
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
@@ -312,7 +352,7 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
             z=z,
             colorscale="Viridis",
             hoverongaps=False,
-            colorbar={"title": {"text": _esc(unit), "side": "right"}, "tickformat": fmt},
+            colorbar=bar,
             hovertext=_hover(grid, a, r),
             hoverinfo="text",
             name=_esc(unit),
@@ -326,7 +366,7 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
     marks = _checkpoints(grid, label_top1=metric == ACCURACY)
     if marks is not None:
         fig.add_trace(marks)
-    _layout(fig, f"{_esc(grid.model)}: {_esc(_label(metric))}", xs, ys)
+    _layout(fig, f"{_esc(grid.model)}: {_esc(words or _label(metric))}", xs, ys)
     return fig
 
 
@@ -433,6 +473,7 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
         if shown == ACCURACY:
             scale, unit, fmt = 1.0, "% top-1 (estimated)", ".1f"
         z = np.asarray(grid.array(shown)[a, r], dtype=float).T / scale
+        z, bar, words = _colouring(z, shown, unit, fmt)
         fig.add_trace(
             go.Heatmap(
                 x=xs,
@@ -440,10 +481,7 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
                 z=z,
                 colorscale="Viridis",
                 hoverongaps=False,
-                colorbar={
-                    "title": {"text": unit, "side": "right"},
-                    "tickformat": fmt,
-                },
+                colorbar=bar,
                 hovertext=_hover(grid, a, r),
                 hoverinfo="text",
                 name=unit,
@@ -514,6 +552,8 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
         what = (
             "estimated top-1"
             if shown == ACCURACY
+            else words
+            if words
             else METRIC_LABELS[shown]
             if shown in METRIC_LABELS
             else shown
