@@ -48,3 +48,17 @@ def test_cells_without_a_top1_are_explained_in_the_legend():
     result = mncost.choose("mobilenet-v2", max_macs="300M")
     (fig,) = choose_figures(result)
     assert any((t.name or "").startswith("no top-1") for t in fig.data)
+
+
+def test_the_picks_chart_puts_each_pick_at_its_latency_and_top1():
+    from mncost.present.heatmap import picks_figure
+
+    result = mncost.choose(max_latency_ms=30, device="pixel1-cpu", top=8)
+    fig = picks_figure(result)
+    points = {
+        (text, x, y) for trace in fig.data for text, x, y in zip(trace.text, trace.x, trace.y)
+    }
+    for c in result.candidates:
+        assert (str(c.rank), c.figures["latency_ms"], c.top1) in points
+    assert fig.layout.shapes[0].x0 == 30  # the budget, as a line
+    assert "latency <= 30 ms" in [a.text for a in fig.layout.annotations]

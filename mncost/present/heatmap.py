@@ -38,7 +38,14 @@ if TYPE_CHECKING:
     from mncost.analysis.choose import ChooseResult
     from mncost.present.model import Table
 
-__all__ = ["MAX_CELLS", "UNITS", "choose_figures", "heatmap_page", "sweep_figure"]
+__all__ = [
+    "MAX_CELLS",
+    "UNITS",
+    "choose_figures",
+    "heatmap_page",
+    "picks_figure",
+    "sweep_figure",
+]
 
 
 def _label(metric: str) -> str:
@@ -564,6 +571,88 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             fig.add_annotation(**note)
         figures.append(fig)
     return figures
+
+
+_PICK_COLOURS = ("#1c7ed6", "#2f9e44", "#ae3ec9", "#e8590c", "#0c8599", "#c2255c")
+
+
+def picks_figure(result: ChooseResult) -> go.Figure | None:
+    """The picks side by side: top-1 against latency (with a device) or against the
+    figure of the first budget (else MACs), each pick numbered by its rank, coloured by
+    its model, a measured figure filled and an estimate open. None without picks that
+    have a top-1."""
+    import plotly.graph_objects as go
+
+    picks = [c for c in result.candidates if c.top1 is not None]
+    if not picks:
+        return None
+    if result.profile is not None:
+        metric = LATENCY
+    elif result.budgets:
+        metric = result.budgets[0].metric
+    else:
+        metric = "mult_adds"
+    scale, unit, _ = _unit(metric)
+    if metric == LATENCY:
+        unit = "latency in ms (measured or estimated)"
+    fig = go.Figure()
+    models = list(dict.fromkeys(c.model for c in picks))
+    for n, model in enumerate(models):
+        mine = [c for c in picks if c.model == model]
+        fig.add_trace(
+            go.Scatter(
+                x=[c.figures[metric] / scale for c in mine],
+                y=[c.top1 for c in mine],
+                mode="markers+text",
+                text=[str(c.rank) for c in mine],
+                textposition="top center",
+                marker={
+                    "size": 12,
+                    "color": _PICK_COLOURS[n % len(_PICK_COLOURS)],
+                    "symbol": ["circle" if c.status == "measured" else "circle-open" for c in mine],
+                    "line": {"width": 2, "color": _PICK_COLOURS[n % len(_PICK_COLOURS)]},
+                },
+                name=_esc(model),
+                hovertext=[
+                    f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/{c.resolution}"
+                    f"<br>top-1 {c.top1:.1f}% ({c.status})<br>{_esc(unit)}: "
+                    f"{c.figures[metric] / scale:,.2f}"
+                    for c in mine
+                ],
+                hoverinfo="text",
+            )
+        )
+    at = next((k for k, b in enumerate(result.budgets) if b.metric == metric), None)
+    if at is not None:
+        budget = result.budgets[at]
+        colour = _BOUNDARY_COLOURS[at % len(_BOUNDARY_COLOURS)]  # as on the heatmaps
+        ms = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
+        fig.add_vline(
+            x=float(budget.limit) / scale,
+            line={"color": colour, "width": 2, "dash": "dash"},
+            annotation={
+                "text": f"{budget.kind.short} <= {_esc(budget.text)}{ms}",
+                "font": {"color": colour},
+                "bgcolor": "rgba(255, 255, 255, 0.9)",
+            },
+        )
+    fig.update_layout(
+        title={
+            "text": f"The picks: top-1 against {_esc(unit)} (filled: measured top-1; open: "
+            "estimated)",
+            "x": 0.01,
+            "xanchor": "left",
+            "font": {"size": 16},
+        },
+        font={"family": _FONT, "size": 12},
+        height=480,
+        template="plotly_white",
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0},
+    )
+    fig.update_xaxes(title_text=_esc(unit))
+    fig.update_yaxes(title_text="ImageNet top-1 %")
+    return fig
 
 
 def _thinning_note(grids: Sequence[ExploreGrid]) -> list[str]:

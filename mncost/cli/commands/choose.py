@@ -290,7 +290,7 @@ def choose_command(
         report = choose_report(result)
         bar(f"writing {fmt}", 0, 0)
         if fmt == "html":
-            from mncost.present.heatmap import choose_figures, heatmap_page
+            from mncost.present.heatmap import choose_figures, heatmap_page, picks_figure
 
             limits = ", ".join(
                 f"{b.kind.short} <= {b.text}"
@@ -333,8 +333,12 @@ def choose_command(
                     f" Not mapped, since no configuration of it meets the budgets: "
                     f"{', '.join(empty)} (the notes below say which budget rules it out)."
                 )
+            figures = choose_figures(result)
+            chart = picks_figure(result)
+            if chart is not None:
+                figures.insert(0, chart)
             text = heatmap_page(
-                choose_figures(result),
+                figures,
                 result.grids,
                 report.title,
                 intro,
