@@ -124,17 +124,20 @@ def sweep(
     bn: str = "none",
     fc_bias: bool = True,
     rounding: str | None = None,
-    metrics: Iterable[str] = ("mult_adds", "params", "bn_params"),
+    metrics: Iterable[str] | None = None,
     dtype: str = "float32",
     dw_inplace: bool = False,
     device: str | Path | LatencyProfile | None = None,
-    accuracy: bool = False,
+    accuracy: bool | None = None,
     extrapolate: bool = False,
 ) -> pandas.DataFrame:
     """Every (alpha, resolution) combination as one row of a pandas DataFrame.
 
     Columns: ``alpha``, ``resolution`` and each metric (exact int64 counts, each row
-    equal to :func:`cost` of that configuration). Vectorised with numpy: a million
+    equal to :func:`cost` of that configuration); by default those ``mncost sweep``
+    gives: mult_adds, params, weight_bytes, peak_activation_bytes, and top1 where the
+    model has released checkpoints (``accuracy=False`` leaves it out).
+    Vectorised with numpy: a million
     configurations take well under a second. Besides the registered metrics
     (:data:`mncost.cost.METRICS`), ``metrics`` may name ``"peak_activation_bytes"``,
     equal to :func:`memory`'s peak; ``dtype`` (float32, float16, int8) sizes it and
@@ -150,18 +153,27 @@ def sweep(
     accuracy model (mobilenet-v1, mobilenet-v2), as released (its own classes and
     rounding). An extrapolated top-1 is NaN unless ``extrapolate=True``.
     """
-    from mncost.analysis.explore import ACCURACY, LATENCY, explore_grid, registered_name
+    from mncost.analysis.explore import (
+        ACCURACY,
+        DEFAULT_METRICS,
+        LATENCY,
+        explore_grid,
+        registered_name,
+    )
 
     arch = resolve_model(model)
     alpha_list, res_list = _alphas(alphas), _resolutions(resolutions)
     chosen = with_dtype(conventions(bn, fc_bias, rounding), dtype)
-    names = _metric_names(metrics)
-    profile = None
-    if device is not None:
-        profile = device_profile(device)
-        names.append(LATENCY)
-    if check_flag(accuracy, "accuracy"):
-        names.append(ACCURACY)
+    profile = device_profile(device) if device is not None else None
+    names: list[str] | None
+    if metrics is None and accuracy is None:
+        names = None  # the command's columns: counts, latency with a device, top-1 if any
+    else:
+        names = _metric_names(metrics) if metrics is not None else list(DEFAULT_METRICS)
+        if profile is not None:
+            names.append(LATENCY)
+        if accuracy is not None and check_flag(accuracy, "accuracy"):
+            names.append(ACCURACY)
     result = explore_grid(
         arch,
         alpha_list,

@@ -362,7 +362,8 @@ def test_the_api_sweep_adds_estimates_and_reads_ranges():
         "resolution",
         "mult_adds",
         "params",
-        "bn_params",
+        "weight_bytes",
+        "peak_activation_bytes",
         "latency_ms",
         "latency_status",
         "latency_estimate_ms",
@@ -373,8 +374,14 @@ def test_the_api_sweep_adds_estimates_and_reads_ranges():
     # TF-slim mobilenet/README.md: MobileNet_v2_0.75_224 = 69.8% top-1.
     row = frame[(frame.alpha == 0.75) & (frame.resolution == 224)].iloc[0]
     assert (row.top1, row.top1_status) == (69.8, "measured")
+    # By default the command's columns (issue 16 §5): the counts, and top-1 where a model
+    # has released checkpoints (MobileNet_v1_1.0_224: 70.9%).
     plain = mncost.sweep("mobilenet-v1", [1], [224])
-    assert list(plain.columns) == ["alpha", "resolution", "mult_adds", "params", "bn_params"]
+    command = run_cli("sweep", "mobilenet-v1", "-a", "1", "-r", "224", "-f", "csv")
+    assert ",".join(plain.columns) == command.stdout.splitlines()[0]
+    assert plain.top1[0] == 70.9
+    assert "top1" not in mncost.sweep("mobilenet-v1", [1], [224], accuracy=False).columns
+    assert "top1" not in mncost.sweep("resnet-18", [1], [224]).columns
     extrapolated = mncost.sweep("mobilenet-v2", [1.4], [96], accuracy=True)
     assert math.isnan(extrapolated.top1[0])
     assert extrapolated.top1_status[0] == "extrapolated"
