@@ -71,12 +71,20 @@ def _blank(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
     return show
 
 
+def _scaled(value: Any, divisor: int, digits: int) -> str:
+    """``value / divisor`` with ``digits`` decimals, or more for a small network, so that
+    it keeps three significant digits (9,754 params: "0.00975" M, never "0.01")."""
+    while value and abs(value) * 10**digits < divisor * 100 and digits < 6:
+        digits += 1
+    return fixed(value, divisor, digits)
+
+
 _SHOW: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     # metric: (header, short header, how a cell shows)
-    "mult_adds": ("M MACs", "M MACs", _blank(lambda v: fixed(v, 10**6, 1))),
-    "params": ("M params", "M par.", _blank(lambda v: fixed(v, 10**6, 2))),
-    "weight_bytes": ("Weights MiB", "W. MiB", _blank(lambda v: fixed(v, MIB, 2))),
-    PEAK_ACTIVATION: ("Peak KiB", "Peak KiB", _blank(lambda v: fixed(v, KIB, 1))),
+    "mult_adds": ("M MACs", "M MACs", _blank(lambda v: _scaled(v, 10**6, 1))),
+    "params": ("M params", "M par.", _blank(lambda v: _scaled(v, 10**6, 2))),
+    "weight_bytes": ("Weights MiB", "W. MiB", _blank(lambda v: _scaled(v, MIB, 2))),
+    PEAK_ACTIVATION: ("Peak KiB", "Peak KiB", _blank(lambda v: _scaled(v, KIB, 1))),
     LATENCY: ("Latency ms", "ms", _blank(lambda v: f"{v:,.2f}")),
     LATENCY_STATUS: ("Latency", "Lat.", _blank(str)),
     LATENCY_ESTIMATE: ("Est. ms", "Est. ms", _blank(lambda v: f"{v:,.2f}")),
