@@ -97,13 +97,13 @@ def figure_page(
     scale: float = IMAGE_SCALE,
 ) -> str:
     """A complete offline HTML page: title, a line of intro, the figure, tables, notes."""
-    from mncost.present.render import html_page, html_table, html_text
+    from mncost.present.render import html_page, html_prose, html_table
 
     body = (
-        (f'<p class="caption">{html_text(intro)}</p>\n' if intro else "")
+        (f'<p class="caption">{html_prose(intro)}</p>\n' if intro else "")
         + figure_div(fig, "plot", scale)
         + "".join("\n" + html_table(t) for t in tables)
-        + "".join(f'\n<p class="note">{html_text(note)}</p>' for note in notes)
+        + "".join(f'\n<p class="note">{html_prose(note)}</p>' for note in notes)
     )
     return html_page(title, body, head=plotly_script())
 

@@ -678,12 +678,12 @@ def heatmap_page(
 ) -> str:
     """An offline HTML page: the title, a line of intro, the figures, tables and notes."""
     from mncost.present.export import figure_div, plotly_script
-    from mncost.present.render import html_page, html_table, html_text
+    from mncost.present.render import html_page, html_prose, html_table
 
-    body = f'<p class="caption">{html_text(intro)}</p>\n' if intro else ""
+    body = f'<p class="caption">{html_prose(intro)}</p>\n' if intro else ""
     body += "\n".join(figure_div(fig, f"heatmap-{n}") for n, fig in enumerate(figures))
     body += "".join("\n" + html_table(t) for t in tables)
     body += "".join(
-        f'\n<p class="note">{html_text(note)}</p>' for note in [*_thinning_note(grids), *notes]
+        f'\n<p class="note">{html_prose(note)}</p>' for note in [*_thinning_note(grids), *notes]
     )
     return html_page(title, body, head=plotly_script())

@@ -25,6 +25,7 @@ __all__ = [
     "HTML_STYLE",
     "RENDERERS",
     "csv_safe",
+    "html_prose",
     "html_page",
     "html_table",
     "html_text",
@@ -220,6 +221,15 @@ def html_text(text: str) -> str:
     return html.escape(escape_controls(text))
 
 
+_CODE = re.compile(r"`([^`<>]{1,200})`")
+
+
+def html_prose(text: str) -> str:
+    """A note or caption in HTML: as :func:`html_text`, and a command in backticks
+    (`mncost memory`) set as code, never shown with its backticks."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(escape_controls(text)))
+
+
 # A page is at most 88em (1,232 px) wide, so that a wide table (published's 14 columns)
 # fits a 1,280 px window; prose stays at 60em and plots at 72em, widths that read well.
 HTML_STYLE = """
@@ -303,7 +313,7 @@ def html_table(table: Table) -> str:
         )
     parts.append("</table>")
     if table.caption:
-        parts.append(f'<p class="caption">{html_text(table.caption)}</p>')
+        parts.append(f'<p class="caption">{html_prose(table.caption)}</p>')
     return "\n".join(parts)
 
 
@@ -319,7 +329,7 @@ def html_page(title: str, body: str, head: str = "") -> str:
 
 def _render_html(report: Report) -> str:
     body = "\n".join(html_table(t) for t in report.tables)
-    body += "".join(f'\n<p class="note">{html_text(n)}</p>' for n in report.notes)
+    body += "".join(f'\n<p class="note">{html_prose(n)}</p>' for n in report.notes)
     return html_page(report.title, body)
 
 
