@@ -484,7 +484,7 @@ def _deployment_section(found: Deployment) -> Section:
                 ".",
             )
         )
-        notes += [(caution,) for caution in latency.cautions]
+        notes += [(f"Caution (latency): {caution.rstrip('.')}.",) for caution in latency.cautions]
     else:
         notes.append((f"No latency estimate: {found.latency_error}",))
     return Section(
