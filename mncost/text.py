@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
     "CONTROL_CLASS",
     "QUOTE_LIMIT",
     "ascii_fallback",
+    "header_problem",
     "can_encode",
     "escape_controls",
     "install_fallback",
@@ -171,3 +173,23 @@ def install_fallback(*streams: Any) -> None:
             reconfigure(errors=_HANDLER)
         except (ValueError, OSError):
             pass
+
+
+def header_problem(cells: Sequence[str], columns: Sequence[str]) -> str | None:
+    """What is wrong with a CSV header that must hold ``columns`` (in any order) and no
+    others, in words for a one-line error ("missing the column top1; expected ..."), or
+    None when it is right. Shared by every CSV mncost reads from a stranger."""
+    expected = ", ".join(columns)
+    unknown = [c for c in cells if c not in columns]
+    if unknown:
+        return f"unknown column {quote(unknown[0])}; expected the columns {expected}"
+    repeated = [c for c in columns if list(cells).count(c) > 1]
+    if repeated:
+        return f"the column {repeated[0]} appears twice"
+    missing = [c for c in columns if c not in cells]
+    if missing:
+        return (
+            f"missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+            f"expected {expected}"
+        )
+    return None

@@ -102,7 +102,7 @@ def test_too_few_points_give_top1_at_those_points_alone(tmp_path, spec):
     "body, message",
     [
         ("", "is empty"),
-        ("model,alpha,resolution\n", "missing top1"),
+        ("model,alpha,resolution\n", "missing the column top1"),
         ("model,alpha,resolution,top1,extra\n", "unknown column 'extra'"),
         ("model,alpha,resolution,top1\n", "has a header but no points"),
         ("model,alpha,resolution,top1\nmine.yaml,0.5,160,abc\n", "line 2, top1: cannot read"),

@@ -42,7 +42,7 @@ from mncost.bounded import BoundedReadError, read_bounded
 from mncost.cost.scaling import ScalingError, parse_multiplier
 from mncost.errors import ExploreError
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
-from mncost.text import quote, shorten
+from mncost.text import header_problem, quote, shorten
 
 __all__ = [
     "COLUMNS",
@@ -164,18 +164,9 @@ def parse_points(text: str, source: str) -> list[UserPoint]:
 
 
 def _header(cells: list[str], source: str) -> list[str]:
-    where = f"{source} line 1 (the header)"
-    unknown = [c for c in cells if c not in COLUMNS]
-    if unknown:
-        raise ExploreError(
-            f"{where}: unknown column {quote(unknown[0])}; expected {', '.join(COLUMNS)}"
-        )
-    repeated = [c for c in COLUMNS if cells.count(c) > 1]
-    if repeated:
-        raise ExploreError(f"{where}: the column {repeated[0]} appears twice")
-    missing = [c for c in COLUMNS if c not in cells]
-    if missing:
-        raise ExploreError(f"{where}: missing {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    problem = header_problem(cells, COLUMNS)
+    if problem is not None:
+        raise ExploreError(f"{source} line 1 (the header): {problem}")
     return cells
 
 

@@ -66,7 +66,7 @@ from mncost.cost.scaling import (
 from mncost.errors import LatencyError
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.safe_json import StrictJsonError, load_json
-from mncost.text import quote, shorten
+from mncost.text import header_problem, quote, shorten
 
 if TYPE_CHECKING:
     import numpy
@@ -1255,22 +1255,9 @@ def parse_measurements(text: str, source: str, base: Path | None = None) -> list
 
 
 def _check_header(cells: list[str], source: str) -> list[str]:
-    where = f"{source} line 1 (the header)"
-    unknown = [c for c in cells if c not in MEASUREMENT_COLUMNS]
-    if unknown:
-        raise LatencyError(
-            f"{where}: unknown column {quote(unknown[0])}; expected the "
-            f"columns {', '.join(MEASUREMENT_COLUMNS)}"
-        )
-    repeated = [c for c in MEASUREMENT_COLUMNS if cells.count(c) > 1]
-    if repeated:
-        raise LatencyError(f"{where}: the column {repeated[0]} appears twice")
-    missing = [c for c in MEASUREMENT_COLUMNS if c not in cells]
-    if missing:
-        raise LatencyError(
-            f"{where}: missing the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}; expected {', '.join(MEASUREMENT_COLUMNS)}"
-        )
+    problem = header_problem(cells, MEASUREMENT_COLUMNS)
+    if problem is not None:
+        raise LatencyError(f"{source} line 1 (the header): {problem}")
     return cells
 
 
