@@ -30,12 +30,11 @@ from mncost.analysis.scenario import (
     type_name,
     with_dtype,
 )
-from mncost.analysis.scenario import resolution as check_resolution
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import GraphModel, Model
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import Resolution, ScalingError
+from mncost.cost.scaling import Resolution, ScalingError, parse_resolution
 
 if TYPE_CHECKING:
     import pandas
@@ -118,7 +117,7 @@ def cost(
 def sweep(
     model: ModelLike,
     alphas: Iterable[Number] | str,
-    resolutions: Iterable[int] | str,
+    resolutions: Iterable[Resolution] | str,
     *,
     classes: int | None = None,
     bn: str = "none",
@@ -144,8 +143,11 @@ def sweep(
     ``weight_bytes``, and ``dw_inplace`` runs depthwise convs in place.
 
     ``alphas`` and ``resolutions`` are lists, or text as ``mncost sweep`` reads it
-    (``"0.25:1.4:0.05"``: start:stop:step, the stop included; ``"128,160,224"``). A grid
-    has at most 10,000 values per axis and 1,000,000 configurations.
+    (``"0.25:1.4:0.05"``: start:stop:step, the stop included; ``"128,160,224"``). A
+    non-square input is (height, width) or ``"320x240"``; a grid with one gives the
+    resolution column as text ("224", "320x240") and no top-1 (the accuracy models are
+    fitted to square checkpoints). A grid has at most 10,000 values per axis and
+    1,000,000 configurations.
 
     Estimates, never measurements, in float64 columns: ``device`` (as :func:`latency`'s)
     adds ``latency_ms``; ``accuracy=True`` adds ``top1`` (ImageNet top-1 %) and
@@ -294,7 +296,7 @@ def choose(
     dw_inplace: bool = False,
     device: str | Path | LatencyProfile | None = None,
     alphas: Iterable[Number] | str | None = None,
-    resolutions: Iterable[int] | str | None = None,
+    resolutions: Iterable[Resolution] | str | None = None,
     top: int = 10,
     extrapolate: bool = False,
 ) -> ChooseResult:
@@ -437,10 +439,10 @@ def _alphas(values: object) -> list[Fraction]:
     return axis(values, "alphas", "alpha", parse_alphas, multiplier)
 
 
-def _resolutions(values: object) -> list[int]:
+def _resolutions(values: object) -> list[Resolution]:
     from mncost.analysis.explore import parse_resolutions
 
-    return axis(values, "resolutions", "resolution", parse_resolutions, check_resolution)
+    return axis(values, "resolutions", "resolution", parse_resolutions, parse_resolution)
 
 
 def _metric_names(metrics: object) -> list[str]:

@@ -41,11 +41,19 @@ from mncost.analysis.explore import (
     axis_text,
     check_grid_size,
     explore_grid,
+    resolution_order,
     with_dtype,
 )
 from mncost.cost.conventions import Conventions
 from mncost.cost.memory import PEAK_ACTIVATION
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import (
+    Resolution,
+    multiplier_text,
+    resolution_from_rho,
+    resolution_hw,
+    resolution_json,
+    resolution_text,
+)
 from mncost.text import quote, shorten
 from mncost.units import Quantity, UnitError, parse_budget
 
@@ -288,7 +296,7 @@ class Searched:
     model: str
     """The model as outputs name it: a built-in name, or a file's label."""
     alphas: tuple[Fraction, ...]
-    resolutions: tuple[int, ...]
+    resolutions: tuple[Resolution, ...]
     default: bool
     """Whether this is the model's published range (no --alpha / --res given)."""
     grid_note: str = ""
@@ -312,7 +320,7 @@ class Candidate:
     """1 for the best."""
     model: str
     alpha: Fraction
-    resolution: int
+    resolution: Resolution
     top1: float | None
     """Estimated (or, when measured, published) top-1 in percent; None: the model has no
     top-1 (ranked by another objective)."""
@@ -361,7 +369,7 @@ class Candidate:
             "rank": self.rank,
             "model": self.model,
             "alpha": float(self.alpha),
-            "resolution": self.resolution,
+            "resolution": resolution_json(self.resolution),
             "top1": self.top1,
             "top1_status": self.status,
             "top1_loo_mae": self.loo_mae,
@@ -393,7 +401,7 @@ class Cheapest:
 
     model: str
     alpha: Fraction
-    resolution: int
+    resolution: Resolution
     value: int | float
 
 
@@ -430,7 +438,7 @@ class Exclusion:
                     "limit": _number(budget.limit),
                     "cheapest": {
                         "alpha": float(c.alpha),
-                        "resolution": c.resolution,
+                        "resolution": resolution_json(c.resolution),
                         "value": c.value,
                     },
                     "over_by": float(Fraction(c.value) / budget.limit) if budget.limit else None,
@@ -552,7 +560,7 @@ class ChooseResult:
                 {
                     "model": s.model,
                     "alphas": [float(a) for a in s.alphas],
-                    "resolutions": list(s.resolutions),
+                    "resolutions": [resolution_json(r) for r in s.resolutions],
                     "default": s.default,
                     "configurations": len(s.alphas) * len(s.resolutions),
                 }
@@ -568,7 +576,7 @@ class ChooseResult:
                     "cheapest": {
                         "model": c.cheapest.model,
                         "alpha": float(c.cheapest.alpha),
-                        "resolution": c.cheapest.resolution,
+                        "resolution": resolution_json(c.cheapest.resolution),
                         "value": c.cheapest.value,
                     },
                 }
@@ -674,11 +682,12 @@ def _cheapest(grids: Sequence[ExploreGrid], metric: str, labels: Sequence[str]) 
         values = grid.array(metric)
         i, j = divmod(int(values.argmin()), values.shape[1])
         value = values[i, j]
-        key = (value, label, grid.alphas[i], grid.resolutions[j])
-        if best is None or key < best:
+        r = grid.resolutions[j]
+        key = (value, label, grid.alphas[i], resolution_order(r), r)
+        if best is None or key[:4] < best[:4]:
             best = key
     assert best is not None
-    value, model, alpha, resolution = best
+    value, model, alpha, _, resolution = best
     return Cheapest(
         model,
         alpha,
@@ -754,7 +763,7 @@ def _axes(
     arch: Model,
     registered: str | None,
     alphas: Sequence[Fraction] | None,
-    resolutions: Sequence[int] | None,
+    resolutions: Sequence[Resolution] | None,
     own: OwnPoints | None = None,
 ) -> Searched:
     """The candidate grid of one model: what was asked for, else the range of your
@@ -764,6 +773,7 @@ def _axes(
     from mncost.cost.model import GraphModel
 
     note = ""
+    default_r: tuple[Resolution, ...]
     if own is not None:
         default_a, default_r = _range_of(own.source)
     elif registered is not None and top1_source(registered) is not None:
@@ -771,18 +781,32 @@ def _axes(
     else:
         default_a = DEFAULT_ALPHAS
         size = arch.resolution
-        if resolutions is None and not isinstance(size, int):
+        if resolutions is None and size is None:
             raise ExploreError(
-                f"{label}: its input is {'of symbolic size' if size is None else 'not square'}, "
-                "so it has no default resolutions to search; give --res"
+                f"{label}: its input is of symbolic size, so it has no default "
+                "resolutions to search; give --res"
             )
-        side = size if isinstance(size, int) else 224
+        side = 224 if size is None else min(resolution_hw(size))
         low = 96 if side >= 96 else max(1, side // 2)
-        default_r = tuple(sorted(set(range(low, side + 1, DEFAULT_RESOLUTION_STEP)) | {side}))
-        note = (
-            f"{label} has no released checkpoints: searched at alpha 0.25 to 1 in steps of "
-            f"0.05 and {low} to {side} pixels in steps of 16"
-        )
+        sides = sorted(set(range(low, side + 1, DEFAULT_RESOLUTION_STEP)) | {side})
+        if isinstance(size, tuple):  # the short side so, the aspect kept
+            default_r = tuple(
+                sorted(
+                    {resolution_from_rho(Fraction(s, side), size) for s in sides},
+                    key=resolution_order,
+                )
+            )
+            note = (
+                f"{label} has no released checkpoints: searched at alpha 0.25 to 1 in "
+                f"steps of 0.05 and its short side from {low} to {side} pixels in steps "
+                f"of 16, keeping its {resolution_text(size)} aspect"
+            )
+        else:
+            default_r = tuple(sides)
+            note = (
+                f"{label} has no released checkpoints: searched at alpha 0.25 to 1 in "
+                f"steps of 0.05 and {low} to {side} pixels in steps of 16"
+            )
     a = tuple(alphas) if alphas is not None else default_a
     if isinstance(arch, GraphModel) and arch.alpha_blocked:
         if alphas is not None and any(x != 1 for x in alphas):
@@ -804,7 +828,7 @@ def choose(
     objective: str = "top1",
     classes: int | None = None,
     alphas: Sequence[Fraction] | None = None,
-    resolutions: Sequence[int] | None = None,
+    resolutions: Sequence[Resolution] | None = None,
     dtype: str = "float32",
     dw_inplace: bool = False,
     profile: LatencyProfile | None = None,
@@ -863,10 +887,11 @@ def choose(
     if profile is not None:
         metrics.append(LATENCY)
 
-    def columns(arch: Model, name: str | None, label: str) -> list[str]:
+    def columns(arch: Model, name: str | None, label: str, s: Searched) -> list[str]:
         same = classes is None or classes == arch.classes
         has_top1 = label in own or name is not None and same and top1_source(name) is not None
-        return [*metrics, ACCURACY] if has_top1 else metrics
+        square = all(isinstance(r, int) for r in s.resolutions)  # top-1 is fitted in R
+        return [*metrics, ACCURACY] if has_top1 and square else metrics
 
     grids = tuple(
         explore_grid(
@@ -875,7 +900,7 @@ def choose(
             s.resolutions,
             classes,
             conventions,
-            metrics=columns(arch, name, label),
+            metrics=columns(arch, name, label, s),
             dw_inplace=dw_inplace,
             profile=profile,
             model=name,
@@ -886,6 +911,16 @@ def choose(
         for s, (label, arch, name, _) in zip(searched, chosen)
     )
     unranked = tuple(s.model for s, g in zip(searched, grids) if not g.has(goal.metric))
+    if (
+        len(unranked) == len(grids)
+        and goal.metric == ACCURACY
+        and all(any(isinstance(r, tuple) for r in s.resolutions) for s in searched)
+    ):
+        raise ExploreError(
+            "no top-1 to rank by at a non-square --res: top-1 estimates are fitted to "
+            "square checkpoints; rank by another --objective (macs: the most MACs the "
+            "budgets allow, latency, params, peak, weights)"
+        )
     if len(unranked) == len(grids):
         raise ExploreError(
             f"no top-1 to rank by: {', '.join(unranked)} "
@@ -1016,6 +1051,6 @@ def choose(
     )
 
 
-def describe_config(model: str, alpha: Fraction, resolution: int) -> str:
-    """ "mobilenet-v2 0.75/160"."""
-    return f"{model} {multiplier_text(alpha)}/{resolution}"
+def describe_config(model: str, alpha: Fraction, resolution: Resolution) -> str:
+    """ "mobilenet-v2 0.75/160", "mine.onnx 0.5/240x320"."""
+    return f"{model} {multiplier_text(alpha)}/{resolution_text(resolution)}"

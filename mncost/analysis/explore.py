@@ -36,7 +36,15 @@ from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.metrics import METRICS
 from mncost.cost.model import Model
-from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
+from mncost.cost.scaling import (
+    Resolution,
+    ScalingError,
+    multiplier_text,
+    parse_multiplier,
+    parse_resolution,
+    resolution_hw,
+    resolution_text,
+)
 from mncost.errors import ExploreError
 from mncost.limits import MAX_AXIS_VALUES, MAX_CONFIGS, MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.text import quote
@@ -69,6 +77,7 @@ __all__ = [
     "model_checkpoints",
     "parse_alphas",
     "parse_resolutions",
+    "resolution_order",
     "registered_name",
     "with_dtype",
 ]
@@ -122,10 +131,32 @@ def _resolution_value(text: str, where: str) -> int:
         or not _ASCII_DIGITS.fullmatch(text)
         or not 1 <= int(text) <= MAX_RESOLUTION
     ):
+        hint = (
+            " (a range steps square sides: list HxW sizes, e.g. 240x320,480x640)"
+            if any(c in text for c in "xX\u00d7")
+            else ""
+        )
         raise ExploreError(
-            f"{where} must be a whole number from 1 to {MAX_RESOLUTION:,}, got {quote(text)}"
+            f"{where} must be a whole number from 1 to {MAX_RESOLUTION:,}, got {quote(text)}{hint}"
         )
     return int(text)
+
+
+def _size_value(text: str, where: str) -> Resolution:
+    """One input size: a side, or HxW (height x width, "320x240") for a non-square one."""
+    if not any(c in text for c in "xX\u00d7"):
+        return _resolution_value(text, where)
+    try:
+        return parse_resolution(text, where)
+    except ScalingError as exc:
+        raise ExploreError(str(exc)) from None
+
+
+def resolution_order(resolution: Resolution) -> tuple[int, int, int]:
+    """How resolutions sort on an axis: by pixel count, then height (224 before
+    320x240 before 320x320)."""
+    h, w = resolution_hw(resolution)
+    return h * w, h, w
 
 
 def _alpha_value(text: str, where: str) -> Fraction:
@@ -135,8 +166,16 @@ def _alpha_value(text: str, where: str) -> Fraction:
         raise ExploreError(str(exc)) from None
 
 
-def _parse_axis(text: str, what: str, value: Callable[[str, str], Any]) -> tuple[Any, ...]:
-    """Comma-separated values and ``start:stop:step`` ranges, sorted, repeats dropped."""
+def _parse_axis(
+    text: str,
+    what: str,
+    value: Callable[[str, str], Any],
+    item_value: Callable[[str, str], Any] | None = None,
+    key: Callable[[Any], Any] | None = None,
+) -> tuple[Any, ...]:
+    """Comma-separated values and ``start:stop:step`` ranges, sorted (by ``key``), repeats
+    dropped. A lone item is read by ``item_value`` (default ``value``), a range's three
+    parts by ``value``."""
     if not isinstance(text, str):
         raise ExploreError(f"{what} must be text such as 0.25:1.4:0.05 or 0.5,0.75,1")
     raw = text.strip()
@@ -152,7 +191,7 @@ def _parse_axis(text: str, what: str, value: Callable[[str, str], Any]) -> tuple
         if not item:
             raise ExploreError(f"{what} {quote(raw)} has an empty item between commas")
         if ":" not in item:
-            values.add(value(item, what))
+            values.add((item_value or value)(item, what))
         else:
             parts = [p.strip() for p in item.split(":")]
             if len(parts) != 3:
@@ -173,7 +212,7 @@ def _parse_axis(text: str, what: str, value: Callable[[str, str], Any]) -> tuple
             values.update(start + k * step for k in range(n))
         if len(values) > MAX_AXIS_VALUES:
             raise ExploreError(f"{what} has more than {MAX_AXIS_VALUES:,} values")
-    return tuple(sorted(values))
+    return tuple(sorted(values, key=key))
 
 
 def parse_alphas(text: str) -> tuple[Fraction, ...]:
@@ -182,10 +221,11 @@ def parse_alphas(text: str) -> tuple[Fraction, ...]:
     return _parse_axis(text, "alpha", _alpha_value)
 
 
-def parse_resolutions(text: str) -> tuple[int, ...]:
-    """Resolutions from text: "96:320:16", "128,160,224" or a mix; sorted, each a whole
-    number from 1 to 16,384."""
-    return _parse_axis(text, "resolution", _resolution_value)
+def parse_resolutions(text: str) -> tuple[Resolution, ...]:
+    """Resolutions from text: "96:320:16", "128,160,224", "320x240,640x480" (height x
+    width) or a mix; sorted by pixel count (:func:`resolution_order`), each side a whole
+    number from 1 to 16,384. A range steps square sides; list non-square sizes."""
+    return _parse_axis(text, "resolution", _resolution_value, _size_value, key=resolution_order)
 
 
 def check_grid_size(n_alphas: int, n_resolutions: int) -> None:
@@ -209,9 +249,16 @@ def axis_text(values: Sequence[Any]) -> str:
     """An axis in words: "0.25 to 1.4 in steps of 0.05 (24 values)", "128, 160, 224"."""
 
     def show(v: Any) -> str:
-        return multiplier_text(v) if isinstance(v, Fraction) else str(v)
+        if isinstance(v, Fraction):
+            return multiplier_text(v)
+        return resolution_text(v) if isinstance(v, tuple) else str(v)
 
-    if len(values) <= 4:
+    if len(values) <= 4 or any(isinstance(v, tuple) for v in values):
+        if len(values) > 4:
+            return (
+                f"{len(values)} values from {show(values[0])} to {show(values[-1])} "
+                f"({', '.join(show(v) for v in values[:3])}, ..., {show(values[-1])})"
+            )
         return ", ".join(show(v) for v in values)
     steps = {b - a for a, b in zip(values, values[1:])}
     if len(steps) == 1:
@@ -257,7 +304,7 @@ class Checkpoint:
     label: str
     """As its publisher names it ("MobileNet_v2_1.0_224")."""
     alpha: Fraction
-    resolution: int
+    resolution: Resolution
     top1: float | None
     """Published top-1 in percent."""
     latency_ms: float | None
@@ -297,10 +344,10 @@ class Extent:
     metric: str
     low: int | float
     low_alpha: Fraction
-    low_resolution: int
+    low_resolution: Resolution
     high: int | float
     high_alpha: Fraction
-    high_resolution: int
+    high_resolution: Resolution
 
 
 @dataclass(frozen=True, eq=False)
@@ -318,7 +365,8 @@ class ExploreGrid:
     family: str | None
     """Its family (None: from a spec file)."""
     alphas: tuple[Fraction, ...]
-    resolutions: tuple[int, ...]
+    resolutions: tuple[Resolution, ...]
+    """Sorted by :func:`resolution_order`: a side, or (height, width) where not square."""
     classes: int
     conventions: Conventions
     """The counting conventions; ``conventions.dtype`` sizes the byte counts."""
@@ -415,7 +463,9 @@ class ExploreGrid:
         if name == "alpha":
             return np.repeat(np.array([float(a) for a in self.alphas]), len(self.resolutions))
         if name == "resolution":
-            return np.tile(np.array(self.resolutions, dtype=np.int64), len(self.alphas))
+            from mncost.cost.sweep import resolution_column
+
+            return resolution_column(self.resolutions, len(self.alphas))
         if name == "top1_status":
             if self.accuracy is None:
                 raise KeyError(name)
@@ -506,7 +556,7 @@ def _latency_cautions(
     model: str | None,
     family: str | None,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     dtype: str,
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     """What makes a grid's latency estimates less sure, and where it leaves the fit."""
@@ -523,7 +573,7 @@ def _grid_fit_cautions(
     model: str | None,
     family: str | None,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     import numpy as np
 
@@ -558,7 +608,12 @@ def _grid_fit_cautions(
             np.ones(shape, dtype=bool),
         )
     a_out = np.array([not a_range[0] <= a <= a_range[1] for a in alphas])
-    r_out = np.array([not r_range[0] <= r <= r_range[1] for r in resolutions])
+    r_out = np.array(
+        [
+            not all(r_range[0] <= side <= r_range[1] for side in resolution_hw(r))
+            for r in resolutions
+        ]
+    )
     outside = a_out[:, None] | r_out[None, :]
     cautions: tuple[str, ...] = ()
     if outside.any():
@@ -578,7 +633,7 @@ def _accuracy(
     classes: int,
     conventions: Conventions,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     extrapolate: bool,
     own: AccuracyModel | PublishedOnly | None = None,
 ) -> tuple[AccuracyGrid | None, str, str]:
@@ -591,6 +646,15 @@ def _accuracy(
         top1_source,
     )
 
+    if any(isinstance(r, tuple) for r in resolutions):
+        return (
+            None,
+            (
+                "no top-1 estimates at a non-square input (HxW): the accuracy models are "
+                "fitted to square checkpoints, at one side R"
+            ),
+            "",
+        )
     if own is not None:  # your points: of your model as you trained it
         grid = own.estimate_grid(
             [float(a) for a in alphas], list(resolutions), extrapolate=extrapolate
@@ -627,7 +691,7 @@ def _accuracy(
 def explore_grid(
     arch: Model,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     classes: int | None = None,
     conventions: Conventions = Conventions(),
     *,
@@ -760,7 +824,7 @@ def _measured_first(
     profile: LatencyProfile,
     model: str | None,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     dtype: str,
     estimate: numpy.ndarray,
 ) -> tuple[numpy.ndarray, numpy.ndarray]:

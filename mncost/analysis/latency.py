@@ -1035,7 +1035,7 @@ def latency_grid(
     profile: LatencyProfile,
     arch: Model,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     classes: int | None = None,
     rounding: str | None = None,
     progress: Callable[[int, int], None] | None = None,

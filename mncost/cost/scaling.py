@@ -182,6 +182,11 @@ def resolution_text(resolution: Resolution) -> str:
     return f"{resolution[0]}x{resolution[1]}"
 
 
+def resolution_json(resolution: Resolution) -> int | list[int]:
+    """A resolution as JSON gives it: the side, or [height, width] where not square."""
+    return resolution if isinstance(resolution, int) else list(resolution)
+
+
 def input_text(resolution: Resolution) -> str:
     """The input's size as tables show it: "224x224", "320x240" (height x width)."""
     h, w = resolution_hw(resolution)

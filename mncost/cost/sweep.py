@@ -54,6 +54,7 @@ from mncost.cost.geometry import (
 from mncost.cost.memory import PEAK_ACTIVATION, peak_grid
 from mncost.cost.metrics import METRICS, Metric
 from mncost.cost.result import _own_rule
+from mncost.cost.scaling import Resolution, resolution_text
 from mncost.limits import MAX_SWEEP_OP_VALUES
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
 
     from mncost.cost.model import Model
 
-__all__ = ["INT64_SAFE", "PEAK_ACTIVATION", "grid", "sweep_frame"]
+__all__ = ["INT64_SAFE", "PEAK_ACTIVATION", "grid", "resolution_column", "sweep_frame"]
 
 INT64_SAFE = 2**62
 """A float64 bound below this proves an int64 computation exact (int64 holds 2**63 - 1;
@@ -232,7 +233,7 @@ def _metric_grid(
 def grid(
     arch: Model,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     classes: int | None = None,
     conventions: Conventions = Conventions(),
     metrics: Iterable[str] = ("mult_adds", "params"),
@@ -284,7 +285,7 @@ def grid(
 def sweep_frame(
     arch: Model,
     alphas: Sequence[Fraction],
-    resolutions: Sequence[int],
+    resolutions: Sequence[Resolution],
     classes: int | None = None,
     conventions: Conventions = Conventions(),
     metrics: Iterable[str] = ("mult_adds", "params"),
@@ -301,11 +302,22 @@ def sweep_frame(
     a, r = len(alphas), len(resolutions)
     frame = {
         "alpha": np.repeat(np.array([float(x) for x in alphas]), r),
-        "resolution": np.tile(np.array(list(resolutions), dtype=np.int64), a),
+        "resolution": resolution_column(resolutions, a),
     }
     frame.update((name, totals[name].reshape(-1)) for name in metrics)
     frame_: pandas.DataFrame = pd.DataFrame(frame)
     return frame_
+
+
+def resolution_column(resolutions: Sequence[Resolution], repeats: int) -> numpy.ndarray:
+    """The resolution column of an alpha-major frame (each resolution once per alpha): the
+    sides as int64 when every input is square, else text as --res reads it ("224",
+    "320x240", height x width) for every row."""
+    import numpy as np
+
+    if all(isinstance(r, int) for r in resolutions):
+        return np.tile(np.array(list(resolutions), dtype=np.int64), repeats)
+    return np.tile(np.array([resolution_text(r) for r in resolutions], dtype=object), repeats)
 
 
 def _shifted(

@@ -28,7 +28,7 @@ from mncost.analysis.explore import (
     ExploreGrid,
 )
 from mncost.cost.memory import PEAK_ACTIVATION
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
 from mncost.text import escape_controls
 
 if TYPE_CHECKING:
@@ -128,11 +128,35 @@ def _stride(n: int) -> int:
     return max(1, math.ceil(n / MAX_CELLS))
 
 
+def _square(grid: ExploreGrid) -> bool:
+    """Whether every input is square: the resolution axis is then in pixels; else it is
+    one row per size (HxW), evenly spaced, each labelled."""
+    return all(isinstance(r, int) for r in grid.resolutions)
+
+
 def _thinned(grid: ExploreGrid) -> tuple[slice, slice, list[float], list[int]]:
     sa, sr = _stride(len(grid.alphas)), _stride(len(grid.resolutions))
     xs = [float(a) for a in grid.alphas[::sa]]
-    ys = list(grid.resolutions[::sr])
+    shown = grid.resolutions[::sr]
+    ys = [r for r in shown if isinstance(r, int)] if _square(grid) else list(range(len(shown)))
     return slice(None, None, sa), slice(None, None, sr), xs, ys
+
+
+def _y(grid: ExploreGrid, resolution: Resolution) -> float | None:
+    """Where a configuration of ``resolution`` sits on the resolution axis (None: not on
+    a non-square grid's axis)."""
+    if _square(grid):
+        return float(resolution) if isinstance(resolution, int) else None
+    if resolution not in grid.resolutions:
+        return None
+    return grid.resolutions.index(resolution) / _stride(len(grid.resolutions))
+
+
+def _y_ticks(grid: ExploreGrid) -> list[str] | None:
+    """A non-square grid's row labels ("240x320", height x width); None: in pixels."""
+    if _square(grid):
+        return None
+    return [resolution_text(r) for r in grid.resolutions[:: _stride(len(grid.resolutions))]]
 
 
 def _nice_step(span: float, parts: int = 6) -> float:
@@ -152,6 +176,8 @@ def _contours(
     import plotly.graph_objects as go
 
     if "mult_adds" not in grid.counts or len(xs) < 2 or len(ys) < 2:
+        return []
+    if not _square(grid):  # rows evenly spaced by size, not pixels: no line between them
         return []
     z = grid.counts["mult_adds"][a, r].T / 1e6
     low, high = float(z.min()), float(z.max())
@@ -233,7 +259,7 @@ def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
     measured = grid.latency_measured[a, r] if grid.latency_measured is not None else None
     for i, alpha in enumerate(alphas):
         for j, res in enumerate(resolutions):
-            parts = [f"alpha {multiplier_text(alpha)}, {res} px"]
+            parts = [f"alpha {multiplier_text(alpha)}, {resolution_text(res)} px"]
             for name, values in arrays.items():
                 scale, unit, fmt = _unit(name)
                 value = float(values[i, j])
@@ -256,12 +282,12 @@ def _checkpoints(grid: ExploreGrid, label_top1: bool) -> go.Scatter | None:
     import plotly.graph_objects as go
 
     lo_a, hi_a = float(grid.alphas[0]), float(grid.alphas[-1])
-    lo_r, hi_r = grid.resolutions[0], grid.resolutions[-1]
-    shown = [
-        c
-        for c in grid.checkpoints
-        if lo_a <= float(c.alpha) <= hi_a and lo_r <= c.resolution <= hi_r
-    ]
+    if _square(grid):
+        lo_r, hi_r = grid.resolutions[0], grid.resolutions[-1]
+        inside = [c for c in grid.checkpoints if lo_r <= c.resolution <= hi_r]  # type: ignore[operator]
+    else:  # only where the axis has its size
+        inside = [c for c in grid.checkpoints if _y(grid, c.resolution) is not None]
+    shown = [c for c in inside if lo_a <= float(c.alpha) <= hi_a]
     if not shown:
         return None
     colors = ["#ffffff"] * len(shown)
@@ -287,7 +313,7 @@ def _checkpoints(grid: ExploreGrid, label_top1: bool) -> go.Scatter | None:
     ]
     return go.Scatter(
         x=[float(c.alpha) for c in shown],
-        y=[c.resolution for c in shown],
+        y=[_y(grid, c.resolution) for c in shown],
         mode="markers+text" if label_top1 else "markers",
         text=text,
         textposition="top center",
@@ -313,7 +339,13 @@ def _edges(values: Sequence[float]) -> list[float]:
     return [values[0] - (values[1] - values[0]) / 2, values[-1] + (values[-1] - values[-2]) / 2]
 
 
-def _layout(fig: go.Figure, title: str, xs: Sequence[float], ys: Sequence[float]) -> None:
+def _layout(
+    fig: go.Figure,
+    title: str,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    ticks: list[str] | None = None,
+) -> None:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": _FONT, "size": 12},
@@ -338,8 +370,13 @@ def _layout(fig: go.Figure, title: str, xs: Sequence[float], ys: Sequence[float]
         range=_edges(xs),
     )
     fig.update_yaxes(
-        title_text="resolution (pixels)", showgrid=False, zeroline=False, range=_edges(ys)
+        title_text="resolution (pixels)" if ticks is None else "input (height x width, pixels)",
+        showgrid=False,
+        zeroline=False,
+        range=_edges(ys),
     )
+    if ticks is not None:
+        fig.update_yaxes(tickmode="array", tickvals=list(ys), ticktext=ticks)
 
 
 def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
@@ -373,7 +410,7 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
     marks = _checkpoints(grid, label_top1=metric == ACCURACY)
     if marks is not None:
         fig.add_trace(marks)
-    _layout(fig, f"{_esc(grid.model)}: {_esc(words or _label(metric))}", xs, ys)
+    _layout(fig, f"{_esc(grid.model)}: {_esc(words or _label(metric))}", xs, ys, _y_ticks(grid))
     return fig
 
 
@@ -438,13 +475,14 @@ def _budget_lines(
         )
         ends = [(x, y) for x, y in zip(px, py) if x is not None and y is not None]
         x, y = max(ends, key=lambda p: (p[1], p[0]))
+        at_right = x >= _cell_edges(xs)[-1]  # at the map's right edge: inside it, not past
         labels.append(
             {
                 "x": x,
                 "y": y,
                 "text": text,
                 "showarrow": False,
-                "xanchor": "left",
+                "xanchor": "right" if at_right else "left",
                 "yanchor": "bottom",
                 "font": {"size": 12, "color": colour},
                 "bgcolor": "rgba(255, 255, 255, 0.9)",
@@ -535,7 +573,7 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             fig.add_trace(
                 go.Scatter(
                     x=[float(c.alpha) for c in picks],
-                    y=[c.resolution for c in picks],
+                    y=[_y(grid, c.resolution) for c in picks],
                     mode="markers+text",
                     text=[str(c.rank) for c in picks],
                     textfont={"size": 11, "color": "#111111"},
@@ -549,7 +587,7 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
                     name="picks (rank)",
                     hovertext=[
                         f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
-                        f"{c.resolution}<br>"
+                        f"{resolution_text(c.resolution)}<br>"
                         + (f"top-1 {c.top1:.1f}% ({c.status})" if c.top1 is not None else "")
                         for c in picks
                     ],
@@ -566,7 +604,7 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             else shown
         )
         title = f"{_esc(label)}: {what}" + ("; shaded: over a budget" if result.budgets else "")
-        _layout(fig, title, xs, ys)
+        _layout(fig, title, xs, ys, _y_ticks(grid))
         for note in labels:
             fig.add_annotation(**note)
         figures.append(fig)
@@ -614,7 +652,8 @@ def picks_figure(result: ChooseResult) -> go.Figure | None:
                 },
                 name=_esc(model),
                 hovertext=[
-                    f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/{c.resolution}"
+                    f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
+                    f"{resolution_text(c.resolution)}"
                     f"<br>top-1 {c.top1:.1f}% ({c.status})<br>{_esc(unit)}: "
                     f"{c.figures[metric] / scale:,.2f}"
                     for c in mine

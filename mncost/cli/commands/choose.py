@@ -156,7 +156,7 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
     default=None,
     metavar="RANGE",
     help=f"Search these resolutions instead of each model's published range: "
-    f"{RANGE_HELP} (128,160,224).",
+    f"{RANGE_HELP} (128,160,224); HxW (height x width) for a non-square input (320x240).",
 )
 @click.option(
     "--top",
@@ -208,7 +208,8 @@ def choose_command(
     The search covers each model's published range (its released checkpoints' alphas in
     steps of 0.05 and resolutions in steps of 16; the output says which) unless --alpha
     and --res name another grid; a model given with --model and without checkpoints is
-    searched at alpha 0.25 to 1 and from 96 pixels (or half its own size) to its own.
+    searched at alpha 0.25 to 1 and from 96 pixels (or half its own size) to its own
+    (a non-square input: its short side so, keeping its aspect).
     Each pick comes with its MACs, params, weight bytes,
     peak activation memory and (with --device) estimated latency, the budget that binds
     it (the one it comes closest to, as a share of the limit), and its top-1's status
@@ -317,6 +318,11 @@ def choose_command(
                 "first; white lines: equal mult-adds (millions); open circles: the "
                 "released checkpoints; light grey: no top-1 there. Hover a cell for its figures."
             )
+            if any(isinstance(r, tuple) for g in result.grids for r in g.resolutions):
+                intro += (
+                    " A non-square grid's rows are its input sizes (height x width), evenly "
+                    "spaced by pixel count, so it has no lines of equal mult-adds."
+                )
             single = [g.model for g in result.grids if g.size == 1]
             if single:
                 intro += (

@@ -195,6 +195,7 @@ Examples:
   mncost sweep mobilenet-v2 --device pixel1-cpu -o sweep.html      # a heatmap
   mncost sweep mobilenet-v2 --metric mult_adds --metric top1 --extrapolate -f json
   mncost sweep --spec examples/tiny-cifar.yaml --res 32:128:16
+  mncost sweep mine.onnx --alpha 0.5,1 --res 240x320,480x640    # non-square inputs
 
 \b
 A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per axis).
@@ -217,7 +218,8 @@ A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per ax
     default=DEFAULT_RESOLUTIONS,
     show_default=True,
     metavar="RANGE",
-    help=f"Resolutions in pixels: {RANGE_HELP} (128,160,224).",
+    help=f"Resolutions in pixels: {RANGE_HELP} (128,160,224); HxW (height x width) for "
+    "a non-square input (320x240,640x480).",
 )
 @click.option(
     "--metric",
@@ -332,9 +334,16 @@ def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str |
         "top1" if grid.has("top1") else "mult_adds" if grid.has("mult_adds") else grid.columns()[0]
     )
     report = sweep_report(grid, full=grid.size <= HTML_ROWS, pivot=metric)
+    square = all(isinstance(r, int) for r in grid.resolutions)
+    lines = (
+        "White lines: equal mult-adds, labelled in millions"
+        if square
+        else "Rows: the input sizes (height x width), evenly spaced by pixel count, so no "
+        "lines of equal mult-adds are drawn"
+    )
     intro = (
-        "Hover a cell for every figure of its configuration. White lines: equal "
-        "mult-adds, labelled in millions; open circles: the released checkpoints"
+        f"Hover a cell for every figure of its configuration. {lines}; open circles: the "
+        "released checkpoints"
         + (
             "; grey: no value (a top-1 outside the published grid is withheld unless "
             "--extrapolate)."

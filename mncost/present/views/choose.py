@@ -16,7 +16,7 @@ from typing import Any
 from mncost.analysis.choose import BudgetCheck, Candidate, ChooseResult
 from mncost.analysis.explore import LATENCY
 from mncost.cost.memory import PEAK_ACTIVATION
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import fixed
 from mncost.present.views.sweep import alpha_text, column_spec
@@ -42,8 +42,8 @@ def value_text(metric: str, value: int | float) -> str:
     return f"{value:,}"
 
 
-def _config(model: str, alpha: Any, resolution: int) -> str:
-    return f"{model} {multiplier_text(alpha)}/{resolution}"
+def _config(model: str, alpha: Any, resolution: Resolution) -> str:
+    return f"{model} {multiplier_text(alpha)}/{resolution_text(resolution)}"
 
 
 def _budget_table(result: ChooseResult) -> Table:
@@ -156,7 +156,7 @@ def _picks_table(result: ChooseResult) -> Table:
                 c.rank,
                 c.model,
                 float(c.alpha),
-                c.resolution,
+                c.resolution if isinstance(c.resolution, int) else resolution_text(c.resolution),
                 "" if c.top1 is None else f"{c.top1:.1f}{mark}",
                 c.top1,
                 c.status,
@@ -190,7 +190,13 @@ def _picks_table(result: ChooseResult) -> Table:
         + ("; ? extrapolated" if result.extrapolate else "")
         + "; others interpolated estimates"
         + (
-            "; blank: no top-1 (no released checkpoints)."
+            "; blank: no top-1 (no released checkpoints"
+            + (
+                ", or a non-square input"
+                if any(isinstance(c.resolution, tuple) for c in result.candidates)
+                else ""
+            )
+            + ")."
             if any(c.top1 is None for c in result.candidates)
             else "."
         )
@@ -249,7 +255,7 @@ def _excluded(result: ChooseResult) -> list[str]:
                 over = float(c.value) / float(budget.limit) if budget.limit else float("inf")
                 parts.append(
                     f"{budget.kind.label.lower()} (its cheapest, "
-                    f"{multiplier_text(c.alpha)}/{c.resolution}, needs "
+                    f"{multiplier_text(c.alpha)}/{resolution_text(c.resolution)}, needs "
                     f"{value_text(budget.metric, c.value)}: {over:.2f}x the limit of "
                     f"{budget.text})"
                 )

@@ -27,7 +27,7 @@ from mncost.analysis.explore import (
     Extent,
 )
 from mncost.cost.memory import PEAK_ACTIVATION
-from mncost.cost.scaling import multiplier_text
+from mncost.cost.scaling import Resolution, multiplier_text, resolution_json, resolution_text
 from mncost.present.model import Align, Column, Report, Rows, Table
 from mncost.present.numbers import fixed
 
@@ -116,9 +116,9 @@ def column_spec(name: str) -> Column:
     )
 
 
-def config_text(alpha: Any, resolution: int) -> str:
-    """ "0.75/160"."""
-    return f"{multiplier_text(alpha)}/{resolution}"
+def config_text(alpha: Any, resolution: Resolution) -> str:
+    """ "0.75/160", "0.5/240x320"."""
+    return f"{multiplier_text(alpha)}/{resolution_text(resolution)}"
 
 
 def alpha_text(value: Any) -> str:
@@ -167,7 +167,8 @@ def _streamed_rows(grid: ExploreGrid) -> Rows:
 
 
 def _row(grid: ExploreGrid, i: int, j: int) -> list[Any]:
-    row: list[Any] = [float(grid.alphas[i]), grid.resolutions[j]]
+    r = grid.resolutions[j]
+    row: list[Any] = [float(grid.alphas[i]), r if isinstance(r, int) else resolution_text(r)]
     for name in _columns(grid):
         if name == "top1_status":
             assert grid.accuracy is not None
@@ -228,7 +229,7 @@ def pivot_table(grid: ExploreGrid, metric: str, title: str | None = None) -> Tab
     ]
     rows = []
     for j, r in enumerate(grid.resolutions):
-        row: list[Any] = [r]
+        row: list[Any] = [r if isinstance(r, int) else resolution_text(r)]
         for i in range(n):
             text = show(_cell(values[i, j]))
             if measured is not None and measured[i, j]:
@@ -359,12 +360,22 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
 
 def _data(grid: ExploreGrid, rows: list[list[Any]] | Rows) -> dict[str, Any]:
     names = ["alpha", "resolution", *_columns(grid)]
-    records = Rows(len(rows), lambda: (dict(zip(names, row)) for row in rows))
+    # A non-square grid's rows name each resolution as CSV does ("240x320"); JSON gives
+    # it as everywhere else: the side, or [height, width].
+    as_json = {resolution_text(r): resolution_json(r) for r in grid.resolutions}
+
+    def record(row: list[Any]) -> dict[str, Any]:
+        out = dict(zip(names, row))
+        if isinstance(out["resolution"], str):
+            out["resolution"] = as_json.get(out["resolution"], out["resolution"])
+        return out
+
+    records = Rows(len(rows), lambda: (record(row) for row in rows))
     return {
         "model": grid.model,
         "builtin": grid.registered is not None,
         "alphas": [float(a) for a in grid.alphas],
-        "resolutions": list(grid.resolutions),
+        "resolutions": [resolution_json(r) for r in grid.resolutions],
         "configurations": grid.size,
         "classes": grid.classes,
         "dtype": grid.dtype,
