@@ -8,7 +8,7 @@ names the argument. A leaf module: it imports nothing from mncost.
 
 from __future__ import annotations
 
-__all__ = ["ExploreError", "LatencyError", "NestError", "OnnxImportError"]
+__all__ = ["ExploreError", "LatencyError", "MeasureError", "NestError", "OnnxImportError"]
 
 
 class ExploreError(ValueError):
@@ -19,6 +19,10 @@ class ExploreError(ValueError):
 class LatencyError(ValueError):
     """Bad input for a latency estimate or a calibration: an unknown device, an invalid
     profile file or measurements CSV, too few points. The message is one line."""
+
+
+class MeasureError(ValueError):
+    """A measurement that cannot start (no runtime, too much to open at once)."""
 
 
 class OnnxImportError(ValueError):

@@ -175,15 +175,19 @@ def install_fallback(*streams: Any) -> None:
             pass
 
 
-def header_problem(cells: Sequence[str], columns: Sequence[str]) -> str | None:
-    """What is wrong with a CSV header that must hold ``columns`` (in any order) and no
-    others, in words for a one-line error ("missing the column top1; expected ..."), or
-    None when it is right. Shared by every CSV mncost reads from a stranger."""
-    expected = ", ".join(columns)
-    unknown = [c for c in cells if c not in columns]
+def header_problem(
+    cells: Sequence[str], columns: Sequence[str], optional: Sequence[str] = ()
+) -> str | None:
+    """What is wrong with a CSV header that must hold ``columns`` (in any order), may
+    hold ``optional`` ones and no others, in words for a one-line error ("missing the
+    column top1; expected ..."), or None when it is right. Shared by every CSV mncost
+    reads from a stranger."""
+    expected = ", ".join(columns) + (f" (and optionally {', '.join(optional)})" if optional else "")
+    allowed = (*columns, *optional)
+    unknown = [c for c in cells if c not in allowed]
     if unknown:
         return f"unknown column {quote(unknown[0])}; expected the columns {expected}"
-    repeated = [c for c in columns if list(cells).count(c) > 1]
+    repeated = [c for c in allowed if list(cells).count(c) > 1]
     if repeated:
         return f"the column {repeated[0]} appears twice"
     missing = [c for c in columns if c not in cells]

@@ -359,7 +359,11 @@ _REQUIRED = {
     "import": ["model.onnx"],
 }
 # Commands whose -o writes one format only: no ending can be ambiguous.
-_ONE_FORMAT = {"schema": "JSON Schema", "calibrate": "a JSON device profile"}
+_ONE_FORMAT = {
+    "schema": "JSON Schema",
+    "calibrate": "a JSON device profile",
+    "measure": "a measurements CSV",
+}
 
 
 def test_every_command_with_o_is_listed():

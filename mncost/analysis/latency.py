@@ -87,6 +87,7 @@ __all__ = [
     "MAX_PROFILE_BYTES",
     "METHOD",
     "MEASUREMENT_COLUMNS",
+    "MEASUREMENT_EXTRAS",
     "Measurement",
     "OpLatency",
     "PointFit",
@@ -140,6 +141,9 @@ POOR_FIT_PERCENT = 50.0
 """``calibrate`` refuses a fit whose leave-one-out mean error is at least this (an
 estimate off by half on average is no estimate), unless ``--keep-poor-fit``."""
 MEASUREMENT_COLUMNS: tuple[str, ...] = ("model", "alpha", "resolution", "latency_ms")
+"""The columns a measurements CSV must have."""
+MEASUREMENT_EXTRAS: tuple[str, ...] = ("spread_percent", "runs")
+"""Columns it may have too, as ``mncost measure`` writes them (kept in the file, not fitted on)."""
 """The columns of a measurements CSV (in any order)."""
 
 _FORMAT: Literal["mncost-latency-profile"] = "mncost-latency-profile"
@@ -1255,7 +1259,7 @@ def parse_measurements(text: str, source: str, base: Path | None = None) -> list
 
 
 def _check_header(cells: list[str], source: str) -> list[str]:
-    problem = header_problem(cells, MEASUREMENT_COLUMNS)
+    problem = header_problem(cells, MEASUREMENT_COLUMNS, MEASUREMENT_EXTRAS)
     if problem is not None:
         raise LatencyError(f"{source} line 1 (the header): {problem}")
     return cells

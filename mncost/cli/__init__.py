@@ -22,6 +22,7 @@ Examples:
   mncost table --spec my-net.yaml -o my-net.html
   mncost memory mobilenet-v2 --dtype int8 --dw-inplace     peak activation memory
   mncost latency mobilenet-v2 --device pixel1-cpu          estimated latency
+  mncost measure mobilenet-v2 --alpha 0.5,1 -o measured.csv time it on this machine
   mncost sweep mobilenet-v2 --alpha 0.35:1.4:0.05 -o sweep.html
   mncost choose --max-macs 300M --max-peak-bytes 512KB --dtype int8
   mncost compare mobilenet-v1@0.75/160 mobilenet-v2@1.0/128
@@ -65,6 +66,7 @@ cli.lazy_commands.update(
         "report": "mncost.cli.commands.report:report_command",
         "latency": "mncost.cli.commands.latency:latency_command",
         "calibrate": "mncost.cli.commands.calibrate:calibrate_command",
+        "measure": "mncost.cli.commands.measure:measure_command",
         "sweep": "mncost.cli.commands.sweep:sweep_command",
         "choose": "mncost.cli.commands.choose:choose_command",
         "compare": "mncost.cli.commands.compare:compare_command",
