@@ -88,6 +88,9 @@ __all__ = [
     "METHOD",
     "MEASUREMENT_COLUMNS",
     "MEASUREMENT_EXTRAS",
+    "HeldOut",
+    "split_holdout",
+    "predict_measurements",
     "Measurement",
     "OpLatency",
     "PointFit",
@@ -553,6 +556,61 @@ def fit_profile(
         builtin=builtin,
         poor_fit=bool(poor),
     )
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A measured configuration kept out of the fit (``calibrate --holdout``), and the
+    profile's prediction for it."""
+
+    measurement: Measurement
+    predicted_ms: float
+
+    @property
+    def error_percent(self) -> float:
+        """(predicted - measured) / measured, in percent."""
+        measured = self.measurement.latency_ms
+        return (self.predicted_ms - measured) / measured * 100
+
+
+def _family_key(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def split_holdout(
+    points: Sequence[Measurement], holdout: Sequence[str]
+) -> tuple[list[Measurement], list[Measurement]]:
+    """The points to fit and the points held out: those of a model or a family
+    (``mncost models`` names both; mobilenet-v3 and mobilenet_v3 alike) in ``holdout``.
+    LatencyError for a name that matches nothing, or one that leaves nothing to fit."""
+    if not holdout:
+        return list(points), []
+
+    def matches(p: Measurement, name: str) -> bool:
+        key = _family_key(name)
+        return p.model == name or _family_key(_model_family(p.model)) == key
+
+    for name in holdout:
+        if not any(matches(p, name) for p in points):
+            families = ", ".join(dict.fromkeys(_model_family(p.model) for p in points))
+            raise LatencyError(
+                f"--holdout {quote(name)} matches no measured configuration (the CSV's "
+                f"families: {shorten(families, 200)}; a model's name works too)"
+            )
+    held = [p for p in points if any(matches(p, name) for name in holdout)]
+    kept = [p for p in points if not any(matches(p, name) for name in holdout)]
+    if not kept:
+        raise LatencyError("--holdout holds out every measured configuration: nothing to fit")
+    return kept, held
+
+
+def predict_measurements(profile: LatencyProfile, points: Sequence[Measurement]) -> list[HeldOut]:
+    """The profile's predictions for measured configurations it was not fitted on."""
+    if not points:
+        return []
+    x = _feature_matrix(points, profile.dtype)
+    predicted = x @ list(profile.coefficients)
+    return [HeldOut(p, float(v)) for p, v in zip(points, predicted)]
 
 
 def feature_rank(profile: LatencyProfile) -> int:

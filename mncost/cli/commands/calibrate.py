@@ -51,6 +51,7 @@ milliseconds.
 \b
 Examples:
   mncost calibrate measured.csv -o mydevice.json --name "my phone"
+  mncost calibrate measured.csv --holdout mobilenet_v3 -o mydevice.json
   mncost latency mobilenet-v2 -a 0.75 --device mydevice.json
   mncost latency --device mydevice.json --fit-report
 """,
@@ -75,6 +76,14 @@ Examples:
     "The data type the timed models ran in: activation and weight bytes are counted in it."
 )
 @click.option(
+    "--holdout",
+    multiple=True,
+    metavar="NAME",
+    help="Fit without a family's (or a model's) measurements, then predict them and show "
+    "the errors: how the profile does on a kind of model it never saw. Repeatable; "
+    "family names as `mncost models` gives them (mobilenet_v3, resnet).",
+)
+@click.option(
     "--keep-poor-fit",
     is_flag=True,
     help="Write the profile even when the fit is too poor to use (every term zero, or a "
@@ -82,7 +91,12 @@ Examples:
     "estimate from it says so.",
 )
 def calibrate_command(
-    measured: Path, output: Path | None, name: str | None, dtype: str, keep_poor_fit: bool
+    measured: Path,
+    output: Path | None,
+    name: str | None,
+    dtype: str,
+    holdout: tuple[str, ...],
+    keep_poor_fit: bool,
 ) -> None:
     """Fit a device profile to the latencies in MEASURED.csv and write it to -o.
 
@@ -100,8 +114,10 @@ def calibrate_command(
         check_name,
         feature_rank,
         fit_profile,
+        predict_measurements,
         profile_json,
         read_measurements,
+        split_holdout,
     )
     from mncost.present.files import display_path
     from mncost.present.views.latency import calibration_report
@@ -111,14 +127,15 @@ def calibrate_command(
     device = name if name is not None else (output or measured).stem
     with user_errors(LatencyError):
         device = check_name(device)
-        points = read_measurements(measured)
+        points, held_points = split_holdout(read_measurements(measured), holdout)
         profile = fit_profile(
             points, device, f"the file {measured.name}", dtype=dtype, keep_poor_fit=keep_poor_fit
         )
         rank = feature_rank(profile)
+        held = predict_measurements(profile, held_points)
     text = profile_json(profile)
     shown = display_path(output) if output is not None else None
-    report = calibration_report(profile, rank, shown)
+    report = calibration_report(profile, rank, shown, held, holdout)
     if output is None:  # the profile is the output; the summary goes to standard error
         from mncost.present.terminal import render_terminal
 

@@ -78,12 +78,12 @@ def _csv_text(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-MAX_ANCHORS = 3
+MAX_ANCHORS = 8
 
 
 def _anchors(points: list[Any]) -> list[tuple[Any, float]]:
-    """Up to three configurations the CSV holds (its fastest, a middle one and its
-    slowest), timed again beside the new ones: the machine's speed differs from one run
+    """Up to eight configurations the CSV holds, evenly spread from its fastest to its
+    slowest, timed again beside the new ones: the machine's speed differs from one run
     to the next, so a resumed run is scaled to the earlier one by their times."""
     from mncost.analysis.measure import Config
     from mncost.arch.registry import get_model
@@ -91,9 +91,10 @@ def _anchors(points: list[Any]) -> list[tuple[Any, float]]:
     if not points:
         return []
     ordered = sorted(points, key=lambda p: p.latency_ms)
-    picks = {0, len(ordered) // 2, len(ordered) - 1}
+    n = min(MAX_ANCHORS, len(ordered))
+    picks = sorted({round(k * (len(ordered) - 1) / max(1, n - 1)) for k in range(n)})
     out = []
-    for k in sorted(picks)[:MAX_ANCHORS]:
+    for k in picks:
         p = ordered[k]
         arch = p.architecture if p.architecture is not None else get_model(p.model)
         out.append((Config(p.model, arch, p.alpha, p.resolution), p.latency_ms))

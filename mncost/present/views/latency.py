@@ -16,6 +16,7 @@ from mncost.analysis.latency import (
     FEATURE_UNITS,
     FEATURES,
     CrossCheck,
+    HeldOut,
     LatencyEstimate,
     LatencyProfile,
 )
@@ -415,12 +416,57 @@ def fit_report(
     )
 
 
-def calibration_report(profile: LatencyProfile, rank: int, written: str | None) -> Report:
-    """What ``mncost calibrate`` prints: the new profile's fit (as :func:`fit_report`)
-    and where it was written."""
+def _held_out_table(held: Sequence[HeldOut], names: Sequence[str]) -> Table:
+    rows = [
+        [
+            h.measurement.label,
+            h.measurement.model,
+            multiplier_text(h.measurement.alpha),
+            h.measurement.resolution,
+            h.measurement.latency_ms,
+            h.predicted_ms,
+            h.error_percent,
+        ]
+        for h in held
+    ]
+    return Table(
+        title=f"Held out ({', '.join(names)}): {len(held)} measured configurations the fit "
+        "never saw",
+        columns=[
+            Column("Point", csv_header="label"),
+            Column("Model", csv_header="model"),
+            Column("Alpha", "right", csv_header="alpha"),
+            Column("Res", "right", csv_header="resolution"),
+            Column("Measured ms", "right", show=_ms, csv_header="measured_ms"),
+            Column("Estimate ms", "right", show=_ms, csv_header="estimate_ms"),
+            Column("Error", "right", show=_signed_pct, csv_header="error_percent"),
+        ],
+        rows=rows,
+    )
+
+
+def calibration_report(
+    profile: LatencyProfile,
+    rank: int,
+    written: str | None,
+    held: Sequence[HeldOut] = (),
+    holdout: Sequence[str] = (),
+) -> Report:
+    """What ``mncost calibrate`` prints: the new profile's fit (as :func:`fit_report`),
+    its predictions for the configurations held out of it, and where it was written."""
     report = fit_report(
         profile, (), rank, title=f"Calibrated device profile {profile.name} (from measurements)"
     )
+    if held:
+        report.tables.append(_held_out_table(held, holdout))
+        errors = [h.error_percent for h in held]
+        report.notes.append(
+            f"Held out: {', '.join(holdout)}, fitted without and predicted after: mean "
+            f"absolute error {sum(abs(e) for e in errors) / len(errors):.1f}%, from "
+            f"{min(errors):+.1f}% to {max(errors):+.1f}% (estimate - measured, over "
+            "measured). This is the error to expect on a model of a kind the profile "
+            "never saw."
+        )
     if written is not None:
         report.notes.append(
             f"Written to {written}; use it with `mncost latency MODEL --device {written}`."
