@@ -35,7 +35,7 @@ their live bytes rather than a sum, and is computed from the dataflow by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
     from mncost.cost.model import Model
 
-__all__ = ["INT64_SAFE", "PEAK_ACTIVATION", "grid", "resolution_column", "sweep_frame"]
+__all__ = ["INT64_SAFE", "PEAK_ACTIVATION", "grid", "op_grids", "resolution_column", "sweep_frame"]
 
 INT64_SAFE = 2**62
 """A float64 bound below this proves an int64 computation exact (int64 holds 2**63 - 1;
@@ -280,6 +280,58 @@ def grid(
         step = None if progress is None else partial(_shifted, progress, len(wanted), steps)
         totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, conventions, dw_inplace, step)
     return {name: totals[name] for name in metrics}
+
+
+def op_grids(
+    arch: Model,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[Resolution],
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    metrics: Iterable[str] = ("mult_adds",),
+) -> Iterator[dict[str, numpy.ndarray]]:
+    """Each op's metrics over the grid, one op at a time in program order: a dict of
+    (len(alphas), len(resolutions)) float64 arrays. For an estimate that is not a sum of
+    totals (a roofline's max of compute and memory time per op); a count is exact only
+    from :func:`grid`. GeometryError as :func:`grid`."""
+    import numpy as np
+
+    classes = arch.classes if classes is None else classes
+    rule = conventions.rule(_own_rule(arch))
+    prog = program(arch, classes == 0)
+    n_ops = len(prog.ops)
+    values = n_ops * (len(alphas) + len(resolutions))
+    if values > MAX_SWEEP_OP_VALUES:
+        raise GeometryError(
+            f"a sweep of {n_ops:,} ops over {len(alphas):,} alphas and {len(resolutions):,} "
+            f"resolutions holds {values:,} values; the most is {MAX_SWEEP_OP_VALUES:,}"
+        )
+    static = static_columns(prog)
+    widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
+    spaces = [spatial_plan(prog, r) for r in resolutions]
+    cols = _Columns(static, widths, spaces)
+    names = list(metrics)
+    terms = {
+        name: _terms(
+            METRICS[name].per_op(
+                dict(zip(METRICS[name].columns, cols.for_metric(METRICS[name], np.float64))),
+                conventions,
+            ),
+            np,
+            n_ops,
+            np.float64,
+        )
+        for name in names
+    }
+    shape = (len(alphas), len(resolutions))
+    for i in range(n_ops):
+        out = {}
+        for name in names:
+            total = np.zeros(shape)
+            for u, v in terms[name]:
+                total = total + np.outer(u[i], v[i])
+            out[name] = total
+        yield out
 
 
 def sweep_frame(

@@ -14,6 +14,7 @@ from mncost.cli.options import (
     INPUTS_KEY,
     InputFile,
     OutputFile,
+    UserError,
     check_output_path,
     dtype_option,
     emit,
@@ -76,6 +77,30 @@ Examples:
     "The data type the timed models ran in: activation and weight bytes are counted in it."
 )
 @click.option(
+    "--estimator",
+    type=click.Choice(["linear", "roofline", "per-kind"]),
+    default="linear",
+    show_default=True,
+    help="linear: MACs, activation bytes, weight bytes and a constant per op; roofline: "
+    "per op the larger of MACs / P and bytes / B, plus a constant; per-kind: a rate for "
+    "dense 1x1, dense kxk, depthwise and fc MACs, plus a constant per op.",
+)
+@click.option(
+    "--peak-gmacs",
+    type=click.FloatRange(1e-6, 1e9, min_open=False),
+    default=None,
+    metavar="G",
+    help="roofline: the device's peak compute P, in G MACs per second (a datasheet's); "
+    "with --bandwidth-gbs, only the constant per op is fitted.",
+)
+@click.option(
+    "--bandwidth-gbs",
+    type=click.FloatRange(1e-6, 1e9, min_open=False),
+    default=None,
+    metavar="G",
+    help="roofline: the device's memory bandwidth B, in GB per second (10^9 bytes).",
+)
+@click.option(
     "--holdout",
     multiple=True,
     metavar="NAME",
@@ -95,19 +120,21 @@ def calibrate_command(
     output: Path | None,
     name: str | None,
     dtype: str,
+    estimator: str,
+    peak_gmacs: float | None,
+    bandwidth_gbs: float | None,
     holdout: tuple[str, ...],
     keep_poor_fit: bool,
 ) -> None:
     """Fit a device profile to the latencies in MEASURED.csv and write it to -o.
 
-    The profile is the model 'mncost latency' uses: per-op mult-adds, conv and FC
-    activation bytes, conv weight bytes and a constant per op, weighted by
-    coefficients fitted by non-negative least squares on relative error. Its
-    leave-one-out error (each point predicted by a fit on the others) is printed beside
-    that of a fit on mult-adds alone. It needs at least one more measured configuration
-    than the model has terms; time several alphas and resolutions. A fit too poor to use
-    (every term zero, or a leave-one-out mean error of 50% or more) is refused with the
-    reason (exit 2) unless --keep-poor-fit.
+    The profile is the estimator 'mncost latency' uses, chosen with --estimator (linear
+    by default), its coefficients fitted by non-negative least squares on relative
+    error. Its leave-one-out error (each point predicted by a fit on the others) is
+    printed beside that of a fit on mult-adds alone. It needs at least one more measured
+    configuration than the estimator has terms; time several alphas and resolutions. A
+    fit too poor to use (every term zero, or a leave-one-out mean error of 50% or more)
+    is refused with the reason (exit 2) unless --keep-poor-fit.
     """
     from mncost.analysis.latency import (
         LatencyError,
@@ -122,6 +149,18 @@ def calibrate_command(
     from mncost.present.files import display_path
     from mncost.present.views.latency import calibration_report
 
+    if (peak_gmacs is None) != (bandwidth_gbs is None) or (
+        peak_gmacs is not None and estimator != "roofline"
+    ):
+        raise UserError(
+            "--peak-gmacs and --bandwidth-gbs go together, with --estimator roofline "
+            "(a datasheet's peak and bandwidth; only the constant per op is then fitted)"
+        )
+    model: Any = estimator
+    if peak_gmacs is not None and bandwidth_gbs is not None:
+        from mncost.analysis.latency.roofline import Roofline
+
+        model = Roofline(1e-6 / peak_gmacs, 1e-6 / bandwidth_gbs)  # ms per MAC, per byte
     if output is not None:
         check_output_path(output)  # before the fit: a bad -o fails at once
     device = name if name is not None else (output or measured).stem
@@ -129,7 +168,12 @@ def calibrate_command(
         device = check_name(device)
         points, held_points = split_holdout(read_measurements(measured), holdout)
         profile = fit_profile(
-            points, device, f"the file {measured.name}", dtype=dtype, keep_poor_fit=keep_poor_fit
+            points,
+            device,
+            f"the file {measured.name}",
+            dtype=dtype,
+            keep_poor_fit=keep_poor_fit,
+            estimator=model,
         )
         rank = feature_rank(profile)
         held = predict_measurements(profile, held_points)

@@ -77,12 +77,14 @@ def latency_command(
 ) -> None:
     """Estimated latency of MODEL (default: mobilenet-v1) on a device, op by op.
 
-    The device profile is a linear model over per-op features (mult-adds, the
-    activation bytes conv and FC layers read and write, conv weight bytes, a constant
-    per op) fitted by non-negative least squares to measured latencies. The output is
-    an estimate: it names what the profile was fitted on, where the measurements come
-    from and its leave-one-out error, and says so plainly when MODEL is of a family the
-    profile was not fitted on.
+    The device profile is an estimator fitted to measured latencies (see 'mncost
+    calibrate --estimator'): linear (mult-adds, conv and FC activation bytes, conv
+    weight bytes and a constant per op, as pixel1-cpu), roofline (per op the larger of
+    MACs / P and bytes / B, plus a constant; the table then shows each op's MACs per
+    byte and whether compute or memory bounds it) or per-kind (a MAC rate for each kind
+    of op). The output is an estimate: it names the estimator, what it was fitted on,
+    where the measurements come from and its leave-one-out error, and says so plainly
+    when MODEL is of a family the profile was not fitted on.
     """
     from mncost.analysis.latency import (
         LatencyError,

@@ -431,7 +431,8 @@ def choose_report(result: ChooseResult) -> Report:
             f"Latency ms: measured on the device where the configuration was ({measured:,} "
             f"of the {result.n_configs:,} searched: {p.name}'s own points"
             + (" and the published Pixel-1 latencies of MobileNet V3" if p.builtin else "")
-            + f"), else estimated on {p.name} ({p.fitted_on()}; leave-one-out error "
+            + f"), else estimated on {p.name}, a {p.estimator} estimator ({p.fitted_on()}; "
+            "leave-one-out error "
             f"mean {p.loo_mape_percent:.1f}%, max {p.loo_max_percent:.1f}%). A budget is "
             "tested on the measurement where there is one."
         )

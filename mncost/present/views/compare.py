@@ -160,7 +160,8 @@ def compare_report(comparison: Comparison) -> Report:
             f"Latency: measured on {p.name}'s device where the configuration was (its own "
             "points"
             + (", and the published Pixel-1 latencies of MobileNet V3" if p.builtin else "")
-            + f"), else an estimate on {p.name} ({p.fitted_on()}; leave-one-out error "
+            + f"), else an estimate on {p.name}, a {p.estimator} estimator ({p.fitted_on()}; "
+            "leave-one-out error "
             f"mean {p.loo_mape_percent:.1f}%, max {p.loo_max_percent:.1f}%). By layer type, "
             "latency is always the estimate: a measurement is of the whole network."
         )

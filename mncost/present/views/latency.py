@@ -13,13 +13,13 @@ from typing import Any
 
 from mncost.analysis.latency import (
     BASELINE,
-    FEATURE_UNITS,
     FEATURES,
     CrossCheck,
     HeldOut,
     LatencyEstimate,
     LatencyProfile,
 )
+from mncost.analysis.latency.features import Term
 from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import millions
@@ -39,17 +39,16 @@ def _signed_pct(value: Any) -> str:
     return "" if value is None else f"{value:+.1f}%"
 
 
-def _coefficient(profile: LatencyProfile, feature: str) -> str:
-    unit = FEATURE_UNITS[feature]
-    return f"{profile.coefficient(feature) * unit.scale:.4g} {unit.label}"
+def _coefficient(profile: LatencyProfile, term: Term) -> str:
+    return f"{profile.coefficient(term.name) * term.scale:.4g} {term.label}"
 
 
-def _rate(value: float, feature: str) -> str:
+def _rate(value: float, term: Term) -> str:
     # A coefficient read the other way round: units the device gets through per second.
-    if feature == "ops" or value <= 0:
+    if not term.rate or value <= 0:
         return ""
     per_second = 1000 / value
-    if feature == "mult_adds":
+    if term.rate == "MACs":
         return f"{per_second / 1e9:.3g} G MACs/s"
     return f"{per_second / 1e9:.3g} GB/s"
 
@@ -70,7 +69,7 @@ def profile_summary(profile: LatencyProfile) -> str:
 def _terms_line(profile: LatencyProfile) -> str:
     return (
         "Terms: "
-        + "; ".join(f"{_coefficient(profile, f)} ({FEATURE_UNITS[f].meaning})" for f in FEATURES)
+        + "; ".join(f"{_coefficient(profile, t)} ({t.meaning})" for t in profile.model.terms)
         + "."
     )
 
@@ -95,6 +94,20 @@ def latency_report(estimate: LatencyEstimate) -> Report:
             hide_rank=1,
         ),
         Column("Conv weight bytes", "right", csv_header="conv_weight_bytes", data_only=True),
+        Column(
+            "MACs/byte",
+            "right",
+            show=lambda v: "" if v is None else f"{v:,.1f}",
+            csv_header="intensity_macs_per_byte",
+            hide_rank=5,
+            data_only=profile.estimator != "roofline",
+        ),
+        Column(
+            "Bound",
+            csv_header="bound",
+            hide_rank=6,
+            data_only=profile.estimator != "roofline",
+        ),
         Column("Est. ms", "right", show=_ms, csv_header="ms"),
         Column(
             "% of total", "right", show=_pct, short_header="%", csv_header="percent", hide_rank=4
@@ -107,6 +120,8 @@ def latency_report(estimate: LatencyEstimate) -> Report:
             op.features[index["mult_adds"]],
             op.features[index["conv_activation_bytes"]],
             op.features[index["conv_weight_bytes"]],
+            op.intensity,
+            op.bound,
             op.ms,
             op.ms / total * 100 if total else None,
         ]
@@ -123,6 +138,8 @@ def latency_report(estimate: LatencyEstimate) -> Report:
                 e.mult_adds,
                 sum(op.features[index["conv_activation_bytes"]] for op in e.layers),
                 sum(op.features[index["conv_weight_bytes"]] for op in e.layers),
+                None,
+                "",
                 total,
                 100.0 if total else None,
             ]
@@ -169,11 +186,10 @@ def latency_report(estimate: LatencyEstimate) -> Report:
 
 def _terms_table(profile: LatencyProfile) -> Table:
     rows = []
-    for feature in FEATURES:
-        unit = FEATURE_UNITS[feature]
-        value = profile.coefficient(feature)
+    for term in profile.model.terms:
+        value = profile.coefficient(term.name)
         rows.append(
-            [feature, value * unit.scale, unit.label, _rate(value, feature), unit.meaning, value]
+            [term.name, value * term.scale, term.label, _rate(value, term), term.meaning, value]
         )
     return Table(
         title="Terms (fitted coefficients, all >= 0)",
@@ -212,8 +228,8 @@ def _error_table(profile: LatencyProfile) -> Table:
         ],
         rows=[
             [
-                f"{profile.name} ({len(FEATURES)} terms)",
-                ", ".join(FEATURES),
+                f"{profile.name} ({profile.estimator}, {len(profile.features)} terms)",
+                ", ".join(profile.features),
                 profile.loo_mape_percent,
                 profile.loo_max_percent,
             ],
@@ -381,10 +397,10 @@ def fit_report(
         notes.insert(0, f"Caution: {profile.poor_fit_caution}.")
     if profile.description:
         notes.append(f"Device: {profile.description}.")
-    if rank is not None and rank < len(FEATURES):
+    if rank is not None and rank < len(profile.features):
         notes.append(
             f"Caution: the measured configurations tell only {rank} of the "
-            f"{len(FEATURES)} features apart, so some terms are not determined by "
+            f"{len(profile.features)} features apart, so some terms are not determined by "
             "the data; time more varied alphas and resolutions."
         )
     if checks:

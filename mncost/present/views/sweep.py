@@ -314,8 +314,9 @@ def grid_notes(grid: ExploreGrid) -> list[str]:
                 + "), else the estimate (Est. ms), which is shown beside every measurement."
             )
         notes.append(
-            f"Est. ms: an estimate, not a measurement, from the device profile {p.name} "
-            f"({p.fitted_on()}; leave-one-out error mean {p.loo_mape_percent:.1f}%, max "
+            f"Est. ms: an estimate, not a measurement, from the device profile {p.name}, "
+            f"a {p.estimator} estimator ({p.fitted_on()}; leave-one-out error mean "
+            f"{p.loo_mape_percent:.1f}%, max "
             f"{p.loo_max_percent:.1f}%; mult-adds alone: {p.baseline_loo_mape_percent:.1f}%). "
             "`mncost latency --device "
             f"{p.name if p.builtin else 'FILE.json'} --fit-report` shows the fit."

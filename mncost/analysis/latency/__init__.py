@@ -47,10 +47,15 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mncost.analysis.latency.features import OpTable, op_table
+from mncost.analysis.latency.linear import FEATURES
+from mncost.analysis.latency.model import ESTIMATORS, Estimator
+from mncost.analysis.latency.model import estimator as named_estimator
+from mncost.analysis.latency.nnls import nnls
 from mncost.bounded import BoundedReadError, read_bounded
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.model import Model
@@ -76,9 +81,9 @@ __all__ = [
     "BASELINE",
     "BUILTIN_DEVICES",
     "CrossCheck",
+    "ESTIMATORS",
+    "Estimator",
     "FEATURES",
-    "FEATURE_UNITS",
-    "FeatureUnit",
     "LatencyError",
     "LatencyEstimate",
     "LatencyProfile",
@@ -111,8 +116,7 @@ __all__ = [
     "resolve_device",
 ]
 
-FEATURES: tuple[str, ...] = ("mult_adds", "conv_activation_bytes", "conv_weight_bytes", "ops")
-"""The registered metrics a profile's model weighs, in the order of its coefficients."""
+
 BASELINE: tuple[str, ...] = ("mult_adds",)
 """The baseline every fit is shown against: latency proportional to mult-adds."""
 METHOD = (
@@ -155,82 +159,6 @@ _MAX_NAME = 64
 _MAX_MODEL = 512  # a model file's relative path
 _MAX_TEXT = 500
 _MAX_PERCENT = 1e15  # a profile's LOO errors, in percent: finite, whatever they are
-
-
-@dataclass(frozen=True)
-class FeatureUnit:
-    """How a coefficient is shown: ms per ``scale`` units of its feature."""
-
-    scale: int
-    label: str
-    """The unit of the shown coefficient, e.g. "ms per million MACs"."""
-    meaning: str
-    """What the feature is, in a few words."""
-
-
-FEATURE_UNITS: dict[str, FeatureUnit] = {
-    "mult_adds": FeatureUnit(10**6, "ms per million MACs", "multiply-accumulates"),
-    "conv_activation_bytes": FeatureUnit(
-        10**6, "ms per MB", "activation bytes read and written by conv and FC layers"
-    ),
-    "conv_weight_bytes": FeatureUnit(10**6, "ms per MB", "weight bytes of conv layers"),
-    "ops": FeatureUnit(1, "ms per op", "a fixed cost per op"),
-}
-"""Each feature's display unit (MB = 10**6 bytes)."""
-_PER_UNIT = {
-    "mult_adds": "ms per MAC",
-    "conv_activation_bytes": "ms per byte",
-    "conv_weight_bytes": "ms per byte",
-    "ops": "ms per op",
-}
-"""The unit of each stored coefficient."""
-
-
-# --- non-negative least squares ----------------------------------------------------------
-
-
-def nnls(a: numpy.ndarray, b: numpy.ndarray, max_iter: int | None = None) -> numpy.ndarray:
-    """The x >= 0 that minimises ||a x - b||_2 (Lawson and Hanson 1974, the active-set
-    algorithm of "Solving Least Squares Problems", ch. 23).
-
-    Columns are scaled to a largest entry of 1 first (the solution set is unchanged by a
-    positive column scaling), so features counted in MACs and in ops mix safely.
-    """
-    import numpy as np
-
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    m, n = a.shape
-    scale = np.abs(a).max(axis=0)
-    scale[scale == 0] = 1.0
-    a = a / scale
-    tol = 10 * np.finfo(float).eps * max(m, n) * max(1.0, float(np.abs(a).sum(axis=0).max()))
-    passive = np.zeros(n, dtype=bool)
-    x = np.zeros(n)
-    gradient = a.T @ (b - a @ x)
-    limit = max_iter if max_iter is not None else 3 * n + 10
-    for _ in range(limit):
-        free = ~passive & (gradient > tol)
-        if not free.any():
-            break
-        passive[np.argmax(np.where(~passive, gradient, -np.inf))] = True
-        while True:  # the inner loop: step back until the passive set's solution is >= 0
-            z = np.zeros(n)
-            z[passive] = np.linalg.lstsq(a[:, passive], b, rcond=None)[0]
-            if (z[passive] > tol).all():
-                break
-            blocking = passive & (z <= tol)
-            step = np.min(x[blocking] / (x[blocking] - z[blocking]))
-            x = x + step * (z - x)
-            passive &= x > tol
-            x[~passive] = 0.0
-            if not passive.any():
-                z = np.zeros(n)
-                break
-        x = z
-        gradient = a.T @ (b - a @ x)
-    solution: np.ndarray = x / scale
-    return solution
 
 
 # --- measurements and fits ---------------------------------------------------------------
@@ -311,23 +239,37 @@ class _Fit:
         return [abs(p - y) / y * 100 for p, y in zip(self.loo, measured)]
 
 
-def _weighted_fit(x: numpy.ndarray, y: numpy.ndarray) -> numpy.ndarray:
-    # Weighting each row by 1/y makes the residual the relative error (prediction / y - 1).
-    w = 1.0 / y
-    return nnls(x * w[:, None], y * w)
-
-
-def _fit_with_loo(x: numpy.ndarray, y: numpy.ndarray) -> _Fit:
+def _fit_with_loo(est: Estimator, tables: Sequence[OpTable], y: numpy.ndarray) -> _Fit:
+    """The fit on every point, its predictions, and each point's prediction by a fit on
+    every other point (leave-one-out), for any estimator."""
     import numpy as np
 
-    coefficients = _weighted_fit(x, y)
+    params = est.fit(tables, y)
+    fitted = [float(est.op_ms(params, t).sum()) for t in tables]
     loo = []
     for i in range(len(y)):
-        keep = np.arange(len(y)) != i
-        loo.append(float(x[i] @ _weighted_fit(x[keep], y[keep])))
-    return _Fit(
-        tuple(float(c) for c in coefficients), tuple(float(v) for v in x @ coefficients), tuple(loo)
-    )
+        keep = [j for j in range(len(y)) if j != i]
+        others = est.fit([tables[j] for j in keep], y[np.array(keep)])
+        loo.append(float(est.op_ms(others, tables[i]).sum()))
+    return _Fit(tuple(float(c) for c in params), tuple(fitted), tuple(loo))
+
+
+class _MacsOnly:
+    """The baseline: latency proportional to mult-adds (and nothing else)."""
+
+    name = "macs-only"
+
+    def fit(self, tables: Sequence[OpTable], y: numpy.ndarray) -> tuple[float, ...]:
+        import numpy as np
+
+        from mncost.analysis.latency.nnls import weighted_nnls
+
+        x = np.array([[t.mult_adds.sum()] for t in tables], dtype=float)
+        return (float(weighted_nnls(x, y)[0]),)
+
+    def op_ms(self, params: Sequence[float], table: OpTable) -> numpy.ndarray:
+        result: numpy.ndarray = params[0] * table.mult_adds
+        return result
 
 
 def _conventions(dtype: str, rounding: str | None = None) -> Conventions:
@@ -359,15 +301,11 @@ def _architecture(point: Measurement) -> Model:
     return point.architecture if point.architecture is not None else get_model(point.model)
 
 
-def _feature_matrix(points: Sequence[Measurement], dtype: str) -> numpy.ndarray:
-    import numpy as np
-
+def _tables(points: Sequence[Measurement], dtype: str) -> list[OpTable]:
     conventions = _conventions(dtype)
-    rows = [
-        _totals(count(_architecture(p), p.alpha, p.resolution, None, conventions), FEATURES)
-        for p in points
+    return [
+        op_table(count(_architecture(p), p.alpha, p.resolution, None, conventions)) for p in points
     ]
-    return np.array(rows, dtype=float).reshape(len(points), len(FEATURES))
 
 
 # --- profiles ----------------------------------------------------------------------------
@@ -381,7 +319,8 @@ class LatencyProfile:
     dtype: str
     """The data type the device ran (float32, float16, int8): bytes are counted in it."""
     coefficients: tuple[float, ...]
-    """ms per unit of each of FEATURES, in that order (ms per MAC, per byte, per op)."""
+    """The estimator's parameters, in the order of its terms (the linear estimator's: ms
+    per MAC, per activation byte, per weight byte, per op)."""
     points: tuple[PointFit, ...]
     """The configurations it was fitted on, with its predictions for each."""
     source: str
@@ -399,6 +338,8 @@ class LatencyProfile:
     """The full reference of the measurements, when the source names one."""
     builtin: bool = False
     method: str = METHOD
+    estimator: str = "linear"
+    """The estimator's registry name (:data:`~mncost.analysis.latency.model.ESTIMATORS`)."""
     origin: str = ""
     """The file it was loaded from ("" for a built-in or a new profile)."""
     poor_fit: bool = False
@@ -418,9 +359,14 @@ class LatencyProfile:
         )
 
     @property
+    def model(self) -> Estimator:
+        """The estimator, with which its coefficients predict."""
+        return named_estimator(self.estimator)
+
+    @property
     def features(self) -> tuple[str, ...]:
-        """The registered metrics the coefficients weigh."""
-        return FEATURES
+        """The names of its terms, in the order of its coefficients."""
+        return tuple(t.name for t in self.model.terms)
 
     @property
     def n_points(self) -> int:
@@ -439,7 +385,7 @@ class LatencyProfile:
 
     def coefficient(self, feature: str) -> float:
         """ms per unit of ``feature``."""
-        return self.coefficients[FEATURES.index(feature)]
+        return self.coefficients[self.features.index(feature)]
 
     def alpha_range(self, model: str) -> tuple[Fraction, Fraction] | None:
         """The smallest and largest alpha it was fitted on for ``model`` (None: never)."""
@@ -484,8 +430,9 @@ class LatencyProfile:
             "loo_max_percent": self.loo_max_percent,
             "baseline_loo_mape_percent": self.baseline_loo_mape_percent,
             "baseline_loo_max_percent": self.baseline_loo_max_percent,
-            "terms": {name: c for name, c in zip(FEATURES, self.coefficients)},
-            "term_units": {name: _PER_UNIT[name] for name in FEATURES},
+            "estimator": self.estimator,
+            "terms": {name: c for name, c in zip(self.features, self.coefficients)},
+            "term_units": {t.name: t.stored for t in self.model.terms},
             "poor_fit": self.poor_fit,
         }
 
@@ -500,6 +447,7 @@ def fit_profile(
     source_document: str = "",
     builtin: bool = False,
     keep_poor_fit: bool = False,
+    estimator: str | Estimator = "linear",
 ) -> LatencyProfile:
     """Fit a profile to measured configurations, with its LOO error and the mult-adds
     baseline's. LatencyError when there are too few points for every LOO fit to have as
@@ -508,18 +456,20 @@ def fit_profile(
     MAX_COEFFICIENT); ``keep_poor_fit`` keeps the first two, marked ``poor_fit``."""
     import numpy as np
 
-    need = len(FEATURES) + 1
+    est = named_estimator(estimator) if isinstance(estimator, str) else estimator
+    names = [t.name for t in est.terms]
+    need = len(names) + 1
     if len(points) < need:
         raise LatencyError(
             f"{len(points)} measured configuration{'s' if len(points) != 1 else ''} "
             f"{'are' if len(points) != 1 else 'is'} too few to fit the profile's "
-            f"{len(FEATURES)} terms ({', '.join(FEATURES)}) and check it by leave-one-out: "
+            f"{len(names)} terms ({', '.join(names)}) and check it by leave-one-out: "
             f"give at least {need}, at several alphas and resolutions"
         )
-    x = _feature_matrix(points, dtype)
+    tables = _tables(points, dtype)
     y = np.array([p.latency_ms for p in points], dtype=float)
-    fit = _fit_with_loo(x, y)
-    base = _fit_with_loo(x[:, [FEATURES.index(f) for f in BASELINE]], y)
+    fit = _fit_with_loo(est, tables, y)
+    base = _fit_with_loo(_MacsOnly(), tables, y)  # type: ignore[arg-type]
     errors, base_errors = fit.errors(y), base.errors(y)
     mape = sum(errors) / len(errors)
     if not all(math.isfinite(c) and 0 <= c <= MAX_COEFFICIENT for c in fit.coefficients):
@@ -555,6 +505,8 @@ def fit_profile(
         baseline_loo_max_percent=max(base_errors),
         builtin=builtin,
         poor_fit=bool(poor),
+        method=est.method,
+        estimator=est.name,
     )
 
 
@@ -608,9 +560,11 @@ def predict_measurements(profile: LatencyProfile, points: Sequence[Measurement])
     """The profile's predictions for measured configurations it was not fitted on."""
     if not points:
         return []
-    x = _feature_matrix(points, profile.dtype)
-    predicted = x @ list(profile.coefficients)
-    return [HeldOut(p, float(v)) for p, v in zip(points, predicted)]
+    est = profile.model
+    return [
+        HeldOut(p, float(est.op_ms(profile.coefficients, t).sum()))
+        for p, t in zip(points, _tables(points, profile.dtype))
+    ]
 
 
 def feature_rank(profile: LatencyProfile) -> int:
@@ -618,7 +572,9 @@ def feature_rank(profile: LatencyProfile) -> int:
     feature totals): below len(FEATURES), some terms were not determined by the data."""
     import numpy as np
 
-    x = _feature_matrix([p.measurement for p in profile.points], profile.dtype)
+    x = profile.model.design(_tables([p.measurement for p in profile.points], profile.dtype))
+    if x is None:  # not linear in its terms: no rank to tell
+        return len(profile.features)
     scale = np.abs(x).max(axis=0)
     scale[scale == 0] = 1.0
     return int(np.linalg.matrix_rank(x / scale))
@@ -763,7 +719,7 @@ def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
         alpha = point.alpha or Fraction(1)
         resolution = point.resolution or 224
         result = count(get_model(point.model), alpha, resolution, None, _conventions(profile.dtype))
-        predicted = sum(c * v for c, v in zip(profile.coefficients, _totals(result, FEATURES)))
+        predicted = float(profile.model.op_ms(profile.coefficients, op_table(result)).sum())
         checks.append(
             CrossCheck(
                 label=point.label,
@@ -859,6 +815,12 @@ class OpLatency:
     ms: float
     features: tuple[int, ...]
     """The op's value of each of FEATURES (exact ints)."""
+    intensity: float | None = None
+    """MACs per byte the op moves (activations read and written, weights read); None
+    for an op that moves none."""
+    bound: str = ""
+    """Under a roofline profile: "compute" or "memory" (which roof the op sits under);
+    "" otherwise, and for an op with no MACs and no bytes."""
 
 
 @dataclass(frozen=True)
@@ -917,6 +879,8 @@ class LatencyEstimate:
                     "block": op.block,
                     "ms": op.ms,
                     **dict(zip(FEATURES, op.features)),
+                    "intensity_macs_per_byte": op.intensity,
+                    "bound": op.bound or None,
                 }
                 for op in self.layers
             ],
@@ -934,6 +898,8 @@ class LatencyEstimate:
                     "block": op.block,
                     "ms": op.ms,
                     **dict(zip(FEATURES, op.features)),
+                    "intensity_macs_per_byte": op.intensity,
+                    "bound": op.bound or None,
                 }
                 for op in self.layers
             ]
@@ -1044,11 +1010,27 @@ def estimate_latency(
     resolution = arch.resolution if resolution is None else resolution
     result = count(arch, alpha, resolution, classes, _conventions(profile.dtype, rounding))
     columns = [result.metric(name) for name in FEATURES]
+    from mncost.analysis.latency.roofline import bound, intensity
+
+    table = op_table(result)
+    per_op = profile.model.op_ms(profile.coefficients, table)
+    macs_per_byte = intensity(table)
+    bounds = bound(profile.coefficients, table) if profile.estimator == "roofline" else None
     layers = []
     for i, record in enumerate(result.layers):
         values = tuple(col[i] for col in columns)
-        ms = math.fsum(c * v for c, v in zip(profile.coefficients, values))
-        layers.append(OpLatency(record.name, record.type, record.block, ms, values))
+        value = float(macs_per_byte[i])
+        layers.append(
+            OpLatency(
+                record.name,
+                record.type,
+                record.block,
+                float(per_op[i]),
+                values,
+                None if math.isnan(value) else value,
+                bounds[i] if bounds is not None else "",
+            )
+        )
     family = _model_family(model) if model is not None else None
     same = [
         p
@@ -1102,21 +1084,18 @@ def latency_grid(
     rounding: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> numpy.ndarray:
-    """Estimated ms of ``arch`` at every (alpha, resolution), shape (alphas, resolutions):
-    the sweep's feature totals (:func:`mncost.cost.sweep.grid`) through
-    :func:`predict_grid`."""
-    from mncost.cost.sweep import grid
-
-    grids = grid(
+    """Estimated ms of ``arch`` at every (alpha, resolution), shape (alphas, resolutions),
+    from the profile's estimator (the linear one from the sweep's exact totals)."""
+    progress_ = progress
+    return profile.model.grid_ms(
+        profile.coefficients,
         arch,
         alphas,
         resolutions,
         classes,
         _conventions(profile.dtype, rounding),
-        FEATURES,
-        progress,
+        progress_,
     )
-    return predict_grid(profile, grids)
 
 
 # --- reading files -----------------------------------------------------------------------
@@ -1336,19 +1315,7 @@ _Strict = ConfigDict(extra="forbid", frozen=True, strict=True)
 _Rate = Field(ge=0, le=MAX_COEFFICIENT, allow_inf_nan=False)
 
 
-class _TermsFile(BaseModel):
-    """The coefficients: milliseconds per unit of each feature."""
-
-    model_config = _Strict
-
-    mult_adds: float = _Rate
-    """ms per multiply-accumulate."""
-    conv_activation_bytes: float = _Rate
-    """ms per byte of activations read and written by conv and FC layers."""
-    conv_weight_bytes: float = _Rate
-    """ms per byte of conv weights."""
-    ops: float = _Rate
-    """ms per op (a fixed cost each op pays)."""
+_Coefficient = Annotated[float, _Rate]
 
 
 class _PointFile(BaseModel):
@@ -1394,8 +1361,14 @@ class ProfileFile(BaseModel):
     """How it was fitted, in words."""
     source: str = Field(max_length=_MAX_TEXT)
     """Where the measurements came from."""
-    terms: _TermsFile
-    """The model's coefficients."""
+    estimator: Literal["linear", "roofline", "per-kind"] = "linear"
+    """The estimator whose terms these are (a file without it: linear)."""
+    terms: dict[str, _Coefficient] = Field(max_length=16)
+    """The estimator's coefficients, by term: the linear one's mult_adds (ms per MAC),
+    conv_activation_bytes and conv_weight_bytes (ms per byte), ops (ms per op); the
+    roofline's mult_adds, bytes and ops; per-kind's dense_1x1_mult_adds,
+    dense_kxk_mult_adds, depthwise_mult_adds, fc_mult_adds and ops. Each term is
+    required, and no other."""
     n_points: int = Field(ge=1, le=MAX_MEASUREMENTS)
     """How many configurations it was fitted on (the length of ``points``)."""
     loo_mape_percent: float = Field(ge=0, le=_MAX_PERCENT, allow_inf_nan=False)
@@ -1433,7 +1406,8 @@ def profile_json(profile: LatencyProfile) -> str:
         dtype=profile.dtype,  # type: ignore[arg-type]
         method=profile.method,
         source=profile.source,
-        terms=_TermsFile(**dict(zip(FEATURES, profile.coefficients))),
+        estimator=profile.estimator,  # type: ignore[arg-type]
+        terms=dict(zip(profile.features, profile.coefficients)),
         n_points=profile.n_points,
         loo_mape_percent=profile.loo_mape_percent,
         loo_max_percent=profile.loo_max_percent,
@@ -1482,6 +1456,16 @@ def load_profile(path: Path) -> LatencyProfile:
         raise LatencyError(
             f"profile file {shown} is not a valid profile: {_validation_message(exc)}"
         ) from None
+    names = [t.name for t in named_estimator(parsed.estimator).terms]
+    if sorted(parsed.terms) != sorted(names):
+        missing = [n for n in names if n not in parsed.terms]
+        extra = [n for n in parsed.terms if n not in names]
+        raise LatencyError(
+            f"profile file {shown}: terms: the {parsed.estimator} estimator's terms are "
+            f"{', '.join(names)}"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unknown {quote(extra[0])}" if extra else "")
+        )
     if parsed.n_points != len(parsed.points):
         raise LatencyError(
             f"profile file {shown}: n_points is {parsed.n_points} but it "
@@ -1509,7 +1493,8 @@ def load_profile(path: Path) -> LatencyProfile:
     return LatencyProfile(
         name=parsed.name,
         dtype=parsed.dtype,
-        coefficients=tuple(getattr(parsed.terms, name) for name in FEATURES),
+        coefficients=tuple(parsed.terms[name] for name in names),
+        estimator=parsed.estimator,
         points=tuple(points),
         source=parsed.source,
         description=parsed.description,

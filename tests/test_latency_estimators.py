@@ -1,0 +1,196 @@
+"""Latency estimators as one interface (issue 17, section 2): linear, roofline and
+per-kind, fitted by `calibrate --estimator`, saved and loaded, and used by every command.
+
+The expected figures are set by the tests: a device is made up whose times follow a
+known roofline (or per-kind rates) exactly, its "measurements" are computed from those
+known parameters, and the fit must give them back; single-op times are derived by hand
+in comments. Where a test checks that the grid gives what one estimate gives, that is
+wiring (the estimate itself is checked by the hand derivations).
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mncost.analysis import latency as lat
+from mncost.analysis.latency.model import OpTable, estimator, op_table
+from mncost.analysis.latency.roofline import Roofline, bound, intensity
+from mncost.arch.registry import get_model
+from mncost.cost.conventions import Conventions
+from mncost.cost.result import count
+from tests.conftest import run_cli
+
+GRID = [
+    (model, Fraction(a), r)
+    for model, alphas in (
+        ("mobilenet-v1", ("0.25", "0.5", "0.75", "1")),
+        ("mobilenet-v2", ("0.5", "1")),
+    )
+    for a in alphas
+    for r in (128, 160, 224)
+]
+
+
+def _table(model: str, alpha: Fraction, r: int) -> OpTable:
+    return op_table(count(get_model(model), alpha, r, None, Conventions()))
+
+
+def _points(ms_of) -> list[lat.Measurement]:
+    return [
+        lat.Measurement(m, a, r, float(ms_of(_table(m, a, r))), f"made-up {i}")
+        for i, (m, a, r) in enumerate(GRID)
+    ]
+
+
+def test_a_roofline_op_takes_the_longer_of_compute_and_memory():
+    # 1,000 MACs at 1e-3 ms each: 1.0 ms; 200 + 100 bytes at 1e-2 ms each: 3.0 ms, so
+    # memory-bound at 3.0 + the 0.5 ms fixed cost = 3.5 ms. The second op: 10,000 MACs
+    # (10 ms) over 300 bytes (3 ms): compute-bound, 10.5 ms. The third moves nothing.
+    table = OpTable(
+        np.array([1000.0, 10000.0, 0.0]),
+        np.array([200.0, 200.0, 0.0]),
+        np.array([100.0, 100.0, 0.0]),
+        ("dense_1x1", "dense_kxk", "other"),
+    )
+    params = (1e-3, 1e-2, 0.5)
+    assert estimator("roofline").op_ms(params, table).tolist() == pytest.approx([3.5, 10.5, 0.5])
+    assert bound(params, table) == ["memory", "compute", ""]
+    assert intensity(table)[:2].tolist() == pytest.approx([1000 / 300, 10000 / 300])
+
+
+def test_the_roofline_fit_gives_back_a_known_device():
+    # A device at P = 50 G MACs/s (2e-8 ms per MAC), B = 10 GB/s (1e-7 ms per byte) and
+    # 0.004 ms per op: its ridge is P / B = 5 MACs per byte.
+    truth = (2e-8, 1e-7, 0.004)
+    roof = estimator("roofline")
+    points = _points(lambda t: roof.op_ms(truth, t).sum())
+    profile = lat.fit_profile(points, "made-up", "the test", estimator="roofline")
+    assert profile.estimator == "roofline"
+    assert profile.coefficients == pytest.approx(truth, rel=1e-3)
+    assert profile.loo_max_percent < 0.1
+    assert profile.baseline_loo_mape_percent > 1  # MACs alone cannot fit it
+
+
+def test_the_per_kind_fit_gives_back_known_rates():
+    # Dense 1x1 at 1e-8 ms per MAC, dense kxk at 3e-8, depthwise at 2e-7, fc at 5e-8,
+    # and 0.002 ms per op.
+    truth = (1e-8, 3e-8, 2e-7, 5e-8, 0.002)
+    kind = estimator("per-kind")
+    points = _points(lambda t: kind.op_ms(truth, t).sum())
+    profile = lat.fit_profile(points, "made-up", "the test", estimator="per-kind")
+    assert profile.coefficients == pytest.approx(truth, rel=1e-6)
+    # MobileNet v1 1.0/224's depthwise convs, by Table 1 of Howard et al. 2017: 3x3 x
+    # (112^2 x 32 + 56^2 x 64 + 56^2 x 128 + 28^2 x 128 + 28^2 x 256 + 14^2 x 256
+    # + 5 x 14^2 x 512 + 7^2 x 512 + 7^2 x 1024) = 9 x 1,931,776 = 17,385,984 MACs
+    # (3.06% of the total, as Table 2 gives).
+    table = _table("mobilenet-v1", Fraction(1), 224)
+    dw = sum(m for m, k in zip(table.mult_adds, table.kinds) if k == "depthwise")
+    assert dw == 17_385_984
+
+
+@pytest.mark.parametrize("name", ["roofline", "per-kind", "linear"])
+def test_the_grid_gives_what_each_estimate_gives(name):
+    truth = {"roofline": (2e-8, 1e-7, 0.004), "per-kind": (1e-8, 3e-8, 2e-7, 5e-8, 0.002)}
+    est = estimator(name)
+    params = truth.get(name, (1e-8, 2e-8, 3e-8, 0.001))
+    profile = lat.fit_profile(
+        _points(lambda t: est.op_ms(params, t).sum()), "made-up", "the test", estimator=name
+    )
+    arch = get_model("mobilenet-v2")
+    alphas, sizes = [Fraction(1, 2), Fraction(3, 4)], [96, 160]
+    grid = lat.latency_grid(profile, arch, alphas, sizes)
+    for i, a in enumerate(alphas):
+        for j, r in enumerate(sizes):
+            one = lat.estimate_latency(arch, a, r, None, profile)
+            assert grid[i, j] == pytest.approx(one.total_ms, rel=1e-9)
+
+
+def test_a_profile_file_keeps_its_estimator_and_checks_its_terms(tmp_path: Path):
+    roof = estimator("roofline")
+    profile = lat.fit_profile(
+        _points(lambda t: roof.op_ms((2e-8, 1e-7, 0.004), t).sum()),
+        "made-up",
+        "the test",
+        estimator="roofline",
+    )
+    path = tmp_path / "p.json"
+    path.write_text(lat.profile_json(profile), encoding="utf-8")
+    data = json.loads(path.read_text())
+    assert data["estimator"] == "roofline" and set(data["terms"]) == {"mult_adds", "bytes", "ops"}
+    again = lat.load_profile(path)
+    assert (again.estimator, again.coefficients) == (profile.estimator, profile.coefficients)
+    data["terms"]["conv_weight_bytes"] = 0.0
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(lat.LatencyError, match="unknown 'conv_weight_bytes'"):
+        lat.load_profile(path)
+    del data["terms"]["conv_weight_bytes"], data["terms"]["bytes"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(lat.LatencyError, match="missing bytes"):
+        lat.load_profile(path)
+    data["terms"]["bytes"] = float("inf")
+    path.write_text(json.dumps(data).replace("Infinity", "1e999"), encoding="utf-8")
+    with pytest.raises(lat.LatencyError):
+        lat.load_profile(path)
+
+
+def test_a_profile_file_without_an_estimator_is_linear(tmp_path: Path):
+    path = tmp_path / "p.json"
+    data = json.loads(lat.profile_json(lat.builtin_profile("pixel1-cpu")))
+    del data["estimator"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert lat.load_profile(path).estimator == "linear"
+
+
+def _csv(folder: Path, ms_of) -> Path:
+    lines = ["model,alpha,resolution,latency_ms"]
+    for m, a, r in GRID:
+        lines.append(f"{m},{float(a)},{r},{ms_of(_table(m, a, r)):.6f}")
+    path = folder / "measured.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_calibrate_fits_a_roofline_and_every_command_takes_it(tmp_path: Path):
+    roof = estimator("roofline")
+    path = _csv(tmp_path, lambda t: roof.op_ms((2e-8, 1e-7, 0.004), t).sum())
+    out = tmp_path / "roof.json"
+    result = run_cli("calibrate", str(path), "--estimator", "roofline", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "roofline" in result.stdout and "50 G MACs/s" in result.stdout  # 1 / 2e-8 ms
+    latency = run_cli("latency", "mobilenet-v2", "--device", str(out), "-f", "csv")
+    assert latency.exit_code == 0, latency.stderr
+    assert "bound" in latency.stdout.splitlines()[0] and ",memory," in latency.stdout
+    sweep = run_cli(
+        "sweep", "mobilenet-v2", "--alpha", "0.5,1", "--res", "160", "--device", str(out)
+    )
+    assert sweep.exit_code == 0 and "roofline" in sweep.stdout
+
+
+def test_a_datasheet_roofline_fits_only_the_constant(tmp_path: Path):
+    # P = 50 G MACs/s and B = 10 GB/s given: ms per MAC 1e-6 / 50 = 2e-8, per byte
+    # 1e-6 / 10 = 1e-7, as the made-up device has; the constant comes back as 0.004.
+    roof = estimator("roofline")
+    path = _csv(tmp_path, lambda t: roof.op_ms((2e-8, 1e-7, 0.004), t).sum())
+    out = tmp_path / "sheet.json"
+    args = ["calibrate", str(path), "--estimator", "roofline", "-o", str(out)]
+    result = run_cli(*args, "--peak-gmacs", "50", "--bandwidth-gbs", "10")
+    assert result.exit_code == 0, result.stderr
+    terms = json.loads(out.read_text())["terms"]
+    assert terms == pytest.approx({"mult_adds": 2e-8, "bytes": 1e-7, "ops": 0.004}, rel=1e-4)
+    alone = run_cli(*args, "--peak-gmacs", "50")
+    assert alone.exit_code == 2 and len(alone.stderr.strip().splitlines()) == 1
+    linear = run_cli(
+        "calibrate", str(path), "--peak-gmacs", "50", "--bandwidth-gbs", "10", "-o", str(out)
+    )
+    assert linear.exit_code == 2 and "--estimator roofline" in linear.stderr
+
+
+def test_datasheet_roofline_params_are_its_given_rates():
+    sheet = Roofline(2e-8, 1e-7)
+    assert sheet.fixed == (2e-8, 1e-7)
+    assert "given" in sheet.method
