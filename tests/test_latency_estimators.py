@@ -194,3 +194,106 @@ def test_datasheet_roofline_params_are_its_given_rates():
     sheet = Roofline(2e-8, 1e-7)
     assert sheet.fixed == (2e-8, 1e-7)
     assert "given" in sheet.method
+
+
+# --- the roofline view (issue 17 §3) ----------------------------------------------------
+
+
+def _roofline_profile(tmp_path: Path) -> Path:
+    """A made-up device at P = 50 G MACs/s, B = 10 GB/s, 0.004 ms per op (ridge: 5 MACs
+    per byte), fitted by calibrate and written as a profile file."""
+    roof = estimator("roofline")
+    path = _csv(tmp_path, lambda t: roof.op_ms((2e-8, 1e-7, 0.004), t).sum())
+    out = tmp_path / "roof.json"
+    result = run_cli("calibrate", str(path), "--estimator", "roofline", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_the_roofline_figure_puts_depthwise_convs_under_the_memory_roof(tmp_path: Path):
+    from mncost.present.roofline import roofline_figure, roofs
+
+    profile = lat.load_profile(_roofline_profile(tmp_path))
+    estimate = lat.estimate_latency(get_model("mobilenet-v1"), Fraction(1), 224, None, profile)
+    assert roofs(estimate) == pytest.approx((50.0, 10.0), rel=1e-3)
+    traces = {t["name"]: t for t in roofline_figure(estimate).to_dict()["data"]}
+    # MobileNet v1 (Howard et al. 2017, Table 1): 13 depthwise convs, 13 pointwise, the
+    # dense 3x3 stem and the fc layer.
+    assert set(traces) == {
+        "roofs: min(P, B x intensity)",
+        "depthwise conv (13)",
+        "conv 1x1 (pointwise) (13)",
+        "conv kxk (dense) (1)",
+        "fully connected (1)",
+    }
+    # A 3x3 depthwise conv on a c-channel n x n map (stride 1, float32) does 9 c n^2 MACs
+    # and moves 4 (c n^2 in + c n^2 out + 9 c weights) bytes: under 9 / 8 MACs per byte,
+    # far left of the ridge at 5: memory-bound, and under the memory roof's rate.
+    dw = traces["depthwise conv (13)"]
+    assert max(dw["x"]) < 9 / 8
+    assert all(y <= 10.0 * x + 1e-9 for x, y in zip(dw["x"], dw["y"]))
+    # Every point lies on or under both roofs (the fixed cost per op only lowers it).
+    for name, trace in traces.items():
+        if name.startswith("roofs"):
+            continue
+        assert all(y <= min(50.0, 10.0 * x) * (1 + 1e-9) for x, y in zip(trace["x"], trace["y"]))
+    roof = traces["roofs: min(P, B x intensity)"]
+    assert max(roof["y"]) == pytest.approx(50.0, rel=1e-3)
+
+
+def test_latency_writes_the_roofline_page_and_image(tmp_path: Path):
+    device = _roofline_profile(tmp_path)
+    page = tmp_path / "roofline.html"
+    result = run_cli("latency", "mobilenet-v2", "--device", str(device), "-o", str(page))
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "Plotly.newPlot" in text and "compute roof P = 50.0 G MACs" in text
+    assert "Estimated time per op" in text  # the report's table under the figure
+    assert "http" not in text.split("<script")[0]  # no fetched stylesheet or script
+    # A linear profile has no roofs: the points are drawn, and the page says why.
+    linear = tmp_path / "linear.html"
+    result = run_cli("latency", "mobilenet-v2", "--device", "pixel1-cpu", "-o", str(linear))
+    assert result.exit_code == 0, result.stderr
+    shown = linear.read_text(encoding="utf-8")
+    assert "no roofs are drawn" in shown and "roofs: min" not in shown
+    # An image needs a file; --fit-report is not a figure.
+    for args in (["-f", "png"], ["--fit-report", "-o", str(tmp_path / "f.png")]):
+        bad = run_cli(
+            "latency", *(["mobilenet-v2"] if "-f" in args else []), "--device", str(device), *args
+        )
+        assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def test_a_model_mostly_of_a_kind_the_fit_never_saw_says_so(tmp_path: Path):
+    kind = estimator("per-kind")
+    truth = (1e-8, 3e-8, 2e-7, 5e-8, 0.002)
+    profile = lat.fit_profile(
+        _points(lambda t: kind.op_ms(truth, t).sum()), "made-up", "the test", estimator="per-kind"
+    )
+    # ResNet-18 at 224: 1,814,073,344 MACs (torchvision: 1.81 GFLOPS), of which the three
+    # 1x1 downsampling convs do 64*128*28^2 + 128*256*14^2 + 256*512*7^2 = 19,267,584 and
+    # the fc 512,000: 98.9% lie in dense kxk convs, which hold only the stem's share of a
+    # MobileNet's (under 10%).
+    r18 = lat.estimate_latency(get_model("resnet-18"), Fraction(1), 224, None, profile)
+    assert any(
+        c.startswith("99% of this configuration's mult-adds are in dense kxk convs")
+        for c in r18.cautions
+    ), r18.cautions
+    v2 = lat.estimate_latency(get_model("mobilenet-v2"), Fraction(1), 224, None, profile)
+    assert not any("of this configuration's mult-adds" in c for c in v2.cautions)
+    # The shares travel with the profile file; a file without them gives no such caution.
+    path = tmp_path / "p.json"
+    path.write_text(lat.profile_json(profile), encoding="utf-8")
+    again = lat.load_profile(path)
+    assert dict(again.kind_shares) == pytest.approx(dict(profile.kind_shares))
+    data = json.loads(path.read_text())
+    del data["kind_shares"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = lat.load_profile(path)
+    assert old.kind_shares == ()
+    r18_old = lat.estimate_latency(get_model("resnet-18"), Fraction(1), 224, None, old)
+    assert not any("of this configuration's mult-adds" in c for c in r18_old.cautions)
+    data["kind_shares"] = {"dense_1x1": 1.5}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(lat.LatencyError):
+        lat.load_profile(path)

@@ -698,6 +698,15 @@ def device_option(help: str = DEVICE_HELP, required: bool = False) -> Callable[[
     )
 
 
+def _endings(formats: tuple[str, ...]) -> str:
+    """The file endings that ask for ``formats``, as help text lists them."""
+    from mncost.present.formats import EXTENSIONS
+
+    return " ".join(
+        e for e, f in EXTENSIONS.items() if f in formats and e not in (".htm", ".markdown")
+    )
+
+
 def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
     """--format and -o/--output, the same on every command."""
 
@@ -709,7 +718,7 @@ def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
             default=None,
             metavar="FILE",
             help="Write to FILE (atomically) instead of the terminal; the "
-            "format follows its ending (.csv .json .md .html .txt) "
+            f"format follows its ending ({_endings(formats)}) "
             "unless --format is given. '-' is standard output.",
         )(func)
         return click.option(

@@ -41,6 +41,7 @@ __all__ = [
     "cost_text",
     "pareto_figure",
     "pareto_title",
+    "plotly_template",
     "tables_text",
     "x_ticks",
 ]
@@ -375,6 +376,11 @@ def _template() -> dict[str, Any]:
 
     template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
     return template
+
+
+def plotly_template() -> dict[str, Any]:
+    """plotly's white template as plain data, for figures built unvalidated."""
+    return _template()
 
 
 # --- axes ------------------------------------------------------------------------------

@@ -247,6 +247,8 @@ tfoot td{font-weight:600;border-top:2px solid #b8bfc9}
 .caption,.note{color:#4a5260;max-width:60em}
 .plotly-graph-div{max-width:72em}
 .note{border-left:3px solid #b8bfc9;padding-left:.8em}
+code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
+white-space:nowrap;background:#f3f5f8;border-radius:3px;padding:.05em .3em}
 """.strip()
 
 

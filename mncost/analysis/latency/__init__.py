@@ -41,7 +41,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -342,6 +342,11 @@ class LatencyProfile:
     """The estimator's registry name (:data:`~mncost.analysis.latency.model.ESTIMATORS`)."""
     origin: str = ""
     """The file it was loaded from ("" for a built-in or a new profile)."""
+    kind_shares: tuple[tuple[str, float], ...] = ()
+    """Per op kind with mult-adds (dense_1x1, dense_kxk, depthwise, fc): the largest
+    share of a fitted configuration's mult-adds in that kind. An estimate of a model
+    that spends much of its MACs in a kind the fit hardly saw says so. Empty: unknown
+    (a profile file written before it was recorded)."""
     poor_fit: bool = False
     """Kept by ``calibrate --keep-poor-fit`` though its fit is too poor to use (every
     term zero, or a leave-one-out mean error of POOR_FIT_PERCENT or more): every
@@ -507,7 +512,63 @@ def fit_profile(
         poor_fit=bool(poor),
         method=est.method,
         estimator=est.name,
+        kind_shares=_max_kind_shares(tables),
     )
+
+
+MAC_KINDS = ("dense_1x1", "dense_kxk", "depthwise", "fc")
+"""The op kinds that carry mult-adds, as the kind-mix caution names them."""
+KIND_WORDS = {
+    "dense_1x1": "dense 1x1 convs",
+    "dense_kxk": "dense kxk convs",
+    "depthwise": "depthwise convs",
+    "fc": "fully connected layers",
+}
+UNSEEN_SHARE, SEEN_RATIO = 0.25, 2.0
+"""A kind holding UNSEEN_SHARE or more of an estimated model's MACs, and over
+SEEN_RATIO times the most it held in any fitted configuration, draws the kind-mix
+caution (ResNet-18, 98% dense kxk, against MobileNets' under 10% in the stem)."""
+
+
+def _kind_shares(table: OpTable) -> dict[str, float]:
+    """Each MAC-carrying kind's share of one configuration's mult-adds."""
+    total = float(table.mult_adds.sum())
+    return {
+        kind: (
+            math.fsum(m for m, k in zip(table.mult_adds, table.kinds) if k == kind) / total
+            if total
+            else 0.0
+        )
+        for kind in MAC_KINDS
+    }
+
+
+def _max_kind_shares(tables: Sequence[OpTable]) -> tuple[tuple[str, float], ...]:
+    shares = [_kind_shares(t) for t in tables]
+    return tuple((kind, max(s[kind] for s in shares)) for kind in MAC_KINDS)
+
+
+def kind_mix_caution(profile: LatencyProfile, table: OpTable) -> str:
+    """The caution for a configuration whose MACs lie mostly in a kind of op the
+    profile's fit hardly saw ("" when none applies, or the profile does not know)."""
+    if not profile.kind_shares:
+        return ""
+    seen = dict(profile.kind_shares)
+    mine = _kind_shares(table)
+    for kind in MAC_KINDS:
+        if mine[kind] >= UNSEEN_SHARE and mine[kind] > SEEN_RATIO * seen.get(kind, 0.0):
+            rests = (
+                "its rate for them is barely constrained by the fit, so this estimate can be "
+                "off by far more than the leave-one-out error"
+                if profile.estimator == "per-kind"
+                else "their time is estimated from how other kinds of op ran"
+            )
+            return (
+                f"{mine[kind]:.0%} of this configuration's mult-adds are in "
+                f"{KIND_WORDS[kind]}, which hold at most {seen.get(kind, 0.0):.1%} of any "
+                f"configuration {profile.name} was fitted on: {rests}"
+            )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -821,6 +882,8 @@ class OpLatency:
     bound: str = ""
     """Under a roofline profile: "compute" or "memory" (which roof the op sits under);
     "" otherwise, and for an op with no MACs and no bytes."""
+    kind: str = "other"
+    """dense_1x1, dense_kxk, depthwise, fc or other (no mult-adds), from its geometry."""
 
 
 @dataclass(frozen=True)
@@ -881,6 +944,7 @@ class LatencyEstimate:
                     **dict(zip(FEATURES, op.features)),
                     "intensity_macs_per_byte": op.intensity,
                     "bound": op.bound or None,
+                    "kind": op.kind,
                 }
                 for op in self.layers
             ],
@@ -900,6 +964,7 @@ class LatencyEstimate:
                     **dict(zip(FEATURES, op.features)),
                     "intensity_macs_per_byte": op.intensity,
                     "bound": op.bound or None,
+                    "kind": op.kind,
                 }
                 for op in self.layers
             ]
@@ -1029,6 +1094,7 @@ def estimate_latency(
                 values,
                 None if math.isnan(value) else value,
                 bounds[i] if bounds is not None else "",
+                table.kinds[i],
             )
         )
     family = _model_family(model) if model is not None else None
@@ -1050,7 +1116,8 @@ def estimate_latency(
         classes=result.classes,
         profile=profile,
         layers=tuple(layers),
-        cautions=_cautions(profile, model, family, alpha, resolution, dtype),
+        cautions=_cautions(profile, model, family, alpha, resolution, dtype)
+        + tuple(c for c in (kind_mix_caution(profile, table),) if c),
         mult_adds=result.total.mult_adds,
         measured=same[0] if same else None,
         measurement=measured_latency(profile, model, alpha, resolution, dtype or profile.dtype)
@@ -1316,6 +1383,7 @@ _Rate = Field(ge=0, le=MAX_COEFFICIENT, allow_inf_nan=False)
 
 
 _Coefficient = Annotated[float, _Rate]
+_Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class _PointFile(BaseModel):
@@ -1384,6 +1452,10 @@ class ProfileFile(BaseModel):
     poor_fit: bool = False
     """Written by ``calibrate --keep-poor-fit`` for a fit too poor to use; every
     estimate from the profile then says so."""
+    kind_shares: dict[Literal["dense_1x1", "dense_kxk", "depthwise", "fc"], _Share] | None = None
+    """Per op kind with mult-adds: the largest share (0 to 1) of a fitted
+    configuration's mult-adds in it; estimates of models whose MACs lie mostly in a kind
+    the fit hardly saw say so. Optional (older files)."""
 
 
 def _alpha_text(alpha: Fraction) -> str:
@@ -1426,8 +1498,9 @@ def profile_json(profile: LatencyProfile) -> str:
             for p in profile.points
         ],
         poor_fit=profile.poor_fit,
+        kind_shares=dict(profile.kind_shares) or None,  # type: ignore[arg-type]
     )
-    return json.dumps(data.model_dump(), indent=2) + "\n"
+    return json.dumps(data.model_dump(exclude_none=True), indent=2) + "\n"
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -1505,7 +1578,12 @@ def load_profile(path: Path) -> LatencyProfile:
         method=parsed.method,
         origin=str(path),
         poor_fit=parsed.poor_fit,
+        kind_shares=_read_shares(parsed.kind_shares),
     )
+
+
+def _read_shares(shares: Mapping[Any, float] | None) -> tuple[tuple[str, float], ...]:
+    return tuple((kind, shares.get(kind, 0.0)) for kind in MAC_KINDS) if shares else ()
 
 
 def check_name(name: str) -> str:

@@ -4,6 +4,7 @@ fitted device profile; or, with ``--fit-report``, the profile's fit and its erro
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,15 +12,22 @@ from mncost.cli.options import (
     ScenarioOptions,
     UserError,
     device_option,
+    emit,
     emit_report,
+    input_files,
     output_options,
     resolve_format,
     resolve_scenario,
     scenario_options,
     user_errors,
 )
+from mncost.present.formats import REPORT_FORMATS
 
 __all__ = ["latency_command"]
+
+LATENCY_FORMATS = (*REPORT_FORMATS, "png", "svg")
+"""A report's formats, HTML being the roofline page with the report under it, and the
+roofline figure alone as an image."""
 
 
 _SCENARIO_DEFAULTS = {
@@ -42,6 +50,7 @@ Examples:
   mncost latency --device pixel1-cpu --fit-report     # the fit, point by point
   mncost latency mobilenet-v3-large --device mydevice.json
   mncost latency mobilenet-v3-small --device pixel1-cpu --dtype int8   # measured: 15.5 ms
+  mncost latency mobilenet-v2 --device mydevice.json -o roofline.html   # the roofline
   mncost calibrate measured.csv -o mydevice.json      # a profile for your device
 """,
 )
@@ -66,7 +75,7 @@ Examples:
     "the device in it beats the estimate (pixel1-cpu has 8-bit MobileNet V3 latencies); "
     "an estimate from a profile fitted in another type says so.",
 )
-@output_options()
+@output_options(LATENCY_FORMATS)
 def latency_command(
     scenario: ScenarioOptions,
     device: str | Path,
@@ -85,6 +94,10 @@ def latency_command(
     of op). The output is an estimate: it names the estimator, what it was fitted on,
     where the measurements come from and its leave-one-out error, and says so plainly
     when MODEL is of a family the profile was not fitted on.
+
+    -o roofline.html draws the roofline (every op at its MACs per byte and the MAC rate
+    it attains, under a roofline profile's compute and memory roofs) above the table,
+    as one offline page; -o roofline.png or .svg writes the figure alone.
     """
     from mncost.analysis.latency import (
         LatencyError,
@@ -96,7 +109,12 @@ def latency_command(
     from mncost.present.views.latency import fit_report as fit_view
     from mncost.present.views.latency import latency_report
 
-    fmt = resolve_format(fmt, output)
+    fmt = resolve_format(fmt, output, LATENCY_FORMATS)
+    if fmt in ("png", "svg") and (output is None or str(output) == "-"):
+        raise UserError(
+            f"a {fmt.upper()} image is written to a file: give -o roofline.{fmt} "
+            "(or -o roofline.html for a page)"
+        )
     if fit_report:
         given = [
             name
@@ -113,6 +131,11 @@ def latency_command(
             raise UserError(
                 "--fit-report shows the device profile's fit; give it with "
                 "--device alone (no MODEL, --spec, --alpha, --res, ...)"
+            )
+        if fmt in ("png", "svg"):
+            raise UserError(
+                "--fit-report is a report, not a figure: write it as .txt, .csv, "
+                ".json, .md or .html"
             )
     elif scenario.bn != "none" or not scenario.fc_bias:
         raise UserError(
@@ -138,4 +161,39 @@ def latency_command(
             model=model,
             dtype=dtype,
         )
-    emit_report(latency_report(estimate), fmt, output)
+    report = latency_report(estimate)
+    if fmt in ("html", "png", "svg"):
+        _roofline(estimate, report, fmt, output)
+        return
+    emit_report(report, fmt, output)
+
+
+def _roofline(estimate: Any, report: Any, fmt: str, output: Path | None) -> None:
+    """The roofline page (the figure, then the report's table and notes), or the figure
+    alone as an image."""
+    from mncost.present.export import PlotOutputError, figure_page, write_figure
+    from mncost.present.files import display_path
+    from mncost.present.roofline import roofline_figure, roofline_intro
+
+    intro = roofline_intro(estimate)
+    drawn = sum(1 for op in estimate.layers if op.kind != "other" and op.ms > 0)
+    if output is None or str(output) == "-":
+        fig = roofline_figure(estimate, titled=False)
+        emit(figure_page(fig, report.title, intro, report.notes, report.tables), None, "html")
+        return
+    fig = roofline_figure(estimate, titled=fmt != "html")
+    with user_errors(PlotOutputError):
+        write_figure(
+            fig,
+            output,
+            title=report.title,
+            intro=intro,
+            notes=report.notes,
+            tables=report.tables,
+            inputs=input_files(),
+        )
+    roofs = "with its roofs" if estimate.profile.estimator == "roofline" else "no roofs"
+    click.echo(
+        f"wrote {display_path(output.resolve())} ({fmt}: the roofline, {drawn} ops, {roofs})",
+        err=True,
+    )

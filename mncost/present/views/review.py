@@ -565,8 +565,6 @@ def _when(moment: datetime) -> str:
 # --- HTML -------------------------------------------------------------------------------
 
 _HTML_STYLE = """<style>
-code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
-white-space:nowrap;background:#f3f5f8;border-radius:3px;padding:.05em .3em}
 code.command{white-space:normal}code.command span{white-space:nowrap}
 h3{font-size:1.02em;margin-top:1.3em}
 footer{margin-top:3em;padding-top:.8em;border-top:1px solid #d6dae0;color:#4a5260;
