@@ -59,11 +59,14 @@ __all__ = [
     "MeasureError",
     "MeasureResult",
     "OnnxRuntime",
+    "PROFILE_RUNS",
+    "Profiled",
     "Runtime",
     "Session",
     "Timing",
     "environment",
     "measure",
+    "profile_layers",
 ]
 
 INSTALL = "mncost measure runs models in onnxruntime: pip install 'mncost[measure]'"
@@ -147,6 +150,12 @@ class Runtime(Protocol):
         """A session ready to run ``config`` (warmed up once, within ``timeout_s``);
         any exception is that configuration's failure."""
 
+    def profile(
+        self, config: Config, threads: int, runs: int, timeout_s: float
+    ) -> tuple[list[float], dict[str, list[float]]]:
+        """``config`` run ``runs`` times under the runtime's profiler: each run's wall
+        time and each node's times, in microseconds (:mod:`mncost.analysis.per_layer`)."""
+
 
 class _OrtSession:
     def __init__(self, session: Any, feeds: dict[str, Any]) -> None:
@@ -175,6 +184,15 @@ class OnnxRuntime:
         self._ort = onnxruntime
         self.version = str(onnxruntime.__version__)
 
+    def _options(self, threads: int) -> Any:
+        ort = self._ort
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = threads
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.log_severity_level = 3  # warnings about the random weights: not the user's
+        return options
+
     def open(self, config: Config, threads: int, timeout_s: float) -> Session:
         import numpy as np
 
@@ -183,11 +201,7 @@ class OnnxRuntime:
         proto = build_onnx(config.arch, config.alpha, config.resolution, None, Conventions())
         data = proto.SerializeToString()
         ort = self._ort
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = threads
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.log_severity_level = 3  # warnings about the random weights: not the user's
+        options = self._options(threads)
         session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         (first,) = session.get_inputs()
         shape = [d if isinstance(d, int) else 1 for d in first.shape]
@@ -206,6 +220,48 @@ class OnnxRuntime:
         if took > timeout_s:
             raise TimeoutError(f"one run took {took:.1f} s, over the timeout of {timeout_s:g} s")
         return _OrtSession(session, feeds)
+
+    def profile(
+        self, config: Config, threads: int, runs: int, timeout_s: float
+    ) -> tuple[list[float], dict[str, list[float]]]:
+        """A new session with onnxruntime's profiler on, warmed up twice, then run
+        ``runs`` times; its profile is written to a private temporary folder, read
+        (bounded) and deleted."""
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        import numpy as np
+
+        from mncost.analysis.onnx_export import build_onnx
+        from mncost.analysis.per_layer import read_profile
+
+        proto = build_onnx(config.arch, config.alpha, config.resolution, None, Conventions())
+        folder = tempfile.mkdtemp(prefix="mncost-profile-")
+        try:
+            options = self._options(threads)
+            options.enable_profiling = True
+            options.profile_file_prefix = os.path.join(folder, "profile")
+            session = self._ort.InferenceSession(
+                proto.SerializeToString(), options, providers=["CPUExecutionProvider"]
+            )
+            (first,) = session.get_inputs()
+            shape = [d if isinstance(d, int) else 1 for d in first.shape]
+            feeds = {first.name: np.random.default_rng(0).standard_normal(shape, dtype=np.float32)}
+            warm = 2
+            for _ in range(warm + runs):
+                start = time.perf_counter()
+                session.run(None, feeds)
+                _checked(time.perf_counter() - start, timeout_s)
+            path = Path(session.end_profiling())
+            if path.parent.resolve() != Path(folder).resolve():
+                raise MeasureError("the runtime wrote its profile outside the folder it was given")
+            all_runs, nodes = read_profile(path)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        # The warm-up runs are profiled too: drop them (the first runs of each node).
+        kept = {name: times[warm:] for name, times in nodes.items() if len(times) > warm}
+        return all_runs[warm:], kept
 
 
 def _cpu_model() -> str:
@@ -354,6 +410,56 @@ def measure(
         normalised=normalised,
         environment=environment(runtime, threads),
     )
+
+
+@dataclass(frozen=True)
+class Profiled:
+    """A configuration's per-layer times (``measure --per-layer``)."""
+
+    config: Config
+    times: Any
+    """Its :class:`~mncost.analysis.per_layer.LayerTimes`."""
+    mult_adds: tuple[int, ...]
+    """Each op's mult-adds, in the order of ``times.layers``."""
+
+
+PROFILE_RUNS = 10
+"""Profiled runs per configuration (after two warm-up runs); a node's time is its median."""
+
+
+def profile_layers(
+    configs: Sequence[Config],
+    runtime: Runtime,
+    *,
+    threads: int = 1,
+    runs: int = PROFILE_RUNS,
+    timeout_s: float = 30.0,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Profiled], list[Failure]]:
+    """Each configuration's node times under the runtime's profiler, mapped to mncost's
+    ops (:func:`mncost.analysis.per_layer.map_nodes`). One configuration at a time,
+    after the timing rounds: the profiler slows every node a little, so these times
+    say where a run's time goes, and the CSV's latencies stay the unprofiled ones."""
+    from mncost.analysis.per_layer import map_nodes
+    from mncost.cost.result import count
+
+    done: list[Profiled] = []
+    failures: list[Failure] = []
+    for n, c in enumerate(configs):
+        if progress is not None:
+            progress("profiling layers", n, len(configs))
+        try:
+            result = count(c.arch, c.alpha, c.resolution, None, Conventions())
+            runs_us, nodes_us = runtime.profile(c, threads, runs, timeout_s)
+            layers = [(layer.name, layer.type) for layer in result.layers]
+            times = map_nodes(layers, runs_us, nodes_us)
+        except Exception as exc:  # noqa: BLE001  (a stranger's model: any failure is its own)
+            failures.append(Failure(c, f"per layer: {_reason(exc)}"))
+            continue
+        done.append(Profiled(c, times, tuple(layer.mult_adds for layer in result.layers)))
+    if progress is not None:
+        progress("profiling layers", len(configs), len(configs))
+    return done, failures
 
 
 def _checked(seconds: float, timeout_s: float) -> float:

@@ -27,6 +27,94 @@ __all__ = ["measure_command"]
 COLUMNS = ("model", "alpha", "resolution", "latency_ms", "spread_percent", "runs")
 
 
+LAYER_COLUMNS = (
+    "model",
+    "alpha",
+    "resolution",
+    "layer",
+    "type",
+    "mult_adds",
+    "ms",
+    "run_ms",
+    "nodes",
+)
+RUNTIME_LAYER = "(runtime)"
+"""The layer name of a configuration's nodes that map to no op (layout reorders)."""
+
+
+def layers_path(csv_path: Path) -> Path:
+    """Where ``--per-layer`` writes its times: ``measured-layers.csv`` beside
+    ``measured.csv``."""
+    return csv_path.with_name(f"{csv_path.stem}-layers.csv")
+
+
+def _layer_rows(profiled: list[Any]) -> list[dict[str, str]]:
+    """The per-layer CSV's rows; names (a stranger's spec or graph may hold any) as a
+    spreadsheet shows them safely: control characters escaped, no formula."""
+    from mncost.analysis.latency import _alpha_text
+    from mncost.present.render import csv_safe
+    from mncost.text import escape_controls
+
+    def text(value: str) -> str:
+        return str(csv_safe(escape_controls(value)))
+
+    rows = []
+    for p in profiled:
+        c, t = p.config, p.times
+        key = {
+            "model": text(c.model),
+            "alpha": _alpha_text(c.alpha),
+            "resolution": str(c.resolution),
+        }
+        run = f"{t.run_ms:.4f}"
+        for layer, macs in zip(t.layers, p.mult_adds):
+            rows.append(
+                {
+                    **key,
+                    "layer": text(layer.name),
+                    "type": text(layer.type),
+                    "mult_adds": str(macs),
+                    "ms": "" if layer.ms is None else f"{layer.ms:.5f}",
+                    "run_ms": run,
+                    "nodes": text(" ".join(layer.nodes)),
+                }
+            )
+        rows.append(
+            {
+                **key,
+                "layer": RUNTIME_LAYER,
+                "type": "runtime nodes",
+                "mult_adds": "0",
+                "ms": f"{t.runtime_ms:.5f}",
+                "run_ms": run,
+                "nodes": text(" ".join(t.runtime_nodes)),
+            }
+        )
+    return rows
+
+
+def _old_layer_rows(
+    path: Path, fresh: bool, replaced: set[tuple[str, str, str]]
+) -> list[dict[str, str]]:
+    """The rows of an earlier --per-layer run to keep: those of configurations not
+    profiled again now. A file that is not such a CSV is replaced, and said so."""
+    from mncost.bounded import BoundedReadError, read_bounded
+    from mncost.present.files import display_path
+
+    if fresh or not path.exists():
+        return []
+    try:
+        text = read_bounded(path, 64 * 2**20, "per-layer CSV").decode("utf-8")
+        reader = csv.DictReader(io.StringIO(text))
+        if tuple(reader.fieldnames or ()) != LAYER_COLUMNS:
+            raise ValueError("its header is not measure's")
+        rows = [row for row in reader]
+    except (BoundedReadError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        click.echo(f"mncost measure: {display_path(path)} is replaced: {str(exc)[:120]}", err=True)
+        return []
+    return [r for r in rows if (r["model"], r["alpha"], r["resolution"]) not in replaced]
+
+
 def sidecar_path(csv_path: Path) -> Path:
     """Where a measurements CSV says where it was measured: ``measured.csv.json``."""
     return csv_path.with_name(csv_path.name + ".json")
@@ -69,12 +157,12 @@ def _read_existing(path: Path) -> tuple[list[dict[str, str]], list[Any]]:
     return rows, points
 
 
-def _csv_text(rows: list[dict[str, str]]) -> str:
+def _csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([row.get(c, "") for c in COLUMNS])
+        writer.writerow([row.get(c, "") for c in columns])
     return out.getvalue()
 
 
@@ -214,6 +302,13 @@ relative to the CSV's folder, and must lie inside it.
     help="A run that takes longer drops its configuration (one line; the rest go on).",
 )
 @click.option(
+    "--per-layer",
+    is_flag=True,
+    help="Also time every layer with onnxruntime's profiler (10 runs per configuration, "
+    "after the rounds) and write the times, mapped to mncost's ops, to "
+    "MEASURED-layers.csv beside -o.",
+)
+@click.option(
     "--seed",
     type=click.IntRange(0, 2**32 - 1),
     default=0,
@@ -232,6 +327,7 @@ def measure_command(
     repeats: int,
     warmup: int,
     timeout_s: float,
+    per_layer: bool,
     seed: int,
 ) -> None:
     """Time each MODEL (a built-in name, a spec file or an ONNX file) at every --alpha and
@@ -245,10 +341,22 @@ def measure_command(
     summary gives each model's median, spread and runs, and the run's agreement (each
     model's median over the odd rounds against the even ones). A configuration that
     fails or times out is one line on standard error; the others are kept.
+
+    --per-layer profiles each configuration timed now, after the rounds, and maps
+    onnxruntime's node times to mncost's ops: a node is the op its name starts with, so
+    an activation or a residual add fused into a conv is timed as part of the conv (the
+    add then shows no time of its own); layout reorders the runtime adds are a
+    "(runtime)" row of their own.
     """
     from mncost.analysis.explore import ExploreError, parse_alphas, parse_resolutions
     from mncost.analysis.latency import _alpha_text
-    from mncost.analysis.measure import Config, MeasureError, OnnxRuntime, measure
+    from mncost.analysis.measure import (
+        Config,
+        MeasureError,
+        OnnxRuntime,
+        measure,
+        profile_layers,
+    )
     from mncost.analysis.scenario import model_ref
     from mncost.arch.load import SpecError
     from mncost.arch.registry import UnknownModelError
@@ -327,6 +435,18 @@ def measure_command(
                 progress=bar,
             )
     result, scale = _rescaled(result, anchors)
+    profiled: list[Any] = []
+    if per_layer and result.timings:
+        with user_errors(MeasureError), ProgressBar() as bar:
+            profiled, failed = profile_layers(
+                [t.config for t in result.timings],
+                rt,
+                threads=threads,
+                timeout_s=timeout_s,
+                progress=bar,
+            )
+        for f in failed:
+            click.echo(f"mncost measure: {f.config.describe()}: {f.reason}", err=True)
     for f in result.failures:
         click.echo(f"mncost measure: {f.config.describe()}: {f.reason}", err=True)
     if not result.timings:
@@ -380,4 +500,15 @@ def measure_command(
         + f") and {display_path(side.name)}",
         err=True,
     )
-    emit_report(measure_report(result, skipped, scale), "table", None)
+    if profiled:
+        target = layers_path(output)
+        rows = _layer_rows(profiled)
+        replaced = {(r["model"], r["alpha"], r["resolution"]) for r in rows}
+        kept = _old_layer_rows(target, fresh, replaced)
+        check_output_path(target)
+        write_output(target, _csv_text(kept + rows, LAYER_COLUMNS))
+        click.echo(
+            f"wrote {display_path(target)} (per layer: {len(profiled)} configuration(s))",
+            err=True,
+        )
+    emit_report(measure_report(result, skipped, scale, profiled), "table", None)

@@ -3,9 +3,10 @@ run can be trusted (its split-half agreement and the machine's drift)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from mncost.analysis.measure import MeasureResult
+from mncost.analysis.measure import PROFILE_RUNS, MeasureResult, Profiled
 from mncost.cost.scaling import multiplier_text, resolution_text
 from mncost.present.model import Column, Report, Table
 
@@ -16,10 +17,71 @@ def _ms(value: Any) -> str:
     return f"{value:,.3f}"
 
 
+def _per_layer_table(profiled: Sequence[Profiled]) -> tuple[Table, list[str]]:
+    """Per profiled configuration: how much of a run the node times cover, the runtime's
+    own nodes, and the slowest op."""
+    rows = []
+    coverages = []
+    for p in sorted(profiled, key=lambda p: (p.config.model, p.times.run_ms)):
+        t = p.times
+        timed = [layer for layer in t.layers if layer.ms is not None]
+        slowest = max(timed, key=lambda layer: layer.ms or 0.0, default=None)
+        node = t.node_ms
+        coverages.append(t.coverage * 100)
+        rows.append(
+            [
+                p.config.model,
+                multiplier_text(p.config.alpha),
+                resolution_text(p.config.resolution),
+                t.run_ms,
+                node,
+                f"{t.coverage * 100:.0f}%",
+                f"{t.runtime_ms / node * 100:.1f}%" if node else "",
+                (
+                    f"{slowest.name} ({(slowest.ms or 0.0) / node * 100:.0f}%)"
+                    if slowest is not None and node
+                    else ""
+                ),
+                sum(1 for layer in t.layers if layer.ms is None),
+            ]
+        )
+    table = Table(
+        title="Per layer (onnxruntime's profiler)",
+        columns=[
+            Column("Model"),
+            Column("Alpha", "right"),
+            Column("Res", "right"),
+            Column("Run ms", "right", show=_ms),
+            Column("Nodes ms", "right", show=_ms),
+            Column("Covered", "right"),
+            Column("Runtime nodes", "right", hide_rank=2),
+            Column("Slowest op", hide_rank=1),
+            Column("Fused away", "right", hide_rank=3),
+        ],
+        rows=rows,
+    )
+    low, high = min(coverages), max(coverages)
+    notes = [
+        f"Per layer: each configuration run {PROFILE_RUNS} times under the profiler, after "
+        "the rounds; a node's time is its median, an op's the sum of its nodes'. The node "
+        f"times cover {low:.0f}% to {high:.0f}% of a profiled run (Covered); the rest is "
+        "the runtime's own work between nodes.",
+        "A node is the op its name starts with: an activation or a residual add that "
+        "onnxruntime fused into a conv is timed in the conv, and the add counts as fused "
+        "away (no time of its own); the layout reorders it adds (NCHWc) are the runtime "
+        "nodes, a '(runtime)' row of their own in the CSV.",
+    ]
+    return table, notes
+
+
 def measure_report(
-    result: MeasureResult, skipped: int = 0, scale: tuple[float, int] | None = None
+    result: MeasureResult,
+    skipped: int = 0,
+    scale: tuple[float, int] | None = None,
+    profiled: Sequence[Profiled] = (),
 ) -> Report:
-    """The timings, slowest last, with the run's agreement, drift and environment."""
+    """The timings, slowest last, with the run's agreement, drift and environment; and
+    with ``profiled``, the per-layer coverage."""
     env = result.environment
     rows = [
         [
@@ -82,8 +144,13 @@ def measure_report(
             f"{len(result.failures)} configuration(s) could not be timed (each said why "
             "above) and are not in the CSV."
         )
+    tables = [table]
+    if profiled:
+        layers, layer_notes = _per_layer_table(profiled)
+        tables.append(layers)
+        notes += layer_notes
     return Report(
         title=f"Timed {len(result.timings)} configuration(s) on this machine",
-        tables=[table],
+        tables=tables,
         notes=notes,
     )
