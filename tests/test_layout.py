@@ -256,6 +256,7 @@ COUNTING: frozenset[str] = frozenset(
         "mncost.cost.memory.peak_grid",
         "mncost.cost.memory.live_bytes",
         "mncost.analysis.latency.latency_grid",
+        "mncost.analysis.latency.estimate.latency_grid",
     }
 )
 """Functions that count. Every function of mncost.cost.metrics and mncost.cost.sweep

@@ -1,0 +1,329 @@
+"""Estimates from a profile: one configuration op by op (:func:`estimate_latency`,
+:class:`LatencyEstimate`, with the cautions that say when it is less sure than the
+profile's leave-one-out error), and a whole alpha x resolution grid
+(:func:`latency_grid`, :func:`predict_grid`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from mncost.analysis.latency.builtin import (
+    DeviceMeasurement,
+    cross_family_check,
+    measured_latency,
+)
+from mncost.analysis.latency.features import op_table
+from mncost.analysis.latency.linear import FEATURES
+from mncost.analysis.latency.measurements import _conventions, _model_family
+from mncost.analysis.latency.profile import LatencyProfile, PointFit, kind_mix_caution
+from mncost.cost.model import Model
+from mncost.cost.result import count
+from mncost.cost.scaling import Resolution, multiplier_text, resolution_hw, resolution_text
+
+if TYPE_CHECKING:
+    import numpy
+    import pandas
+
+
+@dataclass(frozen=True)
+class OpLatency:
+    """One op's estimated time and the features it was estimated from."""
+
+    name: str
+    type: str
+    """The op's group ("Conv 1x1", "Conv DW 3x3", "Add", ...)."""
+    block: str
+    ms: float
+    features: tuple[int, ...]
+    """The op's value of each of FEATURES (exact ints)."""
+    intensity: float | None = None
+    """MACs per byte the op moves (activations read and written, weights read); None
+    for an op that moves none."""
+    bound: str = ""
+    """Under a roofline profile: "compute" or "memory" (which roof the op sits under);
+    "" otherwise, and for an op with no MACs and no bytes."""
+    kind: str = "other"
+    """dense_1x1, dense_kxk, depthwise, fc or other (no mult-adds), from its geometry."""
+
+
+@dataclass(frozen=True)
+class LatencyEstimate:
+    """An estimated latency of one configuration on one device: per op and in total."""
+
+    model: str
+    family: str | None
+    """The model's family (None: a spec file's architecture)."""
+    alpha: Fraction
+    resolution: Resolution
+    """The input's side, or (height, width)."""
+    classes: int
+    profile: LatencyProfile
+    layers: tuple[OpLatency, ...]
+    cautions: tuple[str, ...]
+    """Why this estimate is less sure than the profile's LOO error says: another family
+    than the fit's, a configuration outside its range. Empty when none applies."""
+    mult_adds: int
+    measured: PointFit | None = None
+    """The profile's own measured point for this very configuration (same model, alpha
+    and resolution), when there is one: the measurement beside the estimate."""
+    measurement: DeviceMeasurement | None = None
+    """Any measurement of this configuration on the device (the profile's own point, or
+    a published one it never saw), in the dtype asked for: it beats the estimate."""
+
+    @property
+    def best_ms(self) -> float:
+        """The measurement where there is one, else the estimate."""
+        return self.measurement.latency_ms if self.measurement else self.total_ms
+
+    @property
+    def total_ms(self) -> float:
+        """The estimated latency: the sum of the per-op estimates."""
+        return math.fsum(op.ms for op in self.layers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the documented JSON layout."""
+        return {
+            "estimate": True,
+            "model": self.model,
+            "family": self.family,
+            "alpha": float(self.alpha),
+            "resolution": self.resolution,
+            "classes": self.classes,
+            "total_ms": self.total_ms,
+            "measured_ms": self.measurement.latency_ms if self.measurement else None,
+            "measurement": self.measurement.to_dict() if self.measurement else None,
+            "mult_adds": self.mult_adds,
+            "cautions": list(self.cautions),
+            "device": self.profile.provenance(),
+            "layers": [
+                {
+                    "name": op.name,
+                    "type": op.type,
+                    "block": op.block,
+                    "ms": op.ms,
+                    **dict(zip(FEATURES, op.features)),
+                    "intensity_macs_per_byte": op.intensity,
+                    "bound": op.bound or None,
+                    "kind": op.kind,
+                }
+                for op in self.layers
+            ],
+        }
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per op: name, type, block, ms and each feature."""
+        import pandas as pd
+
+        frame_: pandas.DataFrame = pd.DataFrame(
+            [
+                {
+                    "name": op.name,
+                    "type": op.type,
+                    "block": op.block,
+                    "ms": op.ms,
+                    **dict(zip(FEATURES, op.features)),
+                    "intensity_macs_per_byte": op.intensity,
+                    "bound": op.bound or None,
+                    "kind": op.kind,
+                }
+                for op in self.layers
+            ]
+        )
+        return frame_
+
+
+def dtype_caution(profile: LatencyProfile, dtype: str) -> str:
+    """What an estimate in ``dtype`` from a profile fitted in another one is ("" when
+    they are the same)."""
+    if dtype == profile.dtype:
+        return ""
+    return (
+        f"{profile.name} was fitted on {profile.dtype} measurements: its estimate for "
+        f"{dtype} is the {profile.dtype} estimate (the speed-up of {dtype} is not modelled); "
+        f"only a measurement in {dtype} says more"
+    )
+
+
+def _cautions(
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alpha: Fraction,
+    resolution: Resolution,
+    dtype: str | None = None,
+) -> tuple[str, ...]:
+    poor = profile.poor_fit_caution
+    kind = dtype_caution(profile, dtype) if dtype is not None else ""
+    return (
+        ((poor,) if poor else ())
+        + ((kind,) if kind else ())
+        + _fit_cautions(profile, model, family, alpha, resolution)
+    )
+
+
+def _fit_cautions(
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alpha: Fraction,
+    resolution: Resolution,
+) -> tuple[str, ...]:
+    fitted = ", ".join(profile.families)
+    if model is None or family is None:
+        return (
+            f"this architecture comes from a file (a spec or an ONNX graph), not a built-in "
+            "model: "
+            f"{profile.name} was fitted on {fitted} only, so this estimate carries its "
+            "model to an architecture it never saw",
+        )
+    if family not in profile.families:
+        checked = [
+            c.error_percent for c in cross_family_check(profile) if _model_family(c.model) == family
+        ]
+        seen = (
+            (
+                f" (on the {len(checked)} {family} checkpoints it was checked on, its "
+                f"errors run from {min(checked):+.1f}% to {max(checked):+.1f}%: see "
+                "--fit-report)"
+            )
+            if checked
+            else ""
+        )
+        return (
+            f"{model} is a {family} model, and {profile.name} was fitted on {fitted} "
+            "only: this estimate crosses families, and its error may exceed the "
+            f"profile's leave-one-out error{seen}",
+        )
+    notes = []
+    alphas, sizes = profile.alpha_range(model), profile.resolution_range(model)
+    if alphas is None or sizes is None:
+        notes.append(
+            f"{profile.name} was fitted on other {family} models "
+            f"({', '.join(profile.models)}), not on {model}"
+        )
+        return tuple(notes)
+    if not alphas[0] <= alpha <= alphas[1]:
+        notes.append(
+            f"alpha {multiplier_text(alpha)} lies outside the alphas "
+            f"{profile.name} was fitted on ({multiplier_text(alphas[0])} to "
+            f"{multiplier_text(alphas[1])}): extrapolated"
+        )
+    if not all(sizes[0] <= side <= sizes[1] for side in resolution_hw(resolution)):
+        notes.append(
+            f"resolution {resolution_text(resolution)} lies outside the resolutions "
+            f"{profile.name} was fitted on ({sizes[0]} to {sizes[1]}): extrapolated"
+        )
+    return tuple(notes)
+
+
+def estimate_latency(
+    arch: Model,
+    alpha: Fraction,
+    resolution: Resolution | None,
+    classes: int | None,
+    profile: LatencyProfile,
+    *,
+    rounding: str | None = None,
+    model: str | None = None,
+    dtype: str | None = None,
+) -> LatencyEstimate:
+    """The estimated latency of ``arch`` at (alpha, resolution) on ``profile``'s device,
+    op by op, and the measurement of that configuration on the device where there is
+    one (in ``dtype``, default the profile's). ``model`` is its registered name (None
+    for a spec file's architecture); ScalingError when the configuration cannot be
+    counted."""
+    resolution = arch.resolution if resolution is None else resolution
+    result = count(arch, alpha, resolution, classes, _conventions(profile.dtype, rounding))
+    columns = [result.metric(name) for name in FEATURES]
+    from mncost.analysis.latency.roofline import bound, intensity
+
+    table = op_table(result)
+    per_op = profile.model.op_ms(profile.coefficients, table)
+    macs_per_byte = intensity(table)
+    bounds = bound(profile.coefficients, table) if profile.estimator == "roofline" else None
+    layers = []
+    for i, record in enumerate(result.layers):
+        values = tuple(col[i] for col in columns)
+        value = float(macs_per_byte[i])
+        layers.append(
+            OpLatency(
+                record.name,
+                record.type,
+                record.block,
+                float(per_op[i]),
+                values,
+                None if math.isnan(value) else value,
+                bounds[i] if bounds is not None else "",
+                table.kinds[i],
+            )
+        )
+    family = _model_family(model) if model is not None else None
+    same = [
+        p
+        for p in profile.points
+        if model is not None
+        and p.measurement.model == model
+        and p.measurement.alpha == alpha
+        and p.measurement.resolution == resolution
+        and result.classes == arch.classes
+        and rounding is None
+    ]
+    return LatencyEstimate(
+        model=model or arch.name,
+        family=family,
+        alpha=alpha,
+        resolution=resolution,
+        classes=result.classes,
+        profile=profile,
+        layers=tuple(layers),
+        cautions=_cautions(profile, model, family, alpha, resolution, dtype)
+        + tuple(c for c in (kind_mix_caution(profile, table),) if c),
+        mult_adds=result.total.mult_adds,
+        measured=same[0] if same else None,
+        measurement=measured_latency(profile, model, alpha, resolution, dtype or profile.dtype)
+        if result.classes == arch.classes and rounding is None
+        else None,
+    )
+
+
+def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> numpy.ndarray:
+    """Estimated ms at every grid point, from the feature totals of
+    :func:`mncost.cost.sweep.grid` (called with ``metrics=FEATURES`` and the profile's
+    dtype): one multiply-add per feature and point."""
+    import numpy as np
+
+    missing = [name for name in FEATURES if name not in grids]
+    if missing:
+        raise KeyError(f"the grid lacks the feature(s) {', '.join(missing)}")
+    total = np.zeros(np.shape(grids[FEATURES[0]]), dtype=float)
+    for name, c in zip(FEATURES, profile.coefficients):
+        if c:  # a grid past int64 holds Python ints (dtype object): as floats here
+            total += c * np.asarray(grids[name], dtype=float)
+    return total
+
+
+def latency_grid(
+    profile: LatencyProfile,
+    arch: Model,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[Resolution],
+    classes: int | None = None,
+    rounding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> numpy.ndarray:
+    """Estimated ms of ``arch`` at every (alpha, resolution), shape (alphas, resolutions),
+    from the profile's estimator (the linear one from the sweep's exact totals)."""
+    progress_ = progress
+    return profile.model.grid_ms(
+        profile.coefficients,
+        arch,
+        alphas,
+        resolutions,
+        classes,
+        _conventions(profile.dtype, rounding),
+        progress_,
+    )
