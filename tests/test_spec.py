@@ -144,5 +144,7 @@ def test_schema_describes_every_layer_kind():
         "se",
         "inverted_residual",
         "aux",
+        "head",
+        "join",
     }
     assert Architecture.model_validate(load_spec(EXAMPLES / "tiny-cifar.yaml").model_dump())

@@ -387,12 +387,13 @@ def _build(
         )
     result = count(model, alpha, resolution, classes, conventions)
     g = result.geometry
-    nodes, proto, params = _Builder(onnx, g, conventions, seed).build()
+    builder = _Builder(onnx, g, conventions, seed)
+    nodes, proto, params = builder.build()
     last = max((i for i, op in enumerate(g.program.ops) if not op.aux), default=None)
     if last is None:
         raise ExportError(f"{model.name}: no op runs at inference; nothing to export")
-    final = nodes[-1].output[0]
     last_t = g.program.ops[last].output
+    final = builder.names[last_t]
     out_c, out_h, out_w = (
         g.width.channels[last_t],
         g.spatial.heights[last_t],
@@ -417,6 +418,15 @@ def _build(
     graph.output.append(
         onnx.helper.make_tensor_value_info("output", onnx.TensorProto.FLOAT, out_shape)
     )
+    for t in g.program.outputs:  # each head's output, by the name of the op that wrote it
+        if t != last_t:
+            graph.output.append(
+                onnx.helper.make_tensor_value_info(
+                    builder.names[t],
+                    onnx.TensorProto.FLOAT,
+                    ["N", g.width.channels[t], g.spatial.heights[t], g.spatial.widths[t]],
+                )
+            )
     proto.opset_import.append(onnx.helper.make_opsetid("", OPSET))
     proto.producer_name = "mncost"
     proto.doc_string = (

@@ -464,6 +464,46 @@ class Aux(LayerBase):
     """The head's layers, in order."""
 
 
+class Head(LayerBase):
+    """A head on an inner feature map: a detector's box and class predictors, a
+    segmenter's decoder. Its layers run on the output of the earlier layer named
+    ``input`` (its full name, as the tables show it: ``block_12.expand``, or a
+    composite's ``block_12``, which is its last op's output), and its last output is one
+    of the network's outputs, held until the network ends, unless a ``join`` reads it (a
+    head inside a head computes a branch: LR-ASPP's gate). The network goes on from where
+    it was: the layers after a head read what they read before it, and reach a head's
+    tensors only through a ``join``."""
+
+    kind: Literal["head"] = "head"
+    input: str = Field(min_length=1, max_length=400)
+    """The full name of the earlier layer whose output the head reads."""
+    layers: list[Layer] = Field(min_length=1)
+    """The head's layers, in order; shown as ``head.layer``."""
+
+
+class Join(LayerBase):
+    """The current feature map joined with earlier ones, named in ``others`` (full
+    names, as for a head's input): ``add`` (the same shapes), ``mul`` (each other a 1x1
+    map with the same channels: a gate, channel by channel, as LR-ASPP's) or ``concat``
+    (channels; the same height and width). 0 mult-adds."""
+
+    kind: Literal["join"] = "join"
+    mode: Literal["add", "mul", "concat"]
+    """How the maps are joined."""
+    others: list[str] = Field(min_length=1, max_length=16)
+    """The full names of the earlier layers whose outputs join the current map."""
+    act: Activation = "none"
+    """Activation after the join; counts 0 mult-adds."""
+
+    @model_validator(mode="after")
+    def _one_gate(self) -> Any:
+        if self.mode != "concat" and len(self.others) != 1:
+            raise ValueError(
+                f"{self.mode} joins the current map with one other, not {len(self.others)}"
+            )
+        return self
+
+
 class InvertedResidual(LayerBase):
     """MobileNet V2/V3's inverted residual block ("bottleneck").
 
@@ -521,7 +561,9 @@ Layer = Annotated[
     | Concat
     | SqueezeExcite
     | InvertedResidual
-    | Aux,
+    | Aux
+    | Head
+    | Join,
     Field(discriminator="kind"),
 ]
 """Any layer kind, picked by its ``kind`` tag."""
@@ -543,6 +585,8 @@ KINDS: tuple[str, ...] = (
     "se",
     "inverted_residual",
     "aux",
+    "head",
+    "join",
 )
 """Every ``kind`` tag, in the order the docs list them."""
 
@@ -585,7 +629,7 @@ def _walk_names(layers: list[tuple[str, Any]], reserved: str = "") -> None:
 
 def _children(layer: Any) -> list[tuple[str, list[Any]]]:
     kind = layer.kind
-    if kind in ("block", "aux"):
+    if kind in ("block", "aux", "head"):
         return [("layers", list(layer.layers))]
     if kind == "residual":
         return [("body", list(layer.body)), ("shortcut", list(layer.shortcut))]

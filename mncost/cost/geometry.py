@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthError, WidthRule, expand_input
-from mncost.cost.graph import Op, Program, lower
+from mncost.cost.graph import LoweringError, Op, Program, lower
 from mncost.cost.scaling import Resolution, ScalingError, resolution_hw
 from mncost.limits import MAX_CHANNELS, MAX_TENSOR_CHANNELS
 
@@ -119,7 +119,10 @@ class SpatialPlan:
 def _program(arch: Any, drop_classifier: bool) -> Program:
     model = arch.value
     if isinstance(model, Architecture):
-        prog = lower(model, drop_classifier)
+        try:
+            prog = lower(model, drop_classifier)
+        except LoweringError as exc:
+            raise GeometryError(str(exc)) from None
     else:  # a GraphModel: already a program
         prog = model.drop_classifier() if drop_classifier else model.program
     # Spec fields are bounded one by one; what they add up to is bounded here: 60
@@ -168,6 +171,8 @@ def _static(prog: Program) -> Static:
     main = [i for i, op in enumerate(ops) if not op.aux]
     if main:
         last_use[ops[main[-1]].output] = main[-1]  # the network's output is read at the end
+        for t in prog.outputs:  # a head's output too: held until the network ends
+            last_use[t] = max(last_use[t], main[-1])
     live = _live_sets(ops, last_use)
 
     def column(name: str) -> tuple[Any, ...]:
@@ -419,6 +424,11 @@ def _build_spatial_plan(prog: Program, resolution: Resolution) -> SpatialPlan:
             if len(op.inputs) > 1:
                 shapes = {(hs[i], ws[i]) for i in op.inputs}
                 if op.kind == "scale":
+                    gates = [f"{hs[i]}x{ws[i]}" for i in op.inputs[1:] if (hs[i], ws[i]) != (1, 1)]
+                    if gates:
+                        raise _shape_error(
+                            op, f"a gate must be a 1x1 map, and it reads one of {gates[0]}"
+                        )
                     shapes.discard((1, 1))  # the gate is 1x1, broadcast over the map
                 if len(shapes) > 1:
                     raise _shape_error(

@@ -23,7 +23,7 @@ from typing import Any
 from mncost.arch import ops as spec
 from mncost.arch.ops import pair
 
-__all__ = ["Op", "Program", "lower"]
+__all__ = ["LoweringError", "Op", "Program", "lower"]
 
 Width = tuple[Any, ...]
 """How an op's output channels follow from its inputs and alpha:
@@ -100,10 +100,17 @@ class Program:
     alpha_blocked: str = ""
     """Why the program cannot be counted at an alpha other than 1 ("" when it can): an
     imported graph whose channel slices are fixed numbers."""
+    outputs: list[int] = field(default_factory=list)
+    """The heads' outputs that no op reads (tensor ids), each held until the network
+    ends; the main path's last tensor is an output too and is not listed."""
 
     def tensor(self) -> int:
         self.tensors += 1
         return self.tensors - 1
+
+
+class LoweringError(ValueError):
+    """A spec that cannot be lowered: a head or a join naming no earlier layer."""
 
 
 class _Lowering:
@@ -112,6 +119,21 @@ class _Lowering:
         self.drop_classifier = drop_classifier
         self.stopped = False
         self.in_aux = False
+        self.named: dict[str, int] = {}
+        """Every layer's and op's full name -> the tensor it wrote, in network order."""
+
+    def lookup(self, name: str, user: str, field: str) -> int:
+        if name in self.named:
+            return self.named[name]
+        from mncost.text import quote
+
+        known = list(self.named)
+        close = [k for k in known if k.endswith("." + name) or k.split(".")[-1] == name][:3]
+        hint = f" (did you mean {', '.join(quote(c) for c in close)}?)" if close else ""
+        raise LoweringError(
+            f"layer {quote(user)}: {field} {quote(name)} names no earlier layer{hint}; give "
+            "an earlier layer's full name as the tables show it (block_12.expand)"
+        )
 
     def emit(self, op: Op, raw: int) -> int:
         # Each op writes the next tensor, so a tensor's id is one more than its op's index.
@@ -120,6 +142,7 @@ class _Lowering:
             op = replace(op, aux=True)
         self.p.ops.append(op)
         self.p.raw_channels.append(raw)
+        self.named[op.name] = op.output
         return op.output
 
     def raw(self, t: int) -> int:
@@ -130,6 +153,7 @@ class _Lowering:
             if self.stopped:
                 break
             x = self.layer(layer, x, prefix, block)
+            self.named.setdefault(prefix + layer.name, x)
         return x
 
     def layer(self, layer: Any, x: int, prefix: str, block: str) -> int:
@@ -258,6 +282,30 @@ class _Lowering:
                 self.sequence(list(layer.layers), x, name + ".", name)
                 self.in_aux = False
             return x
+        if kind == "head":
+            source = self.lookup(layer.input, name, "input")
+            out = self.sequence(list(layer.layers), source, name + ".", name)
+            if out != source and not self.stopped:
+                self.p.outputs.append(out)
+            self.stopped = False  # --classes 0 drops a head's class predictor, not the rest
+            self.named[name] = out
+            return x  # the network goes on from where it was
+        if kind == "join":
+            others = tuple(self.lookup(other, name, "others") for other in layer.others)
+            op_kind = {"add": "add", "mul": "scale", "concat": "concat"}[layer.mode]
+            return self.emit(
+                Op(
+                    name,
+                    op_kind,
+                    op_kind,
+                    block,
+                    (x, *others),
+                    p.tensor(),
+                    width=("sum",) if op_kind == "concat" else ("input",),
+                    act=layer.act,
+                ),
+                sum(self.raw(t) for t in (x, *others)) if op_kind == "concat" else self.raw(x),
+            )
         if kind == "residual":
             body = self.sequence(list(layer.body), x, name + ".", name)
             skip = self.sequence(list(layer.shortcut), x, name + ".", name)
@@ -479,4 +527,8 @@ def lower(arch: spec.Architecture, drop_classifier: bool = False) -> Program:
         raw_channels=[arch.input_channels],
     )
     _Lowering(program, drop_classifier).sequence(list(arch.layers), 0, "", "")
+    # A head's output that a join reads is an inner tensor (a gate, a branch), not one
+    # of the network's outputs.
+    read = {t for op in program.ops for t in op.inputs}
+    program.outputs = [t for t in program.outputs if t not in read]
     return program

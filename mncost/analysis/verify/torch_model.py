@@ -239,6 +239,13 @@ class _Built:
     stopped: bool = False
     in_aux: bool = False
     joins: dict[str, Any] = field(default_factory=dict)
+    named: dict[str, int] = field(default_factory=dict)
+    """Every op's and layer's full name -> its output tensor (heads and joins read them)."""
+
+    def lookup(self, name: str, user: str) -> int:
+        if name not in self.named:
+            raise UnsupportedLayer(f"layer {user!r} reads {name!r}, which names no earlier layer")
+        return self.named[name]
 
     def run(
         self, name: str, kind: str, module: nn.Module, inputs: tuple[int, ...], raw: int
@@ -260,6 +267,7 @@ class _Built:
         self.tensors.append(out)
         self.raw.append(raw)
         self.aux.append(self.in_aux)
+        self.named[name] = len(self.tensors) - 1
         return len(self.tensors) - 1
 
     # --- primitive ops ------------------------------------------------------------
@@ -336,6 +344,7 @@ class _Built:
             if self.stopped:
                 break
             x = self.layer(layer, x, prefix)
+            self.named.setdefault(prefix + layer.name, x)
         return x
 
     def layer(self, layer: Any, x: int, prefix: str) -> int:
@@ -443,6 +452,22 @@ class _Built:
                 self.sequence(list(layer.layers), x, name + ".")
                 self.in_aux = False
             return x
+        if kind == "head":
+            out = self.sequence(list(layer.layers), self.lookup(layer.input, name), name + ".")
+            self.stopped = False  # no classes: the head's class predictor goes, not the rest
+            self.named[name] = out
+            return x
+        if kind == "join":
+            others = tuple(self.lookup(other, name) for other in layer.others)
+            if layer.mode == "add":
+                module = self.joins["add"](layer.act)
+            elif layer.mode == "mul":
+                module = self.joins["scale"]()
+            else:
+                module = self.joins["concat"]()
+            join_kind = {"add": "add", "mul": "scale", "concat": "concat"}[layer.mode]
+            raw = sum(self.raw[t] for t in (x, *others)) if join_kind == "concat" else self.raw[x]
+            return self.run(name, join_kind, module, (x, *others), raw)
         if kind == "residual":
             body = self.sequence(list(layer.body), x, name + ".")
             skip = self.sequence(list(layer.shortcut), x, name + ".")
