@@ -264,14 +264,14 @@ class _Builder:
                 y = self.map(op, i, xs[0])
                 rank = self.rank.get(op.inputs[0], 4)
             elif kind == "resize":
-                y = self.resize_to(xs[0], sp.h_out[i], sp.w_out[i], name)
+                y = self.resize_to(xs[0], sp.h_out[i], sp.w_out[i], name, op.mode)
             else:  # pragma: no cover - every kind of the engine is above
                 raise ExportError(f"layer {name!r}: no ONNX node for an op of kind {kind!r}")
             self.names[out_t] = y
             self.rank[out_t] = rank
         return self.nodes, self.model, self.params
 
-    def resize_to(self, x: str, h: int, w: int, name: str) -> str:
+    def resize_to(self, x: str, h: int, w: int, name: str, mode: str = "nearest") -> str:
         """Resize to a fixed h x w, the batch and channels kept from the input (as
         PyTorch exports an interpolation to a size)."""
         shape = self.node("Shape", [x], f"{name}.shape")
@@ -281,6 +281,14 @@ class _Builder:
             f"{name}.nc",
         )
         sizes = self.node("Concat", [nc, self.ints(f"{name}.hw", [h, w])], f"{name}.sizes", axis=0)
+        if mode == "bilinear":  # PyTorch's interpolate(mode="bilinear", align_corners=False)
+            return self.node(
+                "Resize",
+                [x, "", "", sizes],
+                name,
+                mode="linear",
+                coordinate_transformation_mode="pytorch_half_pixel",
+            )
         return self.node("Resize", [x, "", "", sizes], name, mode="nearest")
 
     def batch_norm(self, x: str, c: int, name: str) -> str:

@@ -387,11 +387,19 @@ class Resize(LayerBase):
     output: Annotated[list[Side], Field(min_length=2, max_length=2)] | Side | None = None
     """Instead of scale: this output size, one side or [height, width], whatever the
     input's (an adaptive pool that enlarges a small map exports as this)."""
+    like: str | None = Field(default=None, min_length=1, max_length=400)
+    """Instead of scale: the size of the earlier layer named here (its full name), or of
+    ``input``, the network's input (a segmenter's decoder: up to the low-level features,
+    then to the image)."""
+    mode: Literal["nearest", "bilinear"] = "nearest"
+    """How values are interpolated (the same cost: 0 MACs)."""
 
     @model_validator(mode="after")
     def _one_size(self) -> Any:
-        if (self.scale is None) == (self.output is None):
-            raise ValueError("give scale (a whole factor) or output (a size), not both or neither")
+        if sum(v is not None for v in (self.scale, self.output, self.like)) != 1:
+            raise ValueError(
+                "give one of scale (a whole factor), output (a size) or like (a layer's size)"
+            )
         return self
 
 

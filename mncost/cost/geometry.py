@@ -371,6 +371,8 @@ def _spatial_steps(prog: Program) -> list[tuple[Any, ...]]:
                 steps.append(("window", op, k_h, k_w))
         elif kind == "fc" or (kind == "pool" and op.pool == "global"):
             steps.append(("whole", op))
+        elif kind == "resize" and op.size_of is not None:
+            steps.append(("like", op, op.size_of))
         elif kind == "pool" or (kind == "resize" and op.pool_output is not None):
             steps.append(("adaptive", op, *op.pool_output))  # type: ignore[misc]
         elif kind == "resize":
@@ -415,6 +417,9 @@ def _build_spatial_plan(prog: Program, resolution: Resolution) -> SpatialPlan:
         elif rule == "adaptive":
             k_h = k_w = 0
             ho, wo = step[2], step[3]
+        elif rule == "like":  # the size of an earlier tensor
+            k_h = k_w = 0
+            ho, wo = hs[step[2]], ws[step[2]]
         elif rule == "resize":  # floor(side * scale), exactly
             k_h = k_w = 0
             ho, wo = h * step[2] // step[3], w * step[4] // step[5]

@@ -78,6 +78,11 @@ class Op:
     scale_factor: tuple[Any, Any] | None = None
     """For resize: the (height, width) scale, exact (Fractions); the output side is
     floor(input * scale). A fixed output size is ``pool_output`` instead."""
+    size_of: int | None = None
+    """For resize: the tensor whose height and width the output takes (read for its
+    size only)."""
+    mode: str = "nearest"
+    """For resize: nearest or bilinear."""
     batch_norm: bool = False
     bias: bool = False
     act: str = "none"
@@ -253,6 +258,9 @@ class _Lowering:
             )
         if kind == "resize":
             fixed = None if layer.output is None else pair(layer.output)
+            size_of = None
+            if layer.like is not None:
+                size_of = 0 if layer.like == "input" else self.lookup(layer.like, name, "like")
             factor = None
             if layer.scale is not None:
                 sh, sw = pair(layer.scale)
@@ -267,6 +275,8 @@ class _Lowering:
                     p.tensor(),
                     pool_output=fixed,
                     scale_factor=factor,
+                    size_of=size_of,
+                    mode=layer.mode,
                 ),
                 self.raw(x),
             )

@@ -438,11 +438,16 @@ class _Built:
         if kind == "act":
             return self.run(name, "act", _act(layer.act), (x,), self.raw[x])
         if kind == "resize":
-            module = (
-                nn.Upsample(size=pair(layer.output))
-                if layer.output is not None
-                else nn.Upsample(scale_factor=tuple(float(f) for f in pair(layer.scale)))
-            )
+            mode = layer.mode
+            if layer.like is not None:
+                like = self.tensors[0 if layer.like == "input" else self.lookup(layer.like, name)]
+                module = nn.Upsample(size=tuple(like.shape[-2:]), mode=mode)
+            elif layer.output is not None:
+                module = nn.Upsample(size=pair(layer.output), mode=mode)
+            else:
+                module = nn.Upsample(
+                    scale_factor=tuple(float(f) for f in pair(layer.scale)), mode=mode
+                )
             return self.run(name, "resize", module, (x,), self.raw[x])
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".")
