@@ -80,7 +80,7 @@ def test_a_resize_scales_the_map_by_a_whole_factor_or_to_a_size():
     assert rows["up"].output == (16, 16, 4) and rows["up"].mult_adds == 0
     assert rows["to"].output == (5, 7, 4)
     assert rows["c2"].mult_adds == 4 * 4 * 5 * 7
-    with pytest.raises(SpecError, match="give scale"):
+    with pytest.raises(SpecError, match="give one of scale"):
         _spec({"kind": "resize", "name": "r"})
 
 

@@ -718,7 +718,7 @@ def _searched_models(
         if key in seen:
             continue
         seen.add(key)
-        label = ref.registered or ref.label
+        label = ref.registered or ref.arch.name  # a file gets its name only when needed
         if ref.registered is None and (label in builtin or label in labels):
             label = f"{label} ({Path(ref.given).name})"  # a file named as a built-in model
         labels.add(label)

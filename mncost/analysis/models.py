@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.scenario import registered_name
 from mncost.arch.registry import get_model, list_models
@@ -72,16 +72,26 @@ def _naming_the_file(scenario: Scenario) -> Iterator[None]:
         raise GeometryError(f"{shorten(ref.path.name)}: {exc}") from None
 
 
+def _labelled(scenario: Scenario, result: Any) -> Any:
+    """``result`` named as its model file is ("mobilenet-v2 (mine.onnx)"): a file's
+    architecture may carry a built-in's name and be another network."""
+    ref = scenario.ref
+    if ref is None or ref.path is None:
+        return result
+    return replace(result, model=ref.label)
+
+
 def cost_scenario(scenario: Scenario) -> CostResult:
     """The cost of ``scenario``, op by op; ScalingError when it cannot be counted."""
     with _naming_the_file(scenario):
-        return count(
+        result = count(
             scenario.arch,
             scenario.alpha,
             scenario.resolution,
             scenario.classes,
             scenario.conventions,
         )
+    return _labelled(scenario, result)  # type: ignore[no-any-return]
 
 
 def memory_scenario(
@@ -98,7 +108,7 @@ def memory_scenario(
         raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
     conventions = replace(scenario.conventions, dtype=dtype)  # type: ignore[arg-type]
     with _naming_the_file(scenario):
-        return count_memory(
+        result = count_memory(
             scenario.arch,
             scenario.alpha,
             scenario.resolution,
@@ -106,6 +116,7 @@ def memory_scenario(
             conventions,
             dw_inplace,
         )
+    return _labelled(scenario, result)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

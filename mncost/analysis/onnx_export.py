@@ -216,7 +216,18 @@ class _Builder:
                     "dilations": [st.d_h[i], st.d_w[i]],
                     "group": groups,
                 }
-                attrs.update(_pads(op.padding))
+                if op.padding == "same" and (st.d_h[i], st.d_w[i]) != (1, 1):
+                    # onnxruntime refuses SAME auto-padding with dilation: the same pads,
+                    # written out (SAME_UPPER: the odd pixel at the bottom and right).
+                    attrs["pads"] = _same_pads(
+                        (sp.h_in[i], sp.w_in[i]),
+                        (sp.h_out[i], sp.w_out[i]),
+                        (k_h, k_w),
+                        (st.s_h[i], st.s_w[i]),
+                        (st.d_h[i], st.d_w[i]),
+                    )
+                else:
+                    attrs.update(_pads(op.padding))
                 y = self.node("Conv", inputs, name, **attrs)
                 if st.bn[i] and self.keep_bn:
                     y = self.batch_norm(y, c_out, f"{name}.bn")
@@ -346,6 +357,21 @@ class _Builder:
         if op.dilation != (1, 1) and not average:
             attrs["dilations"] = [op.dilation[0], op.dilation[1]]
         return self.node(op_type, [x], op.name, **attrs)
+
+
+def _same_pads(
+    size: tuple[int, int],
+    out: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> list[int]:
+    """TensorFlow's SAME padding as explicit ONNX pads [top, left, bottom, right]."""
+    total = [
+        max((o - 1) * s + (k - 1) * d + 1 - n, 0)
+        for n, o, k, s, d in zip(size, out, kernel, stride, dilation)
+    ]
+    return [total[0] // 2, total[1] // 2, total[0] - total[0] // 2, total[1] - total[1] // 2]
 
 
 def _pads(padding: Any) -> dict[str, Any]:

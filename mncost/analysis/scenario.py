@@ -100,8 +100,21 @@ class ModelRef:
 
     @property
     def label(self) -> str:
-        """The name reports give it: the registry's name, else the architecture's."""
-        return self.registered or self.arch.name
+        """The name reports give it: the registry's name; else the architecture's, with
+        the file when that is a built-in's name ("mobilenet-v2 (mine.onnx)": an exported
+        graph keeps the name of what it was exported from, and must not read as the
+        built-in)."""
+        if self.registered:
+            return self.registered
+        if self.path is not None and _is_builtin_name(self.arch.name):
+            return f"{self.arch.name} ({_display(self.path)})"
+        return self.arch.name
+
+
+def _is_builtin_name(name: str) -> bool:
+    from mncost.arch.registry import list_models
+
+    return any(entry.name == name for entry in list_models())
 
 
 def _kind_of(text: str) -> RefKind:
@@ -139,6 +152,13 @@ def model_ref(model: object, what: str = "model", *, strict: bool = False) -> Mo
         try:
             entry = get_entry(text)
         except UnknownModelError as exc:
+            if Path(text).is_dir():
+                from mncost.text import quote
+
+                raise UnknownModelError(
+                    f"{quote(_display(Path(text)))} is a directory; give a built-in model's "
+                    "name or a model file in it (.yaml, .yml, .json or .onnx)"
+                ) from None
             hint = (
                 " (a file needs its ending: .yaml, .yml, .json or .onnx)"
                 if Path(text).is_file()
@@ -351,9 +371,9 @@ class Config:
         """ "mobilenet-v1@0.75/160": the syntax it is read from."""
         from mncost.cost.scaling import multiplier_text, resolution_text
 
-        return (
-            f"{self.model.label}@{multiplier_text(self.alpha)}/{resolution_text(self.resolution)}"
-        )
+        # A file is named as it was given, so that the label reads back as the config.
+        name = _display(self.model.path) if self.model.path is not None else self.model.label
+        return f"{name}@{multiplier_text(self.alpha)}/{resolution_text(self.resolution)}"
 
 
 def parse_config(text: object, *, default_model: str | None = None) -> Config:

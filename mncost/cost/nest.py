@@ -42,7 +42,7 @@ from mncost.cost.model import GraphModel
 from mncost.cost.scaling import Resolution
 from mncost.errors import NestError
 from mncost.limits import MAX_SPEC_DEPTH
-from mncost.text import quote
+from mncost.text import escape_controls, quote
 
 __all__ = ["Nested", "NestError", "check", "nest"]
 
@@ -727,7 +727,11 @@ def nest(model: GraphModel, resolution: Resolution | None = None) -> Nested:
         resolution = model.resolution
     spec: dict[str, Any] = {
         "name": model.name,
-        "description": (f"Imported from {model.source}" if model.source else "Imported")[:2000],
+        # The source names the file, and a file's name may hold any character: escaped,
+        # as every name mncost shows is, so that the description is valid text.
+        "description": (
+            f"Imported from {escape_controls(model.source)}" if model.source else "Imported"
+        )[:2000],
         "input_channels": model.input_channels,
     }
     if resolution is not None:
