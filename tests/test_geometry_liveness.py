@@ -2,7 +2,8 @@
 
 The oracle is the definition, written out here as the quadratic scan it is: a tensor is
 live at op i when it was written at or before i and its last reader (at inference) is i
-or later, and an op's own output is live while it is written. Linearity is checked by
+or later, and an op's own output is live while it is written; a network output (the last
+op's, and each head's) is read at the end. Linearity is checked by
 counting the Python lines that mncost's own code executes for a deep spec and one four
 times deeper: a count, not a time, so a busy machine cannot make it fail or pass.
 """
@@ -33,6 +34,8 @@ def _brute_force_live(prog) -> tuple[tuple[int, ...], ...]:
     running = [i for i, op in enumerate(ops) if not op.aux]
     if running:
         last[ops[running[-1]].output] = running[-1]
+        for t in prog.outputs:  # a head's output is held until the network ends
+            last[t] = max(last[t], running[-1])
     written = [-1] + list(range(len(ops)))  # tensor t is written by op t - 1
     return tuple(
         tuple(t for t in range(prog.tensors) if written[t] <= i <= last[t] or t == op.output)

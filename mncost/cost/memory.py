@@ -14,7 +14,8 @@ small devices run a CNN:
 - while an op runs, its **live set** is held in memory: its inputs, its output, and
   every earlier tensor a later op still reads (a residual's skip input, a branch's
   pending outputs). The network's input is a tensor like any other: it is live until
-  the first op has read it;
+  the first op has read it. A network with heads (a detector, a segmenter) has several
+  outputs: each head's output is held from when it is written until the network ends;
 - batch norm and activations are fused into the op before them and work in place: they
   add nothing;
 - an auxiliary (training-only) head does not run at inference: its ops hold nothing;

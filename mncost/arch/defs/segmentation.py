@@ -1,4 +1,12 @@
-"""Segmentation on MobileNets: LR-ASPP on MobileNetV3-Large, as torchvision builds it.
+"""Segmentation on MobileNets: LR-ASPP and DeepLabV3 on MobileNetV3-Large, as torchvision
+builds them.
+
+DeepLabV3 (torchvision deeplabv3.py, fcn.py): the same dilated backbone; DeepLabHead on
+the last conv (ASPP: a 1x1 branch, 3x3 branches at dilation 12, 24, 36 and image pooling,
+256 channels each, concatenated and projected to 256; a 3x3 conv; a 1x1 classifier) and
+FCNHead on block 4 as the auxiliary classifier (3x3 conv to 40 // 4 = 10, a 1x1
+classifier), which torchvision runs in eval mode too: it is a second output here, not a
+training-only ``aux``. Its documented 11,029,328 params include it.
 
 torchvision.models.segmentation.lraspp_mobilenet_v3_large (lraspp.py, mobilenetv3.py):
 
@@ -122,4 +130,81 @@ def lraspp_mobilenet_v3_large() -> ops.Architecture:
         classes=21,
         width=builtin(ops.WidthSpec)(rule="make_divisible", divisor=8),
         layers=[*_dilated_large(), _lraspp_head()],
+    )
+
+
+def _deeplab_heads() -> list[ops.Layer]:
+    fixed = "fixed"
+
+    def cbr(name: str, filters: int, kernel: int = 1, dilation: int = 1) -> ops.Layer:
+        return _Conv(
+            name=name, kernel=kernel, dilation=dilation, filters=filters, act="relu", scale=fixed
+        )
+
+    aspp = builtin(ops.Concat)(
+        name="aspp",
+        branches=[
+            [cbr("b0", 256)],
+            [cbr("b1", 256, 3, 12)],
+            [cbr("b2", 256, 3, 24)],
+            [cbr("b3", 256, 3, 36)],
+            [
+                builtin(ops.AvgPool)(name="pool"),
+                cbr("pool_conv", 256),
+                builtin(ops.Resize)(name="up", like="conv_last", mode="bilinear"),
+            ],
+        ],
+    )
+    classifier = builtin(ops.Head)(
+        name="classifier",
+        input="conv_last",
+        layers=[
+            aspp,
+            cbr("project", 256),
+            cbr("conv", 256, 3),
+            _Conv(
+                name="logits", kernel=1, filters="classes", batch_norm=False, bias=True, act="none"
+            ),
+            builtin(ops.Resize)(name="out", like="input", mode="bilinear"),
+        ],
+    )
+    aux = builtin(ops.Head)(
+        name="aux_classifier",
+        input="block_4",
+        layers=[
+            cbr("conv", 10, 3),  # FCNHead: inter_channels = 40 // 4
+            _Conv(
+                name="logits", kernel=1, filters="classes", batch_norm=False, bias=True, act="none"
+            ),
+            builtin(ops.Resize)(name="out", like="input", mode="bilinear"),
+        ],
+    )
+    return [classifier, aux]
+
+
+@register(
+    "deeplabv3-mobilenet-v3-large",
+    "DeepLabV3 segmentation on a dilated MobileNetV3-Large, with its FCN auxiliary head "
+    "(520x520 RGB, 21 VOC classes)",
+    "Chen et al. 2017, arXiv:1706.05587 (DeepLabV3); torchvision deeplabv3_mobilenet_v3_large",
+    family="segmentation",
+)
+def deeplabv3_mobilenet_v3_large() -> ops.Architecture:
+    """DeepLabV3 on MobileNetV3-Large, as torchvision builds it (aux head included)."""
+    return builtin(ops.Architecture)(
+        name="deeplabv3-mobilenet-v3-large",
+        description=(
+            "DeepLabV3 (Chen et al. 2017, arXiv:1706.05587) on a dilated MobileNetV3-Large, "
+            "as torchvision's deeplabv3_mobilenet_v3_large builds it: ASPP on the last "
+            "conv (a 1x1 branch, 3x3 branches at dilation 12, 24 and 36, and image "
+            "pooling; 256 channels each, concatenated and projected to 256), a 3x3 conv "
+            "and the classifier; the FCN auxiliary head on block 4 (40 -> 10 -> classes), "
+            "which torchvision runs at inference too and counts in its figures; bilinear "
+            "upsampling to the input (0 MACs); 21 classes (VOC), evaluated at 520x520"
+        ),
+        input_channels=3,
+        resolution=520,
+        classes=21,
+        width=builtin(ops.WidthSpec)(rule="make_divisible", divisor=8),
+        layers=[*_dilated_large(), *_deeplab_heads()],
     )

@@ -1,10 +1,12 @@
-"""LR-ASPP on MobileNetV3-Large (issue 18, section 2), against torchvision.
+"""Segmentation on MobileNetV3-Large (issue 18, section 2), against torchvision: LR-ASPP
+and DeepLabV3 with its auxiliary head.
 
-Independent sides: torchvision's documented figures for lraspp_mobilenet_v3_large (its
-model documentation: 3,221,538 params, 2.09 GFLOPS, FLOPS there meaning MACs, at its
-evaluation size 520), and PyTorch's FlopCounterMode on an LR-ASPP this test builds by
-hand from torchvision's ``lraspp.py`` and ``mobilenetv3.py`` (torchvision's wheel does
-not load here). Nothing expected is taken from mncost's output.
+Independent sides: torchvision's documented figures (its model documentation, FLOPS there
+meaning MACs, at its evaluation size 520): lraspp_mobilenet_v3_large 3,221,538 params and
+2.09 GFLOPS, deeplabv3_mobilenet_v3_large 11,029,328 params and 10.45 GFLOPS; and
+PyTorch's FlopCounterMode on the networks this test builds by hand from torchvision's
+``lraspp.py``, ``deeplabv3.py``, ``fcn.py`` and ``mobilenetv3.py`` (torchvision's wheel
+does not load here). Nothing expected is taken from mncost's output.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def _divisible(v: float, d: int = 8) -> int:  # torchvision's _make_divisible
     return new + d if new < 0.9 * v else new
 
 
-def _torch_lraspp(torch, classes: int = 21):
+def _torch_net(torch, classes: int = 21, deeplab: bool = False):
     nn, F = torch.nn, torch.nn.functional
 
     def cba(c_in, c_out, k, s=1, d=1, groups=1, act=None):
@@ -78,6 +80,43 @@ def _torch_lraspp(torch, classes: int = 21):
             y = self.body(x)
             return x + y if self.residual else y
 
+    class DeepLab(nn.Module):
+        # deeplabv3._deeplabv3_mobilenetv3: DeepLabHead(960, classes) on the last conv,
+        # FCNHead(40, classes) on block 4 (aux), both upsampled to the input.
+        def __init__(self):
+            super().__init__()
+            blocks = [cba(3, 16, 3, 2, act=nn.Hardswish)]
+            blocks += [Block(*row) for row in _LARGE]
+            blocks.append(cba(160, 960, 1, act=nn.Hardswish))
+            self.features = nn.ModuleList(blocks)
+            self.aspp = nn.ModuleList(
+                [cba(960, 256, 1, act=nn.ReLU)]
+                + [cba(960, 256, 3, d=rate, act=nn.ReLU) for rate in (12, 24, 36)]
+            )
+            self.pool_conv = cba(960, 256, 1, act=nn.ReLU)
+            self.project = cba(5 * 256, 256, 1, act=nn.ReLU)
+            self.conv = cba(256, 256, 3, act=nn.ReLU)
+            self.logits = nn.Conv2d(256, classes, 1)
+            self.aux_conv = cba(40, 10, 3, act=nn.ReLU)
+            self.aux_logits = nn.Conv2d(10, classes, 1)
+
+        def forward(self, image):
+            x, low = image, None
+            for i, block in enumerate(self.features):
+                x = block(x)
+                if i == 4:
+                    low = x
+            pooled = self.pool_conv(F.adaptive_avg_pool2d(x, 1))
+            pooled = F.interpolate(pooled, size=x.shape[-2:], mode="bilinear", align_corners=False)
+            y = torch.cat([branch(x) for branch in self.aspp] + [pooled], 1)
+            y = self.logits(self.conv(self.project(y)))
+            aux = self.aux_logits(self.aux_conv(low))
+            size = image.shape[-2:]
+            return (
+                F.interpolate(y, size=size, mode="bilinear", align_corners=False),
+                F.interpolate(aux, size=size, mode="bilinear", align_corners=False),
+            )
+
     class LRASPP(nn.Module):
         def __init__(self):
             super().__init__()
@@ -102,7 +141,7 @@ def _torch_lraspp(torch, classes: int = 21):
             out = self.low_classifier(low) + self.high_classifier(y)
             return F.interpolate(out, size=image.shape[-2:], mode="bilinear", align_corners=False)
 
-    return LRASPP().eval()
+    return (LRASPP() if not deeplab else DeepLab()).eval()
 
 
 def test_params_are_torchvisions_documented_count():
@@ -116,16 +155,31 @@ def test_macs_round_to_torchvisions_documented_gflops():
     assert 2_085_000_000 <= mncost.cost(MODEL).total.mult_adds < 2_095_000_000
 
 
-@pytest.mark.parametrize("resolution", [520, 513, 224])
-def test_macs_and_params_equal_pytorch(resolution):
+DEEPLAB = "deeplabv3-mobilenet-v3-large"
+
+
+def test_deeplab_params_are_torchvisions_documented_count():
+    # deeplabv3_mobilenet_v3_large: num_params 11,029,328, its auxiliary head included
+    # (torchvision builds it with aux_loss for the released weights, and runs it in eval).
+    assert mncost.cost(DEEPLAB, bn="affine").total.params == 11_029_328
+    # 10.45 GFLOPS (MACs) at 520x520.
+    assert 10_445_000_000 <= mncost.cost(DEEPLAB).total.mult_adds < 10_455_000_000
+
+
+@pytest.mark.parametrize(
+    "model, resolution",
+    [(MODEL, 520), (MODEL, 513), (MODEL, 224), (DEEPLAB, 520), (DEEPLAB, 257)],
+)
+def test_macs_and_params_equal_pytorch(model, resolution):
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
 
-    net = _torch_lraspp(torch)
+    net = _torch_net(torch, deeplab=model == DEEPLAB)
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         out = net(torch.zeros(1, 3, resolution, resolution))
-    assert tuple(out.shape) == (1, 21, resolution, resolution)
-    result = mncost.cost(MODEL, resolution=resolution, bn="affine")
+    first = out[0] if isinstance(out, tuple) else out
+    assert tuple(first.shape) == (1, 21, resolution, resolution)
+    result = mncost.cost(model, resolution=resolution, bn="affine")
     assert 2 * result.total.mult_adds == counter.get_total_flops()
     # Batch norm's running statistics are buffers, not parameters: as torchvision counts.
     assert result.total.params == sum(p.numel() for p in net.parameters())
@@ -152,8 +206,9 @@ def test_the_heads_are_blocks_and_memory_and_latency_run():
     assert latency.exit_code == 0 and "Caution" in latency.stdout
 
 
-def test_verify_agrees_with_pytorch():
+@pytest.mark.parametrize("model", [MODEL, DEEPLAB])
+def test_verify_agrees_with_pytorch(model):
     pytest.importorskip("torch")
-    result = run_cli("verify", MODEL, "--res", "257")
+    result = run_cli("verify", model, "--res", "129")
     assert result.exit_code == 0, result.stderr
     assert "verified: all" in result.stdout
