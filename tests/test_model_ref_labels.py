@@ -46,3 +46,9 @@ def test_a_file_name_with_control_characters_imports(onnx_file: Path, tmp_path: 
     assert result.exit_code == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert "\x1b" not in text and "\\x1b" in text  # escaped, never raw
+
+
+def test_a_bad_size_in_a_sweep_list_names_the_hxw_form():
+    result = run_cli("sweep", "mobilenet-v2", "--res", "0")
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "or HxW, such as 320x240" in result.stderr

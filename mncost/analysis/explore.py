@@ -145,7 +145,10 @@ def _resolution_value(text: str, where: str) -> int:
 def _size_value(text: str, where: str) -> Resolution:
     """One input size: a side, or HxW (height x width, "320x240") for a non-square one."""
     if not any(c in text for c in "xX\u00d7"):
-        return _resolution_value(text, where)
+        try:
+            return _resolution_value(text, where)
+        except ExploreError as exc:
+            raise ExploreError(f"{exc} (or HxW, such as 320x240)") from None
     try:
         return parse_resolution(text, where)
     except ScalingError as exc:
