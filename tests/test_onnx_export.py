@@ -50,13 +50,21 @@ def test_every_built_in_model_round_trips_and_runs(tmp_path, name):
     assert again.total.mult_adds == original.total.mult_adds
     assert again.total.params == original.total.params - aux_params(original)
     out = run(path)
-    # A classifier gives N x classes; a segmenter (LR-ASPP) class maps at the input's size.
+    # A classifier gives N x classes; a segmenter class maps at the input's size; a
+    # detector (SSDLite) an output per predictor: 6 maps x (classes, boxes), the first
+    # being the last op's, box_6 (6 anchors x 4 on a 1x1 map).
     segmenter = name in (
         "lraspp-mobilenet-v3-large",
         "deeplabv3-mobilenet-v3-large",
     )
-    shape = (2, arch.classes, 96, 96) if segmenter else (2, arch.classes)
+    detector = name == "ssdlite320-mobilenet-v3-large"
+    if detector:
+        assert len(onnx.load(str(path)).graph.output) == 12
+        shape: tuple[int, ...] = (2, 24)
+    else:
+        shape = (2, arch.classes, 96, 96) if segmenter else (2, arch.classes)
     assert out.shape == shape and np.isfinite(out).all()
+    segmenter = segmenter or detector
     if segmenter:
         # Counting the file works (above); nesting a graph with several heads back into
         # head and join layers is not written yet: `mncost import` says so in one line.

@@ -246,6 +246,9 @@ class Conv(_ConvFields):
     expansion: Annotated[int, Field(gt=0, le=64)] | None = None
     """Instead of filters: output channels = this times the input channels (MobileNet
     V3's last conv, 6 x 160)."""
+    per_class: Annotated[int, Field(ge=1, le=1024)] = 1
+    """With filters: classes, this many output channels per class (a detector's class
+    predictor: one score per class for each of its anchors per location)."""
     groups: Size | Literal["depthwise"] = 1
     """Channel groups: 1 (a full conv), a number that divides the input and output
     channels, or depthwise (one group per input channel)."""
@@ -277,6 +280,9 @@ class PointwiseConv(LayerBase):
     """Output channels N at width multiplier 1, or classes: the number of classes."""
     expansion: Annotated[int, Field(gt=0, le=64)] | None = None
     """Instead of filters: output channels = this times the input channels."""
+    per_class: Annotated[int, Field(ge=1, le=1024)] = 1
+    """With filters: classes, this many output channels per class (a detector's class
+    predictor: one score per class for each of its anchors per location)."""
     batch_norm: bool = True
     """Batch norm follows the conv."""
     bias: bool | None = None
@@ -296,6 +302,8 @@ def _one_of_filters_or_expansion(layer: Any) -> Any:
         raise ValueError("expansion: give filters or expansion, not both")
     if layer.filters is None and layer.expansion is None:
         raise ValueError("filters: Field required (a count, or classes; or give expansion)")
+    if layer.per_class != 1 and layer.filters != "classes":
+        raise ValueError("per_class: only with filters: classes")
     return layer
 
 

@@ -291,7 +291,7 @@ def _build_width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: i
             elif tag == "ratio":
                 c = expand_input(c_in, width[1], width[2])
             elif tag == "classes":
-                c = classes
+                c = classes * (width[1] if len(width) > 1 else 1)
             else:  # "sum"
                 c = sum(ch[t] for t in op.inputs)
         except WidthError as exc:

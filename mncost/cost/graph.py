@@ -32,7 +32,8 @@ Width = tuple[Any, ...]
 ("squeeze", reduction, divisor) make_divisible(input // reduction, divisor);
 ("ratio", expanded, input_at_1) the input's times expanded / input_at_1, made divisible
 by 8 (:func:`mncost.arch.width.expand_input`);
-("classes",) the classifier width; ("sum",) the sum of the inputs' channels."""
+("classes",) the classifier width, ("classes", k) k times it (a detector's scores for k
+anchors); ("sum",) the sum of the inputs' channels."""
 
 
 @dataclass(slots=True, eq=False)
@@ -352,7 +353,8 @@ class _Lowering:
         if layer.expansion is not None:
             return ("times", layer.expansion), self.raw(x) * layer.expansion
         if layer.filters == "classes":
-            return ("classes",), self.p.classes
+            k = getattr(layer, "per_class", 1)
+            return (("classes",) if k == 1 else ("classes", k)), self.p.classes * k
         return ("filters", layer.filters, layer.scale), layer.filters
 
     def _pw(

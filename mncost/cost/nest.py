@@ -412,7 +412,7 @@ class _Writer:
     def filters(self, op: Op, i: int) -> dict[str, Any]:
         w = op.width
         if w[0] == "classes":
-            return {"filters": "classes"}
+            return {"filters": "classes", **({"per_class": w[1]} if len(w) > 1 else {})}
         if w[0] == "filters":
             n, scale = int(w[1]), str(w[2])
         else:  # ("tensor", t): the channels of the tensor it is tied to

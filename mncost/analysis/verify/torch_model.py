@@ -506,7 +506,8 @@ class _Built:
         if layer.expansion is not None:
             return (self.tensors[x].shape[1] * layer.expansion, self.raw[x] * layer.expansion)
         if layer.filters == "classes":
-            return self.opts.classes, self.opts.classes
+            k = getattr(layer, "per_class", 1)
+            return self.opts.classes * k, self.opts.classes * k
         return self.opts.width(layer.filters, layer.scale), layer.filters
 
     def se(self, layer: Any, x: int, name: str) -> int:
