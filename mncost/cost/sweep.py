@@ -250,21 +250,8 @@ def grid(
     GeometryError for a grid too large for this network (ops x axis values above
     :data:`~mncost.limits.MAX_SWEEP_OP_VALUES`) or a configuration it cannot take.
     """
-    classes = arch.classes if classes is None else classes
-    rule = conventions.rule(_own_rule(arch))
-    prog = program(arch, classes == 0)
-    n_ops = len(prog.ops)
-    values = n_ops * (len(alphas) + len(resolutions))
-    if values > MAX_SWEEP_OP_VALUES:
-        raise GeometryError(
-            f"a sweep of {n_ops:,} ops over {len(alphas):,} alphas and {len(resolutions):,} "
-            f"resolutions holds {values:,} values; the most is {MAX_SWEEP_OP_VALUES:,} "
-            f"(ops x (alphas + resolutions)): sweep fewer values"
-        )
-    static = static_columns(prog)
-    # (The plans of a deep program are not cached: see mncost.cost.geometry.)
-    widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
-    spaces = [spatial_plan(prog, r) for r in resolutions]
+    static, widths, spaces = _plans(arch, alphas, resolutions, classes, conventions)
+    n_ops = len(static.name)
     metrics = list(metrics)
     wanted = [METRICS[name] for name in metrics if name != PEAK_ACTIVATION]
     steps = len(wanted) + (n_ops if PEAK_ACTIVATION in metrics else 0)
@@ -282,6 +269,32 @@ def grid(
     return {name: totals[name] for name in metrics}
 
 
+def _plans(
+    arch: Model,
+    alphas: Sequence[Fraction],
+    resolutions: Sequence[Resolution],
+    classes: int | None,
+    conventions: Conventions,
+) -> tuple[Any, list[Any], list[Any]]:
+    """The program's static columns and its width plan at each alpha and spatial plan
+    at each resolution; GeometryError for a grid too large for the network."""
+    classes = arch.classes if classes is None else classes
+    rule = conventions.rule(_own_rule(arch))
+    prog = program(arch, classes == 0)
+    n_ops = len(prog.ops)
+    values = n_ops * (len(alphas) + len(resolutions))
+    if values > MAX_SWEEP_OP_VALUES:
+        raise GeometryError(
+            f"a sweep of {n_ops:,} ops over {len(alphas):,} alphas and {len(resolutions):,} "
+            f"resolutions holds {values:,} values; the most is {MAX_SWEEP_OP_VALUES:,} "
+            f"(ops x (alphas + resolutions)): sweep fewer values"
+        )
+    # (The plans of a deep program are not cached: see mncost.cost.geometry.)
+    widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
+    spaces = [spatial_plan(prog, r) for r in resolutions]
+    return static_columns(prog), widths, spaces
+
+
 def op_grids(
     arch: Model,
     alphas: Sequence[Fraction],
@@ -296,19 +309,8 @@ def op_grids(
     from :func:`grid`. GeometryError as :func:`grid`."""
     import numpy as np
 
-    classes = arch.classes if classes is None else classes
-    rule = conventions.rule(_own_rule(arch))
-    prog = program(arch, classes == 0)
-    n_ops = len(prog.ops)
-    values = n_ops * (len(alphas) + len(resolutions))
-    if values > MAX_SWEEP_OP_VALUES:
-        raise GeometryError(
-            f"a sweep of {n_ops:,} ops over {len(alphas):,} alphas and {len(resolutions):,} "
-            f"resolutions holds {values:,} values; the most is {MAX_SWEEP_OP_VALUES:,}"
-        )
-    static = static_columns(prog)
-    widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
-    spaces = [spatial_plan(prog, r) for r in resolutions]
+    static, widths, spaces = _plans(arch, alphas, resolutions, classes, conventions)
+    n_ops = len(static.name)
     cols = _Columns(static, widths, spaces)
     names = list(metrics)
     terms = {
