@@ -24,11 +24,11 @@ from mncost.analysis.scenario import (
     check_dtype,
     check_flag,
     device_profile,
+    execution,
     input_size,
     model_architecture,
     multiplier,
     type_name,
-    with_dtype,
 )
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
@@ -126,6 +126,7 @@ def sweep(
     metrics: Iterable[str] | None = None,
     dtype: str = "float32",
     dw_inplace: bool = False,
+    add_inplace: bool = False,
     device: str | Path | LatencyProfile | None = None,
     accuracy: bool | None = None,
     extrapolate: bool = False,
@@ -140,7 +141,8 @@ def sweep(
     configurations take well under a second. Besides the registered metrics
     (:data:`mncost.cost.METRICS`), ``metrics`` may name ``"peak_activation_bytes"``,
     equal to :func:`memory`'s peak; ``dtype`` (float32, float16, int8) sizes it and
-    ``weight_bytes``, and ``dw_inplace`` runs depthwise convs in place.
+    ``weight_bytes``, ``dw_inplace`` runs depthwise convs in place and ``add_inplace``
+    accumulates residual adds into their skip buffers (as :func:`memory`).
 
     ``alphas`` and ``resolutions`` are lists, or text as ``mncost sweep`` reads it
     (``"0.25:1.4:0.05"``: start:stop:step, the stop included; ``"128,160,224"``). A
@@ -165,7 +167,8 @@ def sweep(
 
     arch = resolve_model(model)
     alpha_list, res_list = _alphas(alphas), _resolutions(resolutions)
-    chosen = with_dtype(conventions(bn, fc_bias, rounding), dtype)
+    run = execution(dtype, dw_inplace, add_inplace)
+    chosen = run.conventions(conventions(bn, fc_bias, rounding))
     profile = device_profile(device) if device is not None else None
     names: list[str] | None
     if metrics is None and accuracy is None:
@@ -183,7 +186,7 @@ def sweep(
         check_classes(classes),
         chosen,
         metrics=names,
-        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
+        execution=run,
         profile=profile,
         model=registered_name(arch),
         extrapolate=check_flag(extrapolate, "extrapolate"),
@@ -198,6 +201,11 @@ def memory(
     *,
     dtype: str = "float32",
     dw_inplace: bool = False,
+    add_inplace: bool = False,
+    schedule: str = "layer",
+    split: str | None = None,
+    patches: str | tuple[int, int] | None = None,
+    stream_input: bool = False,
     rho: Number | None = None,
     classes: int | None = None,
     bn: str = "none",
@@ -209,24 +217,33 @@ def memory(
     value; in int8 batch norm is folded into the conv before it).
 
     ``dw_inplace`` runs depthwise convs in place, as MCU runtimes do (only the larger of
-    input and output counts). The other arguments are :func:`cost`'s. The result has
+    input and output counts); ``add_inplace`` accumulates each residual add into its
+    skip buffer. ``schedule="patch"`` runs the ops up to ``split`` (an op or block name)
+    patch by patch on a ``patches`` grid ("4x4" or (4, 4)), as MCUNetV2 (Lin et al. 2021,
+    arXiv:2110.15352) does, with the input image streamed per patch when
+    ``stream_input``; the result then has ``stage`` (regions and extra MACs), ``parts``
+    and ``layer_peak``. The other arguments are :func:`cost`'s. The result has
     ``peak_activation_bytes``, ``peak_layer``, ``weight_bytes``, ``layers`` (per op
     ``input_bytes``, ``output_bytes``, ``live_bytes``), ``to_dict()`` and ``to_frame()``.
 
     >>> mncost.memory("mobilenet-v2", dtype="int8", dw_inplace=True).peak_activation_bytes
     1404928
+    >>> mncost.memory("mobilenet-v2", dtype="int8", dw_inplace=True, add_inplace=True,
+    ...               schedule="patch", split="block_4", patches="4x4",
+    ...               stream_input=True).peak_activation_bytes
+    175616
     """
     from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
 
     arch = resolve_model(model)
-    chosen = with_dtype(conventions(bn, fc_bias, rounding), dtype)
+    run = execution(dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input)
     return count_memory(
         arch,
         multiplier(alpha, "alpha"),
         _size(arch, resolution, rho),
         check_classes(classes),
-        chosen,
-        check_flag(dw_inplace, "dw_inplace"),
+        conventions(bn, fc_bias, rounding),
+        run,
     )
 
 
@@ -294,6 +311,7 @@ def choose(
     max_latency_ms: Number | None = None,
     dtype: str = "float32",
     dw_inplace: bool = False,
+    add_inplace: bool = False,
     device: str | Path | LatencyProfile | None = None,
     alphas: Iterable[Number] | str | None = None,
     resolutions: Iterable[Resolution] | str | None = None,
@@ -365,7 +383,7 @@ def choose(
     )
     alpha_list = None if alphas is None else _alphas(alphas)
     resolution_list = None if resolutions is None else _resolutions(resolutions)
-    check_dtype(dtype)
+    run = execution(dtype, dw_inplace, add_inplace)
     profile = None if device is None else device_profile(device)
     if isinstance(top, bool) or not isinstance(top, int):
         raise TypeError(f"top must be a whole number, got a {type_name(top)}")
@@ -380,8 +398,7 @@ def choose(
         accuracy_source=Path(accuracy).name if accuracy is not None else "",
         alphas=alpha_list,
         resolutions=resolution_list,
-        dtype=str(dtype),
-        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
+        execution=run,
         profile=profile,
         top=top,
         extrapolate=check_flag(extrapolate, "extrapolate"),
@@ -394,6 +411,7 @@ def compare(
     *,
     dtype: str = "float32",
     dw_inplace: bool = False,
+    add_inplace: bool = False,
     device: str | Path | LatencyProfile | None = None,
 ) -> Comparison:
     """Two configurations side by side, written ``MODEL[@ALPHA[/RES]]``
@@ -417,15 +435,9 @@ def compare(
             raise TypeError(
                 f"{name} must be text such as 'mobilenet-v1@0.75/160', got a {type_name(config)}"
             )
-    check_dtype(dtype)
+    run = execution(dtype, dw_inplace, add_inplace)
     profile = None if device is None else device_profile(device)
-    return run_compare(
-        parse_config(a),
-        parse_config(b),
-        dtype=str(dtype),
-        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
-        profile=profile,
-    )
+    return run_compare(parse_config(a), parse_config(b), execution=run, profile=profile)
 
 
 def _size(arch: Model, resolution: object, rho: object) -> Resolution | None:

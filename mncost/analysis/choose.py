@@ -42,9 +42,9 @@ from mncost.analysis.explore import (
     check_grid_size,
     explore_grid,
     resolution_order,
-    with_dtype,
 )
 from mncost.cost.conventions import Conventions
+from mncost.cost.execution import Execution
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import (
     Resolution,
@@ -492,8 +492,8 @@ class ChooseResult:
     family: str
     searched: tuple[Searched, ...]
     budgets: tuple[Budget, ...]
-    dtype: str
-    dw_inplace: bool
+    execution: Execution
+    """How the candidates run (dtype, what runs in place): their peaks' reckoning."""
     profile: LatencyProfile | None
     extrapolate: bool
     top: int
@@ -523,6 +523,16 @@ class ChooseResult:
     """The share by which a latency estimate must sit below its budget (0 to 0.9)."""
     own_reasons: dict[str, str] = field(default_factory=dict)
     """Per model with your own accuracy points that fit no surface: why."""
+
+    @property
+    def dtype(self) -> str:
+        """float32, float16 or int8."""
+        return self.execution.dtype
+
+    @property
+    def dw_inplace(self) -> bool:
+        """Whether depthwise convs run in place."""
+        return self.execution.dw_inplace
 
     @property
     def n_ranked(self) -> int:
@@ -829,8 +839,7 @@ def choose(
     classes: int | None = None,
     alphas: Sequence[Fraction] | None = None,
     resolutions: Sequence[Resolution] | None = None,
-    dtype: str = "float32",
-    dw_inplace: bool = False,
+    execution: Execution | None = None,
     profile: LatencyProfile | None = None,
     top: int = 10,
     extrapolate: bool = False,
@@ -869,7 +878,9 @@ def choose(
             "give --device (device= in Python): pixel1-cpu, or a profile file made by "
             "`mncost calibrate`"
         )
-    conventions = with_dtype(Conventions(), dtype)
+    execution = execution or Execution()
+    dtype = execution.dtype
+    conventions = execution.conventions(Conventions())
     chosen = _searched_models(family, models)
     own = _own_top1(chosen, accuracy_points, accuracy_source, dtype)
     searched = [
@@ -901,7 +912,7 @@ def choose(
             classes,
             conventions,
             metrics=columns(arch, name, label, s),
-            dw_inplace=dw_inplace,
+            execution=execution,
             profile=profile,
             model=name,
             extrapolate=extrapolate,
@@ -1028,8 +1039,7 @@ def choose(
         family="" if family is None else family.strip().lower().replace("_", "-"),
         searched=tuple(searched),
         budgets=budgets,
-        dtype=dtype,
-        dw_inplace=dw_inplace,
+        execution=execution,
         profile=profile,
         extrapolate=extrapolate,
         top=top,

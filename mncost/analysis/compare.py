@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from mncost.analysis.explore import with_dtype
 from mncost.analysis.scenario import CONFIG_SYNTAX, MAX_CONFIG_CHARS, Config, parse_config
 from mncost.cost.conventions import Conventions
+from mncost.cost.execution import Execution
 from mncost.cost.scaling import ScalingError
 
 if TYPE_CHECKING:
@@ -100,8 +100,8 @@ class Comparison:
 
     a: Side
     b: Side
-    dtype: str
-    dw_inplace: bool
+    execution: Execution
+    """How both sides run (dtype, what runs in place): the memory rows' reckoning."""
     profile: LatencyProfile | None
     by_type: tuple[TypeRow, ...]
     """Every layer type of A or B, in order of A's largest mult-adds first, then B's."""
@@ -110,6 +110,16 @@ class Comparison:
     device: the measurement on it where there is one, else the estimate), then
     latency_estimate_ms (the estimates, when a side was measured), and top1 (where both
     have a value; its difference is in points)."""
+
+    @property
+    def dtype(self) -> str:
+        """float32, float16 or int8."""
+        return self.execution.dtype
+
+    @property
+    def dw_inplace(self) -> bool:
+        """Whether depthwise convs run in place."""
+        return self.execution.dw_inplace
 
     @property
     def by_type_metrics(self) -> tuple[str, ...]:
@@ -163,6 +173,7 @@ class Comparison:
             "b": self._side(self.b),
             "dtype": self.dtype,
             "dw_inplace": self.dw_inplace,
+            "execution": self.execution.as_dict(),
             "device": self.profile.provenance() if self.profile is not None else None,
             "total": {name: diff(d) for name, d in self.totals.items()},
             "by_type": [
@@ -207,7 +218,7 @@ class Comparison:
 
 
 def _side(
-    ref: ConfigRef, conventions: Conventions, dw_inplace: bool, profile: LatencyProfile | None
+    ref: ConfigRef, conventions: Conventions, execution: Execution, profile: LatencyProfile | None
 ) -> Side:
     from mncost.analysis.accuracy import no_model_reason, top1_source
     from mncost.analysis.latency import estimate_latency
@@ -217,7 +228,7 @@ def _side(
     arch = ref.model.arch
     name = ref.model.registered
     cost = count(arch, ref.alpha, ref.resolution, None, conventions)
-    memory = count_memory(arch, ref.alpha, ref.resolution, None, conventions, dw_inplace)
+    memory = count_memory(arch, ref.alpha, ref.resolution, None, conventions, execution)
     latency = None
     if profile is not None:
         latency = estimate_latency(
@@ -265,17 +276,18 @@ def compare(
     a: ConfigRef,
     b: ConfigRef,
     *,
-    dtype: str = "float32",
-    dw_inplace: bool = False,
+    execution: Execution | None = None,
     profile: LatencyProfile | None = None,
 ) -> Comparison:
-    """A and B side by side (see the module's docstring); ScalingError when one cannot
-    be counted."""
-    conventions = with_dtype(Conventions(), dtype)
+    """A and B side by side (see the module's docstring), both run as ``execution``
+    says (by default float32, layer by layer, nothing in place); ScalingError when one
+    cannot be counted."""
+    execution = execution or Execution()
+    conventions = execution.conventions(Conventions())
     sides = []
     for name, ref in (("A", a), ("B", b)):
         try:
-            sides.append(_side(ref, conventions, dw_inplace, profile))
+            sides.append(_side(ref, conventions, execution, profile))
         except ScalingError as exc:  # GeometryError among them: say which side
             raise type(exc)(f"{name} ({ref.label}): {exc}") from None
     side_a, side_b = sides
@@ -312,7 +324,7 @@ def compare(
     top_a = side_a.accuracy.value if side_a.accuracy is not None else None
     top_b = side_b.accuracy.value if side_b.accuracy is not None else None
     totals["top1"] = _points(top_a, top_b)
-    return Comparison(side_a, side_b, dtype, dw_inplace, profile, tuple(rows), totals)
+    return Comparison(side_a, side_b, execution, profile, tuple(rows), totals)
 
 
 def _points(a: float | None, b: float | None) -> Difference:

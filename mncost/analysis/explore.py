@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from mncost.analysis.scenario import registered_name
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
+from mncost.cost.execution import Execution
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.metrics import METRICS
 from mncost.cost.model import Model
@@ -373,8 +374,8 @@ class ExploreGrid:
     classes: int
     conventions: Conventions
     """The counting conventions; ``conventions.dtype`` sizes the byte counts."""
-    dw_inplace: bool
-    """Whether the peak runs depthwise convs in place."""
+    execution: Execution
+    """How the peak is reckoned (layer by layer; what runs in place)."""
     metrics: tuple[str, ...]
     """The columns asked for, in order (counts, then latency_ms and top1 when present)."""
     counts: dict[str, numpy.ndarray]
@@ -407,6 +408,11 @@ class ExploreGrid:
     """The model's released checkpoints, to mark on a heatmap."""
     own_rule: WidthRule = WidthRule()
     """The architecture's own channel rounding rule (``conventions`` may override it)."""
+
+    @property
+    def dw_inplace(self) -> bool:
+        """Whether the peak runs depthwise convs in place."""
+        return self.execution.dw_inplace
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -699,7 +705,7 @@ def explore_grid(
     conventions: Conventions = Conventions(),
     *,
     metrics: Iterable[str] | None = None,
-    dw_inplace: bool = False,
+    execution: Execution | None = None,
     profile: LatencyProfile | None = None,
     model: str | None = None,
     extrapolate: bool = False,
@@ -725,6 +731,9 @@ def explore_grid(
     check_grid_size(len(alphas), len(resolutions))
     if conventions.dtype not in DTYPE_BYTES:
         raise ExploreError(f"dtype must be one of {', '.join(DTYPE_BYTES)}")
+    if execution is None:
+        execution = Execution(dtype=conventions.dtype)
+    conventions = execution.conventions(conventions)
     asked = metrics is not None
     chosen = (
         list(_check_metrics(metrics))
@@ -763,7 +772,7 @@ def explore_grid(
         return lambda done, total: progress(phase, done, total)
 
     counts = (
-        grid(arch, alphas, resolutions, classes, conventions, counted, step("counting"), dw_inplace)
+        grid(arch, alphas, resolutions, classes, conventions, counted, step("counting"), execution)
         if counted
         else {}
     )
@@ -801,7 +810,7 @@ def explore_grid(
         resolutions=resolutions,
         classes=n_classes,
         conventions=conventions,
-        dw_inplace=dw_inplace,
+        execution=execution,
         metrics=tuple(chosen),
         counts=counts,
         latency=latency,

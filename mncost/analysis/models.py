@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mncost.analysis.scenario import registered_name
 from mncost.arch.registry import get_model, list_models
 from mncost.cost.conventions import Conventions
+from mncost.cost.execution import Execution
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import Resolution
@@ -94,27 +95,20 @@ def cost_scenario(scenario: Scenario) -> CostResult:
     return _labelled(scenario, result)  # type: ignore[no-any-return]
 
 
-def memory_scenario(
-    scenario: Scenario, dtype: str = "float32", dw_inplace: bool = False
-) -> MemoryResult:
-    """The activation memory of ``scenario`` op by op, its peak and its weight bytes, in
-    ``dtype`` (float32, float16, int8), depthwise convs in place when ``dw_inplace``;
+def memory_scenario(scenario: Scenario, execution: Execution | None = None) -> MemoryResult:
+    """The activation memory of ``scenario`` op by op, its peak and its weight bytes,
+    run as ``execution`` says (by default float32, layer by layer, nothing in place);
     ScalingError when it cannot be counted."""
-    from mncost.cost.conventions import DTYPE_BYTES
     from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
-    from mncost.cost.scaling import ScalingError
 
-    if dtype not in DTYPE_BYTES:
-        raise ScalingError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
-    conventions = replace(scenario.conventions, dtype=dtype)  # type: ignore[arg-type]
     with _naming_the_file(scenario):
         result = count_memory(
             scenario.arch,
             scenario.alpha,
             scenario.resolution,
             scenario.classes,
-            conventions,
-            dw_inplace,
+            scenario.conventions,
+            execution or Execution(),
         )
     return _labelled(scenario, result)  # type: ignore[no-any-return]
 

@@ -221,6 +221,7 @@ def deployment(arch: Model, result: CostResult, model: str | None) -> Deployment
     on :data:`REVIEW_DEVICE` of the configuration ``result`` counted; ``model`` is the
     registered name (None for a spec file), which the latency cautions need."""
     from mncost.analysis.latency import builtin_profile, estimate_latency
+    from mncost.cost.execution import Execution
     from mncost.cost.memory import count_memory
 
     conventions = result.conventions
@@ -229,16 +230,16 @@ def deployment(arch: Model, result: CostResult, model: str | None) -> Deployment
         result.alpha,
         result.resolution,
         result.classes,
-        replace(conventions, dtype="float32"),
-        dw_inplace=False,
+        conventions,
+        Execution(dtype="float32"),
     )
     int8 = count_memory(
         arch,
         result.alpha,
         result.resolution,
         result.classes,
-        replace(conventions, dtype="int8"),
-        dw_inplace=True,
+        conventions,
+        Execution(dtype="int8", dw_inplace=True),
     )
     try:
         latency = estimate_latency(

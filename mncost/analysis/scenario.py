@@ -32,6 +32,7 @@ from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.analysis.latency import LatencyProfile
+    from mncost.cost.execution import Execution
     from mncost.cost.model import Model
     from mncost.cost.scaling import Resolution
 
@@ -53,7 +54,9 @@ __all__ = [
     "check_dtype",
     "check_flag",
     "device_profile",
+    "execution",
     "model_architecture",
+    "patch_grid",
     "multiplier",
     "resolution",
     "input_size",
@@ -298,6 +301,60 @@ def with_dtype(conventions: Conventions, dtype: object) -> Conventions:
     from dataclasses import replace
 
     return replace(conventions, dtype=check_dtype(dtype))  # type: ignore[arg-type]
+
+
+def patch_grid(value: object, what: str = "patches") -> tuple[int, int]:
+    """A patch grid: "4x4" (rows x columns), "4" (square), or (rows, columns)."""
+    from mncost.cost.execution import MAX_PATCHES
+
+    if isinstance(value, str):
+        text = value.strip().lower()
+        parts = text.split("x") if "x" in text else [text, text]
+        if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+            raise ScalingError(
+                f"{what} must be ROWSxCOLUMNS such as 4x4 (or one number for a square "
+                f"grid), got {quote(value)}"
+            )
+        rows, cols = (int(p) for p in parts)
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        rows, cols = value
+    elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        rows = cols = int(value)
+    else:
+        raise ScalingError(f"{what} must be ROWSxCOLUMNS such as 4x4, got a {type_name(value)}")
+    for n in (rows, cols):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_PATCHES:
+            raise ScalingError(
+                f"{what} must be 1 to {MAX_PATCHES} per side, got {quote(str(value))}"
+            )
+    return int(rows), int(cols)
+
+
+def execution(
+    dtype: object = "float32",
+    dw_inplace: object = False,
+    add_inplace: object = False,
+    schedule: object = "layer",
+    split: object = None,
+    patches: object = None,
+    stream_input: object = False,
+) -> Execution:
+    """How the network runs, from untrusted values (the CLI's options and the API's
+    arguments alike); ScalingError (ExecutionError) for a choice that cannot hold."""
+    from mncost.cost.execution import SCHEDULES, Execution
+
+    chosen = check_choice(schedule, "schedule", SCHEDULES)
+    if split is not None and not isinstance(split, str):
+        raise ScalingError(f"split must be an op or block name, got a {type_name(split)}")
+    return Execution(
+        dtype=check_dtype(dtype),  # type: ignore[arg-type]
+        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
+        add_inplace=check_flag(add_inplace, "add_inplace"),
+        schedule=chosen,  # type: ignore[arg-type]
+        split=split,
+        patches=None if patches is None else patch_grid(patches),
+        stream_input=check_flag(stream_input, "stream_input"),
+    )
 
 
 def device_profile(device: object) -> LatencyProfile:

@@ -665,17 +665,89 @@ def dtype_option(help: str = DTYPE_HELP) -> Callable[[F], F]:
     )
 
 
-def memory_options(dtype_help: str = DTYPE_HELP) -> Callable[[F], F]:
-    """--dtype and --dw-inplace, the same on every command that counts bytes."""
+class PatchGrid(ParamType):
+    """--patches: ROWSxCOLUMNS (4x4), or one number for a square grid."""
+
+    name = "PxQ"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from mncost.analysis.scenario import patch_grid
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return patch_grid(str(value), "--patches")
+        except ScalingError as exc:
+            self.fail(str(exc).removeprefix("--patches "), param, ctx)
+
+
+_EXECUTION_NAMES = ("dtype", "dw_inplace", "add_inplace")
+_SCHEDULE_NAMES = ("schedule", "split", "patches", "stream_input")
+
+
+def memory_options(dtype_help: str = DTYPE_HELP, schedule: bool = False) -> Callable[[F], F]:
+    """--dtype, --dw-inplace and --add-inplace (and with ``schedule``: --schedule,
+    --split, --patches, --stream-input), the same on every command that counts bytes.
+
+    The command receives them as one ``execution`` argument, an
+    :class:`~mncost.cost.execution.Execution` (parsed as the API parses its arguments);
+    options that do not fit together are a UserError.
+    """
+    names = _EXECUTION_NAMES + (_SCHEDULE_NAMES if schedule else ())
 
     def decorate(func: F) -> F:
-        func = click.option(
+        @functools.wraps(func)
+        def gather(*args: Any, **kwargs: Any) -> Any:
+            from mncost.analysis.scenario import execution
+
+            parsed = {name: kwargs.pop(name) for name in names}
+            with user_errors(ScalingError):
+                chosen = execution(**parsed)
+            return func(*args, execution=chosen, **kwargs)
+
+        command: Any = gather
+        if schedule:
+            command = click.option(
+                "--stream-input",
+                is_flag=True,
+                help="Patch schedule: each patch reads only its own region of the input "
+                "image (decoded or received per patch); without it the whole image is "
+                "held through the patch stage.",
+            )(command)
+            command = click.option(
+                "--patches",
+                type=PatchGrid(),
+                metavar="PxQ",
+                help="Patch schedule: the grid the split's output is cut into (4x4).",
+            )(command)
+            command = click.option(
+                "--split",
+                metavar="NAME",
+                help="Patch schedule: the op or block whose output ends the patch stage "
+                "(block_4: its last op).",
+            )(command)
+            command = click.option(
+                "--schedule",
+                type=click.Choice(["layer", "patch"]),
+                default="layer",
+                show_default=True,
+                help="layer: one op at a time over whole feature maps. patch: "
+                "MCUNetV2's patch-based inference (Lin et al. 2021, arXiv:2110.15352): "
+                "the ops up to --split run patch by patch, recomputing the halos.",
+            )(command)
+        command = click.option(
+            "--add-inplace",
+            is_flag=True,
+            help="A residual add accumulates into its skip buffer: the op before it "
+            "writes straight into the skip's buffer (as MCU runtimes can).",
+        )(command)
+        command = click.option(
             "--dw-inplace",
             is_flag=True,
             help="Run depthwise convs in place, as MCU runtimes do: of a depthwise "
             "conv's input and output only the larger counts toward the peak.",
-        )(func)
-        return dtype_option(dtype_help)(func)
+        )(command)
+        return dtype_option(dtype_help)(command)  # type: ignore[no-any-return]
 
     return decorate
 

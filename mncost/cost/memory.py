@@ -38,8 +38,10 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
+from mncost.cost.execution import Execution
 from mncost.cost.geometry import Geometry, SpatialPlan, Static, WidthPlan
 from mncost.cost.metrics import evaluate
+from mncost.cost.patch import PatchStage, patch_stage
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
 
@@ -71,9 +73,10 @@ Shape = tuple[int, int, int]
 """A feature map's (height, width, channels)."""
 
 
-def tensor_bytes(geometry: Geometry, conventions: Conventions) -> tuple[int, ...]:
-    """Bytes of every tensor of the program (tensor 0 is the input image)."""
-    size = DTYPE_BYTES[conventions.dtype]
+def tensor_bytes(geometry: Geometry, per_value: Conventions | int) -> tuple[int, ...]:
+    """Bytes of every tensor of the program (tensor 0 is the input image), at
+    ``per_value`` bytes per value (or the conventions' dtype)."""
+    size = per_value if isinstance(per_value, int) else DTYPE_BYTES[per_value.dtype]
     return tuple(
         h * w * c * size
         for h, w, c in zip(
@@ -92,10 +95,9 @@ def _read_later(static: Static) -> tuple[bool, ...]:
     return tuple(i + 1 < n and static.inputs[i][0] in static.live[i + 1] for i in range(n))
 
 
-def _is_depthwise(role: str, kind: str, groups: Any, c_in: Any) -> Any:
+def _is_depthwise(role: str, kind: str, groups: int, c_in: int) -> bool:
     # A depthwise conv: the spec's dw, or any conv with one group per input channel.
-    # Written with | and & so that groups and c_in may be numpy vectors over the alphas.
-    return (role == "dw") | ((kind == "conv") & (groups == c_in) & (groups > 1))
+    return role == "dw" or (kind == "conv" and groups == c_in and groups > 1)
 
 
 def in_place_ops(static: Static, width: WidthPlan) -> tuple[bool, ...]:
@@ -105,30 +107,99 @@ def in_place_ops(static: Static, width: WidthPlan) -> tuple[bool, ...]:
     return tuple(
         not static.aux[i]
         and not later[i]
-        and bool(_is_depthwise(static.role[i], static.kind[i], width.groups[i], width.c_in[i]))
+        and _is_depthwise(static.role[i], static.kind[i], width.groups[i], width.c_in[i])
         for i in range(len(static.name))
     )
 
 
-def live_bytes(
-    geometry: Geometry, conventions: Conventions, dw_inplace: bool = False
-) -> tuple[int, ...]:
-    """Bytes held while each op runs: the sum of its live tensors (0 for an op of an
-    auxiliary head); with ``dw_inplace``, a depthwise conv that runs in place holds only
-    the larger of its input and output."""
-    sizes = tensor_bytes(geometry, conventions)
-    st = geometry.static
-    in_place = in_place_ops(st, geometry.width) if dw_inplace else (False,) * len(geometry)
-    out = []
-    for i, live in enumerate(st.live):
-        if st.aux[i]:
-            out.append(0)
+Shared = tuple[tuple[int, ...], ...]
+"""Per op: groups of its live tensors that share one buffer (each group holds as many
+bytes as its largest member)."""
+
+
+def accumulating_adds(static: Static) -> dict[int, tuple[int, int, int]]:
+    """The residual adds that can accumulate into their skip buffer (``add_inplace``):
+    add op -> (its skip input, its other input, the op that writes that other input).
+
+    The writer of the other input writes it straight into the skip's buffer, and the
+    sum takes the buffer over. That needs: two inputs; the other input read by the add
+    alone; the skip read by nothing at or after that writer but the add; neither held
+    past the add (a head's output is held to the end).
+    """
+    n = len(static.name)
+    readers: dict[int, list[int]] = {}
+    for i in range(n):
+        if not static.aux[i]:
+            for t in static.inputs[i]:
+                readers.setdefault(t, []).append(i)
+    out: dict[int, tuple[int, int, int]] = {}
+    for i in range(n):
+        if not static.is_add[i] or static.aux[i] or len(static.inputs[i]) != 2:
             continue
-        total = sum(sizes[t] for t in live)
-        if in_place[i]:
-            total -= min(sizes[st.inputs[i][0]], sizes[st.output[i]])
-        out.append(total)
-    return tuple(out)
+        a, b = static.inputs[i]
+        skip, body = (a, b) if a < b else (b, a)  # the later-written input is the body's
+        if body == 0:
+            continue
+        writer = body - 1  # tensor t is written by op t - 1
+        after = static.live[i + 1] if i + 1 < n else ()
+        if (
+            readers.get(body) == [i]
+            and all(r < writer or r == i for r in readers.get(skip, []))
+            and skip not in after
+            and body not in after
+        ):
+            out[i] = (skip, body, writer)
+    return out
+
+
+def shared_buffers(static: Static, width: WidthPlan, execution: Execution) -> tuple[Shared, ...]:
+    """Which live tensors share a buffer at each op under ``execution``: the one
+    definition of in-place execution, which the per-op reckoning, the sweep's peak and
+    the patch stage all evaluate.
+
+    - ``dw_inplace``: a depthwise conv that can run in place shares its input's buffer
+      with its output;
+    - ``add_inplace``: an accumulating add's body writes into the skip's buffer (at the
+      op that writes it), and the sum takes that buffer over (at the add). An op that
+      already runs in place over its input does not also accumulate: such an add keeps
+      its buffers apart.
+    """
+    n = len(static.name)
+    shared: list[list[tuple[int, ...]]] = [[] for _ in range(n)]
+    if execution.dw_inplace:
+        for i, ok in enumerate(in_place_ops(static, width)):
+            if ok:
+                shared[i].append((static.inputs[i][0], static.output[i]))
+    if execution.add_inplace:
+        for i, (skip, body, writer) in accumulating_adds(static).items():
+            if shared[writer]:
+                continue
+            shared[writer].append((skip, body))
+            shared[i].append((skip, body, static.output[i]))
+    return tuple(tuple(groups) for groups in shared)
+
+
+def op_live(live: Sequence[int], shared: Shared, size: Callable[[int], int]) -> int:
+    """The bytes one op holds: its live tensors, each group that shares a buffer
+    counted as its largest member (``size``: a tensor's bytes)."""
+    total = sum(size(t) for t in live)
+    for group in shared:
+        sizes = [size(t) for t in group]
+        total -= sum(sizes) - max(sizes)
+    return total
+
+
+def live_bytes(geometry: Geometry, execution: Execution) -> tuple[int, ...]:
+    """Bytes held while each op runs layer by layer: the sum of its live tensors (0 for
+    an op of an auxiliary head), tensors that share a buffer counted once, as their
+    largest."""
+    sizes = tensor_bytes(geometry, execution.bytes_per_value)
+    st = geometry.static
+    shared = shared_buffers(st, geometry.width, execution)
+    return tuple(
+        0 if st.aux[i] else op_live(live, shared[i], sizes.__getitem__)
+        for i, live in enumerate(st.live)
+    )
 
 
 @dataclass(frozen=True)
@@ -153,13 +224,14 @@ class OpMemory:
     """The composite the op belongs to ("" at the top level)."""
     output: Shape
     input_bytes: int
-    """Bytes of the tensors the op reads (both inputs of an add, every branch of a
-    concatenation; 0 for an auxiliary head)."""
+    """Bytes of the tensors the op reads, whole (both inputs of an add, every branch of
+    a concatenation; 0 for an auxiliary head)."""
     output_bytes: int
-    """Bytes of the tensor the op writes (0 for an auxiliary head)."""
+    """Bytes of the tensor the op writes, whole (0 for an auxiliary head)."""
     live_bytes: int
-    """Bytes held while the op runs: its live tensors (less the smaller of input and
-    output when it runs in place)."""
+    """Bytes held while the op runs: its live tensors, tensors that share a buffer
+    counted once (in the patch stage: the most over the patches, with the buffers held
+    whole)."""
     reads: tuple[int, ...]
     """The tensors the op reads, as indices into :attr:`MemoryResult.tensors`."""
     writes: int
@@ -174,6 +246,11 @@ class OpMemory:
     larger of the two counts."""
     aux: bool
     """Part of an auxiliary (training-only) head: it holds nothing at inference."""
+    accumulates: bool = False
+    """Under ``add_inplace``: it writes into a residual's skip buffer (the op before an
+    accumulating add), or it is that add."""
+    patch: tuple[int, int] | None = None
+    """In the patch stage: the (height, width) of its output's largest patch region."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +263,10 @@ class Peak:
     the network's input alone)."""
     dw_inplace: bool
     """Whether depthwise convs run in place in this reckoning."""
+    part: str = ""
+    """Under the patch schedule: "patch stage" or "rest" (layer by layer); else ""."""
+    patch: tuple[int, int] | None = None
+    """In the patch stage: the (row, column) of the patch where it occurs."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,8 +282,8 @@ class MemoryResult:
     """The conventions in force; ``conventions.dtype`` sets the bytes per value."""
     own_rule: WidthRule = field(repr=False)
     """The architecture's own channel rounding rule (``conventions`` may override it)."""
-    dw_inplace: bool
-    """Whether depthwise convs run in place (only the larger of input and output counts)."""
+    execution: Execution
+    """How the network runs: dtype, what runs in place, the schedule."""
     tensors: tuple[TensorInfo, ...] = field(repr=False)
     """Every tensor of the program, tensor 0 being the network's input."""
     layers: tuple[OpMemory, ...] = field(repr=False)
@@ -212,6 +293,20 @@ class MemoryResult:
     convs in place changes it (and where the peak moves)."""
     weight_bytes: int
     """Bytes of stored weights (in int8 batch norm is folded into the conv before it)."""
+    stage: PatchStage | None = field(default=None, repr=False)
+    """Under the patch schedule: the patch stage (its regions and MACs)."""
+    parts: tuple[Peak, ...] = ()
+    """Under the patch schedule: the patch stage's peak and the rest's."""
+    layer_peak: Peak | None = None
+    """Under the patch schedule: the peak of the same execution layer by layer."""
+    variants: tuple[tuple[str, Peak], ...] = ()
+    """Under the patch schedule: the peak with each assumption turned the other way
+    (the option that does it, and the peak)."""
+
+    @property
+    def dw_inplace(self) -> bool:
+        """Whether depthwise convs run in place (only the larger of input and output counts)."""
+        return self.execution.dw_inplace
 
     @property
     def dtype(self) -> str:
@@ -263,6 +358,8 @@ class MemoryResult:
                 "live_tensors": [self.tensors[t].name for t in op.live],
                 "in_place": op.in_place,
                 "in_place_capable": op.in_place_capable,
+                "accumulates": op.accumulates,
+                "patch_region": list(op.patch) if op.patch else None,
                 "aux": op.aux,
             }
             for op in self.layers
@@ -278,8 +375,10 @@ class MemoryResult:
             "dtype": self.dtype,
             "bytes_per_value": self.bytes_per_value,
             "dw_inplace": self.dw_inplace,
+            "execution": self.execution.as_dict(),
             "peak_activation_bytes": self.peak.bytes,
             "peak_layer": self.peak.layer,
+            "peak_part": self.peak.part or None,
             "peak_tensors": [
                 {"name": t.name, "shape": list(t.shape), "bytes": t.bytes}
                 for t in self.peak_tensors()
@@ -290,8 +389,46 @@ class MemoryResult:
                 "peak_activation_bytes": self.other.bytes,
                 "peak_layer": self.other.layer,
             },
+            "patch_stage": self._stage_dict(),
             "conventions": self.conventions.as_dict(self.own_rule),
             "layers": self._records(),
+        }
+
+    def _stage_dict(self) -> dict[str, Any] | None:
+        stage = self.stage
+        if stage is None or self.layer_peak is None:
+            return None
+
+        def peak(p: Peak) -> dict[str, Any]:
+            return {
+                "bytes": p.bytes,
+                "layer": p.layer,
+                "part": p.part,
+                "patch": list(p.patch) if p.patch else None,
+            }
+
+        return {
+            "split": stage.split,
+            "patches": list(stage.grid),
+            "ops": stage.split_op + 1,
+            "parts": [peak(p) for p in self.parts],
+            "layer_by_layer_peak_bytes": self.layer_peak.bytes,
+            "layer_by_layer_peak_layer": self.layer_peak.layer,
+            "stage_mult_adds": stage.stage_macs,
+            "patched_mult_adds": stage.patched_macs,
+            "extra_mult_adds": stage.extra_macs,
+            "network_mult_adds": stage.network_macs,
+            "variants": [{"change": what, **peak(p)} for what, p in self.variants],
+            "regions": [
+                {
+                    "tensor": self.tensors[t].name,
+                    "patches": [
+                        [r.top, r.bottom, r.left, r.right] if (r := rg.get(t)) else None
+                        for rg in stage.regions
+                    ],
+                }
+                for t in range(stage.split_tensor + 1)
+            ],
         }
 
     def to_frame(self) -> pandas.DataFrame:
@@ -312,12 +449,83 @@ def _peak(
     aux: Sequence[int],
     input_bytes: int,
     dw_inplace: bool,
+    ops: Sequence[int] | None = None,
+    part: str = "",
+    patches: Sequence[tuple[int, int] | None] | None = None,
 ) -> Peak:
-    running = [i for i in range(len(live)) if not aux[i]]
+    running = [i for i in (range(len(live)) if ops is None else ops) if not aux[i]]
     if not running:
-        return Peak(input_bytes, None, dw_inplace)
+        return Peak(input_bytes, None, dw_inplace, part)
     best = max(running, key=lambda i: (live[i], -i))  # the first op on a tie
-    return Peak(live[best], names[best], dw_inplace)
+    return Peak(live[best], names[best], dw_inplace, part, patches[best] if patches else None)
+
+
+@dataclass(frozen=True)
+class _Reckoning:
+    live: tuple[int, ...]
+    peak: Peak
+    parts: tuple[Peak, ...] = ()
+    worst_patch: tuple[tuple[int, int] | None, ...] = ()
+
+
+def _reckon(g: Geometry, execution: Execution, stage: PatchStage | None) -> _Reckoning:
+    """Every op's live bytes and the peak under ``execution``; with a patch stage, the
+    stage's ops hold their most over the patches."""
+    st, wd = g.static, g.width
+    layer = live_bytes(g, execution)
+    input_bytes = tensor_bytes(g, execution.bytes_per_value)[0]
+    if stage is None:
+        return _Reckoning(layer, _peak(layer, st.name, st.aux, input_bytes, execution.dw_inplace))
+    per_value = execution.bytes_per_value
+    full = tensor_bytes(g, per_value)
+    shared = shared_buffers(st, wd, execution)
+    whole = {stage.split_tensor} | (set() if execution.stream_input else {0})
+    rows, cols = stage.grid
+    live = list(layer)
+    worst: list[tuple[int, int] | None] = [None] * len(live)
+    for i in range(stage.split_op + 1):
+        if st.aux[i]:
+            continue
+        groups = tuple(
+            kept for grp in shared[i] if len(kept := tuple(t for t in grp if t not in whole)) > 1
+        )
+        held = tuple(dict.fromkeys((*st.live[i], *sorted(whole))))
+        best, where = -1, None
+        for p, regions in enumerate(stage.regions):
+
+            def size(t: int, regions: dict[int, Any] = regions) -> int:
+                if t in whole:
+                    return full[t]
+                r = regions.get(t)
+                return 0 if r is None else r.area * wd.channels[t] * per_value
+
+            value = op_live(held, groups, size)
+            if value > best:
+                best, where = value, (p // cols, p % cols)
+        live[i], worst[i] = best, where
+    stage_ops = range(stage.split_op + 1)
+    rest_ops = range(stage.split_op + 1, len(live))
+    dw = execution.dw_inplace
+    first = _peak(live, st.name, st.aux, input_bytes, dw, stage_ops, "patch stage", worst)
+    rest = _peak(live, st.name, st.aux, input_bytes, dw, rest_ops, "rest")
+    if rest.layer is None:
+        rest = Peak(first.bytes, None, dw, "rest")  # nothing after the split
+    overall = first if first.bytes >= rest.bytes else rest
+    return _Reckoning(tuple(live), overall, (first, rest), tuple(worst))
+
+
+def _variants(g: Geometry, execution: Execution, stage: PatchStage) -> tuple[tuple[str, Peak], ...]:
+    # How each assumption moves the peak: the same schedule with one choice turned.
+    out = []
+    for option, field_ in (
+        ("--stream-input", "stream_input"),
+        ("--add-inplace", "add_inplace"),
+        ("--dw-inplace", "dw_inplace"),
+    ):
+        on = getattr(execution, field_)
+        turned = execution.with_(**{field_: not on})
+        out.append((f"{'without' if on else 'with'} {option}", _reckon(g, turned, stage).peak))
+    return tuple(out)
 
 
 def count_memory(
@@ -326,14 +534,22 @@ def count_memory(
     resolution: Resolution | None = None,
     classes: int | None = None,
     conventions: Conventions = Conventions(),
-    dw_inplace: bool = False,
+    execution: Execution | None = None,
+    *,
+    dw_inplace: bool | None = None,
 ) -> MemoryResult:
     """Activation memory of ``arch`` op by op, its peak and its weight bytes, at width
-    ``alpha`` and input ``resolution``, in ``conventions.dtype``.
+    ``alpha`` and input ``resolution``, under ``execution`` (by default layer by layer in
+    ``conventions.dtype``, nothing in place; an execution's dtype overrides the
+    conventions').
 
     The arguments are checked as :func:`mncost.cost.result.count` checks them
-    (ScalingError, or GeometryError, for a configuration that cannot be counted).
+    (ScalingError, or GeometryError, for a configuration that cannot be counted;
+    ExecutionError for a patch schedule that cannot run).
     """
+    if execution is None:  # dw_inplace: shorthand for a layer-by-layer execution
+        execution = Execution(dtype=conventions.dtype, dw_inplace=bool(dw_inplace))
+    conventions = execution.conventions(conventions)
     result = count(arch, alpha, resolution, classes, conventions)
     g = result.geometry
     st, wd, sp = g.static, g.width, g.spatial
@@ -343,11 +559,25 @@ def count_memory(
         TensorInfo(writers[t], (h, w, c), sizes[t])
         for t, (h, w, c) in enumerate(zip(sp.heights, sp.widths, wd.channels))
     )
-    chosen = live_bytes(g, conventions, dw_inplace)
-    other = live_bytes(g, conventions, not dw_inplace)
+    stage = patch_stage(g, execution, result.mult_adds) if execution.patched else None
+    chosen = _reckon(g, execution, stage)
+    other = _reckon(g, execution.with_(dw_inplace=not execution.dw_inplace), stage)
     capable = in_place_ops(st, wd)
+    accumulating: set[int] = set()
+    if execution.add_inplace:
+        shared = shared_buffers(st, wd, execution)
+        for i, (_skip, _body, writer) in accumulating_adds(st).items():
+            if len(shared[i]) > 0:
+                accumulating |= {i, writer}
     reads = evaluate("input_bytes", g, conventions)
     writes = evaluate("output_bytes", g, conventions)
+
+    def region(i: int) -> tuple[int, int] | None:
+        if stage is None or i > stage.split_op or st.aux[i]:
+            return None
+        r = stage.largest(st.output[i])
+        return None if r is None else (r.height, r.width)
+
     layers = tuple(
         OpMemory(
             name=st.name[i],
@@ -356,13 +586,15 @@ def count_memory(
             output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
             input_bytes=reads[i],
             output_bytes=writes[i],
-            live_bytes=chosen[i],
+            live_bytes=chosen.live[i],
             reads=st.inputs[i],
             writes=st.output[i],
             live=() if st.aux[i] else st.live[i],
             in_place_capable=capable[i],
-            in_place=dw_inplace and capable[i],
+            in_place=execution.dw_inplace and capable[i],
             aux=bool(st.aux[i]),
+            accumulates=i in accumulating,
+            patch=region(i),
         )
         for i in range(len(g))
     )
@@ -373,12 +605,16 @@ def count_memory(
         classes=result.classes,
         conventions=conventions,
         own_rule=result.own_rule,
-        dw_inplace=dw_inplace,
+        execution=execution,
         tensors=tensors,
         layers=layers,
-        peak=_peak(chosen, st.name, st.aux, sizes[0], dw_inplace),
-        other=_peak(other, st.name, st.aux, sizes[0], not dw_inplace),
+        peak=chosen.peak,
+        other=other.peak,
         weight_bytes=sum(evaluate("weight_bytes", g, conventions)),
+        stage=stage,
+        parts=chosen.parts,
+        layer_peak=None if stage is None else _reckon(g, execution.layer_by_layer(), None).peak,
+        variants=() if stage is None else _variants(g, execution, stage),
     )
 
 
@@ -386,25 +622,30 @@ def peak_grid(
     static: Static,
     widths: Sequence[WidthPlan],
     spaces: Sequence[SpatialPlan],
-    conventions: Conventions,
-    dw_inplace: bool = False,
+    execution: Execution,
     progress: Callable[[int, int], None] | None = None,
 ) -> numpy.ndarray:
-    """The peak activation bytes at every (alpha, resolution): an array of shape
-    (len(widths), len(spaces)), equal to :func:`count_memory`'s peak at each point: int64
-    where int64 holds every value, else Python ints (dtype object), never wrapped.
-    ``progress(done, total)`` is called as ops are processed.
+    """The peak activation bytes at every (alpha, resolution) under ``execution`` (layer
+    by layer): an array of shape (len(widths), len(spaces)), equal to
+    :func:`count_memory`'s peak at each point: int64 where int64 holds every value, else
+    Python ints (dtype object), never wrapped. ``progress(done, total)`` is called as ops
+    are processed.
 
-    An op's live bytes are a sum over its live tensors of channels(alpha) x
-    height x width(resolution). Tensors of the same spatial size are summed as channel
-    vectors first; an op whose live tensors all share one spatial size s contributes
-    u(alpha) x s(R), and since sizes are never negative the largest of those over many
-    ops is max(u) x s: such ops (most of a CNN) are reduced over the alphas alone, and
-    the full grid is formed once per spatial size and once per op that spans two sizes
-    (a strided op, a join across a stage).
+    It evaluates the same definition as :func:`live_bytes` (:func:`shared_buffers` and
+    :func:`op_live`), vectorised. An op's live bytes are a sum over its live tensors of
+    channels(alpha) x height x width(resolution). Tensors of the same spatial size are
+    summed as channel vectors first; an op whose live tensors all share one spatial size
+    s contributes u(alpha) x s(R), and since sizes are never negative the largest of
+    those over many ops is max(u) x s: such ops (most of a CNN) are reduced over the
+    alphas alone, and the full grid is formed once per spatial size and once per op that
+    spans two sizes (a strided op, a join across a stage). Which tensors share a buffer
+    can depend on alpha (a grouped conv that is depthwise at some widths only): the
+    alphas are reckoned in groups of equal sharing.
     """
     import numpy as np
 
+    if execution.patched:
+        raise ValueError("peak_grid reckons layer-by-layer execution")
     n_alpha, n_res = len(widths), len(spaces)
     channels = np.array([w.channels for w in widths], dtype=np.int64).T  # tensor x alpha
     area = (
@@ -415,15 +656,35 @@ def peak_grid(
     # largest fit int64 (bounded in float64, as mncost.cost.sweep bounds its metrics),
     # no live set can wrap. Else the peak is computed in Python ints (object arrays).
     largest = channels.max(axis=1).astype(np.float64) * area.max(axis=1).astype(np.float64)
-    if float(largest.sum()) * DTYPE_BYTES[conventions.dtype] >= _INT64_SAFE:
+    if float(largest.sum()) * execution.bytes_per_value >= _INT64_SAFE:
         channels = channels.astype(object)
     area_rows, area_id = np.unique(area, axis=0, return_inverse=True)
     area_id = area_id.reshape(-1).tolist()
+    sharing: dict[tuple[Shared, ...], list[int]] = {}
+    for a, w in enumerate(widths):
+        sharing.setdefault(shared_buffers(static, w, execution), []).append(a)
+    peak = np.zeros((n_alpha, n_res), dtype=channels.dtype)
     n_ops = len(static.name)
-    if dw_inplace:
-        later = _read_later(static)
-        groups = np.array([w.groups for w in widths], dtype=np.int64).T  # op x alpha
-        c_in = np.array([w.c_in for w in widths], dtype=np.int64).T
+    for shared, alphas in sharing.items():
+        ch = channels[:, alphas]
+        part = _peak_rows(static, shared, ch, area, area_rows, area_id, progress, n_ops)
+        peak[alphas, :] = part
+    return peak * execution.bytes_per_value
+
+
+def _peak_rows(
+    static: Static,
+    shared: tuple[Shared, ...],
+    channels: Any,
+    area: Any,
+    area_rows: Any,
+    area_id: list[int],
+    progress: Callable[[int, int], None] | None,
+    n_ops: int,
+) -> Any:
+    import numpy as np
+
+    n_alpha, n_res = channels.shape[1], area.shape[1]
     peak = np.zeros((n_alpha, n_res), dtype=channels.dtype)
     single: dict[int, Any] = {}  # area id -> the largest channel sum over one-size ops
     running = False
@@ -437,31 +698,32 @@ def peak_grid(
         for t in static.live[i]:
             a = area_id[t]
             terms[a] = terms[a] + channels[t] if a in terms else channels[t].copy()
-        saving = None
-        if dw_inplace and not later[i]:
-            mask = _is_depthwise(static.role[i], static.kind[i], groups[i], c_in[i])
-            mask = np.broadcast_to(np.asarray(mask, dtype=bool), (n_alpha,))
-            if mask.any():
-                x, y = static.inputs[i][0], static.output[i]
-                if area_id[x] == area_id[y]:  # same size: the smaller has fewer channels
-                    terms[area_id[x]] -= mask * np.minimum(channels[x], channels[y])
-                else:
-                    saving = np.minimum(
-                        np.multiply.outer(channels[x], area[x]),
-                        np.multiply.outer(channels[y], area[y]),
-                    )
-                    if not mask.all():
-                        saving *= mask[:, None]
-        if len(terms) == 1 and saving is None:
+        surplus = None  # what groups of tensors of different sizes hold twice
+        for group in shared[i]:
+            ids = {area_id[t] for t in group}
+            if len(ids) == 1:  # one size: the group's largest has the most channels
+                members = [channels[t] for t in group]
+                top = members[0]
+                for m in members[1:]:
+                    top = np.maximum(top, m)
+                terms[ids.pop()] -= sum(members) - top
+            else:
+                grids = [np.multiply.outer(channels[t], area[t]) for t in group]
+                top = grids[0]
+                for m in grids[1:]:
+                    top = np.maximum(top, m)
+                extra = sum(grids) - top
+                surplus = extra if surplus is None else surplus + extra
+        if len(terms) == 1 and surplus is None:
             ((a, u),) = terms.items()
             single[a] = np.maximum(single[a], u) if a in single else u
             continue
         total = sum(np.multiply.outer(u, area_rows[a]) for a, u in terms.items())
-        if saving is not None:
-            total = total - saving
+        if surplus is not None:
+            total = total - surplus
         np.maximum(peak, total, out=peak)
     for a, u in single.items():
         np.maximum(peak, np.multiply.outer(u, area_rows[a]), out=peak)
     if not running:  # nothing runs: the input is all there is
         peak = np.multiply.outer(channels[0], area[0])
-    return peak * DTYPE_BYTES[conventions.dtype]
+    return peak

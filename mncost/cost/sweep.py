@@ -30,7 +30,8 @@ Besides the registered metrics, the grid takes the pseudo-metric
 ``"peak_activation_bytes"`` (:data:`mncost.cost.memory.PEAK_ACTIVATION`): the peak
 activation memory under layer-by-layer execution, which is a maximum over the ops of
 their live bytes rather than a sum, and is computed from the dataflow by
-:func:`mncost.cost.memory.peak_grid` (``dw_inplace`` runs depthwise convs in place).
+:func:`mncost.cost.memory.peak_grid`, under an execution
+(:class:`mncost.cost.execution.Execution`: what runs in place).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mncost.cost.conventions import Conventions
+from mncost.cost.execution import Execution, ExecutionError
 from mncost.cost.geometry import (
     GeometryError,
     SpatialPlan,
@@ -238,18 +240,29 @@ def grid(
     conventions: Conventions = Conventions(),
     metrics: Iterable[str] = ("mult_adds", "params"),
     progress: Callable[[int, int], None] | None = None,
-    dw_inplace: bool = False,
+    execution: Execution | None = None,
+    *,
+    dw_inplace: bool | None = None,
 ) -> dict[str, numpy.ndarray]:
     """Each metric's total over the network at every (alpha, resolution): arrays of shape
     (len(alphas), len(resolutions)), exact: int64 where int64 holds every value, else
     Python ints in an object array (see the module's docstring).
 
     ``metrics`` names registered metrics and may include ``"peak_activation_bytes"``
-    (the peak, in ``conventions.dtype``; ``dw_inplace`` runs depthwise convs in place).
+    (the peak under ``execution``, layer by layer; by default in ``conventions.dtype``
+    with nothing in place; an execution's dtype overrides the conventions').
     ``progress(done, total)`` is called as the work proceeds (for a progress bar).
     GeometryError for a grid too large for this network (ops x axis values above
     :data:`~mncost.limits.MAX_SWEEP_OP_VALUES`) or a configuration it cannot take.
     """
+    if execution is None:  # dw_inplace: shorthand for a layer-by-layer execution
+        execution = Execution(dtype=conventions.dtype, dw_inplace=bool(dw_inplace))
+    if execution.patched:
+        raise ExecutionError(
+            "the sweep reckons the peak layer by layer; 'mncost memory --schedule patch' "
+            "gives one configuration's patch-based peak"
+        )
+    conventions = execution.conventions(conventions)
     static, widths, spaces = _plans(arch, alphas, resolutions, classes, conventions)
     n_ops = len(static.name)
     metrics = list(metrics)
@@ -265,7 +278,7 @@ def grid(
                 progress(done, steps)
     if PEAK_ACTIVATION in metrics:
         step = None if progress is None else partial(_shifted, progress, len(wanted), steps)
-        totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, conventions, dw_inplace, step)
+        totals[PEAK_ACTIVATION] = peak_grid(static, widths, spaces, execution, step)
     return {name: totals[name] for name in metrics}
 
 
@@ -344,7 +357,7 @@ def sweep_frame(
     conventions: Conventions = Conventions(),
     metrics: Iterable[str] = ("mult_adds", "params"),
     progress: Callable[[int, int], None] | None = None,
-    dw_inplace: bool = False,
+    execution: Execution | None = None,
 ) -> pandas.DataFrame:
     """One row per (alpha, resolution), alpha-major: alpha, resolution and each metric
     (``"peak_activation_bytes"`` included, see :func:`grid`)."""
@@ -352,7 +365,7 @@ def sweep_frame(
     import pandas as pd
 
     metrics = list(metrics)
-    totals = grid(arch, alphas, resolutions, classes, conventions, metrics, progress, dw_inplace)
+    totals = grid(arch, alphas, resolutions, classes, conventions, metrics, progress, execution)
     a, r = len(alphas), len(resolutions)
     frame = {
         "alpha": np.repeat(np.array([float(x) for x in alphas]), r),

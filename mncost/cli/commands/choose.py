@@ -4,7 +4,7 @@ top-1."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from mncost.cli.options import (
     resolve_model,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from mncost.cost.execution import Execution
 
 __all__ = ["FamilyChoice", "choose_command"]
 
@@ -191,8 +194,7 @@ def choose_command(
     max_weight_bytes: str | None,
     max_peak_bytes: str | None,
     max_latency_ms: str | None,
-    dtype: str,
-    dw_inplace: bool,
+    execution: Execution,
     device: str | Path | None,
     alpha: str | None,
     res: str | None,
@@ -278,8 +280,7 @@ def choose_command(
             classes=classes,
             alphas=alphas,
             resolutions=resolutions,
-            dtype=dtype,
-            dw_inplace=dw_inplace,
+            execution=execution,
             profile=profile,
             top=top,
             extrapolate=extrapolate,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,9 @@ from mncost.cli.options import (
     resolve_format,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from mncost.cost.execution import Execution
 
 __all__ = ["ConfigArgument", "compare_command"]
 
@@ -64,8 +67,7 @@ Examples:
 def compare_command(
     a: Any,
     b: Any,
-    dtype: str,
-    dw_inplace: bool,
+    execution: Execution,
     device: str | Path | None,
     fmt: str | None,
     output: Path | None,
@@ -86,5 +88,5 @@ def compare_command(
         with user_errors(LatencyError):
             profile = resolve_device(device)
     with user_errors(ScalingError):
-        comparison = compare(a, b, dtype=dtype, dw_inplace=dw_inplace, profile=profile)
+        comparison = compare(a, b, execution=execution, profile=profile)
     emit_report(compare_report(comparison), fmt, output)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from mncost.cli.options import (
     scenario_options,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from mncost.cost.execution import Execution
 
 __all__ = ["memory_command"]
 
@@ -33,10 +37,10 @@ Examples:
 """,
 )
 @scenario_options
-@memory_options()
+@memory_options(schedule=True)
 @output_options()
 def memory_command(
-    scenario: ScenarioOptions, dtype: str, dw_inplace: bool, fmt: str | None, output: Path | None
+    scenario: ScenarioOptions, execution: Execution, fmt: str | None, output: Path | None
 ) -> None:
     """Activation memory of MODEL (default: mobilenet-v1) under layer-by-layer execution.
 
@@ -53,5 +57,5 @@ def memory_command(
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
     with user_errors(ScalingError):
-        result = memory_scenario(chosen, dtype, dw_inplace)
+        result = memory_scenario(chosen, execution)
     emit_report(memory_report(result), fmt, output)

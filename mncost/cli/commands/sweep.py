@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,6 +24,9 @@ from mncost.cli.options import (
     resolve_scenario,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from mncost.cost.execution import Execution
 
 __all__ = [
     "DEFAULT_ALPHAS",
@@ -254,8 +257,7 @@ def sweep_command(
     res: str,
     metrics: tuple[str, ...],
     heat: str | None,
-    dtype: str,
-    dw_inplace: bool,
+    execution: Execution,
     device: str | Path | None,
     extrapolate: bool,
     fmt: str | None,
@@ -274,7 +276,6 @@ def sweep_command(
         ExploreError,
         explore_grid,
         explorer_metrics,
-        with_dtype,
     )
     from mncost.analysis.latency import LatencyError, resolve_device
     from mncost.cost.scaling import ScalingError
@@ -301,9 +302,9 @@ def sweep_command(
             alphas,
             resolutions,
             chosen.classes,
-            with_dtype(chosen.conventions, dtype),
+            execution.conventions(chosen.conventions),
             metrics=asked,
-            dw_inplace=dw_inplace,
+            execution=execution,
             profile=profile,
             model=registered,
             extrapolate=extrapolate,
