@@ -6,7 +6,11 @@ every earlier tensor that the patch needs is traced back op by op:
 - a window op (a conv of any kind, a windowed pool) with kernel k, stride s, dilation d
   and leading padding p needs, for output rows [a, b), input rows
   [a*s - p, (b-1)*s - p + d*(k-1) + 1), clipped to the input (the padding stays
-  padding at the borders);
+  padding at the borders; rows whose windows read only padding need nothing; the
+  simple pool form's windows start at pixel 0). Where the taps skip pixels (a dilation
+  under a stride) the span may include a border pixel no tap reads: a region is then
+  a safe bound, never short of a pixel read. Rows and columns trace apart: a region
+  is the product of its row and column intervals;
 - an element-wise op (a residual add, a concatenation, a fused activation) needs the
   same rows and columns of each input;
 - a tensor read by several ops (a residual's skip, a concatenation's branches) needs
@@ -26,7 +30,8 @@ patches less the op's MACs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from mncost.cost.execution import Execution, ExecutionError
 from mncost.cost.geometry import Geometry
@@ -76,14 +81,26 @@ class PatchStage:
     split_tensor: int
     grid: tuple[int, int]
     """(rows, columns) of patches."""
-    regions: tuple[dict[int, Region], ...]
-    """Per patch (row-major): tensor index -> the region the patch computes or reads. A
-    tensor only an auxiliary head reads has no region."""
+    down: tuple[dict[int, tuple[int, int]], ...] = field(repr=False)
+    """Per row of patches: tensor index -> the rows [top, bottom) it needs."""
+    across: tuple[dict[int, tuple[int, int]], ...] = field(repr=False)
+    """Per column of patches: tensor index -> the columns [left, right) it needs."""
     stage_macs: int
     """The stage's MACs run layer by layer, once."""
     patched_macs: int
     """The stage's MACs run patch by patch, halos recomputed."""
     network_macs: int
+
+    @cached_property
+    def regions(self) -> tuple[dict[int, Region], ...]:
+        """Per patch (row-major): tensor index -> the region the patch computes or reads
+        (the product of its rows and columns). A tensor only an auxiliary head reads has
+        no region."""
+        return tuple(
+            {t: Region(*y, *across[t]) for t, y in down.items()}
+            for down in self.down
+            for across in self.across
+        )
 
     @property
     def extra_macs(self) -> int:
@@ -159,29 +176,63 @@ def _pad_begin(geometry: Geometry, i: int, axis: int) -> int:
     out = (sp.h_out if axis == 0 else sp.w_out)[i]
     s, d = op.stride[axis], op.dilation[axis]
     pad = op.padding
-    if pad in ("same", "legacy"):  # TensorFlow: the smaller half of the total before
+    if pad == "legacy":  # the simple pool form: window = stride from pixel 0, ceil mode
+        return 0
+    if pad == "same":  # TensorFlow: the smaller half of the total before
         return max((out - 1) * s + d * (k - 1) + 1 - size, 0) // 2
     if pad == "valid":
         return 0
     return int(pad[axis])  # (top/bottom, left/right) or (top, left, bottom, right)
 
 
-def _needs(geometry: Geometry, i: int, out: Region) -> Region:
-    """The region of op ``i``'s (first) input that its output region ``out`` needs."""
+Interval = tuple[int, int]
+
+
+def _axis_plan(geometry: Geometry, end: int, axis: int) -> list[tuple[int, int, int, int, int]]:
+    """Per op up to ``end``: (kernel, stride, dilation, leading padding, input size)
+    along ``axis``, or kernel 0 for an element-wise op."""
     st, sp = geometry.static, geometry.spatial
-    if st.kind[i] not in ("conv", "pool"):
-        return out
-    op = geometry.program.ops[i]
-    sides = []
-    for axis, (a, b) in enumerate(((out.top, out.bottom), (out.left, out.right))):
+    plan = []
+    for i in range(end + 1):
+        if st.kind[i] not in ("conv", "pool"):
+            plan.append((0, 1, 1, 0, 0))
+            continue
+        op = geometry.program.ops[i]
         k = (sp.k_h if axis == 0 else sp.k_w)[i]
         size = (sp.h_in if axis == 0 else sp.w_in)[i]
-        s, d = op.stride[axis], op.dilation[axis]
-        p = _pad_begin(geometry, i, axis)
-        lo, hi = a * s - p, (b - 1) * s - p + d * (k - 1) + 1
-        sides.append((max(lo, 0), min(hi, size)))
-    (top, bottom), (left, right) = sides
-    return Region(top, bottom, left, right)
+        plan.append((k, op.stride[axis], op.dilation[axis], _pad_begin(geometry, i, axis), size))
+    return plan
+
+
+def _trace(
+    geometry: Geometry, end: int, plan: list[tuple[int, int, int, int, int]], band: Interval
+) -> dict[int, Interval]:
+    """Along one axis: the interval of every tensor that ``band`` of the split's output
+    needs (rows and columns trace apart: a region is their product, and so is the
+    bounding box of two regions)."""
+    st = geometry.static
+    spans = {st.output[end]: band}
+    for i in range(end, -1, -1):
+        out = spans.get(st.output[i])
+        if st.aux[i] or out is None:
+            continue
+        k, s, d, p, size = plan[i]
+        a, b = out
+        if b <= a:  # nothing of this output is needed: nothing of its inputs either
+            need = (0, 0)
+        elif not k:
+            need = out
+        else:
+            need = (max(a * s - p, 0), min((b - 1) * s - p + d * (k - 1) + 1, size))
+            if need[1] <= need[0]:  # the band's windows read only padding
+                need = (0, 0)
+        for t in st.inputs[i]:
+            old = spans.get(t)
+            if old is None or old[1] <= old[0]:
+                spans[t] = need
+            elif need[1] > need[0]:
+                spans[t] = (min(old[0], need[0]), max(old[1], need[1]))
+    return spans
 
 
 def _cuts(n: int, parts: int) -> list[int]:
@@ -205,18 +256,9 @@ def patch_stage(geometry: Geometry, execution: Execution, macs: tuple[int, ...])
             f"--patches {rows}x{cols}: {st.name[end]}'s output is {h}x{w}, too small for that grid"
         )
     hb, wb = _cuts(h, rows), _cuts(w, cols)
-    all_regions: list[dict[int, Region]] = []
-    for r in range(rows):
-        for c in range(cols):
-            regions = {split_tensor: Region(hb[r], hb[r + 1], wb[c], wb[c + 1])}
-            for i in range(end, -1, -1):
-                out = regions.get(st.output[i])
-                if st.aux[i] or out is None:
-                    continue
-                need = _needs(geometry, i, out)
-                for t in st.inputs[i]:
-                    regions[t] = regions[t].union(need) if t in regions else need
-            all_regions.append(regions)
+    plan_h, plan_w = _axis_plan(geometry, end, 0), _axis_plan(geometry, end, 1)
+    down = tuple(_trace(geometry, end, plan_h, (hb[r], hb[r + 1])) for r in range(rows))
+    across = tuple(_trace(geometry, end, plan_w, (wb[c], wb[c + 1])) for c in range(cols))
     stage_macs = sum(macs[: end + 1])
     patched = 0
     for i in range(end + 1):
@@ -227,13 +269,16 @@ def patch_stage(geometry: Geometry, execution: Execution, macs: tuple[int, ...])
         per_pixel, left = divmod(macs[i], pixels)
         if left:  # every local op's MACs are uniform per output pixel
             raise ExecutionError(f"{st.name[i]}: its MACs are not uniform per output pixel")
-        patched += per_pixel * sum(rg[o].area for rg in all_regions if o in rg)
+        tall = sum(b - a for d in down if (span := d.get(o)) for a, b in (span,))
+        wide = sum(b - a for d in across if (span := d.get(o)) for a, b in (span,))
+        patched += per_pixel * tall * wide
     return PatchStage(
         split=st.name[end],
         split_op=end,
         split_tensor=split_tensor,
         grid=(rows, cols),
-        regions=tuple(all_regions),
+        down=down,
+        across=across,
         stage_macs=stage_macs,
         patched_macs=patched,
         network_macs=sum(macs),
