@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "latency": "mncost.api",
     "load_spec": "mncost.arch.load",
     "memory": "mncost.api",
+    "patch_search": "mncost.api",
     "sweep": "mncost.api",
 }
 
@@ -78,6 +79,7 @@ __all__ = [
     "load_onnx",
     "load_spec",
     "memory",
+    "patch_search",
     "sweep",
 ]
 assert sorted(__all__) == sorted([*_EXPORTS, "__version__"]), "every export is listed once"
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
         latency,
         load_onnx,
         memory,
+        patch_search,
         sweep,
     )
     from mncost.arch.load import SpecError, load_spec

@@ -30,6 +30,7 @@ from mncost.analysis.scenario import (
     multiplier,
     type_name,
 )
+from mncost.analysis.scenario import schedule as schedule_
 from mncost.arch.ops import Architecture
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import GraphModel, Model
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from mncost.analysis.choose import ChooseResult
     from mncost.analysis.compare import Comparison
     from mncost.analysis.latency import LatencyEstimate, LatencyProfile
+    from mncost.analysis.schedules import ScheduleSearch
     from mncost.cost.memory import MemoryResult
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "latency",
     "load_onnx",
     "memory",
+    "patch_search",
     "resolve_model",
     "sweep",
 ]
@@ -206,6 +209,7 @@ def memory(
     split: str | None = None,
     patches: str | tuple[int, int] | None = None,
     stream_input: bool = False,
+    max_overhead: Number | None = None,
     rho: Number | None = None,
     classes: int | None = None,
     bn: str = "none",
@@ -222,7 +226,9 @@ def memory(
     patch by patch on a ``patches`` grid ("4x4" or (4, 4)), as MCUNetV2 (Lin et al. 2021,
     arXiv:2110.15352) does, with the input image streamed per patch when
     ``stream_input``; the result then has ``stage`` (regions and extra MACs), ``parts``
-    and ``layer_peak``. The other arguments are :func:`cost`'s. The result has
+    and ``layer_peak``. ``split="auto"`` or ``patches="auto"`` takes the schedule of
+    lowest peak that :func:`patch_search` finds (within ``max_overhead`` percent of
+    extra MACs when given). The other arguments are :func:`cost`'s. The result has
     ``peak_activation_bytes``, ``peak_layer``, ``weight_bytes``, ``layers`` (per op
     ``input_bytes``, ``output_bytes``, ``live_bytes``), ``to_dict()`` and ``to_frame()``.
 
@@ -236,14 +242,73 @@ def memory(
     from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
 
     arch = resolve_model(model)
-    run = execution(dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input)
-    return count_memory(
+    run, search = schedule_(
+        dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input, max_overhead
+    )
+    a, size, n, conv = (
+        multiplier(alpha, "alpha"),
+        _size(arch, resolution, rho),
+        check_classes(classes),
+        conventions(bn, fc_bias, rounding),
+    )
+    if search is not None:
+        from mncost.analysis.schedules import search_patches
+
+        run = search_patches(arch, a, size, n, conv, run, search).execution
+    return count_memory(arch, a, size, n, conv, run)
+
+
+def patch_search(
+    model: ModelLike = DEFAULT_MODEL,
+    alpha: Number = 1,
+    resolution: int | None = None,
+    *,
+    dtype: str = "float32",
+    dw_inplace: bool = False,
+    add_inplace: bool = False,
+    split: str = "auto",
+    patches: str | tuple[int, int] = "auto",
+    stream_input: bool = False,
+    max_overhead: Number | None = None,
+    rho: Number | None = None,
+    classes: int | None = None,
+    bn: str = "none",
+    fc_bias: bool = True,
+    rounding: str | None = None,
+) -> ScheduleSearch:
+    """Patch schedules of ``model`` tried and the best picked (MCUNetV2's search, Lin et
+    al. 2021, arXiv:2110.15352): every split point (each block's end) unless ``split``
+    names one, every square grid 2x2 to 8x8 unless ``patches`` names one; the pick has
+    the lowest peak, among those whose extra MACs are within ``max_overhead`` percent of
+    the network's when given (on a tie: the fewest extra MACs). The result has
+    ``best`` (split, grid, peak, extra MACs), ``execution`` (the pick, for
+    :func:`memory`), ``trials``, ``frontier`` (peak against extra MACs) and
+    ``to_dict()``. The other arguments are :func:`memory`'s.
+
+    >>> best = mncost.patch_search("mobilenet-v2", dtype="int8", dw_inplace=True,
+    ...                            add_inplace=True, stream_input=True).best
+    >>> best.block, best.grid, best.peak.bytes
+    ('block_4', (4, 4), 175616)
+    """
+    from mncost.analysis.schedules import search_patches
+
+    arch = resolve_model(model)
+    run, search = schedule_(
+        dtype, dw_inplace, add_inplace, "patch", split, patches, stream_input, max_overhead
+    )
+    if search is None:  # both named: the one schedule, tried
+        from mncost.analysis.schedules import PatchSearch
+
+        search = PatchSearch(run.split, run.patches, run.stream_input)
+        run = run.layer_by_layer()
+    return search_patches(
         arch,
         multiplier(alpha, "alpha"),
         _size(arch, resolution, rho),
         check_classes(classes),
         conventions(bn, fc_bias, rounding),
         run,
+        search,
     )
 
 
@@ -312,6 +377,12 @@ def choose(
     dtype: str = "float32",
     dw_inplace: bool = False,
     add_inplace: bool = False,
+    schedule: str = "layer",
+    split: str | None = None,
+    patches: str | tuple[int, int] | None = None,
+    stream_input: bool = False,
+    reserve_bytes: Number | None = None,
+    reserve_sram_bytes: Number | None = None,
     device: str | Path | LatencyProfile | None = None,
     alphas: Iterable[Number] | str | None = None,
     resolutions: Iterable[Resolution] | str | None = None,
@@ -335,6 +406,15 @@ def choose(
     (K, M, G = powers of 1,000), ``max_weight_bytes="4MB"`` and ``max_peak_bytes="512KiB"``
     (in ``dtype``; KB, MB = powers of 1,000, KiB, MiB = of 1,024; the peak with
     ``dw_inplace``), ``max_latency_ms=30`` (needs ``device``, as :func:`latency`'s).
+    ``reserve_bytes`` is flash kept for the runtime and the rest of the firmware (the
+    weights must fit in ``max_weight_bytes`` less it), ``reserve_sram_bytes`` SRAM the
+    runtime's own arena takes (the peak must fit in ``max_peak_bytes`` less it).
+
+    ``schedule="patch"`` lets a configuration over the peak budget run patch by patch
+    (MCUNetV2, Lin et al. 2021, arXiv:2110.15352): at ``split`` on a ``patches`` grid
+    when given, else at the split and grid with the fewest extra MACs that meets the
+    peak budget; each pick then has its ``schedule`` and its latency includes the
+    recomputation. ``layer_candidates`` are the picks layer by layer, side by side.
 
     The candidate grid is each model's published range (its checkpoints' alphas in steps
     of 0.05, resolutions in steps of 16) unless ``alphas`` / ``resolutions`` are given
@@ -381,9 +461,20 @@ def choose(
         },
         spelled="argument",
     )
+    from mncost.analysis.choose import apply_reserves
+
+    budgets = apply_reserves(
+        budgets,
+        {"reserve_bytes": reserve_bytes, "reserve_sram_bytes": reserve_sram_bytes},
+        spelled="argument",
+    )
     alpha_list = None if alphas is None else _alphas(alphas)
     resolution_list = None if resolutions is None else _resolutions(resolutions)
-    run = execution(dtype, dw_inplace, add_inplace)
+    run, search = schedule_(dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input)
+    if run.patched:  # a named split and grid: the one schedule, where it is needed
+        from mncost.analysis.schedules import PatchSearch
+
+        search, run = PatchSearch(run.split, run.patches, run.stream_input), run.layer_by_layer()
     profile = None if device is None else device_profile(device)
     if isinstance(top, bool) or not isinstance(top, int):
         raise TypeError(f"top must be a whole number, got a {type_name(top)}")
@@ -402,6 +493,7 @@ def choose(
         profile=profile,
         top=top,
         extrapolate=check_flag(extrapolate, "extrapolate"),
+        schedules=search,
     )
 
 

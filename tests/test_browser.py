@@ -273,17 +273,19 @@ def test_review_page_of_a_spec_with_a_script_layer_name(chromium_browser, tmp_pa
     out = tmp_path / "review.html"
     result = run_cli("report", "--spec", str(spec), "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    # A 10-class 32x32 net has no published peer: the by-type chart is the only plot.
-    loaded = _open(chromium_browser, out, plots=1)
+    # A 10-class 32x32 net has no published peer: the by-type chart and the memory
+    # profile are the only plots.
+    loaded = _open(chromium_browser, out, plots=2)
     try:
         assert loaded.console_errors == [] and loaded.dialogs == []
         assert _offline(loaded, out) == []
         body = loaded.page.inner_text("body")
         assert SCRIPT_NAME in body and "<b>bold</b>-net" in body
         assert loaded.page.locator("b", has_text="bold").count() == 0
-        assert loaded.page.locator(".js-plotly-plot").count() == 1
+        assert loaded.page.locator(".js-plotly-plot").count() == 2
         assert "No published result is of the same task" in body
-        assert "ImageNet" not in loaded.page.locator(".js-plotly-plot").inner_text()
+        plots = loaded.page.locator(".js-plotly-plot")
+        assert all("ImageNet" not in plots.nth(k).inner_text() for k in range(2))
         _shot(loaded, "review-spec")
     finally:
         loaded.page.close()
@@ -293,7 +295,7 @@ def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
     out = tmp_path / "review.html"
     result = run_cli("report", "--alpha", "0.75", "--res", "160", "--audit", "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    loaded = _open(chromium_browser, out, plots=2)
+    loaded = _open(chromium_browser, out, plots=3)
     try:
         page = loaded.page
         assert loaded.console_errors == [] and _offline(loaded, out) == []
@@ -312,10 +314,11 @@ def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
             "Appendix: reproduction of the paper's cost figures",
         ]
         plots = page.locator(".js-plotly-plot")
-        # 160x160 admits inputs of 80 to 320: every published ImageNet result.
-        assert plots.nth(0).evaluate(_COUNT_PUBLISHED_MARKERS) == 77
+        # The memory profile first (in "Memory and latency"), then the Pareto plot:
+        # 160x160 admits inputs of 80 to 320, every published ImageNet result.
+        assert plots.nth(1).evaluate(_COUNT_PUBLISHED_MARKERS) == 77
         # The by-type chart: one bar per type and measure (4 types x 2) for this model.
-        assert plots.nth(1).locator(".barlayer path").count() == 8
+        assert plots.nth(2).locator(".barlayer path").count() == 8
         footer = page.inner_text("footer")
         assert "mncost report --alpha 0.75 --res 160 --audit -o" in " ".join(footer.split())
         assert "UTC" in footer

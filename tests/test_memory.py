@@ -22,13 +22,26 @@ from mncost.arch.ops import Architecture
 from mncost.arch.registry import get_model, list_models
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
+from mncost.cost.execution import Execution
 from mncost.cost.geometry import GeometryError
-from mncost.cost.memory import count_memory
+from mncost.cost.memory import MemoryResult
+from mncost.cost.memory import count_memory as _count_memory
 from mncost.cost.scaling import ScalingError
-from mncost.cost.sweep import grid
+from mncost.cost.sweep import grid as _grid
 from tests.conftest import XSS_SPEC, run_cli
 
 INT8 = Conventions(dtype="int8")
+
+
+def count_memory(*args, dw_inplace=False, conventions=Conventions(), **kw) -> MemoryResult:
+    # The tests' shorthand: layer by layer in the conventions' dtype, dw in place or not.
+    run = Execution(dtype=conventions.dtype, dw_inplace=dw_inplace)
+    return _count_memory(*args, conventions=conventions, execution=run, **kw)
+
+
+def grid(*args, dw_inplace=False, conventions=Conventions(), **kw):
+    run = Execution(dtype=conventions.dtype, dw_inplace=dw_inplace)
+    return _grid(*args, conventions=conventions, execution=run, **kw)
 
 
 def arch(*layers: dict, **top) -> Architecture:

@@ -37,3 +37,45 @@ def test_mcunetv2_anchor_under_its_stated_assumptions():
     # The skip held apart: block_5.project holds 28x28x192 + the skip + its output:
     # 150,528 + 25,088 + 25,088 = 200,704.
     assert moved["without --add-inplace"].bytes == 200_704
+
+
+def test_the_report_shows_the_schedule_its_parts_and_each_assumption():
+    from tests.conftest import run_cli
+
+    args = "memory mobilenet-v2 --dtype int8 --dw-inplace --add-inplace --schedule patch"
+    args += " --split block_4 --patches 4x4 -f markdown"
+    out = run_cli(*args.split())
+    assert out.exit_code == 0, out.output
+    text = out.output
+    # Input held whole: the stage's worst op is block_2.expand in an inner patch. By hand,
+    # back from a 7x7 patch of block_4's 28x28 output: block_4.dw (3x3, stride 2) needs
+    # 2*6+3 = 15 rows of 56, block_3.dw (3x3) 17, block_2.dw (3x3, stride 2) 2*16+3 = 35
+    # rows of 112. At block_2.expand: its input 35x35x16 = 19,600 + its output 35x35x96 =
+    # 117,600 + the image 224x224x3 = 150,528 + the split's buffer 28x28x32 = 25,088:
+    # 312,816 bytes.
+    assert "| Peak, patch-based | 312,816 |" in text
+    assert "block_2.expand (stage, patch 1,1)" in text
+    assert "block_1.project 35x35x16 (19.1 KiB) + block_2.expand 35x35x96 (114.8 KiB)" in text
+    # 1,404,928 layer by layer (MCUNetV2's 1,372 kB) / 312,816 = 4.49x.
+    assert "| Peak, layer by layer | 1,404,928 |" in text and "4.49x lower" in text
+    # Streamed, the stage drops to the anchor's: the rest's 175,616 is the peak.
+    assert "| Peak with --stream-input | 175,616 |" in text
+    assert "Recomputation (MACs = multiply-accumulates)" in text
+    assert "arXiv:2110.15352" in text
+
+
+def test_the_review_page_charts_the_memory_profile_and_the_schedule(tmp_path):
+    from tests.conftest import run_cli
+
+    page = tmp_path / "mcu.html"
+    args = "report mobilenet-v2 --dtype int8 --dw-inplace --add-inplace --schedule patch"
+    out = run_cli(
+        *args.split(), "--split", "block_4", "--patches", "4x4", "--stream-input", "-o", str(page)
+    )
+    assert out.exit_code == 0, out.output
+    html = page.read_text()
+    # The anchor (derived in the first test) and its layer-by-layer peak.
+    assert "175,616 B" in html and "1,404,928 B" in html
+    assert "Recomputed MACs of the patch stage" in html and "arXiv:2110.15352" in html
+    # Three charts: the Pareto plot, the memory profile, the by-type bars.
+    assert html.count('class="plotly-graph-div"') == 3

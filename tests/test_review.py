@@ -227,7 +227,8 @@ def test_report_markdown_without_kaleido_warns_and_leaves_charts_out(tmp_path, m
     result = run_cli("report", "-o", "review.md")
     assert result.exit_code == 0
     text = (tmp_path / "review.md").read_text(encoding="utf-8")
-    assert text.count("Chart left out") == 2 and "`pip install kaleido`" in text
+    # Three charts: the memory profile, the Pareto plot, the by-type bars.
+    assert text.count("Chart left out") == 3 and "`pip install kaleido`" in text
     assert "\\`" not in text  # the reason's commands are code spans, not escaped ticks
     assert [p.name for p in tmp_path.iterdir()] == ["review.md"]
     # One warning line on stderr, after the line saying where the page went.

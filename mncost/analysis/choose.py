@@ -65,10 +65,14 @@ if TYPE_CHECKING:
     from mncost.analysis.accuracy_points import OwnPoints, UserPoint
     from mncost.analysis.latency import LatencyProfile
     from mncost.analysis.scenario import ModelRef
+    from mncost.analysis.schedules import PatchSearch
+    from mncost.cost.memory import PatchTrial
     from mncost.cost.model import Model
 
 __all__ = [
     "BUDGETS",
+    "RESERVES",
+    "apply_reserves",
     "BudgetKind",
     "Budget",
     "BudgetCheck",
@@ -135,10 +139,64 @@ class Budget:
     """Exact, in counts, bytes or ms."""
     text: str
     """As given ("300M", "4MiB")."""
+    reserved: Fraction = Fraction(0)
+    """Kept back from the given limit (flash for the runtime and the rest of the
+    firmware; SRAM for the runtime's own arena): ``limit`` is what is left."""
+    reserved_text: str = ""
 
     @property
     def metric(self) -> str:
         return self.kind.metric
+
+    @property
+    def shown(self) -> str:
+        """The limit as given, and what was kept back from it: "2MB less 512KiB"."""
+        return f"{self.text} less {self.reserved_text}" if self.reserved else self.text
+
+
+RESERVES = {"reserve_bytes": "max_weight_bytes", "reserve_sram_bytes": "max_peak_bytes"}
+"""A reserve's option -> the budget it is kept back from."""
+
+
+def apply_reserves(
+    budgets: Sequence[Budget],
+    reserves: Mapping[str, Any],
+    spelled: Literal["option", "argument"] = "option",
+) -> tuple[Budget, ...]:
+    """``budgets`` with ``reserves`` (:data:`RESERVES`: ``reserve_bytes`` of flash for
+    the runtime and the rest of the firmware, ``reserve_sram_bytes`` for the runtime's
+    own arena; None skipped) kept back from the budgets they belong to; ExploreError for
+    a reserve without its budget, or one that leaves nothing."""
+    from dataclasses import replace
+
+    out = list(budgets)
+    for option, target in RESERVES.items():
+        value = reserves.get(option)
+        if value is None:
+            continue
+
+        def named(o: str) -> str:
+            return "--" + o.replace("_", "-") if spelled == "option" else o
+
+        if isinstance(value, bool) or not isinstance(value, (str, numbers.Number)):
+            raise TypeError(f"{option} must be a number or text such as '512KiB'")
+        text = str(value).strip()
+        try:
+            amount = parse_budget(text, "bytes", named(option))
+        except UnitError as exc:
+            raise ExploreError(str(exc)) from None
+        k = next((n for n, b in enumerate(out) if b.kind.option == target), None)
+        if k is None:
+            raise ExploreError(
+                f"{named(option)} is kept back from {named(target)}: give {named(target)} too"
+            )
+        b = out[k]
+        if amount >= b.limit:
+            raise ExploreError(
+                f"{named(option)} {quote(text)} leaves nothing of {named(target)} {quote(b.text)}"
+            )
+        out[k] = replace(b, limit=b.limit - amount, reserved=amount, reserved_text=text)
+    return tuple(out)
 
 
 _BUDGET_EXAMPLE = {"count": "'300M'", "bytes": "'512KiB'", "ms": "30"}
@@ -359,6 +417,18 @@ class Candidate:
     tie: bool = False
     """Whether its top-1 lies within the accuracy estimate's leave-one-out mean error of
     the best pick's (objective top1, rank 2 and on): the two cannot be told apart."""
+    schedule: PatchTrial | None = None
+    """The patch schedule it needs to meet the peak budget (None: layer by layer). Its
+    peak_activation_bytes figure is then the schedule's, and its latency includes the
+    recomputed MACs."""
+    extra_latency_ms: float | None = None
+    """The latency of the recomputed MACs included in its latency (None: none)."""
+
+    @property
+    def schedule_text(self) -> str:
+        """ "layer by layer" or "patch block_4 4x4"."""
+        t = self.schedule
+        return "layer by layer" if t is None else f"patch {t.block} {t.grid[0]}x{t.grid[1]}"
 
     @property
     def binding_fraction(self) -> float | None:
@@ -392,6 +462,16 @@ class Candidate:
             "top1_tie": self.tie,
             "released_weights": self.released,
             "top1_yours": self.own_top1,
+            "schedule": None
+            if self.schedule is None
+            else {
+                "split": self.schedule.block,
+                "patches": list(self.schedule.grid),
+                "extra_mult_adds": self.schedule.extra_macs,
+                "extra_percent_of_network": float(self.schedule.overhead * 100),
+                "peak_part": self.schedule.peak.part,
+                "extra_latency_ms": self.extra_latency_ms,
+            },
         }
 
 
@@ -523,6 +603,16 @@ class ChooseResult:
     """The share by which a latency estimate must sit below its budget (0 to 0.9)."""
     own_reasons: dict[str, str] = field(default_factory=dict)
     """Per model with your own accuracy points that fit no surface: why."""
+    schedules: PatchSearch | None = None
+    """The patch schedules searched where layer-by-layer execution exceeds the peak
+    budget (None: layer by layer only)."""
+    layer_candidates: tuple[Candidate, ...] = ()
+    """With ``schedules``: the best picks had every configuration run layer by layer,
+    for the side-by-side."""
+    n_layer_feasible: int = 0
+    """With ``schedules``: how many configurations meet every budget layer by layer."""
+    n_patched: int = 0
+    """With ``schedules``: how many configurations meet the peak budget only patch by patch."""
 
     @property
     def dtype(self) -> str:
@@ -582,6 +672,7 @@ class ChooseResult:
                     "option": c.budget.kind.option,
                     "limit": _number(c.budget.limit),
                     "given": c.budget.text,
+                    "reserved": _number(c.budget.reserved),
                     "configurations_meeting": c.meeting,
                     "cheapest": {
                         "model": c.cheapest.model,
@@ -608,6 +699,14 @@ class ChooseResult:
             "margin": float(self.margin),
             "models_without_candidates": [e.to_dict() for e in self.excluded],
             "candidates": [c.to_dict() for c in self.candidates],
+            "schedules": None
+            if self.schedules is None
+            else {
+                **self.schedules.as_dict(),
+                "feasible_layer_by_layer": self.n_layer_feasible,
+                "feasible_only_patch_based": self.n_patched,
+                "layer_by_layer_candidates": [c.to_dict() for c in self.layer_candidates],
+            },
         }
 
     def to_frame(self) -> pandas.DataFrame:
@@ -647,6 +746,142 @@ def _meets_on(grid: ExploreGrid, budget: Budget, margin: Fraction) -> numpy.ndar
     strict = np.asarray(values <= float(budget.limit * (1 - margin)))
     measured = grid.latency_measured
     return strict if measured is None else np.where(measured, met, strict)
+
+
+def _patch_cells(
+    grids: Sequence[ExploreGrid],
+    met: Sequence[Sequence[numpy.ndarray]],
+    budgets: Sequence[Budget],
+    peak_budget: Budget,
+    chosen: Sequence[tuple[str, Model, str | None, Any]],
+    classes: int | None,
+    conventions: Conventions,
+    execution: Execution,
+    schedules: PatchSearch,
+    profile: LatencyProfile | None,
+    progress: Progress | None,
+) -> list[dict[tuple[int, int], tuple[PatchTrial, float]]]:
+    """Per grid: the configurations that meet every budget but the peak layer by layer,
+    mapped to the patch schedule with the fewest extra MACs that brings their peak
+    within it (and the latency of those MACs, ms: the patch stage's estimated ms per MAC
+    times its extra MACs; 0 without a device). A configuration whose MACs or latency
+    the recomputation then pushes over its budget is left to the budget check."""
+    import numpy as np
+
+    from mncost.cost.memory import fitting_schedule
+
+    p = budgets.index(peak_budget)
+    todo = []
+    for k, (g, per) in enumerate(zip(grids, met)):
+        others = np.ones(g.shape, dtype=bool)
+        for b, m in enumerate(per):
+            if b != p:
+                others &= m
+        for i, j in zip(*np.nonzero(others & ~per[p])):
+            todo.append((k, int(i), int(j)))
+    cells: list[dict[tuple[int, int], tuple[PatchTrial, float]]] = [{} for _ in grids]
+    limit = math.floor(peak_budget.limit)
+    splits = None if schedules.split is None else (schedules.split,)
+    grid_sizes = None if schedules.patches is None else (schedules.patches,)
+    for n, (k, i, j) in enumerate(todo):
+        if progress is not None:
+            progress("fitting patch schedules", n, len(todo))
+        _, arch, name, _ = chosen[k]
+        g = grids[k]
+        alpha, resolution = g.alphas[i], g.resolutions[j]
+        trial = fitting_schedule(
+            arch,
+            alpha,
+            resolution,
+            classes,
+            conventions,
+            execution,
+            limit,
+            splits,
+            grid_sizes,
+            stream_input=schedules.stream_input,
+        )
+        if trial is None:
+            continue
+        extra_ms = 0.0
+        if profile is not None and trial.stage_macs:
+            from mncost.analysis.latency import estimate_latency
+
+            est = estimate_latency(
+                arch,
+                alpha,
+                resolution,
+                classes,
+                profile,
+                model=name,
+                rounding=conventions.rounding,
+                dtype=execution.dtype,
+            )
+            names = [op.name for op in est.layers]
+            end = names.index(trial.split) if trial.split in names else len(names) - 1
+            stage_ms = sum(op.ms for op in est.layers[: end + 1])
+            extra_ms = stage_ms * trial.extra_macs / trial.stage_macs
+        cells[k][(i, j)] = (trial, extra_ms)
+    if progress is not None and todo:
+        progress("fitting patch schedules", len(todo), len(todo))
+    return cells
+
+
+def _patched_met(
+    grid: ExploreGrid,
+    budget: Budget,
+    margin: Fraction,
+    base: numpy.ndarray,
+    cells: Mapping[tuple[int, int], tuple[PatchTrial, float]],
+) -> numpy.ndarray:
+    """``base`` (where ``budget`` is met layer by layer) with the patched configurations
+    judged on their schedule's figures: its peak, the MACs with the recomputation, the
+    latency with the recomputation's (an estimate, so the margin applies)."""
+    if not cells:
+        return base
+    met: numpy.ndarray = base.copy()
+    for (i, j), (trial, extra_ms) in cells.items():
+        if budget.metric == PEAK_ACTIVATION:
+            met[i, j] = trial.peak.bytes <= math.floor(budget.limit)
+        elif budget.metric == "mult_adds":
+            total = int(grid.counts["mult_adds"][i, j]) + trial.extra_macs
+            met[i, j] = total <= math.floor(budget.limit)
+        elif budget.metric == LATENCY and grid.latency is not None:
+            ms = float(grid.latency[i, j]) + extra_ms
+            met[i, j] = ms <= float(budget.limit * (1 - margin))
+    return met
+
+
+def _patched_grid(
+    grid: ExploreGrid, cells: Mapping[tuple[int, int], tuple[PatchTrial, float]]
+) -> ExploreGrid:
+    """``grid`` with the patched configurations' peaks and latencies (recomputation
+    included; no longer a measurement), for the picks and the heatmaps."""
+    if not cells:
+        return grid
+    from dataclasses import replace
+
+    peak = grid.counts[PEAK_ACTIVATION].copy()
+    latency = None if grid.latency is None else grid.latency.copy()
+    estimate = None if grid.latency_estimate is None else grid.latency_estimate.copy()
+    measured = None if grid.latency_measured is None else grid.latency_measured.copy()
+    for (i, j), (trial, extra_ms) in cells.items():
+        peak[i, j] = trial.peak.bytes
+        if latency is not None:
+            # A measurement is of layer-by-layer execution: the schedule's latency is it
+            # (or the estimate) plus the recomputation's estimate, so no longer measured.
+            latency[i, j] += extra_ms
+        if estimate is not None:
+            estimate[i, j] += extra_ms
+        if measured is not None:
+            measured[i, j] = False
+    return replace(
+        grid,
+        counts={**grid.counts, PEAK_ACTIVATION: peak},
+        latency=latency,
+        latency_estimate=estimate,
+        latency_measured=measured,
+    )
 
 
 def _order(
@@ -847,6 +1082,7 @@ def choose(
     accuracy_points: Sequence[UserPoint] = (),
     accuracy_source: str = "",
     progress: Progress | None = None,
+    schedules: PatchSearch | None = None,
 ) -> ChooseResult:
     """The ``top`` best configurations of ``family``'s models and of ``models`` (any
     model references) that meet every budget, ranked by ``objective`` (:data:`OBJECTIVES`:
@@ -877,6 +1113,11 @@ def choose(
             f"a latency {'objective' if goal.metric == LATENCY else 'budget'} needs a device: "
             "give --device (device= in Python): pixel1-cpu, or a profile file made by "
             "`mncost calibrate`"
+        )
+    if schedules is not None and not any(b.metric == PEAK_ACTIVATION for b in budgets):
+        raise ExploreError(
+            "patch schedules are searched to meet a peak budget: give --max-peak-bytes "
+            "(max_peak_bytes= in Python)"
         )
     execution = execution or Execution()
     dtype = execution.dtype
@@ -941,9 +1182,32 @@ def choose(
         )
     import numpy as np
 
+    layer_grids = grids
+    met = [[_meets_on(g, budget, margin) for budget in budgets] for g in grids]
+    peak_budget = next((b for b in budgets if b.metric == PEAK_ACTIVATION), None)
+    cells: list[dict[tuple[int, int], tuple[PatchTrial, float]]] = [{} for _ in grids]
+    layer_met = met
+    if schedules is not None and peak_budget is not None:
+        cells = _patch_cells(
+            grids,
+            met,
+            budgets,
+            peak_budget,
+            chosen,
+            classes,
+            conventions,
+            execution,
+            schedules,
+            profile,
+            progress,
+        )
+        met = [
+            [_patched_met(g, b, margin, m, c) for b, m in zip(budgets, per)]
+            for g, per, c in zip(grids, met, cells)
+        ]
+        grids = tuple(_patched_grid(g, c) for g, c in zip(grids, cells))
     masks = []
     checks = []
-    met = [[_meets_on(g, budget, margin) for budget in budgets] for g in grids]
     for b, budget in enumerate(budgets):
         meeting = sum(int(np.count_nonzero(m[b])) for m in met)
         checks.append(
@@ -971,18 +1235,28 @@ def choose(
         for g, m in zip(grids, masks)
         if g.has(goal.metric)
     )
-    picks: list[Candidate] = []
     latency_budget = next((b for b in budgets if b.metric == LATENCY), None)
-    for rank, (k, i, j) in enumerate(_order(grids, masks, top, goal), start=1):
-        g = grids[k]
+
+    def pick(
+        picks: list[Candidate],
+        rank: int,
+        g: ExploreGrid,
+        k: int,
+        i: int,
+        j: int,
+        cell: tuple[PatchTrial, float] | None,
+    ) -> Candidate:
         acc = g.accuracy
         figures: dict[str, int | float] = {
             m: int(g.counts[m][i, j]) for m in metrics if m in g.counts
         }
         if g.latency is not None:
             figures[LATENCY] = float(g.latency[i, j])
+        run = {**figures}
+        if cell is not None:  # the MAC budget counts the recomputed MACs too
+            run["mult_adds"] = int(figures["mult_adds"]) + cell[0].extra_macs
         fractions = {
-            b.metric: float(Fraction(figures[b.metric]) / b.limit) if b.limit else math.inf
+            b.metric: float(Fraction(run[b.metric]) / b.limit) if b.limit else math.inf
             for b in budgets
         }
         binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
@@ -1004,36 +1278,52 @@ def choose(
             best = picks[0]
             best_error = 0.0 if best.status == "measured" else best.loo_mae or 0.0
             tie = best.top1 is not None and best.top1 - value <= max(error, best_error)
-        picks.append(
-            Candidate(
-                rank=rank,
-                model=searched[k].model,
-                alpha=g.alphas[i],
-                resolution=g.resolutions[j],
-                top1=None if math.isnan(value) else value,
-                status=status,
-                loo_mae=acc.loo_mae if acc is not None else None,
-                loo_max=acc.loo_max if acc is not None else None,
-                source=str(acc.source[i, j]) if acc is not None else "",
-                figures=figures,
-                fractions=fractions,
-                binding=binding,
-                latency_extrapolated=bool(g.latency_outside[i, j])
-                and not (g.latency_measured is not None and g.latency_measured[i, j])
-                if g.latency_outside is not None
-                else False,
-                latency_measured=bool(g.latency_measured[i, j])
-                if g.latency_measured is not None
-                else False,
-                latency_estimate_ms=float(g.latency_estimate[i, j])
-                if g.latency_estimate is not None
-                else None,
-                released=None if acc is None else status == "measured",
-                own_top1=acc is not None and acc.fitted_on.own,
-                at_limit=at_limit,
-                tie=tie,
-            )
+        return Candidate(
+            rank=rank,
+            model=searched[k].model,
+            alpha=g.alphas[i],
+            resolution=g.resolutions[j],
+            top1=None if math.isnan(value) else value,
+            status=status,
+            loo_mae=acc.loo_mae if acc is not None else None,
+            loo_max=acc.loo_max if acc is not None else None,
+            source=str(acc.source[i, j]) if acc is not None else "",
+            figures=figures,
+            fractions=fractions,
+            binding=binding,
+            latency_extrapolated=bool(g.latency_outside[i, j])
+            and not (g.latency_measured is not None and g.latency_measured[i, j])
+            if g.latency_outside is not None
+            else False,
+            latency_measured=bool(g.latency_measured[i, j])
+            if g.latency_measured is not None
+            else False,
+            latency_estimate_ms=float(g.latency_estimate[i, j])
+            if g.latency_estimate is not None
+            else None,
+            released=None if acc is None else status == "measured",
+            own_top1=acc is not None and acc.fitted_on.own,
+            at_limit=at_limit,
+            tie=tie,
+            schedule=None if cell is None else cell[0],
+            extra_latency_ms=None if cell is None or g.latency is None else cell[1],
         )
+
+    picks: list[Candidate] = []
+    for rank, (k, i, j) in enumerate(_order(grids, masks, top, goal), start=1):
+        picks.append(pick(picks, rank, grids[k], k, i, j, cells[k].get((i, j))))
+    layer_picks: list[Candidate] = []
+    n_layer = n_feasible
+    if schedules is not None:
+        layer_masks = []
+        for g, per_budget in zip(layer_grids, layer_met):
+            mask = np.ones(g.shape, dtype=bool)
+            for m in per_budget:
+                mask &= m
+            layer_masks.append(mask)
+        n_layer = sum(int(m.sum()) for m in layer_masks)
+        for rank, (k, i, j) in enumerate(_order(layer_grids, layer_masks, top, goal), start=1):
+            layer_picks.append(pick(layer_picks, rank, layer_grids[k], k, i, j, None))
     cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))
     return ChooseResult(
         family="" if family is None else family.strip().lower().replace("_", "-"),
@@ -1058,6 +1348,10 @@ def choose(
         excluded=tuple(excluded),
         margin=margin,
         own_reasons={label: o.reason for label, o in own.items() if o.reason},
+        schedules=schedules,
+        layer_candidates=tuple(layer_picks),
+        n_layer_feasible=n_layer,
+        n_patched=sum(int(bool(m[i, j])) for m, c in zip(masks, cells) for (i, j) in c),
     )
 
 

@@ -11,7 +11,7 @@ model appears in it as soon as its def registers it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -28,9 +28,17 @@ from mncost.text import shorten
 
 if TYPE_CHECKING:
     from mncost.analysis.scenario import ModelRef
+    from mncost.analysis.schedules import PatchSearch, ScheduleSearch
     from mncost.cost.memory import MemoryResult
 
-__all__ = ["ModelSummary", "Scenario", "cost_scenario", "memory_scenario", "model_summaries"]
+__all__ = [
+    "ModelSummary",
+    "Scenario",
+    "cost_scenario",
+    "memory_scenario",
+    "model_summaries",
+    "search_scenario",
+]
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,30 @@ def memory_scenario(scenario: Scenario, execution: Execution | None = None) -> M
             execution or Execution(),
         )
     return _labelled(scenario, result)  # type: ignore[no-any-return]
+
+
+def search_scenario(
+    scenario: Scenario,
+    execution: Execution,
+    search: PatchSearch,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScheduleSearch:
+    """The patch schedules of ``scenario`` that ``search`` asks for, tried under
+    ``execution``'s other choices, and the pick
+    (:func:`mncost.analysis.schedules.search_patches`)."""
+    from mncost.analysis.schedules import search_patches
+
+    with _naming_the_file(scenario):
+        return search_patches(
+            scenario.arch,
+            scenario.alpha,
+            scenario.resolution,
+            scenario.classes,
+            scenario.conventions,
+            execution,
+            search,
+            progress,
+        )
 
 
 @dataclass(frozen=True)

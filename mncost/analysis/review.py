@@ -43,6 +43,8 @@ from mncost.sources.points import DATASETS, PublishedPoint
 if TYPE_CHECKING:  # the audit, memory and latency are imported only when asked for
     from mncost.analysis.latency import LatencyEstimate
     from mncost.analysis.reproduce.audit import TableSummary
+    from mncost.analysis.schedules import PatchSearch, ScheduleSearch
+    from mncost.cost.execution import Execution
     from mncost.cost.memory import MemoryResult
 
 __all__ = [
@@ -214,15 +216,55 @@ class Deployment:
     """The estimate on :data:`REVIEW_DEVICE` (None when it cannot be made)."""
     latency_error: str = ""
     """Why there is no latency estimate ("" when there is one)."""
+    profile: tuple[MemoryResult, ...] = ()
+    """The memory profile the page charts: the execution asked for layer by layer
+    (by default :attr:`int8`'s), then under its patch schedule when one was asked for."""
+    search: ScheduleSearch | None = None
+    """The patch schedules searched, when the schedule was asked for with 'auto'."""
 
 
-def deployment(arch: Model, result: CostResult, model: str | None) -> Deployment:
+def deployment(
+    arch: Model,
+    result: CostResult,
+    model: str | None,
+    execution: Execution | None = None,
+    search: PatchSearch | None = None,
+) -> Deployment:
     """Memory (float32, and int8 with depthwise convs in place) and the estimated latency
     on :data:`REVIEW_DEVICE` of the configuration ``result`` counted; ``model`` is the
-    registered name (None for a spec file), which the latency cautions need."""
+    registered name (None for a spec file), which the latency cautions need.
+
+    The memory profile is of ``execution`` (by default int8 with depthwise convs in
+    place), layer by layer and, under a patch schedule (or ``search``'s pick), patch by
+    patch too."""
     from mncost.analysis.latency import builtin_profile, estimate_latency
     from mncost.cost.execution import Execution
     from mncost.cost.memory import count_memory
+
+    def counted(run: Execution) -> MemoryResult:
+        return count_memory(
+            arch, result.alpha, result.resolution, result.classes, result.conventions, run
+        )
+
+    found = None
+    if search is not None:
+        from mncost.analysis.schedules import search_patches
+
+        base = execution or Execution(dtype="int8", dw_inplace=True)
+        found = search_patches(
+            arch,
+            result.alpha,
+            result.resolution,
+            result.classes,
+            result.conventions,
+            base,
+            search,
+        )
+        execution = found.execution
+    charted = execution or Execution(dtype="int8", dw_inplace=True)
+    profile = (counted(charted.layer_by_layer()),) + (
+        (counted(charted),) if charted.patched else ()
+    )
 
     conventions = result.conventions
     float32 = count_memory(
@@ -252,8 +294,8 @@ def deployment(arch: Model, result: CostResult, model: str | None) -> Deployment
             model=model,
         )
     except ValueError as exc:  # a profile that cannot take this architecture
-        return Deployment(float32, int8, None, str(exc))
-    return Deployment(float32, int8, latency)
+        return Deployment(float32, int8, None, str(exc), profile, found)
+    return Deployment(float32, int8, latency, "", profile, found)
 
 
 def _dataset_tasks(points: list[PublishedPoint]) -> tuple[DatasetTask, ...]:
@@ -389,6 +431,8 @@ def review_data(
     audit: bool = False,
     arch: Model | None = None,
     model: str | None = None,
+    execution: Execution | None = None,
+    search: PatchSearch | None = None,
 ) -> ReviewData:
     """Work out the review of ``result``; ``source`` says where the architecture came from.
 
@@ -396,7 +440,8 @@ def review_data(
     configuration; a spec file's model never does (its name proves nothing). ``audit``
     adds the summary of the paper audit (the page's appendix). With ``arch`` (the
     architecture ``result`` counted) the review also says what the configuration needs
-    on a device: memory and an estimated latency (:func:`deployment`).
+    on a device: memory and an estimated latency (:func:`deployment`), the memory
+    profile under ``execution`` (or the patch schedule ``search`` picks).
     """
     from mncost.analysis.published import published_points
 
@@ -445,5 +490,5 @@ def review_data(
         pareto=pareto,
         best_cheaper=best,
         reproduction=_reproduction() if audit else None,
-        deployment=deployment(arch, result, model) if arch is not None else None,
+        deployment=deployment(arch, result, model, execution, search) if arch is not None else None,
     )

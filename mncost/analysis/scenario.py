@@ -32,6 +32,7 @@ from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.analysis.latency import LatencyProfile
+    from mncost.analysis.schedules import PatchSearch
     from mncost.cost.execution import Execution
     from mncost.cost.model import Model
     from mncost.cost.scaling import Resolution
@@ -55,6 +56,8 @@ __all__ = [
     "check_flag",
     "device_profile",
     "execution",
+    "schedule",
+    "overhead_cap",
     "model_architecture",
     "patch_grid",
     "multiplier",
@@ -355,6 +358,87 @@ def execution(
         patches=None if patches is None else patch_grid(patches),
         stream_input=check_flag(stream_input, "stream_input"),
     )
+
+
+def _is_auto(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "auto"
+
+
+MAX_OVERHEAD_PERCENT = 10_000
+"""The largest --max-overhead (a schedule 100x the network's MACs is past any use)."""
+
+
+def overhead_cap(value: object, what: str = "max_overhead") -> Fraction:
+    """A cap on extra MACs in percent of the network's ("10", "10%", 12.5) as a share:
+    a plain decimal (no exponent, at most 12 characters), 0 to 10,000."""
+    if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
+        raise ScalingError(f"{what} must be a percentage such as 10, got a {type_name(value)}")
+    text = value if isinstance(value, str) else repr(float(value))
+    digits = text.strip().removesuffix("%").strip()
+    if len(digits) > 12 or not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", digits, re.ASCII):
+        raise ScalingError(
+            f"{what} must be a percentage such as 10 or 12.5%, got {quote(str(value))}"
+        )
+    share = Fraction(digits)
+    if share > MAX_OVERHEAD_PERCENT:
+        raise ScalingError(
+            f"{what} must be 0 to {MAX_OVERHEAD_PERCENT:,} (percent of the network's MACs), "
+            f"got {quote(str(value))}"
+        )
+    return share / 100
+
+
+def schedule(
+    dtype: object = "float32",
+    dw_inplace: object = False,
+    add_inplace: object = False,
+    schedule: object = "layer",
+    split: object = None,
+    patches: object = None,
+    stream_input: object = False,
+    max_overhead: object = None,
+    *,
+    spelled: Literal["option", "argument"] = "argument",
+) -> tuple[Execution, PatchSearch | None]:
+    """:func:`execution`, where ``split`` or ``patches`` may also be "auto" (as they are
+    when the patch schedule leaves them out): then the execution is layer by layer with
+    the other choices, and the search says what to try (``max_overhead``: a cap on
+    extra MACs, in percent of the network's). ``spelled`` names it in errors as the
+    command line does (``"option"``) or as the Python API does."""
+    from mncost.analysis.schedules import PatchSearch
+
+    patch = schedule == "patch"
+    auto_split = _is_auto(split) or (patch and split is None)
+    auto_grid = _is_auto(patches) or (patch and patches is None)
+    if not (auto_split or auto_grid):
+        if max_overhead is not None:
+            raise ScalingError(
+                "max_overhead caps a search: it needs split or patches 'auto' "
+                "(--split auto, --patches auto)"
+            )
+        return (
+            execution(dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input),
+            None,
+        )
+    if check_choice(schedule, "schedule", ("layer", "patch")) != "patch":
+        raise ScalingError(
+            "split or patches 'auto' searches patch schedules: it needs the patch "
+            "schedule (--schedule patch)"
+        )
+    base = execution(dtype, dw_inplace, add_inplace)
+    if not auto_split and not isinstance(split, str):
+        raise ScalingError(f"split must be an op or block name, got a {type_name(split)}")
+    search = PatchSearch(
+        split=None if auto_split else str(split),
+        patches=None if auto_grid else patch_grid(patches),
+        stream_input=check_flag(stream_input, "stream_input"),
+        max_overhead=None
+        if max_overhead is None
+        else overhead_cap(
+            max_overhead, "--max-overhead" if spelled == "option" else "max_overhead"
+        ),
+    )
+    return base, search
 
 
 def device_profile(device: object) -> LatencyProfile:

@@ -666,15 +666,21 @@ def dtype_option(help: str = DTYPE_HELP) -> Callable[[F], F]:
 
 
 class PatchGrid(ParamType):
-    """--patches: ROWSxCOLUMNS (4x4), or one number for a square grid."""
+    """--patches: ROWSxCOLUMNS (4x4), or one number for a square grid (or, where the
+    command searches, "auto")."""
 
     name = "PxQ"
+
+    def __init__(self, auto: bool = False) -> None:
+        self.auto = auto
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from mncost.analysis.scenario import patch_grid
 
         if isinstance(value, tuple):
             return value
+        if self.auto and str(value).strip().lower() == "auto":
+            return "auto"
         try:
             return patch_grid(str(value), "--patches")
         except ScalingError as exc:
@@ -685,27 +691,48 @@ _EXECUTION_NAMES = ("dtype", "dw_inplace", "add_inplace")
 _SCHEDULE_NAMES = ("schedule", "split", "patches", "stream_input")
 
 
-def memory_options(dtype_help: str = DTYPE_HELP, schedule: bool = False) -> Callable[[F], F]:
+def memory_options(
+    dtype_help: str = DTYPE_HELP, schedule: bool = False, search: bool = False
+) -> Callable[[F], F]:
     """--dtype, --dw-inplace and --add-inplace (and with ``schedule``: --schedule,
     --split, --patches, --stream-input), the same on every command that counts bytes.
 
     The command receives them as one ``execution`` argument, an
     :class:`~mncost.cost.execution.Execution` (parsed as the API parses its arguments);
-    options that do not fit together are a UserError.
+    options that do not fit together are a UserError. With ``search``, --split and
+    --patches also take "auto" and --max-overhead caps the search; the command then
+    also receives ``search``, a :class:`~mncost.analysis.schedules.PatchSearch` (or
+    None), and ``execution`` holds the other choices, layer by layer.
     """
-    names = _EXECUTION_NAMES + (_SCHEDULE_NAMES if schedule else ())
+    names = (
+        _EXECUTION_NAMES
+        + (_SCHEDULE_NAMES if schedule else ())
+        + (("max_overhead",) if search else ())
+    )
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def gather(*args: Any, **kwargs: Any) -> Any:
             from mncost.analysis.scenario import execution
+            from mncost.analysis.scenario import schedule as searched
 
             parsed = {name: kwargs.pop(name) for name in names}
             with user_errors(ScalingError):
+                if search:
+                    chosen, wanted = searched(**parsed, spelled="option")
+                    return func(*args, execution=chosen, search=wanted, **kwargs)
                 chosen = execution(**parsed)
             return func(*args, execution=chosen, **kwargs)
 
         command: Any = gather
+        if search:
+            command = click.option(
+                "--max-overhead",
+                metavar="PCT",
+                help="With --split auto or --patches auto: the most extra MACs "
+                "(recomputed halos) a schedule may add, in percent of the network's "
+                "MACs (10 or 10%).",
+            )(command)
         if schedule:
             command = click.option(
                 "--stream-input",
@@ -714,17 +741,19 @@ def memory_options(dtype_help: str = DTYPE_HELP, schedule: bool = False) -> Call
                 "image (decoded or received per patch); without it the whole image is "
                 "held through the patch stage.",
             )(command)
+            auto = " 'auto' tries 2x2 to 8x8." if search else ""
             command = click.option(
                 "--patches",
-                type=PatchGrid(),
-                metavar="PxQ",
-                help="Patch schedule: the grid the split's output is cut into (4x4).",
+                type=PatchGrid(auto=search),
+                metavar="PxQ" + ("|auto" if search else ""),
+                help="Patch schedule: the grid the split's output is cut into (4x4)." + auto,
             )(command)
+            auto = " 'auto' tries every block's end." if search else ""
             command = click.option(
                 "--split",
-                metavar="NAME",
+                metavar="NAME" + ("|auto" if search else ""),
                 help="Patch schedule: the op or block whose output ends the patch stage "
-                "(block_4: its last op).",
+                "(block_4: its last op)." + auto,
             )(command)
             command = click.option(
                 "--schedule",

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
-from mncost.cost.execution import Execution
+from mncost.cost.execution import Execution, ExecutionError
 from mncost.cost.geometry import Geometry, SpatialPlan, Static, WidthPlan
 from mncost.cost.metrics import evaluate
 from mncost.cost.patch import PatchStage, patch_stage
@@ -57,8 +57,12 @@ __all__ = [
     "PEAK_ACTIVATION",
     "Peak",
     "TensorInfo",
+    "PatchTrial",
+    "PatchTrials",
     "count_memory",
+    "fitting_schedule",
     "in_place_ops",
+    "patch_trials",
     "live_bytes",
     "peak_grid",
     "tensor_bytes",
@@ -336,10 +340,29 @@ class MemoryResult:
         raise KeyError(name)
 
     def held_at(self, peak: Peak) -> tuple[TensorInfo, ...]:
-        """The tensors held at ``peak``'s op (the network's input when no op runs)."""
+        """The tensors held at ``peak``'s op (the network's input when no op runs); at a
+        peak in the patch stage, each tensor's region in that patch (the split's output,
+        and the input unless it is streamed, whole)."""
         if peak.layer is None:
             return self.tensors[:1]
-        return tuple(self.tensors[t] for t in self.layer(peak.layer).live)
+        live = self.layer(peak.layer).live
+        stage = self.stage
+        if stage is None or peak.part != "patch stage" or peak.patch is None:
+            return tuple(self.tensors[t] for t in live)
+        regions = stage.regions[peak.patch[0] * stage.grid[1] + peak.patch[1]]
+        whole = {stage.split_tensor} | (set() if self.execution.stream_input else {0})
+        held = []
+        for t in dict.fromkeys((*live, *sorted(whole))):
+            info = self.tensors[t]
+            r = regions.get(t)
+            if t in whole or r is None:
+                held.append(info)
+                continue
+            c = info.shape[2]
+            held.append(
+                TensorInfo(info.name, (r.height, r.width, c), r.area * c * self.bytes_per_value)
+            )
+        return tuple(held)
 
     def peak_tensors(self) -> tuple[TensorInfo, ...]:
         """The tensors held at the peak (the network's input when no op runs)."""
@@ -535,8 +558,6 @@ def count_memory(
     classes: int | None = None,
     conventions: Conventions = Conventions(),
     execution: Execution | None = None,
-    *,
-    dw_inplace: bool | None = None,
 ) -> MemoryResult:
     """Activation memory of ``arch`` op by op, its peak and its weight bytes, at width
     ``alpha`` and input ``resolution``, under ``execution`` (by default layer by layer in
@@ -547,8 +568,8 @@ def count_memory(
     (ScalingError, or GeometryError, for a configuration that cannot be counted;
     ExecutionError for a patch schedule that cannot run).
     """
-    if execution is None:  # dw_inplace: shorthand for a layer-by-layer execution
-        execution = Execution(dtype=conventions.dtype, dw_inplace=bool(dw_inplace))
+    if execution is None:
+        execution = Execution(dtype=conventions.dtype)
     conventions = execution.conventions(conventions)
     result = count(arch, alpha, resolution, classes, conventions)
     g = result.geometry
@@ -727,3 +748,206 @@ def _peak_rows(
     if not running:  # nothing runs: the input is all there is
         peak = np.multiply.outer(channels[0], area[0])
     return peak
+
+
+@dataclass(frozen=True)
+class PatchTrial:
+    """One patch schedule tried: its split and grid, the peaks, the recomputation."""
+
+    split: str
+    """The op that ends the patch stage (a block's last op)."""
+    block: str
+    """That op's block (its name when it is in none): what --split takes."""
+    grid: tuple[int, int]
+    peak: Peak
+    stage_peak: Peak
+    rest_peak: Peak
+    stage_macs: int
+    extra_macs: int
+    network_macs: int
+
+    @property
+    def overhead(self) -> Fraction:
+        """The extra MACs as a share of the network's (0 to 1 and beyond)."""
+        return Fraction(self.extra_macs, self.network_macs or 1)
+
+
+@dataclass(frozen=True)
+class PatchTrials:
+    """Every patch schedule tried on one configuration, and what layer by layer needs."""
+
+    layer_peak: Peak
+    trials: tuple[PatchTrial, ...]
+    skipped: tuple[tuple[str, str], ...]
+    """Split points that cannot run patch by patch, with the reason (one line each)."""
+
+
+def split_candidates(geometry: Geometry) -> tuple[str, ...]:
+    """The ends of the blocks (an op outside any block is its own), in order: where a
+    patch stage can end."""
+    st = geometry.static
+    ends: dict[str, str] = {}
+    for i, name in enumerate(st.name):
+        if st.aux[i]:
+            continue
+        ends[st.block[i] or name] = name
+    return tuple(ends)
+
+
+def patch_trials(
+    arch: Model,
+    alpha: Fraction,
+    resolution: Resolution | None,
+    classes: int | None,
+    conventions: Conventions,
+    execution: Execution,
+    splits: Sequence[str] | None = None,
+    grids: Sequence[tuple[int, int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    stream_input: bool | None = None,
+) -> PatchTrials:
+    """The peak and extra MACs of every patch schedule of ``splits`` x ``grids`` (None:
+    every block's end; square grids 2x2 to 8x8), with ``execution``'s other choices
+    (dtype, what runs in place; the input streamed as ``stream_input`` says, by default
+    as ``execution`` says).
+
+    A named split that cannot run patch by patch is an ExecutionError; with every
+    split tried (None), such splits are skipped and listed with their reasons, and so
+    are grids larger than a split's output.
+    """
+    from mncost.cost.patch import split_index
+
+    base = execution.layer_by_layer()
+    conventions = base.conventions(conventions)
+    result = count(arch, alpha, resolution, classes, conventions)
+    g = result.geometry
+    names = split_candidates(g) if splits is None else tuple(splits)
+    for name in names if splits is not None else ():
+        split_index(g, name)  # a bad name fails now, before the search
+    square = [(n, n) for n in range(2, 9)]
+    layer_peak = _reckon(g, base, None).peak
+    trials: list[PatchTrial] = []
+    skipped: list[tuple[str, str]] = []
+    total = len(names) * len(grids or square)
+    done = 0
+    for name in names:
+        end = split_index(g, name)
+        t = g.static.output[end]
+        side = (g.spatial.heights[t], g.spatial.widths[t])
+        fits = [grid for grid in grids or square if grid[0] <= side[0] and grid[1] <= side[1]]
+        if splits is None and not fits:
+            skipped.append((name, f"its output is {side[0]}x{side[1]}, smaller than every grid"))
+        for grid in grids or square:
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            if splits is None and grid not in fits:
+                continue
+            run = base.with_(
+                schedule="patch",
+                split=name,
+                patches=grid,
+                stream_input=execution.stream_input if stream_input is None else stream_input,
+            )
+            try:
+                stage = patch_stage(g, run, result.mult_adds)
+            except ExecutionError as exc:
+                if splits is not None:
+                    raise
+                if not any(n == name for n, _ in skipped):
+                    skipped.append((name, str(exc)))
+                break
+            chosen = _reckon(g, run, stage)
+            first, rest = chosen.parts
+            trials.append(
+                PatchTrial(
+                    split=g.static.name[end],
+                    block=g.static.block[end] or g.static.name[end],
+                    grid=grid,
+                    peak=chosen.peak,
+                    stage_peak=first,
+                    rest_peak=rest,
+                    stage_macs=stage.stage_macs,
+                    extra_macs=stage.extra_macs,
+                    network_macs=stage.network_macs,
+                )
+            )
+    return PatchTrials(layer_peak, tuple(trials), tuple(skipped))
+
+
+def fitting_schedule(
+    arch: Model,
+    alpha: Fraction,
+    resolution: Resolution | None,
+    classes: int | None,
+    conventions: Conventions,
+    execution: Execution,
+    budget: int,
+    splits: Sequence[str] | None = None,
+    grids: Sequence[tuple[int, int]] | None = None,
+    *,
+    stream_input: bool = False,
+) -> PatchTrial | None:
+    """The patch schedule with the fewest extra MACs whose peak is at most ``budget``
+    bytes (on a tie the lower peak, then the fewer patches, then the earlier split), or
+    None when none fits; ``splits`` and ``grids`` as :func:`patch_trials` takes them.
+
+    Splits are pruned before any patch is traced: after the split the network runs
+    layer by layer, so a split whose rest (or whose output buffer alone) exceeds the
+    budget cannot fit with any grid.
+    """
+    from mncost.cost.patch import split_index
+
+    base = execution.layer_by_layer()
+    conventions = base.conventions(conventions)
+    result = count(arch, alpha, resolution, classes, conventions)
+    g = result.geometry
+    st = g.static
+    layer = live_bytes(g, base)
+    sizes = tensor_bytes(g, base.bytes_per_value)
+    names = split_candidates(g) if splits is None else tuple(splits)
+    square = [(n, n) for n in range(2, 9)]
+    best: PatchTrial | None = None
+    for name in names:
+        end = split_index(g, name)
+        t = st.output[end]
+        rest = [layer[i] for i in range(end + 1, len(layer)) if not st.aux[i]]
+        if sizes[t] > budget or (rest and max(rest) > budget):
+            continue
+        side = (g.spatial.heights[t], g.spatial.widths[t])
+        for grid in grids or square:
+            if grid[0] > side[0] or grid[1] > side[1]:
+                continue
+            run = base.with_(schedule="patch", split=name, patches=grid, stream_input=stream_input)
+            try:
+                stage = patch_stage(g, run, result.mult_adds)
+            except ExecutionError:
+                if splits is not None:
+                    raise
+                break
+            if best is not None and stage.extra_macs > best.extra_macs:
+                continue
+            chosen = _reckon(g, run, stage)
+            if chosen.peak.bytes > budget:
+                continue
+            first, last = chosen.parts
+            trial = PatchTrial(
+                split=st.name[end],
+                block=st.block[end] or st.name[end],
+                grid=grid,
+                peak=chosen.peak,
+                stage_peak=first,
+                rest_peak=last,
+                stage_macs=stage.stage_macs,
+                extra_macs=stage.extra_macs,
+                network_macs=stage.network_macs,
+            )
+            key = (trial.extra_macs, trial.peak.bytes, grid[0] * grid[1])
+            if best is None or key < (
+                best.extra_macs,
+                best.peak.bytes,
+                best.grid[0] * best.grid[1],
+            ):
+                best = trial
+    return best

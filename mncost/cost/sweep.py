@@ -241,8 +241,6 @@ def grid(
     metrics: Iterable[str] = ("mult_adds", "params"),
     progress: Callable[[int, int], None] | None = None,
     execution: Execution | None = None,
-    *,
-    dw_inplace: bool | None = None,
 ) -> dict[str, numpy.ndarray]:
     """Each metric's total over the network at every (alpha, resolution): arrays of shape
     (len(alphas), len(resolutions)), exact: int64 where int64 holds every value, else
@@ -255,8 +253,8 @@ def grid(
     GeometryError for a grid too large for this network (ops x axis values above
     :data:`~mncost.limits.MAX_SWEEP_OP_VALUES`) or a configuration it cannot take.
     """
-    if execution is None:  # dw_inplace: shorthand for a layer-by-layer execution
-        execution = Execution(dtype=conventions.dtype, dw_inplace=bool(dw_inplace))
+    if execution is None:
+        execution = Execution(dtype=conventions.dtype)
     if execution.patched:
         raise ExecutionError(
             "the sweep reckons the peak layer by layer; 'mncost memory --schedule patch' "

@@ -35,12 +35,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FAMILY_NAMES",
     "FIGURE_HEIGHT",
+    "FONT",
     "PAGE_WIDTH",
     "PLOT_CONFIG",
     "by_type_figure",
     "cost_text",
     "pareto_figure",
     "pareto_title",
+    "plot_text",
     "plotly_template",
     "tables_text",
     "x_ticks",
@@ -73,7 +75,7 @@ _VARIANT_SYMBOL = "square"
 Shallow MobileNet): the family's colour, a marker of their own, apart from its
 alpha/resolution grid."""
 _HIGHLIGHT_COLOR = "#d62728"
-_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+FONT = _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 FIGURE_HEIGHT = 720
 """Height of the Pareto figure in CSS pixels, on a page and in an image (16:9 at 1280)."""
@@ -93,8 +95,12 @@ PLOT_CONFIG: dict[str, Any] = {
 figure's data to Plotly Cloud); the modebar's PNG download stays (it is local)."""
 
 
-def _esc(text: str) -> str:
+def plot_text(text: str) -> str:
+    """User text as plotly shows it: control characters escaped, never read as markup."""
     return html.escape(escape_controls(text), quote=False)
+
+
+_esc = plot_text
 
 
 def _num(value: Fraction, digits: int = 2) -> str:

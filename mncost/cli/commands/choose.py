@@ -24,6 +24,7 @@ from mncost.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from mncost.analysis.schedules import PatchSearch
     from mncost.cost.execution import Execution
 
 __all__ = ["FamilyChoice", "choose_command"]
@@ -82,6 +83,9 @@ Examples:
   mncost choose --model mine.yaml --model mobilenet-v2 --max-peak-bytes 256KiB --dtype int8
   mncost choose --max-latency-ms 30 --device pixel1-cpu --margin 10
   mncost choose --model mine.onnx --accuracy my-points.csv --max-macs 200M
+  mncost choose --family mobilenet-v2 --dtype int8 --dw-inplace --add-inplace \
+      --max-peak-bytes 256KiB --max-weight-bytes 2MB --reserve-bytes 256KiB \
+      --schedule patch --stream-input           # an MCU: patch-based picks beside
 
 \b
 Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024.
@@ -136,9 +140,22 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
 @click.option("--max-weight-bytes", metavar="BYTES", help=_BUDGET_HELP["max_weight_bytes"])
 @click.option("--max-peak-bytes", metavar="BYTES", help=_BUDGET_HELP["max_peak_bytes"])
 @click.option("--max-latency-ms", metavar="MS", help=_BUDGET_HELP["max_latency_ms"])
+@click.option(
+    "--reserve-bytes",
+    metavar="BYTES",
+    help="Flash kept for the runtime and the rest of the firmware: the weights must "
+    "fit in --max-weight-bytes less this (e.g. 2MB with --reserve-bytes 256KiB).",
+)
+@click.option(
+    "--reserve-sram-bytes",
+    metavar="BYTES",
+    help="SRAM the runtime's own arena takes: the peak must fit in --max-peak-bytes less this.",
+)
 @memory_options(
     "Data type of weights and activations for the byte budgets: 4, 2 or 1 "
-    "byte per value (int8 folds batch norm into the conv before it)."
+    "byte per value (int8 folds batch norm into the conv before it).",
+    schedule=True,
+    search=True,
 )
 @device_option(
     "Estimate latency on a device (pixel1-cpu, or a profile file made by "
@@ -194,7 +211,10 @@ def choose_command(
     max_weight_bytes: str | None,
     max_peak_bytes: str | None,
     max_latency_ms: str | None,
+    reserve_bytes: str | None,
+    reserve_sram_bytes: str | None,
     execution: Execution,
+    search: PatchSearch | None,
     device: str | Path | None,
     alpha: str | None,
     res: str | None,
@@ -219,7 +239,7 @@ def choose_command(
     feasible it says which budget rules everything out and the cheapest configuration
     on that axis (exit code 0).
     """
-    from mncost.analysis.choose import choose, parse_budgets
+    from mncost.analysis.choose import apply_reserves, choose, parse_budgets
     from mncost.analysis.explore import ExploreError, parse_alphas, parse_resolutions
     from mncost.analysis.latency import LatencyError, resolve_device
     from mncost.cost.scaling import ScalingError
@@ -236,6 +256,17 @@ def choose_command(
                 "max_latency_ms": max_latency_ms,
             }
         )
+        budgets = apply_reserves(
+            budgets,
+            {"reserve_bytes": reserve_bytes, "reserve_sram_bytes": reserve_sram_bytes},
+        )
+    if search is None and execution.patched:  # a named split and grid: that schedule
+        from mncost.analysis.schedules import PatchSearch
+
+        search = PatchSearch(execution.split, execution.patches, execution.stream_input)
+        execution = execution.layer_by_layer()
+    if search is not None and search.max_overhead is not None:
+        raise UserError("--max-overhead caps `mncost memory`'s search, not choose's")
     if max_latency_ms is not None and device is None:
         raise UserError(
             "--max-latency-ms needs --device (pixel1-cpu, or a profile file "
@@ -288,6 +319,7 @@ def choose_command(
             accuracy_points=points,
             accuracy_source=shorten(accuracy_csv.name) if accuracy_csv is not None else "",
             progress=bar,
+            schedules=search,
         )
         report = choose_report(result)
         bar(f"writing {fmt}", 0, 0)

@@ -1,29 +1,39 @@
-"""``mncost plot``: figures of published results against cost (``mncost plot pareto``)."""
+"""``mncost plot``: figures of published results against cost (``mncost plot pareto``)
+and of patch schedules' memory against their recomputation (``mncost plot patches``)."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from mncost.cli.commands.sweep import ProgressBar
 from mncost.cli.options import (
     KeyChoice,
     OutputFile,
     ParamType,
+    PatchGrid,
+    ScenarioOptions,
     UserError,
     WholeNumber,
     emit,
     input_files,
+    memory_options,
     query_options,
+    resolve_scenario,
     run_query,
+    scenario_options,
     user_errors,
 )
 from mncost.limits import MAX_HIGHLIGHTS
 
-__all__ = ["open_in_browser", "pareto_command", "plot_group"]
+if TYPE_CHECKING:
+    from mncost.cost.execution import Execution
+
+__all__ = ["open_in_browser", "pareto_command", "patches_command", "plot_group"]
 
 WIDTH_RANGE = (320, 3840)
 HEIGHT_RANGE = (240, 2160)
@@ -288,3 +298,143 @@ def pareto_command(
         if problem:
             click.echo(f"--show: {problem}; open {shown} yourself", err=True)
     emit(render_terminal(report).lstrip("\n"), None, "table")
+
+
+@plot_group.command(
+    "patches",
+    short_help="Patch schedules: peak memory against extra MACs (MCUNetV2).",
+    epilog="""\b
+Examples:
+  mncost plot patches mobilenet-v2 --dtype int8 --dw-inplace --add-inplace --stream-input
+  mncost plot patches mobilenet-v2 --dtype int8 --dw-inplace --max-overhead 10 -o p.png
+  mncost plot patches mine.onnx --dtype int8 --split block_3   # every grid at one split
+""",
+)
+@scenario_options
+@memory_options()
+@click.option(
+    "--split",
+    default="auto",
+    show_default=True,
+    metavar="NAME|auto",
+    help="The op or block whose output ends the patch stage; auto tries every block's end.",
+)
+@click.option(
+    "--patches",
+    type=PatchGrid(auto=True),
+    default="auto",
+    show_default=True,
+    metavar="PxQ|auto",
+    help="The patch grid (4x4); auto tries 2x2 to 8x8.",
+)
+@click.option(
+    "--stream-input",
+    is_flag=True,
+    help="Each patch reads only its own region of the input image; without it the "
+    "whole image is held through the patch stage.",
+)
+@click.option(
+    "--max-overhead",
+    metavar="PCT",
+    help="The most extra MACs a pick may add, in percent of the network's (10 or 10%).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=OutputFile(),
+    default="patches.html",
+    metavar="FILE",
+    help="Write FILE: .html (offline, plotly.js inlined), .png or .svg (needs kaleido "
+    "and Chromium); '-' writes the HTML page to standard output. [default: ./patches.html]",
+)
+def patches_command(
+    scenario: ScenarioOptions,
+    execution: Execution,
+    split: str,
+    patches: Any,
+    stream_input: bool,
+    max_overhead: str | None,
+    output: Path | None,
+) -> None:
+    """Plot the peak activation memory of MODEL's patch schedules against their extra
+    MACs, and list the frontier: MCUNetV2's patch-based inference (Lin et al. 2021,
+    arXiv:2110.15352), searched.
+
+    Every split point (each block's end) and every square grid from 2x2 to 8x8 is
+    tried, unless --split or --patches names one. Each point is one schedule; the line
+    is the frontier (no schedule has both a lower peak and fewer extra MACs); the star
+    is the pick (the lowest peak within --max-overhead; on a tie the fewest extra MACs),
+    which `mncost memory --schedule patch --split auto --patches auto` reports op by op.
+    """
+    from mncost.analysis.models import search_scenario
+    from mncost.analysis.scenario import schedule
+    from mncost.cost.scaling import ScalingError, input_text, multiplier_text
+    from mncost.present.export import PlotOutputError, figure_page, plot_format, write_figure
+    from mncost.present.files import display_path
+    from mncost.present.model import Report
+    from mncost.present.schedule_figure import off_figure, patches_figure, x_limit
+    from mncost.present.terminal import render_terminal
+    from mncost.present.views.schedules import search_notes, search_table
+
+    with user_errors(PlotOutputError):
+        fmt = plot_format(output) if output is not None else "html"
+    with user_errors(ScalingError):
+        base, search = schedule(
+            execution.dtype,
+            execution.dw_inplace,
+            execution.add_inplace,
+            "patch",
+            split,
+            patches,
+            stream_input,
+            max_overhead,
+            spelled="option",
+        )
+        if search is None:
+            raise UserError("plot patches searches: give --split auto or --patches auto")
+    chosen = resolve_scenario(scenario)
+    with ProgressBar() as bar, user_errors(ScalingError):
+        found = search_scenario(
+            chosen, base, search, lambda done, total: bar("trying patch schedules", done, total)
+        )
+    size = chosen.resolution if chosen.resolution is not None else chosen.arch.resolution
+    title = (
+        f"Patch schedules of {chosen.arch.name} alpha={multiplier_text(chosen.alpha)} "
+        f"{input_text(size)}"
+    )
+    subtitle = base.describe().replace(", layer by layer", "") + (
+        ", input streamed" if search.stream_input else ", input held whole"
+    )
+    fig = patches_figure(found, title if fmt != "html" else "", subtitle if fmt != "html" else "")
+    table = search_table(found)
+    notes = search_notes(found)
+    hidden = off_figure(found)
+    if hidden:
+        notes.append(
+            f"{hidden} of the {len(found.trials)} schedules add more than "
+            f"{x_limit(found):.0f}% extra MACs and lie right of the figure (JSON: "
+            "mncost memory ... --split auto -f json)."
+        )
+    if output is None:
+        emit(figure_page(fig, title, subtitle, notes, [table]), None, "html")
+        return
+    with user_errors(PlotOutputError):
+        write_figure(
+            fig,
+            output,
+            title=title,
+            intro=subtitle,
+            notes=notes,
+            tables=[table],
+            inputs=input_files(),
+        )
+    click.echo(
+        f"wrote {display_path(output.resolve())} ({fmt}: {len(found.trials)} schedules, "
+        f"{len(found.frontier)} on the frontier)",
+        err=True,
+    )
+    emit(
+        render_terminal(Report(title=title, tables=[table], notes=notes)).lstrip("\n"),
+        None,
+        "table",
+    )

@@ -14,6 +14,7 @@ from mncost.cli.options import (
     UserError,
     check_output_path,
     emit,
+    memory_options,
     resolve_scenario,
     scenario_options,
     user_errors,
@@ -23,6 +24,8 @@ from mncost.present.files import display_path
 from mncost.text import quote
 
 if TYPE_CHECKING:
+    from mncost.analysis.schedules import PatchSearch
+    from mncost.cost.execution import Execution
     from mncost.present.views.review import Colophon
 
 __all__ = ["REPORT_FORMATS", "report_command"]
@@ -97,9 +100,17 @@ Examples:
   mncost report --spec examples/tiny-cifar.yaml -o tiny.html
   mncost report -o review.md --no-images      # Markdown without the charts
   mncost report mobilenet-v2 --audit          # with the paper audit as an appendix
+  mncost report mobilenet-v2 --dtype int8 --dw-inplace --add-inplace \
+      --schedule patch --stream-input -o mcu.html   # memory profile, patch-based
 """,
 )
 @scenario_options
+@memory_options(
+    "Data type of the memory profile the page charts (default: int8 with --dw-inplace, "
+    "as MCU runtimes run it, unless any of these options is given).",
+    schedule=True,
+    search=True,
+)
 @click.option(
     "--output",
     "-o",
@@ -125,7 +136,12 @@ Examples:
     "of the MobileNet paper (the summary of `mncost reproduce`).",
 )
 def report_command(
-    scenario: ScenarioOptions, output: Path | None, images: bool, audit: bool
+    scenario: ScenarioOptions,
+    execution: Execution,
+    search: PatchSearch | None,
+    output: Path | None,
+    images: bool,
+    audit: bool,
 ) -> None:
     """Write the page a design reviewer wants for MODEL (default: mobilenet-v1) at the
     given alpha and resolution.
@@ -137,9 +153,15 @@ def report_command(
     (also as a chart); and the per-layer table. When no published result is of the
     same task (a 10-class 32x32 net), the page says so and has no comparison and no
     plot. A footer names the mncost version, this command line and the UTC date.
+
+    The memory section charts the live bytes at every op: int8 with depthwise convs in
+    place by default, or as --dtype, --dw-inplace and --add-inplace say; with
+    --schedule patch (--split and --patches, or auto), patch-based drawn over layer by
+    layer (MCUNetV2's Figure 1).
     """
     from mncost.analysis.models import cost_scenario
     from mncost.analysis.review import review_data
+    from mncost.cost.execution import Execution
     from mncost.cost.scaling import ScalingError
     from mncost.present.export import PlotOutputError, figure_images
     from mncost.present.views.review import review_html, review_markdown, review_page
@@ -158,6 +180,8 @@ def report_command(
             audit=audit,
             arch=chosen.arch,
             model=chosen.registered,
+            execution=None if execution == Execution() and search is None else execution,
+            search=search,
         ),
         _colophon(),
     )

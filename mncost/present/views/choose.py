@@ -11,6 +11,7 @@ in KiB; CSV and JSON give exact counts and bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from mncost.analysis.choose import BudgetCheck, Candidate, ChooseResult
@@ -53,7 +54,7 @@ def _budget_table(result: ChooseResult) -> Table:
         rows.append(
             [
                 check.budget.kind.label,
-                check.budget.text,
+                check.budget.shown,
                 limit_text(check),
                 check.meeting,
                 _config(c.model, c.alpha, c.resolution),
@@ -87,7 +88,18 @@ def _binding(c: Candidate, result: ChooseResult) -> str:
     return f"{label} {c.fractions[c.binding] * 100:.0f}%"
 
 
-def _picks_table(result: ChooseResult) -> Table:
+def _schedule_cell(c: Candidate) -> str:
+    t = c.schedule
+    if t is None:
+        return "layer"
+    return f"patch {t.block} {t.grid[0]}x{t.grid[1]} +{float(t.overhead * 100):.1f}%"
+
+
+def _picks_table(
+    result: ChooseResult, candidates: Sequence[Candidate] | None = None, title: str = ""
+) -> Table:
+    patched = result.schedules is not None and candidates is None
+    candidates = result.candidates if candidates is None else candidates
     metrics = ["mult_adds", "params", "weight_bytes", PEAK_ACTIVATION]
     if result.profile is not None:
         metrics.append(LATENCY)
@@ -113,7 +125,9 @@ def _picks_table(result: ChooseResult) -> Table:
                 hide_rank={"params": 4, "weight_bytes": 2, PEAK_ACTIVATION: 6}.get(metric),
             )
         )
-    outside = any(c.latency_extrapolated for c in result.candidates)
+    outside = any(c.latency_extrapolated for c in candidates)
+    if patched:
+        columns.append(Column("Schedule", csv_header="schedule"))
     columns += [
         Column("Binding budget", csv_header="binding_shown", short_header="Binds"),
         Column(
@@ -121,13 +135,13 @@ def _picks_table(result: ChooseResult) -> Table:
             csv_header="released_shown",
             short_header="Ckpt",
             hide_rank=5,
-            data_only=all(c.released is None for c in result.candidates),
+            data_only=all(c.released is None for c in candidates),
         ),
         Column(
             "Flags",
             csv_header="flags",
             hide_rank=8,
-            data_only=not any(c.tie or c.at_limit for c in result.candidates),
+            data_only=not any(c.tie or c.at_limit for c in candidates),
         ),
         Column("Latency fit", csv_header="latency_fit", hide_rank=1, data_only=not outside),
         Column("binding", csv_header="binding", data_only=True),
@@ -144,8 +158,14 @@ def _picks_table(result: ChooseResult) -> Table:
             Column("Latency", csv_header="latency_status", data_only=True),
             Column("Est. ms", csv_header="latency_estimate_ms", data_only=True),
         ]
+    if patched:
+        columns += [
+            Column("extra_mult_adds", csv_header="extra_mult_adds", data_only=True),
+            Column("schedule_split", csv_header="schedule_split", data_only=True),
+            Column("schedule_patches", csv_header="schedule_patches", data_only=True),
+        ]
     rows = []
-    for c in result.candidates:
+    for c in candidates:
         fit = "" if result.profile is None else "outside" if c.latency_extrapolated else "inside"
         mark = {"measured": "*", "extrapolated": "?"}.get(c.status, "")
         shown: list[Any] = [c.figures.get(m) for m in metrics]
@@ -162,6 +182,7 @@ def _picks_table(result: ChooseResult) -> Table:
                 c.status,
                 "" if c.loo_mae is None else f"{c.loo_mae:.2f}/{c.loo_max:.2f}",
                 *shown,
+                *([_schedule_cell(c)] if patched else []),
                 _binding(c, result),
                 "yours"
                 if c.released and c.own_top1
@@ -181,6 +202,15 @@ def _picks_table(result: ChooseResult) -> Table:
                     if LATENCY in metrics
                     else []
                 ),
+                *(
+                    [
+                        0 if c.schedule is None else c.schedule.extra_macs,
+                        "" if c.schedule is None else c.schedule.block,
+                        "" if c.schedule is None else f"{c.schedule.grid[0]}x{c.schedule.grid[1]}",
+                    ]
+                    if patched
+                    else []
+                ),
             ]
         )
     caption = (
@@ -193,35 +223,35 @@ def _picks_table(result: ChooseResult) -> Table:
             "; blank: no top-1 (no released checkpoints"
             + (
                 ", or a non-square input"
-                if any(isinstance(c.resolution, tuple) for c in result.candidates)
+                if any(isinstance(c.resolution, tuple) for c in candidates)
                 else ""
             )
             + ")."
-            if any(c.top1 is None for c in result.candidates)
+            if any(c.top1 is None for c in candidates)
             else "."
         )
     )
-    if any(c.latency_measured for c in result.candidates):
+    if any(c.latency_measured for c in candidates):
         caption += (
             " Latency: * measured on the device (it decides the latency budget; the "
             "estimate is in CSV and JSON)."
         )
-    if any(c.released is not None for c in result.candidates):
+    if any(c.released is not None for c in candidates):
         caption += (
             " Checkpoint: released = a published checkpoint has this configuration (its"
             " weights can be downloaded); train = none does, so it would have to be trained"
             + (
                 "; yours = one of your --accuracy points."
-                if any(c.own_top1 for c in result.candidates)
+                if any(c.own_top1 for c in candidates)
                 else "."
             )
         )
-    if any(c.tie for c in result.candidates):
+    if any(c.tie for c in candidates):
         caption += (
             " Flags: tie #1 = its top-1 is within the estimate's leave-one-out mean error "
             "of the first pick's; the two cannot be told apart."
         )
-    if any(c.at_limit for c in result.candidates):
+    if any(c.at_limit for c in candidates):
         caption += (
             " at limit = its latency is an estimate within the device profile's "
             "leave-one-out mean error of the budget: the device may exceed it "
@@ -233,8 +263,15 @@ def _picks_table(result: ChooseResult) -> Table:
             "what it was fitted on (another family, alpha or resolution); see the "
             "cautions."
         )
+    if patched and any(c.schedule is not None for c in candidates):
+        caption += (
+            " Schedule: layer = layer by layer; patch SPLIT PxQ +X% = runs patch by patch "
+            "up to SPLIT on a PxQ grid (MCUNetV2), recomputing X% more MACs than the "
+            "network's; its peak is the schedule's and its latency includes the "
+            "recomputation."
+        )
     return Table(
-        title=f"Picks, {result.objective.words} first",
+        title=title or f"Picks, {result.objective.words} first",
         columns=columns,
         rows=rows,
         caption=caption,
@@ -295,6 +332,29 @@ def _nothing(result: ChooseResult) -> str:
         "configuration meets them all together; the cheapest configuration on each "
         "budget's axis is listed."
     )
+
+
+def _schedule_notes(result: ChooseResult) -> list[str]:
+    s = result.schedules
+    if s is None:
+        return []
+    where = f"at {s.split or 'each block end'}, " + (
+        f"on a {s.patches[0]}x{s.patches[1]} grid" if s.patches else "on grids 2x2 to 8x8"
+    )
+    peak = next(b for b in result.budgets if b.metric == PEAK_ACTIVATION)
+    return [
+        f"Schedules: {result.n_layer_feasible:,} configurations meet every budget layer by "
+        f"layer; {result.n_patched:,} more meet them only patch by patch (MCUNetV2, Lin et "
+        f"al. 2021, arXiv:2110.15352): a configuration over the peak budget ({peak.shown}) "
+        f"is run patch by patch {where}, with the input "
+        f"{'streamed' if s.stream_input else 'held whole'}, taking the schedule with the "
+        "fewest extra MACs that brings its peak within the budget. Its MACs budget counts "
+        "the recomputed MACs, and its latency adds the recomputation's estimate (the "
+        "patch stage's estimated ms per MAC times its extra MACs), so a patched "
+        "configuration's latency is an estimate even where the layer-by-layer one was "
+        "measured. `mncost memory MODEL --schedule patch --split S --patches PxQ` shows "
+        "a schedule op by op.",
+    ]
 
 
 def choose_report(result: ChooseResult) -> Report:
@@ -414,11 +474,14 @@ def choose_report(result: ChooseResult) -> Report:
             "counted as mobilenet-v3-large-slim and -small-slim, the layout they were "
             "built with (each expansion sized from the block's scaled input)."
         )
+    run = "each pick's schedule" if result.schedules is not None else "layer-by-layer execution"
     notes.append(
         f"Units: budgets read K, M, G (and KB, MB, GB) as powers of 1,000 and KiB, MiB, GiB "
         f"as powers of 1,024 (512KB = 512,000 bytes, 512KiB = 524,288). Tables show MACs "
         f"and params in millions (10^6), weights in MiB and the peak in KiB (binary); bytes "
-        f"are {result.dtype}; the peak is under layer-by-layer execution with depthwise "
+        f"are {result.dtype}; the peak is under "
+        f"{run}"
+        f" with depthwise "
         f"convs {'in place' if result.dw_inplace else 'not in place'}. CSV and JSON give "
         "exact counts and bytes."
     )
@@ -438,9 +501,19 @@ def choose_report(result: ChooseResult) -> Report:
         )
         notes += [f"Caution (latency): {text}." for text in result.latency_cautions]
     notes += [f"Caution (top-1): {text}." for text in result.accuracy_cautions]
+    notes[1:1] = _schedule_notes(result)
     tables = [_budget_table(result)] if result.checks else []
     if result.candidates:
         tables.append(_picks_table(result))
+    if result.schedules is not None and result.layer_candidates:
+        tables.append(
+            _picks_table(
+                result,
+                result.layer_candidates[:5],
+                f"Side by side: the best picks layer by layer ({result.n_layer_feasible:,} "
+                "configurations meet every budget so)",
+            )
+        )
     if not tables:
         tables.append(_picks_table(result))
     return Report(
@@ -448,5 +521,5 @@ def choose_report(result: ChooseResult) -> Report:
         tables=tables,
         notes=notes,
         data=result.to_dict(),
-        csv_table=len(tables) - 1 if result.candidates else 0,
+        csv_table=(1 if result.checks else 0) if result.candidates else 0,
     )

@@ -6,12 +6,15 @@ bytes) and MiB (1,048,576 bytes), the units MCUNet calls "kB" and "MB", and say 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mncost.cost.memory import MemoryResult, OpMemory, Peak, TensorInfo
 from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import fixed, shape
+
+if TYPE_CHECKING:
+    from mncost.analysis.schedules import ScheduleSearch
 
 __all__ = ["memory_report"]
 
@@ -38,13 +41,19 @@ def _tensor(t: TensorInfo) -> str:
     return f"{t.name} {shape(t.shape)} ({fixed(t.bytes, KIB, 1)} KiB)"
 
 
-def _note_cell(op: OpMemory, is_peak: bool) -> str:
+def _note_cell(op: OpMemory, is_peak: bool, split: str | None = None) -> str:
     parts = (
         (["PEAK"] if is_peak else [])
         + (["in place"] if op.in_place else [])
+        + (["accumulates"] if op.accumulates else [])
+        + (["split: whole buffer"] if op.name == split else [])
         + (["aux, not run"] if op.aux else [])
     )
     return ", ".join(parts)
+
+
+def _region(op: OpMemory) -> str:
+    return "" if op.patch is None else f"{op.patch[0]}x{op.patch[1]}"
 
 
 def _also_held(result: MemoryResult, op: OpMemory) -> str:
@@ -55,9 +64,95 @@ def _also_held(result: MemoryResult, op: OpMemory) -> str:
 
 def _config(result: MemoryResult) -> str:
     classes = f"{result.classes} classes" if result.classes else "no classifier"
-    return (
+    text = (
         f"{result.model}  alpha={multiplier_text(result.alpha)}  "
         f"{input_text(result.resolution)}  {classes}  {result.dtype}"
+    )
+    stage = result.stage
+    if stage is not None:
+        text += f"  patch-based {stage.grid[0]}x{stage.grid[1]} up to {stage.split}"
+    return text
+
+
+def _where(peak: Peak) -> str:
+    """A peak's op, and under the patch schedule its part and patch."""
+    where = peak.layer or "input"
+    if peak.part == "patch stage" and peak.patch:
+        return f"{where} (stage, patch {peak.patch[0]},{peak.patch[1]})"
+    return f"{where} ({peak.part})" if peak.part else where
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def _schedule_table(result: MemoryResult) -> Table | None:
+    """The patch schedule's figures: each part's peak, the layer-by-layer peak it
+    replaces, the recomputation's MACs; then how each assumption moves the peak."""
+    stage, before = result.stage, result.layer_peak
+    if stage is None or before is None:
+        return None
+    peak = result.peak
+    cut = f"{before.bytes / peak.bytes:.2f}x lower" if peak.bytes else ""
+    rows: list[list[Any]] = [
+        ["Peak, patch-based", peak.bytes, _where(peak), cut],
+        *([f"Peak of the {p.part}", p.bytes, _where(p), ""] for p in result.parts),
+        [
+            "Peak, layer by layer",
+            before.bytes,
+            before.layer or "input",
+            "",
+        ],
+    ]
+    for change, p in result.variants:
+        delta = p.bytes - peak.bytes
+        moved = "same" if delta == 0 else f"{delta:+,}"
+        rows.append([f"Peak {change}", p.bytes, _where(p), moved])
+    return Table(
+        title=f"Patch-based schedule ({stage.grid[0]}x{stage.grid[1]} patches, "
+        f"the first {stage.split_op + 1} ops, up to {stage.split})",
+        columns=[
+            Column("What", csv_header="what"),
+            Column("Bytes", "right", csv_header="bytes"),
+            Column("KiB", "right", show=_kib, csv_header="kib"),
+            Column("Where", csv_header="where"),
+            Column("Change", csv_header="change"),
+        ],
+        rows=[[what, b, b, where, change] for what, b, where, change in rows],
+    )
+
+
+def _macs_table(result: MemoryResult) -> Table | None:
+    stage = result.stage
+    if stage is None:
+        return None
+    extra = stage.extra_macs
+    return Table(
+        title="Recomputation (MACs = multiply-accumulates)",
+        columns=[
+            Column("What", csv_header="what"),
+            Column("MACs", "right", csv_header="macs"),
+            Column("Share", "right", csv_header="share"),
+        ],
+        rows=[
+            [
+                "Patch stage, layer by layer",
+                stage.stage_macs,
+                _share(stage.stage_macs, stage.network_macs) + " of the network",
+            ],
+            ["Patch stage, patch by patch", stage.patched_macs, ""],
+            [
+                "Extra (halos recomputed)",
+                extra,
+                f"{_share(extra, stage.stage_macs)} of the stage, "
+                f"{_share(extra, stage.network_macs)} of the network",
+            ],
+            [
+                "Network, patch-based",
+                stage.network_macs + extra,
+                f"+{_share(extra, stage.network_macs)}",
+            ],
+        ],
     )
 
 
@@ -71,7 +166,9 @@ def _peak_sentence(result: MemoryResult, peak: Peak) -> str:
     if peak.layer is None:
         return f"{_sized(peak.bytes)}: no op runs, the network's input alone"
     op = result.layer(peak.layer)
-    text = f"{_sized(peak.bytes)} at {peak.layer}, holding " + " + ".join(_tensor(t) for t in held)
+    text = f"{_sized(peak.bytes)} at {_where(peak)}, holding " + " + ".join(
+        _tensor(t) for t in held
+    )
     if peak.dw_inplace and op.in_place_capable:
         text += "; it runs in place, so only the larger of its input and output counts"
     elif not peak.dw_inplace and op.in_place_capable:
@@ -99,6 +196,7 @@ def _notes(result: MemoryResult) -> list[str]:
         "and activations are fused into the op before them and run in place: they add "
         "nothing. An auxiliary (training-only) head does not run at inference.",
     ]
+    notes += _patch_notes(result)
     capable = [op for op in result.layers if op.in_place_capable]
     if result.dw_inplace:
         notes.append(
@@ -138,10 +236,46 @@ def _notes(result: MemoryResult) -> list[str]:
     return notes
 
 
-def memory_report(result: MemoryResult) -> Report:
+def _patch_notes(result: MemoryResult) -> list[str]:
+    stage, before = result.stage, result.layer_peak
+    if stage is None or before is None:
+        return []
+    split = result.tensors[stage.split_tensor]
+    rows, cols = stage.grid
+    image = result.tensors[0]
+    notes = [
+        f"Patch-based (MCUNetV2, Lin et al. 2021, arXiv:2110.15352): the first "
+        f"{stage.split_op + 1} ops, up to {stage.split}, run patch by patch. Its output "
+        f"{shape(split.shape)} is cut into {rows}x{cols} patches; each patch's region is "
+        "traced back through every op (kernel, stride, padding and dilation, clipped at "
+        "the borders; a tensor two ops read needs the bounding box of both regions), and "
+        "the patch runs layer by layer over those regions, recomputing the halos it shares "
+        f"with its neighbours. {stage.split}'s output is one whole buffer "
+        f"({fixed(split.bytes, KIB, 1)} KiB) that the patches fill; the rest of the "
+        "network then runs layer by layer. In the patch stage, Live is an op's most over "
+        "the patches and Patch its largest output region (rows x columns). Change: bytes "
+        "more than the patch-based peak.",
+        f"The peak is {_sized(result.peak.bytes)}, {before.bytes / result.peak.bytes:.2f}x "
+        f"below the {_sized(before.bytes)} of the same choices layer by layer "
+        f"(at {before.layer or 'the input'}).",
+        "How each assumption moves the peak (the last rows of 'Patch-based schedule'): "
+        f"--stream-input reads each patch's region of the image as it is needed; held "
+        f"whole, the image ({fixed(image.bytes, KIB, 1)} KiB) is live through the whole "
+        "patch stage, which rises by about that much. --add-inplace lets a residual's body "
+        "write its last output into the skip's buffer, so the skip and the sum share one "
+        "buffer; held apart, both are live at the add, and the peak of a part with "
+        "residuals rises. --dw-inplace: a depthwise conv's output overwrites its input.",
+    ]
+    return notes
+
+
+def memory_report(result: MemoryResult, search: ScheduleSearch | None = None) -> Report:
     """Per-op input, output and live bytes with the peak marked, a summary (the peak and
-    where, the weights, the peak under the other --dw-inplace setting) and notes."""
+    where, the weights, the peak under the other --dw-inplace setting) and notes; under
+    the patch schedule its parts, the recomputation and how each assumption moves the
+    peak; after a search (``search``), first the schedules tried."""
     peak_name = result.peak.layer
+    split = None if result.stage is None else result.stage.split
     columns = [
         Column("Layer", csv_header="name"),
         Column("Kind", csv_header="kind", hide_rank=2),
@@ -150,6 +284,11 @@ def memory_report(result: MemoryResult) -> Report:
         Column("Output KiB", "right", show=_kib, csv_header="output_bytes", short_header="Out KiB"),
         Column("Live KiB", "right", show=_kib, csv_header="live_bytes", short_header="Live KiB"),
         Column("Also held", csv_header="also_held", short_header="Held", hide_rank=1),
+        *(
+            [Column("Patch", csv_header="patch_region", hide_rank=4)]
+            if result.stage is not None
+            else []
+        ),
         Column("Note", csv_header="note"),
         Column("Peak", csv_header="is_peak", data_only=True),
         Column("In place", csv_header="in_place", data_only=True),
@@ -164,7 +303,8 @@ def memory_report(result: MemoryResult) -> Report:
             op.output_bytes,
             op.live_bytes,
             _also_held(result, op),
-            _note_cell(op, op.name == peak_name),
+            *([_region(op)] if result.stage is not None else []),
+            _note_cell(op, op.name == peak_name, split),
             op.name == peak_name,
             op.in_place,
             op.block,
@@ -184,7 +324,8 @@ def memory_report(result: MemoryResult) -> Report:
                 None,
                 result.peak.bytes,
                 "",
-                peak_name or "input",
+                *([""] if result.stage is not None else []),
+                _where(result.peak),
                 None,
                 None,
                 "",
@@ -207,7 +348,7 @@ def memory_report(result: MemoryResult) -> Report:
                 result.peak.bytes,
                 result.peak.bytes,
                 result.peak.bytes,
-                f"{peak_name or 'input'} ({_mode(result.dw_inplace)})",
+                f"{_where(result.peak)} ({_mode(result.dw_inplace)})",
             ],
             [
                 f"Weights ({result.dtype})",
@@ -221,10 +362,27 @@ def memory_report(result: MemoryResult) -> Report:
                 other.bytes,
                 other.bytes,
                 other.bytes,
-                f"{other.layer or 'input'} ({_mode(other.dw_inplace)})",
+                f"{_where(other)} ({_mode(other.dw_inplace)})",
             ],
         ],
     )
+    extra = [t for t in (_schedule_table(result), _macs_table(result)) if t is not None]
+    if search is None:
+        return Report(
+            title=_config(result),
+            tables=[layers, summary, *extra],
+            notes=_notes(result),
+            data=result.to_dict,
+        )
+    from mncost.present.views.schedules import search_notes, search_table
+
+    def data() -> dict[str, Any]:
+        return {**result.to_dict(), "schedule_search": search.to_dict()}
+
     return Report(
-        title=_config(result), tables=[layers, summary], notes=_notes(result), data=result.to_dict
+        title=_config(result),
+        tables=[search_table(search), layers, summary, *extra],
+        notes=search_notes(search) + _notes(result),
+        data=data,
+        csv_table=1,
     )

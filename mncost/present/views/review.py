@@ -63,6 +63,7 @@ __all__ = [
 FIGURES: dict[str, str] = {
     "by_type": "Share of the cost by layer type",
     "pareto": "Published results and this configuration",
+    "memory": "Activation memory op by op (the memory profile)",
 }
 """Figure key -> alt text; a section names at most one figure."""
 
@@ -444,6 +445,13 @@ def _kib(value: int) -> str:
     return f"{value:,} B ({show_bytes(value, binary=True)})"
 
 
+def _schedule_label(result: Any) -> str:
+    stage = result.stage
+    if stage is None:
+        return "layer by layer"
+    return f"patch-based {stage.grid[0]}x{stage.grid[1]}, split {stage.split}"
+
+
 def _deployment_section(found: Deployment) -> Section:
     """Memory in two settings, and the latency estimate with its method and error."""
     f32, i8 = found.float32, found.int8
@@ -465,6 +473,48 @@ def _deployment_section(found: Deployment) -> Section:
             ".",
         )
     ]
+    if found.profile:
+        layer = found.profile[0]
+        run = layer.execution
+        rows.append(
+            [
+                f"Peak activations, {run.describe()}",
+                f"{_kib(layer.peak_activation_bytes)} at {layer.peak_layer}",
+            ]
+        )
+    for patched in found.profile[1:]:
+        stage = patched.stage
+        assert stage is not None
+        rows += [
+            [
+                f"Peak activations, {patched.execution.describe()}",
+                f"{_kib(patched.peak_activation_bytes)} at {patched.peak_layer} "
+                f"({patched.peak.part}), "
+                f"{found.profile[0].peak_activation_bytes / patched.peak_activation_bytes:.2f}x "
+                "lower",
+            ],
+            [
+                "Recomputed MACs of the patch stage",
+                f"{stage.extra_macs:,} ({100 * stage.extra_macs / stage.network_macs:.1f}% "
+                "of the network's)",
+            ],
+        ]
+        notes.append(
+            (
+                "Patch-based (MCUNetV2, Lin et al. 2021, arXiv:2110.15352): the ops up to "
+                f"{stage.split} run patch by patch on a {stage.grid[0]}x{stage.grid[1]} grid, "
+                "recomputing the halos neighbouring patches share"
+                + (
+                    f"; the split and grid were searched ({len(found.search.trials)} "
+                    "schedules: the lowest peak, then the fewest extra MACs)"
+                    if found.search is not None
+                    else ""
+                )
+                + ". Details: ",
+                Code("mncost memory --schedule patch"),
+                ".",
+            )
+        )
     latency = found.latency
     if latency is not None:
         profile = latency.profile
@@ -490,9 +540,13 @@ def _deployment_section(found: Deployment) -> Section:
     return Section(
         title="Memory and latency",
         tables=[Table(title="", columns=[Column("Setting"), Column("Value")], rows=rows)],
-        intro=("What this configuration needs on a device.",),
+        intro=(
+            "What this configuration needs on a device; the chart is its memory profile, "
+            "the bytes live at every op (MCUNetV2's Figure 1).",
+        ),
         notes=notes,
         level=3,
+        figure="memory" if found.profile else None,
     )
 
 
@@ -522,6 +576,15 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
         sections.append(_nearest_section(data))
     if data.deployment is not None:
         sections.append(_deployment_section(data.deployment))
+        charted = data.deployment.profile
+
+        def memory_chart() -> Any:
+            from mncost.present.memory_figure import memory_figure
+
+            return memory_figure([(_schedule_label(r), r) for r in charted], titled=False)
+
+        if charted:
+            figures["memory"] = memory_chart
     if plotted is not None:
         sections.append(_pareto_section(plotted, data.best_cheaper, data.other_size))
         figures["pareto"] = pareto
