@@ -782,6 +782,23 @@ class PatchTrials:
     """Split points that cannot run patch by patch, with the reason (one line each)."""
 
 
+def _trial(
+    g: Geometry, end: int, grid: tuple[int, int], stage: PatchStage, chosen: _Reckoning
+) -> PatchTrial:
+    first, rest = chosen.parts
+    return PatchTrial(
+        split=g.static.name[end],
+        block=g.static.block[end] or g.static.name[end],
+        grid=grid,
+        peak=chosen.peak,
+        stage_peak=first,
+        rest_peak=rest,
+        stage_macs=stage.stage_macs,
+        extra_macs=stage.extra_macs,
+        network_macs=stage.network_macs,
+    )
+
+
 def split_candidates(geometry: Geometry) -> tuple[str, ...]:
     """The ends of the blocks (an op outside any block is its own), in order: where a
     patch stage can end."""
@@ -858,21 +875,7 @@ def patch_trials(
                 if not any(n == name for n, _ in skipped):
                     skipped.append((name, str(exc)))
                 break
-            chosen = _reckon(g, run, stage)
-            first, rest = chosen.parts
-            trials.append(
-                PatchTrial(
-                    split=g.static.name[end],
-                    block=g.static.block[end] or g.static.name[end],
-                    grid=grid,
-                    peak=chosen.peak,
-                    stage_peak=first,
-                    rest_peak=rest,
-                    stage_macs=stage.stage_macs,
-                    extra_macs=stage.extra_macs,
-                    network_macs=stage.network_macs,
-                )
-            )
+            trials.append(_trial(g, end, grid, stage, _reckon(g, run, stage)))
     return PatchTrials(layer_peak, tuple(trials), tuple(skipped))
 
 
@@ -931,18 +934,7 @@ def fitting_schedule(
             chosen = _reckon(g, run, stage)
             if chosen.peak.bytes > budget:
                 continue
-            first, last = chosen.parts
-            trial = PatchTrial(
-                split=st.name[end],
-                block=st.block[end] or st.name[end],
-                grid=grid,
-                peak=chosen.peak,
-                stage_peak=first,
-                rest_peak=last,
-                stage_macs=stage.stage_macs,
-                extra_macs=stage.extra_macs,
-                network_macs=stage.network_macs,
-            )
+            trial = _trial(g, end, grid, stage, chosen)
             key = (trial.extra_macs, trial.peak.bytes, grid[0] * grid[1])
             if best is None or key < (
                 best.extra_macs,

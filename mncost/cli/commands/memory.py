@@ -218,7 +218,7 @@ def memory_command(
     peak = result.peak
     where = "the input" if peak.layer is None else quote(peak.layer, 40)
     click.echo(
-        f"wrote {display_path(output)} ({fmt}: the memory profile, peak {peak.bytes:,} "
+        f"wrote {display_path(output.resolve())} ({fmt}: the memory profile, peak {peak.bytes:,} "
         f"bytes at {where}" + (", layer by layer overlaid" if len(drawn) > 1 else "") + ")",
         err=True,
     )
