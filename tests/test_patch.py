@@ -79,3 +79,23 @@ def test_the_review_page_charts_the_memory_profile_and_the_schedule(tmp_path):
     assert "Recomputed MACs of the patch stage" in html and "arXiv:2110.15352" in html
     # Three charts: the Pareto plot, the memory profile, the by-type bars.
     assert html.count('class="plotly-graph-div"') == 3
+
+
+def test_every_on_off_execution_choice_is_one_switch_offered_everywhere():
+    # Adding one means a field of Execution and its entry in SWITCHES: the option, its
+    # help and its parsing follow. Every bool field must have its switch, and every
+    # byte-counting command must offer it (the patch-only ones where schedules are).
+    from dataclasses import fields
+
+    from mncost.cost.execution import SWITCHES, Execution
+    from tests.conftest import run_cli
+
+    bools = sorted(f.name for f in fields(Execution) if f.type in (bool, "bool"))
+    assert bools == sorted(s.field for s in SWITCHES)
+    for command in ("memory", "sweep", "choose", "compare", "report"):
+        text = run_cli(command, "--help").output
+        for s in SWITCHES:
+            offered = s.option in text
+            assert offered or (s.patch_only and command in ("sweep", "compare")), (command, s)
+    r = mncost.memory("mobilenet-v2", dtype="int8", dw_inplace=True, add_inplace=True)
+    assert r.execution.add_inplace and r.execution.dw_inplace

@@ -341,22 +341,29 @@ def execution(
     split: object = None,
     patches: object = None,
     stream_input: object = False,
+    **switches: object,
 ) -> Execution:
     """How the network runs, from untrusted values (the CLI's options and the API's
-    arguments alike); ScalingError (ExecutionError) for a choice that cannot hold."""
-    from mncost.cost.execution import SCHEDULES, Execution
+    arguments alike); ScalingError (ExecutionError) for a choice that cannot hold.
+    Every on/off choice (:data:`~mncost.cost.execution.SWITCHES`) is checked as a flag;
+    ``switches`` takes those without a parameter of their own."""
+    from mncost.cost.execution import SCHEDULES, SWITCHES, Execution
 
     chosen = check_choice(schedule, "schedule", SCHEDULES)
     if split is not None and not isinstance(split, str):
         raise ScalingError(f"split must be an op or block name, got a {type_name(split)}")
+    given = {"dw_inplace": dw_inplace, "add_inplace": add_inplace, "stream_input": stream_input}
+    unknown = set(switches) - {s.field for s in SWITCHES}
+    if unknown:
+        raise TypeError(f"unknown execution choice {sorted(unknown)[0]!r}")
+    given.update(switches)
+    flags = {s.field: check_flag(given.get(s.field, False), s.field) for s in SWITCHES}
     return Execution(
         dtype=check_dtype(dtype),  # type: ignore[arg-type]
-        dw_inplace=check_flag(dw_inplace, "dw_inplace"),
-        add_inplace=check_flag(add_inplace, "add_inplace"),
         schedule=chosen,  # type: ignore[arg-type]
         split=split,
         patches=None if patches is None else patch_grid(patches),
-        stream_input=check_flag(stream_input, "stream_input"),
+        **flags,
     )
 
 
@@ -399,6 +406,7 @@ def schedule(
     max_overhead: object = None,
     *,
     spelled: Literal["option", "argument"] = "argument",
+    **switches: object,
 ) -> tuple[Execution, PatchSearch | None]:
     """:func:`execution`, where ``split`` or ``patches`` may also be "auto" (as they are
     when the patch schedule leaves them out): then the execution is layer by layer with
@@ -417,7 +425,9 @@ def schedule(
                 "(--split auto, --patches auto)"
             )
         return (
-            execution(dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input),
+            execution(
+                dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input, **switches
+            ),
             None,
         )
     if check_choice(schedule, "schedule", ("layer", "patch")) != "patch":
@@ -425,7 +435,9 @@ def schedule(
             "split or patches 'auto' searches patch schedules: it needs the patch "
             "schedule (--schedule patch)"
         )
-    base = execution(dtype, dw_inplace, add_inplace)
+    base = execution(
+        dtype, dw_inplace, add_inplace, **{k: v for k, v in switches.items() if k != "stream_input"}
+    )
     if not auto_split and not isinstance(split, str):
         raise ScalingError(f"split must be an op or block name, got a {type_name(split)}")
     search = PatchSearch(

@@ -687,10 +687,6 @@ class PatchGrid(ParamType):
             self.fail(str(exc).removeprefix("--patches "), param, ctx)
 
 
-_EXECUTION_NAMES = ("dtype", "dw_inplace", "add_inplace")
-_SCHEDULE_NAMES = ("schedule", "split", "patches", "stream_input")
-
-
 def memory_options(
     dtype_help: str = DTYPE_HELP, schedule: bool = False, search: bool = False
 ) -> Callable[[F], F]:
@@ -704,9 +700,12 @@ def memory_options(
     also receives ``search``, a :class:`~mncost.analysis.schedules.PatchSearch` (or
     None), and ``execution`` holds the other choices, layer by layer.
     """
+    from mncost.cost.execution import SWITCHES
+
+    switches = [s for s in SWITCHES if schedule or not s.patch_only]
     names = (
-        _EXECUTION_NAMES
-        + (_SCHEDULE_NAMES if schedule else ())
+        ("dtype", *(s.field for s in switches))
+        + (("schedule", "split", "patches") if schedule else ())
         + (("max_overhead",) if search else ())
     )
 
@@ -733,14 +732,9 @@ def memory_options(
                 "(recomputed halos) a schedule may add, in percent of the network's "
                 "MACs (10 or 10%).",
             )(command)
+        for switch in reversed(switches):  # click lists options in decorator order
+            command = click.option(switch.option, is_flag=True, help=switch.help)(command)
         if schedule:
-            command = click.option(
-                "--stream-input",
-                is_flag=True,
-                help="Patch schedule: each patch reads only its own region of the input "
-                "image (decoded or received per patch); without it the whole image is "
-                "held through the patch stage.",
-            )(command)
             auto = " 'auto' tries 2x2 to 8x8." if search else ""
             command = click.option(
                 "--patches",
@@ -764,18 +758,6 @@ def memory_options(
                 "MCUNetV2's patch-based inference (Lin et al. 2021, arXiv:2110.15352): "
                 "the ops up to --split run patch by patch, recomputing the halos.",
             )(command)
-        command = click.option(
-            "--add-inplace",
-            is_flag=True,
-            help="A residual add accumulates into its skip buffer: the op before it "
-            "writes straight into the skip's buffer (as MCU runtimes can).",
-        )(command)
-        command = click.option(
-            "--dw-inplace",
-            is_flag=True,
-            help="Run depthwise convs in place, as MCU runtimes do: of a depthwise "
-            "conv's input and output only the larger counts toward the peak.",
-        )(command)
         return dtype_option(dtype_help)(command)  # type: ignore[no-any-return]
 
     return decorate

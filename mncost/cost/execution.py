@@ -16,9 +16,11 @@ sweep's peak and every command that counts bytes take, instead of loose flags:
 - ``stream_input``: under the patch schedule, each patch reads only its own region of
   the input image (decoded or received per patch) instead of the whole image being held.
 
-Adding an execution feature means a field here and its effect in
-:mod:`mncost.cost.memory` (:func:`~mncost.cost.memory.buffers` for what shares memory,
-:mod:`mncost.cost.patch` for the patch stage).
+Adding an on/off execution feature means a field here and its entry in
+:data:`SWITCHES` (the command line's option, its help and its parsing follow from it),
+and its effect in :mod:`mncost.cost.memory` (:func:`~mncost.cost.memory.shared_buffers`
+for what shares memory, :mod:`mncost.cost.patch` for the patch stage). The Python API's
+functions name each switch as a keyword of their own, so they gain one too.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any, Literal
 from mncost.cost.conventions import DTYPE_BYTES, Conventions, DType
 from mncost.cost.scaling import ScalingError
 
-__all__ = ["SCHEDULES", "Execution", "ExecutionError"]
+__all__ = ["SCHEDULES", "SWITCHES", "Execution", "ExecutionError", "Switch"]
 
 Schedule = Literal["layer", "patch"]
 SCHEDULES: tuple[str, ...] = ("layer", "patch")
@@ -37,6 +39,44 @@ SCHEDULES: tuple[str, ...] = ("layer", "patch")
 MAX_PATCHES = 64
 """The most patches along one side (MCUNetV2 uses 2x2 to 4x4 grids; 64x64 is far past
 any useful grid and keeps the per-patch tracing bounded)."""
+
+
+@dataclass(frozen=True)
+class Switch:
+    """An on/off choice of :class:`Execution`, as the command line offers it."""
+
+    field: str
+    """The Execution field (and the Python keyword)."""
+    help: str
+    patch_only: bool = False
+    """Whether it means anything only under the patch schedule."""
+
+    @property
+    def option(self) -> str:
+        """The command line's flag: --dw-inplace."""
+        return "--" + self.field.replace("_", "-")
+
+
+SWITCHES: tuple[Switch, ...] = (
+    Switch(
+        "dw_inplace",
+        "Run depthwise convs in place, as MCU runtimes do: of a depthwise conv's input "
+        "and output only the larger counts toward the peak.",
+    ),
+    Switch(
+        "add_inplace",
+        "A residual add accumulates into its skip buffer: the op before it writes "
+        "straight into the skip's buffer (as MCU runtimes can).",
+    ),
+    Switch(
+        "stream_input",
+        "Patch schedule: each patch reads only its own region of the input image "
+        "(decoded or received per patch); without it the whole image is held through "
+        "the patch stage.",
+        patch_only=True,
+    ),
+)
+"""Every on/off choice, in the order the command line lists them."""
 
 
 class ExecutionError(ScalingError):
