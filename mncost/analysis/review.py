@@ -261,28 +261,13 @@ def deployment(
             search,
         )
         execution = found.execution
-    charted = execution or Execution(dtype="int8", dw_inplace=True)
-    profile = (counted(charted.layer_by_layer()),) + (
-        (counted(charted),) if charted.patched else ()
-    )
-
+    float32 = counted(Execution(dtype="float32"))
+    int8 = counted(Execution(dtype="int8", dw_inplace=True))
+    charted = (execution or int8.execution).layer_by_layer()
+    first = {float32.execution: float32, int8.execution: int8}.get(charted) or counted(charted)
+    patched = (counted(execution),) if execution is not None and execution.patched else ()
+    profile = (first, *patched)
     conventions = result.conventions
-    float32 = count_memory(
-        arch,
-        result.alpha,
-        result.resolution,
-        result.classes,
-        conventions,
-        Execution(dtype="float32"),
-    )
-    int8 = count_memory(
-        arch,
-        result.alpha,
-        result.resolution,
-        result.classes,
-        conventions,
-        Execution(dtype="int8", dw_inplace=True),
-    )
     try:
         latency = estimate_latency(
             arch,
