@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mncost.present.figures import PLOT_CONFIG
+from mncost.present.style import PLOT_CONFIG
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -14,18 +14,16 @@ keeps them off each other, off the markers and off the frontier's line.
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
+from mncost.present.style import FONT, PLOT_CONFIG, plot_text, plotly_template
 from mncost.sources.points import DATASETS, PublishedPoint
-from mncost.text import escape_controls
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -75,7 +73,7 @@ _VARIANT_SYMBOL = "square"
 Shallow MobileNet): the family's colour, a marker of their own, apart from its
 alpha/resolution grid."""
 _HIGHLIGHT_COLOR = "#d62728"
-FONT = _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+_FONT = FONT
 
 FIGURE_HEIGHT = 720
 """Height of the Pareto figure in CSS pixels, on a page and in an image (16:9 at 1280)."""
@@ -84,21 +82,6 @@ PAGE_WIDTH = 1000
 where it fills the page): measured in Chromium, the plot is 1,232 px wide in a 1,280 px
 window and 972 px in a 1,000 px one. Placing for the narrower page keeps the labels
 clear in both, as markers only move apart on a wider one."""
-
-PLOT_CONFIG: dict[str, Any] = {
-    "displaylogo": False,
-    "responsive": True,
-    "showSendToCloud": False,
-    "plotlyServerURL": "",
-}
-"""plotly.js config: no plotly logo link and no "Share chart" button (it uploads the
-figure's data to Plotly Cloud); the modebar's PNG download stays (it is local)."""
-
-
-def plot_text(text: str) -> str:
-    """User text as plotly shows it: control characters escaped, never read as markup."""
-    return html.escape(escape_controls(text), quote=False)
-
 
 _esc = plot_text
 
@@ -376,17 +359,7 @@ def _scatter(**trace: Any) -> dict[str, Any]:
     return {"type": "scatter", **trace}
 
 
-@cache
-def _template() -> dict[str, Any]:
-    import plotly.io as pio
-
-    template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
-    return template
-
-
-def plotly_template() -> dict[str, Any]:
-    """plotly's white template as plain data, for figures built unvalidated."""
-    return _template()
+_template = plotly_template
 
 
 # --- axes ------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ inline plotly.js, so they open offline.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,8 @@ from mncost.analysis.explore import (
 )
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
-from mncost.text import escape_controls
+from mncost.present.style import FONT as _FONT
+from mncost.present.style import plot_text as _esc
 
 if TYPE_CHECKING:
     import numpy
@@ -67,18 +67,12 @@ UNITS: dict[str, tuple[float, str, str]] = {
 }
 """How each figure is shown on a heatmap: its scale and unit (bytes in KiB/MiB)."""
 
-_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 _INFEASIBLE = "rgba(70, 70, 70, 0.62)"
 _NO_VALUE = "#e9ebef"
 """The plot's background: what a cell without a value (no top-1 there) shows."""
 _BOUNDARY_COLOURS = ("#e03131", "#1c7ed6", "#f76707", "#ae3ec9", "#0ca678")
 """One line colour per budget (the picks are yellow, the MAC lines white)."""
 _HEIGHT = 620
-
-
-def _esc(text: str) -> str:
-    # plotly reads a subset of HTML in text: show names as typed, never as markup.
-    return html.escape(escape_controls(text), quote=False)
 
 
 def _unit(metric: str) -> tuple[float, str, str]:

@@ -31,7 +31,10 @@ from typing import TYPE_CHECKING, Any
 from mncost.cost.memory import MemoryResult, OpMemory
 from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.numbers import fixed
-from mncost.text import escape_controls, shorten
+from mncost.present.style import FONT as _FONT
+from mncost.present.style import plot_text as _esc
+from mncost.present.style import plotly_template
+from mncost.text import shorten
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -45,7 +48,6 @@ _PLACED_WIDTH = 720
 """The figure width labels and ticks are placed for when the figure has none of its own
 (a page's plot is as wide as the page, at most 72em: 1,008 px)."""
 
-_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _DARK = ("#135482", "#a34f00", "#1b6e1b", "#5f3a86", "#5a372f", "#93407a")
 """Label text in each trace's colour, darkened so 12 px text reads on white."""
@@ -68,10 +70,6 @@ _Box = tuple[float, float, float, float]
 """A rectangle in pixels: x0, y0, x1, y1, y growing downwards as on screen."""
 _Obstacle = tuple[_Box, float]
 """What a label should not cover, and what covering a px of it costs."""
-
-
-def _esc(text: str) -> str:
-    return html.escape(escape_controls(text), quote=False)
 
 
 def _name(text: str, limit: int = _NAME_LIMIT) -> str:
@@ -474,8 +472,6 @@ def memory_figure(
     tall and as wide as its page.
     """
     import plotly.graph_objects as go
-
-    from mncost.present.figures import plotly_template
 
     drawn = [_series(label, result) for label, result in results]
     many = len(drawn) > 1

@@ -13,12 +13,13 @@ page says so.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any
 
 from mncost.cost.scaling import multiplier_text, resolution_text
-from mncost.text import escape_controls
+from mncost.present.style import FONT as _FONT
+from mncost.present.style import plot_text as _esc
+from mncost.present.style import plotly_template
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -41,12 +42,6 @@ _KIND_COLOR = {
     "fc": "#9467bd",
 }
 _ROOF_COLOR = "#d62728"
-_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-
-
-def _esc(text: str) -> str:
-    """Text as plotly shows it: control characters escaped, markup shown as typed."""
-    return html.escape(escape_controls(text), quote=False)
 
 
 def roofs(estimate: LatencyEstimate) -> tuple[float, float] | None:
@@ -123,8 +118,6 @@ def roofline_figure(estimate: LatencyEstimate, titled: bool = True) -> go.Figure
     under the profile's roofs when it has them; ``titled`` draws the title in (an image
     needs it; a page has its own)."""
     import plotly.graph_objects as go
-
-    from mncost.present.figures import plotly_template
 
     points = _points(estimate)
     found = roofs(estimate)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.schedules import ScheduleSearch
-from mncost.present.figures import FONT, plot_text, plotly_template
+from mncost.present.style import FONT, plot_text, plotly_template
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
