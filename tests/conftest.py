@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +27,31 @@ layers:
   - {{kind: avgpool, name: pool}}
   - {{kind: fc, name: "fc|*x*"}}
 """
+
+
+IN_CI = bool(os.environ.get("CI"))
+"""Whether this run is CI's (.ci/run sets CI=1): there the image and browser tests must
+run, so what they need missing is a failure, not a skip."""
+
+CHROMIUM = Path("/usr/bin/chromium")
+HAVE_CHROMIUM = shutil.which("chromium") is not None or CHROMIUM.exists()
+HAVE_IMAGES = HAVE_CHROMIUM and importlib.util.find_spec("kaleido") is not None
+
+needs_images = pytest.mark.skipif(
+    not IN_CI and not HAVE_IMAGES,
+    reason="image export needs Chromium (apt-get install chromium) and kaleido; "
+    "tests/setup.sh installs both, and in CI (CI=1) these tests fail instead",
+)
+"""For a test that writes PNG or SVG images: skipped outside CI when it cannot run."""
+
+
+def require_browser() -> None:
+    """Skip (outside CI) or fail (in CI) a browser test that has no Chromium."""
+    if not CHROMIUM.exists():
+        why = "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(why)
+        pytest.skip(why + "; in CI (CI=1) this fails instead")
 
 
 _REPORTED = (

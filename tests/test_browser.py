@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SCRIPT_NAME, XSS_SPEC, run_cli
+from tests.conftest import SCRIPT_NAME, XSS_SPEC, require_browser, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,10 +49,7 @@ _COUNT_PUBLISHED_MARKERS = """(div) => {
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
     """One headless Debian Chromium for the whole module (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
-        )
+    require_browser()
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="browser tests need playwright (pip install playwright)"
     )

@@ -8,11 +8,9 @@ classes 0 to 100,000,000, the layer command's bounds), read here from mncost.lim
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -26,9 +24,7 @@ from mncost.limits import (
     MAX_NUMBER_CHARS,
     MAX_RESOLUTION,
 )
-from tests.conftest import run_cli
-
-HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
+from tests.conftest import needs_images, run_cli
 
 ALPHA_RANGE = f"0 < alpha <= {MAX_MULTIPLIER}"
 RHO_RANGE = f"0 < rho <= {MAX_MULTIPLIER}"
@@ -253,7 +249,7 @@ def test_zero_cost_report_renders_as_html(spec, extra, tmp_path, monkeypatch):
     assert "nothing to chart" in page  # the by-type chart says why it has no bars
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 def test_zero_cost_report_renders_png_charts(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.yaml").write_text(ZERO_SPEC)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import struct
 from pathlib import Path
 
@@ -25,9 +24,8 @@ from mncost.arch.registry import get_model
 from mncost.cost.execution import Execution
 from mncost.cost.memory import count_memory
 from mncost.present.memory_figure import memory_figure, memory_title
-from tests.conftest import SCRIPT_NAME, XSS_SPEC, run_cli
+from tests.conftest import SCRIPT_NAME, XSS_SPEC, needs_images, require_browser, run_cli
 
-HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 KIB = 1024
 PATCH_ARGS = [
     "mobilenet-v2",
@@ -363,9 +361,8 @@ def _png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 def test_png_and_svg_are_the_chart_alone(tmp_path):
-    pytest.importorskip("kaleido", reason="image export needs kaleido")
     png, svg = tmp_path / "m.png", tmp_path / "m.svg"
     result = run_cli("memory", *PATCH_ARGS, "--budget", "256KiB", "-o", str(png))
     assert result.exit_code == 0, result.stderr
@@ -400,8 +397,7 @@ def _overlap(a, b) -> bool:
 @pytest.mark.parametrize("width", [1280, 800])
 def test_the_drawn_page_is_offline_and_no_label_covers_another(width, tmp_path):
     chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium")
+    require_browser()
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
     out = tmp_path / "memory.html"
     result = run_cli("memory", *PATCH_ARGS, "--budget", "256KiB", "-o", str(out))

@@ -7,11 +7,9 @@ tests/test_browser.py; here the figure is checked as data and as files.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import sys
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -23,11 +21,8 @@ from mncost.analysis.pareto import (
     resolve_highlight,
 )
 from mncost.analysis.published import published_points
-from tests.conftest import run_cli
+from tests.conftest import needs_images, run_cli
 from tests.test_core_numbers import _formula_count
-
-HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
-
 
 # --- the frontier, on a hand example ---------------------------------------------------
 
@@ -240,7 +235,7 @@ def test_no_kaleido_says_how_to_get_it(tmp_path, monkeypatch):
     assert len(result.stderr.strip().splitlines()) == 1 and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 def test_no_chromium_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # choreographer (kaleido's browser driver) takes BROWSER_PATH before any search.
@@ -252,7 +247,7 @@ def test_no_chromium_says_how_to_get_it(tmp_path, monkeypatch):
     assert len(result.stderr.strip().splitlines()) == 1 and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 @pytest.mark.parametrize("ending, magic", [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<svg")])
 def test_static_images(ending, magic, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

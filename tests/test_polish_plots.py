@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import struct
 from decimal import Decimal
 from fractions import Fraction
@@ -22,9 +21,8 @@ import pytest
 from mncost.analysis.pareto import matching_point, pareto_data
 from mncost.analysis.published import published_points
 from mncost.present.figures import cost_text, pareto_figure, pareto_title, tables_text
-from tests.conftest import run_cli
+from tests.conftest import needs_images, run_cli
 
-HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 _NAMED_TICK = re.compile(r"^(\d+(?:\.\d+)?)([kMG])$")
 _UNIT = {"k": Fraction(1, 1000), "M": Fraction(1), "G": Fraction(1000)}
 
@@ -320,7 +318,7 @@ def _png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 @pytest.mark.parametrize(
     "args, size",
     [
@@ -336,7 +334,7 @@ def test_png_size(args, size, tmp_path, monkeypatch):
     assert _png_size(tmp_path / "p.png") == size
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 def test_svg_keeps_its_css_size(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("plot", "pareto", "--source", "paper", "-o", "p.svg")

@@ -26,7 +26,7 @@ from mncost.cli import cli
 from mncost.present.model import Column, Report, Table
 from mncost.present.render import html_table, render
 from mncost.present.terminal import _fold, _pieces, compose
-from tests.conftest import run_cli
+from tests.conftest import require_browser, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 MNCOST = shutil.which("mncost")
@@ -285,8 +285,7 @@ _GEOMETRY = """() => {
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    require_browser()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -8,17 +8,15 @@ shows it is checked in tests/test_browser.py; the page's order, footer, "same ta
 
 from __future__ import annotations
 
-import shutil
 import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 import mncost
 from mncost.analysis.review import review_data
 from mncost.present.views.review import plain, review_html, review_markdown, review_page
-from tests.conftest import SCRIPT_NAME, XSS_SPEC, run_cli
+from tests.conftest import SCRIPT_NAME, XSS_SPEC, needs_images, run_cli
 from tests.test_core_numbers import _formula_count
 
 
@@ -26,8 +24,6 @@ def build_review(result, source, audit=False):
     """The page as `mncost report` builds it: the analysis works it out, the view lays it out."""
     return review_page(review_data(result, source, audit=audit))
 
-
-HAVE_CHROMIUM = shutil.which("chromium") is not None or Path("/usr/bin/chromium").exists()
 
 SECTIONS = [
     "Summary",
@@ -207,7 +203,7 @@ def test_report_audit_flag_adds_the_appendix_last(tmp_path, monkeypatch):
     assert headings[-1] == "## " + APPENDIX
 
 
-@pytest.mark.skipif(not HAVE_CHROMIUM, reason="needs Chromium (apt-get install chromium)")
+@needs_images
 def test_report_markdown_writes_png_charts_beside_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli("report", "-a", "0.75", "-r", "160", "-o", "review.md")
