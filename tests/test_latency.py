@@ -394,7 +394,7 @@ def test_calibrate_recovers_a_known_device(tmp_path, monkeypatch):
     _write_csv(tmp_path / "measured.csv", rows)
     result = run_cli("calibrate", "measured.csv", "-o", "phone.json", "--name", "phone")
     assert result.exit_code == 0, result.stderr
-    assert "wrote phone.json" in result.stderr
+    assert f"wrote {tmp_path / 'phone.json'} (latency profile" in result.stderr
     assert "Leave-one-out error" in " ".join(result.stdout.split())
     saved = json.loads((tmp_path / "phone.json").read_text())
     assert saved["format"] == "mncost-latency-profile" and saved["version"] == 1

@@ -886,4 +886,4 @@ def emit(text: str | Iterable[str], output: Path | None, fmt: str) -> None:
     from mncost.present.files import display_path
 
     write_output(output, text)
-    click.echo(f"wrote {display_path(output)} ({fmt})", err=True)
+    click.echo(f"wrote {display_path(output.resolve())} ({fmt})", err=True)

@@ -178,7 +178,7 @@ def calibrate_command(
         rank = feature_rank(profile)
         held = predict_measurements(profile, held_points)
     text = profile_json(profile)
-    shown = display_path(output) if output is not None else None
+    shown = display_path(output.resolve()) if output is not None else None
     report = calibration_report(profile, rank, shown, held, holdout)
     if output is None:  # the profile is the output; the summary goes to standard error
         from mncost.present.terminal import render_terminal

@@ -82,9 +82,9 @@ def export_command(scenario: ScenarioOptions, output: Path | None, seed: int) ->
             seed=seed,
             inputs=input_files(),
         )
-    extra = f" and {display_path(written.external)}" if written.external else ""
+    extra = f" and {display_path(written.external.resolve())}" if written.external else ""
     click.echo(
-        f"wrote {display_path(output)}{extra} (ONNX: {written.nodes:,} nodes, "
+        f"wrote {display_path(output.resolve())}{extra} (ONNX: {written.nodes:,} nodes, "
         f"{written.params:,} values of random weights, {written.bytes:,} bytes)",
         err=True,
     )

@@ -126,7 +126,7 @@ def import_command(model: str, output: Path | None, resolution: Any, strict: boo
         )
         if n
     ]
-    where = "standard output" if output is None else display_path(output)
+    where = "standard output" if output is None else display_path(output.resolve())
     c = imported.check
     checked = "alpha 1" + (f" and {float(c.alpha):g}" if c.alpha is not None else "")
     click.echo(

@@ -495,9 +495,9 @@ def measure_command(
     sidecar = {"format": "mncost-measurements", "version": 1, "csv": output.name, "runs": runs}
     write_output(side, json.dumps(sidecar, indent=2, allow_nan=False) + "\n")
     click.echo(
-        f"wrote {display_path(output)} ({len(new_rows)} timed now"
+        f"wrote {display_path(output.resolve())} ({len(new_rows)} timed now"
         + (f", {len(old_rows)} kept" if old_rows else "")
-        + f") and {display_path(side.name)}",
+        + f") and {display_path(side.resolve())}",
         err=True,
     )
     if profiled:
@@ -508,7 +508,7 @@ def measure_command(
         check_output_path(target)
         write_output(target, _csv_text(kept + rows, LAYER_COLUMNS))
         click.echo(
-            f"wrote {display_path(target)} (per layer: {len(profiled)} configuration(s))",
+            f"wrote {display_path(target.resolve())} (per layer: {len(profiled)} configuration(s))",
             err=True,
         )
     emit_report(measure_report(result, skipped, scale, profiled), "table", None)
