@@ -413,3 +413,47 @@ def test_the_readme_notebook_example_runs():
     assert mncost.latency("mobilenet-v2", 0.75, 160).to_frame().ms.sum() > 0
     diff = mncost.compare("mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128").to_frame()
     assert set(diff.columns) == {"type", "metric", "a", "b", "delta", "relative"}
+
+
+def test_sweep_budgets_are_drawn_and_counted(tmp_path):
+    # The count comes from mncost.memory()'s per-op reckoning of each configuration,
+    # not from the sweep's vectorised grid.
+    import mncost
+
+    configs = [(a, r) for a in (0.5, 1.0) for r in (128, 224)]
+    meeting = sum(
+        mncost.memory("mobilenet-v2", a, r).peak_activation_bytes <= 2**20 for a, r in configs
+    )
+    out = run_cli(
+        "sweep",
+        "mobilenet-v2",
+        "--alpha",
+        "0.5,1",
+        "--res",
+        "128,224",
+        "--max-peak-bytes",
+        "1MiB",
+        "-f",
+        "markdown",
+    )
+    assert out.exit_code == 0, out.stderr
+    assert f"Budgets: {meeting} of 4 configurations meet every one" in out.stdout
+    page = tmp_path / "s.html"
+    out = run_cli(
+        "sweep",
+        "mobilenet-v2",
+        "--alpha",
+        "0.5,0.75,1",
+        "--res",
+        "128,160,224",
+        "--max-peak-bytes",
+        "1MiB",
+        "-o",
+        str(page),
+    )
+    assert out.exit_code == 0, out.stderr
+    html = page.read_text()
+    assert "1MiB (boundary)" in html
+    assert "over a budget" in html
+    bad = run_cli("sweep", "mobilenet-v2", "--max-latency-ms", "20")
+    assert bad.exit_code == 2 and "needs --device" in bad.stderr

@@ -73,6 +73,7 @@ __all__ = [
     "BUDGETS",
     "RESERVES",
     "apply_reserves",
+    "budget_masks",
     "BudgetKind",
     "Budget",
     "BudgetCheck",
@@ -731,6 +732,21 @@ def _meets(values: numpy.ndarray, budget: Budget) -> numpy.ndarray:
     if values.dtype.kind in "iu":  # exact: an int is <= limit iff <= floor(limit)
         return values <= math.floor(budget.limit)
     return np.asarray(values <= float(budget.limit))
+
+
+def budget_masks(
+    grid: ExploreGrid, budgets: Sequence[Budget], margin: Fraction = Fraction(0)
+) -> tuple[numpy.ndarray, ...]:
+    """Per budget, where ``grid`` meets it (as :func:`choose` tests it: a measurement or an
+    exact count need only not exceed the limit; a latency estimate must sit ``margin``
+    below it). ExploreError for a budget on a figure the grid does not have."""
+    for b in budgets:
+        if not grid.has(b.metric):
+            raise ExploreError(
+                f"--{b.kind.option.replace('_', '-')} bounds {b.metric}, which this grid "
+                "does not have" + (": give --device" if b.metric == LATENCY else "")
+            )
+    return tuple(_meets_on(grid, b, margin) for b in budgets)
 
 
 def _meets_on(grid: ExploreGrid, budget: Budget, margin: Fraction) -> numpy.ndarray:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy
     import plotly.graph_objects as go
 
-    from mncost.analysis.choose import ChooseResult
+    from mncost.analysis.choose import Budget, ChooseResult
     from mncost.present.model import Table
 
 __all__ = [
@@ -373,8 +373,15 @@ def _layout(
         fig.update_yaxes(tickmode="array", tickvals=list(ys), ticktext=ticks)
 
 
-def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
-    """``metric`` over the grid, with MAC contours and the released checkpoints."""
+def sweep_figure(
+    grid: ExploreGrid,
+    metric: str,
+    budgets: Sequence[Budget] = (),
+    meets: Sequence[numpy.ndarray] = (),
+) -> go.Figure:
+    """``metric`` over the grid, with MAC contours, the released checkpoints, and each of
+    ``budgets``' boundary (``meets``: where each is met) with the cells over a budget
+    shaded."""
     import numpy as np
     import plotly.graph_objects as go
 
@@ -401,10 +408,35 @@ def sweep_figure(grid: ExploreGrid, metric: str) -> go.Figure:
     edge = _published_edge(grid, a, r, xs, ys)
     if edge is not None:
         fig.add_trace(edge)
+    if budgets:
+        feasible = np.ones(grid.shape, dtype=bool)
+        for m in meets:
+            feasible &= m
+        over = (~feasible[a, r]).T.astype(float)
+        over[over == 0] = np.nan  # feasible cells: no overlay
+        if not np.isnan(over).all():
+            fig.add_trace(
+                go.Heatmap(
+                    x=xs,
+                    y=ys,
+                    z=over,
+                    colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
+                    showscale=False,
+                    hoverinfo="skip",
+                    name="over a budget",
+                    showlegend=True,
+                )
+            )
+    lines, labels = _budget_lines(budgets, meets, a, r, xs, ys)
+    for trace in lines:
+        fig.add_trace(trace)
     marks = _checkpoints(grid, label_top1=metric == ACCURACY)
     if marks is not None:
         fig.add_trace(marks)
-    _layout(fig, f"{_esc(grid.model)}: {_esc(words or _label(metric))}", xs, ys, _y_ticks(grid))
+    title = f"{_esc(grid.model)}: {_esc(words or _label(metric))}"
+    _layout(fig, title + ("; shaded: over a budget" if budgets else ""), xs, ys, _y_ticks(grid))
+    for note in labels:
+        fig.add_annotation(**note)
     return fig
 
 
@@ -439,17 +471,23 @@ def _cell_edges(values: Sequence[float]) -> list[float]:
 
 
 def _budget_lines(
-    result: ChooseResult, k: int, a: slice, r: slice, xs: list[float], ys: list[int]
+    budgets: Sequence[Budget],
+    meets_each: Sequence[numpy.ndarray],
+    a: slice,
+    r: slice,
+    xs: list[float],
+    ys: list[int],
 ) -> tuple[list[go.Scatter], list[dict[str, Any]]]:
-    """Each budget's boundary on grid ``k``, and its label: an annotation on a white
-    ground at the line's top right end, so no line strikes its text through."""
+    """Each budget's boundary on a grid (``meets_each``: where each budget is met), and
+    its label: an annotation on a white ground at the line's top right end, so no line
+    strikes its text through."""
     import plotly.graph_objects as go
 
     traces: list[go.Scatter] = []
     labels: list[dict[str, Any]] = []
-    if not result.meets:
+    if not meets_each:
         return traces, labels
-    for b, (budget, meets) in enumerate(zip(result.budgets, result.meets[k])):
+    for b, (budget, meets) in enumerate(zip(budgets, meets_each)):
         m = meets[a, r]
         if m.all() or not m.any():  # no boundary inside the map
             continue
@@ -553,7 +591,9 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             )
         for trace in _contours(grid, a, r, xs, ys):
             fig.add_trace(trace)
-        lines, labels = _budget_lines(result, k, a, r, xs, ys)
+        lines, labels = _budget_lines(
+            result.budgets, result.meets[k] if result.meets else (), a, r, xs, ys
+        )
         for trace in lines:
             fig.add_trace(trace)
         edge = _published_edge(grid, a, r, xs, ys)

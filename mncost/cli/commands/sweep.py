@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +27,7 @@ from mncost.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from mncost.analysis.choose import Budget
     from mncost.cost.execution import Execution
 
 __all__ = [
@@ -242,6 +244,15 @@ A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per ax
     help="The figure a heatmap (-o sweep.html) and the terminal's pivot show "
     "[default: top1 when given, else mult_adds].",
 )
+@click.option("--max-macs", metavar="N", help="Draw this MAC budget on the heatmap (300M).")
+@click.option("--max-params", metavar="N", help="Draw this parameter budget (3M).")
+@click.option(
+    "--max-weight-bytes", metavar="BYTES", help="Draw this weight budget, in --dtype (4MB)."
+)
+@click.option(
+    "--max-peak-bytes", metavar="BYTES", help="Draw this peak-memory budget, in --dtype (256KiB)."
+)
+@click.option("--max-latency-ms", metavar="MS", help="Draw this latency budget (needs --device).")
 @memory_options()
 @device_option()
 @click.option(
@@ -257,6 +268,11 @@ def sweep_command(
     res: str,
     metrics: tuple[str, ...],
     heat: str | None,
+    max_macs: str | None,
+    max_params: str | None,
+    max_weight_bytes: str | None,
+    max_peak_bytes: str | None,
+    max_latency_ms: str | None,
     execution: Execution,
     device: str | Path | None,
     extrapolate: bool,
@@ -271,6 +287,9 @@ def sweep_command(
     method and leave-one-out error where the model has published checkpoints. A large
     grid in a terminal shows a pivot of one figure; -f csv or -f json give every row,
     -o sweep.html an offline heatmap with MAC contours and the released checkpoints.
+    Budgets (--max-macs, --max-peak-bytes, ...) draw each one's boundary on the heatmap,
+    shade the configurations over one, and say how many meet them all; `mncost choose`
+    ranks the ones that do.
     """
     from mncost.analysis.explore import (
         ExploreError,
@@ -286,6 +305,20 @@ def sweep_command(
     for name in (*metrics, *((heat,) if heat else ())):
         if name not in known:
             raise UserError(f"unknown metric {quote(name)}; choose from {', '.join(known)}")
+    from mncost.analysis.choose import budget_masks, parse_budgets
+
+    with user_errors(ExploreError):
+        budgets = parse_budgets(
+            {
+                "max_macs": max_macs,
+                "max_params": max_params,
+                "max_weight_bytes": max_weight_bytes,
+                "max_peak_bytes": max_peak_bytes,
+                "max_latency_ms": max_latency_ms,
+            }
+        )
+    if max_latency_ms is not None and device is None:
+        raise UserError("--max-latency-ms needs --device (pixel1-cpu, or a profile file)")
     alphas, resolutions = parse_axes(alpha, res)
     chosen = resolve_scenario(scenario)
     profile = None
@@ -293,8 +326,9 @@ def sweep_command(
         with user_errors(LatencyError):
             profile = resolve_device(device)
     asked = list(metrics) or None
-    if asked is not None and heat is not None and heat not in asked:
-        asked.append(heat)
+    for wanted in ([heat] if heat is not None else []) + [b.metric for b in budgets]:
+        if asked is not None and wanted not in asked:
+            asked.append(wanted)
     registered = chosen.registered
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
         grid = explore_grid(
@@ -315,20 +349,32 @@ def sweep_command(
                 f"--heatmap {heat} is not a figure of this sweep"
                 + (": give --device" if heat == "latency_ms" else "")
             )
+        meets = budget_masks(grid, budgets)
         bar(f"writing {fmt}", 0, 0)
-        text = _render(grid, fmt, heat, output)
+        text = _render(grid, fmt, heat, output, budgets, meets)
         if output is not None:  # a file is written under the bar; standard output after it
             emit(text, output, fmt)
     if output is None:
         emit(text, output, fmt)
 
 
-def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str | Iterator[str]:
+def _render(
+    grid: Any,
+    fmt: str,
+    heat: str | None,
+    output: Path | None,
+    budgets: Sequence[Budget] = (),
+    meets: Sequence[Any] = (),
+) -> str | Iterator[str]:
     """The output's text: in HTML a heatmap page, else the sweep report."""
     from mncost.present.views.sweep import sweep_report
 
+    note = _budget_note(grid, budgets, meets)
     if fmt != "html":
-        return render_output(sweep_report(grid, full=fmt != "table", pivot=heat), fmt, output)
+        report = sweep_report(grid, full=fmt != "table", pivot=heat)
+        if note:
+            report = replace(report, notes=[*report.notes, note])
+        return render_output(report, fmt, output)
     from mncost.present.heatmap import heatmap_page, sweep_figure
 
     metric = heat or (
@@ -352,6 +398,35 @@ def _render(grid: Any, fmt: str, heat: str | None, output: Path | None) -> str |
             else "."
         )
     )
+    if budgets:
+        intro += (
+            " Shaded dark: over a budget; a coloured line with its label: each budget's boundary."
+        )
+    notes = [*report.notes, *([note] if note else [])]
     return heatmap_page(
-        [sweep_figure(grid, metric)], [grid], report.title, intro, report.tables, report.notes
+        [sweep_figure(grid, metric, budgets, meets)],
+        [grid],
+        report.title,
+        intro,
+        report.tables,
+        notes,
+    )
+
+
+def _budget_note(grid: Any, budgets: Sequence[Budget], meets: Sequence[Any]) -> str:
+    """How many configurations meet each budget and all of them."""
+    if not budgets:
+        return ""
+    import numpy as np
+
+    every = np.ones(grid.shape, dtype=bool)
+    parts = []
+    for b, m in zip(budgets, meets):
+        every &= m
+        unit = " ms" if b.kind.quantity == "ms" and b.text[-1:].isdigit() else ""
+        parts.append(f"{b.kind.short} <= {b.text}{unit}: {int(m.sum()):,}")
+    return (
+        f"Budgets: {int(every.sum()):,} of {grid.size:,} configurations meet every one ("
+        + "; ".join(parts)
+        + " meet each alone). `mncost choose` ranks the ones that meet them all."
     )
