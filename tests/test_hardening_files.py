@@ -256,7 +256,8 @@ def test_report_markdown_checks_its_chart_files_too(tmp_path, monkeypatch):
 
 def test_any_option_of_the_input_file_type_is_protected(tmp_path):
     # How a later command that reads a file (a profile, a CSV) gets the same protection.
-    from mncost.cli.options import InputFile, MncostGroup, write_output
+    from mncost.cli.files import InputFile, write_output
+    from mncost.cli.process import MncostGroup
 
     @click.group(cls=MncostGroup)
     def group() -> None:
@@ -452,7 +453,7 @@ def test_a_reader_that_leaves_gives_exit_1_and_nothing_on_stderr(unbuffered, tmp
 
 def _failing_group(message: str) -> click.Group:
     """A one-command CLI whose command fails with ``message`` as a UserError."""
-    from mncost.cli.options import MncostGroup, UserError
+    from mncost.cli.process import MncostGroup, UserError
 
     @click.group(cls=MncostGroup)
     def group() -> None:
@@ -473,7 +474,7 @@ def test_an_error_line_escapes_controls_and_newlines():
 
 
 def test_an_error_line_is_capped():
-    from mncost.cli.options import ERROR_LINE_LIMIT
+    from mncost.cli.process import ERROR_LINE_LIMIT
 
     result = CliRunner().invoke(_failing_group("y" * 50_000), ["fail"])
     assert result.exit_code == 2

@@ -6,7 +6,7 @@ import click
 
 from mncost import __version__
 from mncost.cli.commands.core import models_command, schema_command, table_command
-from mncost.cli.options import MncostGroup
+from mncost.cli.process import MncostGroup
 
 __all__ = ["cli", "main"]
 

@@ -10,18 +10,17 @@ from typing import Any
 
 import click
 
-from mncost.cli.options import (
+from mncost.cli.files import (
     INPUTS_KEY,
     InputFile,
     OutputFile,
-    UserError,
     check_output_path,
-    dtype_option,
     emit,
     emit_report,
-    user_errors,
     write_output,
 )
+from mncost.cli.options import dtype_option
+from mncost.cli.process import UserError, user_errors
 
 __all__ = ["calibrate_command"]
 

@@ -9,19 +9,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes, render_output
-from mncost.cli.options import (
-    ModelArgument,
-    ParamType,
-    UserError,
-    WholeNumber,
-    device_option,
-    emit,
-    memory_options,
-    output_options,
-    resolve_format,
-    resolve_model,
-    user_errors,
-)
+from mncost.cli.files import emit, output_options, resolve_format
+from mncost.cli.options import device_option, memory_options, resolve_model
+from mncost.cli.params import ModelArgument, ParamType, WholeNumber
+from mncost.cli.process import UserError, user_errors
 
 if TYPE_CHECKING:
     from mncost.analysis.schedules import PatchSearch

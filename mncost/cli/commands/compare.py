@@ -7,15 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mncost.cli.options import (
-    ParamType,
-    device_option,
-    emit_report,
-    memory_options,
-    output_options,
-    resolve_format,
-    user_errors,
-)
+from mncost.cli.files import emit_report, output_options, resolve_format
+from mncost.cli.options import device_option, memory_options
+from mncost.cli.params import ParamType
+from mncost.cli.process import user_errors
 
 if TYPE_CHECKING:
     from mncost.cost.execution import Execution

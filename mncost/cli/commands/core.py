@@ -7,17 +7,9 @@ from pathlib import Path
 
 import click
 
-from mncost.cli.options import (
-    OutputFile,
-    ScenarioOptions,
-    emit,
-    emit_report,
-    output_options,
-    resolve_format,
-    resolve_scenario,
-    scenario_options,
-    user_errors,
-)
+from mncost.cli.files import OutputFile, emit, emit_report, output_options, resolve_format
+from mncost.cli.options import ScenarioOptions, resolve_scenario, scenario_options
+from mncost.cli.process import user_errors
 
 __all__ = ["models_command", "schema_command", "table_command"]
 

@@ -6,16 +6,9 @@ from pathlib import Path
 
 import click
 
-from mncost.cli.options import (
-    OutputFile,
-    ScenarioOptions,
-    UserError,
-    check_output_path,
-    input_files,
-    resolve_scenario,
-    scenario_options,
-    user_errors,
-)
+from mncost.cli.files import OutputFile, check_output_path, input_files
+from mncost.cli.options import ScenarioOptions, resolve_scenario, scenario_options
+from mncost.cli.process import UserError, user_errors
 
 __all__ = ["export_command"]
 

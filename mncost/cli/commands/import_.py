@@ -7,18 +7,16 @@ from typing import Any
 
 import click
 
-from mncost.cli.options import (
-    RESOLUTION,
+from mncost.cli.files import (
     STDOUT_CLOSED,
-    ModelArgument,
     OutputFile,
-    UserError,
     check_output_path,
-    resolve_model,
     stdout_closed,
-    user_errors,
     write_output,
 )
+from mncost.cli.options import resolve_model
+from mncost.cli.params import RESOLUTION, ModelArgument
+from mncost.cli.process import UserError, user_errors
 
 __all__ = ["import_command"]
 

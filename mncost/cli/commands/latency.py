@@ -8,19 +8,9 @@ from typing import Any
 
 import click
 
-from mncost.cli.options import (
-    ScenarioOptions,
-    UserError,
-    device_option,
-    emit,
-    emit_report,
-    input_files,
-    output_options,
-    resolve_format,
-    resolve_scenario,
-    scenario_options,
-    user_errors,
-)
+from mncost.cli.files import emit, emit_report, input_files, output_options, resolve_format
+from mncost.cli.options import ScenarioOptions, device_option, resolve_scenario, scenario_options
+from mncost.cli.process import UserError, user_errors
 from mncost.present.formats import REPORT_FORMATS
 
 __all__ = ["latency_command"]

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import click
 
-from mncost.cli.options import (
-    MULTIPLIER,
-    ROUNDING_CHOICES,
-    UserError,
-    WholeNumber,
-    emit_report,
-    output_options,
-    resolve_format,
-    user_errors,
-)
+from mncost.cli.files import emit_report, output_options, resolve_format
+from mncost.cli.params import MULTIPLIER, ROUNDING_CHOICES, WholeNumber
+from mncost.cli.process import UserError, user_errors
 from mncost.limits import MAX_CHANNELS, MAX_KERNEL, MAX_MULTIPLIER, MAX_RESOLUTION
 
 __all__ = ["layer_command"]

@@ -12,15 +12,8 @@ from typing import Any
 
 import click
 
-from mncost.cli.options import (
-    INPUTS_KEY,
-    OutputFile,
-    UserError,
-    check_output_path,
-    emit_report,
-    user_errors,
-    write_output,
-)
+from mncost.cli.files import INPUTS_KEY, OutputFile, check_output_path, emit_report, write_output
+from mncost.cli.process import UserError, user_errors
 
 __all__ = ["measure_command"]
 

@@ -9,18 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mncost.cli.options import (
-    ScenarioOptions,
-    UserError,
-    emit_report,
-    memory_options,
-    output_options,
-    resolve_format,
-    resolve_scenario,
-    scenario_options,
-    user_errors,
-    write_output,
-)
+from mncost.cli.files import emit_report, output_options, resolve_format, write_output
+from mncost.cli.options import ScenarioOptions, memory_options, resolve_scenario, scenario_options
+from mncost.cli.process import UserError, user_errors
 from mncost.present.formats import REPORT_FORMATS
 
 if TYPE_CHECKING:

@@ -11,23 +11,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mncost.cli.commands.sweep import ProgressBar
+from mncost.cli.files import OutputFile, emit, input_files
 from mncost.cli.options import (
-    KeyChoice,
-    OutputFile,
-    ParamType,
-    PatchGrid,
     ScenarioOptions,
-    UserError,
-    WholeNumber,
-    emit,
-    input_files,
     memory_options,
     query_options,
     resolve_scenario,
     run_query,
     scenario_options,
-    user_errors,
 )
+from mncost.cli.params import KeyChoice, ParamType, PatchGrid, WholeNumber
+from mncost.cli.process import UserError, user_errors
 from mncost.limits import MAX_HIGHLIGHTS
 
 if TYPE_CHECKING:

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import click
 
-from mncost.cli.options import (
-    UserError,
-    emit_report,
-    output_options,
-    query_options,
-    resolve_format,
-    run_query,
-)
+from mncost.cli.files import emit_report, output_options, resolve_format
+from mncost.cli.options import query_options, run_query
+from mncost.cli.process import UserError
 
 __all__ = ["published_command"]
 

@@ -7,19 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mncost.cli.options import (
-    ERROR_LINE_LIMIT,
-    OutputFile,
-    ScenarioOptions,
-    UserError,
-    check_output_path,
-    emit,
-    memory_options,
-    resolve_scenario,
-    scenario_options,
-    user_errors,
-    write_output,
-)
+from mncost.cli.files import OutputFile, check_output_path, emit, write_output
+from mncost.cli.options import ScenarioOptions, memory_options, resolve_scenario, scenario_options
+from mncost.cli.process import ERROR_LINE_LIMIT, UserError, user_errors
 from mncost.present.files import display_path
 from mncost.text import quote
 

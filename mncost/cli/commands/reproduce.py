@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from mncost.cli.options import UserError, emit_report, output_options, resolve_format
+from mncost.cli.files import emit_report, output_options, resolve_format
+from mncost.cli.process import UserError
 
 __all__ = ["reproduce_command"]
 

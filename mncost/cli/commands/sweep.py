@@ -13,18 +13,15 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from mncost.cli.files import emit, output_options, resolve_format
 from mncost.cli.options import (
     ScenarioOptions,
-    UserError,
     device_option,
-    emit,
     grid_scenario_options,
     memory_options,
-    output_options,
-    resolve_format,
     resolve_scenario,
-    user_errors,
 )
+from mncost.cli.process import UserError, user_errors
 
 if TYPE_CHECKING:
     from mncost.analysis.choose import Budget
@@ -152,7 +149,7 @@ def render_output(report: Any, fmt: str, output: Path | None) -> str | Iterator[
     """The text :func:`mncost.cli.options.emit_report` would write, rendered now (so that
     a long render runs under the progress bar, and the bar is gone before it is shown),
     or, for CSV and JSON, its pieces, rendered as they are written."""
-    from mncost.cli.options import STDOUT_CLOSED, stdout_closed
+    from mncost.cli.files import STDOUT_CLOSED, stdout_closed
     from mncost.present.render import render, render_pieces
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty

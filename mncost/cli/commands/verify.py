@@ -10,16 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mncost.cli.options import (
-    ScenarioOptions,
-    UserError,
-    emit_report,
-    output_options,
-    resolve_format,
-    resolve_scenario,
-    scenario_options,
-    user_errors,
-)
+from mncost.cli.files import emit_report, output_options, resolve_format
+from mncost.cli.options import ScenarioOptions, resolve_scenario, scenario_options
+from mncost.cli.process import UserError, user_errors
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
