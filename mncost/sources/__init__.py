@@ -17,6 +17,7 @@ from mncost.sources.paper_cells import (
     normalize_table,
     paper_cells,
     paper_tables,
+    published_cells,
 )
 from mncost.sources.paper_rows import (
     TABLE_CONTEXT,
@@ -40,6 +41,7 @@ __all__ = [
     "normalize_table",
     "paper_cells",
     "paper_tables",
+    "published_cells",
     "row_config",
     "table3_layer",
     "undefined_reason",

@@ -5,6 +5,12 @@ as printed, with the document it was read from. This module only reads it: it ty
 each cell's text as an exact :class:`~decimal.Decimal` and checks that the text agrees
 with its unit. Nothing computed is ever stored here.
 
+It also holds a few cells of other publications that the paper's figures are audited
+beside (:data:`PUBLICATIONS`): the MobileNetV2 paper's Table 6 (Sandler et al. 2018),
+its detectors' costs. Their tables are named with the publication's prefix ("V2 Table
+6"); :func:`paper_cells` and :func:`paper_tables` are the MobileNets paper's alone,
+:func:`published_cells` and :func:`published_tables` every publication's.
+
 Provenance has two levels. The transcription a cell was read from (``document``) stays
 in the data, so a test can check the cell against it; what mncost *shows* is the
 publication itself (:data:`PAPER_CITATION`, :func:`cite`), which a user can look up.
@@ -27,10 +33,14 @@ __all__ = [
     "PublishedCell",
     "QUANTITIES",
     "UnknownTableError",
+    "PUBLICATIONS",
     "cite",
     "normalize_table",
     "paper_cells",
     "paper_tables",
+    "publication",
+    "published_cells",
+    "published_tables",
 ]
 
 QUANTITIES: tuple[str, ...] = (
@@ -48,10 +58,32 @@ PAPER_CITATION = "Howard et al. 2017, arXiv:1704.04861"
 for Mobile Vision Applications"), as outputs cite it."""
 
 
+PUBLICATIONS: dict[str, str] = {"V2": "Sandler et al. 2018, arXiv:1801.04381"}
+"""Other publications with cells here, by the prefix of their table names: "V2 Table 6"
+is Table 6 of the MobileNetV2 paper ("MobileNetV2: Inverted Residuals and Linear
+Bottlenecks")."""
+
+
+def _split(table: str) -> tuple[str, str]:
+    """("V2", "Table 6") for "V2 Table 6"; ("", table) for the MobileNets paper's."""
+    prefix, _, rest = table.partition(" ")
+    return (prefix, rest) if prefix in PUBLICATIONS and rest else ("", table)
+
+
+def publication(table: str) -> str:
+    """The publication a table (or section) is printed in: "V2 Table 6" -> "Sandler et al.
+    2018, arXiv:1801.04381"; the MobileNets paper's -> :data:`PAPER_CITATION`."""
+    prefix, _ = _split(table)
+    return PUBLICATIONS[prefix] if prefix else PAPER_CITATION
+
+
 def cite(where: str = "") -> str:
     """The paper, and optionally where in it: cite("Table 7") ->
-    "Howard et al. 2017, arXiv:1704.04861, Table 7"."""
-    return f"{PAPER_CITATION}, {where}" if where else PAPER_CITATION
+    "Howard et al. 2017, arXiv:1704.04861, Table 7"; another publication's table by its
+    prefix: cite("V2 Table 6") -> "Sandler et al. 2018, arXiv:1801.04381, Table 6"."""
+    if not where:
+        return PAPER_CITATION
+    return f"{publication(where)}, {_split(where)[1]}"
 
 
 _FIELDS = ["document", "table", "row", "column", "text", "unit", "quantity"]
@@ -76,10 +108,10 @@ class PublishedCell:
 
     document: str
     """The transcription the cell was read from (a file in shared/paper/, e.g.
-    "001_ee45856d9e240888.txt"): data for checking the cell, never shown; outputs cite
-    :attr:`citation`."""
+    "001_ee45856d9e240888.txt", or the issue that quotes another publication's cells):
+    data for checking the cell, never shown; outputs cite :attr:`citation`."""
     table: str
-    """"Table 6"."""
+    """"Table 6"; another publication's with its prefix, "V2 Table 6"."""
     row: str
     """Row label as printed, e.g. "0.75 MobileNet-224"."""
     column: str
@@ -96,8 +128,14 @@ class PublishedCell:
     @property
     def citation(self) -> str:
         """Where the cell is printed, as outputs cite it: "Howard et al. 2017,
-        arXiv:1704.04861, Table 6"."""
+        arXiv:1704.04861, Table 6" (or "Sandler et al. 2018, arXiv:1801.04381, Table 6"
+        for "V2 Table 6")."""
         return cite(self.table)
+
+    @property
+    def publication(self) -> str:
+        """The publication the cell is printed in (authors, year, arXiv id)."""
+        return publication(self.table)
 
     @property
     def places(self) -> int:
@@ -162,33 +200,74 @@ def _all_cells() -> tuple[PublishedCell, ...]:
     return _read_csv(data.read_text(encoding="utf-8"))
 
 
-def paper_tables() -> list[str]:
-    """The encoded tables in the paper's order: "Table 2" .. "Table 14"."""
+def _table_key(name: str) -> tuple[int, int]:
+    """The MobileNets paper's tables first, then each other publication's, by number."""
+    prefix, rest = _split(name)
+    order = 0 if not prefix else 1 + list(PUBLICATIONS).index(prefix)
+    return order, int(rest.split()[-1])
+
+
+def published_tables() -> list[str]:
+    """Every encoded table: the paper's ("Table 2" .. "Table 14"), then the other
+    publications' ("V2 Table 6")."""
     names = dict.fromkeys(cell.table for cell in _all_cells())
-    return sorted(names, key=lambda name: int(name.split()[-1]))
+    return sorted(names, key=_table_key)
+
+
+def paper_tables() -> list[str]:
+    """The paper's encoded tables in its order: "Table 2" .. "Table 14"."""
+    return [name for name in published_tables() if not _split(name)[0]]
+
+
+# "6", "Table 6", "table6", "T6"; "v2-6", "V2 Table 6", "v2 t6" for the MobileNetV2 paper's.
+_TABLE_NAME = re.compile(
+    r"\s*(?:(?P<prefix>v2)(?=[\s_:-]|t)[\s_:-]*)?(?:t(?:able)?)?[\s_-]*(?P<number>\d+)\s*",
+    re.IGNORECASE,
+)
 
 
 def normalize_table(name: str) -> str:
-    """A forgiving table name ("6", "Table 6", "table6", "T6") as "Table 6".
+    """A forgiving table name ("6", "Table 6", "table6", "T6") as "Table 6"; the
+    MobileNetV2 paper's ("v2-6", "V2 Table 6") as "V2 Table 6".
 
     Raises UnknownTableError, naming the tables there are, for anything else.
     """
-    match = re.fullmatch(r"\s*(?:t(?:able)?)?[\s_-]*(\d+)\s*", str(name), re.IGNORECASE)
-    tables = paper_tables()
+    match = _TABLE_NAME.fullmatch(str(name))
+    tables = published_tables()
     if match is not None:
-        candidate = f"Table {int(match[1])}"
+        prefix = f"{match['prefix'].upper()} " if match["prefix"] else ""
+        candidate = f"{prefix}Table {int(match['number'])}"
         if candidate in tables:
             return candidate
+    own = paper_tables()
+    others = [t for t in tables if t not in own]
+    also = "".join(
+        f"; also {_split(t)[1]} of {publication(t)}: {_split(t)[0].lower()}-{t.split()[-1]}"
+        for t in others
+    )
     raise UnknownTableError(
         f"unknown table {name!r}; the paper's tables with figures are "
-        f"{tables[0].split()[-1]}-{tables[-1].split()[-1]} (e.g. 6, 'Table 6', table6)"
+        f"{own[0].split()[-1]}-{own[-1].split()[-1]} (e.g. 6, 'Table 6', table6){also}"
     )
 
 
-def paper_cells(tables: Iterable[str] | None = None) -> list[PublishedCell]:
-    """The published cells, in table order; ``tables`` picks some (forgiving names)."""
-    cells = _all_cells()
+def _select(cells: Iterable[PublishedCell], tables: Iterable[str] | None) -> list[PublishedCell]:
     if tables is None:
         return list(cells)
     wanted = {normalize_table(name) for name in tables}
     return [cell for cell in cells if cell.table in wanted]
+
+
+def paper_cells(tables: Iterable[str] | None = None) -> list[PublishedCell]:
+    """The MobileNets paper's published cells, in table order; ``tables`` picks some
+    (forgiving names). Other publications' cells are :func:`published_cells`'."""
+    own = [cell for cell in _all_cells() if not _split(cell.table)[0]]
+    return _select(own, tables)
+
+
+def published_cells(tables: Iterable[str] | None = None) -> list[PublishedCell]:
+    """Every publication's cells: the paper's, then the others' (:data:`PUBLICATIONS`);
+    ``tables`` picks some (forgiving names, "v2-6" for the MobileNetV2 paper's Table 6)."""
+    order = {name: i for i, name in enumerate(published_tables())}
+    ordered = sorted(_all_cells(), key=lambda cell: order[cell.table])
+    return _select(ordered, tables)

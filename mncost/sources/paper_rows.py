@@ -4,7 +4,9 @@ The paper names its models in row labels ("0.75 MobileNet-224") and in the text 
 each table (Table 10 is Stanford Dogs, 120 classes; Table 12 reports the backbone). This
 module turns that into a :class:`RowConfig` mncost can count, and says, for every row
 it cannot count, what the paper leaves undefined. Table 3's rows are single layers, not
-models: :func:`table3_layer` gives those.
+models: :func:`table3_layer` gives those. The detectors (Table 13's SSD on MobileNet, the
+MobileNetV2 paper's SSDLite rows) are read as the TF Object Detection API builds them
+(:data:`DETECTORS`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from fractions import Fraction
 __all__ = [
     "BASELINES",
     "Baseline",
+    "DETECTORS",
+    "Detector",
     "LayerConfig",
     "RowConfig",
     "TABLE_CONTEXT",
@@ -31,15 +35,19 @@ class RowConfig:
     """How mncost computes a published row."""
 
     model: str
-    """Registry name: "mobilenet-v1", "mobilenet-v1-conv" or "mobilenet-v1-shallow"."""
+    """Registry name: "mobilenet-v1", "mobilenet-v1-conv", "mobilenet-v1-shallow", a
+    comparison model ("vgg16") or a detector ("ssd300-mobilenet-v1")."""
     alpha: Fraction
     resolution: int
     classes: int
-    """Classifier width: 1000 (ImageNet), 120 (Stanford Dogs), 0 = backbone only."""
+    """Classifier width: 1000 (ImageNet), 120 (Stanford Dogs), 0 = backbone only; a
+    detector's class slots per anchor (91 for COCO: 90 ids and background)."""
     dataset: str
-    """"ImageNet", "Stanford Dogs", "face attributes", ..."""
+    """"ImageNet", "Stanford Dogs", "face attributes", "COCO", ..."""
     basis: str = ""
     """Why the row is read this way (the paper's words it rests on)."""
+    reading: str = ""
+    """How the row is read, in brief, when it is not a classifier ("" otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,15 @@ TABLE_CONTEXT: dict[str, TableContext] = {
     "Table 13": TableContext(
         "COCO",
         None,
-        "object detection on COCO",
+        "object detection on COCO (Section 4.6)",
         undefined="the detection heads (SSD, Faster-RCNN: extra feature layers, box "
         "predictors, RPN and proposal count) are not defined in the paper",
+    ),
+    "V2 Table 6": TableContext(
+        "COCO",
+        None,
+        "object detection on COCO (Sandler et al. 2018, arXiv:1801.04381, Section 6.2)",
+        undefined="the row names no detector mncost builds",
     ),
     "Table 14": TableContext(
         "face embeddings",
@@ -147,7 +161,97 @@ BASELINES: dict[tuple[str, str], Baseline] = {
     ),
 }
 """The comparison rows mncost can count, each read as the original layout it quotes."""
-_DETECTOR_EXTRACTORS = {"deeplab-VGG", "VGG", "Inception V2"}
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A published detector row, read as a built-in detector."""
+
+    model: str
+    """The registry name."""
+    resolution: int
+    classes: int
+    """Class slots per anchor."""
+    basis: str
+    """Why this model, size and class count: what the publication says."""
+    reading: str
+    """The reading in brief, as the audit shows it."""
+
+
+_TF_OD = (
+    "in the framework of the 2016 COCO challenge work the paper builds on (Huang et al. "
+    "2017, arXiv:1611.10012), the TF Object Detection API"
+)
+_COCO_SLOTS = "91 class slots (the API's 90 COCO ids and background)"
+"""The class slots per anchor of the API's COCO configs: ``num_classes: 90`` plus one."""
+_V2_320 = (
+    "Sandler et al. 2018, arXiv:1801.04381, Section 6.2: SSDLite replaces the SSD "
+    "prediction layers' regular convolutions with separable ones, both MobileNet models "
+    "are trained and evaluated with the TF Object Detection API, at an input of 320x320"
+)
+DETECTORS: dict[tuple[str, str], Detector] = {
+    ("Table 13", "SSD 300 / MobileNet"): Detector(
+        "ssd300-mobilenet-v1",
+        300,
+        91,
+        f"Section 4.6: SSD evaluated at 300x300 on COCO, {_TF_OD}; read as the API's "
+        f"ssd_mobilenet_v1, with {_COCO_SLOTS}",
+        f"the TF Object Detection API's SSD on MobileNet v1 at 300x300, {_COCO_SLOTS}",
+    ),
+    ("V2 Table 6", "MobileNet V1 + SSDLite"): Detector(
+        "ssdlite320-mobilenet-v1",
+        320,
+        91,
+        f"{_V2_320}; read as the API's ssdlite_mobilenet_v1, with {_COCO_SLOTS}",
+        f"the TF Object Detection API's SSDLite on MobileNet v1 at 320x320, {_COCO_SLOTS}",
+    ),
+    ("V2 Table 6", "MobileNet V2 + SSDLite"): Detector(
+        "ssdlite320-mobilenet-v2",
+        320,
+        91,
+        f"{_V2_320}; read as the API's ssdlite_mobilenet_v2, with {_COCO_SLOTS}",
+        f"the TF Object Detection API's SSDLite on MobileNet V2 at 320x320, {_COCO_SLOTS}",
+    ),
+}
+"""The detector rows mncost counts, each read as the TF Object Detection API's layout."""
+
+# Why the other detector rows cannot be counted: what the publication leaves out.
+_HEAD = (
+    "its detection head (the layers feeding the box predictors, the extra feature "
+    "layers, the anchors per location{proposals}) is not defined in the paper"
+)
+_FASTER_RCNN = (
+    "the paper gives Faster-RCNN's input ({size}) and its 300 RPN proposal boxes per "
+    "image (Section 4.6), but not the rest: which MobileNet layer feeds the region "
+    "proposal network and which layers run once per proposal, the RPN's conv and "
+    "anchors per location, each proposal's crop size and pooling, the box classifier, "
+    "or the input's shape (the shorter side {size} with the aspect ratio kept, or "
+    "{size}x{size}); and mncost cannot run layers once per proposal (a crop and resize "
+    "of 300 regions), so neither the detection head nor the whole can be counted"
+)
+_DEEPLAB_VGG = (
+    "; what is known: DeepLab's VGG-16 is the reduced one whose fc6 and fc7 are "
+    "subsampled, dilated convolutions, which Liu et al.'s SSD (arXiv:1512.02325) uses too, "
+    "but the paper gives neither its layers nor this detector's, and its figures are of "
+    "the framework's build, so torchvision's ssd300_vgg16 (Liu et al.'s layout, "
+    "torchvision's choices) is not taken for it"
+)
+_VGG = (
+    "; mncost's vgg16 is the ImageNet classifier, and the paper does not say which of its "
+    "layers the detector keeps or runs once per proposal"
+)
+_INCEPTION_V2 = (
+    "; nor does mncost build Inception V2 (BN-Inception, Ioffe and Szegedy 2015, "
+    "arXiv:1502.03167), the backbone"
+)
+_QUOTED_SSD300 = (
+    "SSD300 is quoted from the SSD paper (Liu et al. 2016, arXiv:1512.02325): the "
+    "MobileNetV2 paper does not define that VGG-16 detector (its layers, default boxes "
+    "per map and COCO class count are Liu et al.'s), and mncost builds no model of it; "
+    "torchvision's ssd300_vgg16 re-implements the layout with its own choices, so it is "
+    "not taken as the quoted model"
+)
+_DETECTOR_EXTRACTORS = {"deeplab-VGG", "VGG", "Inception V2", "MobileNet"}
 
 _SCALED = re.compile(r"^(?P<alpha>\d+(?:\.\d+)?) MobileNet(?:-(?P<res>\d+))?$")
 
@@ -174,13 +278,21 @@ def undefined_reason(table: str, row: str) -> str:
         return f"{table} is not one of the paper's tables with figures"
     if row in _FOREIGN:
         return _FOREIGN[row]
+    if (table, row) in DETECTORS:
+        return ""
+    if table == "V2 Table 6" and row.startswith("SSD300"):
+        return _QUOTED_SSD300
     framework, _, extractor = row.rpartition(" / ")
-    if extractor in _DETECTOR_EXTRACTORS:
+    if table == "Table 13" and extractor in _DETECTOR_EXTRACTORS:
+        if framework.startswith("Faster-RCNN") and extractor == "MobileNet":
+            return _FASTER_RCNN.format(size=framework.split()[-1])
+        proposals = ", the region proposals" if framework.startswith("Faster-RCNN") else ""
         return (
-            f"the figures are of a whole {framework} detector on {extractor}, quoted "
-            "from elsewhere: its detection head (extra feature layers, box predictors, "
-            "region proposals) is not defined in the paper, so neither the whole nor "
-            "the backbone's share can be counted"
+            f"the figures are of a whole {framework} detector on {extractor}, in the "
+            "framework of the 2016 COCO challenge work (Huang et al. 2017, "
+            f"arXiv:1611.10012): {_HEAD.format(proposals=proposals)}, so neither the "
+            "whole nor the backbone's share can be counted"
+            + {"Inception V2": _INCEPTION_V2, "deeplab-VGG": _DEEPLAB_VGG}.get(extractor, _VGG)
         )
     if context.undefined:
         return context.undefined
@@ -198,6 +310,17 @@ def row_config(table: str, row: str) -> RowConfig | None:
     if table == "Table 3" or undefined_reason(table, row):
         return None
     context = TABLE_CONTEXT[table]
+    detector = DETECTORS.get((table, row))
+    if detector is not None:
+        return RowConfig(
+            detector.model,
+            Fraction(1),
+            detector.resolution,
+            detector.classes,
+            context.dataset,
+            f"{detector.basis}; {context.basis}",
+            detector.reading,
+        )
     assert context.classes is not None  # tables without a classifier width are undefined
     if table == "Table 2":
         # Table 2 breaks down the baseline model: 1.0 MobileNet-224, 1000 classes.

@@ -10,7 +10,7 @@ from typing import Any
 
 from mncost.analysis.reproduce.compute import COST_QUANTITIES, Evidence, evaluate
 from mncost.analysis.reproduce.status import CONVENTION, MATCH, STATUSES, classify
-from mncost.sources.paper_cells import cite, paper_cells, paper_tables
+from mncost.sources.paper_cells import PAPER_CITATION, cite, published_cells, published_tables
 
 __all__ = ["ReproCell", "TableSummary", "reproduce", "summarize"]
 
@@ -96,6 +96,13 @@ class ReproCell:
 def _audit(evidence: Evidence, table: Sequence[Evidence]) -> ReproCell:
     cell, computed = evidence.cell, evidence.computed
     status, note = classify(evidence, table)
+    reading = computed.remark if computed else ""
+    if cell.publication != PAPER_CITATION:
+        # The report's notes say cells are the MobileNets paper's; this one is not, so its
+        # note and reading (a match's footnote) name the publication it is printed in.
+        where = f" [printed in {cell.citation}]"
+        note += where
+        reading += where if reading else ""
     return ReproCell(
         table=cell.table,
         row=cell.row,
@@ -110,13 +117,17 @@ def _audit(evidence: Evidence, table: Sequence[Evidence]) -> ReproCell:
         note=note,
         quantity=cell.quantity,
         basis=computed.basis if computed else "",
-        reading=computed.remark if computed else "",
+        reading=reading,
     )
 
 
 def reproduce(tables: Sequence[str] | None = None) -> list[ReproCell]:
-    """Audit every published cost cell of ``tables`` (forgiving names; default: all)."""
-    evidence = [evaluate(cell) for cell in paper_cells(tables) if cell.quantity in COST_QUANTITIES]
+    """Audit every published cost cell of ``tables`` (forgiving names; default: all, the
+    paper's and then the other publications' audited beside it, the MobileNetV2 paper's
+    Table 6)."""
+    evidence = [
+        evaluate(cell) for cell in published_cells(tables) if cell.quantity in COST_QUANTITIES
+    ]
     by_table: dict[str, list[Evidence]] = {}
     for item in evidence:
         by_table.setdefault(item.cell.table, []).append(item)
@@ -139,8 +150,9 @@ class TableSummary:
 
 
 def summarize(cells: Sequence[ReproCell]) -> list[TableSummary]:
-    """Per table (in the paper's order), then a final "All" row."""
-    order = {name: i for i, name in enumerate(paper_tables())}
+    """Per table (in the paper's order, then the other publications'), then a final
+    "All" row."""
+    order = {name: i for i, name in enumerate(published_tables())}
     tables = sorted({cell.table for cell in cells}, key=lambda name: order.get(name, 99))
 
     def summary(name: str, group: Sequence[ReproCell]) -> TableSummary:

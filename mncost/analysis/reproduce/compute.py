@@ -94,10 +94,17 @@ def count_row(
     )
 
 
+def _is_detector(config: RowConfig) -> bool:
+    return get_entry(config.model).family == "detection"
+
+
 def _describe(config: RowConfig) -> str:
-    classes = {0: "no classifier (backbone only)"}.get(
-        config.classes, f"{config.classes}-way classifier"
-    )
+    if _is_detector(config):
+        classes = f"{config.classes} class slots per anchor"
+    else:
+        classes = {0: "no classifier (backbone only)"}.get(
+            config.classes, f"{config.classes}-way classifier"
+        )
     return (
         f"{config.model}, alpha {multiplier_text(config.alpha)}, "
         f"{config.resolution}x{config.resolution}, {classes}"
@@ -105,6 +112,8 @@ def _describe(config: RowConfig) -> str:
 
 
 def _remark(config: RowConfig) -> str:
+    if config.reading:
+        return f"mncost's {config.model}, {config.reading}"
     parts = []
     if any(b.model == config.model for b in BASELINES.values()):
         parts.append(f"mncost's {config.model}")
@@ -204,7 +213,9 @@ def alternatives(cell: PublishedCell) -> list[Alternative]:
         found.append(Alternative(label, "convention", value))
     # Classifier widths change totals; a share's layer types would change with them.
     model_changes: list[tuple[str, Callable[[], CostResult]]] = []
-    if cell.quantity in ("mult_adds", "params"):
+    if cell.quantity in ("mult_adds", "params") and _is_detector(config):
+        model_changes += _detector_changes(config)
+    elif cell.quantity in ("mult_adds", "params"):
         if config.classes != 1000:
             model_changes.append(
                 ("the 1000-class ImageNet classifier", lambda: count_row(config, classes=1000))
@@ -263,6 +274,38 @@ def alternatives(cell: PublishedCell) -> list[Alternative]:
                 )
             )
     return found
+
+
+# A detector's other readings: COCO's class slots as other frameworks count them, and the
+# input the TF Object Detection API's sample configs use.
+_DETECTOR_CLASSES = (
+    (81, "81 class slots (COCO's 80 categories and background)"),
+    (90, "90 class slots (no background slot)"),
+)
+_DETECTOR_INPUT = 300
+
+
+def _detector_changes(config: RowConfig) -> list[tuple[str, Callable[[], CostResult]]]:
+    changes: list[tuple[str, Callable[[], CostResult]]] = [
+        (label, partial(count_row, config, classes=classes))
+        for classes, label in _DETECTOR_CLASSES
+        if classes != config.classes
+    ]
+    if config.resolution != _DETECTOR_INPUT:
+        size = _DETECTOR_INPUT
+        changes.append(
+            (
+                f"a {size}x{size} input (the TF Object Detection API's sample configs)",
+                partial(
+                    count,
+                    get_model(config.model),
+                    config.alpha,
+                    size,
+                    config.classes,
+                ),
+            )
+        )
+    return changes
 
 
 def _baseline_changes(

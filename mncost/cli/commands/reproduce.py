@@ -19,7 +19,8 @@ _STATUS_CHOICES = ("match", "convention", "close", "erratum", "differs", "not-co
     short_help="Audit the paper's cost figures cell by cell against mncost.",
     epilog="""\b
 Examples:
-  mncost reproduce                          # every table (2-14), summary, misprints
+  mncost reproduce                          # every table (2-14, V2's 6), summary, misprints
+  mncost reproduce 13 v2-6                  # the detection tables (SSD, SSDLite)
   mncost reproduce 6 7                      # Tables 6 and 7 ("Table 6", table6 also work)
   mncost reproduce 2 --status erratum       # only the errata
   mncost reproduce -f json | jq '.[] | select(.status != "match")'
@@ -38,7 +39,8 @@ Examples:
 def reproduce_command(
     tables: tuple[str, ...], statuses: tuple[str, ...], fmt: str | None, output: Path | None
 ) -> None:
-    """Compare each cost figure of the paper's Tables 2-14 with mncost's exact count.
+    """Compare each cost figure of the paper's Tables 2-14 (and the MobileNetV2 paper's
+    Table 6: SSDLite, Sandler et al. 2018) with mncost's exact count.
 
     For every published mult-adds, parameters or share cell: the computed value, the
     difference, and a status (match, convention, close, erratum, differs, not

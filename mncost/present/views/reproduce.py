@@ -21,7 +21,9 @@ __all__ = ["Layout", "reproduce_report", "unit_label"]
 
 _NOTES = [
     "Published: as printed in Howard et al. 2017, arXiv:1704.04861 (MobileNets), in the "
-    "table named. Computed: mncost's exact count with its default conventions (mult-adds "
+    "table named; the rows of V2 Table 6 as printed in Sandler et al. 2018, "
+    "arXiv:1801.04381 (MobileNetV2), Table 6. Computed: mncost's exact count with its "
+    "default conventions (mult-adds "
     "= MACs of conv and FC layers; params = conv weights + FC weights and bias; batch norm "
     "not counted; each model's own channel rounding: round(c*alpha) for MobileNet v1) of "
     "the model each row names (the note says how a row was read). Published, Computed and "
