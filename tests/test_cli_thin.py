@@ -20,7 +20,7 @@ import pytest
 from mncost.arch import ops, registry
 from mncost.cli.options import SCENARIO_PARAMETERS
 from tests.conftest import cli_json, run_cli
-from tests.test_core_numbers import _formula_count
+from tests.oracle import table1_count
 
 COSTING_COMMANDS = ("table", "verify", "report")
 """Every command that costs one model under one scenario."""
@@ -90,7 +90,7 @@ def test_rho_resolves_against_the_models_own_resolution():
     # MobileNet-160 is 166,396,800 MACs and 2,569,144 params by the independent formula.
     data = cli_json("table", "--alpha", "0.75", "--rho", "0.714")
     assert data["resolution"] == 160
-    assert (data["total"]["mult_adds"], data["total"]["params"]) == _formula_count(
+    assert (data["total"]["mult_adds"], data["total"]["params"]) == table1_count(
         Fraction(3, 4), 160
     )
 
@@ -113,7 +113,7 @@ def test_models_gives_the_published_figures_at_the_defaults():
     listed = {m["name"]: m for m in cli_json("models")}
     # The paper's check figures: 1.0 MobileNet-224 (Table 1 counted by the formula).
     v1 = listed["mobilenet-v1"]
-    assert (v1["mult_adds"], v1["params"]) == _formula_count(Fraction(1), 224)
+    assert (v1["mult_adds"], v1["params"]) == table1_count(Fraction(1), 224)
     assert (v1["mult_adds"], v1["params"]) == (568_740_352, 4_210_088)
     assert (v1["family"], v1["resolution"], v1["classes"]) == ("mobilenet_v1", 224, 1000)
     # MobileNet V2 at 1.0/224: 300,774,272 MACs and 3,470,760 params without batch norm

@@ -1,9 +1,9 @@
 """The calculator against the paper's figures and an independent count from Table 1.
 
 Expected numbers come from (a) the paper's Tables 6 and 7 (published data, typed in as
-printed), (b) hand derivations written out in comments, and (c) `_formula_count`, an
-independent engine below that applies the paper's cost formula to Table 1's rows,
-sharing no code with mncost.
+printed), (b) hand derivations written out in comments, and (c) `table1_count`
+(tests/oracle.py), an independent engine that applies the paper's cost formula to
+Table 1's rows, sharing no code with mncost.
 """
 
 from __future__ import annotations
@@ -14,62 +14,7 @@ from fractions import Fraction
 import pytest
 
 import mncost
-
-# Table 1 read as (D_K, M, N, stride, kind) rows at alpha = 1, independent of mncost's spec.
-# "c" = standard conv, "dw" = depthwise, "pw" = pointwise. dw_13 at stride 1 (misprint fix).
-_TABLE1 = (
-    [(3, 3, 32, 2, "c")]
-    + [
-        (3, 32, 32, 1, "dw"),
-        (1, 32, 64, 1, "pw"),
-        (3, 64, 64, 2, "dw"),
-        (1, 64, 128, 1, "pw"),
-        (3, 128, 128, 1, "dw"),
-        (1, 128, 128, 1, "pw"),
-        (3, 128, 128, 2, "dw"),
-        (1, 128, 256, 1, "pw"),
-        (3, 256, 256, 1, "dw"),
-        (1, 256, 256, 1, "pw"),
-        (3, 256, 256, 2, "dw"),
-        (1, 256, 512, 1, "pw"),
-    ]
-    + [(3, 512, 512, 1, "dw"), (1, 512, 512, 1, "pw")] * 5
-    + [
-        (3, 512, 512, 2, "dw"),
-        (1, 512, 1024, 1, "pw"),
-        (3, 1024, 1024, 1, "dw"),
-        (1, 1024, 1024, 1, "pw"),
-    ]
-)
-
-
-def _formula_count(alpha: Fraction, resolution: int, classes: int = 1000) -> tuple[int, int]:
-    """The paper's formulas: D_K^2*M*N*D_G^2 (conv), D_K^2*M*D_G^2 (dw), M*N*D_G^2 (pw).
-
-    Channels: round half up of c*alpha (image channels 3 stay 3); D_G = ceil(D_F / s).
-    Params: D_K^2*M*N (conv/pw), D_K^2*M (dw), FC weights + bias.
-    """
-
-    def width(c: int) -> int:
-        return math.floor(c * alpha + Fraction(1, 2))
-
-    side = resolution
-    macs = params = 0
-    for k, m, n, s, kind in _TABLE1:
-        side = -(-side // s)
-        m_s = 3 if m == 3 else width(m)
-        n_s = width(n)
-        if kind == "dw":
-            macs += k * k * m_s * side * side
-            params += k * k * m_s
-        else:
-            macs += k * k * m_s * n_s * side * side
-            params += k * k * m_s * n_s
-    if classes:
-        features = width(1024)
-        macs += features * classes
-        params += features * classes + classes
-    return macs, params
+from tests.oracle import table1_count
 
 
 def test_headline_figures_match_hand_count():
@@ -138,7 +83,7 @@ def test_table7_resolution(resolution):
 @pytest.mark.parametrize("alpha", ["1", "0.75", "0.5", "0.25"])
 @pytest.mark.parametrize("resolution", [224, 192, 160, 128])
 def test_grid_against_independent_formula(alpha, resolution):
-    expected = _formula_count(Fraction(alpha), resolution)
+    expected = table1_count(Fraction(alpha), resolution)
     total = mncost.cost(alpha=alpha, resolution=resolution).total
     assert (total.mult_adds, total.params) == expected
 
@@ -146,7 +91,7 @@ def test_grid_against_independent_formula(alpha, resolution):
 @pytest.mark.parametrize("alpha,resolution", [("0.35", 97), ("1.3", 225), ("0.6", 1), ("2", 513)])
 def test_odd_configurations_against_independent_formula(alpha, resolution):
     total = mncost.cost(alpha=alpha, resolution=resolution).total
-    assert (total.mult_adds, total.params) == _formula_count(Fraction(alpha), resolution)
+    assert (total.mult_adds, total.params) == table1_count(Fraction(alpha), resolution)
 
 
 def test_rho_maps_to_the_papers_resolutions():

@@ -13,11 +13,11 @@ import pytest
 
 import mncost
 from tests.conftest import run_cli
-from tests.test_segmentation import _LARGE, _divisible
+from tests.test_segmentation import LARGE, divisible
 
 MODEL = "ssdlite320-mobilenet-v3-large"
 # The reduced tail: blocks 13 to 15 output 160 // 2 = 80, expanding 672, 960 // 2, 960 // 2.
-_REDUCED = _LARGE[:12] + (
+_REDUCED = LARGE[:12] + (
     (112, 5, 672, 80, True, "HS", 2, 1),
     (80, 5, 480, 80, True, "HS", 1, 1),
     (80, 5, 480, 80, True, "HS", 1, 1),
@@ -37,7 +37,7 @@ def _torch_ssdlite(torch, classes: int = 91, anchors: int = 6):
     class SE(nn.Module):
         def __init__(self, c):
             super().__init__()
-            sq = _divisible(c // 4)
+            sq = divisible(c // 4)
             self.fc1, self.fc2 = nn.Conv2d(c, sq, 1), nn.Conv2d(sq, c, 1)
 
         def forward(self, x):

@@ -22,7 +22,7 @@ from mncost.analysis.pareto import (
 )
 from mncost.analysis.published import published_points
 from tests.conftest import needs_images, run_cli
-from tests.test_core_numbers import _formula_count
+from tests.oracle import table1_count
 
 # --- the frontier, on a hand example ---------------------------------------------------
 
@@ -90,7 +90,7 @@ def test_highlight_uses_mncost_cost_and_published_accuracy():
     h = resolve_highlight(parse_highlight("0.75/160"), points)
     # 166,396,800 MACs by the independent formula; the paper has no 0.75/160 row, so the
     # top-1 is the float checkpoint's (65.3, checkpoints.csv), not the int8 one (63.9).
-    assert (h.mult_adds, h.params) == _formula_count(Fraction(3, 4), 160)
+    assert (h.mult_adds, h.params) == table1_count(Fraction(3, 4), 160)
     assert h.accuracy == Fraction("65.3") and h.accuracy_from.precision == "float32"
     # 1.0/224: the paper's 70.6 (Table 6) is preferred to the checkpoint's 70.9.
     assert resolve_highlight(parse_highlight("1.0/224"), points).accuracy == Fraction("70.6")
@@ -102,10 +102,10 @@ def test_highlight_on_stanford_dogs_uses_its_120_class_classifier():
     dogs = published_points(dataset="stanford_dogs")
     h = resolve_highlight(parse_highlight("0.5/160"), dogs)  # not in Table 10
     assert h.accuracy is None
-    assert (h.mult_adds, h.params) == _formula_count(Fraction(1, 2), 160, classes=120)
+    assert (h.mult_adds, h.params) == table1_count(Fraction(1, 2), 160, classes=120)
     h = resolve_highlight(parse_highlight("0.75/192"), dogs)  # Table 10: 80.5%
     assert h.accuracy == Fraction("80.5")
-    assert (h.mult_adds, h.params) == _formula_count(Fraction(3, 4), 192, classes=120)
+    assert (h.mult_adds, h.params) == table1_count(Fraction(3, 4), 192, classes=120)
 
 
 def test_highlight_accuracy_ignores_the_family_filter(tmp_path, monkeypatch):
@@ -151,7 +151,7 @@ def test_computed_cost_basis_falls_back_for_models_mncost_cannot_count():
     data = pareto_data(published_points(), "imagenet", cost_basis="computed")
     by_label = {p.point.label: p for p in data.points}
     v1 = by_label["MobileNet_v1_0.75_224"]
-    assert v1.x == Fraction(_formula_count(Fraction(3, 4), 224)[0], 10**6)
+    assert v1.x == Fraction(table1_count(Fraction(3, 4), 224)[0], 10**6)
     assert v1.x_basis == "mncost"
     v2 = by_label["MobileNet_v2_1.0_224"]
     assert (v2.x, v2.x_basis) == (Fraction(300_774_272, 10**6), "mncost")  # torchvision's count

@@ -19,7 +19,7 @@ import pytest
 from mncost.analysis.published import PublishedQueryError, published_points
 from mncost.sources.points import relative_gap, within_rounding
 from tests.conftest import run_cli
-from tests.test_core_numbers import _formula_count
+from tests.oracle import table1_count
 
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared" / "published" / "checkpoints.csv"
 PACKAGED_CSV = (
@@ -123,7 +123,7 @@ def test_mncost_count_is_the_independent_formula_for_every_v1_point():
     assert len(points) == 32 + 8 + 4
     for p in points:
         assert p.computed is not None, p.label
-        assert (p.computed.mult_adds, p.computed.params) == _formula_count(
+        assert (p.computed.mult_adds, p.computed.params) == table1_count(
             p.alpha, p.resolution, p.classes
         ), p.label
 
@@ -199,7 +199,7 @@ def test_published_json_keeps_both_costs_and_provenance():
     row = next(r for r in data if r["model"] == "1.0 MobileNet-160")
     assert row["published"]["million_mult_adds"] == 290
     assert row["published"]["million_mult_adds_text"] == "290"
-    assert row["mncost"]["mult_adds"] == _formula_count(Fraction(1), 160)[0]
+    assert row["mncost"]["mult_adds"] == table1_count(Fraction(1), 160)[0]
     # 290,675,200 rounds to 291: the printed 290 is outside its rounding.
     assert row["mncost"]["mult_adds_within_rounding"] is False
     assert row["citation"] == "Howard et al. 2017, arXiv:1704.04861, Table 7"

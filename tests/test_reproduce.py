@@ -1,7 +1,8 @@
 """`mncost reproduce`: each status pinned to an independent derivation.
 
-Expected counts come from `_formula`, which applies the paper's cost formulas to Table 1
-read afresh below (sharing no code with mncost), or from hand derivations in comments.
+Expected counts come from `table1_count` (tests/oracle.py), which applies the paper's
+cost formulas to Table 1 (sharing no code with mncost), or from hand derivations in
+comments.
 The status rules are also checked on made-up cells, to show they are rules, not answers.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -27,56 +27,7 @@ from mncost.analysis.reproduce.status import classify
 from mncost.sources import PublishedCell
 from mncost.sources.paper_cells import published_cells
 from tests.conftest import run_cli
-
-# Table 1 as (D_K, M, N, stride, kind) at alpha 1; dw_13 at stride 1 (the misprint fixed).
-_TABLE1 = (
-    [
-        (3, 3, 32, 2, "c"),
-        (3, 32, 32, 1, "dw"),
-        (1, 32, 64, 1, "pw"),
-        (3, 64, 64, 2, "dw"),
-        (1, 64, 128, 1, "pw"),
-        (3, 128, 128, 1, "dw"),
-        (1, 128, 128, 1, "pw"),
-        (3, 128, 128, 2, "dw"),
-        (1, 128, 256, 1, "pw"),
-        (3, 256, 256, 1, "dw"),
-        (1, 256, 256, 1, "pw"),
-        (3, 256, 256, 2, "dw"),
-        (1, 256, 512, 1, "pw"),
-    ]
-    + [(3, 512, 512, 1, "dw"), (1, 512, 512, 1, "pw")] * 5
-    + [
-        (3, 512, 512, 2, "dw"),
-        (1, 512, 1024, 1, "pw"),
-        (3, 1024, 1024, 1, "dw"),
-        (1, 1024, 1024, 1, "pw"),
-    ]
-)
-
-
-def _formula(
-    alpha: str, resolution: int, classes: int = 1000, fc_bias: bool = True
-) -> tuple[int, int]:
-    """MACs and params by the paper's formulas; channels round half up of c*alpha."""
-    a = Fraction(alpha)
-
-    def width(c: int) -> int:
-        return c if c == 3 else math.floor(c * a + Fraction(1, 2))
-
-    side, macs, params = resolution, 0, 0
-    for k, m, n, s, kind in _TABLE1:
-        side = -(-side // s)
-        if kind == "dw":
-            macs += k * k * width(m) * side * side
-            params += k * k * width(m)
-        else:
-            macs += k * k * width(m) * width(n) * side * side
-            params += k * k * width(m) * width(n)
-    if classes:
-        macs += width(1024) * classes
-        params += width(1024) * classes + (classes if fc_bias else 0)
-    return macs, params
+from tests.oracle import table1_count
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +53,7 @@ MACS, PARAMS = "Million Mult-Adds", "Million Parameters"
     ],
 )
 def test_match_tables_6_and_7(cells, alpha, resolution, table, row):
-    macs, params = _formula(alpha, resolution)
+    macs, params = table1_count(alpha, resolution)
     for column, exact in ((MACS, macs), (PARAMS, params)):
         cell = cells[(table, row, column)]
         assert cell.computed_exact == exact
@@ -113,7 +64,7 @@ def test_match_tables_6_and_7(cells, alpha, resolution, table, row):
 def test_match_is_at_the_printed_precision(cells):
     # 0.25 MobileNet-224: 464,600 params = 0.4646 M, printed "0.5" (one decimal): a match,
     # although 7% apart; "1.32" (two decimals) for 0.5 MobileNet-160's 1,320,648 too.
-    assert _formula("0.25", 224)[1] == 464_600
+    assert table1_count("0.25", 224)[1] == 464_600
     cell = cells[("Table 6", "0.25 MobileNet-224", PARAMS)]
     assert cell.status == "match" and float(cell.diff_percent) == pytest.approx(-7.08, abs=0.01)
     assert cells[("Table 9", "0.50 MobileNet-160", PARAMS)].status == "match"
@@ -137,7 +88,7 @@ def test_convention_table2_fc_bias(cells):
         + 1024**2
     )
     assert pw == 3_139_584
-    assert _formula("1", 224, fc_bias=False)[1] == 4_209_088
+    assert table1_count("1", 224, fc_bias=False)[1] == 4_209_088
     for row, exact in (("Conv 1x1", pw), ("Fully Connected", 1_025_000)):
         cell = cells[("Table 2", row, "Parameters")]
         assert cell.status == "convention"
@@ -164,9 +115,9 @@ def test_erratum_table2_conv3x3_digits_swapped(cells):
 def test_erratum_planet_mobilenet_mult_adds(cells):
     # 0.58 million mult-adds beside 13 million parameters: every weight is used at least
     # once per image, so MACs >= weights. 0.58 B fits: 567,716,352 (1.0 backbone at 224,
-    # _formula with no classifier) + (13,000,000 - 3,185,088) classifier weights
+    # table1_count with no classifier) + (13,000,000 - 3,185,088) classifier weights
     # = 577,531,264.
-    backbone = _formula("1", 224, classes=0)
+    backbone = table1_count("1", 224, classes=0)
     assert backbone == (567_716_352, 3_185_088)
     cell = cells[("Table 11", "PlaNet MobileNet", "Mult-Adds")]
     assert cell.status == "erratum" and cell.computed is None
@@ -181,7 +132,7 @@ def test_close_truncation_table7_and_table9(cells):
         (("Table 7", "1.0 MobileNet-160", MACS), "1", 290_675_200, "291"),
         (("Table 9", "0.50 MobileNet-160", MACS), "0.5", 76_524_800, "77"),
     ):
-        assert _formula(alpha, 160)[0] == exact
+        assert table1_count(alpha, 160)[0] == exact
         cell = cells[key]
         assert cell.computed == Fraction(exact, 10**6)  # never adjusted to match
         assert cell.status == "close"
@@ -191,7 +142,7 @@ def test_close_truncation_table7_and_table9(cells):
 def test_close_table12_truncation_beyond_one_percent(cells):
     # 0.5 MobileNet-128 backbone: 48,648,192 MACs = 48.65 M, printed 48 (1.35% off):
     # truncated, like Table 7's 290.
-    assert _formula("0.5", 128, classes=0)[0] == 48_648_192
+    assert table1_count("0.5", 128, classes=0)[0] == 48_648_192
     cell = cells[("Table 12", "0.5 MobileNet-128", MACS)]
     assert cell.status == "close" and "truncated" in cell.note
 
@@ -200,7 +151,7 @@ def test_close_table10_carries_the_imagenet_mult_adds(cells):
     # Stanford Dogs: 120 classes. 1.0-224: 567,716,352 + 1024*120 = 567,839,232 (567.84),
     # printed 569 = the 1000-class 568,740,352. Params match with 120 classes:
     # 3,185,088 + 122,880 + 120 = 3,308,088 -> 3.3.
-    assert _formula("1", 224, classes=120) == (567_839_232, 3_308_088)
+    assert table1_count("1", 224, classes=120) == (567_839_232, 3_308_088)
     macs = cells[("Table 10", "1.0 MobileNet-224", MACS)]
     assert macs.computed_exact == 567_839_232 and macs.status == "close"
     assert "1000-class ImageNet classifier" in macs.note and "568.74" in macs.note
@@ -214,7 +165,7 @@ def test_close_table10_carries_the_imagenet_mult_adds(cells):
         assert cells[("Table 10", row, PARAMS)].status == "match"
     assert (
         cells[("Table 10", "0.75 MobileNet-224", PARAMS)].computed_exact
-        == _formula("0.75", 224, classes=120)[1]
+        == table1_count("0.75", 224, classes=120)[1]
     )
 
 
@@ -234,8 +185,8 @@ def test_differs_table12_quarter_width(cells):
     # conv_0 3*3*3*16*112^2 = 5,419,008 (not 2,709,504), dw_1 3*3*16*112^2 = 1,806,336
     # (not 903,168), pw_1 16*16*112^2 = 3,211,264 (not 8*16*112^2 = 1,605,632):
     # 40,774,272 + 2,709,504 + 903,168 + 1,605,632 = 45,992,576 (45.99, truncates to 45).
-    assert _formula("0.25", 224, classes=0)[0] == 40_774_272
-    assert _formula("0.25", 128, classes=0)[0] == 13_314_048
+    assert table1_count("0.25", 224, classes=0)[0] == 40_774_272
+    assert table1_count("0.25", 128, classes=0)[0] == 13_314_048
     for row in ("0.25 MobileNet-224", "0.25 MobileNet-128"):
         cell = cells[("Table 12", row, MACS)]
         assert cell.status == "differs"
@@ -268,7 +219,7 @@ def test_not_computable_says_what_is_missing(cells, table, row, missing):
 
 def test_table14_reference_backbone(cells):
     # The 1.0 MobileNet-160 backbone alone: 289,651,200 MACs, more than the printed 286.
-    assert _formula("1", 160, classes=0)[0] == 289_651_200
+    assert table1_count("1", 160, classes=0)[0] == 289_651_200
     note = cells[("Table 14", "1.0 MobileNet-160", MACS)].note
     assert "289.65 M mult-adds" in note and "more than the whole model's printed 286" in note
 

@@ -3,7 +3,7 @@
 Figures expected here come from the independent formula engine of
 tests/test_core_numbers.py and the published tables as printed. The page as a browser
 shows it is checked in tests/test_browser.py; the page's order, footer, "same task" and
-"nearest published models" rules in tests/test_polish_reports.py.
+"nearest published models" rules in tests/test_review_page.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import mncost
 from mncost.analysis.review import review_data
 from mncost.present.views.review import plain, review_html, review_markdown, review_page
 from tests.conftest import SCRIPT_NAME, XSS_SPEC, needs_images, run_cli
-from tests.test_core_numbers import _formula_count
+from tests.oracle import table1_count
 
 
 def build_review(result, source, audit=False):
@@ -67,13 +67,13 @@ def test_ratios_against_mobilenet_v1_rows_are_the_formulas_ratios():
     # has as ratios this configuration's counts / that row's, by the formula.
     review = build_review(mncost.cost(alpha="0.75", resolution=192), "built-in model")
     table = _section(review, "Against the nearest published models").tables[0]
-    this = _formula_count(Fraction(3, 4), 192)
+    this = table1_count(Fraction(3, 4), 192)
     checked = 0
     for row in table.rows:
         config = _v1_config(row[0])
         if config is None:
             continue
-        that = _formula_count(*config)
+        that = table1_count(*config)
         cells = _cells(table, row)
         assert cells["MACs ratio"] == Fraction(this[0], that[0])
         assert cells["Params ratio"] == Fraction(this[1], that[1])
@@ -96,7 +96,7 @@ def test_the_summary_states_this_configurations_published_accuracy(review_075_16
     rows = dict(_section(review_075_160, "Summary").tables[0].rows)
     # No paper row for 0.75/160; the float checkpoint prints 65.3 (checkpoints.csv).
     assert rows["Published top-1 (ImageNet)"].startswith("65.3% (MobileNet_v1_0.75_160")
-    assert rows["Mult-adds"].startswith(f"{_formula_count(Fraction(3, 4), 160)[0]:,} MACs")
+    assert rows["Mult-adds"].startswith(f"{table1_count(Fraction(3, 4), 160)[0]:,} MACs")
 
 
 def test_pareto_marks_this_configuration_with_the_published_accuracy(review_075_160):
@@ -187,7 +187,7 @@ def test_report_default_is_review_html_here(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert str(tmp_path / "review.html") in result.stderr
     # 0.5 MobileNet-128 by the independent formula.
-    assert f"{_formula_count(Fraction(1, 2), 128)[0]:,}" in (tmp_path / "review.html").read_text(
+    assert f"{table1_count(Fraction(1, 2), 128)[0]:,}" in (tmp_path / "review.html").read_text(
         encoding="utf-8"
     )
 

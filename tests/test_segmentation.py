@@ -20,7 +20,7 @@ MODEL = "lraspp-mobilenet-v3-large"
 
 # torchvision mobilenetv3._mobilenet_v3_conf("mobilenet_v3_large", dilated=True):
 # (input, kernel, expanded, out, SE, activation, stride, dilation)
-_LARGE = (
+LARGE = (
     (16, 3, 16, 16, False, "RE", 1, 1),
     (16, 3, 64, 24, False, "RE", 2, 1),
     (24, 3, 72, 24, False, "RE", 1, 1),
@@ -39,7 +39,7 @@ _LARGE = (
 )
 
 
-def _divisible(v: float, d: int = 8) -> int:  # torchvision's _make_divisible
+def divisible(v: float, d: int = 8) -> int:  # torchvision's _make_divisible
     new = max(d, int(v + d / 2) // d * d)
     return new + d if new < 0.9 * v else new
 
@@ -57,7 +57,7 @@ def _torch_net(torch, classes: int = 21, deeplab: bool = False):
     class SE(nn.Module):
         def __init__(self, c):
             super().__init__()
-            sq = _divisible(c // 4)
+            sq = divisible(c // 4)
             self.fc1, self.fc2 = nn.Conv2d(c, sq, 1), nn.Conv2d(sq, c, 1)
 
         def forward(self, x):
@@ -86,7 +86,7 @@ def _torch_net(torch, classes: int = 21, deeplab: bool = False):
         def __init__(self):
             super().__init__()
             blocks = [cba(3, 16, 3, 2, act=nn.Hardswish)]
-            blocks += [Block(*row) for row in _LARGE]
+            blocks += [Block(*row) for row in LARGE]
             blocks.append(cba(160, 960, 1, act=nn.Hardswish))
             self.features = nn.ModuleList(blocks)
             self.aspp = nn.ModuleList(
@@ -121,7 +121,7 @@ def _torch_net(torch, classes: int = 21, deeplab: bool = False):
         def __init__(self):
             super().__init__()
             blocks = [cba(3, 16, 3, 2, act=nn.Hardswish)]
-            blocks += [Block(*row) for row in _LARGE]
+            blocks += [Block(*row) for row in LARGE]
             blocks.append(cba(160, 960, 1, act=nn.Hardswish))
             self.features = nn.ModuleList(blocks)
             self.cbr = cba(960, 128, 1, act=nn.ReLU)

@@ -22,7 +22,7 @@ from mncost.cli import cli
 from mncost.present.numbers import scaled
 from mncost.present.views.cost_table import table1_type
 from tests.conftest import cli_json, run_cli
-from tests.test_core_numbers import _formula_count
+from tests.oracle import table1_count
 
 FORMATS = ("table", "csv", "json", "markdown", "html")
 
@@ -44,7 +44,7 @@ def _csv_rows(*args: str) -> list[dict[str, str]]:
 # The pair of the issue: Table 7 prints 290 million mult-adds for 1.0 MobileNet-160; the
 # paper's formulas give 290,675,200 (tests/test_core_numbers.py). mncost - published =
 # 675,200 = +0.6752 M, and 675,200 / 290,000,000 = +0.232827...%.
-MACS_160 = _formula_count(Fraction(1), 160)[0]
+MACS_160 = table1_count(Fraction(1), 160)[0]
 GAP_160 = (MACS_160 - 290_000_000) / 290_000_000 * 100
 
 
@@ -355,7 +355,7 @@ def test_table_csv_has_one_value_per_field_and_a_totals_row():
     # The totals row: kind "total", the exact totals (568,740,352 MACs and 4,210,088
     # params by the paper's formulas), the layers summing to it.
     assert (total["name"], total["kind"]) == ("Total", "total")
-    assert (int(total["mult_adds"]), int(total["params"])) == _formula_count(Fraction(1), 224)
+    assert (int(total["mult_adds"]), int(total["params"])) == table1_count(Fraction(1), 224)
     assert sum(int(r["mult_adds"]) for r in layers) == int(total["mult_adds"])
     assert total["stride"] == total["output_h"] == total["type"] == ""
     assert float(total["macs_share"]) == 1.0
