@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
+from mncost.present.labels import Box, crosses, outside, overlap, text_width, through
 from mncost.present.style import FONT, PLOT_CONFIG, plot_text, plotly_template
 from mncost.sources.points import DATASETS, PublishedPoint
 
@@ -427,8 +428,7 @@ def x_ticks(x_range: tuple[float, float], log_x: bool) -> list[Fraction]:
 
 # --- labels, placed clear of each other ----------------------------------------------
 
-_Box = tuple[float, float, float, float]
-"""A rectangle in pixels: x0, y0, x1, y1, with y growing downwards as on screen."""
+_Box = Box
 
 
 @dataclass(frozen=True)
@@ -478,36 +478,9 @@ class _Label:
     boxed: bool = False
 
 
-def _text_width(text: str, size: float) -> float:
-    """A generous estimate of the rendered width (DejaVu Sans / system-ui advances)."""
-    em = 0.0
-    for ch in text:
-        em += (
-            0.33
-            if ch in " .,:;/|()[]'!il"
-            else 0.66
-            if ch.isdigit()
-            else 0.74
-            if ch.isupper()
-            else 0.6
-        )
-    return em * size
-
-
 def _label_size(label: _Label) -> tuple[float, float]:
     pad = 10 if label.boxed else 4
-    return _text_width(label.text, label.size) + pad, label.size * 1.3 + pad
-
-
-def _overlap(a: _Box, b: _Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
-
-
-def _outside(box: _Box, bounds: _Box) -> float:
-    inside = _overlap(box, bounds)
-    return (box[2] - box[0]) * (box[3] - box[1]) - inside
+    return text_width(label.text, label.size) + pad, label.size * 1.3 + pad
 
 
 _GAPS = (2, 10, 22, 38, 58, 82, 110, 145)
@@ -558,27 +531,6 @@ def _offsets(
     return offsets
 
 
-def _crosses(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    """Whether segments a and b (x0, y0, x1, y1) cross."""
-
-    def side(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-    p1, p2, q1, q2 = a[:2], a[2:], b[:2], b[2:]
-    return side(p1, p2, q1) * side(p1, p2, q2) < 0 and side(q1, q2, p1) * side(q1, q2, p2) < 0
-
-
-def _through(segment: tuple[float, float, float, float], box: _Box) -> bool:
-    """Whether a segment passes through a box (sampled every 3 px: boxes are text-sized)."""
-    x0, y0, x1, y1 = segment
-    steps = max(1, int(math.hypot(x1 - x0, y1 - y0) / 3))
-    return any(
-        box[0] < x0 + (x1 - x0) * k / steps < box[2]
-        and box[1] < y0 + (y1 - y0) * k / steps < box[3]
-        for k in range(steps + 1)
-    )
-
-
 def _place(
     labels: Sequence[_Label], frame: _Frame, obstacles: list[_Obstacle]
 ) -> list[tuple[float, float]]:
@@ -604,16 +556,16 @@ def _place(
                 cy + dy + height / 2,
             )
             cost = (
-                sum(o.weight * _overlap(box, o.box) for o in taken)
-                + _COVER_OUTSIDE * _outside(box, frame.box)
+                sum(o.weight * overlap(box, o.box) for o in taken)
+                + _COVER_OUTSIDE * outside(box, frame.box)
                 + _PER_PX_AWAY * gap
             )
             leader = gap > _GAPS[0]
             if leader:
                 segment = (cx, cy, cx + dx, cy + dy)
                 cost += _LEADER_CROSSING * (
-                    sum(_crosses(segment, other) for other in leaders)
-                    + sum(_through(segment, other) for other in placed)
+                    sum(crosses(segment, other) for other in leaders)
+                    + sum(through(segment, other) for other in placed)
                 )
             if best is None or cost < best[0]:
                 best = (cost, dx, dy, box, leader)
@@ -731,7 +683,7 @@ def _legend_rows(names: Sequence[str], width: float) -> int:
     # the legend title.
     if not names:
         return 0
-    entry = 40 + max(_text_width(n, 12) for n in names)
+    entry = 40 + max(text_width(n, 12) for n in names)
     columns = max(1, int((width - 110) // entry))
     return math.ceil(len(names) / columns)
 
@@ -822,7 +774,7 @@ def pareto_figure(
                 (
                     frame.left,
                     frame.top,
-                    frame.left + 8 + max(_text_width(line, 12) for line in lines),
+                    frame.left + 8 + max(text_width(line, 12) for line in lines),
                     frame.top + 8 + 16 * len(lines),
                 ),
                 _COVER_LABEL,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.cost.memory import MemoryResult, OpMemory
 from mncost.cost.scaling import input_text, multiplier_text
+from mncost.present.labels import Box, outside, overlap, text_width
 from mncost.present.numbers import fixed
 from mncost.present.style import FONT as _FONT
 from mncost.present.style import plot_text as _esc
@@ -66,8 +67,7 @@ _OFF_CHART = 4
 """A budget more than this many times the highest live bytes is named, not drawn: the
 chart would be a flat line at the bottom."""
 
-_Box = tuple[float, float, float, float]
-"""A rectangle in pixels: x0, y0, x1, y1, y growing downwards as on screen."""
+_Box = Box
 _Obstacle = tuple[_Box, float]
 """What a label should not cover, and what covering a px of it costs."""
 
@@ -84,22 +84,6 @@ def _kib(value: int) -> str:
 def _line_height(size: int, lines: Sequence[str]) -> int:
     """The height in px of ``lines`` of text at ``size`` px, as plotly sets them."""
     return math.ceil(len(lines) * size * 1.3) + 4 if lines else 0
-
-
-def _text_width(text: str, size: float) -> float:
-    """A generous estimate of the drawn width of plain text (system-ui advances)."""
-    em = 0.0
-    for ch in text:
-        em += (
-            0.33
-            if ch in " .,:;/|()[]'!il"
-            else 0.62
-            if ch.isdigit()
-            else 0.74
-            if ch.isupper()
-            else 0.6
-        )
-    return em * size
 
 
 # --- what is drawn ---------------------------------------------------------------------
@@ -206,16 +190,6 @@ class _Frame:
         return self.left, self.top, self.left + self.width, self.top + self.height
 
 
-def _overlap(a: _Box, b: _Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
-
-
-def _outside(box: _Box, bounds: _Box) -> float:
-    return (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, bounds)
-
-
 def _line_boxes(series: _Series, frame: _Frame) -> list[_Box]:
     """The step line as thin boxes: each op's level, and each rise between two ops."""
     boxes: list[_Box] = []
@@ -241,7 +215,7 @@ class _Text:
 
 def _text(lines: Sequence[tuple[str, str]], size: int = _LABEL_SIZE) -> _Text:
     """A label from (plain, escaped) lines."""
-    width = max(_text_width(plain, size) for plain, _ in lines) + 12
+    width = max(text_width(plain, size) for plain, _ in lines) + 12
     return _Text("<br>".join(h for _, h in lines), width, len(lines) * size * 1.3 + 8)
 
 
@@ -287,8 +261,8 @@ def _place(
             cy + dy + text.height / 2,
         )
         cost = (
-            sum(weight * _overlap(box, other) for other, weight in taken)
-            + 20 * _outside(box, frame.box)
+            sum(weight * overlap(box, other) for other, weight in taken)
+            + 20 * outside(box, frame.box)
             + 4 * distance
         )
         if best is None or cost < best[0]:
@@ -444,7 +418,7 @@ def _ticks(
     for j in order:
         k, name = starts[j]
         text = shorten(name, _TICK_LIMIT)
-        half = _text_width(text, _TICK_SIZE) / 2 + 6
+        half = text_width(text, _TICK_SIZE) / 2 + 6
         centre = (k - 0.5 - x_range[0]) * scale
         if centre + half > plot_width + 40 or any(
             centre - half < right and left < centre + half for left, right in spans
@@ -581,7 +555,7 @@ def memory_figure(
             )
             y0 = py - box_size.height if sign < 0 else py
             box = (x0, y0, x0 + box_size.width, y0 + box_size.height)
-            cost = sum(w * _overlap(box, b) for b, w in taken) + 20 * _outside(box, frame.box)
+            cost = sum(w * overlap(box, b) for b, w in taken) + 20 * outside(box, frame.box)
             if best is None or cost < best[0] - 1:
                 best = (
                     cost,
@@ -624,7 +598,7 @@ def memory_figure(
                 "font": {"size": _TICK_SIZE, "color": _OVER},
             }
         )
-        w = _text_width(text, _TICK_SIZE) + 8
+        w = text_width(text, _TICK_SIZE) + 8
         corner = (frame.left + frame.width - w, frame.top, frame.left + frame.width, frame.top + 20)
         taken.append((corner, 3.0))
 
