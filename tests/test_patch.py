@@ -77,6 +77,16 @@ def test_the_review_page_charts_the_memory_profile_and_the_schedule(tmp_path):
     # The anchor (derived in the first test) and its layer-by-layer peak.
     assert "175,616 B" in html and "1,404,928 B" in html
     assert "Recomputed MACs of the patch stage" in html and "arXiv:2110.15352" in html
+    # The patch-based latency adds the recomputation's estimate to the layer-by-layer one.
+    import re
+
+    plain = float(re.search(r"Latency on pixel1-cpu \(an estimate\)</td><td>([\d.,]+) ms", html)[1])
+    patched = re.search(r"patch-based \(an estimate\)</td><td>([\d.,]+) ms \(\+([\d.,]+) ms", html)
+    assert patched is not None
+    assert (
+        float(patched[1]) == round(plain + float(patched[2]), 1)
+        or abs(float(patched[1]) - plain - float(patched[2])) <= 0.11
+    )
     # Three charts: the Pareto plot, the memory profile, the by-type bars.
     assert html.count('class="plotly-graph-div"') == 3
 

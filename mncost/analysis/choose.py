@@ -833,10 +833,9 @@ def _patch_cells(
                 rounding=conventions.rounding,
                 dtype=execution.dtype,
             )
-            names = [op.name for op in est.layers]
-            end = names.index(trial.split) if trial.split in names else len(names) - 1
-            stage_ms = sum(op.ms for op in est.layers[: end + 1])
-            extra_ms = stage_ms * trial.extra_macs / trial.stage_macs
+            from mncost.analysis.schedules import recomputation_ms
+
+            extra_ms = recomputation_ms(est, trial.split, trial.stage_macs, trial.extra_macs)
         cells[k][(i, j)] = (trial, extra_ms)
     if progress is not None and todo:
         progress("fitting patch schedules", len(todo), len(todo))

@@ -221,6 +221,9 @@ class Deployment:
     (by default :attr:`int8`'s), then under its patch schedule when one was asked for."""
     search: ScheduleSearch | None = None
     """The patch schedules searched, when the schedule was asked for with 'auto'."""
+    recomputation_ms: float | None = None
+    """Under a patch schedule: the estimated time of its recomputed MACs, which the
+    latency estimate (layer by layer) does not include."""
 
 
 def deployment(
@@ -280,7 +283,13 @@ def deployment(
         )
     except ValueError as exc:  # a profile that cannot take this architecture
         return Deployment(float32, int8, None, str(exc), profile, found)
-    return Deployment(float32, int8, latency, "", profile, found)
+    extra = None
+    stage = profile[-1].stage
+    if stage is not None:
+        from mncost.analysis.schedules import recomputation_ms
+
+        extra = recomputation_ms(latency, stage.split, stage.stage_macs, stage.extra_macs)
+    return Deployment(float32, int8, latency, "", profile, found, extra)
 
 
 def _dataset_tasks(points: list[PublishedPoint]) -> tuple[DatasetTask, ...]:

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 from mncost.cost.execution import Execution, ExecutionError
 
 if TYPE_CHECKING:
+    from mncost.analysis.latency import LatencyEstimate
     from mncost.cost.conventions import Conventions
     from mncost.cost.memory import PatchTrial, PatchTrials
     from mncost.cost.model import Model
     from mncost.cost.scaling import Resolution
 
-__all__ = ["PatchSearch", "ScheduleSearch", "search_patches"]
+__all__ = ["PatchSearch", "ScheduleSearch", "recomputation_ms", "search_patches"]
 
 
 @dataclass(frozen=True)
@@ -175,3 +176,18 @@ def search_patches(
 
 def _percent(share: Fraction | None) -> str:
     return "none" if share is None else f"{float(share * 100):.1f}%"
+
+
+def recomputation_ms(
+    estimate: LatencyEstimate, split: str, stage_macs: int, extra_macs: int
+) -> float:
+    """The estimated time of a patch stage's recomputed MACs: the stage's estimated ms
+    (its ops up to ``split``, layer by layer) per MAC, times ``extra_macs``. An estimate
+    built on an estimate: the profile was fitted layer by layer, and patches of the
+    same op run at about its per-MAC speed."""
+    if not stage_macs:
+        return 0.0
+    names = [op.name for op in estimate.layers]
+    end = names.index(split) if split in names else len(names) - 1
+    stage_ms = sum(op.ms for op in estimate.layers[: end + 1])
+    return stage_ms * extra_macs / stage_macs

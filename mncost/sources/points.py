@@ -21,9 +21,13 @@ from mncost.sources.paper_cells import cite
 
 __all__ = [
     "DATASETS",
+    "DATASET_METRICS",
     "FAMILIES",
+    "METRICS",
     "SOURCES",
+    "TOP1_DATASETS",
     "ComputedCost",
+    "Metric",
     "Precision",
     "Provenance",
     "PublishedPoint",
@@ -41,8 +45,68 @@ MobileNet, Shallow MobileNet) are "other". MobileNet V3's Large, Small and minim
 checkpoints are all "mobilenet_v3" (the registry's family for the four models); each
 point's ``model`` says which one it is."""
 SOURCES: tuple[str, ...] = ("paper", "checkpoints")
-DATASETS: dict[str, str] = {"imagenet": "ImageNet", "stanford_dogs": "Stanford Dogs"}
-"""Dataset key -> the name printed on axes and tables."""
+DATASETS: dict[str, str] = {
+    "imagenet": "ImageNet",
+    "stanford_dogs": "Stanford Dogs",
+    "coco": "COCO",
+    "coco_voc": "COCO-VOC",
+}
+"""Dataset key -> the name printed on axes and tables. "coco" is object detection on COCO
+(the MobileNets paper's Table 13, torchvision's detection weights); "coco_voc" is semantic
+segmentation on the subset of COCO with the 20 categories Pascal VOC has (torchvision's
+segmentation weights, "COCO-val2017-VOC-labels" in their metadata)."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What a dataset's published accuracy measures, and how mncost names it."""
+
+    key: str
+    """The :class:`PublishedPoint` field that holds it: "top1", "box_map" or "miou"."""
+    name: str
+    """In running text and titles: "top-1", "mAP", "mIoU"."""
+    header: str
+    """A table column's header: "Top-1 %", "mAP %", "mIoU %"."""
+    axis: str
+    """The y axis title, with {dataset} for the dataset's name: "COCO mAP (%)"."""
+    meaning: str
+    """What it is, in a sentence's words, for notes under tables and plots."""
+
+
+METRICS: dict[str, Metric] = {
+    "top1": Metric(
+        "top1", "top-1", "Top-1 %", "Top-1 accuracy on {dataset} (%)", "top-1 accuracy"
+    ),
+    "box_map": Metric(
+        "box_map",
+        "mAP",
+        "mAP %",
+        "{dataset} mAP (%)",
+        "box mAP, COCO's primary challenge metric (AP averaged over IoU 0.50:0.05:0.95)",
+    ),
+    "miou": Metric(
+        "miou",
+        "mIoU",
+        "mIoU %",
+        "{dataset} mIoU (%)",
+        "mean intersection over union of the predicted and true masks, over the classes",
+    ),
+}
+"""Each accuracy a published point can carry, by its field."""
+
+DATASET_METRICS: dict[str, str] = {
+    "imagenet": "top1",
+    "stanford_dogs": "top1",
+    "coco": "box_map",
+    "coco_voc": "miou",
+}
+"""Dataset key -> the key of :data:`METRICS` its results are published in. Each dataset
+has one: top-1 (classification), mAP (detection) and mIoU (segmentation) never share an
+axis, a column or a ranking."""
+
+TOP1_DATASETS: tuple[str, ...] = tuple(d for d, m in DATASET_METRICS.items() if m == "top1")
+"""The classification datasets: what mncost lists, plots and ranks by top-1 unless a
+dataset is named."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +121,9 @@ class Provenance:
     """"Table 6" for the paper; empty for a checkpoint list."""
     row: str = ""
     """The row label as printed ("0.75 MobileNet-224", "MobileNet_v1_0.75_224")."""
+    brief: str = ""
+    """The document in a few words, where its path does not say it ("torchvision
+    docs"); empty: derived from ``document``."""
 
     @property
     def citation(self) -> str:
@@ -88,7 +155,8 @@ class PublishedPoint:
     """One of FAMILIES."""
     source: SourceKind
     dataset: str
-    """A key of DATASETS: the accuracy is top-1 on this dataset."""
+    """A key of DATASETS: the accuracy is this dataset's metric (DATASET_METRICS): top-1
+    on ImageNet or Stanford Dogs, box mAP on COCO, mIoU on COCO-VOC."""
     precision: Precision
     provenance: tuple[Provenance, ...]
     """Every place these exact figures were printed (a model repeated in several of the
@@ -101,6 +169,10 @@ class PublishedPoint:
     top1: Decimal | None = None
     """Top-1 accuracy in percent, as printed."""
     top5: Decimal | None = None
+    box_map: Decimal | None = None
+    """COCO box mAP in percent (AP at IoU 0.50:0.05:0.95), as printed: detectors only."""
+    miou: Decimal | None = None
+    """Mean IoU in percent, as printed: segmentation models only."""
     mult_adds_m: Decimal | None = None
     """Published mult-adds in millions, as printed."""
     params_m: Decimal | None = None
@@ -119,13 +191,29 @@ class PublishedPoint:
     different layout in the publisher's code, a truncated figure); empty when none."""
 
     @property
+    def metric(self) -> Metric:
+        """What this point's accuracy measures: its dataset's metric."""
+        return METRICS[DATASET_METRICS[self.dataset]]
+
+    @property
+    def accuracy(self) -> Decimal | None:
+        """The published accuracy in its dataset's metric (:attr:`metric`), as printed:
+        top-1 for ImageNet, box mAP for COCO, mIoU for COCO-VOC."""
+        value: Decimal | None = getattr(self, self.metric.key)
+        return value
+
+    @property
     def tables(self) -> str:
-        """The source in brief: "paper Tables 4, 6" or "checkpoints (mobilenet_v1.md)"."""
+        """The source in brief: "paper Tables 4, 6", "checkpoints (mobilenet_v1.md)" or
+        a document's own brief ("torchvision docs")."""
         if self.source == "paper":
             numbers = [p.table.removeprefix("Table ") for p in self.provenance]
             return ("paper Table " if len(numbers) == 1 else "paper Tables ") + ", ".join(
                 dict.fromkeys(numbers)
             )
+        briefs = dict.fromkeys(p.brief for p in self.provenance if p.brief)
+        if briefs:
+            return ", ".join(briefs)
         # "tensorflow/models research/slim/nets/mobilenet/README.md (commit 0ba83cf0)"
         # -> "mobilenet/README.md": enough to tell the two lists apart.
         documents = dict.fromkeys(
@@ -172,11 +260,13 @@ def relative_gap(published_m: Decimal | None, computed: int | None) -> Fraction 
 def within_rounding(published_m: Decimal | None, computed: int | None) -> bool | None:
     """Whether ``computed`` rounds to the published figure at the places it was printed.
 
-    "569" (millions, no decimals) admits 568.5 M to 569.5 M; "4.2" admits 4.15 M to 4.25 M.
+    "569" (millions, no decimals) admits 568.5 M to 569.5 M; "4.2" admits 4.15 M to 4.25 M;
+    a figure printed in billions keeps its digits (1.2 B is ``Decimal("1.2E+3")`` millions)
+    and admits 1,150 M to 1,250 M.
     """
     if published_m is None or computed is None:
         return None
     exponent = published_m.as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    half_unit = Fraction(10**6, 2 * 10**places)
+    unit = Fraction(10) ** exponent if isinstance(exponent, int) else Fraction(1)
+    half_unit = Fraction(10**6) * unit / 2
     return abs(Fraction(published_m) * 10**6 - computed) <= half_unit

@@ -524,6 +524,15 @@ def _deployment_section(found: Deployment) -> Section:
                 f"{latency.total_ms:,.1f} ms",
             ]
         )
+        if found.recomputation_ms is not None:
+            rows.append(
+                [
+                    f"Latency on {profile.name}, patch-based (an estimate)",
+                    f"{latency.total_ms + found.recomputation_ms:,.1f} ms "
+                    f"(+{found.recomputation_ms:,.1f} ms of recomputed MACs, at the patch "
+                    "stage's estimated ms per MAC)",
+                ]
+            )
         notes.append(
             (
                 f"The latency is an estimate, not a measurement: {profile.method}; fitted on "
