@@ -190,10 +190,11 @@ class FittedOn:
 
     def describe(self) -> str:
         """One line: "16 float32 ImageNet checkpoints of mobilenet-v1 (document)"."""
+        plural = "s" if self.n_points != 1 else ""
         if self.own:
-            return f"{self.n_points} of your own checkpoints of {self.model} ({self.source})"
+            return f"{self.n_points} of your own checkpoint{plural} of {self.model} ({self.source})"
         return (
-            f"{self.n_points} {self.precision} {self.dataset} checkpoints of "
+            f"{self.n_points} {self.precision} {self.dataset} checkpoint{plural} of "
             f"{self.model} ({self.source})"
         )
 

@@ -527,10 +527,9 @@ class ExploreGrid:
             return None
         import numpy as np
 
-        statuses = {
-            s: int(np.count_nonzero(acc.status == s))
-            for s in ("measured", "interpolated", "extrapolated")
-        }
+        from mncost.analysis.accuracy import STATUSES
+
+        statuses = {s: int(np.count_nonzero(acc.status == s)) for s in STATUSES}
         return {
             "method": acc.method,
             "fitted_on": acc.fitted_on.describe(),
