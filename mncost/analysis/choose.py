@@ -1080,6 +1080,103 @@ def _axes(
     )
 
 
+@dataclass(frozen=True)
+class _Ranking:
+    """What every pick is described against: the figures searched, the budgets, the
+    device, the objective."""
+
+    metrics: tuple[str, ...]
+    budgets: tuple[Budget, ...]
+    profile: LatencyProfile | None
+    goal: Objective
+
+
+def _all_met(grid: ExploreGrid, per_budget: Sequence[numpy.ndarray]) -> numpy.ndarray:
+    """Where ``grid`` meets every budget (each budget's mask given)."""
+    import numpy as np
+
+    mask: numpy.ndarray = np.ones(grid.shape, dtype=bool)
+    for m in per_budget:
+        mask &= m
+    return mask
+
+
+def _candidate(
+    ctx: _Ranking,
+    picks: list[Candidate],
+    rank: int,
+    g: ExploreGrid,
+    model: str,
+    i: int,
+    j: int,
+    cell: tuple[PatchTrial, float] | None,
+) -> Candidate:
+    """The pick at (``i``, ``j``) of grid ``g`` (of ``model``), ``rank``-th, with its
+    figures, its binding budget and its flags; ``picks`` are the ones ranked before it
+    (the first decides ties), ``cell`` its patch schedule when it needs one."""
+    metrics, budgets, profile, goal = ctx.metrics, ctx.budgets, ctx.profile, ctx.goal
+    latency_budget = next((b for b in budgets if b.metric == LATENCY), None)
+    acc = g.accuracy
+    figures: dict[str, int | float] = {m: int(g.counts[m][i, j]) for m in metrics if m in g.counts}
+    if g.latency is not None:
+        figures[LATENCY] = float(g.latency[i, j])
+    run = {**figures}
+    if cell is not None:  # the MAC budget counts the recomputed MACs too
+        run["mult_adds"] = int(figures["mult_adds"]) + cell[0].extra_macs
+    fractions = {
+        b.metric: float(Fraction(run[b.metric]) / b.limit) if b.limit else math.inf for b in budgets
+    }
+    binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
+    value = float(acc.value[i, j]) if acc is not None else math.nan
+    measured = g.latency_measured is not None and bool(g.latency_measured[i, j])
+    at_limit = (
+        latency_budget is not None
+        and profile is not None
+        and not measured
+        and bool(
+            figures[LATENCY] * (1 + float(profile.loo_mape_percent) / 100)
+            > float(latency_budget.limit)
+        )
+    )
+    status = str(acc.status[i, j]) if acc is not None else ""
+    error = 0.0 if status == "measured" else (acc.loo_mae or 0.0) if acc is not None else 0.0
+    tie = False
+    if goal.name == "top1" and picks and not math.isnan(value):
+        best = picks[0]
+        best_error = 0.0 if best.status == "measured" else best.loo_mae or 0.0
+        tie = best.top1 is not None and best.top1 - value <= max(error, best_error)
+    return Candidate(
+        rank=rank,
+        model=model,
+        alpha=g.alphas[i],
+        resolution=g.resolutions[j],
+        top1=None if math.isnan(value) else value,
+        status=status,
+        loo_mae=acc.loo_mae if acc is not None else None,
+        loo_max=acc.loo_max if acc is not None else None,
+        source=str(acc.source[i, j]) if acc is not None else "",
+        figures=figures,
+        fractions=fractions,
+        binding=binding,
+        latency_extrapolated=bool(g.latency_outside[i, j])
+        and not (g.latency_measured is not None and g.latency_measured[i, j])
+        if g.latency_outside is not None
+        else False,
+        latency_measured=bool(g.latency_measured[i, j])
+        if g.latency_measured is not None
+        else False,
+        latency_estimate_ms=float(g.latency_estimate[i, j])
+        if g.latency_estimate is not None
+        else None,
+        released=None if acc is None else status == "measured",
+        own_top1=acc is not None and acc.fitted_on.own,
+        at_limit=at_limit,
+        tie=tie,
+        schedule=None if cell is None else cell[0],
+        extra_latency_ms=None if cell is None or g.latency is None else cell[1],
+    )
+
+
 def choose(
     family: str | None = "all",
     budgets: Iterable[Budget] = (),
@@ -1232,9 +1329,7 @@ def choose(
         )
     excluded = []
     for s, g, per_budget in zip(searched, grids, met):
-        mask = np.ones(g.shape, dtype=bool)
-        for m in per_budget:
-            mask &= m
+        mask = _all_met(g, per_budget)
         masks.append(mask)
         if budgets and not mask.any():
             alone = tuple(
@@ -1250,95 +1345,22 @@ def choose(
         for g, m in zip(grids, masks)
         if g.has(goal.metric)
     )
-    latency_budget = next((b for b in budgets if b.metric == LATENCY), None)
-
-    def pick(
-        picks: list[Candidate],
-        rank: int,
-        g: ExploreGrid,
-        k: int,
-        i: int,
-        j: int,
-        cell: tuple[PatchTrial, float] | None,
-    ) -> Candidate:
-        acc = g.accuracy
-        figures: dict[str, int | float] = {
-            m: int(g.counts[m][i, j]) for m in metrics if m in g.counts
-        }
-        if g.latency is not None:
-            figures[LATENCY] = float(g.latency[i, j])
-        run = {**figures}
-        if cell is not None:  # the MAC budget counts the recomputed MACs too
-            run["mult_adds"] = int(figures["mult_adds"]) + cell[0].extra_macs
-        fractions = {
-            b.metric: float(Fraction(run[b.metric]) / b.limit) if b.limit else math.inf
-            for b in budgets
-        }
-        binding = max(fractions, key=lambda m: fractions[m]) if fractions else None
-        value = float(acc.value[i, j]) if acc is not None else math.nan
-        measured = g.latency_measured is not None and bool(g.latency_measured[i, j])
-        at_limit = (
-            latency_budget is not None
-            and profile is not None
-            and not measured
-            and bool(
-                figures[LATENCY] * (1 + float(profile.loo_mape_percent) / 100)
-                > float(latency_budget.limit)
-            )
-        )
-        status = str(acc.status[i, j]) if acc is not None else ""
-        error = 0.0 if status == "measured" else (acc.loo_mae or 0.0) if acc is not None else 0.0
-        tie = False
-        if goal.name == "top1" and picks and not math.isnan(value):
-            best = picks[0]
-            best_error = 0.0 if best.status == "measured" else best.loo_mae or 0.0
-            tie = best.top1 is not None and best.top1 - value <= max(error, best_error)
-        return Candidate(
-            rank=rank,
-            model=searched[k].model,
-            alpha=g.alphas[i],
-            resolution=g.resolutions[j],
-            top1=None if math.isnan(value) else value,
-            status=status,
-            loo_mae=acc.loo_mae if acc is not None else None,
-            loo_max=acc.loo_max if acc is not None else None,
-            source=str(acc.source[i, j]) if acc is not None else "",
-            figures=figures,
-            fractions=fractions,
-            binding=binding,
-            latency_extrapolated=bool(g.latency_outside[i, j])
-            and not (g.latency_measured is not None and g.latency_measured[i, j])
-            if g.latency_outside is not None
-            else False,
-            latency_measured=bool(g.latency_measured[i, j])
-            if g.latency_measured is not None
-            else False,
-            latency_estimate_ms=float(g.latency_estimate[i, j])
-            if g.latency_estimate is not None
-            else None,
-            released=None if acc is None else status == "measured",
-            own_top1=acc is not None and acc.fitted_on.own,
-            at_limit=at_limit,
-            tie=tie,
-            schedule=None if cell is None else cell[0],
-            extra_latency_ms=None if cell is None or g.latency is None else cell[1],
-        )
-
+    ranking = _Ranking(tuple(metrics), budgets, profile, goal)
     picks: list[Candidate] = []
     for rank, (k, i, j) in enumerate(_order(grids, masks, top, goal), start=1):
-        picks.append(pick(picks, rank, grids[k], k, i, j, cells[k].get((i, j))))
+        cell = cells[k].get((i, j))
+        picks.append(_candidate(ranking, picks, rank, grids[k], searched[k].model, i, j, cell))
     layer_picks: list[Candidate] = []
     n_layer = n_feasible
     if schedules is not None:
-        layer_masks = []
-        for g, per_budget in zip(layer_grids, layer_met):
-            mask = np.ones(g.shape, dtype=bool)
-            for m in per_budget:
-                mask &= m
-            layer_masks.append(mask)
+        layer_masks = [_all_met(g, per) for g, per in zip(layer_grids, layer_met)]
         n_layer = sum(int(m.sum()) for m in layer_masks)
         for rank, (k, i, j) in enumerate(_order(layer_grids, layer_masks, top, goal), start=1):
-            layer_picks.append(pick(layer_picks, rank, layer_grids[k], k, i, j, None))
+            layer_picks.append(
+                _candidate(
+                    ranking, layer_picks, rank, layer_grids[k], searched[k].model, i, j, None
+                )
+            )
     cautions = tuple(dict.fromkeys(c for g in grids for c in g.latency_cautions))
     return ChooseResult(
         family="" if family is None else family.strip().lower().replace("_", "-"),
