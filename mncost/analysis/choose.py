@@ -596,6 +596,9 @@ class ChooseResult:
     objective: Objective = field(default_factory=lambda: OBJECTIVES["top1"])
     unranked: tuple[str, ...] = ()
     """Models searched but not ranked: no top-1 to rank them by (objective top1)."""
+    other_tasks: tuple[str, ...] = ()
+    """Per searched detection or segmentation model, why it has no top-1 (its published
+    accuracy, if any, is COCO mAP or mIoU, never shown or ranked as one)."""
     n_unranked: int = 0
     """Feasible configurations of those models."""
     excluded: tuple[Exclusion, ...] = ()
@@ -695,6 +698,7 @@ class ChooseResult:
             "feasible_withheld": self.n_withheld,
             "objective": self.objective.name,
             "unranked_models": list(self.unranked),
+            "no_top1_tasks": list(self.other_tasks),
             "feasible_unranked": self.n_unranked,
             "ruled_out_by": [c.budget.metric for c in self.ruling_out],
             "margin": float(self.margin),
@@ -1057,15 +1061,15 @@ def _axes(
                 )
             )
             note = (
-                f"{label} has no released checkpoints: searched at alpha 0.25 to 1 in "
-                f"steps of 0.05 and its short side from {low} to {side} pixels in steps "
+                f"{label} has no released ImageNet checkpoints: searched at alpha 0.25 "
+                f"to 1 in steps of 0.05 and its short side from {low} to {side} pixels in steps "
                 f"of 16, keeping its {resolution_text(size)} aspect"
             )
         else:
             default_r = tuple(sides)
             note = (
-                f"{label} has no released checkpoints: searched at alpha 0.25 to 1 in "
-                f"steps of 0.05 and {low} to {side} pixels in steps of 16"
+                f"{label} has no released ImageNet checkpoints: searched at alpha 0.25 "
+                f"to 1 in steps of 0.05 and {low} to {side} pixels in steps of 16"
             )
     a = tuple(alphas) if alphas is not None else default_a
     if isinstance(arch, GraphModel) and arch.alpha_blocked:
@@ -1275,6 +1279,13 @@ def choose(
         for s, (label, arch, name, _) in zip(searched, chosen)
     )
     unranked = tuple(s.model for s, g in zip(searched, grids) if not g.has(goal.metric))
+    # A detector or a segmentation model says what it has instead of a top-1.
+    tasks = {
+        s.model: other_task(label, name)
+        for s, g, (label, _, name, _) in zip(searched, grids, chosen)
+        if not g.has(ACCURACY)
+    }
+    other_tasks = tuple(why for why in tasks.values() if why)
     if (
         len(unranked) == len(grids)
         and goal.metric == ACCURACY
@@ -1286,11 +1297,16 @@ def choose(
             "budgets allow, latency, params, peak, weights)"
         )
     if len(unranked) == len(grids):
+        rest = [m for m in unranked if not tasks.get(m)]
+        whys = [tasks[m] for m in unranked if tasks.get(m)]
+        if rest:
+            whys.append(
+                f"{', '.join(rest)} {'has' if len(rest) == 1 else 'have'} no released "
+                "ImageNet checkpoints (or --classes changes the network)"
+            )
         raise ExploreError(
-            f"no top-1 to rank by: {', '.join(unranked)} "
-            f"{'has' if len(unranked) == 1 else 'have'} no released checkpoints (or "
-            "--classes changes the network); rank by another --objective (macs: the most "
-            "MACs the budgets allow, latency, params, peak, weights)"
+            f"no top-1 to rank by: {'; '.join(whys)}; rank by another --objective (macs: "
+            "the most MACs the budgets allow, latency, params, peak, weights)"
         )
     import numpy as np
 
@@ -1381,6 +1397,7 @@ def choose(
         latency_cautions=cautions,
         objective=goal,
         unranked=unranked,
+        other_tasks=other_tasks,
         n_unranked=n_unranked,
         excluded=tuple(excluded),
         margin=margin,
@@ -1390,6 +1407,31 @@ def choose(
         n_layer_feasible=n_layer,
         n_patched=sum(int(bool(m[i, j])) for m, c in zip(masks, cells) for (i, j) in c),
     )
+
+
+def other_task(label: str, name: str | None) -> str:
+    """Why built-in model ``name`` (searched as ``label``) has no top-1, when it is a
+    detection or segmentation model: its published accuracy is another metric (COCO
+    mAP, COCO-VOC mIoU), which ranks nothing here; "" for any other model (a spec
+    file's model proves nothing by its name)."""
+    from mncost.analysis.published import other_accuracy
+    from mncost.arch.registry import get_entry
+    from mncost.sources.points import DATASETS
+
+    if name is None:
+        return ""
+    published = other_accuracy(name)
+    if published:
+        p = published[0]
+        return (
+            f"{label} is a {p.metric.task} model: its published accuracy is "
+            f"{DATASETS[p.dataset]} {p.metric.name} ({p.accuracy}%, {p.tables}; `mncost "
+            f"published --dataset {p.dataset}`), not an ImageNet top-1, so it ranks nothing here"
+        )
+    family = get_entry(name).family
+    if family in ("detection", "segmentation"):
+        return f"{label} is a {family} model, with no published ImageNet top-1"
+    return ""
 
 
 def describe_config(model: str, alpha: Fraction, resolution: Resolution) -> str:

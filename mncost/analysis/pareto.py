@@ -15,7 +15,7 @@ from typing import Literal
 from mncost.analysis.frontier import pareto_frontier
 from mncost.analysis.scenario import DEFAULT_MODEL, Config, parse_config
 from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
-from mncost.sources.points import FAMILIES, PublishedPoint
+from mncost.sources.points import DATASET_METRICS, FAMILIES, METRICS, Metric, PublishedPoint
 
 __all__ = [
     "COST_BASES",
@@ -82,7 +82,7 @@ class PlottedPoint:
     x_basis: str
     """"published", "mncost" or "published (mncost cannot count it)"."""
     y: Fraction
-    """Top-1 accuracy in percent."""
+    """The published accuracy in percent, in the dataset's metric (top-1, mAP, mIoU)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ class HighlightPoint:
     x: Fraction
     """Cost in millions on the plot's axis."""
     accuracy: Fraction | None
-    """Published top-1 of the same configuration, if any."""
+    """The published accuracy of the same configuration in the plotted dataset's metric
+    (top-1, mAP, mIoU), if any."""
     accuracy_from: PublishedPoint | None
 
 
@@ -111,7 +112,13 @@ class ParetoData:
     """Indices into ``points``, cheapest first."""
     highlights: tuple[HighlightPoint, ...] = ()
     left_out: tuple[PublishedPoint, ...] = ()
-    """Points of the dataset with no top-1 or no cost on this axis."""
+    """Points of the dataset with no accuracy (in its metric) or no cost on this axis."""
+
+    @property
+    def metric(self) -> Metric:
+        """What the y axis measures: the dataset's metric (top-1 for ImageNet, mAP for
+        COCO, mIoU for COCO-VOC); one figure never mixes two."""
+        return METRICS[DATASET_METRICS[self.dataset]]
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -137,7 +144,8 @@ class ParetoData:
 
     @property
     def checkpoint_documents(self) -> tuple[str, ...]:
-        """The checkpoint lists (repository files) the plotted checkpoints come from."""
+        """The checkpoint lists (repository files) the plotted checkpoints come from;
+        documents with a brief of their own are :attr:`documented`'s."""
         return tuple(
             sorted(
                 {
@@ -145,9 +153,24 @@ class ParetoData:
                     for p in self.points
                     if p.point.source == "checkpoints"
                     for s in p.point.provenance
+                    if not s.brief
                 }
             )
         )
+
+    @property
+    def documented(self) -> dict[str, tuple[str, ...]]:
+        """The other documents the plotted checkpoints come from, by their brief
+        ("torchvision docs": torchvision's documentation of each weights), each with the
+        citations of its documents in the points' order."""
+        found: dict[str, dict[str, None]] = {}
+        for p in self.points:
+            if p.point.source != "checkpoints":
+                continue
+            for s in p.point.provenance:
+                if s.brief:
+                    found.setdefault(s.brief, {})[s.citation] = None
+        return {brief: tuple(citations) for brief, citations in found.items()}
 
     @property
     def at_published_cost(self) -> int:
@@ -177,7 +200,8 @@ def parse_highlight(text: str) -> Highlight:
 def matching_point(
     model: str, alpha: Fraction, resolution: Resolution, points: Sequence[PublishedPoint]
 ) -> PublishedPoint | None:
-    """The published result of ``model`` at (alpha, resolution) with a top-1, if any.
+    """The published result of ``model`` at (alpha, resolution) with an accuracy (top-1,
+    or its dataset's metric: a detector's mAP), if any.
 
     The paper's figure first, then a float checkpoint: never an 8-bit one, whose
     accuracy is that of a different (quantised) model.
@@ -189,7 +213,7 @@ def matching_point(
         and p.alpha == alpha
         and p.resolution == resolution
         and p.precision == "float32"
-        and p.top1 is not None
+        and p.accuracy is not None
     ]
     matches.sort(key=lambda p: p.source != "paper")
     return matches[0] if matches else None
@@ -200,7 +224,8 @@ def highlight_from_cost(
 ) -> HighlightPoint:
     """A highlight at an exact cost, with the accuracy of ``match`` when given."""
     x = Fraction(mult_adds if x_axis == "mult_adds" else params, 10**6)
-    accuracy = Fraction(match.top1) if match is not None and match.top1 is not None else None
+    published = match.accuracy if match is not None else None
+    accuracy = Fraction(published) if published is not None else None
     return HighlightPoint(
         label=label,
         mult_adds=mult_adds,
@@ -214,7 +239,8 @@ def highlight_from_cost(
 def resolve_highlight(
     highlight: Highlight, points: Sequence[PublishedPoint], x_axis: XAxis = "mult_adds"
 ) -> HighlightPoint:
-    """Count ``highlight`` with mncost; take the top-1 of the same published configuration.
+    """Count ``highlight`` with mncost; take the accuracy of the same published
+    configuration (top-1, or the dataset's metric: mAP on COCO).
 
     ``points`` are the published points of the plotted dataset. The classifier is the
     one that dataset's published results of the model use (120 classes for Stanford
@@ -266,18 +292,23 @@ def pareto_data(
     cost_basis: CostBasis = "published",
     highlights: Sequence[HighlightPoint] = (),
 ) -> ParetoData:
-    """Place the points of ``dataset`` and find the frontier (highlights stay off it)."""
+    """Place the points of ``dataset`` and find the frontier (highlights stay off it).
+
+    y is the dataset's metric (:attr:`ParetoData.metric`): top-1 for ImageNet, mAP for
+    COCO; points of any other dataset are not plotted, so no figure mixes two metrics.
+    """
     plotted: list[PlottedPoint] = []
     left_out: list[PublishedPoint] = []
     for point in points:
         if point.dataset != dataset:
             continue
         place = _place(point, x_axis, cost_basis)
-        if place is None or point.top1 is None:
+        accuracy = point.accuracy
+        if place is None or accuracy is None:
             left_out.append(point)
             continue
         plotted.append(
-            PlottedPoint(point=point, x=place[0], x_basis=place[1], y=Fraction(point.top1))
+            PlottedPoint(point=point, x=place[0], x_basis=place[1], y=Fraction(accuracy))
         )
     frontier = pareto_frontier([(p.x, p.y) for p in plotted])
     return ParetoData(

@@ -2,7 +2,8 @@
 
 mncost counts a published configuration when its source names the built-in model it is
 (``PublishedPoint.model``: the paper's rows through their configuration, the released
-checkpoints through :data:`mncost.sources.checkpoints.CHECKPOINT_LINES`) and that model
+checkpoints through :data:`mncost.sources.checkpoints.CHECKPOINT_LINES`, torchvision's
+COCO weights through :data:`mncost.sources.coco.TORCHVISION_LAYOUTS`) and that model
 is registered. The count uses mncost's default conventions (batch norm not counted, FC
 bias counted, the model's own channel rounding) and the classifier width the source used.
 """
@@ -17,11 +18,12 @@ from mncost.sources.points import (
     DATASETS,
     FAMILIES,
     SOURCES,
+    TOP1_DATASETS,
     ComputedCost,
     PublishedPoint,
 )
 
-__all__ = ["PublishedQueryError", "computed_cost", "published_points"]
+__all__ = ["PublishedQueryError", "computed_cost", "other_accuracy", "published_points"]
 
 
 class PublishedQueryError(ValueError):
@@ -75,15 +77,20 @@ def published_points(
     """The published points, the paper's first, each with mncost's count when it has one.
 
     ``source`` is "paper", "checkpoints" or "all"; ``families`` any of FAMILIES (None:
-    all); ``dataset`` a key of DATASETS (None: all). Raises PublishedQueryError on an
-    unknown value.
+    all); ``dataset`` a key of DATASETS, "all", or None: the top-1 datasets
+    (:data:`~mncost.sources.points.TOP1_DATASETS`, ImageNet and Stanford Dogs), so that
+    COCO's mAP and mIoU results come only when asked for. Raises PublishedQueryError on
+    an unknown value.
     """
     _check(source, (*SOURCES, "all"), "source")
     wanted = tuple(families) if families is not None else FAMILIES
     for family in wanted:
         _check(family, FAMILIES, "family")
     if dataset is not None:
-        _check(dataset, DATASETS, "dataset")
+        _check(dataset, (*DATASETS, "all"), "dataset")
+    datasets = (
+        TOP1_DATASETS if dataset is None else tuple(DATASETS) if dataset == "all" else (dataset,)
+    )
     points: list[PublishedPoint] = []
     if source in ("paper", "all"):
         from mncost.sources.paper_points import paper_points
@@ -93,5 +100,28 @@ def published_points(
         from mncost.sources.checkpoints import checkpoint_points
 
         points += checkpoint_points()
-    points = [p for p in points if p.family in wanted and (dataset is None or p.dataset == dataset)]
+    if any(d not in TOP1_DATASETS for d in datasets):
+        from mncost.sources.coco import coco_points
+
+        # The paper's Table 13 with the paper's tables, torchvision's with the checkpoints.
+        coco = [p for p in coco_points() if source == "all" or p.source == source]
+        paper = [p for p in points if p.source == "paper"]
+        points = (
+            paper
+            + [p for p in coco if p.source == "paper"]
+            + [p for p in points if p.source != "paper"]
+            + [p for p in coco if p.source != "paper"]
+        )
+    points = [p for p in points if p.family in wanted and p.dataset in datasets]
     return [_attach(p) for p in points] if computed else points
+
+
+def other_accuracy(model: str) -> list[PublishedPoint]:
+    """The published results of built-in ``model`` in a metric other than top-1 (a
+    detector's COCO mAP, a segmentation model's mIoU), mncost's count not attached: what
+    it has instead of a top-1, for saying why it has none."""
+    return [
+        p
+        for p in published_points(dataset="all", computed=False)
+        if p.model == model and p.metric.key != "top1"
+    ]

@@ -280,15 +280,18 @@ def query_options(default_dataset: str | None) -> Callable[[F], F]:
             type=KeyChoice(DATASETS, "dataset"),
             default=default_dataset,
             show_default=default_dataset is not None,
-            help="Only results on this dataset (Table 10 is Stanford Dogs; the rest "
-            "ImageNet)." + ("" if default_dataset else " [default: all]"),
+            help="Only results on this dataset, each in its own metric: imagenet and "
+            "stanford_dogs (Table 10) top-1; coco box mAP (Table 13, torchvision's "
+            "detectors); coco_voc mIoU (torchvision's segmentation models)."
+            + ("" if default_dataset else " [default: the top-1 datasets]"),
         )(func)
         func = click.option(
             "--source",
             type=KeyChoice(("paper", "checkpoints", "all"), "source"),
             default="all",
             show_default=True,
-            help="paper: Tables 4-10; checkpoints: the released TF-slim checkpoints.",
+            help="paper: Tables 4-10 (Table 13 for coco); checkpoints: the released "
+            "TF-slim checkpoints (torchvision's weights for coco and coco_voc).",
         )(func)
         return click.option(
             "--family",

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
 from mncost.present.labels import Box, crosses, outside, overlap, text_width, through
+from mncost.present.numbers import plain
 from mncost.present.style import FONT, PLOT_CONFIG, plot_text, plotly_template
-from mncost.sources.points import DATASETS, PublishedPoint
+from mncost.sources.points import DATASETS, TOP1_DATASETS, PublishedPoint
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -103,21 +104,36 @@ def _base_model(family: str) -> str:
     return family.replace("_", "-")  # mobilenet_v1 -> mobilenet-v1, the grid's model
 
 
+def _classifier(point: PublishedPoint) -> bool:
+    """A top-1 result (ImageNet, Stanford Dogs): one of a family's alpha/resolution grid
+    or a variant of it. A detector's or segmentation model's result (COCO) is neither:
+    its family is its backbone's, and its own name is its label."""
+    return point.dataset in TOP1_DATASETS
+
+
 def _is_variant(point: PublishedPoint) -> bool:
     """A paper result of a MobileNet family that is not its alpha/resolution grid: an
     architecture variant (Conv MobileNet, Shallow MobileNet), named on the plot."""
     return (
-        point.source == "paper"
+        _classifier(point)
+        and point.source == "paper"
         and point.family != "other"
         and point.model != _base_model(point.family)
     )
 
 
+def _source_name(point: PublishedPoint) -> str:
+    """The source in a legend entry: "paper", "checkpoints", or a document's brief
+    ("torchvision docs")."""
+    briefs = [s.brief for s in point.provenance if s.brief]
+    return briefs[0] if briefs else point.source
+
+
 def _point_label(point: PublishedPoint) -> str:
     """The short name a point carries on the plot: "0.75/160" on a MobileNet grid (the
     colour says which family), "Large 0.75/224" for a V3 line, the model's name for
-    variants and other models."""
-    if point.family == "other" or _is_variant(point) or not point.config:
+    variants, other models and every COCO result ("SSD 300 / MobileNet")."""
+    if not _classifier(point) or point.family == "other" or _is_variant(point) or not point.config:
         return point.label
     base = _base_model(point.family)
     line = ""
@@ -156,6 +172,8 @@ def _source_words(data: ParetoData) -> str:
             "/".join(d.split(" (")[0].split("/")[-2:]) for d in data.checkpoint_documents
         )
         parts.append("TF-slim's checkpoint lists (" + ", ".join(files) + ")")
+    for brief, citations in data.documented.items():
+        parts.append(f"{brief} ({len(citations)} {'page' if len(citations) == 1 else 'pages'})")
     return _listed(parts) if parts else "no source"
 
 
@@ -182,7 +200,8 @@ def pareto_title(data: ParetoData, interactive: bool = True) -> tuple[str, str]:
     basis."""
     dataset = DATASETS[data.dataset]
     what = "mult-adds" if data.x_axis == "mult_adds" else "parameters"
-    return (f"{dataset} top-1 accuracy vs {what}", "; ".join(_subtitle_lines(data, interactive)))
+    metric = "top-1 accuracy" if data.metric.key == "top1" else data.metric.name
+    return (f"{dataset} {metric} vs {what}", "; ".join(_subtitle_lines(data, interactive)))
 
 
 # --- hover -----------------------------------------------------------------------------
@@ -195,20 +214,23 @@ def _hover(plotted: PlottedPoint, data: ParetoData) -> str:
     if point.config:
         lines[0] += f" ({_esc(point.config)}, {point.precision})"
     lines.append(
-        f"top-1 {point.top1}% ({DATASETS[point.dataset]})"
+        f"{point.metric.name} {point.accuracy}% ({DATASETS[point.dataset]})"
         + (f", top-5 {point.top5}%" if point.top5 is not None else "")
     )
     published = point.mult_adds_m if data.x_axis == "mult_adds" else point.params_m
+    shown = plain(published)
     if plotted.x_basis == "mncost":
         lines.append(
-            f"x: {_num(plotted.x)} {unit}, mncost's exact count (published: {published} {unit})"
+            f"x: {_num(plotted.x)} {unit}, mncost's exact count (published: {shown} {unit})"
         )
     else:
-        lines.append(f"x: {published} {unit}, {_esc(plotted.x_basis)}")
+        lines.append(f"x: {shown} {unit}, {_esc(plotted.x_basis)}")
     other = point.params_m if data.x_axis == "mult_adds" else point.mult_adds_m
     if other is not None:
         lines.append(
-            f"{other} " + ("M params" if data.x_axis == "mult_adds" else "M MACs") + " (published)"
+            f"{plain(other)} "
+            + ("M params" if data.x_axis == "mult_adds" else "M MACs")
+            + " (published)"
         )
     lines.append(f"source: {_esc(point.tables)}")
     return "<br>".join(lines)
@@ -221,8 +243,8 @@ def _highlight_hover(h: HighlightPoint) -> str:
     ]
     if h.accuracy is not None and h.accuracy_from is not None:
         lines.append(
-            f"top-1 {h.accuracy_from.top1}% from {_esc(h.accuracy_from.tables)} "
-            f"({_esc(h.accuracy_from.label)})"
+            f"{h.accuracy_from.metric.name} {h.accuracy_from.accuracy}% from "
+            f"{_esc(h.accuracy_from.tables)} ({_esc(h.accuracy_from.label)})"
         )
     else:
         lines.append("no published accuracy")
@@ -238,6 +260,8 @@ def _marker_size(point: PublishedPoint) -> int:
 
 def _group_name(family: str, source: str, precision: str, variant: bool, at_published: bool) -> str:
     name = f"{FAMILY_NAMES[family]}{' variants' if variant else ''}, {source}"
+    if source not in _SOURCE_SYMBOL:  # a document's brief ("torchvision docs")
+        return name + (", published cost" if at_published else "")
     if source == "checkpoints" and family in _PRECISIONS_RELEASED:
         name += f" ({precision})"
     return name + (", published cost" if at_published else "")
@@ -252,7 +276,7 @@ def _published_traces(data: ParetoData) -> list[dict[str, Any]]:
         # a trace of its own, an x in its marker, "published cost" in the legend.
         at_published = data.cost_basis == "computed" and plotted.x_basis != "mncost"
         groups.setdefault(
-            (p.family, _is_variant(p), p.source, p.precision, at_published), []
+            (p.family, _is_variant(p), _source_name(p), p.precision, at_published), []
         ).append(plotted)
     order = list(FAMILY_NAMES)
     traces = []
@@ -260,7 +284,7 @@ def _published_traces(data: ParetoData) -> list[dict[str, Any]]:
         groups.items(), key=lambda kv: (order.index(kv[0][0]),) + kv[0][1:]
     ):
         symbol = (
-            (_VARIANT_SYMBOL if variant else _SOURCE_SYMBOL[source])
+            (_VARIANT_SYMBOL if variant else _SOURCE_SYMBOL.get(source, "diamond"))
             + ("-x" if at_published else "")
             + ("-open" if precision == "int8" else "")
         )
@@ -629,7 +653,8 @@ def _labels(data: ParetoData, drawn: Sequence[HighlightPoint]) -> list[_Label]:
             )
         )
     for i, p in enumerate(data.points):
-        if i not in on and (p.point.family == "other" or _is_variant(p.point)):
+        named = p.point.family == "other" or _is_variant(p.point) or not _classifier(p.point)
+        if i not in on and named:
             labels.append(
                 _Label(
                     float(p.x),
@@ -695,9 +720,11 @@ def pareto_figure(
     width: int | None = None,
     height: int | None = None,
 ) -> go.Figure:
-    """Top-1 accuracy against cost: published points by family and source, the frontier,
-    and the highlighted configurations, with the frontier, the highlights, the variants
-    and the other models named on the plot.
+    """Accuracy against cost: published points by family and source, the frontier, and
+    the highlighted configurations, with the frontier, the highlights, the variants and
+    the other models named on the plot (every point, on a COCO figure). The accuracy is
+    the dataset's metric (top-1; mAP on COCO, its y axis "COCO mAP (%)"; mIoU on
+    COCO-VOC), one per figure.
 
     ``titled=False`` leaves the title to the page. ``width`` and ``height`` (CSS px) fix
     the figure's size, as an exported image has it; by default the figure is
@@ -835,7 +862,7 @@ def pareto_figure(
             "showgrid": True,
             "zeroline": False,
         },
-        yaxis={"title": {"text": f"Top-1 accuracy on {dataset} (%)"}, "range": list(y_range)},
+        yaxis={"title": {"text": data.metric.axis.format(dataset=dataset)}, "range": list(y_range)},
         font={"family": _FONT},
     )
     if fixed_width is not None:

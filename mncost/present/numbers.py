@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["fixed", "millions", "percent", "scaled", "shape", "si"]
+__all__ = ["fixed", "millions", "percent", "plain", "scaled", "shape", "si"]
 
 
 def fixed(value: Any, divisor: int, digits: int) -> str:
@@ -22,6 +22,19 @@ def fixed(value: Any, divisor: int, digits: int) -> str:
     whole, frac = divmod(q, 10**digits)
     sign = "-" if n < 0 and q else ""
     return f"{sign}{whole:,}" + (f".{frac:0{digits}d}" if digits else "")
+
+
+def plain(value: Any) -> str:
+    """A published figure as printed, in positional notation: a Decimal that keeps a
+    figure printed in billions in millions ("1.2" billion is ``Decimal("1.2E+3")``) shows
+    as "1200"; anything else as ``str()`` ("70.0", "0.50")."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            return format(value, "f")
+    return str(value)
 
 
 def millions(value: int, digits: int = 2) -> str:

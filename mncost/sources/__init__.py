@@ -6,7 +6,9 @@ paper's cells (``data/paper_tables.csv``), :mod:`~mncost.sources.paper_rows` say
 model, width, resolution and classifier each row means (from the text around each table),
 :mod:`~mncost.sources.points` is the record of one published result,
 :mod:`~mncost.sources.paper_points` and :mod:`~mncost.sources.checkpoints` build those
-records, and :mod:`~mncost.sources.misprints` lists the misprints outside the cost cells.
+records (:mod:`~mncost.sources.coco` those of COCO: the paper's Table 13 and torchvision's
+weights, ``data/torchvision_weights.csv``, by mAP or mIoU, never top-1), and
+:mod:`~mncost.sources.misprints` lists the misprints outside the cost cells.
 """
 
 from mncost.sources.paper_cells import (

@@ -71,11 +71,18 @@ class Metric:
     """The y axis title, with {dataset} for the dataset's name: "COCO mAP (%)"."""
     meaning: str
     """What it is, in a sentence's words, for notes under tables and plots."""
+    task: str
+    """The task it scores: "classification", "detection", "segmentation"."""
 
 
 METRICS: dict[str, Metric] = {
     "top1": Metric(
-        "top1", "top-1", "Top-1 %", "Top-1 accuracy on {dataset} (%)", "top-1 accuracy"
+        "top1",
+        "top-1",
+        "Top-1 %",
+        "Top-1 accuracy on {dataset} (%)",
+        "top-1 accuracy",
+        "classification",
     ),
     "box_map": Metric(
         "box_map",
@@ -83,6 +90,7 @@ METRICS: dict[str, Metric] = {
         "mAP %",
         "{dataset} mAP (%)",
         "box mAP, COCO's primary challenge metric (AP averaged over IoU 0.50:0.05:0.95)",
+        "detection",
     ),
     "miou": Metric(
         "miou",
@@ -90,6 +98,7 @@ METRICS: dict[str, Metric] = {
         "mIoU %",
         "{dataset} mIoU (%)",
         "mean intersection over union of the predicted and true masks, over the classes",
+        "segmentation",
     ),
 }
 """Each accuracy a published point can carry, by its field."""

@@ -117,6 +117,7 @@ Examples:
   mncost plot pareto --x params --source paper -o params.svg
   mncost plot pareto --cost computed       # mncost's exact MACs on x
   mncost plot pareto --dataset stanford_dogs -o dogs.png
+  mncost plot pareto --dataset coco -o coco.html   # detectors: COCO mAP vs MACs
   mncost plot pareto --family mobilenet_v1 --show   # and open it
   mncost plot pareto -o pareto.png --width 1600 --height 900 --scale 1
 """,
@@ -200,12 +201,14 @@ def pareto_command(
     show: bool,
 ) -> None:
     """Plot published top-1 accuracy against mult-adds (or params) with the Pareto
-    frontier, and list the frontier's models.
+    frontier, and list the frontier's models. --dataset coco plots detectors' COCO mAP
+    instead, and coco_voc segmentation models' mIoU: each metric its own figure.
 
     Every published result of one dataset (ImageNet by default) is a point: colour is
-    the model family, marker the source (circle: the paper; diamond: a released
-    checkpoint; square: one of the paper's variants; open: 8-bit; an x inside: a
-    published cost where mncost's was asked for but cannot be counted). The frontier's
+    the model family (a detector's backbone's, on COCO), the marker the source (circle:
+    the paper; diamond: a released checkpoint; square: one of the paper's variants;
+    open: 8-bit; an x inside: a published cost where mncost's was asked for but cannot
+    be counted). The frontier's
     points, the highlights and the other models are named on the plot. --highlight marks
     configurations at mncost's exact cost, with the published accuracy of the same
     configuration where there is one.
@@ -260,7 +263,8 @@ def pareto_command(
         marked = [resolve_highlight(h, every, x_axis) for h in wanted]  # type: ignore[arg-type]
     data = pareto_data(points, dataset, x_axis, cost_basis, marked)  # type: ignore[arg-type]
     if not data.points:
-        raise UserError("no published results with a top-1 accuracy match these options")
+        what = "a top-1 accuracy" if data.metric.key == "top1" else f"a {data.metric.name} figure"
+        raise UserError(f"no published results with {what} match these options")
     # An HTML page carries the title itself; an image needs it drawn in.
     fig = pareto_figure(data, log_x=not linear, titled=fmt != "html", width=width, height=height)
     title, subtitle = pareto_title(data)

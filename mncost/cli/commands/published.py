@@ -23,6 +23,7 @@ Examples:
   mncost published --source paper           # the paper's Tables 4-10
   mncost published --family mobilenet_v1 --source checkpoints
   mncost published --dataset stanford_dogs  # Table 10
+  mncost published --dataset coco           # detectors' COCO mAP (Table 13, torchvision)
   mncost published -f csv -o published.csv  # exact figures, one row each
 """,
 )
@@ -42,6 +43,10 @@ def published_command(
     checkpoints (MobileNet v1's 16 models in float and 8-bit, MobileNet v2's grid).
     Where mncost can count the same configuration, its exact count and the gap to the
     published figure are shown beside it.
+
+    --dataset coco lists detectors by their COCO box mAP instead (the paper's Table 13,
+    torchvision's SSD weights), --dataset coco_voc segmentation models by their mIoU
+    (torchvision's); neither is ever listed, plotted or ranked as a top-1.
     """
     from mncost.present.views.published import published_report
 

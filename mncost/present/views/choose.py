@@ -220,7 +220,7 @@ def _picks_table(
         + ("; ? extrapolated" if result.extrapolate else "")
         + "; others interpolated estimates"
         + (
-            "; blank: no top-1 (no released checkpoints"
+            "; blank: no top-1 (no released ImageNet checkpoints"
             + (
                 ", or a non-square input"
                 if any(isinstance(c.resolution, tuple) for c in candidates)
@@ -395,10 +395,12 @@ def choose_report(result: ChooseResult) -> Report:
     if result.unranked:
         notes.append(
             f"Not ranked: {', '.join(result.unranked)} ({result.n_unranked:,} configurations "
-            "meet every budget): no top-1 to rank by (no released checkpoints of it, or "
-            "--classes changes the network). --objective macs (the most MACs the budgets "
-            "allow), latency, params, peak or weights ranks every model."
+            "meet every budget): no top-1 to rank by (no released ImageNet checkpoints of "
+            "it, or --classes changes the network). --objective macs (the most MACs the "
+            "budgets allow), latency, params, peak or weights ranks every model."
         )
+    if result.other_tasks:
+        notes.append("No top-1: " + "; ".join(result.other_tasks) + ".")
     if result.objective.name != "top1":
         ties = "" if result.objective.metric == "mult_adds" else ", then fewer MACs"
         notes.append(

@@ -7,6 +7,10 @@ mncost (:func:`mncost.sources.points.relative_gap`): mncost minus published, rel
 published. Published figures are numbers in JSON and CSV; JSON also keeps each as printed
 (``top1_text``: "0.50" is not 0.5), and cites the publication or repository file it is
 printed in, never the transcription it was read from.
+
+Each dataset's accuracy has a column of its own (:data:`~mncost.sources.points.METRICS`):
+top-1 for ImageNet and Stanford Dogs, mAP for COCO, mIoU for COCO-VOC; a listing of one
+kind shows that kind's column alone, so ImageNet's listing is unchanged by the others.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from fractions import Fraction
 from typing import Any
 
 from mncost.present.model import Column, Report, Table
-from mncost.present.numbers import fixed
+from mncost.present.numbers import fixed, plain
 from mncost.sources.paper_cells import cite
 from mncost.sources.points import (
     DATASETS,
+    METRICS,
     PublishedPoint,
     relative_gap,
     within_rounding,
@@ -76,9 +81,16 @@ def _number(value: Decimal | None) -> int | float | None:
     return float(value)
 
 
+def _positional(value: Decimal | None) -> Decimal | None:
+    """A published figure as a table cell: 1.2 billion, kept in millions as
+    ``Decimal("1.2E+3")``, becomes ``Decimal("1200")``, so CSV writes 1200, not 1.2E+3."""
+    return None if value is None else Decimal(plain(value))
+
+
 def _text(value: Any) -> str | None:
-    """A printed figure exactly as printed ("70.0", "0.50"), for JSON's ``*_text`` fields."""
-    return None if value is None else str(value)
+    """A printed figure exactly as printed ("70.0", "0.50"), for JSON's ``*_text`` fields;
+    one printed in billions, in millions without an exponent (1.2 B: "1200")."""
+    return None if value is None else plain(value)
 
 
 def _note_numbers(points: Sequence[PublishedPoint]) -> dict[str, int]:
@@ -94,10 +106,28 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
     """The listing as a Report: one row per published point, both costs and the gap."""
 
     def text(value: Any) -> str:
-        return "" if value is None else str(value)
+        return "" if value is None else plain(value)
 
     numbers = _note_numbers(points)
     short_source = {p.citation: p.tables for p in points}
+    metrics = [METRICS[key] for key in METRICS if any(p.metric.key == key for p in points)]
+    top1 = any(m.key == "top1" for m in metrics)
+    accuracy = [
+        Column("Top-1 %", "right", show=text, csv_header="top1_percent", data_only=not top1),
+        Column(
+            "Top-5 %",
+            "right",
+            show=text,
+            csv_header="top5_percent",
+            hide_rank=2,
+            data_only=not top1,
+        ),
+        *(
+            Column(m.header, "right", show=text, csv_header=f"{m.key}_percent")
+            for m in metrics
+            if m.key != "top1"
+        ),
+    ]
     columns = [
         Column("Model", csv_header="model"),
         Column("Family", csv_header="family", hide_rank=1),
@@ -115,8 +145,7 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
             show=lambda k: DATASETS.get(k, k) if k else "",
             hide_rank=10,
         ),
-        Column("Top-1 %", "right", show=text, csv_header="top1_percent"),
-        Column("Top-5 %", "right", show=text, csv_header="top5_percent", hide_rank=2),
+        *accuracy,
         Column(
             "Pub. MACs (M)",
             "right",
@@ -194,11 +223,12 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
                 p.dataset,
                 p.top1,
                 p.top5,
-                p.mult_adds_m,
+                *(getattr(p, m.key) for m in metrics if m.key != "top1"),
+                _positional(p.mult_adds_m),
                 macs,
                 macs_gap,
                 macs_gap.within_rounding if macs_gap else None,
-                p.params_m,
+                _positional(p.params_m),
                 params,
                 params_gap,
                 params_gap.within_rounding if params_gap else None,
@@ -211,6 +241,7 @@ def published_report(points: Sequence[PublishedPoint]) -> Report:
         "of the same configuration (exact integers in CSV and JSON), at mncost's default "
         "conventions (batch norm not counted, FC bias counted, each model's own channel "
         "rounding under alpha), with the source's classifier width.",
+        *_metric_notes(points),
         "Δ = (mncost - published) / published, in %: positive when mncost counts more (as "
         "in `mncost reproduce`); * marks a gap larger than the published figure's rounding "
         "(half a unit of its last printed digit).",
@@ -237,16 +268,46 @@ def _labels(labels: list[str]) -> str:
     return ", ".join(labels) if len(labels) <= 6 else f"{len(labels)} results"
 
 
+def _metric_notes(points: Sequence[PublishedPoint]) -> list[str]:
+    """What each accuracy other than top-1 measures, and on which images each source
+    measured it: one note per such dataset shown."""
+    from mncost.sources.coco import DATASET_NOTES
+
+    notes = []
+    for dataset in dict.fromkeys(p.dataset for p in points if p.metric.key != "top1"):
+        metric = METRICS[next(p.metric.key for p in points if p.dataset == dataset)]
+        notes.append(
+            f"{metric.header.removesuffix(' %')} ({DATASETS[dataset]}): {metric.meaning}. "
+            f"{DATASET_NOTES[dataset]}"
+        )
+    return notes
+
+
 def _sources_note(points: Sequence[PublishedPoint]) -> str:
     """What the Source column's short names stand for, from the points shown."""
     parts = []
     if any(p.source == "paper" for p in points):
         parts.append(f"paper = {cite()} (MobileNets), the table named")
     files = list(
-        dict.fromkeys(s.citation for p in points if p.source == "checkpoints" for s in p.provenance)
+        dict.fromkeys(
+            s.citation
+            for p in points
+            if p.source == "checkpoints"
+            for s in p.provenance
+            if not s.brief
+        )
     )
     if files:
         parts.append("checkpoints = the released checkpoints' tables in " + "; ".join(files))
+    briefs: dict[str, list[str]] = {}
+    for p in points:
+        for s in p.provenance:
+            if p.source == "checkpoints" and s.brief:
+                briefs.setdefault(s.brief, [])
+                if s.citation not in briefs[s.brief]:
+                    briefs[s.brief].append(s.citation)
+    for brief, citations in briefs.items():
+        parts.append(f"{brief} = " + "; ".join(citations))
     return "Source: " + "; ".join(parts) + "."
 
 
@@ -274,6 +335,15 @@ def _point_data(p: PublishedPoint) -> dict[str, Any]:
             gap = _gap(published, getattr(p.computed, what))
             computed[f"{what}_diff_percent"] = gap.percent if gap else None
             computed[f"{what}_within_rounding"] = gap.within_rounding if gap else None
+    # A COCO result's mAP (or mIoU) has keys of its own, beside a null top-1.
+    other = (
+        {
+            f"{p.metric.key}_percent": _number(p.accuracy),
+            f"{p.metric.key}_text": _text(p.accuracy),
+        }
+        if p.metric.key != "top1"
+        else {}
+    )
     return {
         "model": p.label,
         "family": p.family,
@@ -288,6 +358,7 @@ def _point_data(p: PublishedPoint) -> dict[str, Any]:
         "top1_text": _text(p.top1),
         "top5_percent": _number(p.top5),
         "top5_text": _text(p.top5),
+        **other,
         "published": {
             "million_mult_adds": _number(p.mult_adds_m),
             "million_mult_adds_text": _text(p.mult_adds_m),
