@@ -521,7 +521,8 @@ def memory_figure(
                 "yanchor": "bottom",
                 "showarrow": False,
                 "name": "patch stage",
-                "text": f"patch stage: ops 1-{end}, {stage.grid[0]}x{stage.grid[1]} patches "
+                "text": f"patch stage: {'op 1' if end == 1 else f'ops 1-{end}'}, "
+                f"{stage.grid[0]}x{stage.grid[1]} patches "
                 f"up to {_name(stage.split)}",
                 "font": {"size": _TICK_SIZE, "color": _DARK[1]},
             }
