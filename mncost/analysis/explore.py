@@ -585,36 +585,15 @@ def _grid_fit_cautions(
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     import numpy as np
 
+    from mncost.analysis.latency.estimate import structural_caution
+
     shape = (len(alphas), len(resolutions))
-    fitted = ", ".join(profile.families)
-    if model is None or family is None:
-        return (
-            (
-                f"this architecture comes from a file (a spec or an ONNX graph): "
-                f"{profile.name} was fitted on "
-                f"{fitted} only, so every estimate carries its model to an architecture "
-                "it never saw",
-            ),
-            np.ones(shape, dtype=bool),
-        )
-    if family not in profile.families:
-        return (
-            (
-                f"{model} is a {family} model and {profile.name} was fitted on {fitted} "
-                "only: these estimates cross families, and their error may exceed the "
-                "profile's leave-one-out error",
-            ),
-            np.ones(shape, dtype=bool),
-        )
+    kind = structural_caution(profile, model, family, grid=True)
+    if kind is not None:
+        return (kind,), np.ones(shape, dtype=bool)
+    assert model is not None
     a_range, r_range = profile.alpha_range(model), profile.resolution_range(model)
-    if a_range is None or r_range is None:
-        return (
-            (
-                f"{profile.name} was fitted on other {family} models "
-                f"({', '.join(profile.models)}), not on {model}",
-            ),
-            np.ones(shape, dtype=bool),
-        )
+    assert a_range is not None and r_range is not None
     a_out = np.array([not a_range[0] <= a <= a_range[1] for a in alphas])
     r_out = np.array(
         [

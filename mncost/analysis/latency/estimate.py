@@ -165,20 +165,20 @@ def _cautions(
     )
 
 
-def _fit_cautions(
-    profile: LatencyProfile,
-    model: str | None,
-    family: str | None,
-    alpha: Fraction,
-    resolution: Resolution,
-) -> tuple[str, ...]:
+def structural_caution(
+    profile: LatencyProfile, model: str | None, family: str | None, grid: bool = False
+) -> str | None:
+    """Why an estimate of ``model`` is less sure than the profile's LOO error says, in
+    what it is rather than where (None when the profile was fitted on the model itself):
+    an architecture from a file, another family, or other models of its family. One
+    estimate's wording, or a grid's (``grid``)."""
     fitted = ", ".join(profile.families)
+    these = "every estimate" if grid else "this estimate"
     if model is None or family is None:
         return (
             f"this architecture comes from a file (a spec or an ONNX graph), not a built-in "
-            "model: "
-            f"{profile.name} was fitted on {fitted} only, so this estimate carries its "
-            "model to an architecture it never saw",
+            f"model: {profile.name} was fitted on {fitted} only, so {these} carries its "
+            "model to an architecture it never saw"
         )
     if family not in profile.families:
         checked = [
@@ -195,17 +195,31 @@ def _fit_cautions(
         )
         return (
             f"{model} is a {family} model, and {profile.name} was fitted on {fitted} "
-            "only: this estimate crosses families, and its error may exceed the "
-            f"profile's leave-one-out error{seen}",
+            f"only: {these} crosses families, and its error may exceed the "
+            f"profile's leave-one-out error{seen}"
         )
-    notes = []
-    alphas, sizes = profile.alpha_range(model), profile.resolution_range(model)
-    if alphas is None or sizes is None:
-        notes.append(
+    if profile.alpha_range(model) is None or profile.resolution_range(model) is None:
+        return (
             f"{profile.name} was fitted on other {family} models "
             f"({', '.join(profile.models)}), not on {model}"
         )
-        return tuple(notes)
+    return None
+
+
+def _fit_cautions(
+    profile: LatencyProfile,
+    model: str | None,
+    family: str | None,
+    alpha: Fraction,
+    resolution: Resolution,
+) -> tuple[str, ...]:
+    kind = structural_caution(profile, model, family)
+    if kind is not None:
+        return (kind,)
+    assert model is not None
+    notes = []
+    alphas, sizes = profile.alpha_range(model), profile.resolution_range(model)
+    assert alphas is not None and sizes is not None
     if not alphas[0] <= alpha <= alphas[1]:
         notes.append(
             f"alpha {multiplier_text(alpha)} lies outside the alphas "
