@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
-from mncost.present.labels import Box, crosses, outside, overlap, text_width, through
+from mncost.present.labels import Box, Frame, crosses, outside, overlap, text_width, through
 from mncost.present.numbers import plain
 from mncost.present.style import FONT, PLOT_CONFIG, plot_text, plotly_template
 from mncost.sources.points import DATASETS, TOP1_DATASETS, PublishedPoint
@@ -456,34 +456,6 @@ _Box = Box
 
 
 @dataclass(frozen=True)
-class _Frame:
-    """The plot area in pixels as plotly lays it out, and the axis ranges it shows."""
-
-    left: float
-    top: float
-    width: float
-    height: float
-    x_range: tuple[float, float]
-    """In axis units: log10 of the cost on a log axis."""
-    y_range: tuple[float, float]
-    log_x: bool
-
-    def axis_x(self, x: float) -> float:
-        return math.log10(x) if self.log_x else x
-
-    def px(self, x: float, y: float) -> tuple[float, float]:
-        (x0, x1), (y0, y1) = self.x_range, self.y_range
-        return (
-            self.left + (self.axis_x(x) - x0) / (x1 - x0) * self.width,
-            self.top + (y1 - y) / (y1 - y0) * self.height,
-        )
-
-    @property
-    def box(self) -> _Box:
-        return self.left, self.top, self.left + self.width, self.top + self.height
-
-
-@dataclass(frozen=True)
 class _Label:
     """A name to put next to a marker."""
 
@@ -556,7 +528,7 @@ def _offsets(
 
 
 def _place(
-    labels: Sequence[_Label], frame: _Frame, obstacles: list[_Obstacle]
+    labels: Sequence[_Label], frame: Frame, obstacles: list[_Obstacle]
 ) -> list[tuple[float, float]]:
     """Each label's offset (px, y down) from its marker: the cheapest candidate, where
     covering a marker, the frontier's line, a highlight line or a label placed before
@@ -604,7 +576,7 @@ def _place(
     return offsets
 
 
-def _obstacles(data: ParetoData, frame: _Frame, drawn: Sequence[HighlightPoint]) -> list[_Obstacle]:
+def _obstacles(data: ParetoData, frame: Frame, drawn: Sequence[HighlightPoint]) -> list[_Obstacle]:
     """What a label should not cover: markers, the frontier's staircase, highlight lines."""
     boxes: list[_Obstacle] = []
     for plotted in data.points:
@@ -669,7 +641,7 @@ def _labels(data: ParetoData, drawn: Sequence[HighlightPoint]) -> list[_Label]:
     return labels
 
 
-def _annotation(label: _Label, frame: _Frame, dx: float, dy: float) -> dict[str, Any]:
+def _annotation(label: _Label, frame: Frame, dx: float, dy: float) -> dict[str, Any]:
     near = (
         abs(dx) <= _label_size(label)[0] / 2 + label.radius + _GAPS[0] + 0.5
         and abs(dy) <= _label_size(label)[1] / 2 + label.radius + _GAPS[0] + 0.5
@@ -767,7 +739,7 @@ def pareto_figure(
         "t": 64 + 18 * len(sublines) if titled else 36,
         "b": axis_room + legend_height,
     }
-    frame = _Frame(
+    frame = Frame(
         margin["l"],
         margin["t"],
         width - margin["l"] - margin["r"],

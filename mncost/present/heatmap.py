@@ -373,6 +373,29 @@ def _layout(
         fig.update_yaxes(tickmode="array", tickvals=list(ys), ticktext=ticks)
 
 
+def _over_budget(
+    feasible: numpy.ndarray, a: slice, r: slice, xs: Sequence[float], ys: Sequence[int]
+) -> go.Heatmap | None:
+    """The one shading of the cells over a budget (None when every cell meets them)."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    over = (~feasible[a, r]).T.astype(float)
+    over[over == 0] = np.nan  # feasible cells: no overlay
+    if np.isnan(over).all():
+        return None
+    return go.Heatmap(
+        x=xs,
+        y=ys,
+        z=over,
+        colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
+        showscale=False,
+        hoverinfo="skip",
+        name="over a budget",
+        showlegend=True,
+    )
+
+
 def sweep_figure(
     grid: ExploreGrid,
     metric: str,
@@ -412,21 +435,9 @@ def sweep_figure(
         feasible = np.ones(grid.shape, dtype=bool)
         for m in meets:
             feasible &= m
-        over = (~feasible[a, r]).T.astype(float)
-        over[over == 0] = np.nan  # feasible cells: no overlay
-        if not np.isnan(over).all():
-            fig.add_trace(
-                go.Heatmap(
-                    x=xs,
-                    y=ys,
-                    z=over,
-                    colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
-                    showscale=False,
-                    hoverinfo="skip",
-                    name="over a budget",
-                    showlegend=True,
-                )
-            )
+        shade = _over_budget(feasible, a, r, xs, ys)
+        if shade is not None:
+            fig.add_trace(shade)
     lines, labels = _budget_lines(budgets, meets, a, r, xs, ys)
     for trace in lines:
         fig.add_trace(trace)
@@ -564,21 +575,9 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
                 name=unit,
             )
         )
-        over = (~feasible[a, r]).T.astype(float)
-        over[over == 0] = np.nan  # feasible cells: no overlay
-        if result.budgets and not np.isnan(over).all():
-            fig.add_trace(
-                go.Heatmap(
-                    x=xs,
-                    y=ys,
-                    z=over,
-                    colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
-                    showscale=False,
-                    hoverinfo="skip",
-                    name="over a budget",
-                    showlegend=True,
-                )
-            )
+        shade = _over_budget(feasible, a, r, xs, ys) if result.budgets else None
+        if shade is not None:
+            fig.add_trace(shade)
         if shown == ACCURACY and np.isnan(z).any():  # say what a blank cell is
             fig.add_trace(
                 go.Scatter(

@@ -7,11 +7,41 @@ policy (which candidates, what covering costs) and uses these to score candidate
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-__all__ = ["Box", "crosses", "outside", "overlap", "text_width", "through"]
+__all__ = ["Box", "Frame", "crosses", "outside", "overlap", "text_width", "through"]
 
 Box = tuple[float, float, float, float]
 """A rectangle in pixels: x0, y0, x1, y1, with y growing downwards as on screen."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The plot area in pixels as plotly lays it out, and the axis ranges it shows."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    x_range: tuple[float, float]
+    """In axis units: log10 of x on a log axis."""
+    y_range: tuple[float, float]
+    log_x: bool = False
+
+    def axis_x(self, x: float) -> float:
+        return math.log10(x) if self.log_x else x
+
+    def px(self, x: float, y: float) -> tuple[float, float]:
+        """A data point's position in page pixels (y down)."""
+        (x0, x1), (y0, y1) = self.x_range, self.y_range
+        return (
+            self.left + (self.axis_x(x) - x0) / (x1 - x0) * self.width,
+            self.top + (y1 - y) / (y1 - y0) * self.height,
+        )
+
+    @property
+    def box(self) -> Box:
+        return self.left, self.top, self.left + self.width, self.top + self.height
 
 
 def text_width(text: str, size: float) -> float:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.cost.memory import MemoryResult, OpMemory
 from mncost.cost.scaling import input_text, multiplier_text
-from mncost.present.labels import Box, outside, overlap, text_width
+from mncost.present.labels import Box, Frame, outside, overlap, text_width
 from mncost.present.numbers import fixed
 from mncost.present.style import FONT as _FONT
 from mncost.present.style import plot_text as _esc
@@ -167,30 +167,7 @@ def memory_title(results: Sequence[tuple[str, MemoryResult]]) -> tuple[str, str]
 # --- pixels ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Frame:
-    """The plot area in pixels as plotly lays it out, and the axis ranges it shows."""
-
-    left: float
-    top: float
-    width: float
-    height: float
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-
-    def px(self, x: float, y: float) -> tuple[float, float]:
-        (x0, x1), (y0, y1) = self.x_range, self.y_range
-        return (
-            self.left + (x - x0) / (x1 - x0) * self.width,
-            self.top + (y1 - y) / (y1 - y0) * self.height,
-        )
-
-    @property
-    def box(self) -> _Box:
-        return self.left, self.top, self.left + self.width, self.top + self.height
-
-
-def _line_boxes(series: _Series, frame: _Frame) -> list[_Box]:
+def _line_boxes(series: _Series, frame: Frame) -> list[_Box]:
     """The step line as thin boxes: each op's level, and each rise between two ops."""
     boxes: list[_Box] = []
     previous: float | None = None
@@ -246,7 +223,7 @@ def _candidates(text: _Text) -> list[tuple[float, float, float]]:
 
 
 def _place(
-    point: tuple[float, float], text: _Text, frame: _Frame, taken: Sequence[_Obstacle]
+    point: tuple[float, float], text: _Text, frame: Frame, taken: Sequence[_Obstacle]
 ) -> tuple[float, float, _Box]:
     """The offset (px, y down) of a label's centre from its point, and its box: the
     cheapest candidate, where covering a line, a marker or another label costs its area
@@ -474,7 +451,7 @@ def memory_figure(
         + stage_room,
         "b": 64 + (30 if many else 0),
     }
-    frame = _Frame(
+    frame = Frame(
         margin["l"],
         margin["t"],
         fig_width - margin["l"] - margin["r"],
