@@ -296,11 +296,10 @@ def patch_search(
     run, search = schedule_(
         dtype, dw_inplace, add_inplace, "patch", split, patches, stream_input, max_overhead
     )
-    if search is None:  # both named: the one schedule, tried
-        from mncost.analysis.schedules import PatchSearch
+    from mncost.analysis.schedules import as_search
 
-        search = PatchSearch(run.split, run.patches, run.stream_input)
-        run = run.layer_by_layer()
+    run, search = as_search(run, search)  # both named: the one schedule, tried
+    assert search is not None
     return search_patches(
         arch,
         multiplier(alpha, "alpha"),
@@ -471,10 +470,9 @@ def choose(
     alpha_list = None if alphas is None else _alphas(alphas)
     resolution_list = None if resolutions is None else _resolutions(resolutions)
     run, search = schedule_(dtype, dw_inplace, add_inplace, schedule, split, patches, stream_input)
-    if run.patched:  # a named split and grid: the one schedule, where it is needed
-        from mncost.analysis.schedules import PatchSearch
+    from mncost.analysis.schedules import as_search
 
-        search, run = PatchSearch(run.split, run.patches, run.stream_input), run.layer_by_layer()
+    run, search = as_search(run, search)  # a named split and grid: that one schedule
     profile = None if device is None else device_profile(device)
     if isinstance(top, bool) or not isinstance(top, int):
         raise TypeError(f"top must be a whole number, got a {type_name(top)}")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mncost.cost.model import Model
     from mncost.cost.scaling import Resolution
 
-__all__ = ["PatchSearch", "ScheduleSearch", "recomputation_ms", "search_patches"]
+__all__ = ["PatchSearch", "ScheduleSearch", "as_search", "recomputation_ms", "search_patches"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,18 @@ class PatchSearch:
             if self.max_overhead is None
             else float(self.max_overhead * 100),
         }
+
+
+def as_search(
+    execution: Execution, search: PatchSearch | None
+) -> tuple[Execution, PatchSearch | None]:
+    """A patch schedule named in full (split and grid) as the search of that one
+    schedule, for the commands that search: (the same choices layer by layer, the
+    search); anything else is returned as it is."""
+    if search is not None or not execution.patched:
+        return execution, search
+    one = PatchSearch(execution.split, execution.patches, execution.stream_input)
+    return execution.layer_by_layer(), one
 
 
 def _rank(trial: PatchTrial, order: int) -> tuple[int, int, int, int]:

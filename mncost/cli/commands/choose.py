@@ -251,11 +251,9 @@ def choose_command(
             budgets,
             {"reserve_bytes": reserve_bytes, "reserve_sram_bytes": reserve_sram_bytes},
         )
-    if search is None and execution.patched:  # a named split and grid: that schedule
-        from mncost.analysis.schedules import PatchSearch
+    from mncost.analysis.schedules import as_search
 
-        search = PatchSearch(execution.split, execution.patches, execution.stream_input)
-        execution = execution.layer_by_layer()
+    execution, search = as_search(execution, search)  # a named split and grid: that one
     if search is not None and search.max_overhead is not None:
         raise UserError("--max-overhead caps `mncost memory`'s search, not choose's")
     if max_latency_ms is not None and device is None:
