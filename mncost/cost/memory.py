@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
-from mncost.cost.execution import Execution, ExecutionError
+from mncost.cost.execution import SWITCHES, Execution, ExecutionError
 from mncost.cost.geometry import Geometry, SpatialPlan, Static, WidthPlan
 from mncost.cost.metrics import evaluate
 from mncost.cost.patch import PatchStage, patch_stage
@@ -537,17 +537,17 @@ def _reckon(g: Geometry, execution: Execution, stage: PatchStage | None) -> _Rec
     return _Reckoning(tuple(live), overall, (first, rest), tuple(worst))
 
 
-def _variants(g: Geometry, execution: Execution, stage: PatchStage) -> tuple[tuple[str, Peak], ...]:
-    # How each assumption moves the peak: the same schedule with one choice turned.
+def _variants(
+    g: Geometry, execution: Execution, stage: PatchStage, known: dict[Execution, Peak]
+) -> tuple[tuple[str, Peak], ...]:
+    # How each assumption moves the peak: the same schedule with one switch turned
+    # (every switch of SWITCHES; ``known``: peaks already reckoned, by execution).
     out = []
-    for option, field_ in (
-        ("--stream-input", "stream_input"),
-        ("--add-inplace", "add_inplace"),
-        ("--dw-inplace", "dw_inplace"),
-    ):
-        on = getattr(execution, field_)
-        turned = execution.with_(**{field_: not on})
-        out.append((f"{'without' if on else 'with'} {option}", _reckon(g, turned, stage).peak))
+    for switch in SWITCHES:
+        on = getattr(execution, switch.field)
+        turned = execution.with_(**{switch.field: not on})
+        peak = known.get(turned) or _reckon(g, turned, stage).peak
+        out.append((f"{'without' if on else 'with'} {switch.option}", peak))
     return tuple(out)
 
 
@@ -582,7 +582,8 @@ def count_memory(
     )
     stage = patch_stage(g, execution, result.mult_adds) if execution.patched else None
     chosen = _reckon(g, execution, stage)
-    other = _reckon(g, execution.with_(dw_inplace=not execution.dw_inplace), stage)
+    flipped = execution.with_(dw_inplace=not execution.dw_inplace)
+    other = _reckon(g, flipped, stage)
     capable = in_place_ops(st, wd)
     accumulating: set[int] = set()
     if execution.add_inplace:
@@ -635,7 +636,7 @@ def count_memory(
         stage=stage,
         parts=chosen.parts,
         layer_peak=None if stage is None else _reckon(g, execution.layer_by_layer(), None).peak,
-        variants=() if stage is None else _variants(g, execution, stage),
+        variants=() if stage is None else _variants(g, execution, stage, {flipped: other.peak}),
     )
 
 
