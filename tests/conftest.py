@@ -29,6 +29,12 @@ layers:
 """
 
 
+# Outputs are compared at mncost's own default width (120 columns when no terminal
+# says otherwise): a COLUMNS or LINES inherited from a shell, or set by pytest-xdist in
+# its workers (COLUMNS=80), would change the text every test compares.
+for _variable in ("COLUMNS", "LINES"):
+    os.environ.pop(_variable, None)
+
 IN_CI = bool(os.environ.get("CI"))
 """Whether this run is CI's (.ci/run sets CI=1): there the image and browser tests must
 run, so what they need missing is a failure, not a skip."""

@@ -345,3 +345,27 @@ def test_mncost_cost_is_the_function_after_the_subpackage_is_imported():
     from mncost.api import cost
 
     assert mncost.cost is cost
+
+
+def test_the_console_entry_freezes_its_objects_at_exit_and_cli_never_does():
+    # Start-up: `mncost` (the console entry, mncost.cli.main) freezes the process's objects
+    # when the command is done, so the interpreter's last full collection skips them;
+    # `cli`, which tests and programs drive in their own process, never freezes it.
+    import gc
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys, atexit, io, contextlib\n"
+        "atexit.register(lambda: sys.stderr.write(f'FROZEN={gc.get_freeze_count()}\\n'))\n"
+        "sys.argv = ['mncost', 'table', '-f', 'csv']\n"
+        "from mncost.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    frozen = [line for line in done.stderr.splitlines() if line.startswith("FROZEN=")]
+    assert done.returncode == 0 and frozen and int(frozen[0].split("=")[1]) > 10_000, done.stderr
+    before = gc.get_freeze_count()
+    assert run_cli("table", "-f", "csv").exit_code == 0
+    assert gc.get_freeze_count() == before
