@@ -172,8 +172,9 @@ def _measure(torch, resolution: int):
             macs = int(sum(flops.get(f"SSD.{path}", {}).values())) // 2
             params = sum(p.numel() for p in module.parameters())
             by_layer[_paper_names()[path]] = (macs, params)
-    # The L2 normalisation's learned scale: 512 parameters, its multiply 0 FLOPs.
-    by_layer["conv4_3_norm.scale.weight"] = (0, net.backbone.scale_weight.numel())
+    # The L2 normalisation's learned scale: 512 parameters, its multiply 0 FLOPs (the
+    # whole network's FLOPs are compared too, so a multiply counted anywhere would show).
+    by_layer["conv4_3_norm.scale"] = (0, net.backbone.scale_weight.numel())
     return net, maps, counter.get_total_flops(), by_layer
 
 
@@ -213,10 +214,65 @@ def test_macs_and_params_equal_pytorch_layer_by_layer(resolution):
     assert result.total.params == sum(p.numel() for p in net.parameters())
     # The six maps the predictors read: (height, width, channels) as PyTorch shapes them.
     outputs = {layer.name: layer.output for layer in result.layers}
-    sources = ["conv4_3_norm.normalize", "conv7", "conv8_2", "conv9_2", "conv10_2", "conv11_2"]
+    sources = ["conv4_3_norm.scale", "conv7", "conv8_2", "conv9_2", "conv10_2", "conv11_2"]
     assert [outputs[s] for s in sources] == [(m.shape[2], m.shape[3], m.shape[1]) for m in maps]
     if resolution == 300:  # the paper's Figure 2
         assert [m.shape[2] for m in maps] == [38, 19, 10, 5, 3, 1]
+
+
+# The body under --classes 0, by hand from torchvision's modules (3x3 or 1x1 convs with
+# bias: k*k*c_in*c_out + c_out), without the six class predictors:
+_VGG_BODY = (
+    (9 * 3 * 64 + 64)  # conv1_1: 1,792
+    + (9 * 64 * 64 + 64)  # conv1_2: 36,928
+    + (9 * 64 * 128 + 128)  # conv2_1: 73,856
+    + (9 * 128 * 128 + 128)  # conv2_2: 147,584
+    + (9 * 128 * 256 + 256)  # conv3_1: 295,168
+    + 2 * (9 * 256 * 256 + 256)  # conv3_2, conv3_3: 590,080 each
+    + (9 * 256 * 512 + 512)  # conv4_1: 1,180,160
+    + 5 * (9 * 512 * 512 + 512)  # conv4_2, conv4_3, conv5_1 to conv5_3: 2,359,808 each
+)  # 14,714,688: vgg16().features' params, torchvision's VGG 16 less its classifier
+_EXTRAS = (
+    (9 * 512 * 1024 + 1024)  # conv6 (fc6, dilated): 4,719,616
+    + (1024 * 1024 + 1024)  # conv7 (fc7): 1,049,600
+    + (1024 * 256 + 256)
+    + (9 * 256 * 512 + 512)  # conv8: 262,400 + 1,180,160
+    + (512 * 128 + 128)
+    + (9 * 128 * 256 + 256)  # conv9: 65,664 + 295,168
+    + 2 * ((256 * 128 + 128) + (9 * 128 * 256 + 256))  # conv10, conv11: 32,896 + 295,168
+)  # 8,228,736
+_BOXES = sum(  # SSDRegressionHead: a 3x3 conv with bias to anchors x 4 on each map
+    (9 * c + 1) * 4 * (2 + 2 * len(r)) for c, r in zip(IN_CHANNELS, ASPECT_RATIOS, strict=True)
+)  # 73,744 + 221,208 + 110,616 + 55,320 + 36,880 + 36,880 = 534,648
+L2_SCALE = 512
+"""torchvision's ``scale_weight``: one weight per channel of conv4_3."""
+
+
+def test_classes_0_keeps_the_l2_scale_weights():
+    # --classes 0 drops the class predictors only: the backbone, the extras, the box
+    # predictors and the L2 normalisation's 512 weights stay (before the scale was a
+    # layer kind of its own, they went with the classifier).
+    assert _VGG_BODY == 14_714_688 and _BOXES == 534_648
+    body = mncost.cost(MODEL, classes=0)
+    assert body.total.params == _VGG_BODY + _EXTRAS + _BOXES + L2_SCALE == 23_478_584
+    scale = next(layer for layer in body.layers if layer.name == "conv4_3_norm.scale")
+    assert (scale.mult_adds, scale.params, scale.kind) == (0, L2_SCALE, "channel_scale")
+    # The full model less the six class predictors (3x3 convs with bias to anchors x 91).
+    classes = sum(
+        (9 * c + 1) * 91 * (2 + 2 * len(r)) for c, r in zip(IN_CHANNELS, ASPECT_RATIOS, strict=True)
+    )
+    assert 35_641_826 - classes == body.total.params
+
+
+def test_classes_0_equals_pytorch_without_its_class_predictors():
+    torch = pytest.importorskip("torch")
+    net = _torch_ssd300(torch)
+    kept = sum(
+        p.numel()
+        for path, p in net.named_parameters()
+        if not path.startswith("head.classification_head.")
+    )
+    assert mncost.cost(MODEL, classes=0).total.params == kept
 
 
 def test_the_smallest_input_is_268_as_in_pytorch():
@@ -241,6 +297,10 @@ def test_a_too_small_input_is_refused_in_one_line():
 def test_verify_memory_and_latency_run():
     pytest.importorskip("torch")
     verify = run_cli("verify", MODEL)
+    assert verify.exit_code == 0, verify.stderr
+    assert "verified: all" in verify.stdout
+    # The body alone, at another width: the scale follows conv4_3's channels there too.
+    verify = run_cli("verify", MODEL, "--classes", "0", "--alpha", "0.5")
     assert verify.exit_code == 0, verify.stderr
     assert "verified: all" in verify.stdout
     memory = run_cli("memory", MODEL, "--dtype", "int8")

@@ -137,6 +137,7 @@ def test_schema_describes_every_layer_kind():
         "softmax",
         "bn",
         "act",
+        "scale",
         "resize",
         "block",
         "residual",

@@ -13,6 +13,8 @@ What the file holds:
   explicit pads otherwise), Gemm for fully connected layers (a Flatten before one that
   reads a map), MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool, Add, Concat,
   Mul (squeeze-and-excite's rescale), Softmax, Resize, and the activations;
+- a learned per-channel scale (a ``scale`` layer): a Mul by a weight of shape
+  [1, C, 1, 1] (ones), which counts as C params on re-import, as in the engine;
 - batch norm: ``--bn none`` leaves it out (at inference it folds into the conv before it,
   and with random weights nothing is lost: the graph runs the ops mncost counts and
   its params are the convs' weights); ``--bn affine`` or ``all`` keeps a
@@ -330,6 +332,10 @@ class _Builder:
             )
         if op.role == "act":
             return self.activation(x, op.act, op.name)
+        if op.role == "channel_scale":  # a learned weight per channel, broadcast: N, C, H, W
+            c = self.g.width.c_in[i]
+            weight = self.init(f"{op.name}.weight", (1, c, 1, 1), None, 1.0)
+            return self.node("Mul", [x, weight], op.name)
         return self.node("Identity", [x], op.name)
 
     def pool(self, op: Any, i: int, x: str) -> str:

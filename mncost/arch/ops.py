@@ -22,6 +22,9 @@ Primitive kinds (one row each in a cost table):
 - ``bn`` and ``act``: a batch norm or an activation on its own, where it does not follow
   a conv (DenseNet's BN-ReLU before each conv; what ``mncost import`` writes for an
   ONNX graph's standalone nodes).
+- ``scale``: a learned per-channel multiply, one weight per channel of its input (Caffe's
+  Scale layer without bias; torchvision's ``L2Norm`` weight in SSD300): C parameters,
+  0 mult-adds.
 - ``resize``: upsampling by a whole factor, or to a fixed size.
 
 Composite kinds (their parts are rows, each naming the block it belongs to):
@@ -38,7 +41,8 @@ Composite kinds (their parts are rows, each naming the block it belongs to):
   conv, optional SE, linear 1x1 projection, and a residual when the stride is 1 and
   the input and output channels are equal (at alpha 1).
 
-Activations, batch norm, pooling, element-wise adds and multiplies count 0 mult-adds;
+Activations, batch norm, per-channel scales, pooling, element-wise adds and multiplies
+count 0 mult-adds;
 :mod:`mncost.cost.metrics` states the conventions.
 """
 
@@ -67,6 +71,7 @@ __all__ = [
     "AvgPool",
     "BatchNorm",
     "Block",
+    "ChannelScale",
     "Concat",
     "Conv",
     "DepthwiseConv",
@@ -383,6 +388,18 @@ class Elementwise(LayerBase):
     """Which activation."""
 
 
+class ChannelScale(LayerBase):
+    """A learned per-channel scale: each channel of the input multiplied by a weight of its
+    own, ``x * weight.view(1, -1, 1, 1)`` (Caffe's Scale layer without bias; the weight
+    of torchvision's ``L2Norm`` in SSD300). Its parameters are one per channel of its
+    input, so it has no channel count of its own to write: under a width multiplier it
+    follows the scaled channels. 0 mult-adds (an element-wise multiply, as PyTorch's
+    FlopCounterMode counts it); its output is a tensor of its own in the memory count,
+    as an ``act``'s is."""
+
+    kind: Literal["scale"] = "scale"
+
+
 class Resize(LayerBase):
     """A resize of the feature map (nearest or bilinear upsampling; an ONNX Resize or
     Upsample): 0 mult-adds and no parameters, as PyTorch's FlopCounterMode counts
@@ -571,6 +588,7 @@ Layer = Annotated[
     | Softmax
     | BatchNorm
     | Elementwise
+    | ChannelScale
     | Resize
     | Block
     | Residual
@@ -594,6 +612,7 @@ KINDS: tuple[str, ...] = (
     "softmax",
     "bn",
     "act",
+    "scale",
     "resize",
     "block",
     "residual",

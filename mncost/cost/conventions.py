@@ -6,13 +6,15 @@ Written once, here, and stated at the foot of every output:
   a k_h x k_w conv from C_in to C_out channels in G groups over an H_out x W_out output
   costs k_h * k_w * (C_in / G) * C_out * H_out * W_out (a depthwise conv has G = C_in);
   a fully connected layer costs in_features * units. Batch norm, activations (ReLU,
-  ReLU6, h-swish, sigmoid, ...), pooling, softmax, bias additions and the element-wise
-  adds and multiplies of residuals and squeeze-and-excite count zero, as in the paper and
-  in PyTorch's FlopCounterMode. FLOPs are 2 x MACs and are shown only when asked for.
+  ReLU6, h-swish, sigmoid, ...), pooling, softmax, bias additions, the element-wise
+  adds and multiplies of residuals and squeeze-and-excite, and a learned per-channel
+  scale (a ``scale`` layer: an element-wise multiply) count zero, as in the paper and in
+  PyTorch's FlopCounterMode. FLOPs are 2 x MACs and are shown only when asked for.
 - **Parameters** are conv and fully connected weights, plus each bias the layer has (a
   conv followed by batch norm has none unless the spec says so), plus batch norm's
   0 (``bn="none"``, the paper's count), 2 per channel (``"affine"``: gamma, beta, as
-  torchvision's counts) or 4 per channel (``"all"``: with the running mean and variance).
+  torchvision's counts) or 4 per channel (``"all"``: with the running mean and variance),
+  plus one weight per channel of a learned per-channel scale (C, its input's channels).
   ``fc_bias=False`` leaves the fully connected layers' bias out (the paper's Table 2).
 - **Memory**: a value takes 4 bytes in float32, 2 in float16 and 1 in int8. Weight bytes
   are the parameters times that (in int8, batch norm is folded into the conv before it:
@@ -73,9 +75,11 @@ class Conventions:
             )
         return (
             "mult-adds = multiply-accumulates (MACs) of conv and FC layers; "
-            "BN, activations, pooling, softmax, residual adds count 0; FLOPs = 2 x MACs. "
+            "BN, activations, channel scales, pooling, softmax, residual adds count 0; "
+            "FLOPs = 2 x MACs. "
             f"Params = conv weights (+ bias where a conv has one) + FC weights"
-            f"{' + bias' if self.fc_bias else ' (no bias)'}; BN params: {bn}. "
+            f"{' + bias' if self.fc_bias else ' (no bias)'} + channel scales (1/channel); "
+            f"BN params: {bn}. "
             f"Channels: {rounding}."
         )
 
@@ -91,6 +95,7 @@ class Conventions:
                 "pooling",
                 "softmax",
                 "element-wise add and multiply",
+                "learned per-channel scale (its weights count as params: 1 per channel)",
             ],
             "fc_bias": self.fc_bias,
             "bn": self.bn,

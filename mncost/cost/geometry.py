@@ -74,6 +74,8 @@ class Static:
     """1 for a concatenation (it reads tensors whose channels sum to its output's)."""
     is_scale: tuple[int, ...]
     """1 for squeeze-and-excite's rescale (it reads the map and a 1x1 gate)."""
+    channel_scale: tuple[int, ...]
+    """1 for a learned per-channel scale (a ``scale`` layer: one weight per channel)."""
     bias: tuple[int, ...]
     bn: tuple[int, ...]
     aux: tuple[int, ...]
@@ -190,6 +192,7 @@ def _static(prog: Program) -> Static:
         is_add=tuple(int(k == "add") for k in kinds),
         is_concat=tuple(int(k == "concat") for k in kinds),
         is_scale=tuple(int(k == "scale") for k in kinds),
+        channel_scale=tuple(int(r == "channel_scale") for r in column("role")),
         bias=tuple(map(int, column("bias"))),
         bn=tuple(map(int, column("batch_norm"))),
         aux=tuple(map(int, column("aux"))),

@@ -51,13 +51,15 @@ class Op:
     """conv, pool, fc, add, concat, scale, softmax, map or resize: what the engine
     computes. ``map`` is an element-wise op on one tensor that nothing fuses into the op
     before it (a batch norm or an activation of an imported graph whose input another op
-    also reads): 0 MACs, its output the input's shape. ``resize`` scales the map (an
+    also reads; a learned per-channel scale): 0 MACs, its output the input's shape.
+    ``resize`` scales the map (an
     imported Resize or Upsample): 0 MACs, as PyTorch's FlopCounterMode counts
     interpolation."""
     role: str
     """What the spec calls it: conv, dw, pw, expand, project, se_reduce, se_expand,
-    avgpool, maxpool, fc, add, concat, scale, softmax; for imported ops also bn, act,
-    resize."""
+    avgpool, maxpool, fc, add, concat, scale (squeeze-and-excite's rescale by a gate, or
+    a ``mul`` join), softmax, bn, act, resize, and channel_scale (a ``scale`` layer: a
+    learned weight per channel, the one ``map`` op with parameters)."""
     block: str
     """The composite it belongs to ("" at the top level)."""
     inputs: tuple[int, ...]
@@ -285,6 +287,8 @@ class _Lowering:
             return self.emit(
                 Op(name, "map", "act", block, (x,), p.tensor(), act=layer.act), self.raw(x)
             )
+        if kind == "scale":  # a learned per-channel scale: C params, 0 MACs
+            return self.emit(Op(name, "map", "channel_scale", block, (x,), p.tensor()), self.raw(x))
         if kind == "block":
             return self.sequence(list(layer.layers), x, name + ".", name)
         if kind == "aux":

@@ -453,6 +453,8 @@ class _Writer:
                 return {"kind": "bn", **({"act": op.act} if op.act != "none" else {})}
             if op.role == "act":
                 return {"kind": "act", "act": op.act}
+            if op.role == "channel_scale":  # a learned weight per channel
+                return {"kind": "scale"}
             if op.role == "slice":
                 raise NestError(
                     f"node {quote(op.name)} takes a slice of its input's channels, which "

@@ -28,6 +28,11 @@ output has their input's shape.
   spatial axes (squeeze-and-excite's squeeze): 0 MACs;
 - Add, Sum, Sub, Mul, Div of two maps (a residual), or of a map and a 1x1 map
   (squeeze-and-excite's rescale), Concat and Split or Slice on the channel axis: 0 MACs;
+- Mul of a map by a constant holding one value per channel (dims [1, C, 1, 1] or
+  [C, 1, 1], C > 1: torchvision's L2Norm weight, Caffe's Scale): a learned per-channel
+  scale, a ``scale`` layer, 0 MACs and C params (a constant whose channel count is not
+  the map's is refused); a Mul or another element-wise op by a scalar or a constant of
+  another shape is an element-wise op with a constant, 0 MACs and 0 params;
 - Pad (folded into the conv or pool it feeds), Resize and Upsample (0 MACs, as
   PyTorch's FlopCounterMode counts interpolation), Softmax;
 - the shape plumbing: Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Identity,
@@ -869,7 +874,12 @@ class _Lowering:
     def activation(self, node: Any, index: int, act: str) -> None:
         d = self.take(node.input[0], node)
         producer = self.fusable(node.input[0], d)
-        if producer is not None and producer.act == "none" and producer.kind not in ("concat",):
+        if (
+            producer is not None
+            and producer.act == "none"
+            and producer.kind not in ("concat",)
+            and producer.role != "channel_scale"  # a scale layer has no activation of its own
+        ):
             producer.act = act
             self.out(node, d.tensor, d.rank)
             return
@@ -1082,6 +1092,18 @@ class _Lowering:
             # A map and constants: a per-channel or scalar affine step (a bias after
             # MatMul, a normalisation): element-wise, 0 MACs.
             d = self.take(maps[0], node)
+            other = next((i for i in inputs if i != maps[0]), "")
+            if op_type == "Mul" and len(inputs) == 2 and self.per_channel(other, d, node):
+                # x * weight[1, C, 1, 1]: a learned per-channel scale, C params.
+                name, block = _shown_name(node, index, self.s)
+                t = self.emit(
+                    Op(name, "map", "channel_scale", block, (d.tensor,), len(self.s.ops) + 1),
+                    self.s.raw[d.tensor],
+                    self.s.global_[d.tensor],
+                    self.s.source[d.tensor],
+                )
+                self.out(node, t, d.rank)
+                return
             if (
                 op_type == "Add"
                 and d.tensor
@@ -1124,6 +1146,31 @@ class _Lowering:
                 self.s.source[tensors[0]],
             )
         self.out(node, first, ds[0].rank)
+
+    def per_channel(self, name: str, d: _Data, node: Any) -> bool:
+        """Whether the constant ``name`` holds one value per channel of the map ``d``:
+        dims [1, C, 1, 1] or [C, 1, 1] with C > 1 (a scalar, or a constant of any other
+        shape, is not a per-channel scale). One that broadcasts along the channels with
+        another count than the map's is refused: the graph cannot run."""
+        c = self.consts.get(name)
+        if c is None or d.rank != 4 or d.shape is not None:
+            return False
+        dims = c.dims
+        if len(dims) == 4 and dims[0] == 1 and dims[2:] == (1, 1):
+            values = dims[1]
+        elif len(dims) == 3 and dims[1:] == (1, 1):
+            values = dims[0]
+        else:
+            return False
+        if values == 1:
+            return False  # a scalar: an element-wise op with a constant, 0 params
+        channels = self.s.raw[d.tensor]
+        if values != channels:
+            raise OnnxImportError(
+                f"{self.where(node)}: its per-channel constant {quote(name)} "
+                f"{list(dims)} holds {values:,} values for a {channels:,}-channel map"
+            )
+        return True
 
     def on_Concat(self, node: Any, index: int, attrs: dict[str, Any]) -> None:
         inputs = [i for i in node.input if i]

@@ -50,6 +50,7 @@ _ROLE_TYPE = {
     "add": "Add",
     "concat": "Concat",
     "scale": "Scale",
+    "channel_scale": "Channel Scale",
     "softmax": "Softmax",
     "slice": "Slice",
 }
@@ -101,6 +102,8 @@ def _filter_shape(
     if kind == "map":
         if role.startswith(UNKNOWN_ROLE):
             return role[len(UNKNOWN_ROLE) :]
+        if role == "channel_scale":
+            return f"Scale {c_in}"  # one weight per channel
         return {"bn": "Batch norm", "act": "Activation", "slice": "Slice"}.get(role, role)
     return {"add": "Add", "concat": "Concat", "scale": "Scale", "resize": "Resize"}.get(kind, kind)
 
@@ -125,7 +128,8 @@ class LayerCost:
     name: str
     kind: str
     """What the spec calls it: conv, dw, pw, expand, project, se_reduce, se_expand,
-    avgpool, maxpool, fc, add, concat, scale or softmax."""
+    avgpool, maxpool, fc, add, concat, scale (squeeze-and-excite's rescale) or softmax;
+    bn, act, resize; channel_scale for a ``scale`` layer (a learned weight per channel)."""
     type: str
     """The op's group in the shape of the paper's Table 2 (e.g. "Conv 1x1", "Conv DW 3x3")."""
     stride: int

@@ -75,7 +75,8 @@ the factor of two covers the float64 bound's rounding many times over)."""
 _WIDTH = tuple(n for n in WidthPlan.__slots__ if n != "channels")
 _SPATIAL = tuple(n for n in SpatialPlan.__slots__ if n not in ("heights", "widths"))
 _STATIC = (
-    *("weighted", "is_fc", "is_add", "is_concat", "is_scale", "bias", "bn", "aux"),
+    *("weighted", "is_fc", "is_add", "is_concat", "is_scale", "channel_scale"),
+    *("bias", "bn", "aux"),
     *("s_h", "s_w", "d_h", "d_w"),
 )
 """The static columns a metric may read: the numeric ones (flags, strides, dilations)."""

@@ -11,8 +11,9 @@ parameters from the modules' own tensors, and output shapes from the forward pas
 Each primitive op of the spec is one module, named as mncost names it (``block_3.dw``),
 so the two sides pair op by op. Composites are built from PyTorch's own operations:
 a residual is ``a + b``, branches are joined by ``torch.cat``, squeeze-and-excite scales
-by a broadcast ``x * gate``. The forward pass runs on the ``meta`` device: tensors carry
-shapes but no data, so no weights are allocated.
+by a broadcast ``x * gate``, and a ``scale`` layer is a module with a Parameter of shape
+(C,) that computes ``weight.view(1, -1, 1, 1) * x``. The forward pass runs on the
+``meta`` device: tensors carry shapes but no data, so no weights are allocated.
 
 PyTorch is an optional extra, imported only inside these functions.
 """
@@ -206,6 +207,17 @@ def _join_modules() -> dict[str, Any]:
         def forward(self, x: torch.Tensor, gate: torch.Tensor) -> torch.Tensor:
             return x * gate
 
+    class ChannelScale(nn.Module):
+        # A learned weight per channel, as torchvision's L2Norm applies its weight.
+        def __init__(self, channels: int, device: str) -> None:
+            import torch
+
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(channels, device=device))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.weight.view(1, -1, 1, 1) * x
+
     class Linear2d(nn.Module):
         # Flatten, linear, and back to N x units x 1 x 1, so every module maps NCHW to
         # NCHW and any kind may follow an fc layer, as the spec format allows.
@@ -219,7 +231,13 @@ def _join_modules() -> dict[str, Any]:
             out: torch.Tensor = y.reshape(y.shape[0], y.shape[1], 1, 1)
             return out
 
-    return {"add": Add, "concat": Concat, "scale": Scale, "linear": Linear2d}
+    return {
+        "add": Add,
+        "concat": Concat,
+        "scale": Scale,
+        "channel_scale": ChannelScale,
+        "linear": Linear2d,
+    }
 
 
 @dataclass
@@ -437,6 +455,9 @@ class _Built:
             return self.run(name, "bn", module, (x,), self.raw[x])
         if kind == "act":
             return self.run(name, "act", _act(layer.act), (x,), self.raw[x])
+        if kind == "scale":  # a learned per-channel scale: a Parameter of shape (C,)
+            module = self.joins["channel_scale"](c_in, self.opts.device)
+            return self.run(name, "channel_scale", module, (x,), self.raw[x])
         if kind == "resize":
             mode = layer.mode
             if layer.like is not None:

@@ -17,8 +17,9 @@ configuration "D"), for its COCO weights (``SSD300_VGG16_Weights.COCO_V1``, 91 c
   padding, so an input under 268x268 leaves conv11_2 nothing to convolve: it is refused;
 - conv4_3's map is L2-normalised across channels and rescaled by a learned weight per
   channel (``scale_weight * F.normalize(x)``, torchvision's ``scale_weight``: 512
-  parameters; the paper's Section 3.1, after ParseNet) before its predictors; the
-  backbone goes on from the raw conv4_3;
+  parameters; the paper's Section 3.1, after ParseNet) before its predictors: the
+  ``conv4_3_norm`` head, whose output the first predictors read; the backbone goes on
+  from the raw conv4_3;
 - ``SSDHead``: on each of the six maps, a 3x3 conv with padding 1 and bias to anchors x
   91 class scores (``SSDClassificationHead``) and one to anchors x 4 box offsets
   (``SSDRegressionHead``); anchors per location are ``2 + 2 * len(ratios)`` of
@@ -28,17 +29,18 @@ configuration "D"), for its COCO weights (``SSD300_VGG16_Weights.COCO_V1``, 91 c
 Anchors, box decoding and non-maximum suppression are not MACs (as PyTorch's
 FlopCounterMode counts them: they are not convolutions or matrix products), and are not
 counted; nor is the L2 normalisation (a reduction over channels, a divide and a multiply:
-element-wise, 0 MACs, as FlopCounterMode counts it). Its 512 scale weights count as
-parameters: mncost has no kind for a learned per-channel scale, so they are written as
-a 1x1 depthwise conv without bias inside an ``aux`` part of the ``conv4_3_norm`` head (an
-``aux`` part's parameters count and its mult-adds do not; it is left out with the
-classifier under ``--classes 0``, and an ONNX export leaves it out, as it leaves out
-every ``aux`` part), and the normalisation itself as an element-wise op
-(``act: mul``) whose output, the rescaled map, is a tensor of its own, as in PyTorch.
+element-wise, 0 MACs, as FlopCounterMode counts it), written as an element-wise op
+(``act: mul``, no parameters). Its 512 weights are a ``scale`` layer after it (a learned
+per-channel multiply: 512 parameters, 0 MACs, as FlopCounterMode counts the multiply),
+so they count as what they are: ``--classes 0`` keeps them (it drops the class
+predictors only) and an ONNX export writes them (a ``Mul`` by a 1 x 512 x 1 x 1 weight,
+which ``mncost import`` reads back as a ``scale``). Each of the two writes a tensor of
+its own, as in PyTorch (``F.normalize``, then the multiply).
 
 Width: torchvision has no width multiplier for SSD300. As for vgg16, mncost scales
-every conv of the backbone, conv6 to conv11 and the L2 scale by round(c*alpha), half up;
-the predictors' outputs (anchors x classes, anchors x 4) stay.
+every conv of the backbone and conv6 to conv11 by round(c*alpha), half up; the L2
+scale has a weight per channel of conv4_3, so it follows conv4_3's width; the
+predictors' outputs (anchors x classes, anchors x 4) stay.
 """
 
 from __future__ import annotations
@@ -87,25 +89,14 @@ def _backbone() -> list[ops.Layer]:
 
 
 def _l2_norm() -> ops.Layer:
-    """conv4_3's map, L2-normalised and rescaled per channel (512 weights, 0 MACs)."""
+    """conv4_3's map, L2-normalised (0 params), then rescaled per channel (512 weights,
+    0 MACs): torchvision's ``scale_weight.view(1, -1, 1, 1) * F.normalize(x)``."""
     return builtin(ops.Head)(
         name="conv4_3_norm",
         input="conv4_3",
         layers=[
-            builtin(ops.Aux)(
-                name="scale",
-                layers=[
-                    builtin(ops.DepthwiseConv)(
-                        name="weight",
-                        kernel=1,
-                        padding=0,
-                        batch_norm=False,
-                        bias=False,
-                        act="none",
-                    )
-                ],
-            ),
             builtin(ops.Elementwise)(name="normalize", act="mul"),
+            builtin(ops.ChannelScale)(name="scale"),
         ],
     )
 

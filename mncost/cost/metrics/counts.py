@@ -25,6 +25,9 @@ def mult_adds(
 ) -> Any:
     """Multiply-accumulates: k_h * k_w * (C_in / groups) * C_out * H_out * W_out for a
     conv; in_features * units for a fully connected layer (its kernel is its input).
+    Every other op costs none: batch norm, activations, pooling, softmax, resizes, adds,
+    concatenations, multiplies, and a learned per-channel scale (an element-wise multiply
+    by a weight per channel: 0, as PyTorch's FlopCounterMode counts an element-wise mul).
     An auxiliary (training-only) head costs none: it does not run at inference."""
     return (weighted * (1 - aux) * (c_in // groups) * c_out) * (k_h * k_w * h_out * w_out)
 
@@ -51,12 +54,15 @@ def params(
     bias: Any,
     is_fc: Any,
     bn: Any,
+    channel_scale: Any,
 ) -> Any:
     """Weights, plus the biases the layers have (the FC bias unless ``--no-fc-bias``),
-    plus the batch-norm parameters counted under ``--bn``."""
+    plus the batch-norm parameters counted under ``--bn``, plus one weight per input
+    channel of a learned per-channel scale (C_in: it follows the input's width)."""
     fc_bias = 1 if conventions.fc_bias else 0
     return (
         (weighted * (c_in // groups) * c_out) * (k_h * k_w)
         + bias * c_out * (1 - is_fc + is_fc * fc_bias)
         + bn_params(conventions, bn, c_out)
+        + channel_scale * c_in
     )

@@ -80,7 +80,8 @@ def conv_weight_bytes(
     bn: Any,
 ) -> Any:
     """Weight bytes of a conv layer that runs at inference (its weights and bias, as
-    ``weight_bytes``); fully connected layers and auxiliary heads: 0."""
+    ``weight_bytes``); fully connected layers, learned per-channel scales (not a conv:
+    their weights are left out) and auxiliary heads: 0."""
     return (
         (1 - is_fc)
         * (1 - aux)
@@ -95,6 +96,7 @@ def conv_weight_bytes(
             bias,
             is_fc,
             bn,
+            0,
         )
     )
 

@@ -30,10 +30,12 @@ def weight_bytes(
     bias: Any,
     is_fc: Any,
     bn: Any,
+    channel_scale: Any,
 ) -> Any:
     """Bytes of stored weights: the parameters times the bytes per value. In int8 batch
     norm is folded into the conv before it: its values are not stored, and the conv
-    keeps one bias per output channel (a bias it had already is not doubled)."""
+    keeps one bias per output channel (a bias it had already is not doubled). A learned
+    per-channel scale's weights are stored (it is not folded)."""
     size = DTYPE_BYTES[conventions.dtype]
     if conventions.dtype == "int8":
         folded = bn * (1 - bias) * c_out  # the bias that folding batch norm creates
@@ -49,10 +51,14 @@ def weight_bytes(
                 bias,
                 is_fc,
                 bn,
+                channel_scale,
             )
             + folded
         ) * size
-    return params(conventions, weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn) * size
+    return (
+        params(conventions, weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, channel_scale)
+        * size
+    )
 
 
 @lru_cache(maxsize=32)

@@ -45,15 +45,22 @@ _TABLE1_TYPE = {
     "se_reduce": "Conv SE reduce",
     "se_expand": "Conv SE expand",
 }
-_ELEMENTWISE = {"add": "Residual add", "concat": "Concat", "scale": "SE scale"}
-"""Ops that combine feature maps rather than slide a window: a stride says nothing."""
+_ELEMENTWISE = {
+    "add": "Residual add",
+    "concat": "Concat",
+    "scale": "SE scale",
+    "channel_scale": "Channel scale",
+}
+"""Ops that combine feature maps, or scale one channel by channel (a ``scale`` layer:
+SSD300's L2Norm weight), rather than slide a window: a stride says nothing."""
 
 
 def table1_type(kind: str, stride: int) -> str:
     """A layer's "Type / Stride" cell in the paper's Table 1 wording, e.g. "Conv dw / s2".
 
     Element-wise joins (a residual add, a concatenation, squeeze-and-excite's scaling)
-    have no stride: "Residual add". A kind without a wording of its own shows as named.
+    and a learned per-channel scale have no stride: "Residual add". A kind without a
+    wording of its own shows as named.
     """
     if kind in _ELEMENTWISE:
         return _ELEMENTWISE[kind]
