@@ -25,6 +25,7 @@ from mncost.limits import (
     MAX_RESOLUTION,
 )
 from tests.conftest import needs_images, run_cli
+from tests.plotly_view import as_plotly
 
 ALPHA_RANGE = f"0 < alpha <= {MAX_MULTIPLIER}"
 RHO_RANGE = f"0 < rho <= {MAX_MULTIPLIER}"
@@ -269,9 +270,9 @@ def test_zero_cost_highlight_on_a_linear_axis_is_drawn_at_zero():
     data = pareto_data(
         points, "imagenet", highlights=[highlight_from_cost("zero", 0, 0, "mult_adds", None)]
     )
-    linear = pareto_figure(data, log_x=False)
+    linear = as_plotly(pareto_figure(data, log_x=False))
     marks = [t for t in linear.data if (t.meta or {}).get("kind") == "highlight"]
     assert marks and set(marks[0].x) == {0.0}
-    logged = pareto_figure(data, log_x=True)
+    logged = as_plotly(pareto_figure(data, log_x=True))
     assert not [t for t in logged.data if (t.meta or {}).get("kind") == "highlight"]
     assert any("not drawn on the log scale" in (a.text or "") for a in logged.layout.annotations)

@@ -25,6 +25,7 @@ from mncost.cost.execution import Execution
 from mncost.cost.memory import count_memory
 from mncost.present.memory_figure import memory_figure, memory_title
 from tests.conftest import SCRIPT_NAME, XSS_SPEC, needs_images, require_browser, run_cli
+from tests.plotly_view import as_plotly
 
 KIB = 1024
 PATCH_ARGS = [
@@ -84,7 +85,7 @@ def _texts(fig) -> list[str]:
 
 def test_one_step_trace_of_every_op_that_runs():
     r = _v2(INT8_DW)
-    fig = memory_figure([("layer by layer", r)])
+    fig = as_plotly(memory_figure([("layer by layer", r)]))
     (line,) = _traces(fig, "memory")
     assert line.line.shape == "hv" and line.mode == "lines"
     ops = [op for op in r.layers if not op.aux]
@@ -108,7 +109,7 @@ def test_the_peak_is_marked_at_the_op_holding_the_most():
     # and writes 112x112x(16*6 = 96), one byte a value:
     #   112*112*16 = 200,704  +  112*112*96 = 1,204,224  =  1,404,928 bytes = 1,372.0 KiB.
     r = _v2(INT8_DW)
-    fig = memory_figure([("layer by layer", r)])
+    fig = as_plotly(memory_figure([("layer by layer", r)]))
     ops = [op for op in r.layers if not op.aux]
     most = max(range(len(ops)), key=lambda i: (ops[i].live_bytes, -i))  # first on a tie
     assert ops[most].name == "block_2.expand"
@@ -126,7 +127,9 @@ def test_the_peak_is_marked_at_the_op_holding_the_most():
 def test_patch_based_overlays_layer_by_layer_and_shades_the_patch_stage():
     patched = _v2(PATCHED)
     layer = _v2(PATCHED.layer_by_layer())
-    fig = memory_figure([("layer by layer", layer), ("patch-based 4x4, split block_4", patched)])
+    fig = as_plotly(
+        memory_figure([("layer by layer", layer), ("patch-based 4x4, split block_4", patched)])
+    )
     lines = _traces(fig, "memory")
     assert [t.name for t in lines] == ["layer by layer", "patch-based 4x4, split block_4"]
     assert fig.layout.showlegend is True
@@ -156,7 +159,9 @@ def test_patch_based_overlays_layer_by_layer_and_shades_the_patch_stage():
 def test_the_budget_is_a_line_at_its_height_and_a_peak_over_it_says_so():
     patched = _v2(PATCHED)
     layer = _v2(PATCHED.layer_by_layer())
-    fig = memory_figure([("layer by layer", layer), ("patch-based", patched)], budget=256 * KIB)
+    fig = as_plotly(
+        memory_figure([("layer by layer", layer), ("patch-based", patched)], budget=256 * KIB)
+    )
     (line,) = _shapes(fig, "budget")
     assert line.y0 == line.y1 == 256.0 and line.line.dash == "dash"
     (label,) = _notes(fig, "budget")
@@ -171,7 +176,7 @@ def test_the_budget_is_a_line_at_its_height_and_a_peak_over_it_says_so():
 
 
 def test_a_budget_far_above_the_data_is_named_not_drawn():
-    fig = memory_figure([("layer by layer", _v2(INT8_DW))], budget=10**12)
+    fig = as_plotly(memory_figure([("layer by layer", _v2(INT8_DW))], budget=10**12))
     assert _shapes(fig, "budget") == []
     (label,) = _notes(fig, "budget")
     assert "above the chart (every peak fits)" in label.text
@@ -182,7 +187,7 @@ def test_auxiliary_ops_are_left_out():
     r = count_memory(get_model("inception-v3"), execution=Execution(dtype="int8"))
     running = [op for op in r.layers if not op.aux]
     assert len(running) < len(r.layers)  # its auxiliary classifier
-    fig = memory_figure([("layer by layer", r)])
+    fig = as_plotly(memory_figure([("layer by layer", r)]))
     (hover,) = _traces(fig, "hover")
     assert len(hover.x) == len(running)
     shown = [t.split("</b>")[0] for t in hover.hovertext]  # "<b>op k: NAME"
@@ -192,7 +197,7 @@ def test_auxiliary_ops_are_left_out():
 def test_block_starts_are_ticks_named_sparsely_the_peaks_block_among_them():
     r = _v2(INT8_DW)
     for width in (800, 1280):
-        fig = memory_figure([("layer by layer", r)], width=width, height=720)
+        fig = as_plotly(memory_figure([("layer by layer", r)], width=width, height=720))
         named = [t for t in fig.layout.xaxis.ticktext if t]
         # 17 blocks and 5 top-level ops, each a tick; not all named side by side.
         assert len(fig.layout.xaxis.tickvals) == 22
@@ -219,7 +224,7 @@ def _hostile(result, name: str):
 def test_names_are_shown_as_text_never_as_markup():
     name = "<img src=x>\x1b[31m\u202e"
     r = _hostile(_v2(INT8_DW), name)
-    fig = memory_figure([("<i>mine</i>", r), ("layer by layer", _v2(INT8_DW))])
+    fig = as_plotly(memory_figure([("<i>mine</i>", r), ("layer by layer", _v2(INT8_DW))]))
     joined = " ".join(_texts(fig))
     assert "<img" not in joined and "<i>" not in joined and "\x1b" not in joined
     assert "\u202e" not in joined
@@ -231,7 +236,7 @@ def test_names_are_shown_as_text_never_as_markup():
 
 def test_a_long_name_is_cut_in_labels():
     r = _hostile(_v2(INT8_DW), "n" * 5000)
-    fig = memory_figure([("layer by layer", r)])
+    fig = as_plotly(memory_figure([("layer by layer", r)]))
     (note,) = _notes(fig, "peak")
     assert "n" * 39 + "…" in note.text and "n" * 41 not in note.text
     assert all(len(t) <= 16 for t in fig.layout.xaxis.ticktext)

@@ -22,6 +22,7 @@ from mncost.analysis.pareto import matching_point, pareto_data
 from mncost.analysis.published import published_points
 from mncost.present.figures import cost_text, pareto_figure, pareto_title, tables_text
 from tests.conftest import needs_images, run_cli
+from tests.plotly_view import as_plotly
 
 _NAMED_TICK = re.compile(r"^(\d+(?:\.\d+)?)([kMG])$")
 _UNIT = {"k": Fraction(1, 1000), "M": Fraction(1), "G": Fraction(1000)}
@@ -32,7 +33,7 @@ def _figure(**query):
     x_axis = query.pop("x_axis", "mult_adds")
     cost = query.pop("cost_basis", "published")
     data = pareto_data(published_points(dataset=dataset, **query), dataset, x_axis, cost)
-    return data, pareto_figure(data, width=1280, height=720)
+    return data, as_plotly(pareto_figure(data, width=1280, height=720))
 
 
 def _annotations(fig, name):
@@ -106,7 +107,7 @@ def test_no_bare_minor_tick_label_under_any_filter(query):
 
 def test_linear_axis_ticks_are_named_too():
     data = pareto_data(published_points(dataset="imagenet"), "imagenet")
-    axis = pareto_figure(data, log_x=False).layout.xaxis
+    axis = as_plotly(pareto_figure(data, log_x=False)).layout.xaxis
     # 0 to 15,300 M (VGG 16) and 6% more: a step of 5,000 M gives 4 ticks.
     assert list(axis.ticktext) == ["0", "5G", "10G", "15G"]
 
@@ -131,7 +132,7 @@ def test_highlight_is_labelled_and_other_models_named():
 
     marked = [resolve_highlight(parse_highlight(t), points) for t in ("0.75/160", "0.6/150")]
     data = pareto_data(points, "imagenet", highlights=marked)
-    fig = pareto_figure(data)
+    fig = as_plotly(pareto_figure(data))
     assert sorted(a.text for a in _annotations(fig, "highlight")) == ["0.6/150", "0.75/160"]
     named = {a.text for a in _annotations(fig, "named")}
     # Tables 4, 5 and 8-9 (none on the frontier).
@@ -265,7 +266,7 @@ def test_computed_cost_marks_points_left_at_their_published_cost():
         for p in points
     ]
     data = pareto_data(points, "imagenet", cost_basis="computed")
-    fig = pareto_figure(data)
+    fig = as_plotly(pareto_figure(data))
     marked = [t for t in _published(fig) if t.meta["cost"] == "published"]
     assert sorted(t.name for t in marked) == [
         "MobileNet v2, checkpoints, published cost",
@@ -371,8 +372,8 @@ def test_html_takes_the_size_and_the_download_scale(tmp_path, monkeypatch):
     )
     # Without --width the page's plot has no width of its own: it fills the page.
     data = pareto_data(published_points(dataset="imagenet"), "imagenet")
-    assert pareto_figure(data).layout.width is None
-    assert pareto_figure(data).layout.height == 720
+    assert as_plotly(pareto_figure(data)).layout.width is None
+    assert as_plotly(pareto_figure(data)).layout.height == 720
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from mncost.present.figures import pareto_figure, pareto_title
 from mncost.sources import paper_cells
 from mncost.sources.points import TOP1_DATASETS, within_rounding
 from tests.conftest import run_cli
+from tests.plotly_view import as_plotly
 
 # Howard et al. 2017, arXiv:1704.04861, Table 13: row -> mAP (%), as printed.
 TABLE13_MAP = {
@@ -230,7 +231,7 @@ def test_imagenet_pareto_has_no_detector_point():
         assert data.points and all(p.point.dataset == "imagenet" for p in data.points)
         assert not any(p.point.model and "ssd" in p.point.model for p in data.points)
         assert all(p.point.top1 is not None for p in data.points)
-    fig = pareto_figure(pareto_data(every, "imagenet"))
+    fig = as_plotly(pareto_figure(pareto_data(every, "imagenet")))
     assert fig.layout.yaxis.title.text == "Top-1 accuracy on ImageNet (%)"
 
 
@@ -240,7 +241,7 @@ def test_coco_figure_plots_map_against_macs():
     assert {float(p.y) for p in data.points} == {
         float(v) for v in [*TABLE13_MAP.values(), "21.3", "25.1"]
     }
-    fig = pareto_figure(data, titled=True)
+    fig = as_plotly(pareto_figure(data, titled=True))
     y_title = fig.layout.yaxis.title.text
     assert y_title == "COCO mAP (%)" and "top-1" not in y_title.lower()
     title, _ = pareto_title(data)
@@ -249,7 +250,7 @@ def test_coco_figure_plots_map_against_macs():
     named = {a.text for a in fig.layout.annotations if a.name in ("frontier", "named")}
     detectors = {b for b, (dataset, *_) in TORCHVISION.items() if dataset == "coco"}
     assert set(TABLE13_MAP) | detectors <= named
-    voc = pareto_figure(pareto_data(published_points(dataset="coco_voc"), "coco_voc"))
+    voc = as_plotly(pareto_figure(pareto_data(published_points(dataset="coco_voc"), "coco_voc")))
     assert voc.layout.yaxis.title.text == "COCO-VOC mIoU (%)"
 
 

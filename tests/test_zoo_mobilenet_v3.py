@@ -30,6 +30,7 @@ import mncost
 from mncost.arch import ops
 from mncost.cost.conventions import Conventions
 from tests.conftest import run_cli
+from tests.plotly_view import as_plotly
 
 V3_MODELS = (
     "mobilenet-v3-large",
@@ -479,7 +480,7 @@ def test_pareto_plot_draws_v3_in_its_own_colour():
     from mncost.analysis.published import published_points
     from mncost.present.figures import pareto_figure
 
-    figure = pareto_figure(pareto_data(published_points(), "imagenet"))
+    figure = as_plotly(pareto_figure(pareto_data(published_points(), "imagenet")))
     names = {trace.name for trace in figure.data}
     assert {"MobileNet V3, checkpoints (float32)", "MobileNet V3, checkpoints (int8)"} <= names
     v3 = [t for t in figure.data if t.name and t.name.startswith("MobileNet V3")]

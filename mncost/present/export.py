@@ -4,19 +4,25 @@ Nothing here fetches anything: HTML carries plotly.js inline and no MathJax; ima
 export runs kaleido with MathJax disabled (its default would load MathJax from a CDN)
 and the plotly.js that ships with plotly. Every file is rendered in memory first and
 then written atomically.
+
+A figure is anything with plotly's ``to_dict()``: mncost's plain
+:class:`~mncost.present.plotly_data.Figure` or a ``plotly.graph_objects.Figure``. The
+HTML is written here, as plotly's ``to_html`` writes it, so that an HTML page never
+imports plotly's Python package (only its plotly.js file is read).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from mncost.present.plotly_data import FigureLike, figure_json, plotly_js
 from mncost.present.style import PLOT_CONFIG
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from mncost.present.model import Table
 
 __all__ = [
@@ -72,24 +78,82 @@ def plot_format(path: Path) -> str:
 
 def plotly_script() -> str:
     """plotly.js as one inline <script> element, for the <head> of a page."""
-    from plotly.offline import get_plotlyjs
+    js = plotly_js()
+    # The minified bundle contains no "</script" to end the element; checked, not trusted.
+    if re.search("</script", js, re.IGNORECASE):
+        raise PlotOutputError("the installed plotly.js contains '</script': cannot inline it")
+    return f'<script type="text/javascript">{js}</script>\n'
 
-    # get_plotlyjs() is the minified bundle; it contains no "</script>" to end the element.
-    return f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+
+_DIV_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 
 
-def figure_div(fig: go.Figure, div_id: str, scale: float = IMAGE_SCALE) -> str:
+def _css_size(value: Any) -> str:
+    """A div's width or height as plotly's to_html writes it: a number gets "px"."""
+    try:
+        float(value)
+    except (ValueError, TypeError):
+        return str(value)
+    return f"{value}px"
+
+
+def figure_div(fig: FigureLike, div_id: str, scale: float = IMAGE_SCALE) -> str:
     """A figure as a <div> plus the script that draws it (plotly.js must be on the page);
-    its "download as PNG" button renders at ``scale``."""
-    config = {**PLOT_CONFIG, "toImageButtonOptions": {"format": "png", "scale": scale}}
-    html: str = fig.to_html(
-        full_html=False, include_plotlyjs=False, include_mathjax=False, config=config, div_id=div_id
+    its "download as PNG" button renders at ``scale``.
+
+    The markup is plotly's ``fig.to_html(full_html=False, include_plotlyjs=False,
+    include_mathjax=False, config=..., div_id=div_id)``, byte for byte, written without
+    plotly: the outer div as wide and tall as the layout (or its template) says, in px,
+    else 100%; the JSON strict and escaped (:func:`figure_json`).
+    """
+    if not _DIV_ID.match(div_id):
+        raise ValueError(f"not an HTML id for a figure: {div_id!r}")
+    config: dict[str, Any] = {
+        **PLOT_CONFIG,
+        "toImageButtonOptions": {"format": "png", "scale": scale},
+    }
+    config.setdefault("responsive", True)
+    if not config.get("showSendToCloud", False):
+        config.pop("plotlyServerURL", None)  # as plotly: no Plotly URL in the page
+    figure = fig.to_dict()
+    layout = figure.get("layout", {})
+    template = layout.get("template", {}).get("layout", {})
+    width = _css_size(layout.get("width", template.get("width", "100%")))
+    height = _css_size(layout.get("height", template.get("height", "100%")))
+    # plotly's to_html joins the lines of its templates with backslashes, keeping their
+    # indents: the same spaces here, so that the page is the same bytes.
+    script = _indented(
+        (16, f'if (document.getElementById("{div_id}")) {{'),
+        (20, "Plotly.newPlot("),
+        (24, f'"{div_id}",'),
+        (24, figure_json(figure.get("data", [])) + ","),
+        (24, figure_json(layout) + ","),
+        (24, json.dumps(config)),
+        (20, ")"),
+        (16, "}"),
     )
-    return html
+    return _indented(
+        (0, f'<div style="height:{height}; width:{width};">'),
+        (8, ""),  # where plotly puts MathJax (none)
+        (8, ""),  # and plotly.js (on the page once, not in every figure)
+        (12, f'<div id="{div_id}" class="plotly-graph-div" {_FILL}></div>'),
+        (12, "<script>"),
+        (16, "window.PLOTLYENV=window.PLOTLYENV || {};"),
+        (16, script + ";"),
+        (12, "</script>"),
+        (8, "</div>"),
+    )
+
+
+_FILL = 'style="height:100%; width:100%;"'
+
+
+def _indented(*lines: tuple[int, str]) -> str:
+    return "".join(" " * indent + text for indent, text in lines)
 
 
 def figure_page(
-    fig: go.Figure,
+    fig: FigureLike,
     title: str,
     intro: str = "",
     notes: Sequence[str] = (),
@@ -109,7 +173,7 @@ def figure_page(
 
 
 def figure_images(
-    figs: Sequence[go.Figure],
+    figs: Sequence[FigureLike],
     fmt: str,
     size: tuple[int, int] = IMAGE_SIZE,
     scale: float = IMAGE_SCALE,
@@ -132,11 +196,13 @@ def figure_images(
         async with kaleido.Kaleido(n=1, mathjax=False) as engine:
             images = []
             for fig in figs:
-                width = fig.layout.width or size[0]
-                height = fig.layout.height or size[1]
+                figure = fig.to_dict()
+                layout = figure.get("layout", {})
+                width = layout.get("width") or size[0]
+                height = layout.get("height") or size[1]
                 images.append(
                     await engine.calc_fig(
-                        fig.to_dict(),
+                        figure,
                         opts={"format": fmt, "width": width, "height": height, "scale": scale},
                     )
                 )
@@ -157,7 +223,7 @@ def figure_images(
 
 
 def write_figure(
-    fig: go.Figure,
+    fig: FigureLike,
     path: Path,
     title: str,
     intro: str = "",

@@ -2,7 +2,8 @@
 
 Drawing only: every figure is built from data prepared elsewhere
 (:func:`mncost.analysis.pareto.pareto_data`, a :class:`~mncost.cost.result.CostResult`).
-plotly is imported inside the functions, so importing this module is cheap. Text that
+Every figure is plain data (:class:`~mncost.present.plotly_data.Figure`): plotly's Python
+package is never imported, so a page costs no more than its own work. Text that
 plotly shows (hover, labels) goes through :func:`_esc`: plotly reads a subset of HTML in
 it, and a model or layer name must show as typed, never as markup.
 
@@ -24,12 +25,11 @@ from typing import TYPE_CHECKING, Any
 from mncost.analysis.pareto import HighlightPoint, ParetoData, PlottedPoint
 from mncost.present.labels import Box, Frame, crosses, outside, overlap, text_width, through
 from mncost.present.numbers import plain
+from mncost.present.plotly_data import Figure
 from mncost.present.style import FONT, PLOT_CONFIG, plot_text, plotly_template
 from mncost.sources.points import DATASETS, TOP1_DATASETS, PublishedPoint
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from mncost.cost.result import CostResult
 
 __all__ = [
@@ -379,7 +379,7 @@ def _highlight_traces(
 
 
 def _scatter(**trace: Any) -> dict[str, Any]:
-    """A scatter trace as plain data: the figure is built unvalidated (plotly's validators
+    """A scatter trace as plain data: the figure is never validated (plotly's validators
     cost 100 ms to import on first use, and mncost writes every property itself)."""
     return {"type": "scatter", **trace}
 
@@ -691,7 +691,7 @@ def pareto_figure(
     titled: bool = True,
     width: int | None = None,
     height: int | None = None,
-) -> go.Figure:
+) -> Figure:
     """Accuracy against cost: published points by family and source, the frontier, and
     the highlighted configurations, with the frontier, the highlights, the variants and
     the other models named on the plot (every point, on a COCO figure). The accuracy is
@@ -703,28 +703,24 @@ def pareto_figure(
     ``FIGURE_HEIGHT`` tall and as wide as its page, and labels are placed for
     ``PAGE_WIDTH``.
     """
-    import plotly.graph_objects as go
-
     fixed_width = width
     width, height = width or PAGE_WIDTH, height or FIGURE_HEIGHT
     y_range = _y_range(data)
     # A log axis has no place for a cost of 0 (a spec of pooling and softmax only):
     # such a highlight is named in a corner instead of drawn.
     drawn = [h for h in data.highlights if h.x > 0 or not log_x]
-    # Traces and annotations are collected and handed to plotly once: each add_trace or
-    # add_annotation re-validates what the figure holds, so adding them one by one made
-    # 300 highlights take 30 s.
+    # Traces and annotations are collected in lists, each written once (plotly's add_trace
+    # and add_annotation re-validated what the figure held: 300 highlights took 30 s).
     traces = list(_published_traces(data))
     if data.frontier:
         traces.append(_frontier_trace(data))
     traces += _highlight_traces(drawn, y_range)
-    fig = go.Figure(traces, layout={"template": _template()}, _validate=False)
     notes: list[dict[str, Any]] = []
     x_range = _x_range([float(p.x) for p in data.points] + [float(h.x) for h in drawn], log_x)
 
     # The margins are set, not left to plotly, so the plot area is known and the labels
     # can be placed in pixels: room for the title, the tick labels and the legend.
-    names = [t.name for t in fig.data if t.showlegend is not False]
+    names = [str(t.get("name", "")) for t in traces if t.get("showlegend") is not False]
     axis_room = 58
     legend_height = 22 * _legend_rows(names, width) + 8
     # The subtitle's lines wrap to the figure's width (<sup> text: about 6.5 px a character).
@@ -803,17 +799,18 @@ def pareto_figure(
     x_title = ("Mult-adds (MACs)" if data.x_axis == "mult_adds" else "Parameters") + (
         ", log scale" if log_x else ""
     )
-    fig.update_layout(
-        annotations=notes,
-        title={
+    layout: dict[str, Any] = {
+        "template": _template(),
+        "annotations": notes,
+        "title": {
             "text": f"{_esc(title)}<br>{subtitle}" if titled else "",
             "x": 0.01,
             "xanchor": "left",
         },
-        height=height,
-        hovermode="closest",
-        margin=margin,
-        legend={
+        "height": height,
+        "hovermode": "closest",
+        "margin": margin,
+        "legend": {
             "title": {"text": "family, source:"},
             "itemsizing": "constant",
             "orientation": "h",
@@ -824,7 +821,7 @@ def pareto_figure(
         },
         # Named ticks only (10M, 20M, 50M, 100M, ..., 1G): plotly's own log ticks label
         # the minor ones with bare digits ("2", "5").
-        xaxis={
+        "xaxis": {
             "title": {"text": x_title},
             "type": "log" if log_x else "linear",
             "range": list(x_range),
@@ -834,18 +831,19 @@ def pareto_figure(
             "showgrid": True,
             "zeroline": False,
         },
-        yaxis={"title": {"text": data.metric.axis.format(dataset=dataset)}, "range": list(y_range)},
-        font={"family": _FONT},
-    )
+        "yaxis": {
+            "title": {"text": data.metric.axis.format(dataset=dataset)},
+            "range": list(y_range),
+        },
+        "font": {"family": _FONT},
+    }
     if fixed_width is not None:
-        fig.update_layout(width=fixed_width)
-    return fig
+        layout["width"] = fixed_width
+    return Figure(traces, layout)
 
 
-def by_type_figure(result: CostResult) -> go.Figure:
+def by_type_figure(result: CostResult) -> Figure:
     """Share of mult-adds and of parameters per layer type (the paper's Table 2), as bars."""
-    import plotly.graph_objects as go
-
     rows = list(reversed(result.by_type))  # largest at the top of a horizontal bar chart
     types = [_esc(r.type) for r in rows]
     bars = [
@@ -899,4 +897,4 @@ def by_type_figure(result: CostResult) -> go.Figure:
             }
         ]
         layout["yaxis"]["visible"] = False
-    return go.Figure(bars, layout, _validate=False)
+    return Figure(bars, layout)

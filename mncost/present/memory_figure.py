@@ -12,7 +12,8 @@ op: a few early ops far above the rest, and the patch-based schedule flattening 
   and named, and the patch stage shaded;
 - a budget, if given, as a dashed horizontal line; a peak over it says by how much.
 
-plotly is imported inside the functions, so importing this module is cheap. Every name
+The figure is plain data (:class:`~mncost.present.plotly_data.Figure`): plotly's Python
+package is never imported. Every name
 that came from a user (a model's, an op's, a block's, a trace's label) is escaped before
 plotly sees it: plotly reads a subset of HTML in its text. Labels are placed in pixels
 for the figure's size (an image) or for a page 720 px wide (a page's plot fills the
@@ -26,19 +27,17 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mncost.cost.memory import MemoryResult, OpMemory
 from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.labels import Box, Frame, outside, overlap, text_width
 from mncost.present.numbers import fixed
+from mncost.present.plotly_data import Figure
 from mncost.present.style import FONT as _FONT
 from mncost.present.style import plot_text as _esc
 from mncost.present.style import plotly_template
 from mncost.text import shorten
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = ["FIGURE_HEIGHT", "memory_figure", "memory_title"]
 
@@ -413,7 +412,7 @@ def memory_figure(
     titled: bool = True,
     width: int | None = None,
     height: int | None = None,
-) -> go.Figure:
+) -> Figure:
     """The live activation bytes at every op, one step chart per (label, result), each
     peak marked and named, the patch stage shaded, and ``budget`` (bytes) as a dashed
     horizontal line.
@@ -422,8 +421,6 @@ def memory_figure(
     the figure's size, as an exported image has it; by default it is ``FIGURE_HEIGHT``
     tall and as wide as its page.
     """
-    import plotly.graph_objects as go
-
     drawn = [_series(label, result) for label, result in results]
     many = len(drawn) > 1
     fig_width = width or _PLACED_WIDTH
@@ -705,4 +702,4 @@ def memory_figure(
     }
     if width is not None:
         layout["width"] = width
-    return go.Figure(traces, layout, _validate=False)
+    return Figure(traces, layout)

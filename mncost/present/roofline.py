@@ -17,13 +17,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from mncost.cost.scaling import multiplier_text, resolution_text
+from mncost.present.plotly_data import Figure
 from mncost.present.style import FONT as _FONT
 from mncost.present.style import plot_text as _esc
 from mncost.present.style import plotly_template
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from mncost.analysis.latency import LatencyEstimate
 
 __all__ = ["KIND_NAMES", "roofline_figure", "roofline_intro", "roofs"]
@@ -113,12 +112,10 @@ def _axis_range(values: list[float]) -> list[float]:
     return [low - pad, high + pad]
 
 
-def roofline_figure(estimate: LatencyEstimate, titled: bool = True) -> go.Figure:
+def roofline_figure(estimate: LatencyEstimate, titled: bool = True) -> Figure:
     """The roofline of ``estimate``: one point per op with mult-adds, coloured by kind,
     under the profile's roofs when it has them; ``titled`` draws the title in (an image
-    needs it; a page has its own)."""
-    import plotly.graph_objects as go
-
+    needs it; a page has its own). Plain data: plotly's Python package is not imported."""
     points = _points(estimate)
     found = roofs(estimate)
     total = estimate.total_ms or 1.0
@@ -234,4 +231,4 @@ def roofline_figure(estimate: LatencyEstimate, titled: bool = True) -> go.Figure
     }
     if titled:
         layout["title"] = {"text": title, "x": 0.01, "xanchor": "left"}
-    return go.Figure(traces, layout, _validate=False)
+    return Figure(traces, layout)

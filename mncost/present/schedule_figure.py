@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.schedules import ScheduleSearch
+from mncost.present.plotly_data import Figure
 from mncost.present.style import FONT, plot_text, plotly_template
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from mncost.cost.memory import PatchTrial
 
 __all__ = ["off_figure", "patches_figure", "x_limit"]
@@ -68,10 +67,9 @@ def off_figure(search: ScheduleSearch) -> int:
     return sum(float(t.overhead * 100) > limit for t in search.trials)
 
 
-def patches_figure(search: ScheduleSearch, title: str, subtitle: str = "") -> go.Figure:
-    """Peak (KiB) against extra MACs (% of the network's) for every schedule tried."""
-    import plotly.graph_objects as go
-
+def patches_figure(search: ScheduleSearch, title: str, subtitle: str = "") -> Figure:
+    """Peak (KiB) against extra MACs (% of the network's) for every schedule tried, as
+    plain data (plotly's Python package is not imported)."""
     limit = x_limit(search)
     visible = [t for t in search.trials if float(t.overhead * 100) <= limit]
     splits = list(dict.fromkeys(t.block for t in visible))
@@ -202,4 +200,4 @@ def patches_figure(search: ScheduleSearch, title: str, subtitle: str = "") -> go
         "annotations": annotations,
         "margin": {"t": 90},
     }
-    return go.Figure(traces, layout, _validate=False)
+    return Figure(traces, layout)

@@ -1,15 +1,16 @@
 """The look of every figure, in one place: the font, how user text is shown in plotly,
 plotly's white template, and the plotly.js config of an HTML page's figures.
 
-Figures are built as plain data (unvalidated): these are what they share.
+Figures are built as plain data (:class:`~mncost.present.plotly_data.Figure`, never
+validated by plotly's Python package): these are what they share.
 """
 
 from __future__ import annotations
 
 import html
-from functools import cache
 from typing import Any
 
+from mncost.present.plotly_data import white_template
 from mncost.text import escape_controls
 
 __all__ = ["FONT", "PLOT_CONFIG", "plot_text", "plotly_template"]
@@ -33,14 +34,7 @@ def plot_text(text: str) -> str:
     return html.escape(escape_controls(text), quote=False)
 
 
-@cache
-def _template() -> dict[str, Any]:
-    import plotly.io as pio
-
-    template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
-    return template
-
-
 def plotly_template() -> dict[str, Any]:
-    """plotly's white template as plain data, for figures built unvalidated."""
-    return _template()
+    """plotly's white template as plain data (read from plotly's package data, without
+    importing plotly), for figures built as plain data; a new dict on every call."""
+    return white_template()

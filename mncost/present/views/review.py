@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from mncost.analysis.pareto import ParetoData, PlottedPoint
     from mncost.analysis.review import Deployment, Neighbour, Reproduction, ReviewData
     from mncost.cost.result import CostResult
+    from mncost.present.plotly_data import Figure
     from mncost.sources.points import PublishedPoint
 
 __all__ = [
@@ -128,7 +129,7 @@ class Review:
 
     title: str
     sections: list[Section]
-    figures: dict[str, Callable[[], Any]]
+    figures: dict[str, Callable[[], Figure]]
     colophon: Colophon | None = None
 
 
@@ -568,26 +569,26 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
     layers, by_type = (replace(t, title="") for t in costs.tables[:2])
     plotted = data.pareto
 
-    def pareto() -> Any:
+    def pareto() -> Figure:
         from mncost.present.figures import pareto_figure
 
         assert plotted is not None  # only listed when there is a plot
         return pareto_figure(plotted, titled=False)
 
-    def by_type_chart() -> Any:
+    def by_type_chart() -> Figure:
         from mncost.present.figures import by_type_figure
 
         return by_type_figure(result)
 
     sections = [_summary_section(data)]
-    figures: dict[str, Callable[[], Any]] = {"by_type": by_type_chart}
+    figures: dict[str, Callable[[], Figure]] = {"by_type": by_type_chart}
     if data.dataset is not None:
         sections.append(_nearest_section(data))
     if data.deployment is not None:
         sections.append(_deployment_section(data.deployment))
         charted = data.deployment.profile
 
-        def memory_chart() -> Any:
+        def memory_chart() -> Figure:
             from mncost.present.memory_figure import memory_figure
 
             return memory_figure([(_schedule_label(r), r) for r in charted], titled=False)
