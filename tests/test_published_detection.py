@@ -16,8 +16,10 @@ The expected figures are the sources' own, typed here from them:
   GFLOPS; ssd300_vgg16 25.1, 35,641,826, 34.858; lraspp_mobilenet_v3_large 57.9 mIoU,
   3,221,538, 2.086; deeplabv3_mobilenet_v3_large 60.3, 11,029,328, 10.452.
 
-The MobileNetV2 paper's Table 6 mAP (Sandler et al. 2018, arXiv:1801.04381) is not in
-mncost: no public page found could confirm it, so only that table's costs are packaged.
+- Sandler et al. 2018, arXiv:1801.04381 ("MobileNetV2"), Section 6.2 and Table 6, COCO
+  object detection ("mAP (COCO challenge metrics)", trained on trainval35k, evaluated on
+  test-dev; "The input resolution of both models is 320 x 320"): MNet V1 + SSDLite 22.2,
+  MNet V2 + SSDLite 22.1, SSD300 23.2 (quoted from the YOLO9000 paper).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import mncost
 from mncost.analysis.pareto import pareto_data, parse_highlight, resolve_highlight
 from mncost.analysis.published import published_points
 from mncost.present.figures import pareto_figure, pareto_title
-from mncost.sources import paper_cells
+from mncost.sources import paper_cells, published_cells
 from mncost.sources.points import TOP1_DATASETS, within_rounding
 from tests.conftest import run_cli
 from tests.plotly_view import as_plotly
@@ -80,6 +82,18 @@ TORCHVISION = {
     ),
 }
 
+# Sandler et al. 2018, arXiv:1801.04381, Table 6: row (labels as mncost files them; the
+# paper prints "MNet V1 + SSDLite", "MNet V2 + SSDLite", "SSD300") -> mAP (%), as printed.
+V2_TABLE6_MAP = {
+    "MobileNet V1 + SSDLite": "22.2",
+    "MobileNet V2 + SSDLite": "22.1",
+    "SSD300 (VGG)": "23.2",
+}
+V2_COUNTED = {
+    "MobileNet V1 + SSDLite": "ssdlite320-mobilenet-v1",
+    "MobileNet V2 + SSDLite": "ssdlite320-mobilenet-v2",
+}
+
 DETECTORS = {"detection", "segmentation"}
 
 
@@ -91,8 +105,9 @@ def _coco() -> dict[str, object]:
 
 
 def test_table13_map_is_the_papers_and_is_read_from_its_cells():
-    points = {p.label: p for p in published_points(source="paper", dataset="coco")}
-    assert {label: str(p.box_map) for label, p in points.items()} == TABLE13_MAP
+    every = {p.label: p for p in published_points(source="paper", dataset="coco")}
+    points = {label: p for label, p in every.items() if label in TABLE13_MAP}
+    assert {label: str(p.box_map) for label, p in every.items()} == TABLE13_MAP | V2_TABLE6_MAP
     # Not retyped: each figure is the packaged cell of Table 13 (paper_tables.csv).
     cells = {c.row: c.value for c in paper_cells(["Table 13"]) if c.quantity == "accuracy"}
     assert {label: p.box_map for label, p in points.items()} == cells
@@ -100,6 +115,23 @@ def test_table13_map_is_the_papers_and_is_read_from_its_cells():
         assert p.citation == "Howard et al. 2017, arXiv:1704.04861, Table 13"
         assert p.top1 is None and p.top5 is None and p.miou is None
         assert p.metric.name == "mAP" and p.accuracy == p.box_map
+
+
+def test_v2_table6_map_is_the_papers_and_cites_it():
+    points = {p.label: p for p in published_points(source="paper", dataset="coco")}
+    cells = {c.row: c.value for c in published_cells(["V2 Table 6"]) if c.quantity == "accuracy"}
+    assert {label: str(v) for label, v in cells.items()} == V2_TABLE6_MAP
+    for label, value in V2_TABLE6_MAP.items():
+        p = points[label]
+        assert p.box_map == Decimal(value) and p.top1 is None and p.dataset == "coco"
+        assert p.citation == "Sandler et al. 2018, arXiv:1801.04381, Table 6"
+        assert p.tables == "V2 paper Table 6"
+    # The SSDLite rows are counted as the paper ran them: 320 x 320 (its Section 6.2).
+    for label, model in V2_COUNTED.items():
+        p = points[label]
+        assert (p.model, p.resolution, p.computed is not None) == (model, 320, True)
+    assert points["SSD300 (VGG)"].computed is None
+    assert "Liu et al. 2016" in points["SSD300 (VGG)"].not_computed
 
 
 def test_torchvision_figures_are_its_documented_ones():
@@ -171,21 +203,22 @@ def test_counted_rows_are_their_built_in_layouts():
 
 def test_rows_mncost_cannot_count_say_why():
     for label, p in _coco().items():
-        if label == "SSD 300 / MobileNet" or p.source == "checkpoints":
+        if label in ("SSD 300 / MobileNet", *V2_COUNTED) or p.source == "checkpoints":
             assert p.computed is not None, label
             continue
         assert p.computed is None and p.model is None, label
-        assert "mncost reproduce 13" in p.not_computed, label
+        reproduce = "mncost reproduce v2-6" if label in V2_TABLE6_MAP else "mncost reproduce 13"
+        assert reproduce in p.not_computed, label
 
 
 def test_published_coco_lists_map_with_mncost_beside_it():
     result = run_cli("published", "--dataset", "coco")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "Published results (11)" in out
+    assert "Published results (14)" in out  # Table 13's 9, V2 Table 6's 3, torchvision's 2
     header = next(line for line in out.splitlines() if line.startswith("Model"))
     assert "mAP %" in header and "Top-1" not in header
-    for label, value in TABLE13_MAP.items():
+    for label, value in (TABLE13_MAP | V2_TABLE6_MAP).items():
         line = next(line for line in out.splitlines() if line.startswith(label + " "))
         assert f" {value} " in line
     assert "No mncost count for" in out and "torchvision docs = torchvision 0.28" in out
@@ -237,9 +270,9 @@ def test_imagenet_pareto_has_no_detector_point():
 
 def test_coco_figure_plots_map_against_macs():
     data = pareto_data(published_points(dataset="all"), "coco")
-    assert len(data.points) == 9 + 2 and {p.point.dataset for p in data.points} == {"coco"}
+    assert len(data.points) == 9 + 3 + 2 and {p.point.dataset for p in data.points} == {"coco"}
     assert {float(p.y) for p in data.points} == {
-        float(v) for v in [*TABLE13_MAP.values(), "21.3", "25.1"]
+        float(v) for v in [*TABLE13_MAP.values(), *V2_TABLE6_MAP.values(), "21.3", "25.1"]
     }
     fig = as_plotly(pareto_figure(data, titled=True))
     y_title = fig.layout.yaxis.title.text
@@ -249,7 +282,7 @@ def test_coco_figure_plots_map_against_macs():
     # Every COCO point is named by its source's name, on the plot.
     named = {a.text for a in fig.layout.annotations if a.name in ("frontier", "named")}
     detectors = {b for b, (dataset, *_) in TORCHVISION.items() if dataset == "coco"}
-    assert set(TABLE13_MAP) | detectors <= named
+    assert set(TABLE13_MAP) | set(V2_TABLE6_MAP) | detectors <= named
     voc = as_plotly(pareto_figure(pareto_data(published_points(dataset="coco_voc"), "coco_voc")))
     assert voc.layout.yaxis.title.text == "COCO-VOC mIoU (%)"
 
@@ -268,11 +301,12 @@ def test_plot_pareto_coco_writes_its_own_figure(tmp_path):
     out = tmp_path / "coco.html"
     result = run_cli("plot", "pareto", "--dataset", "coco", "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "11 published points" in result.stderr
+    assert "14 published points" in result.stderr
     assert "Pareto frontier: COCO mAP vs mult-adds" in result.stdout
     assert "mAP %" in result.stdout and "Top-1" not in result.stdout
     page = out.read_text(encoding="utf-8")
-    assert "COCO mAP (%)" in page and "minival" in page
+    assert "COCO mAP (%)" in page and "minival" in page and "test-dev" in page
+    assert "Sandler et al. 2018, arXiv:1801.04381, Table 6" in page
 
 
 # --- choose ranks by ImageNet top-1: a detector has none ------------------------------
@@ -295,7 +329,7 @@ def test_choose_shows_no_top1_for_a_detector():
         (("ssdlite320-mobilenet-v3-large",), ("detection model", "COCO mAP (21.3%")),
         (("ssd300-mobilenet-v1",), ("detection model", "COCO mAP (19.3%, paper Table 13")),
         (("lraspp-mobilenet-v3-large",), ("segmentation model", "COCO-VOC mIoU")),
-        (("ssdlite320-mobilenet-v2",), ("detection model, with no published ImageNet top-1",)),
+        (("ssdlite320-mobilenet-v2",), ("detection model", "COCO mAP (22.1%, V2 paper Table 6")),
     ],
 )
 def test_choose_by_top1_with_only_detectors_says_why(models, words):

@@ -143,6 +143,25 @@ class ParetoData:
         )
 
     @property
+    def other_paper_tables(self) -> dict[str, tuple[int, ...]]:
+        """Other papers' tables the plotted points come from (the MobileNetV2 paper's
+        Table 6), by publication ("Sandler et al. 2018, arXiv:1801.04381"): numbers
+        ascending, publications in the order first plotted."""
+        from mncost.sources import publication, split_table
+
+        found: dict[str, set[int]] = {}
+        for p in self.points:
+            if p.point.source != "paper":
+                continue
+            for s in p.point.provenance:
+                prefix, table = split_table(s.table)
+                if prefix:
+                    found.setdefault(publication(s.table), set()).add(
+                        int(table.removeprefix("Table "))
+                    )
+        return {name: tuple(sorted(numbers)) for name, numbers in found.items()}
+
+    @property
     def checkpoint_documents(self) -> tuple[str, ...]:
         """The checkpoint lists (repository files) the plotted checkpoints come from;
         documents with a brief of their own are :attr:`documented`'s."""

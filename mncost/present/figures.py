@@ -165,6 +165,9 @@ def _source_words(data: ParetoData) -> str:
     parts = []
     if data.paper_tables:
         parts.append(f"the MobileNets paper ({tables_text(data.paper_tables)})")
+    for publication, numbers in data.other_paper_tables.items():
+        # "Sandler et al. 2018, arXiv:1801.04381" -> "Sandler et al. 2018 (Table 6)"
+        parts.append(f"{publication.split(', arXiv')[0]} ({tables_text(numbers)})")
     if data.checkpoint_documents:
         # "tensorflow/models research/slim/nets/mobilenet/README.md (commit 0ba83cf0)"
         # -> "mobilenet/README.md": enough to tell TF-slim's two lists apart.

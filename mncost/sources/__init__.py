@@ -6,8 +6,9 @@ paper's cells (``data/paper_tables.csv``), :mod:`~mncost.sources.paper_rows` say
 model, width, resolution and classifier each row means (from the text around each table),
 :mod:`~mncost.sources.points` is the record of one published result,
 :mod:`~mncost.sources.paper_points` and :mod:`~mncost.sources.checkpoints` build those
-records (:mod:`~mncost.sources.coco` those of COCO: the paper's Table 13 and torchvision's
-weights, ``data/torchvision_weights.csv``, by mAP or mIoU, never top-1), and
+records (:mod:`~mncost.sources.coco` those of COCO: the paper's Table 13, the MobileNetV2
+paper's Table 6 and torchvision's weights, ``data/torchvision_weights.csv``, by mAP or
+mIoU, never top-1), and
 :mod:`~mncost.sources.misprints` lists the misprints outside the cost cells.
 """
 
@@ -19,7 +20,9 @@ from mncost.sources.paper_cells import (
     normalize_table,
     paper_cells,
     paper_tables,
+    publication,
     published_cells,
+    split_table,
 )
 from mncost.sources.paper_rows import (
     TABLE_CONTEXT,
@@ -43,8 +46,10 @@ __all__ = [
     "normalize_table",
     "paper_cells",
     "paper_tables",
+    "publication",
     "published_cells",
     "row_config",
+    "split_table",
     "table3_layer",
     "undefined_reason",
 ]

@@ -6,7 +6,9 @@ Two sources, each read as data, never retyped:
   challenge metric), from the paper's cells (``data/paper_tables.csv``). Its one row
   mncost counts, SSD 300 / MobileNet, is read as
   :data:`mncost.sources.paper_rows.DETECTORS` says (ssd300-mobilenet-v1 at 300); the
-  others keep :func:`~mncost.sources.paper_rows.undefined_reason`'s reason;
+  others keep :func:`~mncost.sources.paper_rows.undefined_reason`'s reason. Then the
+  MobileNetV2 paper's Table 6 (Sandler et al. 2018, arXiv:1801.04381), read the same way:
+  its two SSDLite rows are counted at 320x320, its SSD300 row is quoted from other papers;
 - torchvision's documented figures for its COCO weights (``data/torchvision_weights.csv``):
   box mAP of its SSD detectors on COCO val2017, mIoU of its segmentation models on the
   COCO-VOC subset, with their parameters and GFLOPS (MACs, as torchvision counts them).
@@ -33,6 +35,8 @@ from mncost.sources.points import DATASET_METRICS, FAMILIES, Provenance, Publish
 __all__ = [
     "COCO_TABLE",
     "TABLE13_FAMILIES",
+    "V2_COCO_TABLE",
+    "V2_TABLE6_FAMILIES",
     "TORCHVISION_FIELDS",
     "TORCHVISION_LAYOUTS",
     "TORCHVISION_VERSION",
@@ -47,9 +51,18 @@ __all__ = [
 COCO_TABLE = "Table 13"
 """The MobileNets paper's COCO detection table."""
 
+V2_COCO_TABLE = "V2 Table 6"
+"""The MobileNetV2 paper's COCO detection table (Sandler et al. 2018, arXiv:1801.04381)."""
+
 TABLE13_FAMILIES: dict[str, str] = {"MobileNet": "mobilenet_v1"}
 """Table 13's feature extractor (the part of a row label after " / ") -> its family: the
 paper's own MobileNet is MobileNet v1; VGG, deeplab-VGG and Inception V2 are "other"."""
+
+V2_TABLE6_FAMILIES: dict[str, str] = {
+    "MobileNet V1 + SSDLite": "mobilenet_v1",
+    "MobileNet V2 + SSDLite": "mobilenet_v2",
+}
+"""The MobileNetV2 paper's Table 6 rows -> their backbone's family; SSD300 is "other"."""
 
 TORCHVISION_VERSION = "torchvision 0.28"
 """The release whose weights' documentation the figures were read from."""
@@ -71,9 +84,10 @@ TORCHVISION_FIELDS = [
 DATASET_NOTES: dict[str, str] = {
     "coco": "The paper's Table 13 detectors were trained on COCO train+val without 8k "
     "minival images and evaluated on minival (Howard et al. 2017, arXiv:1704.04861, "
-    "Section 4.6); torchvision's weights are evaluated on COCO val2017 (its "
-    '"COCO-val2017"): the image sets differ, so the two sources\' figures are close '
-    "kin, not the same measurement.",
+    "Section 4.6); the MobileNetV2 paper's Table 6 detectors on trainval35k, evaluated on "
+    "test-dev (Sandler et al. 2018, arXiv:1801.04381); torchvision's weights are "
+    'evaluated on COCO val2017 (its "COCO-val2017"): the image sets differ, so the '
+    "sources' figures are close kin, not the same measurement.",
     "coco_voc": "torchvision's segmentation weights are trained on a subset of COCO, "
     "using only the 20 categories Pascal VOC has, and evaluated on COCO val2017 with "
     'those labels (its "COCO-val2017-VOC-labels").',
@@ -147,13 +161,18 @@ def _decimal(text: str, where: str) -> Decimal:
 
 @cache
 def table13_points() -> tuple[PublishedPoint, ...]:
-    """Table 13's rows as points, in the table's order (mncost's cost not yet attached):
-    mAP in ``box_map``, mult-adds in millions with the printed digits kept (1.2 billion
-    is ``Decimal("1.2E+3")``, so its rounding is the printed one's)."""
-    from mncost.sources import paper_cells, row_config, undefined_reason
+    """Table 13's rows as points, then the MobileNetV2 paper's Table 6 rows, each in its
+    table's order (mncost's cost not yet attached): mAP in ``box_map``, mult-adds in
+    millions with the printed digits kept (1.2 billion is ``Decimal("1.2E+3")``, so its
+    rounding is the printed one's)."""
+    return _detection_points(COCO_TABLE) + _detection_points(V2_COCO_TABLE)
+
+
+def _detection_points(table: str) -> tuple[PublishedPoint, ...]:
+    from mncost.sources import published_cells, row_config, undefined_reason
 
     rows: dict[tuple[str, str], dict[str, Decimal]] = {}
-    for cell in paper_cells([COCO_TABLE]):
+    for cell in published_cells([table]):
         value = cell.value
         if cell.quantity == "mult_adds" and cell.unit.startswith("billion"):
             value = value.scaleb(3)
@@ -162,16 +181,21 @@ def table13_points() -> tuple[PublishedPoint, ...]:
     for (document, row), cells in rows.items():
         if "accuracy" not in cells:
             continue
-        config = row_config(COCO_TABLE, row)
-        extractor = row.rpartition(" / ")[2]
+        config = row_config(table, row)
+        if table == COCO_TABLE:
+            family = TABLE13_FAMILIES.get(row.rpartition(" / ")[2], "other")
+            why_not = _why_not(row) if undefined_reason(table, row) else ""
+        else:
+            family = V2_TABLE6_FAMILIES.get(row, "other")
+            why_not = _V2_WHY_NOT if undefined_reason(table, row) else ""
         points.append(
             PublishedPoint(
                 label=row,
-                family=TABLE13_FAMILIES.get(extractor, "other"),
+                family=family,
                 source="paper",
                 dataset="coco",
                 precision="float32",
-                provenance=(Provenance(document=document, table=COCO_TABLE, row=row),),
+                provenance=(Provenance(document=document, table=table, row=row),),
                 model=config.model if config is not None else None,
                 alpha=config.alpha if config is not None else None,
                 resolution=config.resolution if config is not None else None,
@@ -179,10 +203,17 @@ def table13_points() -> tuple[PublishedPoint, ...]:
                 box_map=cells["accuracy"],
                 mult_adds_m=cells.get("mult_adds"),
                 params_m=cells.get("params"),
-                not_computed=_why_not(row) if undefined_reason(COCO_TABLE, row) else "",
+                not_computed=why_not,
             )
         )
     return tuple(points)
+
+
+_V2_WHY_NOT = (
+    "SSD300 is quoted from the SSD paper (Liu et al. 2016, arXiv:1512.02325), which "
+    "defines it, not the MobileNetV2 paper: `mncost reproduce v2-6` says more"
+)
+"""Why the MobileNetV2 paper's Table 6 SSD300 row has no count, in brief."""
 
 
 def _why_not(row: str) -> str:
@@ -258,5 +289,6 @@ def torchvision_points() -> tuple[PublishedPoint, ...]:
 
 
 def coco_points() -> tuple[PublishedPoint, ...]:
-    """Every published COCO result: the paper's Table 13, then torchvision's weights."""
+    """Every published COCO result: the paper's Table 13, the MobileNetV2 paper's Table 6,
+    then torchvision's weights."""
     return table13_points() + torchvision_points()

@@ -41,6 +41,7 @@ __all__ = [
     "publication",
     "published_cells",
     "published_tables",
+    "split_table",
 ]
 
 QUANTITIES: tuple[str, ...] = (
@@ -64,7 +65,7 @@ is Table 6 of the MobileNetV2 paper ("MobileNetV2: Inverted Residuals and Linear
 Bottlenecks")."""
 
 
-def _split(table: str) -> tuple[str, str]:
+def split_table(table: str) -> tuple[str, str]:
     """("V2", "Table 6") for "V2 Table 6"; ("", table) for the MobileNets paper's."""
     prefix, _, rest = table.partition(" ")
     return (prefix, rest) if prefix in PUBLICATIONS and rest else ("", table)
@@ -73,7 +74,7 @@ def _split(table: str) -> tuple[str, str]:
 def publication(table: str) -> str:
     """The publication a table (or section) is printed in: "V2 Table 6" -> "Sandler et al.
     2018, arXiv:1801.04381"; the MobileNets paper's -> :data:`PAPER_CITATION`."""
-    prefix, _ = _split(table)
+    prefix, _ = split_table(table)
     return PUBLICATIONS[prefix] if prefix else PAPER_CITATION
 
 
@@ -83,7 +84,7 @@ def cite(where: str = "") -> str:
     prefix: cite("V2 Table 6") -> "Sandler et al. 2018, arXiv:1801.04381, Table 6"."""
     if not where:
         return PAPER_CITATION
-    return f"{publication(where)}, {_split(where)[1]}"
+    return f"{publication(where)}, {split_table(where)[1]}"
 
 
 _FIELDS = ["document", "table", "row", "column", "text", "unit", "quantity"]
@@ -202,7 +203,7 @@ def _all_cells() -> tuple[PublishedCell, ...]:
 
 def _table_key(name: str) -> tuple[int, int]:
     """The MobileNets paper's tables first, then each other publication's, by number."""
-    prefix, rest = _split(name)
+    prefix, rest = split_table(name)
     order = 0 if not prefix else 1 + list(PUBLICATIONS).index(prefix)
     return order, int(rest.split()[-1])
 
@@ -216,7 +217,7 @@ def published_tables() -> list[str]:
 
 def paper_tables() -> list[str]:
     """The paper's encoded tables in its order: "Table 2" .. "Table 14"."""
-    return [name for name in published_tables() if not _split(name)[0]]
+    return [name for name in published_tables() if not split_table(name)[0]]
 
 
 # "6", "Table 6", "table6", "T6"; "v2-6", "V2 Table 6", "v2 t6" for the MobileNetV2 paper's.
@@ -242,7 +243,8 @@ def normalize_table(name: str) -> str:
     own = paper_tables()
     others = [t for t in tables if t not in own]
     also = "".join(
-        f"; also {_split(t)[1]} of {publication(t)}: {_split(t)[0].lower()}-{t.split()[-1]}"
+        f"; also {split_table(t)[1]} of {publication(t)}: "
+        f"{split_table(t)[0].lower()}-{t.split()[-1]}"
         for t in others
     )
     raise UnknownTableError(
@@ -261,7 +263,7 @@ def _select(cells: Iterable[PublishedCell], tables: Iterable[str] | None) -> lis
 def paper_cells(tables: Iterable[str] | None = None) -> list[PublishedCell]:
     """The MobileNets paper's published cells, in table order; ``tables`` picks some
     (forgiving names). Other publications' cells are :func:`published_cells`'."""
-    own = [cell for cell in _all_cells() if not _split(cell.table)[0]]
+    own = [cell for cell in _all_cells() if not split_table(cell.table)[0]]
     return _select(own, tables)
 
 

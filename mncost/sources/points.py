@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Literal
 
 from mncost.cost.scaling import multiplier_text
-from mncost.sources.paper_cells import cite
+from mncost.sources.paper_cells import cite, split_table
 
 __all__ = [
     "DATASETS",
@@ -216,9 +216,9 @@ class PublishedPoint:
         """The source in brief: "paper Tables 4, 6", "checkpoints (mobilenet_v1.md)" or
         a document's own brief ("torchvision docs")."""
         if self.source == "paper":
-            numbers = [p.table.removeprefix("Table ") for p in self.provenance]
-            return ("paper Table " if len(numbers) == 1 else "paper Tables ") + ", ".join(
-                dict.fromkeys(numbers)
+            return "; ".join(
+                f"{prefix + ' ' if prefix else ''}paper {_tables(numbers)}"
+                for prefix, numbers in self._paper_tables().items()
             )
         briefs = dict.fromkeys(p.brief for p in self.provenance if p.brief)
         if briefs:
@@ -237,9 +237,22 @@ class PublishedPoint:
         repository file ("tensorflow/models research/slim/nets/mobilenet_v1.md (commit
         02c04f49)")."""
         if self.source == "paper":
-            numbers = list(dict.fromkeys(p.table.removeprefix("Table ") for p in self.provenance))
-            return cite(("Table " if len(numbers) == 1 else "Tables ") + ", ".join(numbers))
+            return "; ".join(
+                cite(f"{prefix + ' ' if prefix else ''}{_tables(numbers)}")
+                for prefix, numbers in self._paper_tables().items()
+            )
         return "; ".join(dict.fromkeys(p.citation for p in self.provenance))
+
+    def _paper_tables(self) -> dict[str, list[str]]:
+        """A paper point's tables by publication prefix ("" for the MobileNets paper,
+        "V2" for the MobileNetV2 paper's), each a list of table numbers in order."""
+        grouped: dict[str, list[str]] = {}
+        for p in self.provenance:
+            prefix, table = split_table(p.table)
+            numbers = grouped.setdefault(prefix, [])
+            if table.removeprefix("Table ") not in numbers:
+                numbers.append(table.removeprefix("Table "))
+        return grouped
 
     @property
     def config(self) -> str:
@@ -251,6 +264,11 @@ class PublishedPoint:
     def with_computed(self, computed: ComputedCost | None, why_not: str = "") -> PublishedPoint:
         """This point with mncost's count attached (or the reason there is none)."""
         return replace(self, computed=computed, not_computed="" if computed else why_not)
+
+
+def _tables(numbers: list[str]) -> str:
+    """["4", "6"] -> "Tables 4, 6"; ["13"] -> "Table 13"."""
+    return ("Table " if len(numbers) == 1 else "Tables ") + ", ".join(numbers)
 
 
 def relative_gap(published_m: Decimal | None, computed: int | None) -> Fraction | None:

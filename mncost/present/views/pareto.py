@@ -80,6 +80,8 @@ def _sources(data: ParetoData) -> str:
         if data.paper_tables
         else []
     )
+    for publication, numbers in data.other_paper_tables.items():
+        parts.append(f"{publication}, {tables_text(numbers)}")
     if data.checkpoint_documents:
         parts.append(
             "the released checkpoints, as listed in " + "; ".join(data.checkpoint_documents)
