@@ -46,7 +46,9 @@ count 0 mult-adds;
 :mod:`mncost.cost.metrics` states the conventions.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would evaluate every field's
+# annotation from its string when each class is created, a fifth of `mncost table`'s
+# start-up (benchmarks/startup.py). Forward references are quoted instead.
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
@@ -432,7 +434,7 @@ class Block(LayerBase):
     """A named group of layers in sequence (a stage of the network)."""
 
     kind: Literal["block"] = "block"
-    layers: list[Layer] = Field(min_length=1)
+    layers: list["Layer"] = Field(min_length=1)
     """The layers of the group, in order."""
 
 
@@ -444,9 +446,9 @@ class Residual(LayerBase):
     """
 
     kind: Literal["residual"] = "residual"
-    body: list[Layer] = Field(min_length=1)
+    body: list["Layer"] = Field(min_length=1)
     """The main path."""
-    shortcut: list[Layer] = Field(default_factory=list)
+    shortcut: list["Layer"] = Field(default_factory=list)
     """A projection on the skip path (ResNet's 1x1 conv with stride); empty: identity."""
     act: Activation = "none"
     """Activation after the add (ResNet: relu); counts 0 mult-adds."""
@@ -456,7 +458,7 @@ class Concat(LayerBase):
     """Parallel branches on the same input, joined by concatenating their channels."""
 
     kind: Literal["concat"] = "concat"
-    branches: list[list[Layer]] = Field(min_length=2)
+    branches: list[list["Layer"]] = Field(min_length=2)
     """Each branch is a list of layers; an empty list passes the input through."""
 
 
@@ -493,7 +495,7 @@ class Aux(LayerBase):
     continues from the head's input."""
 
     kind: Literal["aux"] = "aux"
-    layers: list[Layer] = Field(min_length=1)
+    layers: list["Layer"] = Field(min_length=1)
     """The head's layers, in order."""
 
 
@@ -510,7 +512,7 @@ class Head(LayerBase):
     kind: Literal["head"] = "head"
     input: str = Field(min_length=1, max_length=400)
     """The full name of the earlier layer whose output the head reads."""
-    layers: list[Layer] = Field(min_length=1)
+    layers: list["Layer"] = Field(min_length=1)
     """The head's layers, in order; shown as ``head.layer``."""
 
 
@@ -694,7 +696,7 @@ class Architecture(BaseModel):
     """How channels follow alpha (default: round, MobileNet v1's rule). The default is
     built without validation (its values are the defaults): validating it would build
     WidthSpec's schema, 17 ms on the first MobileNet v1 of a process."""
-    layers: list[Layer] = Field(min_length=1)
+    layers: list["Layer"] = Field(min_length=1)
     """The layers in network order."""
 
     @field_validator("name")
@@ -721,6 +723,6 @@ class Architecture(BaseModel):
         return _plain(value, "the description")
 
     @model_validator(mode="after")
-    def _names_unique(self) -> Architecture:
+    def _names_unique(self) -> "Architecture":
         _walk_names([(f"layers[{i}]", layer) for i, layer in enumerate(self.layers)])
         return self
