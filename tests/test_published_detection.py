@@ -339,3 +339,27 @@ def test_choose_by_top1_with_only_detectors_says_why(models, words):
     assert "no top-1 to rank by" in result.stderr
     for word in words:
         assert word in result.stderr
+
+
+# Sandler et al. 2018, arXiv:1801.04381, Table 6, column CPU: "the running time is
+# reported for the large core of the Google Pixel 1 phone, using an internal version of
+# the TF-Lite engine": MNet V1 + SSDLite 270ms, MNet V2 + SSDLite 200ms.
+V2_TABLE6_CPU_MS = {"MobileNet V1 + SSDLite": 270, "MobileNet V2 + SSDLite": 200}
+
+
+def test_v2_table6_pixel1_times_are_measurements_that_latency_shows_first():
+    rows = {
+        row["model"]: row
+        for row in json.loads(run_cli("published", "--dataset", "coco", "-f", "json").stdout)
+    }
+    for label, ms in V2_TABLE6_CPU_MS.items():
+        assert rows[label]["published"]["pixel1_latency_ms"] == ms
+        assert rows[label]["published"]["latencies_ms"] == {"Pixel 1": ms}
+    assert rows["SSD300 (VGG)"]["published"]["pixel1_latency_ms"] is None
+    out = run_cli("latency", "ssdlite320-mobilenet-v2", "--device", "pixel1-cpu").stdout
+    flat = " ".join(out.split())
+    assert "(measured 200.00 ms, estimated" in flat
+    assert "published: Sandler et al. 2018, arXiv:1801.04381, Table 6" in flat
+    # Only the configuration timed: at another width the figure is an estimate.
+    other = run_cli("latency", "ssdlite320-mobilenet-v2", "--device", "pixel1-cpu", "-a", "0.5")
+    assert "(an estimate)" in other.stdout.splitlines()[0]

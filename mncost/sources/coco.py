@@ -203,6 +203,8 @@ def _detection_points(table: str) -> tuple[PublishedPoint, ...]:
                 box_map=cells["accuracy"],
                 mult_adds_m=cells.get("mult_adds"),
                 params_m=cells.get("params"),
+                latency_ms=cells.get("latency"),
+                latencies=(("Pixel 1", cells["latency"]),) if "latency" in cells else (),
                 not_computed=why_not,
             )
         )

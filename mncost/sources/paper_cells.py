@@ -50,9 +50,11 @@ QUANTITIES: tuple[str, ...] = (
     "accuracy",
     "mult_adds_share",
     "params_share",
+    "latency",
     "other",
 )
-"""What a cell measures; cost cells are the first two and the two shares."""
+"""What a cell measures; cost cells are the first two and the two shares; a latency is
+in ms, on the device its unit names."""
 
 PAPER_CITATION = "Howard et al. 2017, arXiv:1704.04861"
 """The paper every cell is printed in ("MobileNets: Efficient Convolutional Neural Networks
@@ -89,8 +91,9 @@ def cite(where: str = "") -> str:
 
 _FIELDS = ["document", "table", "row", "column", "text", "unit", "quantity"]
 
-# A printed number, optionally followed by % or a magnitude letter ("0.58M", "5.74B").
-_NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>%|M|B)?$")
+# A printed number, optionally followed by %, a magnitude letter ("0.58M", "5.74B") or
+# "ms" ("270ms").
+_NUMBER = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<suffix>%|M|B|ms)?$")
 # The magnitude letter must agree with the unit the cell is filed under.
 _SUFFIX_UNIT = {"M": "million ", "B": "billion "}
 
@@ -152,6 +155,8 @@ def _parse_value(text: str, unit: str, where: str) -> Decimal:
     suffix = match["suffix"]
     if suffix == "%" and not unit.startswith("%"):
         raise PaperDataError(f"{where}: {text!r} is a percentage but the unit is {unit!r}")
+    if suffix == "ms" and not unit.startswith("ms "):
+        raise PaperDataError(f"{where}: {text!r} is a time but the unit is {unit!r}")
     if suffix in _SUFFIX_UNIT and not unit.startswith(_SUFFIX_UNIT[suffix]):
         raise PaperDataError(f"{where}: {text!r} does not agree with the unit {unit!r}")
     try:

@@ -187,8 +187,8 @@ class PublishedPoint:
     params_m: Decimal | None = None
     """Published parameters in millions, as printed."""
     latency_ms: Decimal | None = None
-    """Published latency in ms on a Pixel 1 phone (MobileNet V2 and V3 checkpoints), as
-    printed."""
+    """Published latency in ms on a Pixel 1 phone (MobileNet V2 and V3 checkpoints, the
+    MobileNetV2 paper's SSDLite detectors), as printed."""
     latencies: tuple[tuple[str, Decimal], ...] = ()
     """Every published latency in ms, by device, as printed: (("Pixel 1", 51.2),
     ("Pixel 2", 61), ("Pixel 3", 44)) for a V3 checkpoint."""

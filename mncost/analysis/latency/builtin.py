@@ -206,7 +206,9 @@ def device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, DeviceM
     """Every configuration measured on ``profile``'s device: the profile's own points (in
     its dtype) and, for ``pixel1-cpu``, the published Pixel-1 latencies of the MobileNet
     V3 checkpoints, each for the model that counts its layout (TF-slim's 0.75 rows for
-    the ``-slim`` models, not for torchvision's mobilenet-v3 at 0.75)."""
+    the ``-slim`` models, not for torchvision's mobilenet-v3 at 0.75), and of the
+    MobileNetV2 paper's SSDLite detectors (its Table 6: the large core of a Pixel 1 with
+    TF-Lite, as TF-slim's checkpoints were timed; float32)."""
     return _device_measurements(profile)
 
 
@@ -226,9 +228,13 @@ def _device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, Device
         )
     if profile.builtin and profile.name == "pixel1-cpu":
         from mncost.sources.checkpoints import checkpoint_points
+        from mncost.sources.coco import table13_points
 
-        for p in checkpoint_points():
-            if p.family != "mobilenet_v3" or p.model is None or p.latency_ms is None:
+        detectors = [p for p in table13_points() if p.latency_ms is not None]
+        for p in (*checkpoint_points(), *detectors):
+            if p.model is None or p.latency_ms is None:
+                continue
+            if p.family != "mobilenet_v3" and p.dataset != "coco":
                 continue
             alpha, resolution = p.alpha or Fraction(1), p.resolution or 224
             dtype = "int8" if p.precision == "int8" else "float32"
