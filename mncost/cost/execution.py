@@ -18,8 +18,9 @@ sweep's peak and every command that counts bytes take, instead of loose flags:
 
 Adding an on/off execution feature means a field here and its entry in
 :data:`SWITCHES` (the command line's option, its help and its parsing follow from it),
-and its effect in :mod:`mncost.cost.memory` (:func:`~mncost.cost.memory.shared_buffers`
-for what shares memory, :mod:`mncost.cost.patch` for the patch stage). The Python API's
+and its effect in :mod:`mncost.cost.memory`
+(:func:`~mncost.cost.memory.buffers.shared_buffers` for what shares memory,
+:mod:`mncost.cost.patch` for the patch stage). The Python API's
 functions name each switch as a keyword of their own, so they gain one too.
 """
 

@@ -1,0 +1,126 @@
+"""One configuration's activation memory, :func:`count_memory`: the configuration counted,
+every tensor and op recorded, the peak reckoned under the execution and under the other
+setting of ``dw_inplace``, and under the patch schedule the stage, its parts, the peak
+layer by layer and how each assumption moves the peak (:class:`MemoryResult`)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from mncost.cost.conventions import Conventions
+from mncost.cost.execution import SWITCHES, Execution
+from mncost.cost.geometry import Geometry
+from mncost.cost.memory.buffers import accumulating_adds, in_place_ops, shared_buffers, tensor_bytes
+from mncost.cost.memory.reckoning import reckon
+from mncost.cost.memory.records import MemoryResult, OpMemory, Peak, TensorInfo
+from mncost.cost.metrics import evaluate
+from mncost.cost.patch import PatchStage, patch_stage
+from mncost.cost.result import count
+from mncost.cost.scaling import Resolution
+
+if TYPE_CHECKING:
+    from mncost.cost.model import Model
+
+
+def _variants(
+    g: Geometry, execution: Execution, stage: PatchStage, known: dict[Execution, Peak]
+) -> tuple[tuple[str, Peak], ...]:
+    # How each assumption moves the peak: the same schedule with one switch turned
+    # (every switch of SWITCHES; ``known``: peaks already reckoned, by execution).
+    out = []
+    for switch in SWITCHES:
+        on = getattr(execution, switch.field)
+        turned = execution.with_(**{switch.field: not on})
+        peak = known.get(turned) or reckon(g, turned, stage).peak
+        out.append((f"{'without' if on else 'with'} {switch.option}", peak))
+    return tuple(out)
+
+
+def count_memory(
+    arch: Model,
+    alpha: Fraction = Fraction(1),
+    resolution: Resolution | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    execution: Execution | None = None,
+) -> MemoryResult:
+    """Activation memory of ``arch`` op by op, its peak and its weight bytes, at width
+    ``alpha`` and input ``resolution``, under ``execution`` (by default layer by layer in
+    ``conventions.dtype``, nothing in place; an execution's dtype overrides the
+    conventions').
+
+    The arguments are checked as :func:`mncost.cost.result.count` checks them
+    (ScalingError, or GeometryError, for a configuration that cannot be counted;
+    ExecutionError for a patch schedule that cannot run).
+    """
+    if execution is None:
+        execution = Execution(dtype=conventions.dtype)
+    conventions = execution.conventions(conventions)
+    result = count(arch, alpha, resolution, classes, conventions)
+    g = result.geometry
+    st, wd, sp = g.static, g.width, g.spatial
+    sizes = tensor_bytes(g, conventions)
+    writers = ("input",) + st.name
+    tensors = tuple(
+        TensorInfo(writers[t], (h, w, c), sizes[t])
+        for t, (h, w, c) in enumerate(zip(sp.heights, sp.widths, wd.channels))
+    )
+    stage = patch_stage(g, execution, result.mult_adds) if execution.patched else None
+    chosen = reckon(g, execution, stage)
+    flipped = execution.with_(dw_inplace=not execution.dw_inplace)
+    other = reckon(g, flipped, stage)
+    capable = in_place_ops(st, wd)
+    accumulating: set[int] = set()
+    if execution.add_inplace:
+        shared = shared_buffers(st, wd, execution)
+        for i, (_skip, _body, writer) in accumulating_adds(st).items():
+            if len(shared[i]) > 0:
+                accumulating |= {i, writer}
+    reads = evaluate("input_bytes", g, conventions)
+    writes = evaluate("output_bytes", g, conventions)
+
+    def region(i: int) -> tuple[int, int] | None:
+        if stage is None or i > stage.split_op or st.aux[i]:
+            return None
+        r = stage.largest(st.output[i])
+        return None if r is None else (r.height, r.width)
+
+    layers = tuple(
+        OpMemory(
+            name=st.name[i],
+            kind=st.role[i],
+            block=st.block[i],
+            output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
+            input_bytes=reads[i],
+            output_bytes=writes[i],
+            live_bytes=chosen.live[i],
+            reads=st.inputs[i],
+            writes=st.output[i],
+            live=() if st.aux[i] else st.live[i],
+            in_place_capable=capable[i],
+            in_place=execution.dw_inplace and capable[i],
+            aux=bool(st.aux[i]),
+            accumulates=i in accumulating,
+            patch=region(i),
+        )
+        for i in range(len(g))
+    )
+    return MemoryResult(
+        model=result.model,
+        alpha=result.alpha,
+        resolution=result.resolution,
+        classes=result.classes,
+        conventions=conventions,
+        own_rule=result.own_rule,
+        execution=execution,
+        tensors=tensors,
+        layers=layers,
+        peak=chosen.peak,
+        other=other.peak,
+        weight_bytes=sum(evaluate("weight_bytes", g, conventions)),
+        stage=stage,
+        parts=chosen.parts,
+        layer_peak=None if stage is None else reckon(g, execution.layer_by_layer(), None).peak,
+        variants=() if stage is None else _variants(g, execution, stage, {flipped: other.peak}),
+    )
