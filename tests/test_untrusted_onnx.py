@@ -11,8 +11,8 @@ onnx = pytest.importorskip("onnx")
 np = pytest.importorskip("numpy")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from mncost.cost import onnx_import as importer  # noqa: E402
 from mncost.cost.onnx_import import OnnxImportError, load_onnx  # noqa: E402
+from mncost.cost.onnx_import import reading as importer  # noqa: E402
 from tests.conftest import run_cli  # noqa: E402
 
 
