@@ -328,3 +328,60 @@ def test_review_page_of_a_paper_configuration(chromium_browser, tmp_path):
         _shot(loaded, "review-narrow")
     finally:
         loaded.page.close()
+
+
+# A heatmap's cell hovered through plotly.js itself (its position in the picture is
+# plotly's to compute): the text the reader sees for (alpha, resolution).
+_HOVER_CELL = """(div, [x, y]) => { Plotly.Fx.hover(div, {xval: x, yval: y}); }"""
+
+
+def test_sweep_heatmap_page(chromium_browser, tmp_path):
+    out = tmp_path / "sweep.html"
+    args = ("mobilenet-v2", "--alpha", "0.2:1.5:0.05", "--res", "64:320:16", "--max-macs", "300M")
+    result = run_cli("sweep", *args, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    loaded = _open(chromium_browser, out, plots=1)
+    try:
+        assert loaded.console_errors == [] and _offline(loaded, out) == []
+        plot = loaded.page.locator(".js-plotly-plot").first
+        # Two heatmaps drawn (the top-1 and the shading over the budget), the MAC
+        # contours labelled, the budget's label on the plot.
+        assert plot.locator(".hm image").count() == 2
+        assert plot.locator(".contourlabels text").count() > 0
+        assert "MACs <= 300M" in plot.inner_text()
+        # A withheld top-1 is an empty cell: null in the data plotly.js drew.
+        empty = plot.evaluate("(div) => div.data[0].z.flat().filter((v) => v === null).length")
+        assert empty > 0
+        plot.evaluate(_HOVER_CELL, [0.9, 224])  # a cell with no checkpoint on it
+        loaded.page.wait_for_selector(".hoverlayer .hovertext")
+        hover = plot.locator(".hoverlayer").text_content() or ""
+        assert "alpha 0.9, 224 px" in hover and "M MACs" in hover
+        assert "top-1: " in hover and "(interpolated)" in hover
+        _shot(loaded, "sweep")
+    finally:
+        loaded.page.close()
+
+
+def test_choose_heatmap_page(chromium_browser, tmp_path):
+    out = tmp_path / "choose.html"
+    args = ("--max-macs", "300M", "--max-latency-ms", "30", "--device", "pixel1-cpu")
+    result = run_cli("choose", *args, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    # The picks chart, then a heatmap per model mapped (V1 and V2; V3's are single).
+    loaded = _open(chromium_browser, out, plots=3)
+    try:
+        assert loaded.console_errors == [] and _offline(loaded, out) == []
+        plots = loaded.page.locator(".js-plotly-plot")
+        assert plots.count() == 3
+        picks = plots.nth(0)
+        assert picks.locator(".shapelayer path").count() == 1  # the budget's line
+        assert "latency <= 30 ms" in picks.inner_text()
+        for k in (1, 2):
+            assert "over a budget" in plots.nth(k).inner_text()
+            assert plots.nth(k).locator(".hm image").count() == 2
+        # Every pick under these budgets is a V2 (or a V3, picked at its one size).
+        assert "picks (rank)" in plots.nth(2).inner_text()
+        assert plots.nth(2).locator(".scatterlayer .trace:last-child path.point").count() > 0
+        _shot(loaded, "choose")
+    finally:
+        loaded.page.close()

@@ -1,5 +1,6 @@
 """choose's heatmaps draw each budget's boundary with its label, explain every shade,
-and leave out a model with nothing feasible (issue 16 §4)."""
+and leave out a model with nothing feasible (issue 16 §4). The figures are plain data,
+read through plotly (tests/plotly_view.py), which validates them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np  # noqa: E402
 
 import mncost  # noqa: E402
 from mncost.present.heatmap import _boundary, choose_figures  # noqa: E402
+from tests.plotly_view import as_plotly  # noqa: E402
 
 
 def test_a_boundary_runs_between_cells_that_meet_a_budget_and_cells_that_do_not():
@@ -26,7 +28,8 @@ def test_each_budget_is_drawn_and_labelled_with_its_limit():
     result = mncost.choose(
         "mobilenet-v1", max_weight_bytes="1MiB", max_peak_bytes="256KiB", dtype="int8"
     )
-    (fig,) = choose_figures(result)
+    (plain,) = choose_figures(result)
+    fig = as_plotly(plain)
     names = [t.name for t in fig.data]
     assert "weights <= 1MiB (boundary)" in names and "peak <= 256KiB (boundary)" in names
     labels = [a.text for a in fig.layout.annotations]
@@ -40,21 +43,23 @@ def test_a_model_with_nothing_feasible_is_not_mapped():
     result = mncost.choose(
         models=["mobilenet-v1", "mobilenet-v2"], max_weight_bytes="1MiB", dtype="int8"
     )
-    titles = [f.layout.title.text for f in choose_figures(result)]
+    titles = [as_plotly(f).layout.title.text for f in choose_figures(result)]
     assert len(titles) == 1 and titles[0].startswith("mobilenet-v1")
 
 
 def test_cells_without_a_top1_are_explained_in_the_legend():
     result = mncost.choose("mobilenet-v2", max_macs="300M")
     (fig,) = choose_figures(result)
-    assert any((t.name or "").startswith("no top-1") for t in fig.data)
+    assert any((t.name or "").startswith("no top-1") for t in as_plotly(fig).data)
 
 
 def test_the_picks_chart_puts_each_pick_at_its_latency_and_top1():
     from mncost.present.heatmap import picks_figure
 
     result = mncost.choose(max_latency_ms=30, device="pixel1-cpu", top=8)
-    fig = picks_figure(result)
+    plain = picks_figure(result)
+    assert plain is not None
+    fig = as_plotly(plain)
     points = {
         (text, x, y) for trace in fig.data for text, x, y in zip(trace.text, trace.x, trace.y)
     }

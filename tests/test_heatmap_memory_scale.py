@@ -1,5 +1,6 @@
 """Memory heatmaps: a log colour scale in the figure's unit, with the title and the
-colour bar in the same unit (issue 16 §4)."""
+colour bar in the same unit (issue 16 §4). The figures are plain data, read through
+plotly (tests/plotly_view.py), which validates them."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import mncost  # noqa: E402
 from mncost.analysis.explore import explore_grid  # noqa: E402
 from mncost.arch.registry import get_model  # noqa: E402
 from mncost.present.heatmap import sweep_figure  # noqa: E402
+from tests.plotly_view import as_plotly  # noqa: E402
 
 
 def test_peak_memory_is_coloured_by_its_log_in_kib():
     grid = explore_grid(
         get_model("mobilenet-v2"), [Fraction(7, 20), Fraction(1), Fraction(7, 5)], [96, 160, 320]
     )
-    fig = sweep_figure(grid, "peak_activation_bytes")
+    fig = as_plotly(sweep_figure(grid, "peak_activation_bytes"))
     heat = fig.data[0]
     assert "KiB" in fig.layout.title.text and "log" in fig.layout.title.text
     assert "KiB" in heat.colorbar.title.text
@@ -38,5 +40,5 @@ def test_peak_memory_is_coloured_by_its_log_in_kib():
 
 def test_a_count_keeps_a_linear_scale():
     grid = explore_grid(get_model("mobilenet-v2"), [Fraction(7, 20), Fraction(1)], [96, 224])
-    heat = sweep_figure(grid, "mult_adds").data[0]
+    heat = as_plotly(sweep_figure(grid, "mult_adds")).data[0]
     assert heat.colorbar.ticktext is None

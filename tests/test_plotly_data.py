@@ -9,6 +9,7 @@ the white template). Every expected value here comes from plotly itself: its
 from __future__ import annotations
 
 import ast
+import base64
 import json
 import math
 import re
@@ -25,13 +26,17 @@ import pytest
 from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
+import mncost
+from mncost.analysis.choose import budget_masks, parse_budgets
+from mncost.analysis.explore import explore_grid
 from mncost.analysis.pareto import pareto_data, parse_highlight, resolve_highlight
 from mncost.analysis.published import published_points
 from mncost.arch.registry import get_model
 from mncost.cost.execution import Execution
 from mncost.cost.memory import count_memory
-from mncost.present.export import figure_div, figure_page
+from mncost.present.export import figure_div, figure_page, figures_page, plotly_script
 from mncost.present.figures import pareto_figure
+from mncost.present.heatmap import choose_figures, heatmap_page, picks_figure, sweep_figure
 from mncost.present.memory_figure import memory_figure
 from mncost.present.plotly_data import Figure, figure_json, plotly_js, white_template
 from mncost.present.style import PLOT_CONFIG
@@ -129,7 +134,8 @@ def test_the_outer_div_takes_the_figures_size_as_plotly_does() -> None:
 
 
 def test_a_plotly_figure_with_numpy_data_is_written_as_plotly_writes_it() -> None:
-    # present/heatmap.py hands figure_div validated plotly figures, numpy arrays in them.
+    # A validated plotly figure is a FigureLike too (mncost builds none: its figures are
+    # plain data); its numpy arrays are plotly's typed arrays, passed on.
     z = np.array([[1.0, np.nan], [np.inf, 4.0]])
     fig = go.Figure(go.Heatmap(z=z, x=np.arange(2), y=["a", "b"]), layout={"width": 500})
     config = dict(CONFIG)
@@ -138,6 +144,130 @@ def test_a_plotly_figure_with_numpy_data_is_written_as_plotly_writes_it() -> Non
     )
     assert figure_div(fig, "h", SCALE) == expected
     assert '"z":{"dtype":"f8","bdata":' in expected  # plotly's typed arrays, passed on
+
+
+# --- the heatmaps: plain data that plotly's validation leaves as it is ------------------
+
+
+def _read_typed_arrays(value: Any) -> Any:
+    """plotly's typed arrays ({"dtype": "f8", "bdata": base64, "shape": "3, 4"}, what it
+    writes for a validated numpy array) read back as numpy arrays."""
+    if isinstance(value, dict):
+        if "dtype" in value and "bdata" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            shape = value.get("shape")
+            return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+        return {k: _read_typed_arrays(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_read_typed_arrays(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def heatmaps() -> dict[str, Figure]:
+    """Sweep and choose figures with every kind of trace and layout they draw."""
+    v2 = get_model("mobilenet-v2")
+    budgets = parse_budgets({"max_macs": "300M", "max_peak_bytes": "1MiB"})
+    alphas = [Fraction(n, 20) for n in range(4, 31, 2)]  # 0.2 to 1.5: some withheld
+    withheld = explore_grid(v2, alphas, [64, 96, 128, 160, 224, 320], model="mobilenet-v2")
+    extrapolated = explore_grid(
+        v2, alphas, [96, 160, 224, 288], model="mobilenet-v2", extrapolate=True
+    )
+    sizes = explore_grid(v2, [Fraction(1, 2), Fraction(1)], [(160, 240), 224, (240, 320)])
+    chosen = mncost.choose(max_macs="300M", max_latency_ms=30, device="pixel1-cpu", top=8)
+    picks = picks_figure(chosen)
+    assert picks is not None
+    return {
+        "sweep top-1, withheld cells, budgets": sweep_figure(
+            withheld, "top1", budgets, budget_masks(withheld, budgets)
+        ),
+        "sweep, the published grid's edge": sweep_figure(extrapolated, "top1"),
+        "sweep, peak memory on a log scale": sweep_figure(withheld, "peak_activation_bytes"),
+        "sweep, non-square rows": sweep_figure(
+            sizes, "mult_adds", budgets[:1], budget_masks(sizes, budgets[:1])
+        ),
+        "choose, the picks against a budget": picks,
+        **{f"choose heatmap {n}": fig for n, fig in enumerate(choose_figures(chosen))},
+    }
+
+
+def test_plotly_validation_leaves_the_heatmaps_as_they_are(heatmaps: dict[str, Figure]) -> None:
+    # What plotly's validation wrote for the figures heatmap.py built with plotly (its
+    # named colour scale spelled out, its typed arrays, every default it adds) is what
+    # the plain data says: the pages draw as they did. The template is plotly's white.
+    typed = nulls = 0
+    for name, fig in heatmaps.items():
+        figure = fig.to_dict()
+        assert figure["layout"]["template"] == white_template(), name
+        ours = json.loads(figure_json(figure))
+        written = json.loads(to_json_plotly(go.Figure(figure), engine="json"))
+        typed += json.dumps(written).count('"bdata"')
+        theirs = json.loads(figure_json(_read_typed_arrays(written)))
+        assert ours == theirs, name
+        nulls += sum(
+            v is None for t in ours["data"] if t["type"] == "heatmap" for row in t["z"] for v in row
+        )
+    assert typed and nulls  # numpy arrays compared, and the empty cells written as null
+    # Every kind of trace the pages draw was among them.
+    names = {t.get("name") for fig in heatmaps.values() for t in fig.data}
+    assert {
+        "equal MACs (millions)",
+        "edge of the published grid (outside: extrapolated)",
+        "over a budget",
+        "MACs <= 300M (boundary)",
+        "no top-1 (outside the checkpoints' range)",
+        "picks (rank)",
+        "released checkpoint",
+    } <= names
+    assert any("ticktext" in fig.layout["yaxis"] for fig in heatmaps.values())  # HxW rows
+    assert any("ticktext" in fig.data[0].get("colorbar", {}) for fig in heatmaps.values())
+    viridis = go.Heatmap(colorscale="Viridis").colorscale
+    heat = heatmaps["sweep top-1, withheld cells, budgets"].data[0]
+    assert heat["colorscale"] == [list(stop) for stop in viridis]
+
+
+def test_the_picks_budget_line_is_plotlys_add_vline(heatmaps: dict[str, Figure]) -> None:
+    # The budget's line on the picks chart, with its label, as plotly's add_vline drew it.
+    layout = heatmaps["choose, the picks against a budget"].to_dict()["layout"]
+    (shape,), (label,) = layout["shapes"], layout["annotations"]
+    assert label["text"] == "latency <= 30 ms" and shape["x0"] == 30
+    drawn = go.Figure()
+    drawn.add_vline(
+        x=shape["x0"],
+        line=shape["line"],
+        annotation={k: label[k] for k in ("text", "font", "bgcolor")},
+    )
+    written = json.loads(to_json_plotly(drawn, engine="json"))["layout"]
+    assert written["shapes"] == [shape] and written["annotations"] == [label]
+
+
+def test_a_page_of_figures_writes_each_figure_once_with_plotly_js_once() -> None:
+    a, b = Figure([{"type": "scatter", "x": [1]}], {}), Figure([], {"height": 300})
+    page = figures_page({"first": a, "second": b}, "T", "intro", ["a note"], scale=3.0)
+    assert page.count(plotly_script()) == 1
+    body = page[page.index('<p class="caption">') :]
+    expected = (
+        '<p class="caption">intro</p>\n'
+        + figure_div(a, "first", 3.0)
+        + "\n"
+        + figure_div(b, "second", 3.0)
+        + '\n<p class="note">a note</p>'
+    )
+    assert body.startswith(expected)
+    assert figure_page(a, "T", "intro", ["a note"]) == figures_page(
+        {"plot": a}, "T", "intro", ["a note"]
+    )
+
+
+def test_a_heatmap_page_is_a_figure_page_with_the_thinning_said_first() -> None:
+    v2 = get_model("mobilenet-v2")
+    wide = explore_grid(v2, [Fraction(n, 400) for n in range(140, 561)], [96, 224])
+    fig = sweep_figure(wide, "mult_adds")
+    page = heatmap_page([fig, fig], [wide], "T", "intro", notes=["last"])
+    thinned = "The heatmap of mobilenet-v2 draws every 2th alpha and every 1th resolution"
+    assert thinned in page
+    note = thinned + page.split(thinned, 1)[1].split("</p>", 1)[0]
+    assert page == figures_page({"heatmap-0": fig, "heatmap-1": fig}, "T", "intro", [note, "last"])
 
 
 def test_a_figure_id_must_be_a_plain_html_id() -> None:
@@ -241,6 +371,8 @@ print("EXIT", code, "IMPORTED", ",".join(heavy) or "-")
         ["report", "-a", "0.75", "-r", "160"],
         ["memory", "mobilenet-v2", "--schedule", "patch", "--split", "block_4"],
         ["latency", "mobilenet-v2", "--device", "pixel1-cpu"],
+        ["sweep", "mobilenet-v2", "--alpha", "0.5,1", "--res", "128,224"],
+        ["choose", "--max-macs", "300M"],
     ],
     ids=lambda args: " ".join(args[:2]),
 )
@@ -262,6 +394,7 @@ def test_an_html_figure_never_imports_plotly(args: list[str], tmp_path: Path) ->
 _PLAIN_MODULES = [
     "export",
     "figures",
+    "heatmap",
     "memory_figure",
     "plotly_data",
     "roofline",

@@ -34,6 +34,7 @@ __all__ = [
     "figure_div",
     "figure_images",
     "figure_page",
+    "figures_page",
     "plot_format",
     "plotly_script",
     "write_figure",
@@ -160,12 +161,27 @@ def figure_page(
     tables: Sequence[Table] = (),
     scale: float = IMAGE_SCALE,
 ) -> str:
-    """A complete offline HTML page: title, a line of intro, the figure, tables, notes."""
+    """A complete offline HTML page: title, a line of intro, the figure (its div's id
+    ``plot``), tables, notes."""
+    return figures_page({"plot": fig}, title, intro, notes, tables, scale)
+
+
+def figures_page(
+    figs: Mapping[str, FigureLike],
+    title: str,
+    intro: str = "",
+    notes: Sequence[str] = (),
+    tables: Sequence[Table] = (),
+    scale: float = IMAGE_SCALE,
+) -> str:
+    """A complete offline HTML page: title, a line of intro, the figures (``figs``: each
+    one's div id, in page order; plotly.js once for them all), tables, notes. The one
+    writer of a figure page: :func:`figure_page` is its one-figure case."""
     from mncost.present.render import html_page, html_prose, html_table
 
     body = (
         (f'<p class="caption">{html_prose(intro)}</p>\n' if intro else "")
-        + figure_div(fig, "plot", scale)
+        + "\n".join(figure_div(fig, div_id, scale) for div_id, fig in figs.items())
         + "".join("\n" + html_table(t) for t in tables)
         + "".join(f'\n<p class="note">{html_prose(note)}</p>' for note in notes)
     )

@@ -8,8 +8,13 @@ the resolution up, lines of equal mult-adds over it (the cost contours, labelled
 millions), and the model's released checkpoints marked; a choose heatmap greys the
 configurations that break a budget and numbers the picks. A withheld top-1 extrapolation
 is an empty cell. A grid wider than :data:`MAX_CELLS` per axis is drawn at every k-th
-value, and the page says so. Pages are written with :mod:`mncost.present.export`'s
-inline plotly.js, so they open offline.
+value, and the page says so.
+
+Every figure is plain data (:class:`~mncost.present.plotly_data.Figure`: trace dicts and
+a layout dict, numpy arrays left in them for :func:`~mncost.present.plotly_data.figure_json`
+to write as lists, NaN as null); plotly's Python package is never imported. The pages
+are :func:`mncost.present.export.figures_page`'s, with plotly.js inline, so they open
+offline.
 """
 
 from __future__ import annotations
@@ -28,12 +33,13 @@ from mncost.analysis.explore import (
 )
 from mncost.cost.memory import PEAK_ACTIVATION
 from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
+from mncost.present.plotly_data import Figure, FigureLike
 from mncost.present.style import FONT as _FONT
 from mncost.present.style import plot_text as _esc
+from mncost.present.style import plotly_template
 
 if TYPE_CHECKING:
     import numpy
-    import plotly.graph_objects as go
 
     from mncost.analysis.choose import Budget, ChooseResult
     from mncost.present.model import Table
@@ -73,6 +79,28 @@ _NO_VALUE = "#e9ebef"
 _BOUNDARY_COLOURS = ("#e03131", "#1c7ed6", "#f76707", "#ae3ec9", "#0ca678")
 """One line colour per budget (the picks are yellow, the MAC lines white)."""
 _HEIGHT = 620
+
+_VIRIDIS = (
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+)
+"""plotly's Viridis (``plotly.colors.sequential.Viridis``): the colours plotly's
+validation wrote for ``colorscale="Viridis"`` (plotly.js's own "Viridis" has others)."""
+
+
+def _viridis() -> list[list[float | str]]:
+    """The heatmaps' colour scale, as plotly's validation spelled out the name: the
+    colours evenly spaced from 0 to 1."""
+    last = len(_VIRIDIS) - 1
+    return [[n / last, colour] for n, colour in enumerate(_VIRIDIS)]
 
 
 def _unit(metric: str) -> tuple[float, str, str]:
@@ -164,11 +192,9 @@ def _nice_step(span: float, parts: int = 6) -> float:
 
 def _contours(
     grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[int]
-) -> list[go.Contour]:
+) -> list[dict[str, Any]]:
     """Lines of equal mult-adds, labelled in millions: a white line over a dark one, so
     that they read over the dark and the light end of the colour scale alike."""
-    import plotly.graph_objects as go
-
     if "mult_adds" not in grid.counts or len(xs) < 2 or len(ys) < 2:
         return []
     if not _square(grid):  # rows evenly spaced by size, not pixels: no line between them
@@ -180,42 +206,42 @@ def _contours(
     if start >= high:
         return []
     levels = {"coloring": "none", "start": start, "end": high, "size": step}
-    halo = go.Contour(
-        x=xs,
-        y=ys,
-        z=z,
-        showscale=False,
-        hoverinfo="skip",
-        showlegend=False,
-        contours={**levels, "showlabels": False},
-        line={"color": "rgba(0, 0, 0, 0.45)", "width": 3.2},
-    )
-    line = go.Contour(
-        x=xs,
-        y=ys,
-        z=z,
-        name="equal MACs (millions)",
-        showscale=False,
-        hoverinfo="skip",
-        contours={
+    halo = {
+        "type": "contour",
+        "x": xs,
+        "y": ys,
+        "z": z,
+        "showscale": False,
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "contours": {**levels, "showlabels": False},
+        "line": {"color": "rgba(0, 0, 0, 0.45)", "width": 3.2},
+    }
+    line = {
+        "type": "contour",
+        "x": xs,
+        "y": ys,
+        "z": z,
+        "name": "equal MACs (millions)",
+        "showscale": False,
+        "hoverinfo": "skip",
+        "contours": {
             **levels,
             "showlabels": True,
             "labelfont": {"size": 12, "color": "#1b1f24"},
             "labelformat": ",.0f",
         },
-        line={"color": "#ffffff", "width": 1.3},
-        showlegend=True,
-    )
+        "line": {"color": "#ffffff", "width": 1.3},
+        "showlegend": True,
+    }
     return [halo, line]
 
 
 def _published_edge(
     grid: ExploreGrid, a: slice, r: slice, xs: list[float], ys: list[int]
-) -> go.Contour | None:
+) -> dict[str, Any] | None:
     """Where the published grid ends (interpolated inside, extrapolated outside), as a
     dashed line: drawn when extrapolations are shown, which would otherwise look alike."""
-    import plotly.graph_objects as go
-
     acc = grid.accuracy
     if acc is None or not grid.extrapolate or len(xs) < 2 or len(ys) < 2:
         return None
@@ -225,17 +251,18 @@ def _published_edge(
     inside = (~outside).T.astype(float)
     if inside.all() or not inside.any():
         return None
-    return go.Contour(
-        x=xs,
-        y=ys,
-        z=inside,
-        showscale=False,
-        hoverinfo="skip",
-        name="edge of the published grid (outside: extrapolated)",
-        contours={"coloring": "none", "start": 0.5, "end": 0.5, "size": 1},
-        line={"color": "#ff4d4d", "width": 2.5, "dash": "dash"},
-        showlegend=True,
-    )
+    return {
+        "type": "contour",
+        "x": xs,
+        "y": ys,
+        "z": inside,
+        "showscale": False,
+        "hoverinfo": "skip",
+        "name": "edge of the published grid (outside: extrapolated)",
+        "contours": {"coloring": "none", "start": 0.5, "end": 0.5, "size": 1},
+        "line": {"color": "#ff4d4d", "width": 2.5, "dash": "dash"},
+        "showlegend": True,
+    }
 
 
 def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
@@ -269,11 +296,10 @@ def _hover(grid: ExploreGrid, a: slice, r: slice) -> numpy.ndarray:
     return lines
 
 
-def _checkpoints(grid: ExploreGrid, label_top1: bool) -> go.Scatter | None:
+def _checkpoints(grid: ExploreGrid, label_top1: bool) -> dict[str, Any] | None:
     """The released checkpoints inside the grid: open circles, labelled with their
     published top-1 on a top-1 heatmap (dark text on the light end of the scale)."""
     import numpy as np
-    import plotly.graph_objects as go
 
     lo_a, hi_a = float(grid.alphas[0]), float(grid.alphas[-1])
     if _square(grid):
@@ -305,23 +331,24 @@ def _checkpoints(grid: ExploreGrid, label_top1: bool) -> go.Scatter | None:
         )
         for c in shown
     ]
-    return go.Scatter(
-        x=[float(c.alpha) for c in shown],
-        y=[_y(grid, c.resolution) for c in shown],
-        mode="markers+text" if label_top1 else "markers",
-        text=text,
-        textposition="top center",
-        textfont={"size": 10, "color": colors},
-        marker={
+    return {
+        "type": "scatter",
+        "x": [float(c.alpha) for c in shown],
+        "y": [_y(grid, c.resolution) for c in shown],
+        "mode": "markers+text" if label_top1 else "markers",
+        "text": text,
+        "textposition": "top center",
+        "textfont": {"size": 10, "color": colors},
+        "marker": {
             "symbol": "circle-open",
             "size": 11,
             "color": colors,
             "line": {"width": 2, "color": colors},
         },
-        name="released checkpoint" + (" (published top-1)" if label_top1 else ""),
-        hovertext=hover,
-        hoverinfo="text",
-    )
+        "name": "released checkpoint" + (" (published top-1)" if label_top1 else ""),
+        "hovertext": hover,
+        "hoverinfo": "text",
+    }
 
 
 def _edges(values: Sequence[float]) -> list[float]:
@@ -334,19 +361,32 @@ def _edges(values: Sequence[float]) -> list[float]:
 
 
 def _layout(
-    fig: go.Figure,
     title: str,
     xs: Sequence[float],
     ys: Sequence[float],
     ticks: list[str] | None = None,
-) -> None:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        font={"family": _FONT, "size": 12},
-        height=_HEIGHT,
-        template="plotly_white",
-        margin={"l": 70, "r": 30, "t": 50, "b": 100},
-        legend={
+    labels: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """A heatmap's layout: its title, the axes ending with the cells, ``ticks`` a
+    non-square grid's row labels (None: the rows in pixels), ``labels`` the budgets'
+    annotations."""
+    yaxis: dict[str, Any] = {
+        "title": {
+            "text": "resolution (pixels)" if ticks is None else "input (height x width, pixels)"
+        },
+        "showgrid": False,
+        "zeroline": False,
+        "range": _edges(ys),
+    }
+    if ticks is not None:
+        yaxis.update(tickmode="array", tickvals=list(ys), ticktext=ticks)
+    layout: dict[str, Any] = {
+        "template": plotly_template(),
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": _FONT, "size": 12},
+        "height": _HEIGHT,
+        "margin": {"l": 70, "r": 30, "t": 50, "b": 100},
+        "legend": {
             "orientation": "h",
             "yanchor": "top",
             "y": -0.14,
@@ -354,46 +394,69 @@ def _layout(
             "x": 0.0,
             "bgcolor": "#c9cdd4",
         },  # grey, so the white marks show
-        plot_bgcolor=_NO_VALUE,
-    )
-    fig.update_xaxes(
-        title_text="width multiplier alpha",
-        showgrid=False,
-        zeroline=False,
-        tickformat=".2~f",
-        range=_edges(xs),
-    )
-    fig.update_yaxes(
-        title_text="resolution (pixels)" if ticks is None else "input (height x width, pixels)",
-        showgrid=False,
-        zeroline=False,
-        range=_edges(ys),
-    )
-    if ticks is not None:
-        fig.update_yaxes(tickmode="array", tickvals=list(ys), ticktext=ticks)
+        "plot_bgcolor": _NO_VALUE,
+        "xaxis": {
+            "title": {"text": "width multiplier alpha"},
+            "showgrid": False,
+            "zeroline": False,
+            "tickformat": ".2~f",
+            "range": _edges(xs),
+        },
+        "yaxis": yaxis,
+    }
+    if labels:
+        layout["annotations"] = list(labels)
+    return layout
 
 
 def _over_budget(
     feasible: numpy.ndarray, a: slice, r: slice, xs: Sequence[float], ys: Sequence[int]
-) -> go.Heatmap | None:
+) -> dict[str, Any] | None:
     """The one shading of the cells over a budget (None when every cell meets them)."""
     import numpy as np
-    import plotly.graph_objects as go
 
     over = (~feasible[a, r]).T.astype(float)
     over[over == 0] = np.nan  # feasible cells: no overlay
     if np.isnan(over).all():
         return None
-    return go.Heatmap(
-        x=xs,
-        y=ys,
-        z=over,
-        colorscale=[[0, _INFEASIBLE], [1, _INFEASIBLE]],
-        showscale=False,
-        hoverinfo="skip",
-        name="over a budget",
-        showlegend=True,
-    )
+    return {
+        "type": "heatmap",
+        "x": xs,
+        "y": ys,
+        "z": over,
+        "colorscale": [[0, _INFEASIBLE], [1, _INFEASIBLE]],
+        "showscale": False,
+        "hoverinfo": "skip",
+        "name": "over a budget",
+        "showlegend": True,
+    }
+
+
+def _values(
+    grid: ExploreGrid,
+    a: slice,
+    r: slice,
+    xs: list[float],
+    ys: list[int],
+    z: numpy.ndarray,
+    bar: dict[str, Any],
+    name: str,
+) -> dict[str, Any]:
+    """The heatmap of a figure's values (``z``, one row per resolution), coloured by
+    Viridis with ``bar``, every figure of a cell in its hover text; a cell without a
+    value (NaN, written as null) is left empty."""
+    return {
+        "type": "heatmap",
+        "x": xs,
+        "y": ys,
+        "z": z,
+        "colorscale": _viridis(),
+        "hoverongaps": False,
+        "colorbar": bar,
+        "hovertext": _hover(grid, a, r),
+        "hoverinfo": "text",
+        "name": name,
+    }
 
 
 def sweep_figure(
@@ -401,54 +464,36 @@ def sweep_figure(
     metric: str,
     budgets: Sequence[Budget] = (),
     meets: Sequence[numpy.ndarray] = (),
-) -> go.Figure:
+) -> Figure:
     """``metric`` over the grid, with MAC contours, the released checkpoints, and each of
     ``budgets``' boundary (``meets``: where each is met) with the cells over a budget
     shaded."""
     import numpy as np
-    import plotly.graph_objects as go
 
     a, r, xs, ys = _thinned(grid)
     scale, unit, fmt = _unit(metric)
     z = np.asarray(grid.array(metric)[a, r], dtype=float).T / scale
     z, bar, words = _colouring(z, metric, unit, fmt)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
-            x=xs,
-            y=ys,
-            z=z,
-            colorscale="Viridis",
-            hoverongaps=False,
-            colorbar=bar,
-            hovertext=_hover(grid, a, r),
-            hoverinfo="text",
-            name=_esc(unit),
-        )
-    )
-    for trace in _contours(grid, a, r, xs, ys):
-        fig.add_trace(trace)
+    traces = [_values(grid, a, r, xs, ys, z, bar, _esc(unit))]
+    traces += _contours(grid, a, r, xs, ys)
     edge = _published_edge(grid, a, r, xs, ys)
     if edge is not None:
-        fig.add_trace(edge)
+        traces.append(edge)
     if budgets:
         feasible = np.ones(grid.shape, dtype=bool)
         for m in meets:
             feasible &= m
         shade = _over_budget(feasible, a, r, xs, ys)
         if shade is not None:
-            fig.add_trace(shade)
+            traces.append(shade)
     lines, labels = _budget_lines(budgets, meets, a, r, xs, ys)
-    for trace in lines:
-        fig.add_trace(trace)
+    traces += lines
     marks = _checkpoints(grid, label_top1=metric == ACCURACY)
     if marks is not None:
-        fig.add_trace(marks)
+        traces.append(marks)
     title = f"{_esc(grid.model)}: {_esc(words or _label(metric))}"
-    _layout(fig, title + ("; shaded: over a budget" if budgets else ""), xs, ys, _y_ticks(grid))
-    for note in labels:
-        fig.add_annotation(**note)
-    return fig
+    title += "; shaded: over a budget" if budgets else ""
+    return Figure(traces, _layout(title, xs, ys, _y_ticks(grid), labels))
 
 
 def _boundary(
@@ -488,13 +533,11 @@ def _budget_lines(
     r: slice,
     xs: list[float],
     ys: list[int],
-) -> tuple[list[go.Scatter], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each budget's boundary on a grid (``meets_each``: where each budget is met), and
     its label: an annotation on a white ground at the line's top right end, so no line
     strikes its text through."""
-    import plotly.graph_objects as go
-
-    traces: list[go.Scatter] = []
+    traces: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
     if not meets_each:
         return traces, labels
@@ -507,14 +550,15 @@ def _budget_lines(
         unit = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
         text = f"{budget.kind.short} <= {_esc(budget.text)}{unit}"
         traces.append(
-            go.Scatter(
-                x=px,
-                y=py,
-                mode="lines",
-                line={"color": colour, "width": 3},
-                name=f"{text} (boundary)",
-                hoverinfo="skip",
-            )
+            {
+                "type": "scatter",
+                "x": px,
+                "y": py,
+                "mode": "lines",
+                "line": {"color": colour, "width": 3},
+                "name": f"{text} (boundary)",
+                "hoverinfo": "skip",
+            }
         )
         ends = [(x, y) for x, y in zip(px, py) if x is not None and y is not None]
         x, y = max(ends, key=lambda p: (p[1], p[0]))
@@ -536,11 +580,10 @@ def _budget_lines(
     return traces, labels
 
 
-def choose_figures(result: ChooseResult) -> list[go.Figure]:
+def choose_figures(result: ChooseResult) -> list[Figure]:
     """One heatmap per model searched: estimated top-1, the configurations over a budget
     greyed, MAC contours, the released checkpoints and the numbered picks."""
     import numpy as np
-    import plotly.graph_objects as go
 
     figures = []
     for k, (searched, grid, feasible) in enumerate(
@@ -552,7 +595,6 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
         if result.budgets and not feasible.any():  # nothing to see: the notes say why
             continue
         a, r, xs, ys = _thinned(grid)
-        fig = go.Figure()
         goal = result.objective.metric
         shown = ACCURACY if goal == ACCURACY and grid.has(ACCURACY) else goal
         if not grid.has(shown):  # unranked (no top-1): map its MACs
@@ -562,70 +604,58 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             scale, unit, fmt = 1.0, "% top-1 (estimated)", ".1f"
         z = np.asarray(grid.array(shown)[a, r], dtype=float).T / scale
         z, bar, words = _colouring(z, shown, unit, fmt)
-        fig.add_trace(
-            go.Heatmap(
-                x=xs,
-                y=ys,
-                z=z,
-                colorscale="Viridis",
-                hoverongaps=False,
-                colorbar=bar,
-                hovertext=_hover(grid, a, r),
-                hoverinfo="text",
-                name=unit,
-            )
-        )
+        traces = [_values(grid, a, r, xs, ys, z, bar, unit)]
         shade = _over_budget(feasible, a, r, xs, ys) if result.budgets else None
         if shade is not None:
-            fig.add_trace(shade)
+            traces.append(shade)
         if shown == ACCURACY and np.isnan(z).any():  # say what a blank cell is
-            fig.add_trace(
-                go.Scatter(
-                    x=[None],
-                    y=[None],
-                    mode="markers",
-                    marker={"symbol": "square", "size": 14, "color": _NO_VALUE},
-                    name="no top-1 (outside the checkpoints' range)",
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [None],
+                    "y": [None],
+                    "mode": "markers",
+                    "marker": {"symbol": "square", "size": 14, "color": _NO_VALUE},
+                    "name": "no top-1 (outside the checkpoints' range)",
+                }
             )
-        for trace in _contours(grid, a, r, xs, ys):
-            fig.add_trace(trace)
+        traces += _contours(grid, a, r, xs, ys)
         lines, labels = _budget_lines(
             result.budgets, result.meets[k] if result.meets else (), a, r, xs, ys
         )
-        for trace in lines:
-            fig.add_trace(trace)
+        traces += lines
         edge = _published_edge(grid, a, r, xs, ys)
         if edge is not None:
-            fig.add_trace(edge)
+            traces.append(edge)
         marks = _checkpoints(grid, label_top1=False)
         if marks is not None:
-            fig.add_trace(marks)
+            traces.append(marks)
         picks = [c for c in result.candidates if c.model == label]
         if picks:
-            fig.add_trace(
-                go.Scatter(
-                    x=[float(c.alpha) for c in picks],
-                    y=[_y(grid, c.resolution) for c in picks],
-                    mode="markers+text",
-                    text=[str(c.rank) for c in picks],
-                    textfont={"size": 11, "color": "#111111"},
-                    textposition="middle center",
-                    marker={
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [float(c.alpha) for c in picks],
+                    "y": [_y(grid, c.resolution) for c in picks],
+                    "mode": "markers+text",
+                    "text": [str(c.rank) for c in picks],
+                    "textfont": {"size": 11, "color": "#111111"},
+                    "textposition": "middle center",
+                    "marker": {
                         "symbol": "circle",
                         "size": 20,
                         "color": "#ffd43b",
                         "line": {"width": 1.5, "color": "#111111"},
                     },
-                    name="picks (rank)",
-                    hovertext=[
+                    "name": "picks (rank)",
+                    "hovertext": [
                         f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
                         f"{resolution_text(c.resolution)}<br>"
                         + (f"top-1 {c.top1:.1f}% ({c.status})" if c.top1 is not None else "")
                         for c in picks
                     ],
-                    hoverinfo="text",
-                )
+                    "hoverinfo": "text",
+                }
             )
         what = (
             "estimated top-1"
@@ -637,23 +667,18 @@ def choose_figures(result: ChooseResult) -> list[go.Figure]:
             else shown
         )
         title = f"{_esc(label)}: {what}" + ("; shaded: over a budget" if result.budgets else "")
-        _layout(fig, title, xs, ys, _y_ticks(grid))
-        for note in labels:
-            fig.add_annotation(**note)
-        figures.append(fig)
+        figures.append(Figure(traces, _layout(title, xs, ys, _y_ticks(grid), labels)))
     return figures
 
 
 _PICK_COLOURS = ("#1c7ed6", "#2f9e44", "#ae3ec9", "#e8590c", "#0c8599", "#c2255c")
 
 
-def picks_figure(result: ChooseResult) -> go.Figure | None:
+def picks_figure(result: ChooseResult) -> Figure | None:
     """The picks side by side: top-1 against latency (with a device) or against the
     figure of the first budget (else MACs), each pick numbered by its rank, coloured by
     its model, a measured figure filled and an estimate open. None without picks that
     have a top-1."""
-    import plotly.graph_objects as go
-
     picks = [c for c in result.candidates if c.top1 is not None]
     if not picks:
         return None
@@ -666,65 +691,86 @@ def picks_figure(result: ChooseResult) -> go.Figure | None:
     scale, unit, _ = _unit(metric)
     if metric == LATENCY:
         unit = "latency in ms (measured or estimated)"
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     models = list(dict.fromkeys(c.model for c in picks))
     for n, model in enumerate(models):
         mine = [c for c in picks if c.model == model]
-        fig.add_trace(
-            go.Scatter(
-                x=[c.figures[metric] / scale for c in mine],
-                y=[c.top1 for c in mine],
-                mode="markers+text",
-                text=[str(c.rank) for c in mine],
-                textposition="top center",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [c.figures[metric] / scale for c in mine],
+                "y": [c.top1 for c in mine],
+                "mode": "markers+text",
+                "text": [str(c.rank) for c in mine],
+                "textposition": "top center",
+                "marker": {
                     "size": 12,
                     "color": _PICK_COLOURS[n % len(_PICK_COLOURS)],
                     "symbol": ["circle" if c.status == "measured" else "circle-open" for c in mine],
                     "line": {"width": 2, "color": _PICK_COLOURS[n % len(_PICK_COLOURS)]},
                 },
-                name=_esc(model),
-                hovertext=[
+                "name": _esc(model),
+                "hovertext": [
                     f"#{c.rank}: {_esc(c.model)} {multiplier_text(c.alpha)}/"
                     f"{resolution_text(c.resolution)}"
                     f"<br>top-1 {c.top1:.1f}% ({c.status})<br>{_esc(unit)}: "
                     f"{c.figures[metric] / scale:,.2f}"
                     for c in mine
                 ],
-                hoverinfo="text",
-            )
+                "hoverinfo": "text",
+            }
         )
-    at = next((k for k, b in enumerate(result.budgets) if b.metric == metric), None)
-    if at is not None:
-        budget = result.budgets[at]
-        colour = _BOUNDARY_COLOURS[at % len(_BOUNDARY_COLOURS)]  # as on the heatmaps
-        ms = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
-        fig.add_vline(
-            x=float(budget.limit) / scale,
-            line={"color": colour, "width": 2, "dash": "dash"},
-            annotation={
-                "text": f"{budget.kind.short} <= {_esc(budget.text)}{ms}",
-                "font": {"color": colour},
-                "bgcolor": "rgba(255, 255, 255, 0.9)",
-            },
-        )
-    fig.update_layout(
-        title={
+    layout: dict[str, Any] = {
+        "template": plotly_template(),
+        "title": {
             "text": f"The picks: top-1 against {_esc(unit)} (filled: measured top-1; open: "
             "estimated)",
             "x": 0.01,
             "xanchor": "left",
             "font": {"size": 16},
         },
-        font={"family": _FONT, "size": 12},
-        height=480,
-        template="plotly_white",
-        margin={"l": 70, "r": 30, "t": 60, "b": 60},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0},
-    )
-    fig.update_xaxes(title_text=_esc(unit))
-    fig.update_yaxes(title_text="ImageNet top-1 %")
-    return fig
+        "font": {"family": _FONT, "size": 12},
+        "height": 480,
+        "margin": {"l": 70, "r": 30, "t": 60, "b": 60},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0},
+        "xaxis": {"title": {"text": _esc(unit)}},
+        "yaxis": {"title": {"text": "ImageNet top-1 %"}},
+    }
+    at = next((k for k, b in enumerate(result.budgets) if b.metric == metric), None)
+    if at is not None:
+        budget = result.budgets[at]
+        colour = _BOUNDARY_COLOURS[at % len(_BOUNDARY_COLOURS)]  # as on the heatmaps
+        ms = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
+        x = float(budget.limit) / scale
+        # The budget as a vertical line over the plot's height (its y in the axis's
+        # domain, 0 to 1), labelled at its top right: what plotly's add_vline wrote.
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "x0": x,
+                "x1": x,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": {"color": colour, "width": 2, "dash": "dash"},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "text": f"{budget.kind.short} <= {_esc(budget.text)}{ms}",
+                "font": {"color": colour},
+                "bgcolor": "rgba(255, 255, 255, 0.9)",
+                "showarrow": False,
+                "x": x,
+                "xanchor": "left",
+                "xref": "x",
+                "y": 1,
+                "yanchor": "top",
+                "yref": "y domain",
+            }
+        ]
+    return Figure(traces, layout)
 
 
 def _thinning_note(grids: Sequence[ExploreGrid]) -> list[str]:
@@ -741,21 +787,21 @@ def _thinning_note(grids: Sequence[ExploreGrid]) -> list[str]:
 
 
 def heatmap_page(
-    figures: Sequence[go.Figure],
+    figures: Sequence[FigureLike],
     grids: Sequence[ExploreGrid],
     title: str,
     intro: str = "",
     tables: Sequence[Table] = (),
     notes: Sequence[str] = (),
 ) -> str:
-    """An offline HTML page: the title, a line of intro, the figures, tables and notes."""
-    from mncost.present.export import figure_div, plotly_script
-    from mncost.present.render import html_page, html_prose, html_table
+    """An offline HTML page: the title, a line of intro, the figures (``heatmap-0``,
+    ``heatmap-1``, ...), tables, and notes (first, each thinned grid's)."""
+    from mncost.present.export import figures_page
 
-    body = f'<p class="caption">{html_prose(intro)}</p>\n' if intro else ""
-    body += "\n".join(figure_div(fig, f"heatmap-{n}") for n, fig in enumerate(figures))
-    body += "".join("\n" + html_table(t) for t in tables)
-    body += "".join(
-        f'\n<p class="note">{html_prose(note)}</p>' for note in [*_thinning_note(grids), *notes]
+    return figures_page(
+        {f"heatmap-{n}": fig for n, fig in enumerate(figures)},
+        title,
+        intro,
+        [*_thinning_note(grids), *notes],
+        tables,
     )
-    return html_page(title, body, head=plotly_script())
