@@ -34,11 +34,11 @@ from mncost.analysis.pareto import (
     matching_point,
     pareto_data,
 )
-from mncost.arch.registry import get_model
+from mncost.arch.registry import get_entry, get_model
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import multiplier_text
-from mncost.sources.points import DATASETS, PublishedPoint
+from mncost.sources.points import DATASET_METRICS, DATASETS, METRICS, PublishedPoint
 
 if TYPE_CHECKING:  # the audit, memory and latency are imported only when asked for
     from mncost.analysis.latency import LatencyEstimate
@@ -87,18 +87,27 @@ class Task:
     """Input width in pixels."""
     channels: int
     """Input channels (3 for an RGB image)."""
+    kind: str = "classification"
+    """"classification", or a built-in detector's "detection" or segmenter's
+    "segmentation": what its published accuracy scores (:attr:`Metric.task`)."""
 
     @classmethod
-    def of(cls, result: CostResult) -> Task:
+    def of(cls, result: CostResult, kind: str = "classification") -> Task:
         """The task of a counted configuration: the classifier that is actually there
-        (none: 0 classes), and its input (tensor 0 of the geometry)."""
+        (none: 0 classes), and its input (tensor 0 of the geometry); a detector's or
+        segmenter's (``kind``) classes are its class slots."""
         spatial, widths = result.geometry.spatial, result.geometry.width
         found = result.classifier
+        if kind != "classification":
+            classes = result.classes
+        else:
+            classes = found.outputs if found is not None else 0
         return cls(
-            classes=found.outputs if found is not None else 0,
+            classes=classes,
             height=spatial.heights[0],
             width=spatial.widths[0],
             channels=widths.channels[0],
+            kind=kind,
         )
 
     @property
@@ -112,9 +121,16 @@ class Task:
     def admits(self, point: PublishedPoint) -> bool:
         """Whether ``point`` is a result of this task: the same classes, an RGB input,
         and a (square) input side within :data:`SIZE_FACTOR` of each of this one's."""
-        if not self.classes or point.classes != self.classes or point.resolution is None:
+        if point.metric.task != self.kind or self.channels != PUBLISHED_INPUT_CHANNELS:
             return False
-        if self.channels != PUBLISHED_INPUT_CHANNELS:
+        if self.kind != "classification":
+            # A detector's row may name no model mncost builds (Table 13's "SSD 300 /
+            # VGG"): its input is in its name, and it is of the task all the same.
+            if point.classes is not None and point.classes != self.classes:
+                return False
+            if point.resolution is None:
+                return True
+        elif not self.classes or point.classes != self.classes or point.resolution is None:
             return False
         smallest, largest = self.sides
         return smallest <= point.resolution <= largest
@@ -292,6 +308,26 @@ def deployment(
     return Deployment(float32, int8, latency, "", profile, found, extra)
 
 
+_TASK_DATASETS = {
+    task: dataset
+    for dataset, metric in DATASET_METRICS.items()
+    if (task := METRICS[metric].task) != "classification"
+}
+"""A detection or segmentation task -> the dataset its published results are of."""
+
+
+def _kind(model: str | None) -> str:
+    """A built-in model's task: its family's ("detection", "segmentation"), else
+    "classification" (a spec file's model too: its name proves nothing)."""
+    if model is None:
+        return "classification"
+    try:
+        family = get_entry(model).family
+    except KeyError:  # not a built-in name
+        return "classification"
+    return family if family in _TASK_DATASETS else "classification"
+
+
 def _dataset_tasks(points: list[PublishedPoint]) -> tuple[DatasetTask, ...]:
     tasks = []
     for dataset in DATASETS:
@@ -439,8 +475,10 @@ def review_data(
     """
     from mncost.analysis.published import published_points
 
-    points = published_points()
-    task = Task.of(result)
+    kind = _kind(model) if match_published else "classification"
+    # A classifier's results are the top-1 datasets'; a detector's or segmenter's, its task's.
+    points = published_points(dataset=_TASK_DATASETS.get(kind))
+    task = Task.of(result, kind)
     by_dataset = {d: [p for p in points if p.dataset == d and task.admits(p)] for d in DATASETS}
     # One dataset's accuracy per plot: the one with the most results of this task.
     dataset = max(

@@ -37,7 +37,7 @@ from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import si
 from mncost.present.render import html_page, html_table, html_text, render
-from mncost.sources.points import DATASETS
+from mncost.sources.points import DATASET_METRICS, DATASETS, METRICS, Metric
 from mncost.text import escape_controls
 
 if TYPE_CHECKING:
@@ -151,6 +151,14 @@ def _classes(n: int) -> str:
     return "1 class" if n == 1 else f"{n:,} classes"
 
 
+def _metric(key: str) -> Metric:
+    """What a dataset's published accuracy is: top-1, mAP or mIoU."""
+    return METRICS[DATASET_METRICS[key]]
+
+
+_TASK_WORDS = {"detection": "object detection", "segmentation": "semantic segmentation"}
+
+
 def _dataset(key: str) -> str:
     return DATASETS.get(key, key)
 
@@ -173,7 +181,11 @@ def _config_rows(data: ReviewData) -> list[list[str]]:
         ["Input", f"{task.height}x{task.width}x{task.channels}"],
         [
             "Classes",
-            str(result.classifier.outputs) if result.classifier is not None else "no classifier",
+            f"{task.classes} class slots (a {task.kind} model: no classifier)"
+            if task.kind != "classification"
+            else str(result.classifier.outputs)
+            if result.classifier is not None
+            else "no classifier",
         ],
         [
             "Mult-adds",
@@ -183,11 +195,11 @@ def _config_rows(data: ReviewData) -> list[list[str]]:
         ["Parameters", f"{total.params:,} ({si(total.params)})"],
     ]
     own = data.published_self
-    if own is not None and own.top1 is not None:
+    if own is not None and own.accuracy is not None:
         rows.append(
             [
-                f"Published top-1 ({_dataset(own.dataset)})",
-                f"{own.top1}% ({own.label}, {own.tables})",
+                f"Published {own.metric.name} ({_dataset(own.dataset)})",
+                f"{own.accuracy}% ({own.label}, {own.tables})",
             ]
         )
     return rows
@@ -220,6 +232,17 @@ def _nothing_comparable(data: ReviewData) -> Prose:
 def _same_task(data: ReviewData) -> Prose:
     task = data.task
     assert data.dataset is not None
+    if task.kind != "classification":
+        return (
+            f"Compared with the {len(data.comparable)} published "
+            f"{_dataset(data.dataset)} results of the same task: "
+            f"{_TASK_WORDS.get(task.kind, task.kind)} scored by "
+            f"{_metric(data.dataset).name}, with {_classes(task.classes)} (its class "
+            f"slots), from an RGB input of {_side(task.sides[0])} to "
+            f"{_side(task.sides[1])} pixels (within a factor of {SIZE_FACTOR} of this "
+            f"configuration's {task.height}x{task.width}; a row that names no model mncost "
+            "builds gives its input in its name, and is kept).",
+        )
     return (
         f"Compared with the {len(data.comparable)} published "
         f"{_dataset(data.dataset)} results of the same task: {_classes(task.classes)} "
@@ -243,15 +266,15 @@ def _summary_section(data: ReviewData) -> Section:
 
 def _neighbour_row(row: Neighbour, data: ReviewData) -> list[Any]:
     point = row.point
-    if point is None:  # this configuration: its published top-1, if any
+    if point is None:  # this configuration: its published accuracy, if any
         own = data.published_self
-        top1 = own.top1 if own is not None else None
+        accuracy = own.accuracy if own is not None else None
         task = data.task
         return [
             "this configuration",
             "",
             f"{task.height}x{task.width}",
-            top1,
+            accuracy,
             None,
             row.mult_adds,
             row.mult_adds_ratio,
@@ -262,8 +285,8 @@ def _neighbour_row(row: Neighbour, data: ReviewData) -> list[Any]:
     return [
         point.label,
         point.tables,
-        _side(point.resolution or 0),
-        point.top1,
+        _side(point.resolution) if point.resolution else "",
+        point.accuracy,
         point.mult_adds_m,
         row.mult_adds,
         row.mult_adds_ratio,
@@ -275,7 +298,8 @@ def _neighbour_row(row: Neighbour, data: ReviewData) -> list[Any]:
 
 def _nearest_section(data: ReviewData) -> Section:
     assert data.dataset is not None
-    text = lambda v: "" if v is None else str(v)  # noqa: E731 - published figures as printed
+    # Published figures as printed; "1.2E+3" (1.2 billion, in millions) as 1200.
+    text = lambda v: "" if v is None else format(v, "f")  # noqa: E731
     exact = lambda v: "" if v is None else f"{int(v):,}" if v.denominator == 1 else str(v)  # noqa: E731
     table = Table(
         title="",
@@ -283,7 +307,7 @@ def _nearest_section(data: ReviewData) -> Section:
             Column("Model"),
             Column("Source"),
             Column("Input"),
-            Column("Top-1 %", "right", show=text),
+            Column(_metric(data.dataset).header, "right", show=text),
             Column("Pub. MACs (M)", "right", show=text),
             Column("mncost MACs (M)", "right", show=_in_millions, csv_header="mncost_mult_adds"),
             Column("MACs ratio", "right", show=_ratio),
@@ -295,7 +319,8 @@ def _nearest_section(data: ReviewData) -> Section:
         ],
         rows=[_neighbour_row(row, data) for row in data.nearest],
         caption=f"Ratio: this configuration's count ÷ mncost's count of that model. "
-        f"Top-1: {_dataset(data.dataset)}, as published.",
+        f"{_metric(data.dataset).header.removesuffix(' %')}: {_dataset(data.dataset)}, "
+        "as published.",
     )
     intro = (
         "The published models nearest in mult-adds, cheapest first, with this "
@@ -346,8 +371,8 @@ def _pareto_section(
     elif highlight.accuracy_from is not None:
         source = highlight.accuracy_from
         intro = (
-            f"The star is this configuration at mncost's cost; its published top-1 is "
-            f"{source.top1}% ({source.label}, {source.tables}).",
+            f"The star is this configuration at mncost's cost; its published "
+            f"{source.metric.name} is {source.accuracy}% ({source.label}, {source.tables}).",
         )
     else:
         intro = (
@@ -358,7 +383,8 @@ def _pareto_section(
     if best is not None:
         notes.append(
             (
-                f"Best published top-1 at no more than this cost: {best.point.top1}% "
+                f"Best published {best.point.metric.name} at no more than this cost: "
+                f"{best.point.accuracy}% "
                 f"({best.point.label}, {best.point.tables}).",
             )
         )
@@ -519,10 +545,25 @@ def _deployment_section(found: Deployment) -> Section:
     latency = found.latency
     if latency is not None:
         profile = latency.profile
+        measured = latency.measurement
+        if measured is not None:  # a measurement beats the estimate: it comes first
+            rows.append(
+                [
+                    f"Latency on {profile.name} (measured)",
+                    f"{measured.latency_ms:,.1f} ms in {measured.dtype} ({measured.label}; "
+                    f"{measured.source})",
+                ]
+            )
         rows.append(
             [
                 f"Latency on {profile.name} (an estimate)",
-                f"{latency.total_ms:,.1f} ms",
+                f"{latency.total_ms:,.1f} ms"
+                + (
+                    f" ({(latency.total_ms - measured.latency_ms) / measured.latency_ms:+.1%}"
+                    " against the measurement: estimate - measured, over measured)"
+                    if measured is not None
+                    else ""
+                ),
             ]
         )
         if found.recomputation_ms is not None:
@@ -536,7 +577,12 @@ def _deployment_section(found: Deployment) -> Section:
             )
         notes.append(
             (
-                f"The latency is an estimate, not a measurement: {profile.method}; fitted on "
+                (
+                    "The estimate is a model's"
+                    if measured is not None
+                    else "The latency is an estimate"
+                )
+                + f", not a measurement: {profile.method}; fitted on "
                 f"{profile.fitted_on()} ({profile.source}); leave-one-out error "
                 f"{profile.loo_mape_percent:.1f}% on average, {profile.loo_max_percent:.1f}% "
                 "at most. Details: ",
