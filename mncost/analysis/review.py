@@ -475,7 +475,7 @@ def review_data(
     """
     from mncost.analysis.published import published_points
 
-    kind = _kind(model) if match_published else "classification"
+    kind = _kind(model)
     # A classifier's results are the top-1 datasets'; a detector's or segmenter's, its task's.
     points = published_points(dataset=_TASK_DATASETS.get(kind))
     task = Task.of(result, kind)

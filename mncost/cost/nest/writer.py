@@ -7,7 +7,6 @@ paths, and the top level's runs of one module grouped into ``block`` layers
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
@@ -22,9 +21,6 @@ MAX_NAME = 200
 
 _RESERVED = {"residual": "add", "concat": "concat"}
 """The name each composite gives its join op; no part of it may take that name."""
-
-
-_PLAIN_NAME = re.compile(r"[^.]+")
 
 
 def _common_prefix(names: list[str]) -> str:

@@ -78,9 +78,9 @@ def check_fcs(program: Program, state: State, size: Resolution) -> None:
     """Each fc's weight must read every value of its input (checked at the graph's size)."""
     if not state.fcs:
         return
-    from mncost.cost.geometry import _build_spatial_plan
+    from mncost.cost.geometry import spatial_plan
 
-    plan = _build_spatial_plan(program, size)
+    plan = spatial_plan(program, size, cache=False)
     for fc in state.fcs:
         op = program.ops[fc.op]
         t = op.inputs[0]

@@ -123,12 +123,12 @@ class LoweringBase:
 
     def spatial(self, tensor: int) -> tuple[int, int]:
         """A tensor's (height, width) at the graph's own input size, from the program so far."""
-        from mncost.cost.geometry import _build_spatial_plan
+        from mncost.cost.geometry import spatial_plan
 
         prog = Program(
             "partial", self.s.raw[0], 0, list(self.s.ops), len(self.s.ops) + 1, list(self.s.raw)
         )
-        plan = _build_spatial_plan(prog, self.size)
+        plan = spatial_plan(prog, self.size, cache=False)
         return plan.heights[tensor], plan.widths[tensor]
 
     def not_known(self, node: Any, index: int, attrs: dict[str, Any]) -> None:
