@@ -11,7 +11,8 @@ pytest.importorskip("plotly")
 import numpy as np  # noqa: E402
 
 import mncost  # noqa: E402
-from mncost.present.heatmap import _boundary, choose_figures  # noqa: E402
+from mncost.present.heatmap import choose_figures  # noqa: E402
+from mncost.present.heatmap_cells import boundary  # noqa: E402
 from tests.plotly_view import as_plotly  # noqa: E402
 
 
@@ -19,7 +20,7 @@ def test_a_boundary_runs_between_cells_that_meet_a_budget_and_cells_that_do_not(
     # 2 alphas x 2 resolutions, only (0, 0) meets: one vertical edge at x = 1.5 between
     # alphas 1 and 2 (over resolution 10's cell, 5..15), one horizontal edge at y = 15.
     meets = np.array([[True, False], [False, False]])
-    xs, ys = _boundary(meets, [1.0, 2.0], [10.0, 20.0])
+    xs, ys = boundary(meets, [1.0, 2.0], [10.0, 20.0])
     segments = [(xs[k], ys[k], xs[k + 1], ys[k + 1]) for k in range(0, len(xs), 3)]
     assert sorted(segments) == [(0.5, 15.0, 1.5, 15.0), (1.5, 5.0, 1.5, 15.0)]
 

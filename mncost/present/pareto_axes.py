@@ -15,6 +15,7 @@ __all__ = ["accuracy_range", "cost_range", "cost_text", "x_ticks"]
 
 
 def accuracy_range(data: ParetoData) -> tuple[float, float]:
+    """The y axis range: the points and highlights with 3 points of margin, within 0-100."""
     ys = [float(p.y) for p in data.points]
     ys += [float(h.accuracy) for h in data.highlights if h.accuracy is not None]
     if not ys:

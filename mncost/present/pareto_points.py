@@ -162,6 +162,7 @@ def _source_words(data: ParetoData) -> str:
 
 
 def subtitle_lines(data: ParetoData, interactive: bool) -> list[str]:
+    """The subtitle's lines: what is plotted, from which documents, and the cost basis."""
     families = _listed([FAMILY_NAMES[f] for f in data.families]) if data.families else "no model"
     what = f"{len(data.points)} published results of {families}, from {_source_words(data)}"
     if data.cost_basis == "published":
