@@ -80,6 +80,14 @@ cli.lazy_commands.update(
 
 def main() -> None:
     """Console-script entry point (``mncost`` and ``python -m mncost``)."""
+    # One command, then the process exits: the cyclic collector is off while it runs.
+    # Counting a deep spec builds millions of tuples and records that live until the
+    # end, and the collector scanned them again and again for nothing: a third of
+    # `mncost table` on a 100,000-layer spec (benchmarks/layers.py). What mncost
+    # allocates is freed by reference counting; its peak memory was the same either
+    # way (report, sweep, reproduce, verify, measured with /usr/bin/time). Tests drive
+    # `cli` directly, never this, so a test process keeps its collector.
+    gc.disable()
     try:
         cli.main(prog_name="mncost")
     finally:
