@@ -246,8 +246,9 @@ def _shape_error(op: Op, what: str) -> GeometryError:
 
 
 _CACHED_OPS = 4096
-"""Plans of programs up to this many ops are cached (4,096 of each kind): a larger
-program's plans are built each time, so the caches stay within about 100 MB."""
+"""Plans of programs up to this many ops are cached (4,096 of each kind); of a larger
+program, the last two of each kind (one command counts its configuration several times:
+the table, the memory, the latency), so the caches stay within about 100 MB."""
 
 
 def width_plan(
@@ -257,7 +258,11 @@ def width_plan(
     ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
     if prog.alpha_blocked and alpha != 1:
         raise GeometryError(f"alpha {float(alpha):g}: {prog.alpha_blocked}")
-    build = _width_plan if cache and len(prog.ops) <= _CACHED_OPS else _build_width_plan
+    build = (
+        (_width_plan if len(prog.ops) <= _CACHED_OPS else _large_width_plan)
+        if cache
+        else _build_width_plan
+    )
     return build(prog, alpha.numerator, alpha.denominator, rule, classes)
 
 
@@ -325,6 +330,7 @@ def _build_width_plan(prog: Program, p: int, q: int, rule: WidthRule, classes: i
 
 
 _width_plan = lru_cache(maxsize=4096)(_build_width_plan)
+_large_width_plan = lru_cache(maxsize=2)(_build_width_plan)
 
 
 def _side(op: Op, size: int, k: int, s: int, d: int, pad: Any, ceil: bool, axis: int) -> int:
@@ -357,8 +363,12 @@ def spatial_plan(prog: Program, resolution: Resolution, cache: bool = True) -> S
     """Every op's feature-map sizes at ``resolution`` (a side, or (height, width));
     GeometryError if one cannot fit.
     ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
-    cached = cache and len(prog.ops) <= _CACHED_OPS
-    return (_spatial_plan if cached else _build_spatial_plan)(prog, resolution)
+    build = (
+        (_spatial_plan if len(prog.ops) <= _CACHED_OPS else _large_spatial_plan)
+        if cache
+        else _build_spatial_plan
+    )
+    return build(prog, resolution)
 
 
 def _spatial_steps(prog: Program) -> list[tuple[Any, ...]]:
@@ -469,6 +479,7 @@ def _build_spatial_plan(prog: Program, resolution: Resolution) -> SpatialPlan:
 
 
 _spatial_plan = lru_cache(maxsize=4096)(_build_spatial_plan)
+_large_spatial_plan = lru_cache(maxsize=2)(_build_spatial_plan)
 
 
 @dataclass(frozen=True, slots=True)

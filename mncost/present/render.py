@@ -295,24 +295,28 @@ def html_table(table: Table) -> str:
         + "</tr></thead><tbody>"
     )
 
-    def row_html(n: int) -> str:
-        return (
-            "<tr>"
-            + "".join(
-                f"<td{attr[i]}>{html_text(shown[i][n]) if cls[i] else _prose(shown[i][n])}</td>"
-                for i in cols
-            )
-            + "</tr>"
-        )
+    def cells(i: int) -> list[str]:
+        # A column's cells at once: one search settles a column with nothing to escape
+        # (the pattern matches single characters, so it finds in the joined text
+        # exactly what it finds cell by cell).
+        texts = shown[i]
+        if not cls[i]:
+            texts = [_prose(t) for t in texts]
+        elif _HTML_TOUCHED.search("".join(texts)) is not None:
+            texts = [html_text(t) for t in texts]
+        head = f"<td{attr[i]}>"
+        return [f"{head}{t}</td>" for t in texts]
 
-    parts += [row_html(n) for n in range(len(table.rows))]
+    n = len(table.rows)
+    rows = (
+        ["<tr>" + "".join(row) + "</tr>" for row in zip(*map(cells, cols))]
+        if cols
+        else ["<tr></tr>"] * (n + len(table.footer))
+    )
+    parts += rows[:n]
     parts.append("</tbody>")
     if table.footer:
-        parts.append(
-            "<tfoot>"
-            + "".join(row_html(len(table.rows) + n) for n in range(len(table.footer)))
-            + "</tfoot>"
-        )
+        parts.append("<tfoot>" + "".join(rows[n:]) + "</tfoot>")
     parts.append("</table>")
     if table.caption:
         parts.append(f'<p class="caption">{html_prose(table.caption)}</p>')

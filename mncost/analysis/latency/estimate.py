@@ -21,7 +21,7 @@ from mncost.analysis.latency.linear import FEATURES
 from mncost.analysis.latency.measurements import _conventions, _model_family
 from mncost.analysis.latency.profile import LatencyProfile, PointFit, kind_mix_caution
 from mncost.cost.model import Model
-from mncost.cost.result import count
+from mncost.cost.result import count, op_type
 from mncost.cost.scaling import Resolution, multiplier_text, resolution_hw, resolution_text
 
 if TYPE_CHECKING:
@@ -29,9 +29,14 @@ if TYPE_CHECKING:
     import pandas
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OpLatency:
-    """One op's estimated time and the features it was estimated from."""
+    """One op's estimated time and the features it was estimated from.
+
+    Treated as immutable, but not frozen: a frozen dataclass sets each field through
+    ``object.__setattr__``, eight times the cost of these slots, and a 100,000-op spec
+    has 100,000 records.
+    """
 
     name: str
     type: str
@@ -259,22 +264,35 @@ def estimate_latency(
     per_op = profile.model.op_ms(profile.coefficients, table)
     macs_per_byte = intensity(table)
     bounds = bound(profile.coefficients, table) if profile.estimator == "roofline" else None
-    layers = []
-    for i, record in enumerate(result.layers):
-        values = tuple(col[i] for col in columns)
-        value = float(macs_per_byte[i])
-        layers.append(
-            OpLatency(
-                record.name,
-                record.type,
-                record.block,
-                float(per_op[i]),
-                values,
-                None if math.isnan(value) else value,
-                bounds[i] if bounds is not None else "",
-                table.kinds[i],
+    # Straight from the geometry's columns (the op records of result.layers would cost
+    # as much again on a deep spec).
+    g = result.geometry
+    st, wd, sp = g.static, g.width, g.spatial
+    types = map(op_type, st.role, sp.k_h, sp.k_w, wd.groups, wd.c_in)
+    layers = [
+        OpLatency(
+            name,
+            kind_of,
+            block,
+            ms,
+            values,
+            None if math.isnan(value) else value,
+            bounds[i] if bounds is not None else "",
+            op_kind,
+        )
+        for i, (name, kind_of, block, ms, values, value, op_kind) in enumerate(
+            zip(
+                st.name,
+                types,
+                st.block,
+                per_op.astype(float).tolist(),
+                zip(*columns),
+                macs_per_byte.astype(float).tolist(),
+                table.kinds,
+                strict=True,
             )
         )
+    ]
     family = _model_family(model) if model is not None else None
     same = [
         p

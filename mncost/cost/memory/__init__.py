@@ -36,7 +36,8 @@ where it occurs (the first such op on a tie). Sizes follow
   :class:`MemoryResult`;
 - :mod:`~mncost.cost.memory.reckoning`: every op's live bytes and the peak under one
   execution, patch stage included;
-- :mod:`~mncost.cost.memory.count`: :func:`count_memory`, one configuration;
+- :mod:`~mncost.cost.memory.count`: :func:`count_memory`, one configuration (and
+  :func:`memory_peak`, its peak alone);
 - :mod:`~mncost.cost.memory.grid`: :func:`peak_grid`, the peak over an alpha x resolution
   grid (numpy);
 - :mod:`~mncost.cost.memory.schedules`: the patch schedules tried, and the cheapest that
@@ -48,12 +49,13 @@ This module only re-exports their names, those of ``__all__``.
 from __future__ import annotations
 
 from mncost.cost.memory.buffers import in_place_ops, live_bytes, tensor_bytes
-from mncost.cost.memory.count import count_memory
+from mncost.cost.memory.count import count_memory, memory_peak
 from mncost.cost.memory.grid import PEAK_ACTIVATION, peak_grid
-from mncost.cost.memory.records import MemoryResult, OpMemory, Peak, TensorInfo
+from mncost.cost.memory.records import MemoryPeak, MemoryResult, OpMemory, Peak, TensorInfo
 from mncost.cost.memory.schedules import PatchTrial, PatchTrials, fitting_schedule, patch_trials
 
 __all__ = [
+    "MemoryPeak",
     "MemoryResult",
     "OpMemory",
     "PEAK_ACTIVATION",
@@ -66,6 +68,7 @@ __all__ = [
     "in_place_ops",
     "patch_trials",
     "live_bytes",
+    "memory_peak",
     "peak_grid",
     "tensor_bytes",
 ]

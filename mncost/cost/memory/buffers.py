@@ -137,7 +137,9 @@ def live_bytes(geometry: Geometry, execution: Execution) -> tuple[int, ...]:
     sizes = tensor_bytes(geometry, execution.bytes_per_value)
     st = geometry.static
     shared = shared_buffers(st, geometry.width, execution)
+    size = sizes.__getitem__
+    # op_live, inlined: most ops share no buffer, and a deep spec has 100,000 of them.
     return tuple(
-        0 if st.aux[i] else op_live(live, shared[i], sizes.__getitem__)
-        for i, live in enumerate(st.live)
+        0 if aux else (op_live(live, groups, size) if groups else sum(map(size, live)))
+        for aux, live, groups in zip(st.aux, st.live, shared)
     )

@@ -1,7 +1,8 @@
 """One configuration's activation memory, :func:`count_memory`: the configuration counted,
 every tensor and op recorded, the peak reckoned under the execution and under the other
 setting of ``dw_inplace``, and under the patch schedule the stage, its parts, the peak
-layer by layer and how each assumption moves the peak (:class:`MemoryResult`)."""
+layer by layer and how each assumption moves the peak (:class:`MemoryResult`); and
+:func:`memory_peak`, the peak and weight bytes alone (:class:`MemoryPeak`)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from mncost.cost.execution import SWITCHES, Execution
 from mncost.cost.geometry import Geometry
 from mncost.cost.memory.buffers import accumulating_adds, in_place_ops, shared_buffers, tensor_bytes
 from mncost.cost.memory.reckoning import reckon
-from mncost.cost.memory.records import MemoryResult, OpMemory, Peak, TensorInfo
+from mncost.cost.memory.records import MemoryPeak, MemoryResult, OpMemory, Peak, TensorInfo
 from mncost.cost.metrics import evaluate
 from mncost.cost.patch import PatchStage, patch_stage
-from mncost.cost.result import count
+from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import Resolution
 
 if TYPE_CHECKING:
@@ -37,6 +38,45 @@ def _variants(
     return tuple(out)
 
 
+def _counted(
+    arch: Model,
+    alpha: Fraction,
+    resolution: Resolution | None,
+    classes: int | None,
+    conventions: Conventions,
+    execution: Execution | None,
+) -> tuple[Execution, Conventions, CostResult]:
+    # The execution (by default layer by layer in the conventions' dtype), the
+    # conventions it implies, and the configuration counted under them.
+    if execution is None:
+        execution = Execution(dtype=conventions.dtype)
+    conventions = execution.conventions(conventions)
+    return execution, conventions, count(arch, alpha, resolution, classes, conventions)
+
+
+def memory_peak(
+    arch: Model,
+    alpha: Fraction = Fraction(1),
+    resolution: Resolution | None = None,
+    classes: int | None = None,
+    conventions: Conventions = Conventions(),
+    execution: Execution | None = None,
+) -> MemoryPeak:
+    """The peak activations and weight bytes of :func:`count_memory` (the same arguments,
+    the same checks and the same figures), without recording every tensor and op: a
+    summary of a setting that is not charted costs a fraction of the full count."""
+    execution, conventions, result = _counted(
+        arch, alpha, resolution, classes, conventions, execution
+    )
+    g = result.geometry
+    stage = patch_stage(g, execution, result.mult_adds) if execution.patched else None
+    return MemoryPeak(
+        execution,
+        reckon(g, execution, stage).peak,
+        sum(evaluate("weight_bytes", g, conventions)),
+    )
+
+
 def count_memory(
     arch: Model,
     alpha: Fraction = Fraction(1),
@@ -54,10 +94,9 @@ def count_memory(
     (ScalingError, or GeometryError, for a configuration that cannot be counted;
     ExecutionError for a patch schedule that cannot run).
     """
-    if execution is None:
-        execution = Execution(dtype=conventions.dtype)
-    conventions = execution.conventions(conventions)
-    result = count(arch, alpha, resolution, classes, conventions)
+    execution, conventions, result = _counted(
+        arch, alpha, resolution, classes, conventions, execution
+    )
     g = result.geometry
     st, wd, sp = g.static, g.width, g.spatial
     sizes = tensor_bytes(g, conventions)

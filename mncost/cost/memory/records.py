@@ -22,9 +22,14 @@ Shape = tuple[int, int, int]
 """A feature map's (height, width, channels)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TensorInfo:
-    """One tensor of the program: who writes it, its shape and its bytes."""
+    """One tensor of the program: who writes it, its shape and its bytes.
+
+    Treated as immutable, but not frozen: a frozen dataclass sets each field through
+    ``object.__setattr__``, eight times the cost of these slots, and a 100,000-op spec
+    has 100,000 records.
+    """
 
     name: str
     """"input" for the network's input, else the name of the op that writes it."""
@@ -32,9 +37,14 @@ class TensorInfo:
     bytes: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OpMemory:
-    """One op's activation memory."""
+    """One op's activation memory.
+
+    Treated as immutable, but not frozen: a frozen dataclass sets each field through
+    ``object.__setattr__``, eight times the cost of these slots, and a 100,000-op spec
+    has 100,000 records.
+    """
 
     name: str
     kind: str
@@ -87,6 +97,27 @@ class Peak:
     """Under the patch schedule: "patch stage" or "rest" (layer by layer); else ""."""
     patch: tuple[int, int] | None = None
     """In the patch stage: the (row, column) of the patch where it occurs."""
+
+
+@dataclass(frozen=True)
+class MemoryPeak:
+    """The peak activations and the weight bytes of one configuration under one
+    execution, without the per-op records (:func:`~mncost.cost.memory.memory_peak`):
+    what a summary needs of a setting it does not chart."""
+
+    execution: Execution
+    peak: Peak
+    weight_bytes: int
+
+    @property
+    def peak_activation_bytes(self) -> int:
+        """The largest live set over the ops, in bytes."""
+        return self.peak.bytes
+
+    @property
+    def peak_layer(self) -> str | None:
+        """The op where the peak occurs."""
+        return self.peak.layer
 
 
 @dataclass(frozen=True, eq=False)
