@@ -103,6 +103,53 @@ def test_one_step_trace_of_every_op_that_runs():
     assert fig.layout.showlegend is False  # one trace: nothing to tell apart
 
 
+def _chain(n: int):
+    """A spec of n ops: a stem conv, then alternating depthwise and pointwise convs whose
+    widths cycle through 8, 16 and 24 channels (so runs of ops differ), a pool and an fc."""
+    from mncost.arch.load import parse_spec
+
+    layers: list[dict[str, object]] = [{"kind": "conv", "name": "c0", "stride": 2, "filters": 8}]
+    for i in range(n - 3):
+        layers.append(
+            {"kind": "dw", "name": f"d{i}"}
+            if i % 2 == 0
+            else {"kind": "pw", "name": f"p{i}", "filters": 8 * (1 + i % 3)}
+        )
+    layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
+    return parse_spec({"name": "chain", "resolution": 32, "classes": 10, "layers": layers})
+
+
+def test_a_deep_model_is_drawn_in_runs_of_ops_at_their_most():
+    # 5,000 ops: at most 2,000 steps, so 3 ops a step (ceil(5000 / 2000)); each step's
+    # height is the most its 3 ops hold, found here from the result's own ops.
+    r = count_memory(_chain(5000), execution=INT8_DW)
+    ops = [op for op in r.layers if not op.aux]
+    assert len(ops) == 5000
+    fig = as_plotly(memory_figure([("layer by layer", r)]))
+    (line,) = _traces(fig, "memory")
+    runs = [ops[k : k + 3] for k in range(0, 5000, 3)]
+    assert len(runs) == 1667 and line.meta["ops_per_step"] == 3
+    assert list(line.x) == [k + 0.5 for k in range(0, 5000, 3)] + [5000.5]
+    heights = [max(op.live_bytes for op in run) / KIB for run in runs]
+    assert list(line.y) == heights + heights[-1:]
+    # The peak stays exact: its marker at its own op, at the highest step.
+    (marker,) = _traces(fig, "peak")
+    assert marker.y[0] == max(line.y) == r.peak.bytes / KIB
+    assert ops[marker.x[0] - 1].name == r.peak.layer
+    # One hover marker per step, naming its first and last op and the most it holds.
+    (hover,) = _traces(fig, "hover")
+    assert len(hover.x) == 1667 and hover.x[0] == 2.0
+    first = hover.hovertext[0]
+    assert first.startswith("<b>ops 1-3</b>: c0 to p1")  # c0, d0, p1
+    top = max(runs[0], key=lambda op: op.live_bytes)
+    assert f"({top.live_bytes:,} bytes) at {top.name}" in first
+    assert "each step: 3 ops" in fig.layout.xaxis.title.text
+    # 2,000 ops or fewer: op by op, as every other test here draws them.
+    small = count_memory(_chain(2000), execution=INT8_DW)
+    (line,) = _traces(as_plotly(memory_figure([("layer by layer", small)])), "memory")
+    assert len(line.x) == 2001 and "ops_per_step" not in line.meta
+
+
 def test_the_peak_is_marked_at_the_op_holding_the_most():
     # MobileNetV2, int8, depthwise convs in place, layer by layer: MCUNetV2's 1,372 kB
     # (kB = 1,024 bytes). By hand: block 2's expansion reads block 1's 112x112x16 output

@@ -7,7 +7,8 @@ op: a few early ops far above the rest, and the patch-based schedule flattening 
 :class:`~mncost.cost.memory.MemoryResult` objects it is handed (it counts nothing):
 
 - one step per op that runs (an auxiliary head's ops do not run and are left out), in
-  execution order: op k's step spans x = k - 0.5 to k + 0.5, at its live bytes in KiB;
+  execution order: op k's step spans x = k - 0.5 to k + 0.5, at its live bytes in KiB
+  (past ``_MAX_STEPS`` ops, one step per run of consecutive ops, at their most);
 - each result one trace (layer by layer and patch-based overlaid), its peak op marked
   and named, and the patch stage shaded;
 - a budget, if given, as a dashed horizontal line; a peak over it says by how much.
@@ -22,11 +23,12 @@ page: on a wider one they only move apart), clear of each other and of the lines
 
 from __future__ import annotations
 
+import bisect
 import html
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mncost.cost.memory import MemoryResult, OpMemory
@@ -62,6 +64,11 @@ _TICK_SIZE = 11
 _LABEL_SIZE = 12
 _MAX_GRID_TICKS = 80
 """Block boundaries get a grid line each up to this many; past it, the labelled ones only."""
+_MAX_STEPS = 2000
+"""At most this many steps per trace: past it, each step is a run of consecutive ops
+drawn at the most any of them holds (100,000 ops are 2,000 steps of 50; a page's plot
+is about 600 px wide, so op by op each would be a fiftieth of a pixel). The peak, the
+largest of them all, is drawn exactly."""
 _OFF_CHART = 4
 """A budget more than this many times the highest live bytes is named, not drawn: the
 chart would be a flat line at the bottom."""
@@ -99,6 +106,19 @@ class _Series:
     """Each drawn op's index in the program (its place in ``result.layers``)."""
     peak_at: int | None
     """The x of the peak op (1-based), None when no op runs."""
+    per: int = 1
+    """Ops per step: 1, or past ``_MAX_STEPS`` ops, as many as keep the steps within it."""
+
+    @property
+    def steps(self) -> list[tuple[int, int, int]]:
+        """Each step: its first and last op's x (1-based) and the most they hold."""
+        per, ops = self.per, self.ops
+        if per == 1:
+            return [(k, k, op.live_bytes) for k, op in enumerate(ops, start=1)]
+        return [
+            (k, min(k + per - 1, len(ops)), max(op.live_bytes for op in ops[k - 1 : k - 1 + per]))
+            for k in range(1, len(ops) + 1, per)
+        ]
 
     @property
     def stage_end(self) -> int | None:
@@ -121,6 +141,13 @@ def _series(label: str, result: MemoryResult) -> _Series:
         tuple(i for i, _ in running),
         peak_at,
     )
+
+
+def _stepped(drawn: list[_Series]) -> list[_Series]:
+    # One number of ops per step for every trace, so that their steps line up.
+    n = max((len(s.ops) for s in drawn), default=0)
+    per = max(1, -(-n // _MAX_STEPS))
+    return drawn if per == 1 else [replace(s, per=per) for s in drawn]
 
 
 def _config(result: MemoryResult) -> str:
@@ -170,9 +197,9 @@ def _line_boxes(series: _Series, frame: Frame) -> list[_Box]:
     """The step line as thin boxes: each op's level, and each rise between two ops."""
     boxes: list[_Box] = []
     previous: float | None = None
-    for k, op in enumerate(series.ops, start=1):
-        x0, y = frame.px(k - 0.5, op.live_bytes / KIB)
-        x1, _ = frame.px(k + 0.5, 0.0)
+    for first, last, level in series.steps:
+        x0, y = frame.px(first - 0.5, level / KIB)
+        x1, _ = frame.px(last + 0.5, 0.0)
         boxes.append((x0, y - 3, x1, y + 3))
         if previous is not None:
             boxes.append((x0 - 3, min(previous, y), x0 + 3, max(previous, y)))
@@ -308,6 +335,8 @@ def _hover_trace(drawn: Sequence[_Series]) -> dict[str, Any]:
     step would name the next one)."""
     n = max((len(s.ops) for s in drawn), default=0)
     many = len(drawn) > 1
+    if drawn and drawn[0].per > 1:
+        return _hover_runs(drawn, n, many)
     xs, ys, texts = [], [], []
     for k in range(1, n + 1):
         first = next(s.ops[k - 1] for s in drawn if k <= len(s.ops))
@@ -331,10 +360,58 @@ def _hover_trace(drawn: Sequence[_Series]) -> dict[str, Any]:
     }
 
 
+def _hover_runs(drawn: Sequence[_Series], n: int, many: bool) -> dict[str, Any]:
+    """:func:`_hover_trace` where a step is a run of ops: its marker names the run's first
+    and last op, and every trace's most over the run, and the op that holds it."""
+    per = drawn[0].per
+    xs, ys, texts = [], [], []
+    for first in range(1, n + 1, per):
+        last = min(first + per - 1, n)
+        head = next(s for s in drawn if first <= len(s.ops))
+        lines = [
+            f"<b>ops {first:,}-{last:,}</b>: {_name(head.ops[first - 1].name)} to "
+            f"{_name(head.ops[min(last, len(head.ops)) - 1].name)}"
+        ]
+        top = 0
+        for s in drawn:
+            label = f"{_esc(shorten(s.label, _NAME_LIMIT))}: " if many else ""
+            run = s.ops[first - 1 : last]
+            if not run:
+                lines.append(f"{label}no ops {first:,}-{last:,}")
+                continue
+            at = max(range(len(run)), key=lambda j: (run[j].live_bytes, -j))
+            op = run[at]
+            top = max(top, op.live_bytes)
+            text = (
+                f"{label}up to <b>{_kib(op.live_bytes)}</b> ({op.live_bytes:,} bytes) "
+                f"at {_name(op.name)}"
+            )
+            if s.peak_at is not None and first <= s.peak_at <= last:
+                text += ", <b>the peak</b>"
+            lines.append(text)
+        xs.append((first + last) / 2)
+        ys.append(top / KIB)
+        texts.append("<br>".join(lines))
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "markers",
+        "marker": {"color": "#444", "size": 8, "opacity": 0},
+        "showlegend": False,
+        "name": "ops",
+        "hovertext": texts,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "meta": {"kind": "hover", "ops_per_step": per},
+    }
+
+
 def _trace(series: _Series, n: int, many: bool) -> dict[str, Any]:
-    """The step line: op k's step spans x = k - 0.5 to k + 0.5."""
-    xs = [k - 0.5 for k in range(1, len(series.ops) + 2)] if series.ops else []
-    ys = [op.live_bytes / KIB for op in series.ops]
+    """The step line: op k's step spans x = k - 0.5 to k + 0.5 (a run of ops' step, from
+    its first op's left to its last op's right)."""
+    steps = series.steps
+    xs = [first - 0.5 for first, _, _ in steps] + ([steps[-1][1] + 0.5] if steps else [])
+    ys = [held / KIB for _, _, held in steps]
     ys += ys[-1:]  # close the last op's step
     return {
         "type": "scatter",
@@ -353,6 +430,7 @@ def _trace(series: _Series, n: int, many: bool) -> dict[str, Any]:
             "label": series.label,
             "peak_op": series.peak_at,
             "ops": len(series.ops),
+            **({"ops_per_step": series.per} if series.per > 1 else {}),
         },
     }
 
@@ -417,25 +495,33 @@ def _ticks(
             starts.append((k, op.block or op.name))
         previous = key
     scale = plot_width / (x_range[1] - x_range[0])
-
-    def holds(j: int, k: int) -> bool:  # block j (its index in starts) holds op k
-        end = starts[j + 1][0] if j + 1 < len(starts) else math.inf
-        return starts[j][0] <= k < end
-
-    order = sorted(range(len(starts)), key=lambda j: (not any(holds(j, k) for k in first), j))
+    # The blocks holding the ops ``first`` come first; then, in order, every block, or
+    # past ``_MAX_STEPS`` ops the first block of each step (no two names fit in one).
+    at = [k for k, _ in starts]
+    holding = {bisect.bisect_right(at, k) - 1 for k in first if k >= 1 and at}
+    rest: Sequence[int] = range(len(starts))
+    if series.per > 1:
+        rest = [
+            j for j in rest if j == 0 or (at[j] - 1) // series.per != (at[j - 1] - 1) // series.per
+        ]
+    order = sorted(holding) + [j for j in rest if j not in holding]
     named: dict[int, str] = {}
     spans: list[tuple[float, float]] = []
+    covered: set[int] = set()  # the whole px inside a named tick's span
     for j in order:
         k, name = starts[j]
+        centre = (k - 0.5 - x_range[0]) * scale
+        if math.floor(centre) in covered:  # inside a named span: it would overlap it
+            continue
         text = shorten(name, _TICK_LIMIT)
         half = text_width(text, _TICK_SIZE) / 2 + 6
-        centre = (k - 0.5 - x_range[0]) * scale
         if centre + half > plot_width + 40 or any(
             centre - half < right and left < centre + half for left, right in spans
         ):
             continue
         named[k] = html.escape(text, quote=False)
         spans.append((centre - half, centre + half))
+        covered.update(range(math.floor(centre - half) + 1, math.ceil(centre + half)))
     kept = starts if len(starts) <= _MAX_GRID_TICKS else sorted((k, "") for k in named)
     return [k - 0.5 for k, _ in kept], [named.get(k, "") for k, _ in kept]
 
@@ -455,7 +541,7 @@ def memory_figure(
     the figure's size, as an exported image has it; by default it is ``FIGURE_HEIGHT``
     tall and as wide as its page.
     """
-    drawn = [_series(label, result) for label, result in results]
+    drawn = _stepped([_series(label, result) for label, result in results])
     many = len(drawn) > 1
     fig_width = width or _PLACED_WIDTH
     fig_height = height or FIGURE_HEIGHT
@@ -708,7 +794,14 @@ def memory_figure(
             "yanchor": "top",
         },
         "xaxis": {
-            "title": {"text": "Op, in execution order (ticks: where each block starts)"},
+            "title": {
+                "text": "Op, in execution order (ticks: where each block starts)"
+                + (
+                    f"; each step: {drawn[0].per} ops, at the most any of them holds"
+                    if drawn and drawn[0].per > 1
+                    else ""
+                )
+            },
             "range": list(x_range),
             "tickmode": "array",
             "tickvals": ticks,
