@@ -289,16 +289,16 @@ def test_a_layer_only_one_side_has_is_a_mismatch(torch, monkeypatch):
 
 
 def test_a_layer_pytorch_cannot_run_is_a_mismatch(torch, monkeypatch):
-    from mncost.analysis.verify import torch_model
+    from mncost.analysis.verify import torch_build
 
-    real_run = torch_model._Built.run
+    real_run = torch_build.Built.run
 
     def run(self, name, kind, module, inputs, raw):
         if name == "pw_1":  # wrong input channels: PyTorch refuses it
             module = torch.nn.Conv2d(7, 7, 1)
         return real_run(self, name, kind, module, inputs, raw)
 
-    monkeypatch.setattr(torch_model._Built, "run", run)
+    monkeypatch.setattr(torch_build.Built, "run", run)
     result = run_cli("verify")
     assert result.exit_code == 1
     assert "verify: MISMATCH: PyTorch cannot run layer 'pw_1' (pw)" in result.stderr
@@ -306,9 +306,9 @@ def test_a_layer_pytorch_cannot_run_is_a_mismatch(torch, monkeypatch):
 
 
 def test_a_kind_without_a_builder_is_named(torch, monkeypatch):
-    from mncost.analysis.verify import torch_model
+    from mncost.analysis.verify import torch_build, torch_model
 
-    real_layer = torch_model._Built.layer
+    real_layer = torch_build.Built.layer
 
     def layer(self, spec_layer, x, prefix):
         if spec_layer.kind == "softmax":  # as if the builder had no entry for it
@@ -318,7 +318,7 @@ def test_a_kind_without_a_builder_is_named(torch, monkeypatch):
             )
         return real_layer(self, spec_layer, x, prefix)
 
-    monkeypatch.setattr(torch_model._Built, "layer", layer)
+    monkeypatch.setattr(torch_build.Built, "layer", layer)
     result = run_cli("verify")
     assert result.exit_code == 2
     assert result.stderr.endswith(
