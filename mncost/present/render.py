@@ -281,7 +281,8 @@ def _prose(text: str) -> str:
 def html_table(table: Table) -> str:
     """One table as an HTML fragment, every cell escaped."""
     cols = _visible(table)
-    shown = {i: [table.columns[i].show(row[i]) for row in table.rows + table.footer] for i in cols}
+    body = list(zip(*(table.rows + table.footer)))  # by column: each value once
+    shown = {i: list(map(table.columns[i].show, body[i])) if body else [] for i in cols}
     kind = {"left": "", "right": "r", "center": "c"}
     cls = {i: kind[table.columns[i].align] for i in cols}
     cls.update({i: "k" for i in cols if not cls[i] and all(map(_is_label, shown[i]))})
