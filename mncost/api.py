@@ -6,6 +6,12 @@
 >>> mncost.sweep("mobilenet-v2", [0.5, 1.0], [128, 224])  # a pandas DataFrame
 >>> mncost.choose("all", max_macs="300M", max_peak_bytes="512KB", dtype="int8")
 >>> mncost.compare("mobilenet-v1@0.75/160", "mobilenet-v2@1.0/128")
+
+This module stays one file of about 600 lines on purpose: it is the Python API's
+reference, every public function's signature and docstring (whose examples
+tests/test_docs.py runs from this module), each over a body of a few lines that reads its
+arguments through :mod:`mncost.analysis.scenario` and :mod:`mncost.analysis.arguments`
+and hands over to the analysis that answers.
 """
 
 from __future__ import annotations
@@ -16,26 +22,29 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mncost.analysis.scenario import (
-    DEFAULT_MODEL,
+from mncost.analysis.arguments import (
     axis,
     check_choice,
     check_classes,
     check_dtype,
     check_flag,
+    metric_names,
+    multiplier,
+    type_name,
+)
+from mncost.analysis.scenario import (
+    DEFAULT_MODEL,
+    conventions,
     device_profile,
     execution,
     input_size,
     model_architecture,
-    multiplier,
-    type_name,
 )
 from mncost.analysis.scenario import schedule as schedule_
 from mncost.arch.ops import Architecture
-from mncost.cost.conventions import Conventions
 from mncost.cost.model import GraphModel, Model
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import Resolution, ScalingError, parse_resolution
+from mncost.cost.scaling import Resolution, parse_resolution
 
 if TYPE_CHECKING:
     import pandas
@@ -72,23 +81,6 @@ def resolve_model(model: ModelLike) -> Model:
     return model_architecture(model)
 
 
-def conventions(bn: str = "none", fc_bias: bool = True, rounding: str | None = None) -> Conventions:
-    """The counting conventions, checked: ``bn`` none|affine|all, ``rounding`` None (the
-    model's own rule) or round|floor|make_divisible (div8 is make_divisible)."""
-    from mncost.arch.width import WidthError, parse_rule
-
-    check_choice(bn, "bn", ("none", "affine", "all"))
-    if rounding is not None:
-        if not isinstance(rounding, str):
-            raise TypeError(f"rounding must be a rule's name or None, got a {type_name(rounding)}")
-        try:
-            parse_rule(rounding)
-        except WidthError as exc:
-            raise ScalingError(str(exc)) from None
-    fc_bias = check_flag(fc_bias, "fc_bias")
-    return Conventions(bn=bn, fc_bias=fc_bias, rounding=rounding)  # type: ignore[arg-type]
-
-
 def cost(
     model: ModelLike = DEFAULT_MODEL,
     alpha: Number = 1,
@@ -111,7 +103,7 @@ def cost(
     return count(
         arch,
         multiplier(alpha, "alpha"),
-        _size(arch, resolution, rho),
+        input_size(arch, resolution, rho),
         check_classes(classes),
         conventions(bn, fc_bias, rounding),
     )
@@ -177,7 +169,7 @@ def sweep(
     if metrics is None and accuracy is None:
         names = None  # the command's columns: counts, latency with a device, top-1 if any
     else:
-        names = _metric_names(metrics) if metrics is not None else list(DEFAULT_METRICS)
+        names = metric_names(metrics) if metrics is not None else list(DEFAULT_METRICS)
         if profile is not None:
             names.append(LATENCY)
         if accuracy is not None and check_flag(accuracy, "accuracy"):
@@ -247,7 +239,7 @@ def memory(
     )
     a, size, n, conv = (
         multiplier(alpha, "alpha"),
-        _size(arch, resolution, rho),
+        input_size(arch, resolution, rho),
         check_classes(classes),
         conventions(bn, fc_bias, rounding),
     )
@@ -303,7 +295,7 @@ def patch_search(
     return search_patches(
         arch,
         multiplier(alpha, "alpha"),
-        _size(arch, resolution, rho),
+        input_size(arch, resolution, rho),
         check_classes(classes),
         conventions(bn, fc_bias, rounding),
         run,
@@ -346,7 +338,7 @@ def latency(
     from mncost.analysis.latency import estimate_latency
 
     arch = resolve_model(model)
-    size = _size(arch, resolution, rho)
+    size = input_size(arch, resolution, rho)
     conventions(rounding=rounding)  # checks the rule's name
     return estimate_latency(
         arch,
@@ -530,11 +522,6 @@ def compare(
     return run_compare(parse_config(a), parse_config(b), execution=run, profile=profile)
 
 
-def _size(arch: Model, resolution: object, rho: object) -> Resolution | None:
-    """The resolution from ``resolution`` or ``rho`` (not both), checked."""
-    return input_size(arch, resolution, rho)
-
-
 def _alphas(values: object) -> list[Fraction]:
     from mncost.analysis.explore import parse_alphas
 
@@ -545,18 +532,6 @@ def _resolutions(values: object) -> list[Resolution]:
     from mncost.analysis.explore import parse_resolutions
 
     return axis(values, "resolutions", "resolution", parse_resolutions, parse_resolution)
-
-
-def _metric_names(metrics: object) -> list[str]:
-    if isinstance(metrics, str):
-        return [metrics]
-    if not isinstance(metrics, Iterable):
-        raise TypeError(f"metrics must be a list of metric names, got a {type_name(metrics)}")
-    names = list(islice(iter(metrics), 100))
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"metrics must be metric names (text), got a {type_name(name)}")
-    return names
 
 
 def load_onnx(
@@ -628,7 +603,7 @@ def export_onnx(
         arch,
         Path(path),
         multiplier(alpha, "alpha"),
-        _size(arch, resolution, rho),
+        input_size(arch, resolution, rho),
         check_classes(classes),
         conventions(bn, True, rounding),
         seed=seed,
