@@ -29,7 +29,7 @@ _EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 def _known_ms(arch, alpha: str, res: int) -> float:
     r = count(arch, Fraction(alpha), res)
-    return sum(c * sum(r.metric(f)) for c, f in zip(_KNOWN, lat.FEATURES))
+    return sum(c * sum(r.metric(f)) for c, f in zip(_KNOWN, lat.features("all")))
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_spec_and_onnx_files_in_the_csv_are_fitted(folder, monkeypatch):
     result = run_cli("calibrate", "measured.csv", "-o", "dev.json")
     assert result.exit_code == 0, result.stderr
     saved = json.loads((folder / "dev.json").read_text())
-    assert [saved["terms"][f] for f in lat.FEATURES] == pytest.approx(_KNOWN, rel=1e-6)
+    assert [saved["terms"][f] for f in lat.features("all")] == pytest.approx(_KNOWN, rel=1e-6)
     assert {p["model"] for p in saved["points"]} == {"v1.yaml", "nets/v2.onnx", "resnet-18"}
     # The profile loads without reading the files again (they may have moved) ...
     (folder / "v1.yaml").unlink()

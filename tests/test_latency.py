@@ -374,9 +374,13 @@ _CONFIGS = [
 ]
 
 
-def _known_latency(model: str, alpha: str, res: int) -> float:
+CALIBRATED = lat.features("all")
+"""What `mncost calibrate` weighs by default (--traffic all): every op's bytes."""
+
+
+def _known_latency(model: str, alpha: str, res: int, features=CALIBRATED) -> float:
     r = count(get_model(model), Fraction(alpha), res)
-    return sum(c * sum(r.metric(f)) for c, f in zip(_KNOWN, lat.FEATURES))
+    return sum(c * sum(r.metric(f)) for c, f in zip(_KNOWN, features))
 
 
 def _write_csv(
@@ -386,6 +390,21 @@ def _write_csv(
 ) -> Path:
     path.write_text(header + "\n" + "".join(f"{m},{a},{r},{ms!r}\n" for m, a, r, ms in rows))
     return path
+
+
+def test_calibrate_traffic_conv_recovers_a_device_of_conv_bytes(tmp_path, monkeypatch):
+    # A device whose times follow conv and FC layers' bytes (the Pixel 1 cut): --traffic
+    # conv gives its coefficients back, and the file says which bytes they weigh.
+    monkeypatch.chdir(tmp_path)
+    rows = [(m, a, r, _known_latency(m, a, r, lat.FEATURES)) for m, a, r in _CONFIGS]
+    _write_csv(tmp_path / "measured.csv", rows)
+    result = run_cli("calibrate", "measured.csv", "--traffic", "conv", "-o", "c.json")
+    assert result.exit_code == 0, result.stderr
+    saved = json.loads((tmp_path / "c.json").read_text())
+    assert saved["traffic"] == "conv"
+    assert [saved["terms"][f] for f in lat.FEATURES] == pytest.approx(_KNOWN, rel=1e-6)
+    bad = run_cli("calibrate", "measured.csv", "--traffic", "some", "-o", "d.json")
+    assert bad.exit_code == 2 and "'some' is not one of 'all', 'conv'" in bad.stderr
 
 
 def test_calibrate_recovers_a_known_device(tmp_path, monkeypatch):
@@ -399,8 +418,8 @@ def test_calibrate_recovers_a_known_device(tmp_path, monkeypatch):
     saved = json.loads((tmp_path / "phone.json").read_text())
     assert saved["format"] == "mncost-latency-profile" and saved["version"] == 1
     assert saved["name"] == "phone" and saved["n_points"] == len(_CONFIGS)
-    assert [saved["terms"][f] for f in lat.FEATURES] == pytest.approx(_KNOWN, rel=1e-6)
-    assert saved["loo_max_percent"] < 1e-6
+    assert [saved["terms"][f] for f in CALIBRATED] == pytest.approx(_KNOWN, rel=1e-6)
+    assert saved["traffic"] == "all" and saved["loo_max_percent"] < 1e-6
     # The file is a device: it predicts a configuration it was not fitted on.
     profile = lat.load_profile(tmp_path / "phone.json")
     assert profile.coefficients == pytest.approx(_KNOWN, rel=1e-6)
@@ -615,5 +634,5 @@ def test_random_calibrations_recover_their_devices():
             points.append(lat.Measurement(m, Fraction(a), r, ms or 1e-3))
         if any(p.latency_ms == 1e-3 for p in points):
             continue
-        profile = lat.fit_profile(points, "x", "test")
+        profile = lat.fit_profile(points, "x", "test", traffic="conv")
         assert profile.coefficients == pytest.approx(known, rel=1e-5, abs=1e-12)

@@ -37,7 +37,8 @@ GRID = [
 
 
 def _table(model: str, alpha: Fraction, r: int) -> OpTable:
-    return op_table(count(get_model(model), alpha, r, None, Conventions()))
+    # In the bytes `calibrate` weighs by default (--traffic all): every op's.
+    return op_table(count(get_model(model), alpha, r, None, Conventions()), "all")
 
 
 def _points(ms_of) -> list[lat.Measurement]:
@@ -69,8 +70,8 @@ def test_the_roofline_fit_gives_back_a_known_device():
     truth = (2e-8, 1e-7, 0.004)
     roof = estimator("roofline")
     points = _points(lambda t: roof.op_ms(truth, t).sum())
-    profile = lat.fit_profile(points, "made-up", "the test", estimator="roofline")
-    assert profile.estimator == "roofline"
+    profile = lat.fit_profile(points, "made-up", "the test", estimator="roofline", traffic="all")
+    assert profile.estimator == "roofline" and profile.traffic == "all"
     assert profile.coefficients == pytest.approx(truth, rel=1e-3)
     assert profile.loo_max_percent < 0.1
     assert profile.baseline_loo_mape_percent > 1  # MACs alone cannot fit it
@@ -296,4 +297,71 @@ def test_a_model_mostly_of_a_kind_the_fit_never_saw_says_so(tmp_path: Path):
     data["kind_shares"] = {"dense_1x1": 1.5}
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(lat.LatencyError):
+        lat.load_profile(path)
+
+
+def _tiny():
+    from mncost.arch.load import parse_spec
+
+    return parse_spec(
+        {
+            "name": "tiny",
+            "resolution": 8,
+            "classes": 10,
+            "layers": [
+                {"kind": "conv", "name": "c", "kernel": 3, "filters": 4},
+                {"kind": "avgpool", "name": "pool"},
+                {"kind": "fc", "name": "fc"},
+            ],
+        }
+    )
+
+
+def test_the_two_traffic_cuts_by_hand():
+    # float32, 4 bytes a value; batch norm folded (no weights of its own, the conv no bias).
+    # conv 3x3, 3 -> 4 channels on 8x8: reads 8*8*3 = 192 values, writes 8*8*4 = 256:
+    #   (192 + 256) * 4 = 1,792 bytes; weights 3*3*3*4 = 108 values = 432 bytes.
+    # global pool: reads 256, writes 4: (256 + 4) * 4 = 1,040 bytes; no weights.
+    # fc 4 -> 10: reads 4, writes 10: 14 * 4 = 56 bytes; weights 4*10 + 10 biases = 200 bytes.
+    r = count(_tiny(), Fraction(1), 8, None, Conventions())
+    assert r.metric("activation_bytes") == (1792, 1040, 56)
+    assert r.metric("read_weight_bytes") == (432, 0, 200)
+    # conv: conv and FC layers' activations (the pool's left out), conv weights only.
+    assert r.metric("conv_activation_bytes") == (1792, 0, 56)
+    assert r.metric("conv_weight_bytes") == (432, 0, 0)
+    every, conv = op_table(r, "all"), op_table(r, "conv")
+    assert list(every.activation_bytes) == [1792, 1040, 56] and every.weight_bytes.sum() == 632
+    assert conv.activation_bytes.sum() == 1848 and conv.weight_bytes.sum() == 432
+    # The sweep's grid gives the same totals (the metrics are sweepable).
+    from mncost.cost.sweep import grid
+
+    totals = grid(_tiny(), [Fraction(1)], [8], None, Conventions(), lat.features("all"))
+    assert int(totals["activation_bytes"][0, 0]) == 2888
+    assert int(totals["read_weight_bytes"][0, 0]) == 632
+
+
+def test_a_profile_file_keeps_its_traffic_and_an_old_one_reads_as_conv(tmp_path):
+    truth = (2e-8, 1e-7, 0.004)
+    points = _points(lambda t: estimator("roofline").op_ms(truth, t).sum())
+    profile = lat.fit_profile(points, "made-up", "the test", estimator="roofline")
+    assert profile.traffic == "all"
+    path = tmp_path / "p.json"
+    path.write_text(lat.profile_json(profile))
+    assert lat.load_profile(path).traffic == "all"
+    data = json.loads(path.read_text())
+    assert data["traffic"] == "all"
+    del data["traffic"]  # a file written before there were two cuts
+    path.write_text(json.dumps(data))
+    assert lat.load_profile(path).traffic == "conv"
+    # A linear profile's terms are named for its cut: a conv file's cannot pass as all.
+    linear = lat.fit_profile(
+        [lat.Measurement(p.model, p.alpha, p.resolution, p.latency_ms) for p in points],
+        "l",
+        "the test",
+    )
+    data = json.loads(lat.profile_json(linear))
+    assert set(data["terms"]) == {"mult_adds", "activation_bytes", "read_weight_bytes", "ops"}
+    data["traffic"] = "conv"
+    path.write_text(json.dumps(data))
+    with pytest.raises(lat.LatencyError, match="conv_activation_bytes"):
         lat.load_profile(path)

@@ -35,6 +35,8 @@ METRIC_LABELS: dict[str, str] = {
     PEAK_ACTIVATION: "peak activation bytes",
     "input_bytes": "input bytes (summed over ops)",
     "output_bytes": "output bytes (summed over ops)",
+    "activation_bytes": "activation bytes read and written (summed over ops)",
+    "read_weight_bytes": "weight bytes read at inference",
     "conv_activation_bytes": "conv/FC activation bytes",
     "conv_weight_bytes": "conv weight bytes",
     "ops": "ops",

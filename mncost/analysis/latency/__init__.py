@@ -10,8 +10,10 @@ model with mult-adds alone.
 four per-op features, each a registered metric (:mod:`mncost.cost.metrics.latency`):
 
 - ``mult_adds``: multiply-accumulates (compute);
-- ``conv_activation_bytes``: activation bytes a conv or FC layer reads and writes;
-- ``conv_weight_bytes``: the conv weights it reads;
+- the activation bytes the op reads and writes, and the weight bytes it reads, in the
+  profile's ``traffic`` cut: ``all`` (``activation_bytes``, ``read_weight_bytes``: every
+  op), or ``conv`` (``conv_activation_bytes``, ``conv_weight_bytes``: conv and FC
+  layers' activations, conv weights; the built-in Pixel 1 profile's);
 - ``ops``: 1 per op, for a fixed cost per op (dispatch, a kernel launch).
 
 A network's time is the sum over its ops, so it is the same combination of the four
@@ -90,7 +92,7 @@ from mncost.analysis.latency.limits import (
 from mncost.analysis.latency.limits import MAX_PREDICTED_MS as MAX_PREDICTED_MS
 from mncost.analysis.latency.limits import MIN_LATENCY_MS as MIN_LATENCY_MS
 from mncost.analysis.latency.limits import POOR_FIT_PERCENT as POOR_FIT_PERCENT
-from mncost.analysis.latency.linear import FEATURES
+from mncost.analysis.latency.linear import FEATURES, features
 from mncost.analysis.latency.measurements import (
     MEASUREMENT_COLUMNS,
     MEASUREMENT_EXTRAS,
@@ -126,6 +128,7 @@ __all__ = [
     "ESTIMATORS",
     "Estimator",
     "FEATURES",
+    "features",
     "LatencyError",
     "LatencyEstimate",
     "LatencyProfile",

@@ -85,6 +85,7 @@ def _pixel1_cpu() -> LatencyProfile:
         "checkpoints (the same README's V3 table says: TF-Lite, one large core)",
         source_document=document,
         builtin=True,
+        traffic="conv",  # the cut chosen on these points (mncost.cost.metrics.latency)
     )
 
 
@@ -177,7 +178,9 @@ def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
         alpha = point.alpha or Fraction(1)
         resolution = point.resolution or 224
         result = count(get_model(point.model), alpha, resolution, None, _conventions(profile.dtype))
-        predicted = float(profile.model.op_ms(profile.coefficients, op_table(result)).sum())
+        predicted = float(
+            profile.model.op_ms(profile.coefficients, op_table(result, profile.traffic)).sum()
+        )
         checks.append(
             CrossCheck(
                 label=point.label,

@@ -17,7 +17,7 @@ from mncost.analysis.latency.builtin import (
     measured_latency,
 )
 from mncost.analysis.latency.features import op_table
-from mncost.analysis.latency.linear import FEATURES
+from mncost.analysis.latency.linear import features
 from mncost.analysis.latency.measurements import _conventions, _model_family
 from mncost.analysis.latency.profile import LatencyProfile, PointFit, kind_mix_caution
 from mncost.cost.model import Model
@@ -44,7 +44,8 @@ class OpLatency:
     block: str
     ms: float
     features: tuple[int, ...]
-    """The op's value of each of FEATURES (exact ints)."""
+    """The op's value of each of the linear estimator's features in the profile's
+    traffic (:func:`~mncost.analysis.latency.linear.features`; exact ints)."""
     intensity: float | None = None
     """MACs per byte the op moves (activations read and written, weights read); None
     for an op that moves none."""
@@ -80,6 +81,12 @@ class LatencyEstimate:
     a published one it never saw), in the dtype asked for: it beats the estimate."""
 
     @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The metrics each op's ``features`` hold, in order: the linear estimator's in
+        the profile's traffic (mult_adds, the two bytes, ops)."""
+        return features(self.profile.traffic)
+
+    @property
     def best_ms(self) -> float:
         """The measurement where there is one, else the estimate."""
         return self.measurement.latency_ms if self.measurement else self.total_ms
@@ -110,7 +117,7 @@ class LatencyEstimate:
                     "type": op.type,
                     "block": op.block,
                     "ms": op.ms,
-                    **dict(zip(FEATURES, op.features)),
+                    **dict(zip(self.feature_names, op.features)),
                     "intensity_macs_per_byte": op.intensity,
                     "bound": op.bound or None,
                     "kind": op.kind,
@@ -130,7 +137,7 @@ class LatencyEstimate:
                     "type": op.type,
                     "block": op.block,
                     "ms": op.ms,
-                    **dict(zip(FEATURES, op.features)),
+                    **dict(zip(self.feature_names, op.features)),
                     "intensity_macs_per_byte": op.intensity,
                     "bound": op.bound or None,
                     "kind": op.kind,
@@ -257,10 +264,10 @@ def estimate_latency(
     counted."""
     resolution = arch.resolution if resolution is None else resolution
     result = count(arch, alpha, resolution, classes, _conventions(profile.dtype, rounding))
-    columns = [result.metric(name) for name in FEATURES]
+    columns = [result.metric(name) for name in features(profile.traffic)]
     from mncost.analysis.latency.roofline import bound, intensity
 
-    table = op_table(result)
+    table = op_table(result, profile.traffic)
     per_op = profile.model.op_ms(profile.coefficients, table)
     macs_per_byte = intensity(table)
     bounds = bound(profile.coefficients, table) if profile.estimator == "roofline" else None
@@ -324,15 +331,22 @@ def estimate_latency(
 
 def predict_grid(profile: LatencyProfile, grids: dict[str, numpy.ndarray]) -> numpy.ndarray:
     """Estimated ms at every grid point, from the feature totals of
-    :func:`mncost.cost.sweep.grid` (called with ``metrics=FEATURES`` and the profile's
-    dtype): one multiply-add per feature and point."""
+    :func:`mncost.cost.sweep.grid` (called with ``metrics=features(profile.traffic)``
+    and the profile's dtype): one multiply-add per feature and point. A linear profile
+    only (ValueError for another: :func:`latency_grid` takes any)."""
     import numpy as np
 
-    missing = [name for name in FEATURES if name not in grids]
+    if profile.estimator != "linear":
+        raise ValueError(
+            f"predict_grid weighs a linear profile's totals; {profile.name} is a "
+            f"{profile.estimator} profile: use latency_grid"
+        )
+    names = features(profile.traffic)
+    missing = [name for name in names if name not in grids]
     if missing:
         raise KeyError(f"the grid lacks the feature(s) {', '.join(missing)}")
-    total = np.zeros(np.shape(grids[FEATURES[0]]), dtype=float)
-    for name, c in zip(FEATURES, profile.coefficients):
+    total = np.zeros(np.shape(grids[names[0]]), dtype=float)
+    for name, c in zip(names, profile.coefficients):
         if c:  # a grid past int64 holds Python ints (dtype object): as floats here
             total += c * np.asarray(grids[name], dtype=float)
     return total

@@ -13,7 +13,17 @@ from mncost.cost.result import CostResult
 if TYPE_CHECKING:
     import numpy
 
-__all__ = ["KINDS", "OpTable", "Term", "op_kinds", "op_table"]
+__all__ = ["KINDS", "TRAFFIC", "OpTable", "Term", "op_kinds", "op_table"]
+
+TRAFFIC: dict[str, tuple[str, str]] = {
+    "all": ("activation_bytes", "read_weight_bytes"),
+    "conv": ("conv_activation_bytes", "conv_weight_bytes"),
+}
+"""The bytes an estimator weighs, by a profile's ``traffic``: the metrics of an op's
+activation bytes and of its weight bytes. ``all``: every op's activations read and
+written, every weight read at inference; ``conv``: conv and FC layers' activations and
+conv weights (the built-in Pixel 1 profile's cut; :mod:`mncost.cost.metrics.latency`
+says why each)."""
 
 KINDS = ("dense_1x1", "dense_kxk", "depthwise", "fc", "other")
 """How the per-kind estimator groups ops (``other``: ops without mult-adds)."""
@@ -42,9 +52,11 @@ class OpTable:
 
     mult_adds: numpy.ndarray
     activation_bytes: numpy.ndarray
-    """Bytes a conv or FC layer reads and writes (0 for other ops)."""
+    """Activation bytes the op reads and writes, in the table's traffic cut (under
+    ``conv``: 0 for an op that is not a conv or FC layer)."""
     weight_bytes: numpy.ndarray
-    """Conv weight bytes (0 for other ops)."""
+    """Weight bytes the op reads, in the table's traffic cut (under ``conv``: a conv's
+    only)."""
     kinds: tuple[str, ...]
     """Each op's kind, one of :data:`KINDS`."""
 
@@ -74,14 +86,15 @@ def op_kinds(result: CostResult) -> tuple[str, ...]:
     )
 
 
-def op_table(result: CostResult) -> OpTable:
+def op_table(result: CostResult, traffic: str = "conv") -> OpTable:
     """The per-op features of one counted configuration (bytes in its conventions'
-    dtype)."""
+    dtype, in the ``traffic`` cut of :data:`TRAFFIC`)."""
     import numpy as np
 
+    activations, weights = TRAFFIC[traffic]
     return OpTable(
         np.array(result.metric("mult_adds"), dtype=float),
-        np.array(result.metric("conv_activation_bytes"), dtype=float),
-        np.array(result.metric("conv_weight_bytes"), dtype=float),
+        np.array(result.metric(activations), dtype=float),
+        np.array(result.metric(weights), dtype=float),
         op_kinds(result),
     )

@@ -92,9 +92,14 @@ class ProfileFile(BaseModel):
     """Where the measurements came from."""
     estimator: Literal["linear", "roofline", "per-kind"] = "linear"
     """The estimator whose terms these are (a file without it: linear)."""
+    traffic: Literal["all", "conv"] = "conv"
+    """The bytes the estimator weighs: "all", every op's activations read and written
+    and every weight read; "conv", conv and FC layers' activations and conv weights (a
+    file without it: conv, the only cut before "all")."""
     terms: dict[str, _Coefficient] = Field(max_length=16)
     """The estimator's coefficients, by term: the linear one's mult_adds (ms per MAC),
-    conv_activation_bytes and conv_weight_bytes (ms per byte), ops (ms per op); the
+    activation_bytes and read_weight_bytes under traffic "all", conv_activation_bytes
+    and conv_weight_bytes under "conv" (ms per byte), ops (ms per op); the
     roofline's mult_adds, bytes and ops; per-kind's dense_1x1_mult_adds,
     dense_kxk_mult_adds, depthwise_mult_adds, fc_mult_adds and ops. Each term is
     required, and no other."""
@@ -140,6 +145,7 @@ def profile_json(profile: LatencyProfile) -> str:
         method=profile.method,
         source=profile.source,
         estimator=profile.estimator,  # type: ignore[arg-type]
+        traffic=profile.traffic,  # type: ignore[arg-type]
         terms=dict(zip(profile.features, profile.coefficients)),
         n_points=profile.n_points,
         loo_mape_percent=profile.loo_mape_percent,
@@ -190,7 +196,7 @@ def load_profile(path: Path) -> LatencyProfile:
         raise LatencyError(
             f"profile file {shown} is not a valid profile: {_validation_message(exc)}"
         ) from None
-    names = [t.name for t in named_estimator(parsed.estimator).terms]
+    names = [t.name for t in named_estimator(parsed.estimator, parsed.traffic).terms]
     if sorted(parsed.terms) != sorted(names):
         missing = [n for n in names if n not in parsed.terms]
         extra = [n for n in parsed.terms if n not in names]
@@ -229,6 +235,7 @@ def load_profile(path: Path) -> LatencyProfile:
         dtype=parsed.dtype,
         coefficients=tuple(parsed.terms[name] for name in names),
         estimator=parsed.estimator,
+        traffic=parsed.traffic,
         points=tuple(points),
         source=parsed.source,
         description=parsed.description,

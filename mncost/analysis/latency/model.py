@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mncost.analysis.latency.features import KINDS, OpTable, Term, op_kinds, op_table
@@ -54,6 +55,9 @@ class Estimator(Protocol):
     """How it estimates and how it is fitted, in words."""
     terms: tuple[Term, ...]
     """Its parameters, in the order of a profile's coefficients."""
+    traffic: str
+    """The bytes it weighs: "all" or "conv" (:data:`~mncost.analysis.latency.features.TRAFFIC`);
+    an op table it reads is built in the same cut."""
 
     def fit(self, tables: Sequence[OpTable], y: numpy.ndarray) -> tuple[float, ...]:
         """Parameters fitted to measured totals ``y`` (ms) on relative error, all >= 0."""
@@ -78,18 +82,20 @@ class Estimator(Protocol):
         points determine; None for an estimator that is not linear in its terms."""
 
 
-def _registry() -> dict[str, Estimator]:
-    from mncost.analysis.latency.linear import LINEAR
-    from mncost.analysis.latency.per_kind import PER_KIND
-    from mncost.analysis.latency.roofline import ROOFLINE
+@cache
+def _registry(traffic: str) -> dict[str, Estimator]:
+    from mncost.analysis.latency.linear import Linear
+    from mncost.analysis.latency.per_kind import PerKind
+    from mncost.analysis.latency.roofline import Roofline
 
-    return {e.name: e for e in (LINEAR, ROOFLINE, PER_KIND)}
+    return {e.name: e for e in (Linear(traffic), Roofline(traffic=traffic), PerKind(traffic))}
 
 
 ESTIMATORS: tuple[str, ...] = ("linear", "roofline", "per-kind")
 """Every estimator's name, in the order ``--estimator`` lists them."""
 
 
-def estimator(name: str) -> Estimator:
-    """The estimator registered as ``name``; KeyError for another name."""
-    return _registry()[name]
+def estimator(name: str, traffic: str = "conv") -> Estimator:
+    """The estimator registered as ``name``, weighing the ``traffic`` cut of bytes
+    (:data:`~mncost.analysis.latency.features.TRAFFIC`); KeyError for another name."""
+    return _registry(traffic)[name]

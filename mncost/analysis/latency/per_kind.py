@@ -32,6 +32,11 @@ _WORDS = {
 
 class PerKind:
     name = "per-kind"
+
+    def __init__(self, traffic: str = "conv") -> None:
+        self.traffic = traffic
+        """Recorded with the profile; the rates weigh MACs only, so it changes nothing."""
+
     method = (
         "a rate per kind of op (dense 1x1, dense kxk, depthwise and fully connected "
         "MACs) and a constant per op, fitted by non-negative least squares on relative "

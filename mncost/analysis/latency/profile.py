@@ -103,10 +103,11 @@ class _MacsOnly:
         return result
 
 
-def _tables(points: Sequence[Measurement], dtype: str) -> list[OpTable]:
+def _tables(points: Sequence[Measurement], dtype: str, traffic: str) -> list[OpTable]:
     conventions = _conventions(dtype)
     return [
-        op_table(count(_architecture(p), p.alpha, p.resolution, None, conventions)) for p in points
+        op_table(count(_architecture(p), p.alpha, p.resolution, None, conventions), traffic)
+        for p in points
     ]
 
 
@@ -149,6 +150,10 @@ class LatencyProfile:
     share of a fitted configuration's mult-adds in that kind. An estimate of a model
     that spends much of its MACs in a kind the fit hardly saw says so. Empty: unknown
     (a profile file written before it was recorded)."""
+    traffic: str = "conv"
+    """The bytes its estimator weighs: "all" (every op's activations and weights) or
+    "conv" (conv and FC layers' activations, conv weights; the built-in Pixel 1 cut, and
+    a profile file's that does not say)."""
     poor_fit: bool = False
     """Kept by ``calibrate --keep-poor-fit`` though its fit is too poor to use (every
     term zero, or a leave-one-out mean error of POOR_FIT_PERCENT or more): every
@@ -168,7 +173,7 @@ class LatencyProfile:
     @property
     def model(self) -> Estimator:
         """The estimator, with which its coefficients predict."""
-        return named_estimator(self.estimator)
+        return named_estimator(self.estimator, self.traffic)
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -238,6 +243,7 @@ class LatencyProfile:
             "baseline_loo_mape_percent": self.baseline_loo_mape_percent,
             "baseline_loo_max_percent": self.baseline_loo_max_percent,
             "estimator": self.estimator,
+            "traffic": self.traffic,
             "terms": {name: c for name, c in zip(self.features, self.coefficients)},
             "term_units": {t.name: t.stored for t in self.model.terms},
             "poor_fit": self.poor_fit,
@@ -255,15 +261,19 @@ def fit_profile(
     builtin: bool = False,
     keep_poor_fit: bool = False,
     estimator: str | Estimator = "linear",
+    traffic: str = "all",
 ) -> LatencyProfile:
     """Fit a profile to measured configurations, with its LOO error and the mult-adds
     baseline's. LatencyError when there are too few points for every LOO fit to have as
     many points as the model has terms, and when the fit is too poor to use (every term
     zero, a leave-one-out mean error of POOR_FIT_PERCENT or more, or a coefficient over
-    MAX_COEFFICIENT); ``keep_poor_fit`` keeps the first two, marked ``poor_fit``."""
+    MAX_COEFFICIENT); ``keep_poor_fit`` keeps the first two, marked ``poor_fit``.
+    ``traffic`` is the bytes a named estimator weighs ("all" or "conv", as
+    :data:`~mncost.analysis.latency.features.TRAFFIC`); an estimator object brings its
+    own."""
     import numpy as np
 
-    est = named_estimator(estimator) if isinstance(estimator, str) else estimator
+    est = named_estimator(estimator, traffic) if isinstance(estimator, str) else estimator
     names = [t.name for t in est.terms]
     need = len(names) + 1
     if len(points) < need:
@@ -273,7 +283,7 @@ def fit_profile(
             f"{len(names)} terms ({', '.join(names)}) and check it by leave-one-out: "
             f"give at least {need}, at several alphas and resolutions"
         )
-    tables = _tables(points, dtype)
+    tables = _tables(points, dtype, est.traffic)
     y = np.array([p.latency_ms for p in points], dtype=float)
     fit = _fit_with_loo(est, tables, y)
     base = _fit_with_loo(_MacsOnly(), tables, y)  # type: ignore[arg-type]
@@ -314,6 +324,7 @@ def fit_profile(
         poor_fit=bool(poor),
         method=est.method,
         estimator=est.name,
+        traffic=est.traffic,
         kind_shares=_max_kind_shares(tables),
     )
 
@@ -401,7 +412,7 @@ def predict_measurements(profile: LatencyProfile, points: Sequence[Measurement])
     est = profile.model
     return [
         HeldOut(p, float(est.op_ms(profile.coefficients, t).sum()))
-        for p, t in zip(points, _tables(points, profile.dtype))
+        for p, t in zip(points, _tables(points, profile.dtype, profile.traffic))
     ]
 
 
@@ -410,7 +421,9 @@ def feature_rank(profile: LatencyProfile) -> int:
     feature totals): below len(FEATURES), some terms were not determined by the data."""
     import numpy as np
 
-    x = profile.model.design(_tables([p.measurement for p in profile.points], profile.dtype))
+    x = profile.model.design(
+        _tables([p.measurement for p in profile.points], profile.dtype, profile.traffic)
+    )
     if x is None:  # not linear in its terms: no rank to tell
         return len(profile.features)
     scale = np.abs(x).max(axis=0)

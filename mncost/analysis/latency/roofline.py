@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from mncost.analysis.latency.features import OpTable, Term
+from mncost.analysis.latency.features import TRAFFIC, OpTable, Term
 from mncost.analysis.latency.nnls import weighted_nnls
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ROOFLINE", "Roofline", "bound", "intensity"]
 
+_MOVED = {
+    "all": "(every op's activations read and written, every weight it reads)",
+    "conv": "(a conv or FC layer's activations, a conv's weights)",
+}
 _LOG_LO, _LOG_HI, _STEPS = -2.0, 4.0, 61
 _GOLDEN = (math.sqrt(5) - 1) / 2
 
@@ -70,11 +74,16 @@ class Roofline:
         Term("ops", "ms per op", 1, "ms per op", "a fixed cost per op"),
     )
 
-    def __init__(self, per_mac: float | None = None, per_byte: float | None = None) -> None:
+    def __init__(
+        self, per_mac: float | None = None, per_byte: float | None = None, traffic: str = "conv"
+    ) -> None:
         self.fixed = (per_mac, per_byte) if per_mac is not None and per_byte is not None else None
+        self.traffic = traffic
+        """The bytes an op moves (:data:`~mncost.analysis.latency.features.TRAFFIC`)."""
         self.method = (
-            "a roofline: per op, the larger of MACs / P and bytes moved / B, plus a "
-            "constant per op"
+            "a roofline: per op, the larger of MACs / P and bytes moved / B "
+            + _MOVED[traffic]
+            + ", plus a constant per op"
             + (
                 ", with P and B given (a datasheet's) and the constant fitted on relative error"
                 if self.fixed is not None
@@ -165,9 +174,10 @@ class Roofline:
 
         per_mac, per_byte, per_op = params
         total = np.zeros((len(alphas), len(resolutions)))
-        metrics = ("mult_adds", "conv_activation_bytes", "conv_weight_bytes")
+        activations, weights = TRAFFIC[self.traffic]
+        metrics = ("mult_adds", activations, weights)
         for op in op_grids(arch, alphas, resolutions, classes, conventions, metrics):
-            moved = op["conv_activation_bytes"] + op["conv_weight_bytes"]
+            moved = op[activations] + op[weights]
             total += np.maximum(per_mac * op["mult_adds"], per_byte * moved) + per_op
         return total
 

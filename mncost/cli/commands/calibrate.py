@@ -52,6 +52,7 @@ milliseconds.
 Examples:
   mncost calibrate measured.csv -o mydevice.json --name "my phone"
   mncost calibrate measured.csv --holdout mobilenet_v3 -o mydevice.json
+  mncost calibrate measured.csv --estimator roofline -o mydevice.json
   mncost latency mobilenet-v2 -a 0.75 --device mydevice.json
   mncost latency --device mydevice.json --fit-report
 """,
@@ -83,6 +84,15 @@ Examples:
     help="linear: MACs, activation bytes, weight bytes and a constant per op; roofline: "
     "per op the larger of MACs / P and bytes / B, plus a constant; per-kind: a rate for "
     "dense 1x1, dense kxk, depthwise and fc MACs, plus a constant per op.",
+)
+@click.option(
+    "--traffic",
+    type=click.Choice(["all", "conv"]),
+    default="all",
+    show_default=True,
+    help="The bytes the estimator weighs. all: every op's activations, read and "
+    "written, and every weight it reads (the classifier's too); conv: conv and FC "
+    "layers' activations and conv weights only (the built-in pixel1-cpu's cut).",
 )
 @click.option(
     "--peak-gmacs",
@@ -120,6 +130,7 @@ def calibrate_command(
     name: str | None,
     dtype: str,
     estimator: str,
+    traffic: str,
     peak_gmacs: float | None,
     bandwidth_gbs: float | None,
     holdout: tuple[str, ...],
@@ -159,7 +170,8 @@ def calibrate_command(
     if peak_gmacs is not None and bandwidth_gbs is not None:
         from mncost.analysis.latency.roofline import Roofline
 
-        model = Roofline(1e-6 / peak_gmacs, 1e-6 / bandwidth_gbs)  # ms per MAC, per byte
+        # ms per MAC, per byte
+        model = Roofline(1e-6 / peak_gmacs, 1e-6 / bandwidth_gbs, traffic=traffic)
     if output is not None:
         check_output_path(output)  # before the fit: a bad -o fails at once
     device = name if name is not None else (output or measured).stem
@@ -173,6 +185,7 @@ def calibrate_command(
             dtype=dtype,
             keep_poor_fit=keep_poor_fit,
             estimator=model,
+            traffic=traffic,
         )
         rank = feature_rank(profile)
         held = predict_measurements(profile, held_points)

@@ -182,7 +182,8 @@ def parse_axes(alpha: str, res: str, limit: int = MAX_CLI_CONFIGS) -> tuple[Any,
 
 _METRICS = (
     "mult_adds, params, bn_params, weight_bytes, peak_activation_bytes, input_bytes, "
-    "output_bytes, conv_activation_bytes, conv_weight_bytes, ops, latency_ms, top1"
+    "output_bytes, activation_bytes, read_weight_bytes, conv_activation_bytes, "
+    "conv_weight_bytes, ops, latency_ms, top1"
 )
 
 

@@ -2,12 +2,25 @@
 
 A device profile (:mod:`mncost.analysis.latency`) predicts an op's time as a
 non-negative combination of metrics: its mult-adds (:func:`~mncost.cost.metrics.counts.mult_adds`),
-the activations a conv or fully connected layer reads and writes, the conv weights it
-reads, and a fixed cost per op. The last three are defined here, from the same columns
+the activations it reads and writes, the weights it reads, and a fixed cost per op. The
+byte metrics and the op count are defined here, from the same columns
 and the same byte sizes as the memory metrics, so that a single count and the
 vectorised sweep (:mod:`mncost.cost.sweep`) give the same features.
 
-Why these cuts:
+Two cuts of the traffic, which a profile records (its ``traffic``):
+
+- ``all`` (:func:`activation_bytes`, :func:`read_weight_bytes`): every op's activations,
+  read and written, and every weight read at inference (the classifier's included);
+- ``conv`` (:func:`conv_activation_bytes`, :func:`conv_weight_bytes`): conv and FC
+  layers' activations and conv weights, the cut the built-in Pixel 1 profile was chosen
+  with, for the reasons below.
+
+On onnxruntime on a 2-core Xeon VM, fitted on MobileNet v1 and v2, ``all`` predicts the
+models it never saw far better: a squeeze-and-excite block's pool and rescale read and
+write whole maps, and MobileNet V3-Large's classifier reads 10 MB of weights
+(docs/measure.md).
+
+Why the ``conv`` cut on the Pixel 1 data:
 
 - **Traffic of conv and FC layers only.** A phone's float runtime spends its time in the
   layers with filters; a residual add or a pool moves bytes too, but on the 22 Pixel-1
@@ -29,7 +42,13 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.metrics import metric
 from mncost.cost.metrics.memory import input_bytes, output_bytes, weight_bytes
 
-__all__ = ["conv_activation_bytes", "conv_weight_bytes", "ops"]
+__all__ = [
+    "activation_bytes",
+    "conv_activation_bytes",
+    "conv_weight_bytes",
+    "ops",
+    "read_weight_bytes",
+]
 
 
 @metric("conv_activation_bytes", "bytes")
@@ -98,6 +117,51 @@ def conv_weight_bytes(
             bn,
             0,
         )
+    )
+
+
+@metric("activation_bytes", "bytes")
+def activation_bytes(
+    conventions: Conventions,
+    aux: Any,
+    is_add: Any,
+    is_concat: Any,
+    is_scale: Any,
+    c_in: Any,
+    c_out: Any,
+    h_in: Any,
+    w_in: Any,
+    h_out: Any,
+    w_out: Any,
+) -> Any:
+    """Activation bytes every op reads and writes at inference: the tensors it reads
+    (as ``input_bytes``: both inputs of an add, a rescale's map and gate) and the one it
+    writes (an auxiliary head: 0)."""
+    return input_bytes(
+        conventions, aux, is_add, is_concat, is_scale, c_in, c_out, h_in, w_in
+    ) + output_bytes(conventions, aux, c_out, h_out, w_out)
+
+
+@metric("read_weight_bytes", "bytes")
+def read_weight_bytes(
+    conventions: Conventions,
+    weighted: Any,
+    aux: Any,
+    c_in: Any,
+    groups: Any,
+    c_out: Any,
+    k_h: Any,
+    k_w: Any,
+    bias: Any,
+    is_fc: Any,
+    bn: Any,
+    channel_scale: Any,
+) -> Any:
+    """Weight bytes every op reads at inference: a conv's, a fully connected layer's and
+    a learned per-channel scale's weights and biases, as ``weight_bytes`` (an auxiliary
+    head: 0)."""
+    return (1 - aux) * weight_bytes(
+        conventions, weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, channel_scale
     )
 
 

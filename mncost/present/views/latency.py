@@ -13,7 +13,6 @@ from typing import Any
 
 from mncost.analysis.latency import (
     BASELINE,
-    FEATURES,
     CrossCheck,
     HeldOut,
     LatencyEstimate,
@@ -79,7 +78,9 @@ def latency_report(estimate: LatencyEstimate) -> Report:
     and every caution that applies."""
     e, profile = estimate, estimate.profile
     total = e.total_ms
-    index = {name: i for i, name in enumerate(FEATURES)}
+    _, activations, weights, _ = names = e.feature_names
+    index = {name: i for i, name in enumerate(names)}
+    conv = profile.traffic == "conv"
     columns = [
         Column("Layer", csv_header="name"),
         Column("Type", csv_header="type", hide_rank=2),
@@ -87,13 +88,18 @@ def latency_report(estimate: LatencyEstimate) -> Report:
             "Mult-Adds (MACs)", "right", short_header="MACs", csv_header="mult_adds", hide_rank=3
         ),
         Column(
-            "Conv/FC act. bytes",
+            "Conv/FC act. bytes" if conv else "Act. bytes",
             "right",
             short_header="Act. bytes",
-            csv_header="conv_activation_bytes",
+            csv_header=activations,
             hide_rank=1,
         ),
-        Column("Conv weight bytes", "right", csv_header="conv_weight_bytes", data_only=True),
+        Column(
+            "Conv weight bytes" if conv else "Weight bytes",
+            "right",
+            csv_header=weights,
+            data_only=True,
+        ),
         Column(
             "MACs/byte",
             "right",
@@ -118,8 +124,8 @@ def latency_report(estimate: LatencyEstimate) -> Report:
             op.name,
             op.type,
             op.features[index["mult_adds"]],
-            op.features[index["conv_activation_bytes"]],
-            op.features[index["conv_weight_bytes"]],
+            op.features[index[activations]],
+            op.features[index[weights]],
             op.intensity,
             op.bound,
             op.ms,
@@ -136,8 +142,8 @@ def latency_report(estimate: LatencyEstimate) -> Report:
                 "Total (estimate)",
                 "",
                 e.mult_adds,
-                sum(op.features[index["conv_activation_bytes"]] for op in e.layers),
-                sum(op.features[index["conv_weight_bytes"]] for op in e.layers),
+                sum(op.features[index[activations]] for op in e.layers),
+                sum(op.features[index[weights]] for op in e.layers),
                 None,
                 "",
                 total,
