@@ -8,6 +8,7 @@ shows it is checked in tests/test_browser.py; the page's order, footer, "same ta
 
 from __future__ import annotations
 
+import json
 import sys
 from fractions import Fraction
 
@@ -234,10 +235,38 @@ def test_report_markdown_without_kaleido_warns_and_leaves_charts_out(tmp_path, m
     assert "pip install kaleido" in lines[1]
 
 
+def test_report_in_every_format_of_the_format_table(tmp_path, monkeypatch):
+    # The review is one report in parts: HTML and Markdown lay it out, the other formats
+    # give its tables. 0.5 MobileNet-128's first conv, 3x3x3x16 on a 64x64 output:
+    # 3*3*3*16*64*64 = 1,769,472 MACs and 3*3*3*16 = 432 params.
+    monkeypatch.chdir(tmp_path)
+    for name in ("r.txt", "r.csv", "r.json"):
+        result = run_cli("report", "-a", "0.5", "-r", "128", "-o", name)
+        assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "r.txt").read_text(encoding="utf-8")
+    assert text.startswith("Design review: mobilenet-v1  alpha=0.5  128x128")
+    assert "Per-layer cost" in text and "Made with mncost" in text
+    rows = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("name,") and rows[1].startswith("conv_0,") and len(rows) > 20
+    assert ",1769472,432," in rows[1]
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert {"Summary", "By layer type", "Per-layer cost"} <= set(data)
+    first = data["Per-layer cost"][0]
+    assert first["name"] == "conv_0" and first["mult_adds"] == 1_769_472
+    # --format wins over the ending; '-' is standard output.
+    result = run_cli("report", "-a", "0.5", "-r", "128", "-f", "markdown", "-o", "-")
+    assert result.exit_code == 0 and result.stdout.startswith("# Design review: mobilenet-v1")
+
+
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["-o", "review.pdf"], "use one of .md, .markdown, .html"),
+        (["-o", "review.pdf"], "use one of .txt, .csv, .json, .md, .markdown, .html"),
+        (
+            ["-o", "review"],
+            "no file ending; use one of .txt .csv .json .md .html, or give --format",
+        ),
+        (["-f", "pdf"], "'pdf' is not one of"),
         (["-o", "missing/review.html"], "does not exist"),
         (["--alpha", "0"], "alpha must be greater than 0"),
         (["resnet"], "unknown model 'resnet'"),

@@ -32,16 +32,17 @@ from mncost.analysis.review import (
     nearest_models,
     review_data,
 )
+from mncost.present.model import Report
 from mncost.present.views.review import (
     Code,
     Colophon,
-    Review,
     Section,
     code_spans,
     plain,
     review_html,
     review_markdown,
     review_page,
+    review_report,
 )
 from mncost.sources.points import PublishedPoint
 from tests.conftest import run_cli
@@ -327,10 +328,8 @@ COLOPHON = Colophon(
 """01:30 at UTC+2 is 23:30 UTC the day before."""
 
 
-def _review_with_footer() -> Review:
-    return Review(
-        title="t", sections=[Section(title="s", tables=[])], figures={}, colophon=COLOPHON
-    )
+def _review_with_footer() -> Report:
+    return review_report("t", [Section(title="s", tables=[])], {}, COLOPHON)
 
 
 def test_the_footer_names_version_command_and_utc_date_in_markdown():
@@ -377,16 +376,16 @@ def test_code_spans_of_mncosts_own_messages():
 
 
 def test_markdown_prose_escapes_text_and_keeps_code_literal():
-    review = Review(
-        title="t",
-        figures={},
-        sections=[
+    review = review_report(
+        "t",
+        [
             Section(
                 title="s",
                 tables=[],
                 intro=("a *b* <i>c</i> ", Code("x`y"), " then ", Code("--source"), "."),
             )
         ],
+        {},
     )
     text = review_markdown(review, {})
     assert "a \\*b\\* &lt;i&gt;c&lt;/i&gt; ``x`y`` then `--source`." in text

@@ -24,6 +24,7 @@ __all__ = [
     "check_output_path",
     "emit",
     "emit_report",
+    "endings",
     "input_files",
     "output_options",
     "resolve_format",
@@ -99,7 +100,7 @@ def stdout_closed() -> bool:
     return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
 
 
-def _endings(formats: tuple[str, ...]) -> str:
+def endings(formats: tuple[str, ...]) -> str:
     """The file endings that ask for ``formats``, as help text lists them."""
     from mncost.present.formats import EXTENSIONS
 
@@ -119,7 +120,7 @@ def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
             default=None,
             metavar="FILE",
             help="Write to FILE (atomically) instead of the terminal; the "
-            f"format follows its ending ({_endings(formats)}) "
+            f"format follows its ending ({endings(formats)}) "
             "unless --format is given. '-' is standard output.",
         )(func)
         return click.option(

@@ -10,10 +10,22 @@ CSV and JSON keep exact ints while terminal, Markdown and HTML show readable num
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-__all__ = ["Align", "Column", "Report", "Rows", "Table"]
+__all__ = [
+    "Align",
+    "Code",
+    "Column",
+    "Command",
+    "Prose",
+    "Report",
+    "Rows",
+    "Section",
+    "Table",
+    "code_spans",
+    "plain",
+]
 
 Align = Literal["left", "right", "center"]
 
@@ -81,9 +93,71 @@ class Table:
     caption: str = ""
 
 
+@dataclass(frozen=True)
+class Code:
+    """A command, flag or file name in prose: shown as code, never broken inside."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command line in prose, as its words (each already as a shell needs it typed):
+    shown as code that breaks only between words."""
+
+    words: tuple[str, ...]
+
+
+Prose = tuple[str | Code | Command, ...]
+"""A paragraph: plain text (escaped wherever it is shown) and code, in order."""
+
+
+def plain(prose: Prose) -> str:
+    """The paragraph as plain text (code as its bare text): for alt text, the terminal
+    and tests."""
+    return "".join(
+        part
+        if isinstance(part, str)
+        else part.text
+        if isinstance(part, Code)
+        else " ".join(part.words)
+        for part in prose
+    )
+
+
+def code_spans(text: str) -> Prose:
+    """mncost's own text with `backtick` spans as :class:`Code` (for messages such as
+    "install Chromium (e.g. `apt-get install chromium`)"); never for a user's text."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code, the text as it is
+        return (text,)
+    return tuple(Code(part) if i % 2 else part for i, part in enumerate(parts) if part)
+
+
+@dataclass
+class Section:
+    """One part of a page in parts: a heading, a line of intro, tables, a figure, notes."""
+
+    title: str
+    tables: list[Table]
+    intro: Prose = ()
+    figure: str | None = None
+    """The key of its chart in :attr:`Report.figures` (None: no chart)."""
+    figure_alt: str = ""
+    """What the chart shows, in words: an image's alt text, or why it is left out."""
+    notes: list[Prose] = field(default_factory=list)
+    level: int = 2
+    """Heading level: 2 for a part of the page, 3 for a part of the part before it."""
+    interactive_notes: list[Prose] = field(default_factory=list)
+    """Notes that hold only where the figure is interactive (HTML: "hover a point")."""
+    static_notes: list[Prose] = field(default_factory=list)
+    """Notes that replace those under a static image (Markdown's PNG) or none."""
+
+
 @dataclass
 class Report:
-    """What a command prints: a heading, tables, notes, and the JSON payload."""
+    """What a command prints: a heading, tables, notes, and the JSON payload; or a page
+    in parts (:attr:`sections`, the design review), which every format renders too."""
 
     title: str
     tables: list[Table]
@@ -94,6 +168,42 @@ class Report:
     tables. Read it through :meth:`payload`."""
     csv_table: int = 0
     """Which table CSV writes (CSV holds one table)."""
+    sections: list[Section] = field(default_factory=list)
+    """A page in parts, each with a heading, prose, tables and a chart. HTML and
+    Markdown lay them out; the other formats read :attr:`tables` and :attr:`notes`,
+    which a page in parts holds as well (:meth:`in_parts` fills them)."""
+    figures: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    """The charts of the sections by key, each built when a page draws it (plain
+    figure data, :class:`~mncost.present.plotly_data.Figure`)."""
+    closing: Prose = ()
+    """A last line: who made the page, how and when (HTML's footer)."""
+    images: dict[str, str] = field(default_factory=dict)
+    """Markdown: the image file, next to the page, of each chart by key; a chart
+    without one is left out, with :attr:`missing` saying why."""
+    missing: str = ""
+    """Markdown: why the charts without an image are left out (mncost's own words,
+    `backticks` as code)."""
+
+    @classmethod
+    def in_parts(
+        cls,
+        title: str,
+        sections: list[Section],
+        figures: dict[str, Callable[[], Any]],
+        closing: Prose = (),
+    ) -> Report:
+        """A page in parts, its tables and notes also flat for the formats without
+        sections (terminal, CSV, JSON)."""
+        tables = [replace(t, title=t.title or s.title) for s in sections for t in s.tables]
+        notes = [plain(n) for s in sections for n in (*s.notes, *s.static_notes)]
+        return cls(
+            title=title,
+            tables=tables,
+            notes=notes + ([plain(closing)] if closing else []),
+            sections=sections,
+            figures=figures,
+            closing=closing,
+        )
 
     def payload(self) -> Any:
         """The JSON payload (built now if it was given as a function), or None."""

@@ -14,11 +14,12 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from mncost.present.formats import REPORT_FORMATS
-from mncost.present.model import Report, Rows, Table
+from mncost.present.model import Code, Command, Prose, Report, Rows, Section, Table, code_spans
 from mncost.text import CONTROL_CLASS, escape_controls
 
 __all__ = [
@@ -93,9 +94,17 @@ def _render_csv(report: Report) -> str:
     return "".join(_csv_pieces(report))
 
 
+def _json_cell(value: Any) -> Any:
+    # A table's raw cell as JSON: a Fraction (a share) or a Decimal (a published figure
+    # as printed) is a number; every other cell is JSON's own already.
+    if isinstance(value, (Fraction, Decimal)):
+        return float(value)
+    return value
+
+
 def _table_json(table: Table) -> list[dict[str, Any]]:
     keys = [c.csv_header or c.header for c in table.columns]
-    return [dict(zip(keys, row)) for row in table.rows]
+    return [dict(zip(keys, map(_json_cell, row))) for row in table.rows]
 
 
 # json.dumps escapes C0 controls (ESC is \u001b) but, with ensure_ascii=False, leaves
@@ -180,6 +189,8 @@ def _md_block(text: str) -> str:
 
 
 def _render_markdown(report: Report) -> str:
+    if report.sections:
+        return _markdown_in_parts(report)
     lines = [f"# {_md_cell(report.title)}", ""]
     for table in report.tables:
         cols = _visible(table)
@@ -249,6 +260,11 @@ tfoot td{font-weight:600;border-top:2px solid #b8bfc9}
 .note{border-left:3px solid #b8bfc9;padding-left:.8em}
 code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
 white-space:nowrap;background:#f3f5f8;border-radius:3px;padding:.05em .3em}
+code.command{white-space:normal}code.command span{white-space:nowrap}
+h3{font-size:1.02em;margin-top:1.3em}
+footer{margin-top:3em;padding-top:.8em;border-top:1px solid #d6dae0;color:#4a5260;
+font-size:.9em}
+footer p{overflow-x:auto}
 """.strip()
 
 
@@ -335,6 +351,8 @@ def html_page(title: str, body: str, head: str = "") -> str:
 
 
 def _render_html(report: Report) -> str:
+    if report.sections:
+        return _html_in_parts(report)
     body = "\n".join(html_table(t) for t in report.tables)
     body += "".join(f'\n<p class="note">{html_prose(n)}</p>' for n in report.notes)
     return html_page(report.title, body)
@@ -344,6 +362,109 @@ def _render_terminal(report: Report, width: int | None = None, color: bool | Non
     from mncost.present.terminal import render_terminal  # rich: only on this path
 
     return render_terminal(report, width=width, color=color)
+
+
+# --- a page in parts (the design review) ------------------------------------------------
+
+
+def _html_part(part: str | Code | Command) -> str:
+    if isinstance(part, str):
+        return html_text(part)
+    if isinstance(part, Code):
+        return f"<code>{html_text(part.text)}</code>"
+    words = " ".join(f"<span>{html.escape(escape_controls(w))}</span>" for w in part.words)
+    return f'<code class="command">{words}</code>'
+
+
+def _html_paragraph(prose: Prose) -> str:
+    return "".join(map(_html_part, prose))
+
+
+def _html_section(report: Report, section: Section, n: int) -> str:
+    from mncost.present.figure_html import figure_div
+
+    level = section.level
+    parts = [f"<section>\n<h{level}>{html_text(section.title)}</h{level}>"]
+    if section.intro:
+        parts.append(f'<p class="caption">{_html_paragraph(section.intro)}</p>')
+    parts.extend(html_table(table) for table in section.tables)
+    if section.figure is not None:
+        parts.append(figure_div(report.figures[section.figure](), f"figure-{n}"))
+    notes = section.notes + section.interactive_notes
+    parts.extend(f'<p class="note">{_html_paragraph(note)}</p>' for note in notes)
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _html_in_parts(report: Report) -> str:
+    """A page in parts as one offline HTML page: plotly.js inlined once for its charts,
+    the closing line as a footer."""
+    from mncost.present.figure_html import plotly_script
+
+    parts = [_html_section(report, section, n) for n, section in enumerate(report.sections)]
+    if report.closing:
+        parts.append(f"<footer>\n<p>{_html_paragraph(report.closing)}</p>\n</footer>")
+    charts = any(section.figure is not None for section in report.sections)
+    return html_page(report.title, "\n".join(parts), head=plotly_script() if charts else "")
+
+
+def _md_text(text: str) -> str:
+    # A cell's escaping for a line of prose. It loses nothing at the ends: the spaces
+    # that join this text to the code around it stay.
+    match = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
+    assert match is not None
+    lead, core, trail = match.groups()
+    return lead + _md_cell(core) + trail if core else text
+
+
+def _md_code(text: str) -> str:
+    # A code span shows its text literally; its fence is longer than any run of
+    # backticks inside, and a space pads text that starts or ends with one.
+    text = escape_controls(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_part(part: str | Code | Command) -> str:
+    if isinstance(part, str):
+        return _md_text(part)
+    return _md_code(part.text if isinstance(part, Code) else " ".join(part.words))
+
+
+def _md_paragraph(prose: Prose) -> str:
+    text = "".join(map(_md_part, prose))
+    # A paragraph must not open a block: a heading, a list, a rule.
+    text = re.sub(r"^(\s*)([#+=>-])", r"\1\\\2", text)
+    return re.sub(r"^(\s*[0-9]+)([.)])", r"\1\\\2", text)
+
+
+def _markdown_in_parts(report: Report) -> str:
+    """A page in parts as Markdown: each chart as the image :attr:`Report.images` names
+    (next to the page), or left out with :attr:`Report.missing` saying why; the notes
+    that hold under a static image; the closing line after a rule."""
+    from urllib.parse import quote
+
+    parts = [f"# {_md_text(report.title)}"]
+    for section in report.sections:
+        parts.append(f"{'#' * section.level} {_md_text(section.title)}")
+        if section.intro:
+            parts.append(_md_paragraph(section.intro))
+        if section.tables:
+            body = _render_markdown(Report(title="", tables=section.tables))
+            parts.append(body.split("\n", 1)[1].strip())  # drop the untitled "# " line
+        if section.figure is not None:
+            alt = section.figure_alt
+            if section.figure in report.images:
+                parts.append(f"![{alt}]({quote(report.images[section.figure])})")
+            else:
+                reason = code_spans(report.missing) if report.missing else ("no image",)
+                parts.append(_md_paragraph((f"Chart left out ({alt.lower()}): ", *reason, ".")))
+        # A PNG (or no chart) cannot be hovered: the static notes stand in.
+        parts.extend(f"> {_md_paragraph(note)}" for note in section.notes + section.static_notes)
+    if report.closing:
+        parts += ["---", _md_paragraph(report.closing)]
+    return "\n\n".join(parts) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

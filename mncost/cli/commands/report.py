@@ -1,4 +1,6 @@
-"""``mncost report``: the design-review page of one configuration (HTML or Markdown)."""
+"""``mncost report``: the design-review page of one configuration, in any report format
+(HTML and Markdown lay out its parts and charts; the terminal, CSV and JSON give its
+tables)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mncost.cli.files import OutputFile, check_output_path, emit, write_output
+from mncost.cli.files import (
+    OutputFile,
+    check_output_path,
+    emit,
+    emit_report,
+    endings,
+    write_output,
+)
 from mncost.cli.options import ScenarioOptions, memory_options, resolve_scenario, scenario_options
 from mncost.cli.process import ERROR_LINE_LIMIT, UserError, user_errors
 from mncost.present.files import display_path
@@ -18,26 +27,26 @@ if TYPE_CHECKING:
     from mncost.cost.execution import Execution
     from mncost.present.views.review import Colophon
 
-__all__ = ["REPORT_FORMATS", "report_command"]
-
-REPORT_FORMATS = ("html", "markdown")
-"""What a review page is written as (the endings come from mncost.present.formats)."""
+__all__ = ["report_command"]
 
 
-def _format(output: Path | None) -> str:
+def _format(fmt: str | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt
     if output is None:  # -o -: standard output gets the HTML page
         return "html"
-    from mncost.present.formats import FormatError, format_from_path
+    from mncost.present.formats import REPORT_FORMATS, FormatError, format_from_path
 
     try:
-        fmt = format_from_path(output, REPORT_FORMATS)
+        found = format_from_path(output, REPORT_FORMATS)
     except FormatError as exc:
         raise UserError(f"cannot write {quote(display_path(output.name))}: {exc}") from None
-    if fmt is None:
+    if found is None:
         raise UserError(
-            f"cannot write {quote(display_path(output.name))}: no file ending; use .html or .md"
+            f"cannot write {quote(display_path(output.name))}: no file ending; use one of "
+            f"{endings(REPORT_FORMATS)}, or give --format"
         )
-    return fmt
+    return found
 
 
 def _wrote(path: Path, fmt: str) -> None:
@@ -107,9 +116,18 @@ Examples:
     type=OutputFile(),
     default="review.html",
     metavar="FILE",
-    help="Write FILE: .html (one offline file) or .md (charts as PNG files next "
-    "to it); '-' writes the HTML page to standard output. "
+    help="Write FILE, in the format its ending names (.html: one offline file; .md: "
+    "charts as PNG files next to it; .txt, .csv (the per-layer table) and .json: the "
+    "tables); '-' writes the HTML page (or --format) to standard output. "
     "[default: ./review.html]",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown", "html"]),
+    default=None,
+    help="The format, whatever -o's ending says.",
 )
 @click.option(
     "--images/--no-images",
@@ -130,6 +148,7 @@ def report_command(
     execution: Execution,
     search: PatchSearch | None,
     output: Path | None,
+    fmt: str | None,
     images: bool,
     audit: bool,
 ) -> None:
@@ -154,9 +173,9 @@ def report_command(
     from mncost.cost.execution import Execution
     from mncost.cost.scaling import ScalingError
     from mncost.present.export import PlotOutputError, figure_images
-    from mncost.present.views.review import review_html, review_markdown, review_page
+    from mncost.present.views.review import review_markdown, review_page
 
-    fmt = _format(output)
+    fmt = _format(fmt, output)
     if output is not None:
         check_output_path(output)
     chosen = resolve_scenario(scenario)
@@ -175,12 +194,18 @@ def report_command(
         ),
         _colophon(),
     )
-    if output is None:
-        emit(review_html(review), None, "html")
-        return
-    if fmt == "html":
-        write_output(output, review_html(review))
-        _wrote(output, "html")
+    if fmt != "markdown" or output is None:  # one file, rendered by the format table
+        if fmt == "html":
+            from mncost.present.render import render
+
+            text = render(review, "html")
+            if output is None:
+                emit(text, None, "html")
+                return
+            write_output(output, text)
+            _wrote(output, "html")
+            return
+        emit_report(review, fmt, output)
         return
     # Markdown: check every chart's file and render every chart first, so a failure
     # leaves no file half-written.

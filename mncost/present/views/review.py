@@ -13,30 +13,41 @@ The page reads top-down, the way a reviewer asks:
 and ends with a footer naming the mncost version, the command line and the UTC date.
 
 Every figure and conclusion comes worked out from
-:func:`mncost.analysis.review.review_data`; this module only lays them out. Tables go
-through the shared renderers (:func:`~mncost.present.render.html_table`, the Markdown
-renderer); charts come from :mod:`mncost.present.figures`. Prose is a sequence of text
-and :class:`Code` (commands, flags): code is ``<code>`` that never breaks across lines
-in HTML, and a code span in Markdown. HTML is one offline file with plotly.js inlined
-once; Markdown links PNG files written next to it, or says why the charts are left out.
+:func:`mncost.analysis.review.review_data`; this module only lays them out, as a
+:class:`~mncost.present.model.Report` in parts (:class:`~mncost.present.model.Section`:
+a heading, prose, tables, a chart, notes) that the one format table renders
+(:mod:`mncost.present.render`): HTML is one offline file with plotly.js inlined once;
+Markdown links PNG files written next to it, or says why the charts are left out; the
+terminal, CSV and JSON show its tables and notes. Charts come from
+:mod:`mncost.present.figures`. Prose is a sequence of text and
+:class:`~mncost.present.model.Code` (commands, flags): code is ``<code>`` that never
+breaks across lines in HTML, and a code span in Markdown.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.review import SIZE_FACTOR
 from mncost.cost.scaling import multiplier_text
-from mncost.present.model import Column, Report, Table
+from mncost.present.model import (
+    Code,
+    Column,
+    Command,
+    Prose,
+    Report,
+    Section,
+    Table,
+    code_spans,
+    plain,
+)
 from mncost.present.numbers import si
-from mncost.present.render import html_page, html_table, html_text, render
+from mncost.present.render import render
 from mncost.sources.points import DATASET_METRICS, DATASETS, METRICS, Metric
 from mncost.text import escape_controls
 
@@ -52,13 +63,13 @@ __all__ = [
     "Code",
     "Colophon",
     "Prose",
-    "Review",
     "Section",
     "code_spans",
     "plain",
     "review_html",
     "review_markdown",
     "review_page",
+    "review_report",
 ]
 
 FIGURES: dict[str, str] = {
@@ -67,48 +78,6 @@ FIGURES: dict[str, str] = {
     "memory": "Activation memory op by op (the memory profile)",
 }
 """Figure key -> alt text; a section names at most one figure."""
-
-
-@dataclass(frozen=True)
-class Code:
-    """A command, flag or file name in prose: shown as code, never broken inside."""
-
-    text: str
-
-
-Prose = tuple[str | Code, ...]
-"""A paragraph: plain text (escaped wherever it is shown) and code, in order."""
-
-
-def plain(prose: Prose) -> str:
-    """The paragraph as plain text (code as its bare text): for alt text and tests."""
-    return "".join(part if isinstance(part, str) else part.text for part in prose)
-
-
-def code_spans(text: str) -> Prose:
-    """mncost's own text with `backtick` spans as :class:`Code` (for messages such as
-    "install Chromium (e.g. `apt-get install chromium`)"); never for a user's text."""
-    parts = text.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: no code, the text as it is
-        return (text,)
-    return tuple(Code(part) if i % 2 else part for i, part in enumerate(parts) if part)
-
-
-@dataclass
-class Section:
-    """One part of the page: a heading, a line of intro, tables, a figure, notes."""
-
-    title: str
-    tables: list[Table]
-    intro: Prose = ()
-    figure: str | None = None
-    notes: list[Prose] = field(default_factory=list)
-    level: int = 2
-    """Heading level: 2 for a part of the page, 3 for a part of the part before it."""
-    interactive_notes: list[Prose] = field(default_factory=list)
-    """Notes that hold only where the figure is interactive (HTML: "hover a point")."""
-    static_notes: list[Prose] = field(default_factory=list)
-    """Notes that replace those under a static image (Markdown's PNG)."""
 
 
 @dataclass(frozen=True)
@@ -121,16 +90,6 @@ class Colophon:
     """The command line as typed, one argument per item, unquoted ("mncost", "report", ...)."""
     generated: datetime
     """When the page was made (timezone-aware; shown in UTC)."""
-
-
-@dataclass
-class Review:
-    """The whole page, format-neutral; ``figures`` builds each chart on demand."""
-
-    title: str
-    sections: list[Section]
-    figures: dict[str, Callable[[], Figure]]
-    colophon: Colophon | None = None
 
 
 # --- numbers in words -------------------------------------------------------------------
@@ -606,7 +565,27 @@ def _deployment_section(found: Deployment) -> Section:
     )
 
 
-def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
+def review_report(
+    title: str,
+    sections: list[Section],
+    figures: dict[str, Callable[[], Figure]],
+    colophon: Colophon | None = None,
+) -> Report:
+    """The sections as one page in parts (every format renders it), each chart's alt
+    text from :data:`FIGURES`, the colophon as its closing line."""
+    for section in sections:
+        if section.figure is not None and not section.figure_alt:
+            section.figure_alt = FIGURES[section.figure]
+    closing: Prose = ()
+    if colophon is not None:
+        closing = (
+            f"Made with mncost {colophon.version} on {_when(colophon.generated)} by: ",
+            Command(tuple(_shell_words(colophon.command))),
+        )
+    return Report.in_parts(title, sections, dict(figures), closing)
+
+
+def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
     """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
     from mncost.present.views.cost_table import cost_report
 
@@ -659,9 +638,10 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Review:
     ]
     if data.reproduction is not None:
         sections.append(_appendix(data.reproduction))
-    return Review(
-        title=f"Design review: {costs.title}", sections=sections, figures=figures, colophon=colophon
-    )
+    report = review_report(f"Design review: {costs.title}", sections, figures, colophon)
+    # CSV holds one table: the per-layer one.
+    report.csv_table = next(i for i, t in enumerate(report.tables) if t.title == "Per-layer cost")
+    return report
 
 
 # --- the footer -------------------------------------------------------------------------
@@ -681,125 +661,19 @@ def _when(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-# --- HTML -------------------------------------------------------------------------------
-
-_HTML_STYLE = """<style>
-code.command{white-space:normal}code.command span{white-space:nowrap}
-h3{font-size:1.02em;margin-top:1.3em}
-footer{margin-top:3em;padding-top:.8em;border-top:1px solid #d6dae0;color:#4a5260;
-font-size:.9em}
-footer p{overflow-x:auto}
-</style>
-"""
+# --- the page in its formats ---------------------------------------------------------
 
 
-def _html_prose(prose: Prose) -> str:
-    return "".join(
-        html_text(part) if isinstance(part, str) else f"<code>{html_text(part.text)}</code>"
-        for part in prose
-    )
+def review_html(review: Report) -> str:
+    """The review as one offline HTML page (plotly.js inlined once, for every chart):
+    the HTML renderer's page in parts."""
+    return render(review, "html")
 
 
-def _html_footer(colophon: Colophon) -> str:
-    words = " ".join(f"<span>{html.escape(word)}</span>" for word in _shell_words(colophon.command))
-    return (
-        f"<footer>\n<p>Made with mncost {html_text(colophon.version)} on "
-        f'{_when(colophon.generated)} by: <code class="command">{words}</code></p>'
-        "\n</footer>"
-    )
-
-
-def review_html(review: Review) -> str:
-    """The review as one offline HTML page (plotly.js inlined once, for every chart)."""
-    from mncost.present.export import figure_div, plotly_script
-
-    parts = []
-    for n, section in enumerate(review.sections):
-        level = section.level
-        parts.append(f"<section>\n<h{level}>{html_text(section.title)}</h{level}>")
-        if section.intro:
-            parts.append(f'<p class="caption">{_html_prose(section.intro)}</p>')
-        parts.extend(html_table(table) for table in section.tables)
-        if section.figure is not None:
-            parts.append(figure_div(review.figures[section.figure](), f"figure-{n}"))
-        notes = section.notes + section.interactive_notes
-        parts.extend(f'<p class="note">{_html_prose(note)}</p>' for note in notes)
-        parts.append("</section>")
-    if review.colophon is not None:
-        parts.append(_html_footer(review.colophon))
-    return html_page(review.title, "\n".join(parts), head=_HTML_STYLE + plotly_script())
-
-
-# --- Markdown ---------------------------------------------------------------------------
-
-
-def _md_text(text: str) -> str:
-    # The shared renderer's escaping of a line of text, read from its heading: one
-    # escaping of user text for every Markdown mncost writes. A heading loses its outer
-    # spaces, which join this text to the code around it: keep them.
-    match = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
-    assert match is not None
-    lead, core, trail = match.groups()
-    if not core:
-        return text
-    line = render(Report(title=core, tables=[]), "markdown").split("\n", 1)[0]
-    return lead + line.removeprefix("# ") + trail
-
-
-def _md_code(text: str) -> str:
-    # A code span shows its text literally; its fence is longer than any run of
-    # backticks inside, and a space pads text that starts or ends with one.
-    text = escape_controls(text)
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _md_prose(prose: Prose) -> str:
-    text = "".join(
-        _md_text(part) if isinstance(part, str) else _md_code(part.text) for part in prose
-    )
-    # A paragraph must not open a block: a heading, a list, a rule.
-    text = re.sub(r"^(\s*)([#+=>-])", r"\1\\\2", text)
-    return re.sub(r"^(\s*[0-9]+)([.)])", r"\1\\\2", text)
-
-
-def _md_tables(tables: list[Table]) -> str:
-    body = render(Report(title="", tables=tables), "markdown")
-    return body.split("\n", 1)[1].strip()  # drop the untitled "# " line
-
-
-def review_markdown(review: Review, images: dict[str, str], missing: str = "") -> str:
+def review_markdown(review: Report, images: dict[str, str], missing: str = "") -> str:
     """The review as Markdown; ``images`` maps figure keys to image links next to it.
 
     A figure without an image is left out, with ``missing`` (mncost's own message,
     `backticks` as code) saying why.
     """
-    from urllib.parse import quote
-
-    parts = [f"# {_md_text(review.title)}"]
-    for section in review.sections:
-        parts.append(f"{'#' * section.level} {_md_text(section.title)}")
-        if section.intro:
-            parts.append(_md_prose(section.intro))
-        if section.tables:
-            parts.append(_md_tables(section.tables))
-        if section.figure is not None:
-            alt = FIGURES[section.figure]
-            if section.figure in images:
-                parts.append(f"![{alt}]({quote(images[section.figure])})")
-            else:
-                reason = code_spans(missing) if missing else ("no image",)
-                parts.append(_md_prose((f"Chart left out ({alt.lower()}): ", *reason, ".")))
-        # A PNG (or no chart) cannot be hovered: the static notes stand in.
-        notes = section.notes + section.static_notes
-        parts.extend(f"> {_md_prose(note)}" for note in notes)
-    if review.colophon is not None:
-        colophon = review.colophon
-        parts += [
-            "---",
-            f"Made with mncost {_md_text(colophon.version)} on "
-            f"{_when(colophon.generated)} by: "
-            f"{_md_code(' '.join(_shell_words(colophon.command)))}",
-        ]
-    return "\n\n".join(parts) + "\n"
+    return render(replace(review, images=images, missing=missing), "markdown")
