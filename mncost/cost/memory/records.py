@@ -99,15 +99,10 @@ class Peak:
     """In the patch stage: the (row, column) of the patch where it occurs."""
 
 
-@dataclass(frozen=True)
-class MemoryPeak:
-    """The peak activations and the weight bytes of one configuration under one
-    execution, without the per-op records (:func:`~mncost.cost.memory.memory_peak`):
-    what a summary needs of a setting it does not chart."""
+class _PeakFigures:
+    """What a result that holds a peak tells of it."""
 
-    execution: Execution
     peak: Peak
-    weight_bytes: int
 
     @property
     def peak_activation_bytes(self) -> int:
@@ -120,8 +115,19 @@ class MemoryPeak:
         return self.peak.layer
 
 
+@dataclass(frozen=True)
+class MemoryPeak(_PeakFigures):
+    """The peak activations and the weight bytes of one configuration under one
+    execution, without the per-op records (:func:`~mncost.cost.memory.memory_peak`):
+    what a summary needs of a setting it does not chart."""
+
+    execution: Execution
+    peak: Peak
+    weight_bytes: int
+
+
 @dataclass(frozen=True, eq=False)
-class MemoryResult:
+class MemoryResult(_PeakFigures):
     """Activation and weight memory of one architecture at one configuration."""
 
     model: str
@@ -168,16 +174,6 @@ class MemoryResult:
     def bytes_per_value(self) -> int:
         """4, 2 or 1."""
         return DTYPE_BYTES[self.conventions.dtype]
-
-    @property
-    def peak_activation_bytes(self) -> int:
-        """The largest live set over the ops, in bytes."""
-        return self.peak.bytes
-
-    @property
-    def peak_layer(self) -> str | None:
-        """The op where the peak occurs."""
-        return self.peak.layer
 
     def layer(self, name: str) -> OpMemory:
         """The record of the op called ``name`` (KeyError if there is none)."""
