@@ -25,7 +25,7 @@ import mncost
 from mncost.cli import cli
 from mncost.present.model import Column, Report, Table
 from mncost.present.render import html_table, render
-from mncost.present.terminal import _fold, _pieces, compose
+from mncost.present.terminal import compose, fold_cell, word_pieces
 from tests.conftest import require_browser, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def _report_words(report: Report) -> set[str]:
 
 def _runs(word: str) -> set[str]:
     """The parts a word may show as when it breaks at its separators: runs of pieces."""
-    pieces = _pieces(word)
+    pieces = word_pieces(word)
     return {"".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)}
 
 
@@ -123,18 +123,18 @@ def test_the_command_wraps_at_the_terminals_width():
 
 
 def test_fold_breaks_between_words_then_at_separators_then_inside():
-    assert _fold("Fully Connected", 9) == ["Fully", "Connected"]
-    assert _fold("% mult-adds", 9) == ["%", "mult-adds"]
-    assert _fold("% mult-adds", 6) == ["%", "mult-", "adds"]
-    assert _fold("Mixed_7b.branch3x3dbl.branch3x3dbl_3a", 24) == [
+    assert fold_cell("Fully Connected", 9) == ["Fully", "Connected"]
+    assert fold_cell("% mult-adds", 9) == ["%", "mult-adds"]
+    assert fold_cell("% mult-adds", 6) == ["%", "mult-", "adds"]
+    assert fold_cell("Mixed_7b.branch3x3dbl.branch3x3dbl_3a", 24) == [
         "Mixed_7b.branch3x3dbl.",
         "branch3x3dbl_3a",
     ]
     # No break point inside digits: "1.0" and "64-192" stay whole; a word that cannot
     # fit any other way is cut, at the width.
-    assert _pieces("squeezenet-1.0") == ["squeezenet-1.0"]
-    assert _pieces("64-192-384") == ["64-192-384"]
-    assert _fold("abcdefghij", 4) == ["abcd", "efgh", "ij"]
+    assert word_pieces("squeezenet-1.0") == ["squeezenet-1.0"]
+    assert word_pieces("64-192-384") == ["64-192-384"]
+    assert fold_cell("abcdefghij", 4) == ["abcd", "efgh", "ij"]
 
 
 def _grid(rows: list[list[Any]], columns: list[Column], width: int) -> list[str]:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from mncost.present.model import Report, Table
 from mncost.text import ascii_fallback, can_encode, escape_controls
 
-__all__ = ["compose", "render_terminal"]
+__all__ = ["compose", "fold_cell", "render_terminal", "word_pieces"]
 
 Styled = tuple[str, "str | None"]
 """A line of text and the rich style it is shown in (None: plain)."""
@@ -34,7 +34,7 @@ _MIN_TEXT_WIDTH = 4
 _BREAK = re.compile(r"(?<=\w[-._:/])(?=[^\W\d_])|(?<=\w/)(?=\w)")
 
 
-def _pieces(word: str) -> list[str]:
+def word_pieces(word: str) -> list[str]:
     """A word cut at each of its break points (one piece if it has none)."""
     return [piece for piece in _BREAK.split(word) if piece]
 
@@ -44,10 +44,10 @@ def _longest_word(text: str) -> int:
 
 
 def _longest_piece(text: str) -> int:
-    return max((len(piece) for word in text.split() for piece in _pieces(word)), default=0)
+    return max((len(piece) for word in text.split() for piece in word_pieces(word)), default=0)
 
 
-def _fold(text: str, width: int) -> list[str]:
+def fold_cell(text: str, width: int) -> list[str]:
     """Split a text cell into lines of at most ``width`` characters, between words.
 
     A word longer than ``width`` breaks at its break points (after an inner "-", ".",
@@ -67,7 +67,7 @@ def _fold(text: str, width: int) -> list[str]:
         if len(word) <= width:
             line = word
             continue
-        for piece in _pieces(word):
+        for piece in word_pieces(word):
             if len(line) + len(piece) <= width:
                 line += piece
                 continue
@@ -204,7 +204,8 @@ def _grid(table: Table, width: int, show: Callable[[str], str], rule: str) -> li
         if one_line or all(len(cell) <= w for cell, w in zip(cells, widths)):
             return [spacer.join([j(c, w) for j, c, w in zip(justify, cells, widths)]).rstrip()]
         folded = [
-            _fold(cell, w) if a != "right" else [cell] for cell, w, a in zip(cells, widths, aligns)
+            fold_cell(cell, w) if a != "right" else [cell]
+            for cell, w, a in zip(cells, widths, aligns)
         ]
         out = []
         for n in range(max(len(f) for f in folded)):
