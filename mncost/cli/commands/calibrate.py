@@ -21,6 +21,7 @@ from mncost.cli.files import (
 )
 from mncost.cli.options import dtype_option
 from mncost.cli.process import UserError, user_errors
+from mncost.present.files import display_path
 
 __all__ = ["calibrate_command"]
 
@@ -156,7 +157,6 @@ def calibrate_command(
         read_measurements,
         split_holdout,
     )
-    from mncost.present.files import display_path
     from mncost.present.views.latency import calibration_report
 
     if (peak_gmacs is None) != (bandwidth_gbs is None) or (

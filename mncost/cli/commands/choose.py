@@ -13,6 +13,8 @@ from mncost.cli.files import emit, output_options, resolve_format
 from mncost.cli.options import device_option, memory_options, resolve_model
 from mncost.cli.params import ModelArgument, ParamType, WholeNumber
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.text import quote, shorten
 
 if TYPE_CHECKING:
     from mncost.analysis.schedules import PatchSearch
@@ -33,7 +35,6 @@ class FamilyChoice(ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from mncost.analysis.choose import choose_families
-        from mncost.text import quote
 
         key = str(value).strip().lower().replace("_", "-")
         choices = [f.replace("_", "-") for f in choose_families()]
@@ -233,7 +234,6 @@ def choose_command(
     from mncost.analysis.choose import apply_reserves, choose, parse_budgets
     from mncost.analysis.explore import ExploreError, parse_alphas, parse_resolutions
     from mncost.analysis.latency import LatencyError, resolve_device
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.choose import choose_report
 
     fmt = resolve_format(fmt, output)
@@ -285,7 +285,6 @@ def choose_command(
     points: list[Any] = []
     if accuracy_csv is not None:
         from mncost.analysis.accuracy_points import read_points
-        from mncost.text import shorten
 
         with user_errors(ExploreError):
             points = read_points(accuracy_csv)

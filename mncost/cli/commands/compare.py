@@ -11,6 +11,8 @@ from mncost.cli.files import emit_report, output_options, resolve_format
 from mncost.cli.options import device_option, memory_options
 from mncost.cli.params import ParamType
 from mncost.cli.process import user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.errors import ExploreError, OnnxImportError
 
 if TYPE_CHECKING:
     from mncost.cost.execution import Execution
@@ -27,7 +29,6 @@ class ConfigArgument(ParamType):
         from mncost.analysis.scenario import Config, parse_config
         from mncost.arch.load import SpecError
         from mncost.arch.registry import UnknownModelError
-        from mncost.errors import ExploreError, OnnxImportError
 
         if isinstance(value, Config):
             return value
@@ -74,7 +75,6 @@ def compare_command(
     """
     from mncost.analysis.compare import compare
     from mncost.analysis.latency import LatencyError, resolve_device
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.compare import compare_report
 
     fmt = resolve_format(fmt, output)

@@ -10,6 +10,7 @@ import click
 from mncost.cli.files import OutputFile, emit, emit_report, output_options, resolve_format
 from mncost.cli.options import ScenarioOptions, resolve_scenario, scenario_options
 from mncost.cli.process import user_errors
+from mncost.cost.scaling import ScalingError
 
 __all__ = ["models_command", "schema_command", "table_command"]
 
@@ -43,7 +44,6 @@ def table_command(
     conventions. All counts are exact integers.
     """
     from mncost.analysis.models import cost_scenario
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.cost_table import Layout, cost_report
 
     fmt = resolve_format(fmt, output)

@@ -9,6 +9,8 @@ import click
 from mncost.cli.files import OutputFile, check_output_path, input_files
 from mncost.cli.options import ScenarioOptions, resolve_scenario, scenario_options
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.present.files import OutputError, display_path
 
 __all__ = ["export_command"]
 
@@ -53,8 +55,6 @@ def export_command(scenario: ScenarioOptions, output: Path | None, seed: int) ->
     is left out. Built with the onnx package alone (pip install 'mncost[onnx]').
     """
     from mncost.analysis.onnx_export import ExportError, export_onnx
-    from mncost.cost.scaling import ScalingError
-    from mncost.present.files import OutputError, display_path
 
     if output is None or output.suffix.lower() != ".onnx":
         shown = "standard output" if output is None else display_path(output.name)

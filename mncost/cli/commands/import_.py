@@ -17,6 +17,9 @@ from mncost.cli.files import (
 from mncost.cli.options import resolve_model
 from mncost.cli.params import RESOLUTION, ModelArgument
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.errors import NestError
+from mncost.files import display_path
 
 __all__ = ["import_command"]
 
@@ -74,9 +77,6 @@ def import_command(model: str, output: Path | None, resolution: Any, strict: boo
     """
     from mncost.analysis.onnx_spec import import_spec
     from mncost.cost.model import GraphModel
-    from mncost.cost.scaling import ScalingError
-    from mncost.errors import NestError
-    from mncost.files import display_path
 
     if not model.lower().endswith(".onnx"):
         raise UserError(

@@ -11,6 +11,8 @@ import click
 from mncost.cli.files import emit, emit_report, input_files, output_options, resolve_format
 from mncost.cli.options import ScenarioOptions, device_option, resolve_scenario, scenario_options
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.present.files import display_path
 from mncost.present.formats import REPORT_FORMATS
 
 __all__ = ["latency_command"]
@@ -95,7 +97,6 @@ def latency_command(
         estimate_latency,
         resolve_device,
     )
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.latency import fit_report as fit_view
     from mncost.present.views.latency import latency_report
 
@@ -162,7 +163,6 @@ def _roofline(estimate: Any, report: Any, fmt: str, output: Path | None) -> None
     """The roofline page (the figure, then the report's table and notes), or the figure
     alone as an image."""
     from mncost.present.export import PlotOutputError, figure_page, write_figure
-    from mncost.present.files import display_path
     from mncost.present.roofline import roofline_figure, roofline_intro
 
     intro = roofline_intro(estimate)

@@ -10,6 +10,7 @@ import click
 from mncost.cli.files import emit_report, output_options, resolve_format
 from mncost.cli.params import MULTIPLIER, ROUNDING_CHOICES, WholeNumber
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
 from mncost.limits import MAX_CHANNELS, MAX_KERNEL, MAX_MULTIPLIER, MAX_RESOLUTION
 
 __all__ = ["layer_command"]
@@ -114,7 +115,6 @@ def layer_command(
     3.1), with the exact reduction and the paper's 1/N + 1/D_K^2.
     """
     from mncost.analysis.layer import compare_layer, table3_rows
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.layer import layer_report, table3_report
 
     fmt = resolve_format(fmt, output)

@@ -23,8 +23,11 @@ from mncost.cli.commands.measure_files import (
     rescaled,
     sidecar_path,
 )
+from mncost.cli.commands.sweep import ProgressBar
 from mncost.cli.files import INPUTS_KEY, OutputFile, check_output_path, emit_report, write_output
 from mncost.cli.process import UserError, user_errors
+from mncost.errors import OnnxImportError
+from mncost.present.files import display_path
 
 __all__ = ["measure_command"]
 
@@ -178,9 +181,6 @@ def measure_command(
     from mncost.analysis.scenario import model_ref
     from mncost.arch.load import SpecError
     from mncost.arch.registry import UnknownModelError
-    from mncost.cli.commands.sweep import ProgressBar
-    from mncost.errors import OnnxImportError
-    from mncost.present.files import display_path
     from mncost.present.views.measure import measure_report
 
     if output is None:

@@ -17,7 +17,10 @@ from typing import Any
 
 import click
 
+from mncost.bounded import BoundedReadError, read_bounded
 from mncost.cli.process import UserError, user_errors
+from mncost.present.files import display_path
+from mncost.text import escape_controls
 
 __all__ = [
     "COLUMNS",
@@ -65,7 +68,6 @@ def layer_rows(profiled: list[Any]) -> list[dict[str, str]]:
     spreadsheet shows them safely: control characters escaped, no formula."""
     from mncost.analysis.latency import _alpha_text
     from mncost.present.render import csv_safe
-    from mncost.text import escape_controls
 
     def text(value: str) -> str:
         return str(csv_safe(escape_controls(value)))
@@ -110,9 +112,6 @@ def old_layer_rows(
 ) -> list[dict[str, str]]:
     """The rows of an earlier --per-layer run to keep: those of configurations not
     profiled again now. A file that is not such a CSV is replaced, and said so."""
-    from mncost.bounded import BoundedReadError, read_bounded
-    from mncost.present.files import display_path
-
     if fresh or not path.exists():
         return []
     try:
@@ -135,8 +134,6 @@ def sidecar_path(csv_path: Path) -> Path:
 def model_label(ref: Any, folder: Path) -> str:
     """How the CSV names a model: a built-in's name, or a file's path relative to the
     CSV's folder (calibrate reads model files only from inside it)."""
-    from mncost.present.files import display_path
-
     if ref.path is None:
         return str(ref.registered or ref.given)
     try:
@@ -156,7 +153,6 @@ def read_existing(path: Path) -> tuple[list[dict[str, str]], list[Any]]:
     """A CSV to resume: its rows as written, and its measurements (checked as calibrate
     checks them, so a bad file stops here, before anything is timed)."""
     from mncost.analysis.latency import MAX_MEASUREMENT_BYTES, LatencyError, read_measurements
-    from mncost.bounded import BoundedReadError, read_bounded
 
     with user_errors(LatencyError, BoundedReadError):
         points = read_measurements(path)

@@ -9,10 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from mncost.cli.commands.sweep import ProgressBar
 from mncost.cli.files import emit_report, output_options, resolve_format, write_output
 from mncost.cli.options import ScenarioOptions, memory_options, resolve_scenario, scenario_options
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.present.files import display_path
 from mncost.present.formats import REPORT_FORMATS
+from mncost.present.numbers import fixed
+from mncost.text import quote
+from mncost.units import UnitError, parse_budget
 
 if TYPE_CHECKING:
     from mncost.analysis.schedules import PatchSearch
@@ -33,15 +39,12 @@ def _budget(text: str | None) -> int | None:
     """--budget in bytes (a fraction of a byte rounds down: the peak is whole bytes)."""
     if text is None:
         return None
-    from mncost.units import UnitError, parse_budget
 
     with user_errors(UnitError):
         return int(parse_budget(text, "bytes", "--budget"))  # int() floors a Fraction >= 0
 
 
 def _kib(value: int) -> str:
-    from mncost.present.numbers import fixed
-
     return f"{fixed(value, KIB, 1)} KiB"
 
 
@@ -142,7 +145,6 @@ def memory_command(
     MACs when given) and open the report with the trade-off.
     """
     from mncost.analysis.models import memory_scenario
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.memory import memory_report
 
     fmt = resolve_format(fmt, output, FORMATS)
@@ -153,7 +155,6 @@ def memory_command(
     found = None
     if search is not None:  # --split auto or --patches auto: search, then report the pick
         from mncost.analysis.models import search_scenario
-        from mncost.cli.commands.sweep import ProgressBar
 
         with ProgressBar() as bar, user_errors(ScalingError):
             found = search_scenario(
@@ -179,9 +180,7 @@ def memory_command(
         figure_images,
         figure_page,
     )
-    from mncost.present.files import display_path
     from mncost.present.memory_figure import memory_figure, memory_title
-    from mncost.text import quote
 
     drawn = [(_schedule_label(execution), result)]
     if execution.patched:

@@ -22,7 +22,10 @@ from mncost.cli.options import (
 )
 from mncost.cli.params import KeyChoice, ParamType, PatchGrid, WholeNumber
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError, input_text, multiplier_text
 from mncost.limits import MAX_HIGHLIGHTS
+from mncost.present.files import display_path
+from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.cost.execution import Execution
@@ -46,8 +49,6 @@ class _Scale(ParamType):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         import re
-
-        from mncost.text import quote
 
         if isinstance(value, float):
             return value
@@ -232,7 +233,6 @@ def pareto_command(
         write_figure,
     )
     from mncost.present.figures import pareto_figure, pareto_title
-    from mncost.present.files import display_path
     from mncost.present.terminal import render_terminal
     from mncost.present.views.pareto import frontier_report, page_notes
 
@@ -366,9 +366,7 @@ def patches_command(
     """
     from mncost.analysis.models import search_scenario
     from mncost.analysis.scenario import schedule
-    from mncost.cost.scaling import ScalingError, input_text, multiplier_text
     from mncost.present.export import PlotOutputError, figure_page, plot_format, write_figure
-    from mncost.present.files import display_path
     from mncost.present.model import Report
     from mncost.present.schedule_figure import off_figure, patches_figure, x_limit
     from mncost.present.terminal import render_terminal

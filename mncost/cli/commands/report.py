@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from mncost import __version__
 from mncost.cli.files import (
     OutputFile,
     check_output_path,
@@ -19,12 +20,14 @@ from mncost.cli.files import (
 )
 from mncost.cli.options import ScenarioOptions, memory_options, resolve_scenario, scenario_options
 from mncost.cli.process import ERROR_LINE_LIMIT, UserError, user_errors
-from mncost.present.files import display_path
-from mncost.text import quote
+from mncost.cost.execution import Execution
+from mncost.cost.scaling import ScalingError
+from mncost.present.files import display_path, printable
+from mncost.present.formats import REPORT_FORMATS, FormatError, format_from_path
+from mncost.text import quote, shorten
 
 if TYPE_CHECKING:
     from mncost.analysis.schedules import PatchSearch
-    from mncost.cost.execution import Execution
     from mncost.present.views.review import Colophon
 
 __all__ = ["report_command"]
@@ -35,7 +38,6 @@ def _format(fmt: str | None, output: Path | None) -> str:
         return fmt
     if output is None:  # -o -: standard output gets the HTML page
         return "html"
-    from mncost.present.formats import REPORT_FORMATS, FormatError, format_from_path
 
     try:
         found = format_from_path(output, REPORT_FORMATS)
@@ -69,7 +71,6 @@ class _TypedCommand(click.Command):
 def _colophon() -> Colophon:
     from datetime import datetime, timezone
 
-    from mncost import __version__
     from mncost.present.views.review import Colophon
 
     ctx = click.get_current_context()
@@ -81,9 +82,6 @@ def _colophon() -> Colophon:
 
 def _warn(message: str) -> None:
     """One line on stderr; the command still succeeds."""
-    from mncost.present.files import printable
-    from mncost.text import shorten
-
     where = click.get_current_context().command_path
     click.echo(shorten(printable(f"{where}: warning: {message}"), ERROR_LINE_LIMIT), err=True)
 
@@ -170,8 +168,6 @@ def report_command(
     """
     from mncost.analysis.models import cost_scenario
     from mncost.analysis.review import review_data
-    from mncost.cost.execution import Execution
-    from mncost.cost.scaling import ScalingError
     from mncost.present.export import PlotOutputError, figure_images
     from mncost.present.views.review import review_markdown, review_page
 

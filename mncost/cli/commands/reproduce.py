@@ -8,6 +8,7 @@ import click
 
 from mncost.cli.files import emit_report, output_options, resolve_format
 from mncost.cli.process import UserError
+from mncost.sources.paper_cells import UnknownTableError
 
 __all__ = ["reproduce_command"]
 
@@ -49,7 +50,6 @@ def reproduce_command(
     """
     from mncost.analysis.reproduce import MISPRINTS, reproduce, summarize
     from mncost.present.views.reproduce import Layout, reproduce_report
-    from mncost.sources.paper_cells import UnknownTableError
 
     fmt = resolve_format(fmt, output)
     try:

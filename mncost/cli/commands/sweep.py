@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mncost.cli.files import emit, output_options, resolve_format
+from mncost.cli.files import STDOUT_CLOSED, emit, output_options, resolve_format, stdout_closed
 from mncost.cli.options import (
     ScenarioOptions,
     device_option,
@@ -22,6 +22,8 @@ from mncost.cli.options import (
     resolve_scenario,
 )
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.analysis.choose import Budget
@@ -149,7 +151,6 @@ def render_output(report: Any, fmt: str, output: Path | None) -> str | Iterator[
     """The text :func:`mncost.cli.options.emit_report` would write, rendered now (so that
     a long render runs under the progress bar, and the bar is gone before it is shown),
     or, for CSV and JSON, its pieces, rendered as they are written."""
-    from mncost.cli.files import STDOUT_CLOSED, stdout_closed
     from mncost.present.render import render, render_pieces
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
@@ -295,8 +296,6 @@ def sweep_command(
         explorer_metrics,
     )
     from mncost.analysis.latency import LatencyError, resolve_device
-    from mncost.cost.scaling import ScalingError
-    from mncost.text import quote
 
     fmt = resolve_format(fmt, output)
     known = explorer_metrics()

@@ -13,6 +13,9 @@ import click
 from mncost.cli.files import emit_report, output_options, resolve_format
 from mncost.cli.options import ScenarioOptions, resolve_scenario, scenario_options
 from mncost.cli.process import UserError, user_errors
+from mncost.cost.scaling import ScalingError
+from mncost.errors import NestError
+from mncost.text import can_encode, quote
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -47,8 +50,6 @@ class _Progress:
                 TextColumn,
                 TimeElapsedColumn,
             )
-
-            from mncost.text import can_encode
 
             # Braille dots where stderr can show them, an ASCII line spinner where not.
             dots = can_encode("⠋", getattr(sys.stderr, "encoding", None) or "utf-8")
@@ -115,9 +116,7 @@ def verify_command(
     )
     from mncost.analysis.verify.torch_model import require_torch
     from mncost.arch.ops import Architecture
-    from mncost.cost.scaling import ScalingError
     from mncost.present.views.verify import verify_report
-    from mncost.text import quote
 
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
@@ -155,8 +154,6 @@ def _nested(chosen: Any) -> Any:
     from dataclasses import replace
 
     from mncost.analysis.onnx_spec import spec_of_graph
-    from mncost.cost.scaling import ScalingError
-    from mncost.errors import NestError
 
     try:
         with user_errors(ScalingError):
