@@ -57,6 +57,9 @@ for _command in (table_command, models_command, schema_command):
     cli.add_command(_command)
 
 # Commands whose modules are imported only when they run, to keep start-up fast.
+# `mncost --help` imports them all (for each one's line of help), so a command module
+# imports at its top only what --help loads anyway (the cli modules, text, scaling,
+# present.files, the leaves); analysis and views are imported inside the command.
 cli.lazy_commands.update(
     {
         "layer": "mncost.cli.commands.layer:layer_command",

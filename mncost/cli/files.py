@@ -14,7 +14,17 @@ from typing import Any
 import click
 
 from mncost.cli.process import F, UserError
+from mncost.present.files import (
+    ClosedStream,
+    OutputError,
+    check_output,
+    display_path,
+    write_atomic,
+    write_stream,
+)
+from mncost.present.formats import EXTENSIONS, FormatError, format_from_path
 from mncost.present.formats import REPORT_FORMATS as FORMATS
+from mncost.text import quote
 
 __all__ = [
     "INPUTS_KEY",
@@ -72,8 +82,6 @@ def input_files() -> dict[Path, str]:
 
 def check_output_path(path: Path) -> None:
     """UserError now, before slow work, if ``path`` could not be written later."""
-    from mncost.present.files import OutputError, check_output
-
     try:
         check_output(path, input_files())
     except OutputError as exc:
@@ -82,8 +90,6 @@ def check_output_path(path: Path) -> None:
 
 def write_output(path: Path, content: str | bytes | Iterable[str]) -> None:
     """The one way a command writes a file: atomically, never over one of its inputs."""
-    from mncost.present.files import OutputError, write_atomic
-
     try:
         write_atomic(path, content, input_files())
     except OutputError as exc:
@@ -95,15 +101,11 @@ STDOUT_CLOSED = "cannot write to standard output: it is closed"
 
 def stdout_closed() -> bool:
     """Whether standard output was closed when mncost started (``>&-``)."""
-    from mncost.present.files import ClosedStream
-
     return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
 
 
 def endings(formats: tuple[str, ...]) -> str:
     """The file endings that ask for ``formats``, as help text lists them."""
-    from mncost.present.formats import EXTENSIONS
-
     return " ".join(
         e for e, f in EXTENSIONS.items() if f in formats and e not in (".htm", ".markdown")
     )
@@ -143,10 +145,6 @@ def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...
     """
     chosen = fmt
     if not chosen and output is not None:
-        from mncost.present.files import display_path
-        from mncost.present.formats import FormatError, format_from_path
-        from mncost.text import quote
-
         name = quote(display_path(output.name))
         try:
             chosen = format_from_path(output, formats)
@@ -166,7 +164,7 @@ def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...
 
 def emit_report(report: Any, fmt: str, output: Path | None) -> None:
     """Render a :class:`~mncost.present.model.Report` and print or write it."""
-    from mncost.present.render import render_pieces
+    from mncost.present.render import render_pieces  # lazy: --help renders no report
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
         raise UserError(STDOUT_CLOSED)
@@ -191,7 +189,6 @@ def emit(text: str | Iterable[str], output: Path | None, fmt: str) -> None:
     if output is None:
         if stdout_closed():
             raise UserError(STDOUT_CLOSED)
-        from mncost.present.files import write_stream
 
         if isinstance(text, str) and not text.endswith("\n"):
             text += "\n"
@@ -202,7 +199,6 @@ def emit(text: str | Iterable[str], output: Path | None, fmt: str) -> None:
         except OSError as exc:
             raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
         return
-    from mncost.present.files import display_path
 
     write_output(output, text)
     click.echo(f"wrote {display_path(output.resolve())} ({fmt})", err=True)

@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from mncost.cost.scaling import ScalingError
+from mncost.errors import OnnxImportError
+from mncost.limits import MAX_CLASSES, MAX_MULTIPLIER, MAX_RESOLUTION
+from mncost.present.files import display_path
+from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.analysis.models import Scenario
@@ -105,8 +109,6 @@ _POINT_PARAMETERS = ("alpha", "resolution", "rho")
 
 
 def _scenario_parameters(point: bool = True) -> list[Callable[[F], F]]:
-    from mncost.limits import MAX_CLASSES, MAX_MULTIPLIER, MAX_RESOLUTION
-
     every = [
         click.argument("model", required=False, metavar="[MODEL]", type=ModelArgument()),
         click.option(
@@ -225,12 +227,11 @@ def grid_scenario_options(func: F) -> F:
 def resolve_model(model: str | None, spec: Path | None, strict: bool = False) -> ModelRef:
     """The model MODEL (or --spec) names, resolved (the default: mobilenet-v1);
     UserError (one line) for a name or a file that cannot be read."""
+    # lazy, here and in the functions below: the spec language (pydantic) and the engine
+    # load when a command runs, not when `mncost --help` loads this module
     from mncost.analysis.scenario import DEFAULT_MODEL, model_ref
     from mncost.arch.load import SpecError
     from mncost.arch.registry import UnknownModelError
-    from mncost.errors import OnnxImportError
-    from mncost.present.files import display_path
-    from mncost.text import quote
 
     if model and spec:
         raise UserError(
@@ -272,6 +273,7 @@ def resolve_scenario(options: ScenarioOptions) -> Scenario:
 
 def query_options(default_dataset: str | None) -> Callable[[F], F]:
     """--family (repeatable), --source and --dataset, shared by `published` and `plot`."""
+    # lazy: only published and plot take these options; the CSV readers cost 10 ms
     from mncost.sources.points import DATASETS, FAMILIES
 
     def decorate(func: F) -> F:
@@ -343,6 +345,7 @@ def memory_options(
     also receives ``search``, a :class:`~mncost.analysis.schedules.PatchSearch` (or
     None), and ``execution`` holds the other choices, layer by layer.
     """
+    # lazy: `mncost --version` and a command's --help do without it (2 ms)
     from mncost.cost.execution import SWITCHES
 
     switches = [s for s in SWITCHES if schedule or not s.patch_only]

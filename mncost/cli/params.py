@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mncost.cli.files import INPUTS_KEY, InputFile
-from mncost.cost.scaling import ScalingError, parse_multiplier
+from mncost.cost.scaling import ScalingError, parse_multiplier, parse_resolution
+from mncost.limits import MAX_NUMBER_CHARS
+from mncost.text import quote
 
 __all__ = [
     "DeviceChoice",
@@ -61,9 +63,6 @@ class WholeNumber(ParamType):
         self.name = "INTEGER"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        from mncost.limits import MAX_NUMBER_CHARS
-        from mncost.text import quote
-
         expected = f"{self.what} must be a whole number from {self.minimum:,} to {self.maximum:,}"
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
@@ -86,8 +85,6 @@ class _Resolution(ParamType):
     name = "R|HxW"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from mncost.cost.scaling import parse_resolution
-
         try:
             return parse_resolution(value if not isinstance(value, str) else value)
         except (ScalingError, TypeError) as exc:
@@ -104,6 +101,7 @@ class ModelArgument(ParamType):
     name = "MODEL"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        # lazy, as the analysis imports below: this module is loaded by `mncost --help`
         from mncost.analysis.scenario import ONNX_ENDINGS, SPEC_ENDINGS
 
         text = str(value)
@@ -149,7 +147,6 @@ class DeviceChoice(ParamType):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> str | Path:
         from mncost.analysis.latency import BUILTIN_DEVICES
-        from mncost.text import quote
 
         if isinstance(value, Path):
             return value

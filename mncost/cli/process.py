@@ -13,6 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
+from mncost.present.files import ClosedStream, guard_standard_fds, printable
+from mncost.text import install_fallback, shorten
+
 __all__ = [
     "ERROR_LINE_LIMIT",
     "MncostGroup",
@@ -77,9 +80,6 @@ class MncostGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        from mncost.present.files import ClosedStream, guard_standard_fds
-        from mncost.text import install_fallback
-
         guard_standard_fds()
         if sys.stdout is None:  # started with stdout closed (`>&-`): fail on first write
             sys.stdout = ClosedStream()
@@ -118,9 +118,6 @@ ERROR_LINE_LIMIT = 1000
 
 def _error_line(line: str) -> None:
     """Print ``line`` to stderr as one safe line: controls escaped, cut to the limit."""
-    from mncost.present.files import printable
-    from mncost.text import shorten
-
     click.echo(shorten(printable(line), ERROR_LINE_LIMIT), err=True)
 
 
