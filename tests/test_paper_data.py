@@ -26,7 +26,7 @@ from mncost.sources import (
     table3_layer,
     undefined_reason,
 )
-from mncost.sources.paper_cells import PaperDataError, _read_csv
+from mncost.sources.paper_cells import PaperDataError, parse_cells
 
 PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper"
 DOC_000 = "000_abfca0e6b9411fd9.txt"
@@ -234,15 +234,15 @@ def test_unknown_tables_are_refused_naming_the_choices(name):
 def test_malformed_data_fails_loudly():
     header = "document,table,row,column,text,unit,quantity\n"
     with pytest.raises(PaperDataError, match="does not agree"):
-        _read_csv(header + "d,Table 2,r,c,5B,million params,params\n")
+        parse_cells(header + "d,Table 2,r,c,5B,million params,params\n")
     with pytest.raises(PaperDataError, match="percentage"):
-        _read_csv(header + "d,Table 2,r,c,5%,million params,params\n")
+        parse_cells(header + "d,Table 2,r,c,5%,million params,params\n")
     with pytest.raises(PaperDataError, match="unknown quantity"):
-        _read_csv(header + "d,Table 2,r,c,5,million params,flops\n")
+        parse_cells(header + "d,Table 2,r,c,5,million params,flops\n")
     with pytest.raises(PaperDataError, match="twice"):
-        _read_csv(header + "d,T,r,c,5,million params,params\nd,T,r,c,6,million params,params\n")
+        parse_cells(header + "d,T,r,c,5,million params,params\nd,T,r,c,6,million params,params\n")
     with pytest.raises(PaperDataError, match="cannot read"):
-        _read_csv(header + "d,T,r,c,about 5,million params,params\n")
+        parse_cells(header + "d,T,r,c,about 5,million params,params\n")
 
 
 # --- how rows are read -------------------------------------------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "normalize_table",
     "paper_cells",
     "paper_tables",
+    "parse_cells",
     "publication",
     "published_cells",
     "published_tables",
@@ -165,7 +166,9 @@ def _parse_value(text: str, unit: str, where: str) -> Decimal:
         raise PaperDataError(f"{where}: cannot read {text!r} as a number") from None
 
 
-def _read_csv(text: str) -> tuple[PublishedCell, ...]:
+def parse_cells(text: str) -> tuple[PublishedCell, ...]:
+    """Published cells from the text of a CSV in the layout of ``data/paper_tables.csv``;
+    PaperDataError, naming the row, for a cell that does not read as its unit says."""
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     if reader.fieldnames != _FIELDS:
@@ -203,7 +206,7 @@ def _read_csv(text: str) -> tuple[PublishedCell, ...]:
 def _all_cells() -> tuple[PublishedCell, ...]:
     folder = resources.files("mncost").joinpath("sources").joinpath("data")
     data = folder.joinpath("paper_tables.csv")
-    return _read_csv(data.read_text(encoding="utf-8"))
+    return parse_cells(data.read_text(encoding="utf-8"))
 
 
 def _table_key(name: str) -> tuple[int, int]:
