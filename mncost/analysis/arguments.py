@@ -131,6 +131,7 @@ def with_dtype(conventions: Conventions, dtype: object) -> Conventions:
 
 def patch_grid(value: object, what: str = "patches") -> tuple[int, int]:
     """A patch grid: "4x4" (rows x columns), "4" (square), or (rows, columns)."""
+    # lazy: mncost.cost() loads this module and needs no execution (2 ms)
     from mncost.cost.execution import MAX_PATCHES
 
     if isinstance(value, str):

@@ -18,9 +18,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from mncost.analysis.accuracy import no_model_reason, top1_source
+from mncost.analysis.latency import estimate_latency
 from mncost.analysis.scenario import CONFIG_SYNTAX, MAX_CONFIG_CHARS, Config, parse_config
 from mncost.cost.conventions import Conventions
 from mncost.cost.execution import Execution
+from mncost.cost.memory import count_memory
+from mncost.cost.result import count
 from mncost.cost.scaling import ScalingError
 
 if TYPE_CHECKING:
@@ -220,11 +224,6 @@ class Comparison:
 def _side(
     ref: ConfigRef, conventions: Conventions, execution: Execution, profile: LatencyProfile | None
 ) -> Side:
-    from mncost.analysis.accuracy import no_model_reason, top1_source
-    from mncost.analysis.latency import estimate_latency
-    from mncost.cost.memory import count_memory
-    from mncost.cost.result import count
-
     arch = ref.model.arch
     name = ref.model.registered
     cost = count(arch, ref.alpha, ref.resolution, None, conventions)

@@ -26,6 +26,7 @@ from mncost.arch.width import WidthError, parse_rule
 from mncost.cost.conventions import Conventions
 from mncost.cost.result import count
 from mncost.cost.scaling import ScalingError, resolution_from_rho, resolution_hw
+from mncost.sources import paper_cells, table3_layer
 
 __all__ = [
     "FORMULAS",
@@ -221,8 +222,6 @@ class Table3Row:
 def table3_rows() -> list[Table3Row]:
     """Table 3's rows in printed order (cumulative: each adds to the one above), each
     counted by :func:`compare_layer` from the layer its caption and label describe."""
-    from mncost.sources import paper_cells, table3_layer
-
     cells = paper_cells(["Table 3"])
     printed = {(cell.row, cell.quantity): cell.text for cell in cells}
     rows = []

@@ -45,8 +45,11 @@ from datetime import datetime, timezone
 from fractions import Fraction
 from typing import Any, Protocol
 
+from mncost.analysis.onnx_export import build_onnx
+from mncost.analysis.per_layer import map_nodes, read_profile
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
+from mncost.cost.result import count
 from mncost.cost.scaling import Resolution, ScalingError, multiplier_text, resolution_text
 from mncost.errors import MeasureError
 from mncost.text import shorten
@@ -196,8 +199,6 @@ class OnnxRuntime:
     def open(self, config: Config, threads: int, timeout_s: float) -> Session:
         import numpy as np
 
-        from mncost.analysis.onnx_export import build_onnx
-
         proto = build_onnx(config.arch, config.alpha, config.resolution, None, Conventions())
         data = proto.SerializeToString()
         ort = self._ort
@@ -232,9 +233,6 @@ class OnnxRuntime:
         from pathlib import Path
 
         import numpy as np
-
-        from mncost.analysis.onnx_export import build_onnx
-        from mncost.analysis.per_layer import read_profile
 
         proto = build_onnx(config.arch, config.alpha, config.resolution, None, Conventions())
         folder = tempfile.mkdtemp(prefix="mncost-profile-")
@@ -306,8 +304,6 @@ def _quantile(values: Sequence[float], q: float) -> float:
 
 
 def _weight_bytes(config: Config) -> int:
-    from mncost.cost.result import count
-
     return count(config.arch, config.alpha, config.resolution, None, Conventions()).total.params * 4
 
 
@@ -440,9 +436,6 @@ def profile_layers(
     ops (:func:`mncost.analysis.per_layer.map_nodes`). One configuration at a time,
     after the timing rounds: the profiler slows every node a little, so these times
     say where a run's time goes, and the CSV's latencies stay the unprofiled ones."""
-    from mncost.analysis.per_layer import map_nodes
-    from mncost.cost.result import count
-
     done: list[Profiled] = []
     failures: list[Failure] = []
     for n, c in enumerate(configs):

@@ -21,6 +21,7 @@ from mncost.analysis.scenario import registered_name
 from mncost.arch.registry import get_model, list_models
 from mncost.cost.conventions import Conventions
 from mncost.cost.execution import Execution
+from mncost.cost.geometry import GeometryError
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import Resolution
@@ -70,8 +71,6 @@ class Scenario:
 def _naming_the_file(scenario: Scenario) -> Iterator[None]:
     """A layer that cannot be counted is named in its file: "net.yaml: layer 'b3.add':
     its inputs have different channel counts (32, 16)"."""
-    from mncost.cost.geometry import GeometryError
-
     try:
         yield
     except GeometryError as exc:
@@ -107,6 +106,7 @@ def memory_scenario(scenario: Scenario, execution: Execution | None = None) -> M
     """The activation memory of ``scenario`` op by op, its peak and its weight bytes,
     run as ``execution`` says (by default float32, layer by layer, nothing in place);
     ScalingError when it cannot be counted."""
+    # lazy: `mncost table` counts no memory
     from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
 
     with _naming_the_file(scenario):
@@ -130,6 +130,7 @@ def search_scenario(
     """The patch schedules of ``scenario`` that ``search`` asks for, tried under
     ``execution``'s other choices, and the pick
     (:func:`mncost.analysis.schedules.search_patches`)."""
+    # lazy: only for a patch search
     from mncost.analysis.schedules import search_patches
 
     with _naming_the_file(scenario):

@@ -45,6 +45,7 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
+from mncost.files import write_atomic
 from mncost.text import shorten
 
 __all__ = ["OPSET", "EXTERNAL_LIMIT", "ExportError", "Exported", "build_onnx", "export_onnx"]
@@ -183,8 +184,6 @@ def export_onnx(
 ) -> Exported:
     """Write ``model`` at (alpha, resolution) to ``path`` as ONNX, atomically (the file and,
     for a model past 2 GB, its external data file ``path.data``)."""
-    from mncost.files import write_atomic
-
     onnx = _onnx()
     proto, params = _build(model, alpha, resolution, classes, conventions, seed)
     path = Path(path)

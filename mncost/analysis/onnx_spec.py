@@ -17,7 +17,8 @@ from mncost.arch.load import SpecError, parse_spec
 from mncost.arch.ops import Architecture
 from mncost.cost.model import GraphModel
 from mncost.cost.nest import Check, Nested, check, nest
-from mncost.cost.scaling import Resolution, input_text, parse_resolution
+from mncost.cost.result import count
+from mncost.cost.scaling import Resolution, ScalingError, input_text, parse_resolution
 from mncost.errors import NestError
 from mncost.text import escape_controls
 
@@ -84,8 +85,6 @@ def _primitives(layers: list[dict]) -> list[dict]:  # type: ignore[type-arg]
 def import_spec(model: GraphModel, resolution: Resolution | None = None) -> Imported:
     """``model`` as a checked spec. NestError (one line) when it does not nest, names
     the node; ScalingError when its size is symbolic and ``resolution`` is None."""
-    from mncost.cost.scaling import ScalingError
-
     if resolution is None:
         resolution = model.resolution
     if resolution is None:
@@ -113,8 +112,6 @@ def spec_of_graph(
     """The nested spec of ``graph``, once it counts as the graph does at this very
     configuration (what ``mncost verify`` builds in PyTorch for a graph). NestError when
     the graph does not nest, or its spec counts otherwise here."""
-    from mncost.cost.result import count
-
     imported = import_spec(graph, resolution)
     mine = count(graph, alpha, resolution, classes, conventions).total
     spec = count(imported.arch, alpha, resolution, classes, conventions).total

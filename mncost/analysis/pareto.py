@@ -14,8 +14,12 @@ from typing import Literal
 
 from mncost.analysis.frontier import pareto_frontier
 from mncost.analysis.scenario import DEFAULT_MODEL, Config, parse_config
-from mncost.cost.scaling import Resolution, multiplier_text, resolution_text
+from mncost.cost.result import count
+from mncost.cost.scaling import Resolution, ScalingError, multiplier_text, resolution_text
+from mncost.errors import ExploreError
+from mncost.sources import publication, split_table
 from mncost.sources.points import DATASET_METRICS, FAMILIES, METRICS, Metric, PublishedPoint
+from mncost.text import quote
 
 __all__ = [
     "COST_BASES",
@@ -147,8 +151,6 @@ class ParetoData:
         """Other papers' tables the plotted points come from (the MobileNetV2 paper's
         Table 6), by publication ("Sandler et al. 2018, arXiv:1801.04381"): numbers
         ascending, publications in the order first plotted."""
-        from mncost.sources import publication, split_table
-
         found: dict[str, set[int]] = {}
         for p in self.points:
             if p.point.source != "paper":
@@ -202,9 +204,6 @@ class ParetoData:
 def parse_highlight(text: str) -> Highlight:
     """ "0.75/160" (MobileNet v1) or any configuration, MODEL@ALPHA/RES (MODEL a model
     reference, RES a side or HxW), as a :class:`Highlight`; HighlightError, one line."""
-    from mncost.errors import ExploreError
-    from mncost.text import quote
-
     try:
         return Highlight(parse_config(text, default_model=DEFAULT_MODEL))
     except ExploreError as exc:
@@ -265,9 +264,6 @@ def resolve_highlight(
     one that dataset's published results of the model use (120 classes for Stanford
     Dogs), else the model's own.
     """
-    from mncost.cost.result import count
-    from mncost.cost.scaling import ScalingError
-
     arch = highlight.config.model.arch
     registered = highlight.config.model.registered
     match = (

@@ -14,6 +14,11 @@ from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
 
+from mncost.arch.registry import get_model, list_models
+from mncost.cost.result import count
+from mncost.sources.checkpoints import checkpoint_points
+from mncost.sources.coco import coco_points
+from mncost.sources.paper_points import paper_points
 from mncost.sources.points import (
     DATASETS,
     FAMILIES,
@@ -41,16 +46,11 @@ def computed_cost(
     model: str, alpha: Fraction, resolution: int, classes: int | None
 ) -> ComputedCost:
     """mncost's count of ``model`` at (alpha, resolution, classes), default conventions."""
-    from mncost.arch.registry import get_model
-    from mncost.cost.result import count
-
     result = count(get_model(model), alpha, resolution, classes)
     return ComputedCost(mult_adds=result.total.mult_adds, params=result.total.params)
 
 
 def _registered(name: str) -> bool:
-    from mncost.arch.registry import list_models
-
     return any(entry.name == name for entry in list_models())
 
 
@@ -93,16 +93,10 @@ def published_points(
     )
     points: list[PublishedPoint] = []
     if source in ("paper", "all"):
-        from mncost.sources.paper_points import paper_points
-
         points += paper_points()
     if source in ("checkpoints", "all"):
-        from mncost.sources.checkpoints import checkpoint_points
-
         points += checkpoint_points()
     if any(d not in TOP1_DATASETS for d in datasets):
-        from mncost.sources.coco import coco_points
-
         # The paper's Table 13 with the paper's tables, torchvision's with the checkpoints.
         coco = [p for p in coco_points() if source == "all" or p.source == source]
         paper = [p for p in points if p.source == "paper"]

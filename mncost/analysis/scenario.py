@@ -32,12 +32,20 @@ from mncost.analysis.arguments import (
     type_name,
     with_dtype,
 )
-from mncost.arch.load import ONNX_ENDINGS, SPEC_ENDINGS
+from mncost.arch.load import ONNX_ENDINGS, SPEC_ENDINGS, SpecError, load_spec
 from mncost.arch.ops import Architecture
+from mncost.arch.registry import UnknownModelError, get_entry, get_model, list_models
+from mncost.arch.width import WidthError, parse_rule
 from mncost.cost.conventions import Conventions
-from mncost.cost.scaling import ScalingError
-from mncost.errors import ExploreError
-from mncost.text import quote
+from mncost.cost.scaling import (
+    ScalingError,
+    multiplier_text,
+    parse_resolution,
+    resolution_from_rho,
+    resolution_text,
+)
+from mncost.errors import ExploreError, OnnxImportError
+from mncost.text import quote, shorten
 
 if TYPE_CHECKING:
     from mncost.analysis.latency import LatencyProfile
@@ -120,8 +128,6 @@ class ModelRef:
 
 
 def _is_builtin_name(name: str) -> bool:
-    from mncost.arch.registry import list_models
-
     return any(entry.name == name for entry in list_models())
 
 
@@ -142,6 +148,7 @@ def model_ref(model: object, what: str = "model", *, strict: bool = False) -> Mo
 
     TypeError for another type; UnknownModelError, SpecError or OnnxImportError (one
     line each) for a name or a file that cannot be read."""
+    # lazy: `plot pareto` loads no graph model
     from mncost.cost.model import GraphModel
 
     if isinstance(model, (Architecture, GraphModel)):
@@ -155,14 +162,10 @@ def model_ref(model: object, what: str = "model", *, strict: bool = False) -> Mo
         raise TypeError(f"{what} must be {MODEL_REF_HELP}, got a {type_name(model)}")
     kind = _kind_of(text)
     if kind == "builtin":
-        from mncost.arch.registry import UnknownModelError, get_entry, get_model
-
         try:
             entry = get_entry(text)
         except UnknownModelError as exc:
             if Path(text).is_dir():
-                from mncost.text import quote
-
                 raise UnknownModelError(
                     f"{quote(_display(Path(text)))} is a directory; give a built-in model's "
                     "name or a model file in it (.yaml, .yml, .json or .onnx)"
@@ -177,8 +180,6 @@ def model_ref(model: object, what: str = "model", *, strict: bool = False) -> Mo
     path = Path(text)
     shown = _display(path)
     if kind == "spec":
-        from mncost.arch.load import load_spec
-
         return ModelRef(load_spec(path), kind, text, None, f"spec file {shown}", path)
     from mncost.cost.onnx_import import load_onnx
 
@@ -187,8 +188,6 @@ def model_ref(model: object, what: str = "model", *, strict: bool = False) -> Mo
 
 
 def _display(path: Path) -> str:
-    from mncost.text import shorten
-
     return shorten(path.name)
 
 
@@ -200,8 +199,6 @@ def model_architecture(model: object, what: str = "model") -> Model:
 def registered_name(arch: object) -> str | None:
     """The registry's name for ``arch`` when it is a built-in model (None: a spec's, an
     imported graph's)."""
-    from mncost.arch.registry import UnknownModelError, get_model
-
     if not isinstance(arch, Architecture):
         return None
     try:
@@ -220,8 +217,6 @@ def input_size(
     (not both; None: the model's own). ``names`` are the two as the caller spells them
     (the command line's --res and --rho). The one place this rule lives: the CLI and
     the API both ask here."""
-    from mncost.cost.scaling import resolution_from_rho
-
     res_name, rho_name = names
     if resolution is not None and rho is not None:
         raise ScalingError(f"give {res_name} or {rho_name}, not both")
@@ -241,8 +236,6 @@ def input_size(
 def conventions(bn: str = "none", fc_bias: bool = True, rounding: str | None = None) -> Conventions:
     """The counting conventions, checked: ``bn`` none|affine|all, ``rounding`` None (the
     model's own rule) or round|floor|make_divisible (div8 is make_divisible)."""
-    from mncost.arch.width import WidthError, parse_rule
-
     check_choice(bn, "bn", ("none", "affine", "all"))
     if rounding is not None:
         if not isinstance(rounding, str):
@@ -269,6 +262,7 @@ def execution(
     arguments alike); ScalingError (ExecutionError) for a choice that cannot hold.
     Every on/off choice (:data:`~mncost.cost.execution.SWITCHES`) is checked as a flag;
     ``switches`` takes those without a parameter of their own."""
+    # lazy: mncost.cost() loads this module and needs no execution (2 ms)
     from mncost.cost.execution import SCHEDULES, SWITCHES, Execution
 
     chosen = check_choice(schedule, "schedule", SCHEDULES)
@@ -311,6 +305,7 @@ def schedule(
     the other choices, and the search says what to try (``max_overhead``: a cap on
     extra MACs, in percent of the network's). ``spelled`` names it in errors as the
     command line does (``"option"``) or as the Python API does."""
+    # lazy: only for a patch search
     from mncost.analysis.schedules import PatchSearch
 
     patch = schedule == "patch"
@@ -354,6 +349,7 @@ def schedule(
 def device_profile(device: object) -> LatencyProfile:
     """A built-in device's name, a profile file's path (a Path, or text ending in .json),
     or a :class:`~mncost.analysis.latency.LatencyProfile`."""
+    # lazy: every command loads this module; the estimators cost 50 ms
     from mncost.analysis.latency import LatencyProfile, resolve_device
 
     if not isinstance(device, (str, Path, LatencyProfile)):
@@ -387,8 +383,6 @@ class Config:
     @property
     def label(self) -> str:
         """ "mobilenet-v1@0.75/160": the syntax it is read from."""
-        from mncost.cost.scaling import multiplier_text, resolution_text
-
         # A file is named as it was given, so that the label reads back as the config.
         name = _display(self.model.path) if self.model.path is not None else self.model.label
         return f"{name}@{multiplier_text(self.alpha)}/{resolution_text(self.resolution)}"
@@ -400,8 +394,6 @@ def parse_config(text: object, *, default_model: str | None = None) -> Config:
     model's own). With ``default_model``, ``ALPHA/RES`` alone names that model (``plot
     pareto --highlight 0.75/160``). ExploreError, one line, naming the part that is wrong
     (a model that cannot be read: its own error)."""
-    from mncost.cost.scaling import parse_resolution
-
     if not isinstance(text, str):
         raise TypeError(
             f"a configuration is text such as mobilenet-v1@0.75/160, got a {type_name(text)}"
@@ -431,9 +423,6 @@ def parse_config(text: object, *, default_model: str | None = None) -> Config:
             f"{quote(raw)}: write {model.strip()}@{rest.strip() or 'ALPHA/RES'} "
             f"({CONFIG_SYNTAX}; the MODEL:ALPHA/RES form is gone)"
         )
-    from mncost.arch.load import SpecError
-    from mncost.arch.registry import UnknownModelError
-    from mncost.errors import OnnxImportError
 
     try:
         ref = model_ref(reference.strip())

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from mncost.cost.execution import Execution, ExecutionError
+from mncost.cost.memory import patch_trials
 
 if TYPE_CHECKING:
     from mncost.analysis.latency import LatencyEstimate
@@ -151,8 +152,6 @@ def search_patches(
     """Try the patch schedules ``search`` asks for under ``execution``'s other choices
     (dtype, what runs in place) and pick the lowest peak within the cap; ExecutionError
     when none can run or none is within the cap."""
-    from mncost.cost.memory import patch_trials
-
     tried = patch_trials(
         arch,
         alpha,

@@ -14,6 +14,8 @@ from mncost.analysis.accuracy.published_only import PublishedOnly
 from mncost.analysis.accuracy.records import FittedOn, Observation
 from mncost.analysis.accuracy.statuses import METHOD, AccuracyFitError, AccuracyQueryError
 from mncost.analysis.accuracy.surface import AccuracyModel
+from mncost.arch.registry import list_models
+from mncost.sources.checkpoints import checkpoint_points
 from mncost.sources.points import FAMILIES, PublishedPoint
 from mncost.text import quote
 
@@ -39,8 +41,6 @@ def precision_of(dtype: str) -> str:
 
 @cache
 def _checkpoints(precision: str) -> tuple[PublishedPoint, ...]:
-    from mncost.sources.checkpoints import checkpoint_points
-
     return tuple(
         p
         for p in checkpoint_points()
@@ -54,8 +54,6 @@ def _checkpoints(precision: str) -> tuple[PublishedPoint, ...]:
 
 @cache
 def _resolve(name: str, precision: str = "float32") -> _Resolved:
-    from mncost.arch.registry import list_models
-
     entries = {entry.name: entry for entry in list_models()}
     checkpoints = _checkpoints(precision)
     if name in entries:

@@ -10,13 +10,19 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from mncost.analysis.accuracy import PublishedOnly, precision_of, top1_source
+from mncost.analysis.accuracy_points import own_sources
 from mncost.analysis.choose.results import Searched
 from mncost.analysis.explore import ExploreError, check_grid_size, resolution_order
+from mncost.analysis.published import other_accuracy
+from mncost.arch.registry import get_entry, get_model, list_models
+from mncost.cost.model import GraphModel
 from mncost.cost.scaling import Resolution, resolution_from_rho, resolution_hw, resolution_text
+from mncost.sources.points import DATASETS
 from mncost.text import quote, shorten
 
 if TYPE_CHECKING:
-    from mncost.analysis.accuracy import AccuracyModel, PublishedOnly
+    from mncost.analysis.accuracy import AccuracyModel
     from mncost.analysis.accuracy_points import OwnPoints, UserPoint
     from mncost.analysis.scenario import ModelRef
     from mncost.cost.model import Model
@@ -35,9 +41,6 @@ def family_models() -> dict[str, tuple[str, ...]]:
     a top-1 source (a fitted surface, or the released checkpoints it counts:
     :func:`mncost.analysis.accuracy.top1_source`), in registry order (mobilenet_v1:
     mobilenet-v1; mobilenet_v3: the Large, Small, -slim and minimalistic models)."""
-    from mncost.analysis.accuracy import top1_source
-    from mncost.arch.registry import list_models
-
     families: dict[str, list[str]] = {}
     for entry in list_models():
         if top1_source(entry.name) is not None:
@@ -67,8 +70,6 @@ def _models(family: str) -> tuple[str, ...]:
 def default_axes(model: str) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
     """The model's published range: its checkpoints' alphas, smallest to largest in steps
     of 0.05, and resolutions, smallest to largest in steps of 16 (each end included)."""
-    from mncost.analysis.accuracy import top1_source
-
     fitted = top1_source(model)
     if fitted is None:
         raise ExploreError(f"{model} has no published checkpoints")
@@ -78,8 +79,6 @@ def default_axes(model: str) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
 def _range_of(
     fitted: AccuracyModel | PublishedOnly,
 ) -> tuple[tuple[Fraction, ...], tuple[int, ...]]:
-    from mncost.analysis.accuracy import PublishedOnly
-
     alphas = [o.alpha for o in fitted.observations]
     sizes = [o.resolution for o in fitted.observations]
     if isinstance(fitted, PublishedOnly):  # nothing between its checkpoints: those alone
@@ -98,14 +97,10 @@ def searched_models(
 ) -> list[tuple[str, Model, str | None, frozenset[str]]]:
     """(label, architecture, registered name, the names an accuracy CSV may give it) of
     every model to search."""
-    from mncost.arch.registry import get_model
-
     out: list[tuple[str, Model, str | None, frozenset[str]]] = []
     if family is not None:
         out += [(name, get_model(name), name, frozenset({name})) for name in _models(family)]
     from pathlib import Path
-
-    from mncost.arch.registry import list_models
 
     builtin = {entry.name for entry in list_models()}
     labels = {label for label, _, _, _ in out}
@@ -136,8 +131,6 @@ def own_top1(
     a model they name that is not searched."""
     if not points:
         return {}
-    from mncost.analysis.accuracy import precision_of
-    from mncost.analysis.accuracy_points import own_sources
 
     fitted = own_sources(points, source, precision_of(dtype))
     out = {}
@@ -166,9 +159,6 @@ def candidate_axes(
     """The candidate grid of one model: what was asked for, else the range of your
     points or its published range, else alpha 0.25 to 1 in steps of 0.05 and 96 pixels
     to its own in steps of 16."""
-    from mncost.analysis.accuracy import top1_source
-    from mncost.cost.model import GraphModel
-
     note = ""
     default_r: tuple[Resolution, ...]
     if own is not None:
@@ -222,10 +212,6 @@ def other_task(label: str, name: str | None) -> str:
     detection or segmentation model: its published accuracy is another metric (COCO
     mAP, COCO-VOC mIoU), which ranks nothing here; "" for any other model (a spec
     file's model proves nothing by its name)."""
-    from mncost.analysis.published import other_accuracy
-    from mncost.arch.registry import get_entry
-    from mncost.sources.points import DATASETS
-
     if name is None:
         return ""
     published = other_accuracy(name)

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.choose.budgets import Budget
 from mncost.analysis.explore import LATENCY, ExploreError, ExploreGrid, Progress
+from mncost.analysis.latency import estimate_latency
 from mncost.cost.conventions import Conventions
 from mncost.cost.execution import Execution
-from mncost.cost.memory import PEAK_ACTIVATION
+from mncost.cost.memory import PEAK_ACTIVATION, fitting_schedule
 
 if TYPE_CHECKING:
     import numpy
@@ -84,8 +85,6 @@ def patch_cells(
     the recomputation then pushes over its budget is left to the budget check."""
     import numpy as np
 
-    from mncost.cost.memory import fitting_schedule
-
     p = budgets.index(peak_budget)
     todo = []
     for k, (g, per) in enumerate(zip(grids, met)):
@@ -121,8 +120,6 @@ def patch_cells(
             continue
         extra_ms = 0.0
         if profile is not None and trial.stage_macs:
-            from mncost.analysis.latency import estimate_latency
-
             est = estimate_latency(
                 arch,
                 alpha,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from mncost.analysis.accuracy import float_top1_caution
 from mncost.analysis.choose.budgets import OBJECTIVES, Budget, Objective
 from mncost.analysis.explore import ExploreGrid, axis_text
 from mncost.cost.execution import Execution
@@ -290,8 +291,6 @@ class ChooseResult:
     def accuracy_cautions(self) -> tuple[str, ...]:
         """Why some top-1 figures are less apt than their status says (float32
         checkpoints' top-1 for an int8 model)."""
-        from mncost.analysis.accuracy import float_top1_caution
-
         models = [s.model for s, g in zip(self.searched, self.grids) if g.accuracy_caution]
         return (float_top1_caution(models),) if models else ()
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from mncost.analysis.accuracy import top1_source
 from mncost.analysis.choose.budgets import MAX_MARGIN, OBJECTIVES, Budget, Objective
 from mncost.analysis.choose.families import (
     candidate_axes,
@@ -237,7 +238,6 @@ def _explore(
     """Each searched model's figures over its candidate grid: ``metrics``, and top1
     where the model has a top-1 (your points, or a built-in model's at its own classes)
     and the grid is square."""
-    from mncost.analysis.accuracy import top1_source
 
     def columns(arch: Model, name: str | None, label: str, s: Searched) -> list[str]:
         same = classes is None or classes == arch.classes

@@ -21,6 +21,7 @@ from mncost.analysis.explore.columns import (
 )
 from mncost.analysis.explore.estimates import latency_cautions, top1_grid
 from mncost.analysis.explore.grid import ExploreGrid
+from mncost.arch.registry import get_entry
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.execution import Execution
@@ -67,6 +68,7 @@ def explore_grid(
     accuracy model) or a grid out of bounds; ScalingError when a configuration cannot
     be counted.
     """
+    # lazy: the vectorised grid (numpy), only for a grid
     from mncost.cost.sweep import grid
 
     alphas, resolutions = tuple(alphas), tuple(resolutions)
@@ -92,8 +94,6 @@ def explore_grid(
     n_classes = arch.classes if classes is None else classes
     family = None
     if model is not None:
-        from mncost.arch.registry import get_entry
-
         family = get_entry(model).family
     accuracy, reason, accuracy_caution = (None, "", "")
     if ACCURACY in chosen:
@@ -186,6 +186,7 @@ def _measured_first(
     measurement, and where those are."""
     import numpy as np
 
+    # lazy: only when a latency is asked for
     from mncost.analysis.latency import device_measurements
 
     measured = np.zeros(estimate.shape, dtype=bool)

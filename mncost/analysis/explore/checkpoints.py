@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from mncost.cost.scaling import Resolution
+from mncost.sources.checkpoints import checkpoint_points
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,6 @@ def model_checkpoints(model: str | None) -> tuple[Checkpoint, ...]:
     """The released float32 ImageNet checkpoints of a registered model (none for a spec)."""
     if model is None:
         return ()
-    from mncost.sources.checkpoints import checkpoint_points
 
     return tuple(
         Checkpoint(

@@ -29,6 +29,7 @@ def latency_cautions(
     dtype: str,
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     """What makes a grid's latency estimates less sure, and where it leaves the fit."""
+    # lazy: only when a latency is asked for
     from mncost.analysis.latency import dtype_caution
 
     cautions, outside = _grid_fit_cautions(profile, model, family, alphas, resolutions)
@@ -46,6 +47,7 @@ def _grid_fit_cautions(
 ) -> tuple[tuple[str, ...], numpy.ndarray]:
     import numpy as np
 
+    # lazy: only when a latency is asked for
     from mncost.analysis.latency.estimate import structural_caution
 
     shape = (len(alphas), len(resolutions))
@@ -87,6 +89,7 @@ def top1_grid(
 ) -> tuple[AccuracyGrid | None, str, str]:
     """The top-1 grid, why there is none, and a caution on it (a top-1 of float32
     checkpoints for an int8 model)."""
+    # lazy: only when top-1 is asked for
     from mncost.analysis.accuracy import (
         no_model_reason,
         precision_caution,

@@ -211,6 +211,7 @@ class ExploreGrid:
             return None
         import numpy as np
 
+        # lazy: only when top-1 is asked for
         from mncost.analysis.accuracy import STATUSES
 
         statuses = {s: int(np.count_nonzero(acc.status == s)) for s in STATUSES}

@@ -15,9 +15,12 @@ from typing import Any
 from mncost.analysis.latency.features import op_table
 from mncost.analysis.latency.measurements import Measurement, _conventions
 from mncost.analysis.latency.profile import LatencyProfile, fit_profile
+from mncost.arch.registry import get_model
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
 from mncost.errors import LatencyError
+from mncost.sources.checkpoints import checkpoint_points
+from mncost.sources.coco import table13_points
 from mncost.text import quote
 
 
@@ -55,8 +58,6 @@ class DeviceMeasurement:
 
 
 def _pixel1_points() -> tuple[list[Measurement], str]:
-    from mncost.sources.checkpoints import checkpoint_points
-
     chosen = [
         p for p in checkpoint_points() if p.family == "mobilenet_v2" and p.latency_ms is not None
     ]
@@ -163,9 +164,6 @@ def cross_family_check(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
 
 @cache
 def _pixel1_checks(profile: LatencyProfile) -> tuple[CrossCheck, ...]:
-    from mncost.arch.registry import get_model
-    from mncost.sources.checkpoints import checkpoint_points
-
     checks = []
     for point in checkpoint_points():
         if (
@@ -230,9 +228,6 @@ def _device_measurements(profile: LatencyProfile) -> dict[MeasurementKey, Device
             f"one of {profile.name}'s measured points",
         )
     if profile.builtin and profile.name == "pixel1-cpu":
-        from mncost.sources.checkpoints import checkpoint_points
-        from mncost.sources.coco import table13_points
-
         detectors = [p for p in table13_points() if p.latency_ms is not None]
         for p in (*checkpoint_points(), *detectors):
             if p.model is None or p.latency_ms is None:

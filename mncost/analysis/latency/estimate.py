@@ -20,6 +20,7 @@ from mncost.analysis.latency.features import op_table
 from mncost.analysis.latency.linear import features
 from mncost.analysis.latency.measurements import _conventions, _model_family
 from mncost.analysis.latency.profile import LatencyProfile, PointFit, kind_mix_caution
+from mncost.analysis.latency.roofline import bound, intensity
 from mncost.cost.model import Model
 from mncost.cost.result import count, op_type
 from mncost.cost.scaling import Resolution, multiplier_text, resolution_hw, resolution_text
@@ -265,7 +266,6 @@ def estimate_latency(
     resolution = arch.resolution if resolution is None else resolution
     result = count(arch, alpha, resolution, classes, _conventions(profile.dtype, rounding))
     columns = [result.metric(name) for name in features(profile.traffic)]
-    from mncost.analysis.latency.roofline import bound, intensity
 
     table = op_table(result, profile.traffic)
     per_op = profile.model.op_ms(profile.coefficients, table)

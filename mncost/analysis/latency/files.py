@@ -25,11 +25,12 @@ from mncost.analysis.latency.limits import (
 from mncost.analysis.latency.measurements import Measurement, _read_text, is_model_file
 from mncost.analysis.latency.model import estimator as named_estimator
 from mncost.analysis.latency.profile import MAC_KINDS, LatencyProfile, PointFit
+from mncost.arch.registry import UnknownModelError, get_entry
 from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
 from mncost.errors import LatencyError
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.safe_json import StrictJsonError, load_json
-from mncost.text import quote, shorten
+from mncost.text import escape_controls, quote, shorten
 
 _FORMAT: Literal["mncost-latency-profile"] = "mncost-latency-profile"
 _VERSION: Literal[1] = 1
@@ -186,8 +187,6 @@ def _parse_json(text: str, shown: str) -> Any:
 def load_profile(path: Path) -> LatencyProfile:
     """Read and check a profile file (:class:`ProfileFile`); LatencyError, one line,
     naming the file and the field, when it is not a valid profile."""
-    from mncost.arch.registry import UnknownModelError, get_entry
-
     shown = quote(str(path))
     data = _parse_json(_read_text(path, "profile file", MAX_PROFILE_BYTES), shown)
     try:
@@ -256,8 +255,6 @@ def _read_shares(shares: Mapping[Any, float] | None) -> tuple[tuple[str, float],
 
 def check_name(name: str) -> str:
     """A device name as given (``--name``), checked: 1 to 64 characters, no controls."""
-    from mncost.text import escape_controls
-
     if not 1 <= len(name) <= _MAX_NAME or escape_controls(name) != name:
         raise LatencyError(
             f"a device name has 1 to {_MAX_NAME} printable characters, got {quote(name)}"

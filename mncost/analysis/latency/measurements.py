@@ -21,12 +21,14 @@ from mncost.analysis.latency.limits import (
     MAX_MEASUREMENTS,
     MIN_LATENCY_MS,
 )
+from mncost.arch.load import ONNX_ENDINGS, SPEC_ENDINGS, SpecError, load_spec
+from mncost.arch.registry import UnknownModelError, get_entry, get_model
 from mncost.bounded import BoundedReadError, read_bounded
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.model import Model
 from mncost.cost.result import count
 from mncost.cost.scaling import ScalingError, multiplier_text, parse_multiplier
-from mncost.errors import LatencyError
+from mncost.errors import LatencyError, OnnxImportError
 from mncost.limits import MAX_NUMBER_CHARS, MAX_RESOLUTION
 from mncost.text import header_problem, quote, shorten
 
@@ -65,8 +67,6 @@ def _conventions(dtype: str, rounding: str | None = None) -> Conventions:
 @cache
 def _model_family(model: str) -> str:
     """A built-in model's family; a model file is a family of its own (its path)."""
-    from mncost.arch.registry import UnknownModelError, get_entry
-
     try:
         return get_entry(model).family
     except UnknownModelError:
@@ -74,8 +74,6 @@ def _model_family(model: str) -> str:
 
 
 def _architecture(point: Measurement) -> Model:
-    from mncost.arch.registry import get_model
-
     return point.architecture if point.architecture is not None else get_model(point.model)
 
 
@@ -156,8 +154,6 @@ def _cell_number(text: str, where: str, column: str) -> Decimal:
 def is_model_file(model: str) -> bool:
     """Whether a measured point's model names a file (a spec or an ONNX graph), by its
     ending, as every model reference is told apart."""
-    from mncost.arch.load import ONNX_ENDINGS, SPEC_ENDINGS
-
     return model.lower().endswith(ONNX_ENDINGS + SPEC_ENDINGS)
 
 
@@ -165,9 +161,6 @@ def _model_file(model: str, where: str, base: Path | None, read: dict[str, Model
     """The architecture of a model file a CSV names: a path relative to the CSV's own
     folder and inside it (a CSV is a stranger's text: it may not make mncost read
     /etc/passwd, nor follow a link out of its folder)."""
-    from mncost.arch.load import SPEC_ENDINGS, SpecError, load_spec
-    from mncost.errors import OnnxImportError
-
     if model in read:
         return read[model]
     if base is None:
@@ -207,8 +200,6 @@ def _model_file(model: str, where: str, base: Path | None, read: dict[str, Model
 def _measurement(
     cells: dict[str, str], where: str, base: Path | None, read: dict[str, Model]
 ) -> Measurement:
-    from mncost.arch.registry import UnknownModelError, get_entry
-
     model = cells["model"]
     architecture = None
     if is_model_file(model):

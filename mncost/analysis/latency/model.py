@@ -27,6 +27,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mncost.analysis.latency.features import KINDS, OpTable, Term, op_kinds, op_table
+from mncost.analysis.latency.linear import Linear
+from mncost.analysis.latency.per_kind import PerKind
+from mncost.analysis.latency.roofline import Roofline
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
 from mncost.cost.scaling import Resolution
@@ -84,10 +87,6 @@ class Estimator(Protocol):
 
 @cache
 def _registry(traffic: str) -> dict[str, Estimator]:
-    from mncost.analysis.latency.linear import Linear
-    from mncost.analysis.latency.per_kind import PerKind
-    from mncost.analysis.latency.roofline import Roofline
-
     return {e.name: e for e in (Linear(traffic), Roofline(traffic=traffic), PerKind(traffic))}
 
 

@@ -14,6 +14,7 @@ from mncost.analysis.latency.features import OpTable, Term, op_kinds
 from mncost.analysis.latency.nnls import weighted_nnls
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
+from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
 
 if TYPE_CHECKING:
@@ -84,7 +85,6 @@ class PerKind:
     ) -> numpy.ndarray:
         import numpy as np
 
-        from mncost.cost.result import count
         from mncost.cost.sweep import op_grids
 
         kinds = op_kinds(count(arch, alphas[0], resolutions[0], classes, conventions))

@@ -22,6 +22,7 @@ from mncost.analysis.latency.measurements import (
 )
 from mncost.analysis.latency.model import Estimator
 from mncost.analysis.latency.model import estimator as named_estimator
+from mncost.analysis.latency.nnls import weighted_nnls
 from mncost.cost.result import count
 from mncost.cost.scaling import multiplier_text
 from mncost.errors import LatencyError
@@ -92,8 +93,6 @@ class _MacsOnly:
 
     def fit(self, tables: Sequence[OpTable], y: numpy.ndarray) -> tuple[float, ...]:
         import numpy as np
-
-        from mncost.analysis.latency.nnls import weighted_nnls
 
         x = np.array([[t.mult_adds.sum()] for t in tables], dtype=float)
         return (float(weighted_nnls(x, y)[0]),)
