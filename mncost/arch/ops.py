@@ -44,26 +44,50 @@ Composite kinds (their parts are rows, each naming the block it belongs to):
 Activations, batch norm, per-channel scales, pooling, element-wise adds and multiplies
 count 0 mult-adds;
 :mod:`mncost.cost.metrics` states the conventions.
+
+The modules: :mod:`~mncost.arch.fields` (the field types, :class:`LayerBase` and the
+helpers), :mod:`~mncost.arch.primitives` (the primitive kinds) and this one: the
+composite kinds, the :data:`Layer` union, :class:`WidthSpec` and :class:`Architecture`,
+whose names must be unique among the parts of each composite. It re-exports the others'
+public names.
 """
 
 # No `from __future__ import annotations` here: pydantic would evaluate every field's
 # annotation from its string when each class is created, a fifth of `mncost table`'s
 # start-up (benchmarks/startup.py). Forward references are quoted instead.
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mncost.arch.fields import (
+    ACTIVATIONS,
+    Activation,
+    Count,
+    LayerBase,
+    Padding,
+    Pair,
+    SideOrPair,
+    Size,
+    builtin,
+    pair,
+    plain,
 )
-
-from mncost.limits import MAX_CHANNELS, MAX_CLASSES, MAX_KERNEL, MAX_RESOLUTION
-from mncost.text import escape_controls, quote
+from mncost.arch.primitives import (
+    AvgPool,
+    BatchNorm,
+    ChannelScale,
+    Conv,
+    DepthwiseConv,
+    Elementwise,
+    FullyConnected,
+    MaxPool,
+    PointwiseConv,
+    Resize,
+    Softmax,
+)
+from mncost.limits import MAX_CHANNELS, MAX_CLASSES
+from mncost.text import quote
 
 __all__ = [
     "ACTIVATIONS",
@@ -93,341 +117,6 @@ __all__ = [
     "builtin",
     "pair",
 ]
-
-_M = TypeVar("_M", bound=BaseModel)
-
-Count = Annotated[int, Field(gt=0, le=MAX_CHANNELS)]
-"""A channel, filter or unit count."""
-Size = Annotated[int, Field(gt=0, le=MAX_KERNEL)]
-"""A kernel side, stride, dilation or window."""
-Pad = Annotated[int, Field(ge=0, le=MAX_KERNEL)]
-Side = Annotated[int, Field(gt=0, le=MAX_RESOLUTION)]
-"""A side of the input image, in pixels."""
-SideOrPair = Side | tuple[Side, Side]
-"""An input size: one side (square), or [height, width] (read as a tuple)."""
-Pair = Size | Annotated[list[Size], Field(min_length=2, max_length=2)]
-"""One number for both sides, or ``[height, width]``."""
-
-
-def _two_or_four(value: list[int]) -> list[int]:
-    if len(value) == 3:
-        raise ValueError(
-            "give 1 number, 2 ([height, width]) or 4 ([top, left, bottom, right]), not 3"
-        )
-    return value
-
-
-Padding = (
-    Literal["same", "valid"]
-    | Pad
-    | Annotated[list[Pad], Field(min_length=2, max_length=4), AfterValidator(_two_or_four)]
-)
-"""``same`` (TensorFlow: output side ceil(input / stride)), ``valid`` (no padding), or
-explicit pixels: one number for every side, ``[height, width]`` (PyTorch's ``padding``:
-top and bottom, left and right), or ``[top, left, bottom, right]`` (uneven padding, as
-an ONNX graph's ``pads`` or a ``Pad`` before a conv give it)."""
-Activation = Literal[
-    "relu",
-    "relu6",
-    "hswish",
-    "hsigmoid",
-    "sigmoid",
-    "swish",
-    "gelu",
-    "tanh",
-    "none",
-    # What an imported graph can have besides (0 MACs each, like every activation).
-    "clip",
-    "leaky_relu",
-    "prelu",
-    "elu",
-    "selu",
-    "celu",
-    "softplus",
-    "softsign",
-    "mish",
-    "thresholded_relu",
-    "erf",
-    "abs",
-    "neg",
-    "exp",
-    "log",
-    "sqrt",
-    "reciprocal",
-    "floor",
-    "ceil",
-    "round",
-    "sign",
-    "not",
-    "pow",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "max",
-    "min",
-    "mean",
-]
-"""An activation, or an element-wise op on one map; each counts 0 mult-adds. The first
-nine are what hand-written specs use; the rest are the element-wise ops of an imported
-ONNX graph (``mncost import``), kept by name: ``add``, ``mul`` and the others are an op
-with a constant (a normalisation), not a join of two maps."""
-ACTIVATIONS: tuple[str, ...] = Activation.__args__  # type: ignore[attr-defined]
-Scale = Literal["alpha", "fixed", "up"]
-
-
-def _plain(value: str, what: str = "a name") -> str:
-    # Names are shown in terminals, Markdown and spreadsheets: no control characters, and
-    # no format characters (a zero width space or a soft hyphen makes two names that look
-    # the same, a bidi override reorders what is shown).
-    if value.isascii() and value.isprintable() or escape_controls(value) == value:
-        return value
-    char = next(c for c in value if escape_controls(c) != c)
-    what_char = "control" if char.isascii() or "\x80" <= char <= "\x9f" else "format"
-    raise ValueError(f"{what_char} character {quote(char)} not allowed in {what}")
-
-
-def pair(value: int | list[int] | tuple[int, int]) -> tuple[int, int]:
-    """A kernel, stride or dilation as (height, width)."""
-    if type(value) is int or isinstance(value, int):
-        return (value, value)
-    return (value[0], value[1])
-
-
-def builtin(cls: type[_M]) -> Callable[..., _M]:
-    """A constructor for trusted, built-in specs that skips validation (for start-up speed).
-
-    Defaults are filled in as usual. Only for specs written in mncost's own code, which
-    the test suite validates in full; user spec files always go through validation.
-    """
-
-    def construct(**fields: Any) -> _M:
-        return cls.model_construct(**fields)
-
-    construct.__name__ = cls.__name__
-    return construct
-
-
-class LayerBase(BaseModel):
-    """Fields shared by every layer kind."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
-
-    kind: str
-    """The layer's type tag; each kind fixes it to a literal."""
-    name: str = Field(min_length=1, max_length=200)
-    """Name of the layer, unique among its siblings; a part of a composite is shown as
-    ``block.part``."""
-
-    @field_validator("name")
-    @classmethod
-    def _plain_name(cls, value: str) -> str:
-        return _plain(value)
-
-
-class _ConvFields(LayerBase):
-    stride: Pair = 1
-    """Stride, one number or [height, width]."""
-    padding: Padding = "same"
-    """same (output side ceil(input / stride), TensorFlow's rule), valid, or explicit
-    pixels per side (PyTorch's padding)."""
-    dilation: Pair = 1
-    """Dilation of the kernel (1: none)."""
-    batch_norm: bool = True
-    """Batch norm follows the conv."""
-    bias: bool | None = None
-    """The conv has a bias; omitted: it has one exactly when it has no batch norm."""
-    act: Activation = "relu"
-    """Activation after the conv (and its batch norm); counts 0 mult-adds."""
-
-
-class Conv(_ConvFields):
-    """A convolution: full (groups 1), grouped, or depthwise (groups: depthwise)."""
-
-    kind: Literal["conv"] = "conv"
-    kernel: Pair
-    """Kernel size D_K, one number (3 for 3x3) or [height, width] ([1, 7])."""
-    filters: Count | Literal["classes"] | None = None
-    """Output channels N at width multiplier 1, or classes: the number of classes (a
-    classifier conv, as in SqueezeNet)."""
-    expansion: Annotated[int, Field(gt=0, le=64)] | None = None
-    """Instead of filters: output channels = this times the input channels (MobileNet
-    V3's last conv, 6 x 160)."""
-    per_class: Annotated[int, Field(ge=1, le=1024)] = 1
-    """With filters: classes, this many output channels per class (a detector's class
-    predictor: one score per class for each of its anchors per location)."""
-    groups: Size | Literal["depthwise"] = 1
-    """Channel groups: 1 (a full conv), a number that divides the input and output
-    channels, or depthwise (one group per input channel)."""
-    scale: Scale = "alpha"
-    """How the filters follow alpha: alpha (scaled), fixed, or up (by max(1, alpha))."""
-
-    @model_validator(mode="after")
-    def _one_width(self) -> Any:
-        return _one_of_filters_or_expansion(self)
-
-
-class DepthwiseConv(_ConvFields):
-    """A depthwise convolution: one D_K x D_K filter per input channel."""
-
-    kind: Literal["dw"] = "dw"
-    kernel: Pair = 3
-    """Kernel size D_K."""
-    multiplier: Size = 1
-    """Depth multiplier: output channels per input channel."""
-
-
-class PointwiseConv(LayerBase):
-    """A 1x1 convolution that mixes channels (the second half of a separable block)."""
-
-    kind: Literal["pw"] = "pw"
-    stride: Pair = 1
-    """Stride; 1 in every MobileNet."""
-    filters: Count | Literal["classes"] | None = None
-    """Output channels N at width multiplier 1, or classes: the number of classes."""
-    expansion: Annotated[int, Field(gt=0, le=64)] | None = None
-    """Instead of filters: output channels = this times the input channels."""
-    per_class: Annotated[int, Field(ge=1, le=1024)] = 1
-    """With filters: classes, this many output channels per class (a detector's class
-    predictor: one score per class for each of its anchors per location)."""
-    batch_norm: bool = True
-    """Batch norm follows the conv."""
-    bias: bool | None = None
-    """The conv has a bias; omitted: it has one exactly when it has no batch norm."""
-    act: Activation = "relu"
-    """Activation after the conv; counts 0 mult-adds."""
-    scale: Scale = "alpha"
-    """How the filters follow alpha: alpha (scaled), fixed, or up (by max(1, alpha))."""
-
-    @model_validator(mode="after")
-    def _one_width(self) -> Any:
-        return _one_of_filters_or_expansion(self)
-
-
-def _one_of_filters_or_expansion(layer: Any) -> Any:
-    if layer.filters is not None and layer.expansion is not None:
-        raise ValueError("expansion: give filters or expansion, not both")
-    if layer.filters is None and layer.expansion is None:
-        raise ValueError("filters: Field required (a count, or classes; or give expansion)")
-    if layer.per_class != 1 and layer.filters != "classes":
-        raise ValueError("per_class: only with filters: classes")
-    return layer
-
-
-class _PoolFields(LayerBase):
-    size: Literal["global"] | Size | None = None
-    """The simple form: global (the whole map to 1x1), or a square window whose stride
-    is its size, with the partial window at the edge kept. Omit it to use kernel,
-    stride, padding and ceil_mode, or output."""
-    kernel: Pair | None = None
-    """Window size (PyTorch's kernel_size)."""
-    stride: Pair | None = None
-    """Stride; omitted: the kernel size (as in PyTorch)."""
-    padding: Padding = 0
-    """Padding: explicit pixels per side (default 0), same or valid."""
-    ceil_mode: bool = False
-    """Round the output side up instead of down (PyTorch's ceil_mode)."""
-    output: Pair | None = None
-    """Adaptive pooling to this output size (PyTorch's AdaptiveAvgPool2d((7, 7)))."""
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Any:
-        forms = [self.size is not None, self.kernel is not None, self.output is not None]
-        if sum(forms) > 1:
-            raise ValueError("give one of size, kernel or output")
-        return self
-
-
-class AvgPool(_PoolFields):
-    """Average pooling (global unless a window or an output size is given)."""
-
-    kind: Literal["avgpool"] = "avgpool"
-
-
-class MaxPool(_PoolFields):
-    """Max pooling (a window, an adaptive output size, or global)."""
-
-    kind: Literal["maxpool"] = "maxpool"
-
-
-class FullyConnected(LayerBase):
-    """A fully connected (dense) layer over the flattened input."""
-
-    kind: Literal["fc"] = "fc"
-    units: Count | None = None
-    """Output units; omitted (null) means the architecture's number of classes."""
-    bias: bool = True
-    """The layer has a bias (``--no-fc-bias`` leaves it out of the count)."""
-    act: Activation = "none"
-    """Activation after the layer (a hidden fc); counts 0 mult-adds."""
-    scale: Scale = "fixed"
-    """How units follow alpha: fixed (the default: a classifier), alpha, or up."""
-
-
-class Softmax(LayerBase):
-    """The softmax classifier: no weights, no mult-adds."""
-
-    kind: Literal["softmax"] = "softmax"
-
-
-class BatchNorm(LayerBase):
-    """A batch norm on its own, not right after a conv: DenseNet's and pre-activation
-    ResNet's BN-ReLU before a conv, or a batch norm after a join. Its parameters count
-    under ``--bn`` (2 or 4 per channel), its mult-adds are 0."""
-
-    kind: Literal["bn"] = "bn"
-    act: Activation = "none"
-    """Activation after it; counts 0 mult-adds."""
-
-
-class Elementwise(LayerBase):
-    """An activation (or another element-wise op) on its own, where it cannot ride on the
-    layer before (an imported graph's activation whose input another layer also reads).
-    0 mult-adds, no parameters; its output is a tensor of its own in the memory count."""
-
-    kind: Literal["act"] = "act"
-    act: Activation
-    """Which activation."""
-
-
-class ChannelScale(LayerBase):
-    """A learned per-channel scale: each channel of the input multiplied by a weight of its
-    own, ``x * weight.view(1, -1, 1, 1)`` (Caffe's Scale layer without bias; the weight
-    of torchvision's ``L2Norm`` in SSD300). Its parameters are one per channel of its
-    input, so it has no channel count of its own to write: under a width multiplier it
-    follows the scaled channels. 0 mult-adds (an element-wise multiply, as PyTorch's
-    FlopCounterMode counts it); its output is a tensor of its own in the memory count,
-    as an ``act``'s is."""
-
-    kind: Literal["scale"] = "scale"
-
-
-class Resize(LayerBase):
-    """A resize of the feature map (nearest or bilinear upsampling; an ONNX Resize or
-    Upsample): 0 mult-adds and no parameters, as PyTorch's FlopCounterMode counts
-    interpolation; the channels stay."""
-
-    kind: Literal["resize"] = "resize"
-    scale: Pair | None = None
-    """Each side times this whole number (2: twice the height and width), one number or
-    [height, width]."""
-    output: Annotated[list[Side], Field(min_length=2, max_length=2)] | Side | None = None
-    """Instead of scale: this output size, one side or [height, width], whatever the
-    input's (an adaptive pool that enlarges a small map exports as this)."""
-    like: str | None = Field(default=None, min_length=1, max_length=400)
-    """Instead of scale: the size of the earlier layer named here (its full name), or of
-    ``input``, the network's input (a segmenter's decoder: up to the low-level features,
-    then to the image)."""
-    mode: Literal["nearest", "bilinear"] = "nearest"
-    """How values are interpolated (the same cost: 0 MACs)."""
-
-    @model_validator(mode="after")
-    def _one_size(self) -> Any:
-        if sum(v is not None for v in (self.scale, self.output, self.like)) != 1:
-            raise ValueError(
-                "give one of scale (a whole factor), output (a size) or like (a layer's size)"
-            )
-        return self
 
 
 class Block(LayerBase):
@@ -702,7 +391,7 @@ class Architecture(BaseModel):
     @field_validator("name")
     @classmethod
     def _plain_name(cls, value: str) -> str:
-        return _plain(value)
+        return plain(value)
 
     @field_validator("resolution", mode="before")
     @classmethod
@@ -720,7 +409,7 @@ class Architecture(BaseModel):
     @field_validator("description")
     @classmethod
     def _plain_description(cls, value: str) -> str:
-        return _plain(value, "the description")
+        return plain(value, "the description")
 
     @model_validator(mode="after")
     def _names_unique(self) -> "Architecture":
