@@ -39,12 +39,17 @@ from mncost.analysis.scenario import (
     execution,
     input_size,
     model_architecture,
+    model_ref,
 )
 from mncost.analysis.scenario import schedule as schedule_
 from mncost.arch.ops import Architecture
 from mncost.cost.model import GraphModel, Model
 from mncost.cost.result import CostResult, count
-from mncost.cost.scaling import Resolution, parse_resolution
+from mncost.cost.scaling import Resolution, ScalingError, parse_resolution
+from mncost.errors import ExploreError, NestError
+
+# Each function below imports the analysis it hands over to when it is called: the
+# first mncost.cost() loads the counting alone, not the sweep, latency or choose.
 
 if TYPE_CHECKING:
     import pandas
@@ -423,8 +428,6 @@ def choose(
     """
     from mncost.analysis.choose import OBJECTIVES, parse_budgets, parse_margin
     from mncost.analysis.choose import choose as run_choose
-    from mncost.analysis.scenario import model_ref
-    from mncost.errors import ExploreError
 
     if family is not None and not isinstance(family, str):
         raise TypeError(f"family must be a family's name or 'all', got a {type_name(family)}")
@@ -562,8 +565,6 @@ def load_onnx(
     if not check_flag(nest, "nest") or graph.not_counted or graph.resolution is None:
         return graph
     from mncost.analysis.onnx_spec import import_spec
-    from mncost.cost.scaling import ScalingError
-    from mncost.errors import NestError
 
     try:
         imported = import_spec(graph)

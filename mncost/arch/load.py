@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mncost.arch import ops
 from mncost.arch.ops import KINDS, Architecture
 from mncost.bounded import BoundedReadError, read_bounded
 from mncost.limits import MAX_SPEC_BYTES
@@ -127,8 +128,6 @@ _INFERRED = ("in_channels", "in_features", "input_shape", "in_chs")
 
 def _fields_of(kind: object) -> tuple[str, ...]:
     """The fields a layer of ``kind`` takes (the top level's for None)."""
-    from mncost.arch import ops
-
     if kind is None:
         return tuple(Architecture.model_fields)
     for obj in vars(ops).values():

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from mncost.arch import defs
 from mncost.arch.ops import Architecture
 
 __all__ = ["ModelEntry", "UnknownModelError", "get_model", "list_models", "register"]
@@ -87,8 +88,6 @@ def _discover() -> None:
     # version order; then every other family by module name.
     import importlib
     import pkgutil
-
-    from mncost.arch import defs
 
     def order(name: str) -> tuple[bool, str]:
         return (not name.startswith("mobilenet"), name)

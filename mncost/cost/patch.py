@@ -35,6 +35,7 @@ from functools import cached_property
 
 from mncost.cost.execution import Execution, ExecutionError
 from mncost.cost.geometry import Geometry
+from mncost.text import quote
 
 __all__ = ["PatchStage", "Region", "patch_stage", "split_index"]
 
@@ -127,7 +128,6 @@ def split_index(geometry: Geometry, split: str) -> int:
     last = [i for i, b in enumerate(blocks) if b == split]
     if last:
         return last[-1]
-    from mncost.text import quote
 
     near = [n for n in dict.fromkeys(b or n for n, b in zip(names, blocks))][:6]
     raise ExecutionError(

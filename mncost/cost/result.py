@@ -333,6 +333,7 @@ class CostResult:
 def import_notes(arch: Model | None) -> list[str]:
     """What an imported graph's reader should know: the ops mncost did not count, and why
     --alpha cannot scale it. Empty for a spec."""
+    # lazy: counting a built-in needs no graph model (`mncost published`, `reproduce`)
     from mncost.cost.model import GraphModel
 
     if not isinstance(arch, GraphModel):

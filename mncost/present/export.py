@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mncost.present.figure_html import IMAGE_SCALE, PlotOutputError, figure_div, plotly_script
+from mncost.present.files import OutputError, check_output, display_path, write_atomic
+from mncost.present.formats import FIGURE_FORMATS, FormatError, format_from_path
 from mncost.present.plotly_data import FigureLike
+from mncost.present.render import html_page, html_prose, html_table
+from mncost.text import quote
 
 if TYPE_CHECKING:
     from mncost.present.model import Table
@@ -51,10 +55,6 @@ NEEDS_CHROMIUM = (
 
 def plot_format(path: Path) -> str:
     """The format ``path``'s ending asks for; PlotOutputError names the supported ones."""
-    from mncost.present.files import display_path
-    from mncost.present.formats import FIGURE_FORMATS, FormatError, format_from_path
-    from mncost.text import quote
-
     try:
         fmt = format_from_path(path, FIGURE_FORMATS)
     except FormatError as exc:
@@ -91,8 +91,6 @@ def figures_page(
     """A complete offline HTML page: title, a line of intro, the figures (``figs``: each
     one's div id, in page order; plotly.js once for them all), tables, notes. The one
     writer of a figure page: :func:`figure_page` is its one-figure case."""
-    from mncost.present.render import html_page, html_prose, html_table
-
     body = (
         (f'<p class="caption">{html_prose(intro)}</p>\n' if intro else "")
         + "\n".join(figure_div(fig, div_id, scale) for div_id, fig in figs.items())
@@ -170,8 +168,6 @@ def write_figure(
     ``scale``. ``path`` is never one of ``inputs`` (files the command reads, mapped to
     their option).
     """
-    from mncost.present.files import OutputError, write_atomic
-
     fmt = plot_format(path)
     check_writable(path, inputs)
     content: str | bytes = (
@@ -188,8 +184,6 @@ def write_figure(
 
 def check_writable(path: Path, inputs: Mapping[Path, str] | None = None) -> None:
     """Fail before the slow part (rendering an image) when ``path`` cannot be written."""
-    from mncost.present.files import OutputError, check_output
-
     try:
         check_output(path, inputs)
     except OutputError as exc:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.explore import ACCURACY, LATENCY, METRIC_LABELS, ExploreGrid
 from mncost.cost.scaling import multiplier_text, resolution_text
+from mncost.present.export import figures_page
 from mncost.present.heatmap_cells import (
     BOUNDARY_COLOURS,
     MAX_CELLS,
@@ -321,8 +322,6 @@ def heatmap_page(
 ) -> str:
     """An offline HTML page: the title, a line of intro, the figures (``heatmap-0``,
     ``heatmap-1``, ...), tables, and notes (first, each thinned grid's)."""
-    from mncost.present.export import figures_page
-
     return figures_page(
         {f"heatmap-{n}": fig for n, fig in enumerate(figures)},
         title,

@@ -381,6 +381,7 @@ def _html_paragraph(prose: Prose) -> str:
 
 
 def _html_section(report: Report, section: Section, n: int) -> str:
+    # lazy: every report loads this module; only a page with figures needs this one
     from mncost.present.figure_html import figure_div
 
     level = section.level

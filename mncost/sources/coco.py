@@ -30,6 +30,7 @@ from fractions import Fraction
 from functools import cache
 from importlib import resources
 
+from mncost.sources import published_cells, row_config, undefined_reason
 from mncost.sources.points import DATASET_METRICS, FAMILIES, Provenance, PublishedPoint
 
 __all__ = [
@@ -169,8 +170,6 @@ def table13_points() -> tuple[PublishedPoint, ...]:
 
 
 def _detection_points(table: str) -> tuple[PublishedPoint, ...]:
-    from mncost.sources import published_cells, row_config, undefined_reason
-
     rows: dict[tuple[str, str], dict[str, Decimal]] = {}
     for cell in published_cells([table]):
         value = cell.value

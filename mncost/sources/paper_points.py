@@ -16,6 +16,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from mncost.arch.registry import get_entry
+from mncost.sources import TABLE_CONTEXT, paper_cells, row_config, undefined_reason
 from mncost.sources.points import DATASETS, FAMILIES, Provenance, PublishedPoint
 
 __all__ = ["PAPER_TABLES", "paper_points"]
@@ -28,8 +30,6 @@ _SCALE = {"million": Decimal(1), "billion": Decimal(1000)}
 
 def _dataset(table: str, where: str) -> str:
     # The dataset is stated in the text around each table (mncost.sources.TABLE_CONTEXT).
-    from mncost.sources import TABLE_CONTEXT
-
     name = TABLE_CONTEXT[table].dataset
     key = name.strip().lower().replace(" ", "_")
     if key not in DATASETS:
@@ -49,8 +49,6 @@ def _family(model: str | None) -> str:
     # mobilenet-v1-shallow), so they are plotted and filtered with v1. The comparison
     # models (VGG 16, GoogleNet, ...) have families of their own that the published
     # results do not break out, and rows naming no buildable model have none: "other".
-    from mncost.arch.registry import get_entry
-
     if model is None:
         return "other"
     family = get_entry(model).family
@@ -58,8 +56,6 @@ def _family(model: str | None) -> str:
 
 
 def _row_point(document: str, table: str, row: str, cells: dict[str, Any]) -> PublishedPoint | None:
-    from mncost.sources import row_config, undefined_reason
-
     accuracy = cells.get("accuracy")
     if accuracy is None:
         return None
@@ -106,8 +102,6 @@ def _merge_key(point: PublishedPoint) -> tuple[Any, ...]:
 @cache
 def paper_points() -> tuple[PublishedPoint, ...]:
     """The paper's Tables 4-10 as points, in table order (mncost's cost not yet attached)."""
-    from mncost.sources import paper_cells
-
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for cell in paper_cells(PAPER_TABLES):
         rows.setdefault((cell.document, cell.table, cell.row), {})[cell.quantity] = cell

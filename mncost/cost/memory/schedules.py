@@ -16,7 +16,7 @@ from mncost.cost.geometry import Geometry
 from mncost.cost.memory.buffers import live_bytes, tensor_bytes
 from mncost.cost.memory.reckoning import Reckoning, reckon
 from mncost.cost.memory.records import Peak
-from mncost.cost.patch import PatchStage, patch_stage
+from mncost.cost.patch import PatchStage, patch_stage, split_index
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
 
@@ -107,8 +107,6 @@ def patch_trials(
     split tried (None), such splits are skipped and listed with their reasons, and so
     are grids larger than a split's output.
     """
-    from mncost.cost.patch import split_index
-
     base = execution.layer_by_layer()
     conventions = base.conventions(conventions)
     result = count(arch, alpha, resolution, classes, conventions)
@@ -174,8 +172,6 @@ def fitting_schedule(
     layer by layer, so a split whose rest (or whose output buffer alone) exceeds the
     budget cannot fit with any grid.
     """
-    from mncost.cost.patch import split_index
-
     base = execution.layer_by_layer()
     conventions = base.conventions(conventions)
     result = count(arch, alpha, resolution, classes, conventions)

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from mncost.cost.conventions import Conventions
+from mncost.cost.memory import count_memory
 from mncost.cost.model import GraphModel
 from mncost.cost.nest.spec import Nested
+from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
 from mncost.errors import NestError
 from mncost.text import quote
@@ -36,10 +39,6 @@ def check(model: GraphModel, nested: Nested, arch: Any, resolution: Resolution) 
     ``resolution``: NestError when their mult-adds, params (every batch-norm value
     counted) or output shapes differ at width 1; notes where they differ at another width
     or in peak activation memory."""
-    from mncost.cost.conventions import Conventions
-    from mncost.cost.memory import count_memory
-    from mncost.cost.result import count
-
     conventions = Conventions(bn="all")
     notes: list[str] = []
 

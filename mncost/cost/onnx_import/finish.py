@@ -5,6 +5,7 @@ be scaled (:func:`tie_widths`), and each fc's weight checked to read its whole i
 
 from __future__ import annotations
 
+from mncost.cost.geometry import spatial_plan
 from mncost.cost.graph import Program
 from mncost.cost.onnx_import.values import Data, State
 from mncost.cost.scaling import Resolution
@@ -78,7 +79,6 @@ def check_fcs(program: Program, state: State, size: Resolution) -> None:
     """Each fc's weight must read every value of its input (checked at the graph's size)."""
     if not state.fcs:
         return
-    from mncost.cost.geometry import spatial_plan
 
     plan = spatial_plan(program, size, cache=False)
     for fc in state.fcs:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mncost.cost.geometry import spatial_plan
 from mncost.cost.graph import Op, Program
 from mncost.cost.onnx_import.names import shown_name
 from mncost.cost.onnx_import.op_types import ALIASES
@@ -123,8 +124,6 @@ class LoweringBase:
 
     def spatial(self, tensor: int) -> tuple[int, int]:
         """A tensor's (height, width) at the graph's own input size, from the program so far."""
-        from mncost.cost.geometry import spatial_plan
-
         prog = Program(
             "partial", self.s.raw[0], 0, list(self.s.ops), len(self.s.ops) + 1, list(self.s.raw)
         )

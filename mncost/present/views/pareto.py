@@ -6,8 +6,10 @@ out from :func:`mncost.analysis.pareto.pareto_data`; the figure itself is
 from __future__ import annotations
 
 from mncost.analysis.pareto import ParetoData
+from mncost.present.figures import tables_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import plain
+from mncost.sources.coco import DATASET_NOTES
 from mncost.sources.points import DATASETS
 
 __all__ = ["frontier_report", "page_notes"]
@@ -73,8 +75,6 @@ def frontier_report(data: ParetoData) -> Report:
 def _sources(data: ParetoData) -> str:
     """The documents behind the plotted points, named from their provenance, so a new
     set of checkpoints names its own file and a filtered plot names only its own."""
-    from mncost.present.figures import tables_text
-
     parts = (
         [f"the MobileNets paper (Howard et al. 2017), {tables_text(data.paper_tables)}"]
         if data.paper_tables
@@ -111,8 +111,6 @@ def page_notes(data: ParetoData) -> list[str]:
             "hover names every point."
         )
     else:
-        from mncost.sources.coco import DATASET_NOTES
-
         notes.append(
             f"y is {metric.name}: {metric.meaning}, as each source prints it; no top-1 is "
             f"plotted here. {DATASET_NOTES[data.dataset]}"

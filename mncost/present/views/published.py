@@ -23,6 +23,7 @@ from typing import Any
 
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import fixed, plain
+from mncost.sources.coco import DATASET_NOTES
 from mncost.sources.paper_cells import cite
 from mncost.sources.points import (
     DATASETS,
@@ -271,8 +272,6 @@ def _labels(labels: list[str]) -> str:
 def _metric_notes(points: Sequence[PublishedPoint]) -> list[str]:
     """What each accuracy other than top-1 measures, and on which images each source
     measured it: one note per such dataset shown."""
-    from mncost.sources.coco import DATASET_NOTES
-
     notes = []
     for dataset in dict.fromkeys(p.dataset for p in points if p.metric.key != "top1"):
         metric = METRICS[next(p.metric.key for p in points if p.dataset == dataset)]

@@ -32,6 +32,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from mncost.present.figures import by_type_figure, pareto_figure
+from mncost.present.files import printable
+from mncost.present.memory_figure import memory_figure
 from mncost.present.model import (
     Code,
     Command,
@@ -42,6 +45,7 @@ from mncost.present.model import (
     plain,
 )
 from mncost.present.render import render
+from mncost.present.views.cost_table import cost_report
 from mncost.present.views.review_sections import (
     appendix_section,
     deployment_section,
@@ -113,22 +117,16 @@ def review_report(
 
 def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
     """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
-    from mncost.present.views.cost_table import cost_report
-
     result: CostResult = data.result
     costs = cost_report(result)
     layers, by_type = (replace(t, title="") for t in costs.tables[:2])
     plotted = data.pareto
 
     def pareto() -> Figure:
-        from mncost.present.figures import pareto_figure
-
         assert plotted is not None  # only listed when there is a plot
         return pareto_figure(plotted, titled=False)
 
     def by_type_chart() -> Figure:
-        from mncost.present.figures import by_type_figure
-
         return by_type_figure(result)
 
     sections = [summary_section(data)]
@@ -140,8 +138,6 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
         charted = data.deployment.profile
 
         def memory_chart() -> Figure:
-            from mncost.present.memory_figure import memory_figure
-
             return memory_figure([(schedule_label(r), r) for r in charted], titled=False)
 
         if charted:
@@ -176,8 +172,6 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
 def _shell_words(command: Sequence[str]) -> list[str]:
     """Each argument as a shell would need it typed: quoted where it must be, with
     undecodable bytes and control characters shown as escapes."""
-    from mncost.present.files import printable
-
     return [escape_controls(shlex.quote(printable(word))) for word in command]
 
 
