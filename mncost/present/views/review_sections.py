@@ -14,6 +14,7 @@ from mncost.cost.scaling import multiplier_text
 from mncost.present.model import Code, Column, Prose, Section, Table
 from mncost.present.numbers import si
 from mncost.sources.points import DATASET_METRICS, DATASETS, METRICS, Metric
+from mncost.units import show_bytes
 
 if TYPE_CHECKING:
     from mncost.analysis.pareto import ParetoData, PlottedPoint
@@ -364,8 +365,6 @@ def appendix_section(reproduction: Reproduction) -> Section:
 
 
 def _kib(value: int) -> str:
-    from mncost.units import show_bytes
-
     return f"{value:,} B ({show_bytes(value, binary=True)})"
 
 
