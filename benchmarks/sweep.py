@@ -33,15 +33,15 @@ from mncost.analysis.explore import DEFAULT_METRICS, LATENCY, explore_grid
 from mncost.analysis.latency import builtin_profile
 from mncost.cost.sweep import grid
 
-_geometry = importlib.import_module("mncost.cost.geometry")
+_plans = importlib.import_module("mncost.cost.plans")
 
 TARGET_RATE = 1_000_000
 TARGET_CALL_US = 50.0
 
 
 def _clear_caches() -> None:
-    _geometry._width_plan.cache_clear()
-    _geometry._spatial_plan.cache_clear()
+    _plans._width_plan.cache_clear()
+    _plans._spatial_plan.cache_clear()
 
 
 def _per_call(model: str, configs: list[tuple[Fraction, int]], cold: bool) -> float:
