@@ -301,7 +301,7 @@ def _plans(
             f"resolutions holds {values:,} values; the most is {MAX_SWEEP_OP_VALUES:,} "
             f"(ops x (alphas + resolutions)): sweep fewer values"
         )
-    # (The plans of a deep program are not cached: see mncost.cost.geometry.)
+    # (A deep program keeps only its last plans: see mncost.cost.plans.)
     widths = [width_plan(prog, alpha, rule, classes) for alpha in alphas]
     spaces = [spatial_plan(prog, r) for r in resolutions]
     return static_columns(prog), widths, spaces
