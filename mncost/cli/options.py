@@ -11,7 +11,7 @@ The rest of the command line's toolkit lives beside it: :mod:`mncost.cli.process
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -31,10 +31,12 @@ if TYPE_CHECKING:
     from mncost.cost.scaling import Resolution
 
 __all__ = [
+    "BUDGET_OPTIONS",
     "DEVICE_HELP",
     "DTYPE_HELP",
     "SCENARIO_PARAMETERS",
     "ScenarioOptions",
+    "budget_options",
     "device_option",
     "dtype_option",
     "grid_scenario_options",
@@ -46,9 +48,7 @@ __all__ = [
     "scenario_options",
 ]
 
-from mncost.cli.files import (
-    InputFile,
-)
+from mncost.cli.files import InputFile
 from mncost.cli.params import (
     MULTIPLIER,
     RESOLUTION,
@@ -412,6 +412,39 @@ def memory_options(
 DEVICE_HELP = (
     "Add estimated latency on a device: pixel1-cpu or a profile file made by 'mncost calibrate'."
 )
+
+
+BUDGET_OPTIONS: dict[str, str] = {
+    "max_macs": "N",
+    "max_params": "N",
+    "max_weight_bytes": "BYTES",
+    "max_peak_bytes": "BYTES",
+    "max_latency_ms": "MS",
+}
+"""The budget options, in the order of :data:`mncost.analysis.choose.BUDGETS` (a test
+keeps the two the same; that module is not imported here, so --help stays fast), and
+each one's metavar."""
+
+
+def budget_options(helps: Mapping[str, str]) -> Callable[[F], F]:
+    """--max-macs, --max-params, --max-weight-bytes, --max-peak-bytes and --max-latency-ms,
+    each with its help from ``helps`` (what a budget does in this command). The command
+    receives them as one ``budgets`` argument, ``{option: text or None}``, the mapping
+    :func:`mncost.analysis.choose.parse_budgets` reads."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def gather(*args: Any, **kwargs: Any) -> Any:
+            budgets = {name: kwargs.pop(name) for name in BUDGET_OPTIONS}
+            return func(*args, budgets=budgets, **kwargs)
+
+        command: Any = gather
+        for name in reversed(BUDGET_OPTIONS):
+            flag = "--" + name.replace("_", "-")
+            command = click.option(flag, metavar=BUDGET_OPTIONS[name], help=helps[name])(command)
+        return cast(F, command)
+
+    return decorate
 
 
 def device_option(help: str = DEVICE_HELP, required: bool = False) -> Callable[[F], F]:

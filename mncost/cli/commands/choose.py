@@ -10,7 +10,7 @@ import click
 
 from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes, render_output
 from mncost.cli.files import emit, output_options, resolve_format
-from mncost.cli.options import device_option, memory_options, resolve_model
+from mncost.cli.options import budget_options, device_option, memory_options, resolve_model
 from mncost.cli.params import ModelArgument, ParamType, WholeNumber
 from mncost.cli.process import UserError, user_errors
 from mncost.cost.scaling import ScalingError
@@ -127,11 +127,7 @@ Units: K, M, G and KB, MB, GB are powers of 1,000; KiB, MiB, GiB powers of 1,024
     help="Classifier width of every model searched (default: each one's own). A "
     "built-in model's top-1 is of its own 1,000 classes: with another N it has none.",
 )
-@click.option("--max-macs", metavar="N", help=_BUDGET_HELP["max_macs"])
-@click.option("--max-params", metavar="N", help=_BUDGET_HELP["max_params"])
-@click.option("--max-weight-bytes", metavar="BYTES", help=_BUDGET_HELP["max_weight_bytes"])
-@click.option("--max-peak-bytes", metavar="BYTES", help=_BUDGET_HELP["max_peak_bytes"])
-@click.option("--max-latency-ms", metavar="MS", help=_BUDGET_HELP["max_latency_ms"])
+@budget_options(_BUDGET_HELP)
 @click.option(
     "--reserve-bytes",
     metavar="BYTES",
@@ -198,11 +194,7 @@ def choose_command(
     objective: str,
     accuracy_csv: Path | None,
     classes: int | None,
-    max_macs: str | None,
-    max_params: str | None,
-    max_weight_bytes: str | None,
-    max_peak_bytes: str | None,
-    max_latency_ms: str | None,
+    budgets: dict[str, str | None],
     reserve_bytes: str | None,
     reserve_sram_bytes: str | None,
     execution: Execution,
@@ -237,18 +229,10 @@ def choose_command(
     from mncost.present.views.choose import choose_report
 
     fmt = resolve_format(fmt, output)
+    max_latency_ms = budgets["max_latency_ms"]
     with user_errors(ExploreError):
-        budgets = parse_budgets(
-            {
-                "max_macs": max_macs,
-                "max_params": max_params,
-                "max_weight_bytes": max_weight_bytes,
-                "max_peak_bytes": max_peak_bytes,
-                "max_latency_ms": max_latency_ms,
-            }
-        )
-        budgets = apply_reserves(
-            budgets,
+        parsed = apply_reserves(
+            parse_budgets(budgets),
             {"reserve_bytes": reserve_bytes, "reserve_sram_bytes": reserve_sram_bytes},
         )
     from mncost.analysis.schedules import as_search
@@ -293,7 +277,7 @@ def choose_command(
     with ProgressBar() as bar, user_errors(ExploreError, ScalingError):
         result = choose(
             family,
-            budgets,
+            parsed,
             models=refs,
             objective=objective,
             classes=classes,

@@ -16,6 +16,7 @@ import click
 from mncost.cli.files import STDOUT_CLOSED, emit, output_options, resolve_format, stdout_closed
 from mncost.cli.options import (
     ScenarioOptions,
+    budget_options,
     device_option,
     grid_scenario_options,
     memory_options,
@@ -243,15 +244,15 @@ A grid has at most {MAX_CLI_CONFIGS:,} configurations here (10,000 values per ax
     help="The figure a heatmap (-o sweep.html) and the terminal's pivot show "
     "[default: top1 when given, else mult_adds].",
 )
-@click.option("--max-macs", metavar="N", help="Draw this MAC budget on the heatmap (300M).")
-@click.option("--max-params", metavar="N", help="Draw this parameter budget (3M).")
-@click.option(
-    "--max-weight-bytes", metavar="BYTES", help="Draw this weight budget, in --dtype (4MB)."
+@budget_options(
+    {
+        "max_macs": "Draw this MAC budget on the heatmap (300M).",
+        "max_params": "Draw this parameter budget (3M).",
+        "max_weight_bytes": "Draw this weight budget, in --dtype (4MB).",
+        "max_peak_bytes": "Draw this peak-memory budget, in --dtype (256KiB).",
+        "max_latency_ms": "Draw this latency budget (needs --device).",
+    }
 )
-@click.option(
-    "--max-peak-bytes", metavar="BYTES", help="Draw this peak-memory budget, in --dtype (256KiB)."
-)
-@click.option("--max-latency-ms", metavar="MS", help="Draw this latency budget (needs --device).")
 @memory_options()
 @device_option()
 @click.option(
@@ -267,11 +268,7 @@ def sweep_command(
     res: str,
     metrics: tuple[str, ...],
     heat: str | None,
-    max_macs: str | None,
-    max_params: str | None,
-    max_weight_bytes: str | None,
-    max_peak_bytes: str | None,
-    max_latency_ms: str | None,
+    budgets: dict[str, str | None],
     execution: Execution,
     device: str | Path | None,
     extrapolate: bool,
@@ -305,16 +302,8 @@ def sweep_command(
     from mncost.analysis.choose import budget_masks, parse_budgets
 
     with user_errors(ExploreError):
-        budgets = parse_budgets(
-            {
-                "max_macs": max_macs,
-                "max_params": max_params,
-                "max_weight_bytes": max_weight_bytes,
-                "max_peak_bytes": max_peak_bytes,
-                "max_latency_ms": max_latency_ms,
-            }
-        )
-    if max_latency_ms is not None and device is None:
+        limits = parse_budgets(budgets)
+    if budgets["max_latency_ms"] is not None and device is None:
         raise UserError("--max-latency-ms needs --device (pixel1-cpu, or a profile file)")
     alphas, resolutions = parse_axes(alpha, res)
     chosen = resolve_scenario(scenario)
@@ -323,7 +312,7 @@ def sweep_command(
         with user_errors(LatencyError):
             profile = resolve_device(device)
     asked = list(metrics) or None
-    for wanted in ([heat] if heat is not None else []) + [b.metric for b in budgets]:
+    for wanted in ([heat] if heat is not None else []) + [b.metric for b in limits]:
         if asked is not None and wanted not in asked:
             asked.append(wanted)
     registered = chosen.registered
@@ -346,9 +335,9 @@ def sweep_command(
                 f"--heatmap {heat} is not a figure of this sweep"
                 + (": give --device" if heat == "latency_ms" else "")
             )
-        meets = budget_masks(grid, budgets)
+        meets = budget_masks(grid, limits)
         bar(f"writing {fmt}", 0, 0)
-        text = _render(grid, fmt, heat, output, budgets, meets)
+        text = _render(grid, fmt, heat, output, limits, meets)
         if output is not None:  # a file is written under the bar; standard output after it
             emit(text, output, fmt)
     if output is None:
