@@ -37,6 +37,7 @@ __all__ = [
     "endings",
     "input_files",
     "output_options",
+    "report_text",
     "resolve_format",
     "stdout_closed",
     "write_output",
@@ -162,8 +163,12 @@ def resolve_format(fmt: str | None, output: Path | None, formats: tuple[str, ...
     return chosen or "table"
 
 
-def emit_report(report: Any, fmt: str, output: Path | None) -> None:
-    """Render a :class:`~mncost.present.model.Report` and print or write it."""
+def report_text(report: Any, fmt: str, output: Path | None) -> str | Iterable[str]:
+    """The text of a :class:`~mncost.present.model.Report` as :func:`emit_report` writes
+    it: a terminal table laid out 120 columns wide for a file, CSV and JSON in pieces
+    rendered as they are written, every other format rendered now (so that a command can
+    render under its progress bar and print after it). UserError at once when standard
+    output was closed and is the output."""
     from mncost.present.render import render_pieces  # lazy: --help renders no report
 
     if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
@@ -171,12 +176,13 @@ def emit_report(report: Any, fmt: str, output: Path | None) -> None:
     if fmt == "table" and output is not None:
         from mncost.present.terminal import render_terminal
 
-        text: str | Iterable[str] = render_terminal(
-            report, width=120, color=False, encoding="utf-8"
-        )
-    else:
-        text = render_pieces(report, fmt)
-    emit(text, output, fmt)
+        return render_terminal(report, width=120, color=False, encoding="utf-8")
+    return render_pieces(report, fmt)
+
+
+def emit_report(report: Any, fmt: str, output: Path | None) -> None:
+    """Render a :class:`~mncost.present.model.Report` and print or write it."""
+    emit(report_text(report, fmt, output), output, fmt)
 
 
 def emit(text: str | Iterable[str], output: Path | None, fmt: str) -> None:

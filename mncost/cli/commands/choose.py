@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes, render_output
-from mncost.cli.files import emit, output_options, resolve_format
+from mncost.cli.commands.sweep import RANGE_HELP, ProgressBar, parse_axes
+from mncost.cli.files import emit, output_options, report_text, resolve_format
 from mncost.cli.options import budget_options, device_option, memory_options, resolve_model
 from mncost.cli.params import ModelArgument, ParamType, WholeNumber
 from mncost.cli.process import UserError, user_errors
@@ -357,5 +357,5 @@ def choose_command(
                 report.notes,
             )
         else:
-            text = "".join(render_output(report, fmt, output))  # a few dozen rows
+            text = "".join(report_text(report, fmt, output))  # a few dozen rows
     emit(text, output, fmt)

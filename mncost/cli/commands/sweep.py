@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mncost.cli.files import STDOUT_CLOSED, emit, output_options, resolve_format, stdout_closed
+from mncost.cli.files import emit, output_options, report_text, resolve_format
 from mncost.cli.options import (
     ScenarioOptions,
     budget_options,
@@ -36,7 +36,6 @@ __all__ = [
     "MAX_CLI_CONFIGS",
     "ProgressBar",
     "RANGE_HELP",
-    "render_output",
     "sweep_command",
 ]
 
@@ -146,23 +145,6 @@ class ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def render_output(report: Any, fmt: str, output: Path | None) -> str | Iterator[str]:
-    """The text :func:`mncost.cli.options.emit_report` would write, rendered now (so that
-    a long render runs under the progress bar, and the bar is gone before it is shown),
-    or, for CSV and JSON, its pieces, rendered as they are written."""
-    from mncost.present.render import render, render_pieces
-
-    if output is None and stdout_closed():  # before rendering: that asks stdout for a tty
-        raise UserError(STDOUT_CLOSED)
-    if fmt == "table" and output is not None:
-        from mncost.present.terminal import render_terminal
-
-        return render_terminal(report, width=120, color=False, encoding="utf-8")
-    if fmt in ("csv", "json"):
-        return render_pieces(report, fmt)
-    return render(report, fmt)
 
 
 def parse_axes(alpha: str, res: str, limit: int = MAX_CLI_CONFIGS) -> tuple[Any, Any]:
@@ -351,7 +333,7 @@ def _render(
     output: Path | None,
     budgets: Sequence[Budget] = (),
     meets: Sequence[Any] = (),
-) -> str | Iterator[str]:
+) -> str | Iterable[str]:
     """The output's text: in HTML a heatmap page, else the sweep report."""
     from mncost.present.views.sweep import sweep_report
 
@@ -360,7 +342,7 @@ def _render(
         report = sweep_report(grid, full=fmt != "table", pivot=heat)
         if note:
             report = replace(report, notes=[*report.notes, note])
-        return render_output(report, fmt, output)
+        return report_text(report, fmt, output)
     from mncost.present.heatmap import heatmap_page, sweep_figure
 
     metric = heat or (
