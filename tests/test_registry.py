@@ -38,3 +38,29 @@ def test_registered_model_costs(name, alpha, resolution):
 def test_registry_entries_have_descriptions_and_sources():
     for entry in list_models():
         assert entry.description and entry.source and entry.name == entry.factory().name
+
+
+def test_the_listing_order_does_not_depend_on_what_was_imported_first():
+    # `mncost models` lists the MobileNets first, then each defs module in name order. A
+    # process that imported a later module (a detector, which imports the backbone it
+    # builds on) before the registry discovered the rest used to list in another order.
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "for m in sys.argv[1:]: importlib.import_module(m)\n"
+        "from mncost.arch.registry import list_models\n"
+        "print(' '.join(e.name for e in list_models()))\n"
+    )
+
+    def names(*first: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *first], capture_output=True, text=True, check=True
+        )
+        return done.stdout.split()
+
+    fresh = names()
+    assert fresh[0] == "mobilenet-v1" and len(fresh) == len(set(fresh))
+    for module in ("mncost.arch.defs.vgg", "mncost.arch.defs.detection", "mncost.arch.defs.resnet"):
+        assert names(module) == fresh, module

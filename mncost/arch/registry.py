@@ -55,9 +55,15 @@ def register(
 
 
 def list_models() -> list[ModelEntry]:
-    """Every registered architecture, in the order the defs register them."""
-    _discover()
-    return list(_REGISTRY.values())
+    """Every registered architecture, in the order of :func:`_discover` (the MobileNets
+    first, then by module), whatever order their modules were first imported in."""
+    rank = _discover()
+
+    def place(entry: ModelEntry) -> int:
+        module = getattr(entry.factory, "__wrapped__", entry.factory).__module__
+        return rank.get(module, len(rank))  # a model registered from outside the defs: last
+
+    return sorted(_REGISTRY.values(), key=place)  # stable: a module's own order is kept
 
 
 def get_model(name: str) -> Architecture:
@@ -82,7 +88,7 @@ def get_entry(name: str) -> ModelEntry:
 
 
 @cache
-def _discover() -> None:
+def _discover() -> dict[str, int]:
     # Importing each module of mncost.arch.defs runs its @register decorators. The order
     # (and so `mncost models`) is stable: the MobileNets first, the paper's subject, in
     # version order; then every other family by module name.
@@ -92,5 +98,9 @@ def _discover() -> None:
     def order(name: str) -> tuple[bool, str]:
         return (not name.startswith("mobilenet"), name)
 
+    rank: dict[str, int] = {}
     for info in sorted(pkgutil.iter_modules(defs.__path__), key=lambda m: order(m.name)):
-        importlib.import_module(f"{defs.__name__}.{info.name}")
+        module = f"{defs.__name__}.{info.name}"
+        importlib.import_module(module)
+        rank[module] = len(rank)
+    return rank
