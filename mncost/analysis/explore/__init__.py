@@ -45,7 +45,7 @@ from mncost.analysis.explore.axes import (
     parse_resolutions,
     resolution_order,
 )
-from mncost.analysis.explore.build import Progress, explore_grid, with_dtype
+from mncost.analysis.explore.build import Progress, explore_grid
 from mncost.analysis.explore.checkpoints import Checkpoint, model_checkpoints
 from mncost.analysis.explore.columns import (
     ACCURACY,
@@ -85,5 +85,4 @@ __all__ = [
     "parse_resolutions",
     "resolution_order",
     "registered_name",
-    "with_dtype",
 ]

@@ -1,12 +1,10 @@
 """The orchestration: :func:`explore_grid` checks what is asked for, counts the grid
 (:func:`mncost.cost.sweep.grid`), estimates its latency (a measurement first where the
-device has one) and its top-1, and gathers them in an :class:`ExploreGrid`;
-:func:`with_dtype` sets a data type."""
+device has one) and its top-1, and gathers them in an :class:`ExploreGrid`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -28,7 +26,6 @@ from mncost.cost.execution import Execution
 from mncost.cost.model import Model
 from mncost.cost.scaling import Resolution
 from mncost.errors import ExploreError
-from mncost.text import quote
 
 if TYPE_CHECKING:
     import numpy
@@ -204,10 +201,3 @@ def _measured_first(
         latency[i, j] = m.latency_ms
         measured[i, j] = True
     return latency, measured
-
-
-def with_dtype(conventions: Conventions, dtype: str) -> Conventions:
-    """``conventions`` in ``dtype``; ExploreError for an unknown one."""
-    if dtype not in DTYPE_BYTES:
-        raise ExploreError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {quote(dtype)}")
-    return replace(conventions, dtype=dtype)  # type: ignore[arg-type]
