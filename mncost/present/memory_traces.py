@@ -80,17 +80,24 @@ def hover_trace(drawn: Sequence[Series]) -> dict[str, Any]:
         xs.append(k)
         ys.append(max(s.ops[k - 1].live_bytes for s in drawn if k <= len(s.ops)) / KIB)
         texts.append("<br>".join(lines))
+    return _hover_markers(xs, ys, texts, {"kind": "hover"})
+
+
+def _hover_markers(
+    xs: Sequence[float], ys: Sequence[float], texts: Sequence[str], meta: dict[str, Any]
+) -> dict[str, Any]:
+    """The unseen markers that carry the hover text, one per step."""
     return {
         "type": "scatter",
-        "x": xs,
-        "y": ys,
+        "x": list(xs),
+        "y": list(ys),
         "mode": "markers",
         "marker": {"color": "#444", "size": 8, "opacity": 0},
         "showlegend": False,
         "name": "ops",
-        "hovertext": texts,
+        "hovertext": list(texts),
         "hovertemplate": "%{hovertext}<extra></extra>",
-        "meta": {"kind": "hover"},
+        "meta": meta,
     }
 
 
@@ -126,18 +133,7 @@ def _hover_runs(drawn: Sequence[Series], n: int, many: bool) -> dict[str, Any]:
         xs.append((first + last) / 2)
         ys.append(top / KIB)
         texts.append("<br>".join(lines))
-    return {
-        "type": "scatter",
-        "x": xs,
-        "y": ys,
-        "mode": "markers",
-        "marker": {"color": "#444", "size": 8, "opacity": 0},
-        "showlegend": False,
-        "name": "ops",
-        "hovertext": texts,
-        "hovertemplate": "%{hovertext}<extra></extra>",
-        "meta": {"kind": "hover", "ops_per_step": per},
-    }
+    return _hover_markers(xs, ys, texts, {"kind": "hover", "ops_per_step": per})
 
 
 def memory_trace(series: Series, n: int, many: bool) -> dict[str, Any]:

@@ -68,19 +68,8 @@ def conv_activation_bytes(
 ) -> Any:
     """Activation bytes a conv or fully connected layer reads and writes: its input and
     output tensors (other ops: 0; an auxiliary head runs only in training: 0)."""
-    return weighted * (
-        input_bytes(
-            conventions,
-            aux,
-            is_add,
-            is_concat,
-            is_scale,
-            c_in,
-            c_out,
-            h_in,
-            w_in,
-        )
-        + output_bytes(conventions, aux, c_out, h_out, w_out)
+    return weighted * activation_bytes(
+        conventions, aux, is_add, is_concat, is_scale, c_in, c_out, h_in, w_in, h_out, w_out
     )
 
 
