@@ -7,8 +7,10 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from mncost.text import CONTROL_CLASS, escape_controls, quote
+from mncost.text import CONTROL_CLASS, escape_controls, printable_ascii, quote
 
 _CLASS = re.compile(f"[{CONTROL_CLASS}]")
 
@@ -43,3 +45,15 @@ def test_a_format_character_is_shown_as_an_escape(char, shown):
 def test_letters_marks_and_symbols_are_left_alone():
     text = "café Ünïcødé µ α → ✓ 中文 ज़"  # a combining nukta is a mark (Mn), not a format
     assert escape_controls(text) == text
+
+
+@given(st.text(st.characters(max_codepoint=0x2100)), st.sampled_from(["", "&<>\"'", "|`*"]))
+def test_printable_ascii_is_the_escaping_pattern_on_ascii(text, special):
+    # The quick test agrees with the definition: ASCII, and no control character (Cc or
+    # Cf, as unicodedata says) nor any of ``special``.
+    expected = text.isascii() and not any(
+        unicodedata.category(c) in ("Cc", "Cf") or c in special for c in text
+    )
+    assert printable_ascii(text, special) is expected
+    if expected:
+        assert escape_controls(text) == text

@@ -23,7 +23,7 @@ The modules: :mod:`~mncost.cost.static` (the static columns and liveness),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from operator import attrgetter
@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any
 from mncost.arch.ops import Architecture
 from mncost.arch.width import WidthRule
 from mncost.cost.graph import LoweringError, Program, lower
-from mncost.cost.plans import GeometryError, SpatialPlan, WidthPlan, spatial_plan, width_plan
+from mncost.cost.plans import (
+    CACHED_OPS,
+    GeometryError,
+    SpatialPlan,
+    WidthPlan,
+    spatial_plan,
+    width_plan,
+)
 from mncost.cost.scaling import Resolution
 from mncost.cost.static import Static, static_columns
 from mncost.limits import MAX_CHANNELS
@@ -107,6 +114,11 @@ class Geometry:
     static: Static
     width: WidthPlan
     spatial: SpatialPlan
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Per-op columns derived from this geometry, kept by whoever derives them (a
+    metric's values under a set of conventions, the live tensors' sizes under an
+    execution): a deep spec's configuration is counted, charted and estimated from one
+    geometry, and each column is worked out once."""
 
     def column(self, name: str) -> tuple[Any, ...]:
         """One per-op column by name, from whichever half holds it."""
@@ -131,11 +143,26 @@ _COLUMN_GETTERS = {name: attrgetter(f"{part}.{name}") for name, part in _COLUMN_
 def geometry(
     arch: Model, alpha: Fraction, resolution: Resolution, rule: WidthRule, classes: int
 ) -> Geometry:
-    """``arch`` at (alpha, resolution) with ``classes`` (0: no classifier), as columns."""
+    """``arch`` at (alpha, resolution) with ``classes`` (0: no classifier), as columns.
+
+    The geometry of a program over :data:`~mncost.cost.plans.CACHED_OPS` ops is kept
+    (the last two), so that its :attr:`~Geometry.memo` serves every count of that
+    configuration in the process; a smaller one is cheap to join again."""
     prog = program(arch, classes == 0)
+    if len(prog.ops) > CACHED_OPS:
+        return _large_geometry(prog, alpha, resolution, rule, classes)
+    return _join(prog, alpha, resolution, rule, classes)
+
+
+def _join(
+    prog: Program, alpha: Fraction, resolution: Resolution, rule: WidthRule, classes: int
+) -> Geometry:
     return Geometry(
         prog,
         static_columns(prog),
         width_plan(prog, alpha, rule, classes),
         spatial_plan(prog, resolution),
     )
+
+
+_large_geometry = lru_cache(maxsize=2)(_join)

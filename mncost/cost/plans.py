@@ -30,7 +30,7 @@ from mncost.cost.program import Op, Program
 from mncost.cost.scaling import Resolution, ScalingError, resolution_hw
 from mncost.limits import MAX_TENSOR_CHANNELS
 
-__all__ = ["GeometryError", "SpatialPlan", "WidthPlan", "spatial_plan", "width_plan"]
+__all__ = ["CACHED_OPS", "GeometryError", "SpatialPlan", "WidthPlan", "spatial_plan", "width_plan"]
 
 
 class GeometryError(ScalingError):
@@ -67,7 +67,7 @@ def _shape_error(op: Op, what: str) -> GeometryError:
     return GeometryError(f"layer {op.name!r}: {what}")
 
 
-_CACHED_OPS = 4096
+CACHED_OPS = 4096
 """Plans of programs up to this many ops are cached (4,096 of each kind); of a larger
 program, the last two of each kind (one command counts its configuration several times:
 the table, the memory, the latency), so the caches stay within about 100 MB."""
@@ -81,7 +81,7 @@ def width_plan(
     if prog.alpha_blocked and alpha != 1:
         raise GeometryError(f"alpha {float(alpha):g}: {prog.alpha_blocked}")
     build = (
-        (_width_plan if len(prog.ops) <= _CACHED_OPS else _large_width_plan)
+        (_width_plan if len(prog.ops) <= CACHED_OPS else _large_width_plan)
         if cache
         else _build_width_plan
     )
@@ -186,7 +186,7 @@ def spatial_plan(prog: Program, resolution: Resolution, cache: bool = True) -> S
     GeometryError if one cannot fit.
     ``cache=False`` builds the plan without keeping it (a sweep of a deep spec)."""
     build = (
-        (_spatial_plan if len(prog.ops) <= _CACHED_OPS else _large_spatial_plan)
+        (_spatial_plan if len(prog.ops) <= CACHED_OPS else _large_spatial_plan)
         if cache
         else _build_spatial_plan
     )

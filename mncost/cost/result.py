@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Classifier",
     "CostResult",
+    "LayerColumns",
     "LayerCost",
     "Shape",
     "Totals",
@@ -148,6 +149,22 @@ class LayerCost:
     """The composite the op belongs to ("" at the top level)."""
 
 
+class LayerColumns(NamedTuple):
+    """The fields of the per-op records (:class:`LayerCost`) as columns, in op order:
+    what a view of a deep spec reads, without a record per op."""
+
+    name: tuple[str, ...]
+    kind: tuple[str, ...]
+    type: tuple[str, ...]
+    stride: tuple[int, ...]
+    filter_shape: tuple[str, ...]
+    input: tuple[Shape, ...]
+    output: tuple[Shape, ...]
+    mult_adds: tuple[int, ...]
+    params: tuple[int, ...]
+    block: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Totals:
     """Sums over all ops."""
@@ -223,48 +240,50 @@ class CostResult:
         return None
 
     @cached_property
-    def layers(self) -> tuple[LayerCost, ...]:
-        """One record per op, in execution order."""
+    def layer_columns(self) -> LayerColumns:
+        """The fields of :attr:`layers`, column by column."""
         g = self.geometry
         st, wd, sp = g.static, g.width, g.spatial
-        records = []
-        for i in range(len(g)):
-            role, kind = st.role[i], st.kind[i]
-            k_h, k_w = sp.k_h[i], sp.k_w[i]
-            records.append(
-                LayerCost(
-                    name=st.name[i],
-                    kind=role,
-                    type=op_type(role, k_h, k_w, wd.groups[i], wd.c_in[i]),
-                    stride=st.s_h[i],
-                    filter_shape=_filter_shape(
-                        role,
-                        kind,
-                        k_h,
-                        k_w,
-                        wd.c_in[i],
-                        wd.c_out[i],
-                        wd.groups[i],
-                        sp.h_in[i],
-                        sp.w_in[i],
-                    ),
-                    input=(sp.h_in[i], sp.w_in[i], wd.c_in[i]),
-                    output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
-                    mult_adds=self.mult_adds[i],
-                    params=self.params[i],
-                    block=st.block[i],
+        return LayerColumns(
+            st.name,
+            st.role,
+            tuple(map(op_type, st.role, sp.k_h, sp.k_w, wd.groups, wd.c_in)),
+            st.s_h,
+            tuple(
+                map(
+                    _filter_shape,
+                    st.role,
+                    st.kind,
+                    sp.k_h,
+                    sp.k_w,
+                    wd.c_in,
+                    wd.c_out,
+                    wd.groups,
+                    sp.h_in,
+                    sp.w_in,
                 )
-            )
-        return tuple(records)
+            ),
+            tuple(zip(sp.h_in, sp.w_in, wd.c_in)),
+            tuple(zip(sp.h_out, sp.w_out, wd.c_out)),
+            self.mult_adds,
+            self.params,
+            st.block,
+        )
 
-    @property
+    @cached_property
+    def layers(self) -> tuple[LayerCost, ...]:
+        """One record per op, in execution order."""
+        return tuple(map(LayerCost, *self.layer_columns))
+
+    @cached_property
     def by_type(self) -> tuple[TypeShare, ...]:
         """Mult-adds and params per op type, largest mult-adds first; all-zero types left out."""
         groups: dict[str, list[int]] = {}
-        for layer in self.layers:
-            acc = groups.setdefault(layer.type, [0, 0])
-            acc[0] += layer.mult_adds
-            acc[1] += layer.params
+        c = self.layer_columns
+        for kind, macs, params in zip(c.type, c.mult_adds, c.params):
+            acc = groups.setdefault(kind, [0, 0])
+            acc[0] += macs
+            acc[1] += params
         total = self.total
         rows = [
             TypeShare(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from mncost.cost.program import Op, Program
@@ -73,34 +73,56 @@ def _static(prog: Program) -> Static:
             last_use[t] = max(last_use[t], main[-1])
     live = _live_sets(ops, last_use)
 
-    def column(name: str) -> tuple[Any, ...]:
-        return tuple(map(attrgetter(name), ops))
+    # One pass over the ops for every attribute read (a 100,000-op spec's columns), and
+    # the flags by table lookup: C loops, not a generator per column.
+    names, kinds, roles, blocks, strides, dilations, bias, bn, aux, acts, inputs, outputs = (
+        zip(*map(_FIELDS, ops)) if ops else ((),) * 12
+    )
 
-    kinds = column("kind")
-    strides, dilations = column("stride"), column("dilation")
+    def flag(values: tuple[Any, ...], *on: Any) -> tuple[int, ...]:
+        ones = dict.fromkeys(on, 1)
+        return tuple(map(ones.get, values, (0,) * len(values)))
+
     return Static(
-        name=column("name"),
+        name=names,
         kind=kinds,
-        role=column("role"),
-        block=column("block"),
-        weighted=tuple(int(k == "conv" or k == "fc") for k in kinds),
-        is_fc=tuple(int(k == "fc") for k in kinds),
-        is_add=tuple(int(k == "add") for k in kinds),
-        is_concat=tuple(int(k == "concat") for k in kinds),
-        is_scale=tuple(int(k == "scale") for k in kinds),
-        channel_scale=tuple(int(r == "channel_scale") for r in column("role")),
-        bias=tuple(map(int, column("bias"))),
-        bn=tuple(map(int, column("batch_norm"))),
-        aux=tuple(map(int, column("aux"))),
-        s_h=tuple(s[0] for s in strides),
-        s_w=tuple(s[1] for s in strides),
-        d_h=tuple(d[0] for d in dilations),
-        d_w=tuple(d[1] for d in dilations),
-        act=column("act"),
-        inputs=column("inputs"),
-        output=column("output"),
+        role=roles,
+        block=blocks,
+        weighted=flag(kinds, "conv", "fc"),
+        is_fc=flag(kinds, "fc"),
+        is_add=flag(kinds, "add"),
+        is_concat=flag(kinds, "concat"),
+        is_scale=flag(kinds, "scale"),
+        channel_scale=flag(roles, "channel_scale"),
+        bias=tuple(map(int, bias)),
+        bn=tuple(map(int, bn)),
+        aux=tuple(map(int, aux)),
+        s_h=tuple(map(_FIRST, strides)),
+        s_w=tuple(map(_SECOND, strides)),
+        d_h=tuple(map(_FIRST, dilations)),
+        d_w=tuple(map(_SECOND, dilations)),
+        act=acts,
+        inputs=inputs,
+        output=outputs,
         live=live,
     )
+
+
+_FIELDS = attrgetter(
+    "name",
+    "kind",
+    "role",
+    "block",
+    "stride",
+    "dilation",
+    "bias",
+    "batch_norm",
+    "aux",
+    "act",
+    "inputs",
+    "output",
+)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def _live_sets(ops: list[Op], last_use: list[int]) -> tuple[tuple[int, ...], ...]:

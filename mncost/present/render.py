@@ -20,7 +20,7 @@ from typing import Any
 
 from mncost.present.formats import REPORT_FORMATS
 from mncost.present.model import Code, Command, Prose, Report, Rows, Section, Table, code_spans
-from mncost.text import CONTROL_CLASS, escape_controls
+from mncost.text import CONTROL_CLASS, escape_controls, printable_ascii
 
 __all__ = [
     "HTML_STYLE",
@@ -222,7 +222,8 @@ def _render_markdown(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-_HTML_TOUCHED = re.compile(f"[{CONTROL_CLASS}&<>\"']")
+_HTML_SPECIAL = "&<>\"'"
+_HTML_TOUCHED = re.compile(f"[{CONTROL_CLASS}{_HTML_SPECIAL}]")
 
 
 def html_text(text: str) -> str:
@@ -284,6 +285,12 @@ def _is_label(text: str) -> bool:
     return len(text) <= _LABEL_CHARS or (len(text.split()) == 1 and "/" not in text)
 
 
+def _labels(texts: list[str]) -> bool:
+    # Every text a label; most columns of labels are short throughout, which max() says
+    # at C speed.
+    return max(map(len, texts), default=0) <= _LABEL_CHARS or all(map(_is_label, texts))
+
+
 def _prose(text: str) -> str:
     """Prose as HTML (controls and markup escaped), a <wbr> after each "/" of a path."""
     return "".join(
@@ -301,7 +308,7 @@ def html_table(table: Table) -> str:
     shown = {i: list(map(table.columns[i].show, body[i])) if body else [] for i in cols}
     kind = {"left": "", "right": "r", "center": "c"}
     cls = {i: kind[table.columns[i].align] for i in cols}
-    cls.update({i: "k" for i in cols if not cls[i] and all(map(_is_label, shown[i]))})
+    cls.update({i: "k" for i in cols if not cls[i] and _labels(shown[i])})
     attr = {i: f' class="{cls[i]}"' if cls[i] else "" for i in cols}
     parts = []
     if table.title:
@@ -318,15 +325,18 @@ def html_table(table: Table) -> str:
         # exactly what it finds cell by cell).
         texts = shown[i]
         if not cls[i]:
-            texts = [_prose(t) for t in texts]
-        elif _HTML_TOUCHED.search("".join(texts)) is not None:
-            texts = [html_text(t) for t in texts]
-        head = f"<td{attr[i]}>"
-        return [f"{head}{t}</td>" for t in texts]
+            return [_prose(t) for t in texts]
+        joined = "".join(texts)
+        if not printable_ascii(joined, _HTML_SPECIAL) and _HTML_TOUCHED.search(joined):
+            return [html_text(t) for t in texts]
+        return texts
 
     n = len(table.rows)
+    # One template per row: a 100,000-row table formats each row once, without a string
+    # per cell.
+    row = "<tr>" + "".join(f"<td{attr[i]}>{{}}</td>" for i in cols) + "</tr>"
     rows = (
-        ["<tr>" + "".join(row) + "</tr>" for row in zip(*map(cells, cols))]
+        list(map(row.format, *map(cells, cols)))
         if cols
         else ["<tr></tr>"] * (n + len(table.footer))
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.latency.builtin import (
@@ -69,7 +70,10 @@ class LatencyEstimate:
     """The input's side, or (height, width)."""
     classes: int
     profile: LatencyProfile
-    layers: tuple[OpLatency, ...]
+    per_op: Callable[[], tuple[OpLatency, ...]] = field(repr=False, compare=False)
+    """Builds :attr:`layers` (a 100,000-op spec's records, built only when read)."""
+    total_ms: float
+    """The estimated latency: the sum of the per-op estimates."""
     cautions: tuple[str, ...]
     """Why this estimate is less sure than the profile's LOO error says: another family
     than the fit's, a configuration outside its range. Empty when none applies."""
@@ -92,10 +96,10 @@ class LatencyEstimate:
         """The measurement where there is one, else the estimate."""
         return self.measurement.latency_ms if self.measurement else self.total_ms
 
-    @property
-    def total_ms(self) -> float:
-        """The estimated latency: the sum of the per-op estimates."""
-        return math.fsum(op.ms for op in self.layers)
+    @cached_property
+    def layers(self) -> tuple[OpLatency, ...]:
+        """One record per op: its estimated time and the features it was estimated from."""
+        return self.per_op()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the documented JSON layout."""
@@ -275,31 +279,35 @@ def estimate_latency(
     # as much again on a deep spec).
     g = result.geometry
     st, wd, sp = g.static, g.width, g.spatial
-    types = map(op_type, st.role, sp.k_h, sp.k_w, wd.groups, wd.c_in)
-    layers = [
-        OpLatency(
-            name,
-            kind_of,
-            block,
-            ms,
-            values,
-            None if math.isnan(value) else value,
-            bounds[i] if bounds is not None else "",
-            op_kind,
-        )
-        for i, (name, kind_of, block, ms, values, value, op_kind) in enumerate(
-            zip(
-                st.name,
-                types,
-                st.block,
-                per_op.astype(float).tolist(),
-                zip(*columns),
-                macs_per_byte.astype(float).tolist(),
-                table.kinds,
-                strict=True,
+    ms = per_op.astype(float).tolist()
+
+    def records() -> tuple[OpLatency, ...]:
+        types = map(op_type, st.role, sp.k_h, sp.k_w, wd.groups, wd.c_in)
+        return tuple(
+            OpLatency(
+                name,
+                kind_of,
+                block,
+                op_ms,
+                values,
+                None if math.isnan(value) else value,
+                bounds[i] if bounds is not None else "",
+                op_kind,
+            )
+            for i, (name, kind_of, block, op_ms, values, value, op_kind) in enumerate(
+                zip(
+                    st.name,
+                    types,
+                    st.block,
+                    ms,
+                    zip(*columns),
+                    macs_per_byte.astype(float).tolist(),
+                    table.kinds,
+                    strict=True,
+                )
             )
         )
-    ]
+
     family = _model_family(model) if model is not None else None
     same = [
         p
@@ -318,7 +326,8 @@ def estimate_latency(
         resolution=resolution,
         classes=result.classes,
         profile=profile,
-        layers=tuple(layers),
+        per_op=records,
+        total_ms=math.fsum(ms),
         cautions=_cautions(profile, model, family, alpha, resolution, dtype)
         + tuple(c for c in (kind_mix_caution(profile, table),) if c),
         mult_adds=result.total.mult_adds,

@@ -134,12 +134,29 @@ def live_bytes(geometry: Geometry, execution: Execution) -> tuple[int, ...]:
     """Bytes held while each op runs layer by layer: the sum of its live tensors (0 for
     an op of an auxiliary head), tensors that share a buffer counted once, as their
     largest."""
-    sizes = tensor_bytes(geometry, execution.bytes_per_value)
+    per_value = execution.bytes_per_value
+    if per_value == 1:
+        return _live_values(geometry, execution)
+    return tuple(v * per_value for v in _live_values(geometry, execution))
+
+
+def _live_values(geometry: Geometry, execution: Execution) -> tuple[int, ...]:
+    # Values held per op. Every tensor's bytes are its values times the bytes per value,
+    # and a shared buffer's largest member stays the largest when all are scaled, so one
+    # count of values serves every dtype (kept in the geometry's memo, per in-place
+    # setting: a report reckons int8 and float32 of one configuration).
+    key = ("live values", execution.dw_inplace, execution.add_inplace)
+    memo = geometry.memo
+    values: tuple[int, ...] | None = memo.get(key)
+    if values is not None:
+        return values
+    sizes = tensor_bytes(geometry, 1)
     st = geometry.static
     shared = shared_buffers(st, geometry.width, execution)
     size = sizes.__getitem__
     # op_live, inlined: most ops share no buffer, and a deep spec has 100,000 of them.
-    return tuple(
+    values = memo[key] = tuple(
         0 if aux else (op_live(live, groups, size) if groups else sum(map(size, live)))
         for aux, live, groups in zip(st.aux, st.live, shared)
     )
+    return values

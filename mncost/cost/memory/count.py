@@ -101,10 +101,7 @@ def count_memory(
     st, wd, sp = g.static, g.width, g.spatial
     sizes = tensor_bytes(g, conventions)
     writers = ("input",) + st.name
-    tensors = tuple(
-        TensorInfo(writers[t], (h, w, c), sizes[t])
-        for t, (h, w, c) in enumerate(zip(sp.heights, sp.widths, wd.channels))
-    )
+    tensors = tuple(map(TensorInfo, writers, zip(sp.heights, sp.widths, wd.channels), sizes))
     stage = patch_stage(g, execution, result.mult_adds) if execution.patched else None
     chosen = reckon(g, execution, stage)
     flipped = execution.with_(dw_inplace=not execution.dw_inplace)
@@ -125,25 +122,29 @@ def count_memory(
         r = stage.largest(st.output[i])
         return None if r is None else (r.height, r.width)
 
+    n = len(g)
+    dw = execution.dw_inplace
+    # Positional, column by column: a 100,000-op spec builds 100,000 records, and
+    # keyword arguments and per-op indexing would cost a third again.
     layers = tuple(
-        OpMemory(
-            name=st.name[i],
-            kind=st.role[i],
-            block=st.block[i],
-            output=(sp.h_out[i], sp.w_out[i], wd.c_out[i]),
-            input_bytes=reads[i],
-            output_bytes=writes[i],
-            live_bytes=chosen.live[i],
-            reads=st.inputs[i],
-            writes=st.output[i],
-            live=() if st.aux[i] else st.live[i],
-            in_place_capable=capable[i],
-            in_place=execution.dw_inplace and capable[i],
-            aux=bool(st.aux[i]),
-            accumulates=i in accumulating,
-            patch=region(i),
+        map(
+            OpMemory,
+            st.name,
+            st.role,
+            st.block,
+            zip(sp.h_out, sp.w_out, wd.c_out),
+            reads,
+            writes,
+            chosen.live,
+            st.inputs,
+            st.output,
+            (() if aux else live for aux, live in zip(st.aux, st.live)),
+            capable,
+            (dw and c for c in capable),
+            map(bool, st.aux),
+            (i in accumulating for i in range(n)) if accumulating else (False,) * n,
+            map(region, range(n)) if stage is not None else (None,) * n,
         )
-        for i in range(len(g))
     )
     return MemoryResult(
         model=result.model,

@@ -72,11 +72,17 @@ def metric(name: str, unit: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 def evaluate(name: str, geometry: Any, conventions: Conventions) -> tuple[int, ...]:
-    """Metric ``name`` of every op of ``geometry`` (Python ints), in op order."""
+    """Metric ``name`` of every op of ``geometry`` (Python ints), in op order; kept in
+    the geometry's memo (a metric that reads no conventions, once for all of them)."""
     m = METRICS[name]
-    cols = [geometry.column(c) for c in m.columns]
-    fn = partial(m.fn, conventions) if m.uses_conventions else m.fn
-    return tuple(map(fn, *cols))
+    key = ("metric", name, conventions if m.uses_conventions else None)
+    memo = geometry.memo
+    values: tuple[int, ...] | None = memo.get(key)
+    if values is None:
+        cols = [geometry.column(c) for c in m.columns]
+        fn = partial(m.fn, conventions) if m.uses_conventions else m.fn
+        values = memo[key] = tuple(map(fn, *cols))
+    return values
 
 
 def _load_definitions() -> None:

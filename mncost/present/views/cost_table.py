@@ -111,20 +111,24 @@ def _layer_table(result: CostResult, factor: int, unit: str, flops: bool) -> Tab
             hide_rank=3,
         ),
     ]
+    c = result.layer_columns  # column by column: a deep spec needs no record per op
+    whole = total.mult_adds
     rows = [
         [
-            layer.name,
-            table1_type(layer.kind, layer.stride),
-            layer.filter_shape,
-            shape(layer.input),
-            shape(layer.output),
-            layer.mult_adds * factor,
-            layer.params,
+            name,
+            table1_type(kind, stride),
+            filter_shape,
+            shape(shape_in),
+            shape(shape_out),
+            macs * factor,
+            params,
             # int / int is the correctly rounded quotient, as float(Fraction(a, b)) is,
             # at a fraction of the cost on a 100,000-layer table.
-            layer.mult_adds / total.mult_adds if total.mult_adds else None,
+            macs / whole if whole else None,
         ]
-        for layer in result.layers
+        for name, kind, stride, filter_shape, shape_in, shape_out, macs, params in zip(
+            c.name, c.kind, c.stride, c.filter_shape, c.input, c.output, c.mult_adds, c.params
+        )
     ]
     return Table(
         title="Layers",
