@@ -9,7 +9,7 @@ CSV and JSON keep exact ints while terminal, Markdown and HTML show readable num
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -61,6 +61,13 @@ class Column:
     hide_rank: int | None = None
     """In a terminal too narrow for every column, columns with a rank are hidden, lowest
     first, until the rest fit (a note says so); None: never hidden."""
+
+    def shown(self, values: Iterable[Any]) -> list[str]:
+        """Every value of the column as :attr:`show` shows it. The default's usual cells
+        (counts and names) are shown without a call each: a 100,000-row column."""
+        if self.show is not _show:
+            return list(map(self.show, values))
+        return [f"{v:,}" if type(v) is int else v if type(v) is str else _show(v) for v in values]
 
 
 class Rows:

@@ -75,6 +75,8 @@ def si(value: int) -> str:
 
 def percent(share: Fraction | float | None, digits: int = 2) -> str:
     """An exact share as a percentage: Fraction(1, 8) -> "12.50%"."""
+    if type(share) is float and digits == 2:  # a table's share column: the usual cell
+        return f"{share * 100:.2f}%"
     if share is None:
         return ""
     return f"{float(share) * 100:.{digits}f}%"

@@ -305,7 +305,7 @@ def html_table(table: Table) -> str:
     """One table as an HTML fragment, every cell escaped."""
     cols = _visible(table)
     body = list(zip(*(table.rows + table.footer)))  # by column: each value once
-    shown = {i: list(map(table.columns[i].show, body[i])) if body else [] for i in cols}
+    shown = {i: table.columns[i].shown(body[i]) if body else [] for i in cols}
     kind = {"left": "", "right": "r", "center": "c"}
     cls = {i: kind[table.columns[i].align] for i in cols}
     cls.update({i: "k" for i in cols if not cls[i] and _labels(shown[i])})

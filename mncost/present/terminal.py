@@ -96,7 +96,7 @@ class _Texts:
         body = table.rows + table.footer
         by_column = []
         for i, c in enumerate(columns):
-            texts = list(map(c.show, [row[i] for row in body]))
+            texts = c.shown([row[i] for row in body])
             # Most columns are plain ASCII (numbers, names): one check settles them all.
             joined = "".join(texts)
             if not (joined.isascii() and joined.isprintable()):

@@ -10,6 +10,11 @@ from numpy arrays (:mod:`mncost.cost.sweep`). A new metric is one function in on
 modules of this package (:mod:`~mncost.cost.metrics.counts`,
 :mod:`~mncost.cost.metrics.memory`), registered with :func:`metric`.
 
+A metric's parameters name the columns it reads, so it is given a mapping of columns by
+name (:meth:`Metric.per_op`; :func:`evaluate` reads a geometry's), never a list in an
+order to keep; a metric that builds on another calls it by keyword. What a column holds
+is a :data:`Count`.
+
 Channel columns depend only on alpha and size columns only on the resolution; grouping
 the factors of each kind in parentheses lets the sweep multiply two short vectors
 before it touches the full grid.
@@ -20,14 +25,23 @@ The counting conventions are stated in :mod:`mncost.cost.conventions`.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mncost.cost.conventions import Conventions
 
-__all__ = ["METRICS", "Metric", "evaluate", "metric"]
+__all__ = ["METRICS", "Count", "Metric", "evaluate", "metric"]
+
+if TYPE_CHECKING:
+    import numpy
+    from numpy.typing import NDArray
+
+Count: TypeAlias = "int | NDArray[numpy.int64]"
+"""What a metric takes and gives: a Python int (one op's exact count) or an int64 numpy
+array (one op over an alpha x resolution grid, :mod:`mncost.cost.sweep`); a 0/1 flag
+column is a count too."""
 
 # The modules that define metrics, imported at the end of this file so that each
 # registers its functions in METRICS: counts (MACs and parameters), memory (bytes) and
@@ -46,7 +60,7 @@ class Metric:
     columns: tuple[str, ...]
     uses_conventions: bool
 
-    def per_op(self, columns: dict[str, Any], conventions: Conventions) -> Any:
+    def per_op(self, columns: Mapping[str, Count], conventions: Conventions) -> Count:
         """The metric of one op (or of one op over a grid, from numpy arrays)."""
         args = [columns[name] for name in self.columns]
         if self.uses_conventions:

@@ -3,26 +3,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from mncost.cost.conventions import BN_PER_CHANNEL, Conventions
-from mncost.cost.metrics import metric
+from mncost.cost.metrics import Count, metric
 
 __all__ = ["bn_params", "mult_adds", "params"]
 
 
 @metric("mult_adds", "MACs")
 def mult_adds(
-    weighted: Any,
-    aux: Any,
-    c_in: Any,
-    groups: Any,
-    c_out: Any,
-    k_h: Any,
-    k_w: Any,
-    h_out: Any,
-    w_out: Any,
-) -> Any:
+    weighted: Count,
+    aux: Count,
+    c_in: Count,
+    groups: Count,
+    c_out: Count,
+    k_h: Count,
+    k_w: Count,
+    h_out: Count,
+    w_out: Count,
+) -> Count:
     """Multiply-accumulates: k_h * k_w * (C_in / groups) * C_out * H_out * W_out for a
     conv; in_features * units for a fully connected layer (its kernel is its input).
     Every other op costs none: batch norm, activations, pooling, softmax, resizes, adds,
@@ -35,9 +33,9 @@ def mult_adds(
 @metric("bn_params", "params")
 def bn_params(
     conventions: Conventions,
-    bn: Any,
-    c_out: Any,
-) -> Any:
+    bn: Count,
+    c_out: Count,
+) -> Count:
     """Batch-norm values counted as parameters: 0, 2 or 4 per channel (``--bn``)."""
     return bn * c_out * BN_PER_CHANNEL[conventions.bn]
 
@@ -45,17 +43,17 @@ def bn_params(
 @metric("params", "params")
 def params(
     conventions: Conventions,
-    weighted: Any,
-    c_in: Any,
-    groups: Any,
-    c_out: Any,
-    k_h: Any,
-    k_w: Any,
-    bias: Any,
-    is_fc: Any,
-    bn: Any,
-    channel_scale: Any,
-) -> Any:
+    weighted: Count,
+    c_in: Count,
+    groups: Count,
+    c_out: Count,
+    k_h: Count,
+    k_w: Count,
+    bias: Count,
+    is_fc: Count,
+    bn: Count,
+    channel_scale: Count,
+) -> Count:
     """Weights, plus the biases the layers have (the FC bias unless ``--no-fc-bias``),
     plus the batch-norm parameters counted under ``--bn``, plus one weight per input
     channel of a learned per-channel scale (C_in: it follows the input's width)."""
@@ -63,6 +61,6 @@ def params(
     return (
         (weighted * (c_in // groups) * c_out) * (k_h * k_w)
         + bias * c_out * (1 - is_fc + is_fc * fc_bias)
-        + bn_params(conventions, bn, c_out)
+        + bn_params(conventions, bn=bn, c_out=c_out)
         + channel_scale * c_in
     )

@@ -36,10 +36,8 @@ Why the ``conv`` cut on the Pixel 1 data:
 
 from __future__ import annotations
 
-from typing import Any
-
 from mncost.cost.conventions import Conventions
-from mncost.cost.metrics import metric
+from mncost.cost.metrics import Count, metric
 from mncost.cost.metrics.memory import input_bytes, output_bytes, weight_bytes
 
 __all__ = [
@@ -54,39 +52,49 @@ __all__ = [
 @metric("conv_activation_bytes", "bytes")
 def conv_activation_bytes(
     conventions: Conventions,
-    weighted: Any,
-    aux: Any,
-    is_add: Any,
-    is_concat: Any,
-    is_scale: Any,
-    c_in: Any,
-    c_out: Any,
-    h_in: Any,
-    w_in: Any,
-    h_out: Any,
-    w_out: Any,
-) -> Any:
+    weighted: Count,
+    aux: Count,
+    is_add: Count,
+    is_concat: Count,
+    is_scale: Count,
+    c_in: Count,
+    c_out: Count,
+    h_in: Count,
+    w_in: Count,
+    h_out: Count,
+    w_out: Count,
+) -> Count:
     """Activation bytes a conv or fully connected layer reads and writes: its input and
     output tensors (other ops: 0; an auxiliary head runs only in training: 0)."""
     return weighted * activation_bytes(
-        conventions, aux, is_add, is_concat, is_scale, c_in, c_out, h_in, w_in, h_out, w_out
+        conventions,
+        aux=aux,
+        is_add=is_add,
+        is_concat=is_concat,
+        is_scale=is_scale,
+        c_in=c_in,
+        c_out=c_out,
+        h_in=h_in,
+        w_in=w_in,
+        h_out=h_out,
+        w_out=w_out,
     )
 
 
 @metric("conv_weight_bytes", "bytes")
 def conv_weight_bytes(
     conventions: Conventions,
-    weighted: Any,
-    aux: Any,
-    c_in: Any,
-    groups: Any,
-    c_out: Any,
-    k_h: Any,
-    k_w: Any,
-    bias: Any,
-    is_fc: Any,
-    bn: Any,
-) -> Any:
+    weighted: Count,
+    aux: Count,
+    c_in: Count,
+    groups: Count,
+    c_out: Count,
+    k_h: Count,
+    k_w: Count,
+    bias: Count,
+    is_fc: Count,
+    bn: Count,
+) -> Count:
     """Weight bytes of a conv layer that runs at inference (its weights and bias, as
     ``weight_bytes``); fully connected layers, learned per-channel scales (not a conv:
     their weights are left out) and auxiliary heads: 0."""
@@ -95,16 +103,16 @@ def conv_weight_bytes(
         * (1 - aux)
         * weight_bytes(
             conventions,
-            weighted,
-            c_in,
-            groups,
-            c_out,
-            k_h,
-            k_w,
-            bias,
-            is_fc,
-            bn,
-            0,
+            weighted=weighted,
+            c_in=c_in,
+            groups=groups,
+            c_out=c_out,
+            k_h=k_h,
+            k_w=k_w,
+            bias=bias,
+            is_fc=is_fc,
+            bn=bn,
+            channel_scale=0,
         )
     )
 
@@ -112,50 +120,68 @@ def conv_weight_bytes(
 @metric("activation_bytes", "bytes")
 def activation_bytes(
     conventions: Conventions,
-    aux: Any,
-    is_add: Any,
-    is_concat: Any,
-    is_scale: Any,
-    c_in: Any,
-    c_out: Any,
-    h_in: Any,
-    w_in: Any,
-    h_out: Any,
-    w_out: Any,
-) -> Any:
+    aux: Count,
+    is_add: Count,
+    is_concat: Count,
+    is_scale: Count,
+    c_in: Count,
+    c_out: Count,
+    h_in: Count,
+    w_in: Count,
+    h_out: Count,
+    w_out: Count,
+) -> Count:
     """Activation bytes every op reads and writes at inference: the tensors it reads
     (as ``input_bytes``: both inputs of an add, a rescale's map and gate) and the one it
     writes (an auxiliary head: 0)."""
     return input_bytes(
-        conventions, aux, is_add, is_concat, is_scale, c_in, c_out, h_in, w_in
-    ) + output_bytes(conventions, aux, c_out, h_out, w_out)
+        conventions,
+        aux=aux,
+        is_add=is_add,
+        is_concat=is_concat,
+        is_scale=is_scale,
+        c_in=c_in,
+        c_out=c_out,
+        h_in=h_in,
+        w_in=w_in,
+    ) + output_bytes(conventions, aux=aux, c_out=c_out, h_out=h_out, w_out=w_out)
 
 
 @metric("read_weight_bytes", "bytes")
 def read_weight_bytes(
     conventions: Conventions,
-    weighted: Any,
-    aux: Any,
-    c_in: Any,
-    groups: Any,
-    c_out: Any,
-    k_h: Any,
-    k_w: Any,
-    bias: Any,
-    is_fc: Any,
-    bn: Any,
-    channel_scale: Any,
-) -> Any:
+    weighted: Count,
+    aux: Count,
+    c_in: Count,
+    groups: Count,
+    c_out: Count,
+    k_h: Count,
+    k_w: Count,
+    bias: Count,
+    is_fc: Count,
+    bn: Count,
+    channel_scale: Count,
+) -> Count:
     """Weight bytes every op reads at inference: a conv's, a fully connected layer's and
     a learned per-channel scale's weights and biases, as ``weight_bytes`` (an auxiliary
     head: 0)."""
     return (1 - aux) * weight_bytes(
-        conventions, weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, channel_scale
+        conventions,
+        weighted=weighted,
+        c_in=c_in,
+        groups=groups,
+        c_out=c_out,
+        k_h=k_h,
+        k_w=k_w,
+        bias=bias,
+        is_fc=is_fc,
+        bn=bn,
+        channel_scale=channel_scale,
     )
 
 
 @metric("ops", "ops")
-def ops(aux: Any) -> Any:
+def ops(aux: Count) -> Count:
     """1 for every op that runs at inference (a conv, pool, add, ...): the count a fixed
     per-op cost multiplies. An auxiliary head's ops: 0."""
     return 1 - aux

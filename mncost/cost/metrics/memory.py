@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
 
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
-from mncost.cost.metrics import metric
+from mncost.cost.metrics import Count, metric
 from mncost.cost.metrics.counts import params
 
 __all__ = ["input_bytes", "output_bytes", "weight_bytes"]
@@ -21,17 +20,17 @@ __all__ = ["input_bytes", "output_bytes", "weight_bytes"]
 @metric("weight_bytes", "bytes")
 def weight_bytes(
     conventions: Conventions,
-    weighted: Any,
-    c_in: Any,
-    groups: Any,
-    c_out: Any,
-    k_h: Any,
-    k_w: Any,
-    bias: Any,
-    is_fc: Any,
-    bn: Any,
-    channel_scale: Any,
-) -> Any:
+    weighted: Count,
+    c_in: Count,
+    groups: Count,
+    c_out: Count,
+    k_h: Count,
+    k_w: Count,
+    bias: Count,
+    is_fc: Count,
+    bn: Count,
+    channel_scale: Count,
+) -> Count:
     """Bytes of stored weights: the parameters times the bytes per value. In int8 batch
     norm is folded into the conv before it: its values are not stored, and the conv
     keeps one bias per output channel (a bias it had already is not doubled). A learned
@@ -42,21 +41,33 @@ def weight_bytes(
         return (
             params(
                 _without_bn(conventions),
-                weighted,
-                c_in,
-                groups,
-                c_out,
-                k_h,
-                k_w,
-                bias,
-                is_fc,
-                bn,
-                channel_scale,
+                weighted=weighted,
+                c_in=c_in,
+                groups=groups,
+                c_out=c_out,
+                k_h=k_h,
+                k_w=k_w,
+                bias=bias,
+                is_fc=is_fc,
+                bn=bn,
+                channel_scale=channel_scale,
             )
             + folded
         ) * size
     return (
-        params(conventions, weighted, c_in, groups, c_out, k_h, k_w, bias, is_fc, bn, channel_scale)
+        params(
+            conventions,
+            weighted=weighted,
+            c_in=c_in,
+            groups=groups,
+            c_out=c_out,
+            k_h=k_h,
+            k_w=k_w,
+            bias=bias,
+            is_fc=is_fc,
+            bn=bn,
+            channel_scale=channel_scale,
+        )
         * size
     )
 
@@ -69,11 +80,11 @@ def _without_bn(conventions: Conventions) -> Conventions:
 @metric("output_bytes", "bytes")
 def output_bytes(
     conventions: Conventions,
-    aux: Any,
-    c_out: Any,
-    h_out: Any,
-    w_out: Any,
-) -> Any:
+    aux: Count,
+    c_out: Count,
+    h_out: Count,
+    w_out: Count,
+) -> Count:
     """Bytes of the tensor the op writes; an auxiliary head writes none at inference."""
     return ((1 - aux) * c_out * DTYPE_BYTES[conventions.dtype]) * (h_out * w_out)
 
@@ -81,15 +92,15 @@ def output_bytes(
 @metric("input_bytes", "bytes")
 def input_bytes(
     conventions: Conventions,
-    aux: Any,
-    is_add: Any,
-    is_concat: Any,
-    is_scale: Any,
-    c_in: Any,
-    c_out: Any,
-    h_in: Any,
-    w_in: Any,
-) -> Any:
+    aux: Count,
+    is_add: Count,
+    is_concat: Count,
+    is_scale: Count,
+    c_in: Count,
+    c_out: Count,
+    h_in: Count,
+    w_in: Count,
+) -> Count:
     """Bytes of the tensors the op reads: its input; both inputs of a residual add;
     every branch of a concatenation (their channels sum to the output's); the map and
     the 1x1 gate of a squeeze-and-excite rescale. An auxiliary head reads none at
