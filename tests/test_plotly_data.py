@@ -264,7 +264,7 @@ def test_a_heatmap_page_is_a_figure_page_with_the_thinning_said_first() -> None:
     wide = explore_grid(v2, [Fraction(n, 400) for n in range(140, 561)], [96, 224])
     fig = sweep_figure(wide, "mult_adds")
     page = heatmap_page([fig, fig], [wide], "T", "intro", notes=["last"])
-    thinned = "The heatmap of mobilenet-v2 draws every 2th alpha and every 1th resolution"
+    thinned = "The heatmap of mobilenet-v2 draws one alpha in 2 and every resolution"
     assert thinned in page
     note = thinned + page.split(thinned, 1)[1].split("</p>", 1)[0]
     assert page == figures_page({"heatmap-0": fig, "heatmap-1": fig}, "T", "intro", [note, "last"])

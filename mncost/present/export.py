@@ -13,19 +13,16 @@ imports plotly's Python package (only its plotly.js file is read).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mncost.present.figure_html import IMAGE_SCALE, PlotOutputError, figure_div, plotly_script
 from mncost.present.files import OutputError, check_output, display_path, write_atomic
 from mncost.present.formats import FIGURE_FORMATS, FormatError, format_from_path
+from mncost.present.model import Report, Section, Table, code_spans
 from mncost.present.plotly_data import FigureLike
-from mncost.present.render import html_page, html_prose, html_table
+from mncost.present.render import render
 from mncost.text import quote
-
-if TYPE_CHECKING:
-    from mncost.present.model import Table
 
 __all__ = [
     "IMAGE_FORMATS",
@@ -37,6 +34,7 @@ __all__ = [
     "figure_images",
     "figure_page",
     "figures_page",
+    "figures_report",
     "plot_format",
     "plotly_script",
     "write_figure",
@@ -89,15 +87,44 @@ def figures_page(
     scale: float = IMAGE_SCALE,
 ) -> str:
     """A complete offline HTML page: title, a line of intro, the figures (``figs``: each
-    one's div id, in page order; plotly.js once for them all), tables, notes. The one
-    writer of a figure page: :func:`figure_page` is its one-figure case."""
-    body = (
-        (f'<p class="caption">{html_prose(intro)}</p>\n' if intro else "")
-        + "\n".join(figure_div(fig, div_id, scale) for div_id, fig in figs.items())
-        + "".join("\n" + html_table(t) for t in tables)
-        + "".join(f'\n<p class="note">{html_prose(note)}</p>' for note in notes)
-    )
-    return html_page(title, body, head=plotly_script())
+    one's div id, in page order; plotly.js once for them all), tables, notes: the
+    :func:`figures_report` rendered by the format table. :func:`figure_page` is its
+    one-figure case."""
+    return render(figures_report(figs, title, intro, notes, tables, scale), "html")
+
+
+def figures_report(
+    figs: Mapping[str, FigureLike],
+    title: str,
+    intro: str = "",
+    notes: Sequence[str] = (),
+    tables: Sequence[Table] = (),
+    scale: float = IMAGE_SCALE,
+) -> Report:
+    """A figure page as a report in parts: untitled sections holding the intro and each
+    figure (keyed by its div id), then the tables and the notes (mncost's words,
+    `backticks` as code)."""
+    keys = list(figs)
+    sections = [
+        Section(
+            title="",
+            tables=[],
+            intro=code_spans(intro) if intro and n == 0 else (),
+            figure=key,
+        )
+        for n, key in enumerate(keys)
+    ]
+    rest = Section(title="", tables=list(tables), notes=[code_spans(note) for note in notes])
+    if not sections:
+        rest.intro = code_spans(intro) if intro else ()
+    sections.append(rest)
+    report = Report.in_parts(title, sections, {key: _given(fig) for key, fig in figs.items()})
+    report.figure_scale = scale
+    return report
+
+
+def _given(fig: FigureLike) -> Callable[[], FigureLike]:
+    return lambda: fig
 
 
 def figure_images(

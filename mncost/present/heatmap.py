@@ -13,9 +13,10 @@ value, and the page says so.
 Every figure is plain data (:class:`~mncost.present.plotly_data.Figure`: trace dicts and
 a layout dict, numpy arrays left in them for :func:`~mncost.present.plotly_data.figure_json`
 to write as lists, NaN as null); plotly's Python package is never imported. The pages
-are :func:`mncost.present.export.figures_page`'s, with plotly.js inline, so they open
-offline. The cells and their colouring are :mod:`mncost.present.heatmap_cells`, the
-traces over them :mod:`mncost.present.heatmap_layers`; this module puts them together.
+are reports in parts (:func:`mncost.present.export.figures_report`), which the format
+table renders: in HTML with plotly.js inline, so they open offline. The cells and their
+colouring are :mod:`mncost.present.heatmap_cells`, the traces over them
+:mod:`mncost.present.heatmap_layers`; this module puts them together.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from mncost.analysis.explore import ACCURACY, LATENCY, METRIC_LABELS, ExploreGrid
 from mncost.cost.scaling import multiplier_text, resolution_text
-from mncost.present.export import figures_page
+from mncost.present.export import figures_report
 from mncost.present.heatmap_cells import (
     BOUNDARY_COLOURS,
     MAX_CELLS,
@@ -48,7 +49,9 @@ from mncost.present.heatmap_layers import (
     published_edge,
     value_heatmap,
 )
+from mncost.present.model import Report
 from mncost.present.plotly_data import Figure, FigureLike
+from mncost.present.render import render
 from mncost.present.style import FONT as _FONT
 from mncost.present.style import plot_text as _esc
 from mncost.present.style import plotly_template
@@ -64,6 +67,7 @@ __all__ = [
     "UNITS",
     "choose_figures",
     "heatmap_page",
+    "heatmap_report",
     "picks_figure",
     "sweep_figure",
 ]
@@ -299,17 +303,41 @@ def picks_figure(result: ChooseResult) -> Figure | None:
     return Figure(traces, layout)
 
 
+def _every(step: int, what: str) -> str:
+    return f"every {what}" if step == 1 else f"one {what} in {step}"
+
+
 def _thinning_note(grids: Sequence[ExploreGrid]) -> list[str]:
     notes = []
     for grid in grids:
         sa, sr = stride(len(grid.alphas)), stride(len(grid.resolutions))
         if sa > 1 or sr > 1:
             notes.append(
-                f"The heatmap of {grid.model} draws every {sa}th alpha and every "
-                f"{sr}th resolution (at most {MAX_CELLS} of each); the tables and "
+                f"The heatmap of {grid.model} draws {_every(sa, 'alpha')} and "
+                f"{_every(sr, 'resolution')} (at most {MAX_CELLS} of each); the tables and "
                 "-f csv give every configuration."
             )
     return notes
+
+
+def heatmap_report(
+    figures: Sequence[FigureLike],
+    grids: Sequence[ExploreGrid],
+    title: str,
+    intro: str = "",
+    tables: Sequence[Table] = (),
+    notes: Sequence[str] = (),
+) -> Report:
+    """A heatmap page as a report in parts (:func:`~mncost.present.export.figures_report`):
+    the intro, the figures (``heatmap-0``, ``heatmap-1``, ...), tables, and notes (first,
+    each thinned grid's)."""
+    return figures_report(
+        {f"heatmap-{n}": fig for n, fig in enumerate(figures)},
+        title,
+        intro,
+        [*_thinning_note(grids), *notes],
+        tables,
+    )
 
 
 def heatmap_page(
@@ -320,12 +348,5 @@ def heatmap_page(
     tables: Sequence[Table] = (),
     notes: Sequence[str] = (),
 ) -> str:
-    """An offline HTML page: the title, a line of intro, the figures (``heatmap-0``,
-    ``heatmap-1``, ...), tables, and notes (first, each thinned grid's)."""
-    return figures_page(
-        {f"heatmap-{n}": fig for n, fig in enumerate(figures)},
-        title,
-        intro,
-        [*_thinning_note(grids), *notes],
-        tables,
-    )
+    """:func:`heatmap_report` as one offline HTML page."""
+    return render(heatmap_report(figures, grids, title, intro, tables, notes), "html")

@@ -143,7 +143,10 @@ def code_spans(text: str) -> Prose:
 
 @dataclass
 class Section:
-    """One part of a page in parts: a heading, a line of intro, tables, a figure, notes."""
+    """One part of a page in parts: a heading, a line of intro, tables, a figure, notes.
+
+    An untitled section is a stretch of its page with no heading of its own (a figure
+    page's intro and chart, then its tables and notes)."""
 
     title: str
     tables: list[Table]
@@ -190,6 +193,9 @@ class Report:
     missing: str = ""
     """Markdown: why the charts without an image are left out (mncost's own words,
     `backticks` as code)."""
+    figure_scale: float | None = None
+    """HTML: the device pixels per CSS pixel of each chart's "download as PNG" button
+    (None: the default, :data:`~mncost.present.figure_html.IMAGE_SCALE`)."""
 
     @classmethod
     def in_parts(

@@ -390,20 +390,26 @@ def _html_paragraph(prose: Prose) -> str:
     return "".join(map(_html_part, prose))
 
 
-def _html_section(report: Report, section: Section, n: int) -> str:
+def _html_section(report: Report, section: Section) -> str:
     # lazy: every report loads this module; only a page with figures needs this one
     from mncost.present.figure_html import figure_div
 
     level = section.level
-    parts = [f"<section>\n<h{level}>{html_text(section.title)}</h{level}>"]
+    titled = bool(section.title)
+    parts = [f"<section>\n<h{level}>{html_text(section.title)}</h{level}>"] if titled else []
     if section.intro:
         parts.append(f'<p class="caption">{_html_paragraph(section.intro)}</p>')
     parts.extend(html_table(table) for table in section.tables)
-    if section.figure is not None:
-        parts.append(figure_div(report.figures[section.figure](), f"figure-{n}"))
+    if section.figure is not None:  # the chart's div is named by its key
+        fig = report.figures[section.figure]()
+        if report.figure_scale is None:
+            parts.append(figure_div(fig, section.figure))
+        else:
+            parts.append(figure_div(fig, section.figure, report.figure_scale))
     notes = section.notes + section.interactive_notes
     parts.extend(f'<p class="note">{_html_paragraph(note)}</p>' for note in notes)
-    parts.append("</section>")
+    if titled:
+        parts.append("</section>")
     return "\n".join(parts)
 
 
@@ -412,7 +418,7 @@ def _html_in_parts(report: Report) -> str:
     the closing line as a footer."""
     from mncost.present.figure_html import plotly_script
 
-    parts = [_html_section(report, section, n) for n, section in enumerate(report.sections)]
+    parts = [_html_section(report, section) for section in report.sections]
     if report.closing:
         parts.append(f"<footer>\n<p>{_html_paragraph(report.closing)}</p>\n</footer>")
     charts = any(section.figure is not None for section in report.sections)
@@ -458,7 +464,8 @@ def _markdown_in_parts(report: Report) -> str:
 
     parts = [f"# {_md_text(report.title)}"]
     for section in report.sections:
-        parts.append(f"{'#' * section.level} {_md_text(section.title)}")
+        if section.title:
+            parts.append(f"{'#' * section.level} {_md_text(section.title)}")
         if section.intro:
             parts.append(_md_paragraph(section.intro))
         if section.tables:

@@ -226,7 +226,9 @@ def choose_command(
     from mncost.analysis.choose import apply_reserves, choose, parse_budgets
     from mncost.analysis.explore import ExploreError, parse_alphas, parse_resolutions
     from mncost.analysis.latency import LatencyError, resolve_device
+    from mncost.present.formats import CHARTED
     from mncost.present.views.choose import choose_report
+    from mncost.present.views.pages import choose_page
 
     fmt = resolve_format(fmt, output)
     max_latency_ms = budgets["max_latency_ms"]
@@ -293,69 +295,8 @@ def choose_command(
             progress=bar,
             schedules=search,
         )
-        report = choose_report(result)
+        # A charted format gets the heatmap page; the others, its tables and notes.
+        report = (choose_page if fmt in CHARTED else choose_report)(result)
         bar(f"writing {fmt}", 0, 0)
-        if fmt == "html":
-            from mncost.present.heatmap import choose_figures, heatmap_page, picks_figure
-
-            limits = ", ".join(
-                f"{b.kind.short} <= {b.text}"
-                + (" ms" if b.kind.quantity == "ms" and b.text[-1:].isdigit() else "")
-                for b in result.budgets
-            )
-            from mncost.analysis.explore import METRIC_LABELS
-
-            goal = result.objective
-            coloured = (
-                "Estimated top-1 over each model's candidate grid"
-                if goal.name == "top1"
-                else f"{METRIC_LABELS.get(goal.metric, goal.metric).capitalize()} over each "
-                f"model's candidate grid (the picks: {goal.words} first)"
-            )
-            intro = (
-                f"{coloured}. Shaded dark: over a budget"
-                + (
-                    f" ({limits}); a coloured line with its label: each budget's boundary"
-                    if limits
-                    else ""
-                )
-                + "; numbered: the picks, best "
-                "first; white lines: equal mult-adds (millions); open circles: the "
-                "released checkpoints; light grey: no top-1 there. Hover a cell for its figures."
-            )
-            if any(isinstance(r, tuple) for g in result.grids for r in g.resolutions):
-                intro += (
-                    " A non-square grid's rows are its input sizes (height x width), evenly "
-                    "spaced by pixel count, so it has no lines of equal mult-adds."
-                )
-            single = [g.model for g in result.grids if g.size == 1]
-            if single:
-                intro += (
-                    f" Searched at one released configuration each, so not mapped: "
-                    f"{', '.join(single)} (their figures are in the tables below)."
-                )
-            empty = [
-                s.model
-                for s, g, f in zip(result.searched, result.grids, result.feasible)
-                if g.size > 1 and result.budgets and not f.any()
-            ]
-            if empty:
-                intro += (
-                    f" Not mapped, since no configuration of it meets the budgets: "
-                    f"{', '.join(empty)} (the notes below say which budget rules it out)."
-                )
-            figures = choose_figures(result)
-            chart = picks_figure(result)
-            if chart is not None:
-                figures.insert(0, chart)
-            text = heatmap_page(
-                figures,
-                result.grids,
-                report.title,
-                intro,
-                report.tables,
-                report.notes,
-            )
-        else:
-            text = "".join(report_text(report, fmt, output))  # a few dozen rows
+        text = "".join(report_text(report, fmt, output))  # a few dozen rows
     emit(text, output, fmt)

@@ -44,14 +44,14 @@ def table_command(
     conventions. All counts are exact integers.
     """
     from mncost.analysis.models import cost_scenario
-    from mncost.present.views.cost_table import Layout, cost_report
+    from mncost.present.formats import LAYOUTS
+    from mncost.present.views.cost_table import cost_report
 
     fmt = resolve_format(fmt, output)
     chosen = resolve_scenario(scenario)
     with user_errors(ScalingError):
         result = cost_scenario(chosen)
-    layout: Layout = "data" if fmt == "csv" else "document"  # CSV: one value per field
-    emit_report(cost_report(result, flops=flops, layout=layout), fmt, output)
+    emit_report(cost_report(result, flops=flops, layout=LAYOUTS[fmt]), fmt, output)
 
 
 @click.command(

@@ -49,7 +49,8 @@ def reproduce_command(
     outside the cost cells (Table 1's stride). TABLE picks tables: 6, "Table 6" or table6.
     """
     from mncost.analysis.reproduce import MISPRINTS, reproduce, summarize
-    from mncost.present.views.reproduce import Layout, reproduce_report
+    from mncost.present.formats import LAYOUTS
+    from mncost.present.views.reproduce import reproduce_report
 
     fmt = resolve_format(fmt, output)
     try:
@@ -60,5 +61,4 @@ def reproduce_command(
     if statuses:
         wanted = {status.replace("-", " ") for status in statuses}
         cells = [cell for cell in cells if cell.status in wanted]
-    layout: Layout = "terminal" if fmt == "table" else "data" if fmt == "csv" else "document"
-    emit_report(reproduce_report(cells, summaries, MISPRINTS, layout), fmt, output)
+    emit_report(reproduce_report(cells, summaries, MISPRINTS, LAYOUTS[fmt]), fmt, output)

@@ -47,8 +47,6 @@ MAX_CLI_CONFIGS = 250_000
 """The command line sweeps at most this many configurations (every row of a larger grid
 would be some 15 MB of CSV per 250,000 rows, built in memory); ``mncost.sweep`` in Python
 takes up to 1,000,000."""
-HTML_ROWS = 2_000
-"""An HTML page lists every configuration of a grid up to this size (then a summary)."""
 RANGE_HELP = (
     "start:stop:step (the stop included when a step lands on it, read exactly), a list, or both"
 )
@@ -334,51 +332,19 @@ def _render(
     budgets: Sequence[Budget] = (),
     meets: Sequence[Any] = (),
 ) -> str | Iterable[str]:
-    """The output's text: in HTML a heatmap page, else the sweep report."""
+    """The output's text: in a charted format (HTML) a heatmap page, else the sweep
+    report (the terminal's pivot; every configuration in the other layouts)."""
+    from mncost.present.formats import CHARTED, LAYOUTS
+    from mncost.present.views.pages import sweep_page
     from mncost.present.views.sweep import sweep_report
 
     note = _budget_note(grid, budgets, meets)
-    if fmt != "html":
-        report = sweep_report(grid, full=fmt != "table", pivot=heat)
-        if note:
-            report = replace(report, notes=[*report.notes, note])
-        return report_text(report, fmt, output)
-    from mncost.present.heatmap import heatmap_page, sweep_figure
-
-    metric = heat or (
-        "top1" if grid.has("top1") else "mult_adds" if grid.has("mult_adds") else grid.columns()[0]
-    )
-    report = sweep_report(grid, full=grid.size <= HTML_ROWS, pivot=metric)
-    square = all(isinstance(r, int) for r in grid.resolutions)
-    lines = (
-        "White lines: equal mult-adds, labelled in millions"
-        if square
-        else "Rows: the input sizes (height x width), evenly spaced by pixel count, so no "
-        "lines of equal mult-adds are drawn"
-    )
-    intro = (
-        f"Hover a cell for every figure of its configuration. {lines}; open circles: the "
-        "released checkpoints"
-        + (
-            "; grey: no value (a top-1 outside the published grid is withheld unless "
-            "--extrapolate)."
-            if metric == "top1" and not grid.extrapolate
-            else "."
-        )
-    )
-    if budgets:
-        intro += (
-            " Shaded dark: over a budget; a coloured line with its label: each budget's boundary."
-        )
-    notes = [*report.notes, *([note] if note else [])]
-    return heatmap_page(
-        [sweep_figure(grid, metric, budgets, meets)],
-        [grid],
-        report.title,
-        intro,
-        report.tables,
-        notes,
-    )
+    if fmt in CHARTED:
+        return report_text(sweep_page(grid, heat, budgets, meets, note), fmt, output)
+    report = sweep_report(grid, full=LAYOUTS[fmt] != "terminal", pivot=heat)
+    if note:
+        report = replace(report, notes=[*report.notes, note])
+    return report_text(report, fmt, output)
 
 
 def _budget_note(grid: Any, budgets: Sequence[Budget], meets: Sequence[Any]) -> str:

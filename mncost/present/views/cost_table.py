@@ -10,16 +10,16 @@ with the classifier found by :func:`classifier` added.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 from mncost.cost.result import Classifier, CostResult, import_notes
 from mncost.cost.scaling import input_text, multiplier_text
+from mncost.present.formats import Layout
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import percent, scaled, shape
 
 __all__ = [
     "Classifier",
-    "Layout",
     "classifier",
     "classifier_text",
     "cost_report",
@@ -27,7 +27,6 @@ __all__ = [
     "table1_type",
 ]
 
-Layout = Literal["document", "data"]
 
 _TABLE1_TYPE = {
     # MobileNet v1's kinds, as its Table 1 prints them.

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Literal
 
 from mncost.analysis.reproduce.audit import ReproCell, TableSummary
 from mncost.analysis.reproduce.status import MATCH, STATUSES, show
+from mncost.present.formats import Layout
 from mncost.present.model import Column, Report, Table
 from mncost.sources.misprints import Misprint
 
-__all__ = ["Layout", "reproduce_report", "unit_label"]
+__all__ = ["reproduce_report", "unit_label"]
 
 _NOTES = [
     "Published: as printed in Howard et al. 2017, arXiv:1704.04861 (MobileNets), in the "
@@ -208,9 +208,6 @@ def _misprint_table(misprints: Sequence[Misprint], compact: bool) -> Table:
         ],
         rows=[[m.citation, m.where, m.printed, m.correct, m.why] for m in misprints],
     )
-
-
-Layout = Literal["terminal", "document", "data"]
 
 
 def reproduce_report(
