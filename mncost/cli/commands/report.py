@@ -13,7 +13,6 @@ from mncost import __version__
 from mncost.cli.files import (
     OutputFile,
     check_output_path,
-    emit,
     emit_report,
     endings,
     write_output,
@@ -191,16 +190,6 @@ def report_command(
         _colophon(),
     )
     if fmt != "markdown" or output is None:  # one file, rendered by the format table
-        if fmt == "html":
-            from mncost.present.render import render
-
-            text = render(review, "html")
-            if output is None:
-                emit(text, None, "html")
-                return
-            write_output(output, text)
-            _wrote(output, "html")
-            return
         emit_report(review, fmt, output)
         return
     # Markdown: check every chart's file and render every chart first, so a failure
