@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from mncost.cost.conventions import DTYPE_BYTES, Conventions
 from mncost.cost.execution import Execution
 from mncost.cost.geometry import Geometry, Static, WidthPlan
+from mncost.cost.plans import CACHED_OPS
 
 
 def tensor_bytes(geometry: Geometry, per_value: Conventions | int) -> tuple[int, ...]:
@@ -41,9 +42,23 @@ def _is_depthwise(role: str, kind: str, groups: int, c_in: int) -> bool:
     return role == "dw" or (kind == "conv" and groups == c_in and groups > 1)
 
 
+_KEPT: list[tuple[Static, WidthPlan, tuple[bool, ...]]] = []
+"""The last two deep programs' in-place ops (a report asks for them four times)."""
+
+
 def in_place_ops(static: Static, width: WidthPlan) -> tuple[bool, ...]:
     """Per op: whether it is a depthwise conv that can run in place (under
     ``dw_inplace``): one that runs at inference and whose input nothing after it reads."""
+    for kept_static, kept_width, ops in _KEPT:
+        if kept_static is static and kept_width is width:
+            return ops
+    ops = _in_place_ops(static, width)
+    if len(static.name) > CACHED_OPS:  # the objects are kept too, so no id is reused
+        _KEPT[:] = [(static, width, ops), *_KEPT[:1]]
+    return ops
+
+
+def _in_place_ops(static: Static, width: WidthPlan) -> tuple[bool, ...]:
     later = _read_later(static)
     return tuple(
         not static.aux[i]
