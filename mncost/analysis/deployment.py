@@ -14,16 +14,13 @@ holds the result (and which re-exports these names).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from mncost.analysis.latency import LatencyEstimate, builtin_profile, estimate_latency
+from mncost.analysis.schedules import PatchSearch, ScheduleSearch, recomputation_ms, search_patches
+from mncost.cost.execution import Execution
+from mncost.cost.memory import MemoryPeak, MemoryResult, count_memory, memory_peak
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult
-
-if TYPE_CHECKING:  # memory and latency are imported only when asked for
-    from mncost.analysis.latency import LatencyEstimate
-    from mncost.analysis.schedules import PatchSearch, ScheduleSearch
-    from mncost.cost.execution import Execution
-    from mncost.cost.memory import MemoryPeak, MemoryResult
 
 __all__ = ["REVIEW_DEVICE", "Deployment", "deployment"]
 
@@ -69,9 +66,7 @@ def deployment(
     The memory profile is of ``execution`` (by default int8 with depthwise convs in
     place), layer by layer and, under a patch schedule (or ``search``'s pick), patch by
     patch too."""
-    from mncost.analysis.latency import builtin_profile, estimate_latency
     from mncost.cost.execution import Execution
-    from mncost.cost.memory import count_memory, memory_peak
 
     def counted(run: Execution) -> MemoryResult:
         return count_memory(
@@ -80,8 +75,6 @@ def deployment(
 
     found = None
     if search is not None:
-        from mncost.analysis.schedules import search_patches
-
         base = execution or Execution(dtype="int8", dw_inplace=True)
         found = search_patches(
             arch,
@@ -126,7 +119,5 @@ def deployment(
     extra = None
     stage = profile[-1].stage
     if stage is not None:
-        from mncost.analysis.schedules import recomputation_ms
-
         extra = recomputation_ms(latency, stage.split, stage.stage_macs, stage.extra_macs)
     return Deployment(float32, int8, latency, "", profile, found, extra)

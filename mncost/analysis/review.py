@@ -38,13 +38,14 @@ from mncost.analysis.pareto import (
     matching_point,
     pareto_data,
 )
+from mncost.analysis.published import published_points
 from mncost.arch.registry import get_entry, get_model
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
 from mncost.cost.scaling import multiplier_text
 from mncost.sources.points import DATASET_METRICS, DATASETS, METRICS, PublishedPoint
 
-if TYPE_CHECKING:  # the audit, memory and latency are imported only when asked for
+if TYPE_CHECKING:  # the audit is imported only when asked for
     from mncost.analysis.reproduce.audit import TableSummary
     from mncost.analysis.schedules import PatchSearch
     from mncost.cost.execution import Execution
@@ -382,8 +383,6 @@ def review_data(
     on a device: memory and an estimated latency (:func:`deployment`), the memory
     profile under ``execution`` (or the patch schedule ``search`` picks).
     """
-    from mncost.analysis.published import published_points
-
     kind = _kind(model)
     # A classifier's results are the top-1 datasets'; a detector's or segmenter's, its task's.
     points = published_points(dataset=_TASK_DATASETS.get(kind))

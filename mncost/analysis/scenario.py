@@ -181,7 +181,7 @@ def model_ref(model: object, what: str = "model", *, strict: bool = False) -> Mo
     shown = _display(path)
     if kind == "spec":
         return ModelRef(load_spec(path), kind, text, None, f"spec file {shown}", path)
-    from mncost.cost.onnx_import import load_onnx
+    from mncost.cost.onnx_import import load_onnx  # lazy: it imports onnx
 
     graph = load_onnx(path, strict=strict)
     return ModelRef(graph, kind, text, None, f"ONNX file {shown}", path)

@@ -27,6 +27,7 @@ from typing import Any
 from mncost.arch import ops as spec
 from mncost.arch.ops import pair
 from mncost.cost.program import Op, Program, Width
+from mncost.text import quote
 
 __all__ = ["LoweringError", "Op", "Program", "lower"]
 
@@ -47,8 +48,6 @@ class _Lowering:
     def lookup(self, name: str, user: str, field: str) -> int:
         if name in self.named:
             return self.named[name]
-        from mncost.text import quote
-
         known = list(self.named)
         close = [k for k in known if k.endswith("." + name) or k.split(".")[-1] == name][:3]
         hint = f" (did you mean {', '.join(quote(c) for c in close)}?)" if close else ""

@@ -416,7 +416,7 @@ def _html_section(report: Report, section: Section) -> str:
 def _html_in_parts(report: Report) -> str:
     """A page in parts as one offline HTML page: plotly.js inlined once for its charts,
     the closing line as a footer."""
-    from mncost.present.figure_html import plotly_script
+    from mncost.present.figure_html import plotly_script  # lazy: as figure_div above
 
     parts = [_html_section(report, section) for section in report.sections]
     if report.closing:

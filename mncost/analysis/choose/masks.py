@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mncost.analysis.choose.budgets import Budget
 from mncost.analysis.explore import LATENCY, ExploreError, ExploreGrid, Progress
 from mncost.analysis.latency import estimate_latency
+from mncost.analysis.schedules import recomputation_ms
 from mncost.cost.conventions import Conventions
 from mncost.cost.execution import Execution
 from mncost.cost.memory import PEAK_ACTIVATION, fitting_schedule
@@ -130,8 +131,6 @@ def patch_cells(
                 rounding=conventions.rounding,
                 dtype=execution.dtype,
             )
-            from mncost.analysis.schedules import recomputation_ms
-
             extra_ms = recomputation_ms(est, trial.split, trial.stage_macs, trial.extra_macs)
         cells[k][(i, j)] = (trial, extra_ms)
     if progress is not None and todo:

@@ -120,7 +120,7 @@ def explore_grid(
     measured: numpy.ndarray | None = None
     cautions: tuple[str, ...] = ()
     if profile is not None and LATENCY in chosen:
-        from mncost.analysis.latency import latency_grid
+        from mncost.analysis.latency import latency_grid  # lazy: only for a latency
 
         latency = latency_grid(
             profile,

@@ -16,6 +16,7 @@ from mncost.arch.width import WidthRule
 from mncost.cost.conventions import Conventions
 from mncost.cost.execution import Execution
 from mncost.cost.scaling import Resolution
+from mncost.cost.sweep import resolution_column
 
 if TYPE_CHECKING:
     import numpy
@@ -156,8 +157,6 @@ class ExploreGrid:
         if name == "alpha":
             return np.repeat(np.array([float(a) for a in self.alphas]), len(self.resolutions))
         if name == "resolution":
-            from mncost.cost.sweep import resolution_column
-
             return resolution_column(self.resolutions, len(self.alphas))
         if name == "top1_status":
             if self.accuracy is None:

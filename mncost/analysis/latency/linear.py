@@ -16,6 +16,7 @@ from mncost.analysis.latency.nnls import weighted_nnls
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
 from mncost.cost.scaling import Resolution
+from mncost.cost.sweep import grid
 
 if TYPE_CHECKING:
     import numpy
@@ -105,8 +106,6 @@ class Linear:
         progress: Any = None,
     ) -> numpy.ndarray:
         import numpy as np
-
-        from mncost.cost.sweep import grid
 
         grids = grid(arch, alphas, resolutions, classes, conventions, self.features, progress)
         total = np.zeros(np.shape(grids[self.features[0]]), dtype=float)

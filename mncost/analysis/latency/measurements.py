@@ -188,7 +188,7 @@ def _model_file(model: str, where: str, base: Path | None, read: dict[str, Model
         if model.lower().endswith(SPEC_ENDINGS):
             arch: Model = load_spec(full)
         else:
-            from mncost.cost.onnx_import import load_onnx
+            from mncost.cost.onnx_import import load_onnx  # lazy: it imports onnx
 
             arch = load_onnx(full)
     except (SpecError, OnnxImportError) as exc:

@@ -16,6 +16,7 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
 from mncost.cost.result import count
 from mncost.cost.scaling import Resolution
+from mncost.cost.sweep import op_grids
 
 if TYPE_CHECKING:
     import numpy
@@ -84,8 +85,6 @@ class PerKind:
         progress: Any = None,
     ) -> numpy.ndarray:
         import numpy as np
-
-        from mncost.cost.sweep import op_grids
 
         kinds = op_kinds(count(arch, alphas[0], resolutions[0], classes, conventions))
         rate = {k: params[i] for i, k in enumerate(_RATED)}

@@ -28,6 +28,7 @@ from mncost.analysis.latency.nnls import weighted_nnls
 from mncost.cost.conventions import Conventions
 from mncost.cost.model import Model
 from mncost.cost.scaling import Resolution
+from mncost.cost.sweep import op_grids
 
 if TYPE_CHECKING:
     import numpy
@@ -169,8 +170,6 @@ class Roofline:
         progress: Any = None,
     ) -> numpy.ndarray:
         import numpy as np
-
-        from mncost.cost.sweep import op_grids
 
         per_mac, per_byte, per_op = params
         total = np.zeros((len(alphas), len(resolutions)))

@@ -12,6 +12,7 @@ from mncost.cost.memory import MemoryResult, OpMemory, Peak, TensorInfo
 from mncost.cost.scaling import input_text, multiplier_text
 from mncost.present.model import Column, Report, Table
 from mncost.present.numbers import fixed, shape
+from mncost.present.views.schedules import search_notes, search_table
 
 if TYPE_CHECKING:
     from mncost.analysis.schedules import ScheduleSearch
@@ -374,7 +375,6 @@ def memory_report(result: MemoryResult, search: ScheduleSearch | None = None) ->
             notes=_notes(result),
             data=result.to_dict,
         )
-    from mncost.present.views.schedules import search_notes, search_table
 
     def data() -> dict[str, Any]:
         return {**result.to_dict(), "schedule_search": search.to_dict()}
