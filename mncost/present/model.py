@@ -18,6 +18,7 @@ __all__ = [
     "Code",
     "Column",
     "Command",
+    "PAGE_ROWS",
     "Prose",
     "Report",
     "Rows",
@@ -68,6 +69,12 @@ class Column:
         if self.show is not _show:
             return list(map(self.show, values))
         return [f"{v:,}" if type(v) is int else v if type(v) is str else _show(v) for v in values]
+
+
+PAGE_ROWS = 2_000
+"""The most rows of one table a page (HTML, Markdown) lists: past it, the first so many
+and a note on where every row is (a 100,000-layer spec's table would be a 26 MB page, more
+than a browser lays out at ease). The data formats (CSV, JSON) list every row."""
 
 
 class Rows:

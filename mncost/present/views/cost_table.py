@@ -10,6 +10,7 @@ with the classifier found by :func:`classifier` added.
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import islice
 from typing import Any
 
 from mncost.cost.result import Classifier, CostResult, import_notes
@@ -85,8 +86,11 @@ def describe_config(result: CostResult) -> str:
     )
 
 
-def _layer_table(result: CostResult, factor: int, unit: str, flops: bool) -> Table:
-    """The layers in the paper's Table 1 wording, totals in the footer."""
+def _layer_table(
+    result: CostResult, factor: int, unit: str, flops: bool, shown: int | None = None
+) -> Table:
+    """The layers in the paper's Table 1 wording (the first ``shown`` of them, if given),
+    totals of every layer in the footer."""
     total = result.total
     columns = [
         Column("Layer", csv_header="name"),
@@ -125,8 +129,9 @@ def _layer_table(result: CostResult, factor: int, unit: str, flops: bool) -> Tab
             # at a fraction of the cost on a 100,000-layer table.
             macs / whole if whole else None,
         ]
-        for name, kind, stride, filter_shape, shape_in, shape_out, macs, params in zip(
-            c.name, c.kind, c.stride, c.filter_shape, c.input, c.output, c.mult_adds, c.params
+        for name, kind, stride, filter_shape, shape_in, shape_out, macs, params in islice(
+            zip(c.name, c.kind, c.stride, c.filter_shape, c.input, c.output, c.mult_adds, c.params),
+            shown,
         )
     ]
     return Table(
@@ -207,16 +212,26 @@ def _data_table(result: CostResult, factor: int, unit: str, flops: bool) -> Tabl
     return Table(title="Layers", columns=columns, rows=rows)
 
 
-def cost_report(result: CostResult, flops: bool = False, layout: Layout = "document") -> Report:
+def cost_report(
+    result: CostResult,
+    flops: bool = False,
+    layout: Layout = "document",
+    shown: int | None = None,
+) -> Report:
     """Per-layer table, totals, by-type breakdown and the conventions line.
 
     ``document``: the layers in the paper's wording with their output sizes, totals in
     the footer (terminal, Markdown, HTML); ``data``: the layers as one value per field
-    with a totals row, for CSV. JSON (``Report.data``) is the same in both.
+    with a totals row, for CSV. JSON (``Report.data``) is the same in both. ``shown``
+    (the document layout): list only the first so many layers; the totals count all.
     """
     factor = 2 if flops else 1
     unit = "FLOPs" if flops else "MACs"
-    layers = (_data_table if layout == "data" else _layer_table)(result, factor, unit, flops)
+    layers = (
+        _data_table(result, factor, unit, flops)
+        if layout == "data"
+        else _layer_table(result, factor, unit, flops, shown)
+    )
     by_type = Table(
         title="By layer type (the paper's Table 2)",
         columns=[

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from mncost.analysis.explore import METRIC_LABELS
 from mncost.present.heatmap import choose_figures, heatmap_report, picks_figure, sweep_figure
-from mncost.present.model import Report
+from mncost.present.model import PAGE_ROWS, Report
 from mncost.present.views.choose import choose_report
 from mncost.present.views.sweep import sweep_report
 
@@ -23,10 +23,7 @@ if TYPE_CHECKING:
     from mncost.analysis.choose import Budget, ChooseResult
     from mncost.analysis.explore import ExploreGrid
 
-__all__ = ["HTML_ROWS", "choose_page", "sweep_page"]
-
-HTML_ROWS = 2_000
-"""A sweep page lists every configuration of a grid up to this size (then its pivot)."""
+__all__ = ["choose_page", "sweep_page"]
 
 
 def _budget_words(result: ChooseResult) -> str:
@@ -103,13 +100,14 @@ def sweep_page(
     note: str = "",
 ) -> Report:
     """The sweep as a heatmap page of ``metric`` (by default the top-1 where there is
-    one, else the mult-adds), with every configuration listed up to :data:`HTML_ROWS`
+    one, else the mult-adds), with every configuration listed up to
+    :data:`~mncost.present.model.PAGE_ROWS`
     (else the pivot), ``budgets`` shaded (``meets``: each budget's mask) and ``note``
     (what the budgets leave) last."""
     metric = metric or (
         "top1" if grid.has("top1") else "mult_adds" if grid.has("mult_adds") else grid.columns()[0]
     )
-    report = sweep_report(grid, full=grid.size <= HTML_ROWS, pivot=metric)
+    report = sweep_report(grid, full=grid.size <= PAGE_ROWS, pivot=metric)
     square = all(isinstance(r, int) for r in grid.resolutions)
     lines = (
         "White lines: equal mult-adds, labelled in millions"

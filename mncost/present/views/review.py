@@ -27,19 +27,21 @@ breaks across lines in HTML, and a code span in Markdown.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mncost.present.figures import by_type_figure, pareto_figure
 from mncost.present.files import printable
 from mncost.present.memory_figure import memory_figure
 from mncost.present.model import (
+    PAGE_ROWS,
     Code,
     Command,
     Prose,
     Report,
+    Rows,
     Section,
     code_spans,
     plain,
@@ -118,7 +120,9 @@ def review_report(
 def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
     """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
     result: CostResult = data.result
-    costs = cost_report(result)
+    n = len(result.mult_adds)
+    capped = n > PAGE_ROWS  # the page lists the first rows; the data formats, every one
+    costs = cost_report(result, shown=PAGE_ROWS if capped else None)
     layers, by_type = (replace(t, title="") for t in costs.tables[:2])
     plotted = data.pareto
 
@@ -156,6 +160,16 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
             title="Per-layer cost",
             tables=[layers],
             intro=("One row per layer, in the order the network runs them.",),
+            notes=[
+                (
+                    f"This page lists the first {PAGE_ROWS:,} of the {n:,} layers (the totals "
+                    "count every one). The report's CSV (",
+                    Code("-o review.csv"),
+                    ") and JSON list them all.",
+                )
+            ]
+            if capped
+            else [],
         ),
     ]
     if data.reproduction is not None:
@@ -163,6 +177,13 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
     report = review_report(f"Design review: {costs.title}", sections, figures, colophon)
     # CSV holds one table: the per-layer one.
     report.csv_table = next(i for i, t in enumerate(report.tables) if t.title == "Per-layer cost")
+    if capped:  # the formats that read the flat tables get every layer, made as read
+        full = report.tables[report.csv_table]
+
+        def every_layer() -> Iterator[list[Any]]:
+            return iter(cost_report(result).tables[0].rows)
+
+        report.tables[report.csv_table] = replace(full, rows=Rows(n, every_layer))
     return report
 
 
