@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from mncost.present.model import Report, Table
 from mncost.text import ascii_fallback, can_encode, escape_controls
@@ -94,15 +94,16 @@ class _Texts:
         self.short = [show(c.short_header or c.header) for c in columns]
         n = len(table.rows)
         body = table.rows + table.footer
+        values = list(zip(*body)) if body else [() for _ in columns]  # by column, at once
         by_column = []
         for i, c in enumerate(columns):
-            texts = c.shown([row[i] for row in body])
+            texts = c.shown(values[i])
             # Most columns are plain ASCII (numbers, names): one check settles them all.
             joined = "".join(texts)
             if not (joined.isascii() and joined.isprintable()):
                 texts = list(map(show, texts))
             by_column.append(texts)
-        shown_rows = [list(row) for row in zip(*by_column)] if columns else [[] for _ in body]
+        shown_rows: list[Sequence[str]] = list(zip(*by_column)) if columns else [() for _ in body]
         self.rows = shown_rows[:n]
         self.footer = shown_rows[n:]
         self.widest = [max(map(len, texts), default=0) for texts in by_column]
