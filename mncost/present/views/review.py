@@ -159,17 +159,16 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
         Section(
             title="Per-layer cost",
             tables=[layers],
-            intro=("One row per layer, in the order the network runs them.",),
-            notes=[
-                (
-                    f"This page lists the first {PAGE_ROWS:,} of the {n:,} layers (the totals "
-                    "count every one). The report's CSV (",
-                    Code("-o review.csv"),
-                    ") and JSON list them all.",
-                )
-            ]
+            # Said before the table: a reader should not scroll 2,000 rows to learn it.
+            intro=(
+                "One row per layer, in the order the network runs them. "
+                f"This page lists the first {PAGE_ROWS:,} of the {n:,} layers (the totals "
+                "count every one); the report's CSV (",
+                Code("-o review.csv"),
+                ") and JSON list them all.",
+            )
             if capped
-            else [],
+            else ("One row per layer, in the order the network runs them.",),
         ),
     ]
     if data.reproduction is not None:
