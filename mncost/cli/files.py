@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from mncost.cli.process import F, UserError
+from mncost.cli.process import F, UserError, silence_stdout
 from mncost.present.files import (
     ClosedStream,
     OutputError,
@@ -203,6 +203,7 @@ def emit(text: str | Iterable[str], output: Path | None, fmt: str) -> None:
         except BrokenPipeError:
             raise
         except OSError as exc:
+            silence_stdout()
             raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
         return
 

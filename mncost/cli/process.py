@@ -19,6 +19,7 @@ from mncost.text import install_fallback, shorten
 __all__ = [
     "ERROR_LINE_LIMIT",
     "MncostGroup",
+    "silence_stdout",
     "UserError",
     "user_errors",
 ]
@@ -105,7 +106,7 @@ class MncostGroup(click.Group):
             # Only standard output is written outside a handler that names the file
             # (help text, a final flush): /dev/full, a closed stdout.
             _error_line(f"mncost: error: cannot write to standard output: {exc.strerror or exc}")
-            _silence_stdout()
+            silence_stdout()
             sys.exit(2)
         if not standalone_mode:
             return rv
@@ -121,8 +122,10 @@ def _error_line(line: str) -> None:
     click.echo(shorten(printable(line), ERROR_LINE_LIMIT), err=True)
 
 
-def _silence_stdout() -> None:
-    """Point fd 1 at /dev/null, so the interpreter's final flush cannot fail again."""
+def silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so the interpreter's final flush cannot fail again: after
+    a failed write, a buffered standard output still holds the bytes, and writing them
+    at exit would fail once more (exit 120, an "Exception ignored" line)."""
 
     try:
         fd = sys.stdout.fileno()
@@ -135,7 +138,7 @@ def _silence_stdout() -> None:
 
 def _quit_on_broken_pipe() -> None:
     """The reader (`| head`) went away: exit 1 with nothing on stderr, as Unix tools do."""
-    _silence_stdout()
+    silence_stdout()
     sys.exit(1)
 
 
