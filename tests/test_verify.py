@@ -414,3 +414,13 @@ def test_help_explains_exit_codes_and_install():
     assert "mncost verify --alpha 0.35 --res 97" in text
     listing = run_cli("--help").stdout
     assert "Check mncost's per-layer counts against PyTorch's." in listing
+
+
+def test_the_title_names_the_release_and_the_json_the_whole_version(torch, monkeypatch):
+    # A CUDA build of the same release: the page reads the same on every machine (its
+    # docs example is checked against a fresh run), the JSON keeps the build.
+    monkeypatch.setattr(torch, "__version__", "2.13.0+cu130")
+    spec = str(EXAMPLES / "tiny-cifar.yaml")
+    first = run_cli("verify", "--spec", spec).stdout.splitlines()[0]
+    assert first.endswith(": mncost vs PyTorch 2.13.0")
+    assert _verify_json("--spec", spec)["config"]["torch_version"] == "2.13.0+cu130"

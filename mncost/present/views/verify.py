@@ -84,7 +84,11 @@ def verify_report(check: Verification) -> Report:
             check.ok,
         ]
     ]
-    title = f"{describe_config(result)}: mncost vs PyTorch {check.torch_version}"
+    # The release, without the build's local tag (+cpu, +cu130): the counts are the same
+    # in every build, and the page reads the same whichever one a machine installed. The
+    # JSON's torch_version keeps the whole string.
+    release = check.torch_version.split("+", 1)[0]
+    title = f"{describe_config(result)}: mncost vs PyTorch {release}"
     # The verdict goes last: it is the line a user (or a CI log) reads first.
     notes = [
         f"PyTorch side: the spec built as torch.nn modules (SAME padding; batch norm and "
