@@ -515,3 +515,11 @@ def test_the_notes_state_each_models_own_width_rule():
     text = _markdown("published")
     assert "each model's own channel rounding" in text
     assert "round(c\\*alpha)" not in text and "round(c*alpha)" not in text
+
+
+def test_a_detector_names_its_class_slots_not_a_classifier():
+    # torchvision's ssdlite320_mobilenet_v3_large and ssd300_vgg16 predict 91 COCO class
+    # slots (90 ids and background) per anchor; neither ends in a classifier.
+    for name in ("ssdlite320-mobilenet-v3-large", "ssd300-vgg16"):
+        assert _title(name).endswith("91 class slots")
+        assert cli_json("table", name)["classifier"] is None

@@ -240,6 +240,12 @@ class CostResult:
         return None
 
     @cached_property
+    def class_sized(self) -> bool:
+        """Whether some op that runs at inference is sized by the classes: a classifier,
+        or a detector's class predictors (anchors x classes), which are no classifier."""
+        return any(op.width[0] == "classes" and not op.aux for op in self.geometry.program.ops)
+
+    @cached_property
     def layer_columns(self) -> LayerColumns:
         """The fields of :attr:`layers`, column by column."""
         g = self.geometry

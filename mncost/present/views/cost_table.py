@@ -73,9 +73,13 @@ def classifier(result: CostResult) -> Classifier | None:
 
 
 def classifier_text(result: CostResult) -> str:
-    """The classifier in a header: "1000 classes", or "no classifier"."""
+    """The classifier in a header: "1000 classes"; "91 class slots" for a network whose
+    ops are sized by the classes without a classifier (a detector's class predictors);
+    else "no classifier"."""
     found = classifier(result)
-    return "no classifier" if found is None else f"{found.outputs} classes"
+    if found is not None:
+        return f"{found.outputs} classes"
+    return f"{result.classes} class slots" if result.class_sized else "no classifier"
 
 
 def describe_config(result: CostResult) -> str:
