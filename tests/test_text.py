@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mncost.text import CONTROL_CLASS, escape_controls, printable_ascii, quote
+from mncost.text import CONTROL_CLASS, escape_controls, html_escape, printable_ascii, quote
 
 _CLASS = re.compile(f"[{CONTROL_CLASS}]")
 
@@ -57,3 +57,18 @@ def test_printable_ascii_is_the_escaping_pattern_on_ascii(text, special):
     assert printable_ascii(text, special) is expected
     if expected:
         assert escape_controls(text) == text
+
+
+@given(st.text())
+def test_html_text_escapes_as_the_html_package_does(text):
+    # mncost's pages escape without importing html (its entity table costs start-up);
+    # the result is the standard library's, after the controls are shown escaped.
+    import html
+
+    from mncost.present.render import html_prose, html_text
+
+    assert html_escape(text) == html.escape(text)
+    assert html_escape(text, quote=False) == html.escape(text, quote=False)
+    assert html_text(text) == html.escape(escape_controls(text))
+    if "`" not in text:
+        assert html_prose(text) == html.escape(escape_controls(text))

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from mncost.analysis.scenario import registered_name
 from mncost.arch.registry import get_model, list_models
 from mncost.cost.conventions import Conventions
-from mncost.cost.execution import Execution
 from mncost.cost.geometry import GeometryError
 from mncost.cost.model import Model
 from mncost.cost.result import CostResult, count
@@ -30,6 +29,7 @@ from mncost.text import shorten
 if TYPE_CHECKING:
     from mncost.analysis.scenario import ModelRef
     from mncost.analysis.schedules import PatchSearch, ScheduleSearch
+    from mncost.cost.execution import Execution
     from mncost.cost.memory import MemoryResult
 
 __all__ = [
@@ -106,8 +106,9 @@ def memory_scenario(scenario: Scenario, execution: Execution | None = None) -> M
     """The activation memory of ``scenario`` op by op, its peak and its weight bytes,
     run as ``execution`` says (by default float32, layer by layer, nothing in place);
     ScalingError when it cannot be counted."""
-    # lazy: `mncost table` counts no memory
-    from mncost.cost.memory import count_memory  # only on this path: start-up stays fast
+    # lazy: `mncost table` counts no memory and runs no execution (start-up stays fast)
+    from mncost.cost.execution import Execution
+    from mncost.cost.memory import count_memory
 
     with _naming_the_file(scenario):
         result = count_memory(

@@ -8,8 +8,6 @@ a formula are neutralised.
 
 from __future__ import annotations
 
-import csv
-import html
 import io
 import json
 import re
@@ -20,7 +18,7 @@ from typing import Any
 
 from mncost.present.formats import REPORT_FORMATS
 from mncost.present.model import Code, Command, Prose, Report, Rows, Section, Table, code_spans
-from mncost.text import CONTROL_CLASS, escape_controls, printable_ascii
+from mncost.text import CONTROL_CLASS, escape_controls, html_escape, printable_ascii
 
 __all__ = [
     "HTML_STYLE",
@@ -79,6 +77,8 @@ _ROWS_PER_PIECE = 2000
 def _csv_pieces(report: Report) -> Iterator[str]:
     table = report.tables[report.csv_table]
     out = io.StringIO()
+    import csv  # lazy: only CSV needs it, and `mncost table` starts without it
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([_csv_value(c.csv_header or c.header) for c in table.columns])
     for n, row in enumerate(table.rows, 1):
@@ -174,7 +174,7 @@ def _md_cell(text: str) -> str:
     # table), an ESC reach the terminal of whoever cats the file.
     text = escape_controls(text)
     # GitHub and most doc tools render inline HTML and emphasis: escape what could fire.
-    text = html.escape(text, quote=False)
+    text = html_escape(text, quote=False)
     for char in ("\\", "|", "*", "`", "[", "]"):
         text = text.replace(char, "\\" + char)
     # Intraword underscores (conv_0) are inert in GFM; only word-edge ones can emphasize.
@@ -230,7 +230,7 @@ def html_text(text: str) -> str:
     """User text in HTML: controls shown escaped, then markup escaped."""
     if _HTML_TOUCHED.search(text) is None:  # most cells: nothing to escape
         return text
-    return html.escape(escape_controls(text))
+    return html_escape(escape_controls(text))
 
 
 _CODE = re.compile(r"`([^`<>]{1,200})`")
@@ -239,7 +239,7 @@ _CODE = re.compile(r"`([^`<>]{1,200})`")
 def html_prose(text: str) -> str:
     """A note or caption in HTML: as :func:`html_text`, and a command in backticks
     (`mncost memory`) set as code, never shown with its backticks."""
-    return _CODE.sub(r"<code>\1</code>", html.escape(escape_controls(text)))
+    return _CODE.sub(r"<code>\1</code>", html_escape(escape_controls(text)))
 
 
 # A page is at most 88em (1,232 px) wide, so that a wide table (published's 14 columns)
@@ -294,9 +294,9 @@ def _labels(texts: list[str]) -> bool:
 def _prose(text: str) -> str:
     """Prose as HTML (controls and markup escaped), a <wbr> after each "/" of a path."""
     return "".join(
-        "<wbr>".join(html.escape(piece) for piece in _PATH_BREAK.split(token))
+        "<wbr>".join(html_escape(piece) for piece in _PATH_BREAK.split(token))
         if len(token) >= _PATH_CHARS
-        else html.escape(token)
+        else html_escape(token)
         for token in re.split(r"(\s+)", escape_controls(text))
     )
 
@@ -382,7 +382,7 @@ def _html_part(part: str | Code | Command) -> str:
         return html_text(part)
     if isinstance(part, Code):
         return f"<code>{html_text(part.text)}</code>"
-    words = " ".join(f"<span>{html.escape(escape_controls(w))}</span>" for w in part.words)
+    words = " ".join(f"<span>{html_escape(escape_controls(w))}</span>" for w in part.words)
     return f'<code class="command">{words}</code>'
 
 
