@@ -43,6 +43,8 @@ def _tensor(t: TensorInfo) -> str:
 
 
 def _note_cell(op: OpMemory, is_peak: bool, split: str | None = None) -> str:
+    if not (is_peak or op.in_place or op.accumulates or op.aux or op.name == split):
+        return ""  # most ops: a deep spec's table asks 100,000 times
     parts = (
         (["PEAK"] if is_peak else [])
         + (["in place"] if op.in_place else [])
@@ -59,8 +61,9 @@ def _region(op: OpMemory) -> str:
 
 def _also_held(result: MemoryResult, op: OpMemory) -> str:
     # What the op neither reads nor writes but must keep: skip inputs, pending branches.
-    own = set(op.reads) | {op.writes}
-    return ", ".join(result.tensors[t].name for t in op.live if t not in own)
+    own = (*op.reads, op.writes)  # a few tensors: a tuple, not a set, for each op
+    held = [t for t in op.live if t not in own]
+    return ", ".join(result.tensors[t].name for t in held) if held else ""
 
 
 def _config(result: MemoryResult) -> str:
