@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,21 @@ def cli_json(*args: str) -> Any:
     result = run_cli(*args, "--format", "json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def chain_spec(n: int, widths: Sequence[int] = (8,), name: str = "chain") -> dict[str, Any]:
+    """A deep spec of ``n`` layers, as data: a 3x3 stride-2 conv of 8 filters ("c0") on a
+    32x32x3 input, then n - 3 layers that alternate a 3x3 depthwise conv ("d0", "d2",
+    ...) and a 1x1 conv ("p1", "p3", ...; the i-th has ``widths[i % len(widths)]``
+    filters), a global average pool ("pool") and a 10-class fc ("fc")."""
+    layers: list[dict[str, Any]] = [
+        {"kind": "conv", "name": "c0", "kernel": 3, "stride": 2, "filters": 8}
+    ]
+    for i in range(n - 3):
+        layers.append(
+            {"kind": "dw", "name": f"d{i}"}
+            if i % 2 == 0
+            else {"kind": "pw", "name": f"p{i}", "filters": widths[i % len(widths)]}
+        )
+    layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
+    return {"name": name, "resolution": 32, "classes": 10, "layers": layers}

@@ -6,9 +6,10 @@ metric's column, each op's live values) is kept in its memo. A memo that forgot 
 tests ask for the settings in turn, on one kept geometry, and check each against a hand
 derivation.
 
-The spec: a 3x3 stride-2 conv of 8 filters on a 32x32x3 input, then 2,500 pairs of a
-3x3 depthwise conv and a 1x1 conv of 8 filters (16x16x8 throughout), a global pool and a
-10-class FC. Batch norm follows every conv (so no conv bias), and the FC has its bias.
+The spec (tests.conftest.chain_spec): a 3x3 stride-2 conv of 8 filters on a 32x32x3
+input, then 2,500 pairs of a 3x3 depthwise conv and a 1x1 conv of 8 filters (16x16x8
+throughout), a global pool and a 10-class FC. Batch norm follows every conv (so no conv
+bias), and the FC has its bias.
 
 - Parameters: 3*3*3*8 = 216, each dw 3*3*8 = 72, each pw 8*8 = 64, the FC 8*10 + 10 = 90:
   216 + 2,500 * (72 + 64) + 90 = 340,306. In float32, 4 bytes each: 1,361,224.
@@ -31,20 +32,14 @@ from mncost.cost.conventions import Conventions
 from mncost.cost.execution import Execution
 from mncost.cost.memory import count_memory, memory_peak
 from mncost.cost.result import count
+from tests.conftest import chain_spec
 
 PAIRS = 2500
 
 
 @pytest.fixture(scope="module")
 def deep():
-    layers = [{"kind": "conv", "name": "stem", "kernel": 3, "stride": 2, "filters": 8}]
-    for i in range(PAIRS):
-        layers += [
-            {"kind": "dw", "name": f"d{i}"},
-            {"kind": "pw", "name": f"p{i}", "filters": 8},
-        ]
-    layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
-    return parse_spec({"name": "deep", "resolution": 32, "classes": 10, "layers": layers})
+    return parse_spec(chain_spec(2 * PAIRS + 3, name="deep"))
 
 
 def test_the_deep_spec_is_past_the_kept_size(deep):
@@ -64,12 +59,12 @@ def test_one_configuration_in_each_dtype_in_turn(deep):
             quick = memory_peak(deep, Fraction(1), execution=run)
             assert (full.weight_bytes, quick.weight_bytes) == (weights, weights)
             assert (full.peak.bytes, quick.peak.bytes) == (peak, peak)
-            assert full.peak.layer == quick.peak.layer == "stem"
+            assert full.peak.layer == quick.peak.layer == "c0"
             # The other setting of dw_inplace: the same peak at the stem.
             assert full.other.bytes == peak
             per_value = 4 if dtype == "float32" else 1
             # A dw op holds 4,096 values, 2,048 when it runs in place.
-            assert full.layer("d7").live_bytes == (2048 if dw else 4096) * per_value
+            assert full.layer("d6").live_bytes == (2048 if dw else 4096) * per_value
             assert full.layer("p7").live_bytes == 4096 * per_value
 
 

@@ -24,7 +24,14 @@ from mncost.arch.registry import get_model
 from mncost.cost.execution import Execution
 from mncost.cost.memory import count_memory
 from mncost.present.memory_figure import memory_figure, memory_title
-from tests.conftest import SCRIPT_NAME, XSS_SPEC, needs_images, require_browser, run_cli
+from tests.conftest import (
+    SCRIPT_NAME,
+    XSS_SPEC,
+    chain_spec,
+    needs_images,
+    require_browser,
+    run_cli,
+)
 from tests.plotly_view import as_plotly
 
 KIB = 1024
@@ -103,26 +110,18 @@ def test_one_step_trace_of_every_op_that_runs():
     assert fig.layout.showlegend is False  # one trace: nothing to tell apart
 
 
-def _chain(n: int):
-    """A spec of n ops: a stem conv, then alternating depthwise and pointwise convs whose
-    widths cycle through 8, 16 and 24 channels (so runs of ops differ), a pool and an fc."""
+def _cycling(n: int):
+    """A spec of n ops whose 1x1 convs cycle through 8, 16 and 24 channels (so runs of
+    ops differ)."""
     from mncost.arch.load import parse_spec
 
-    layers: list[dict[str, object]] = [{"kind": "conv", "name": "c0", "stride": 2, "filters": 8}]
-    for i in range(n - 3):
-        layers.append(
-            {"kind": "dw", "name": f"d{i}"}
-            if i % 2 == 0
-            else {"kind": "pw", "name": f"p{i}", "filters": 8 * (1 + i % 3)}
-        )
-    layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
-    return parse_spec({"name": "chain", "resolution": 32, "classes": 10, "layers": layers})
+    return parse_spec(chain_spec(n, widths=(8, 16, 24)))
 
 
 def test_a_deep_model_is_drawn_in_runs_of_ops_at_their_most():
     # 5,000 ops: at most 2,000 steps, so 3 ops a step (ceil(5000 / 2000)); each step's
     # height is the most its 3 ops hold, found here from the result's own ops.
-    r = count_memory(_chain(5000), execution=INT8_DW)
+    r = count_memory(_cycling(5000), execution=INT8_DW)
     ops = [op for op in r.layers if not op.aux]
     assert len(ops) == 5000
     fig = as_plotly(memory_figure([("layer by layer", r)]))
@@ -145,7 +144,7 @@ def test_a_deep_model_is_drawn_in_runs_of_ops_at_their_most():
     assert f"({top.live_bytes:,} bytes) at {top.name}" in first
     assert "each step: 3 ops" in fig.layout.xaxis.title.text
     # 2,000 ops or fewer: op by op, as every other test here draws them.
-    small = count_memory(_chain(2000), execution=INT8_DW)
+    small = count_memory(_cycling(2000), execution=INT8_DW)
     (line,) = _traces(as_plotly(memory_figure([("layer by layer", small)])), "memory")
     assert len(line.x) == 2001 and "ops_per_step" not in line.meta
 
@@ -482,20 +481,10 @@ def test_the_drawn_page_is_offline_and_no_label_covers_another(width, tmp_path):
 
 
 def _chain(n: int):
-    """A chain of ``n`` layers: a stem conv, dw and pw in turn, a pool and a classifier."""
+    """A chain of ``n`` layers of 8 channels (:func:`tests.conftest.chain_spec`)."""
     from mncost.arch.load import parse_spec
 
-    layers: list[dict[str, object]] = [
-        {"kind": "conv", "name": "c0", "kernel": 3, "stride": 2, "filters": 8}
-    ]
-    for i in range(n - 3):
-        layers.append(
-            {"kind": "dw", "name": f"d{i}"}
-            if i % 2 == 0
-            else {"kind": "pw", "name": f"p{i}", "filters": 8}
-        )
-    layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
-    return parse_spec({"name": "chain", "resolution": 32, "classes": 10, "layers": layers})
+    return parse_spec(chain_spec(n))
 
 
 def test_a_chart_of_many_ops_places_its_labels_in_few_calls_per_op():

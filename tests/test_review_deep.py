@@ -14,24 +14,14 @@ import json
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import chain_spec, run_cli
 
 LIMIT = 2000  # the page's limit, as docs/report.md states it
 
 
 def _spec(tmp_path, n: int):
-    layers = [{"kind": "conv", "name": "c0", "kernel": 3, "stride": 2, "filters": 8}]
-    for i in range(n - 3):
-        layers.append(
-            {"kind": "dw", "name": f"d{i}"}
-            if i % 2 == 0
-            else {"kind": "pw", "name": f"p{i}", "filters": 8}
-        )
-    layers += [{"kind": "avgpool", "name": "pool"}, {"kind": "fc", "name": "fc"}]
     path = tmp_path / f"chain{n}.json"
-    path.write_text(
-        json.dumps({"name": "chain", "resolution": 32, "classes": 10, "layers": layers})
-    )
+    path.write_text(json.dumps(chain_spec(n)))
     return path
 
 
