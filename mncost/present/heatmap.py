@@ -270,7 +270,6 @@ def picks_figure(result: ChooseResult) -> Figure | None:
     if at is not None:
         budget = result.budgets[at]
         colour = BOUNDARY_COLOURS[at % len(BOUNDARY_COLOURS)]  # as on the heatmaps
-        ms = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
         x = float(budget.limit) / scale
         # The budget as a vertical line over the plot's height (its y in the axis's
         # domain, 0 to 1), labelled at its top right: what plotly's add_vline wrote.
@@ -288,7 +287,7 @@ def picks_figure(result: ChooseResult) -> Figure | None:
         ]
         layout["annotations"] = [
             {
-                "text": f"{budget.kind.short} <= {_esc(budget.text)}{ms}",
+                "text": f"{budget.kind.short} <= {_esc(budget.with_unit)}",
                 "font": {"color": colour},
                 "bgcolor": "rgba(255, 255, 255, 0.9)",
                 "showarrow": False,

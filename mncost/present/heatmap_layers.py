@@ -281,8 +281,7 @@ def budget_lines(
             continue
         px, py = boundary(m, xs, [float(y) for y in ys])
         colour = BOUNDARY_COLOURS[b % len(BOUNDARY_COLOURS)]
-        unit = " ms" if budget.kind.quantity == "ms" and budget.text[-1:].isdigit() else ""
-        text = f"{budget.kind.short} <= {_esc(budget.text)}{unit}"
+        text = f"{budget.kind.short} <= {_esc(budget.with_unit)}"
         traces.append(
             {
                 "type": "scatter",

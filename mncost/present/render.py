@@ -392,7 +392,7 @@ def _html_paragraph(prose: Prose) -> str:
 
 def _html_section(report: Report, section: Section) -> str:
     # lazy: every report loads this module; only a page with figures needs this one
-    from mncost.present.figure_html import figure_div
+    from mncost.present.figure_html import IMAGE_SCALE, figure_div
 
     level = section.level
     titled = bool(section.title)
@@ -401,11 +401,8 @@ def _html_section(report: Report, section: Section) -> str:
         parts.append(f'<p class="caption">{_html_paragraph(section.intro)}</p>')
     parts.extend(html_table(table) for table in section.tables)
     if section.figure is not None:  # the chart's div is named by its key
-        fig = report.figures[section.figure]()
-        if report.figure_scale is None:
-            parts.append(figure_div(fig, section.figure))
-        else:
-            parts.append(figure_div(fig, section.figure, report.figure_scale))
+        scale = report.figure_scale or IMAGE_SCALE
+        parts.append(figure_div(report.figures[section.figure](), section.figure, scale))
     notes = section.notes + section.interactive_notes
     parts.extend(f'<p class="note">{_html_paragraph(note)}</p>' for note in notes)
     if titled:

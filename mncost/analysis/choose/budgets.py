@@ -66,6 +66,13 @@ class Budget:
         return self.kind.metric
 
     @property
+    def with_unit(self) -> str:
+        """The limit as given, a bare number of milliseconds with its unit: "30 ms",
+        "300M", "4MiB"."""
+        bare = self.kind.quantity == "ms" and self.text[-1:].isdigit()
+        return f"{self.text} ms" if bare else self.text
+
+    @property
     def shown(self) -> str:
         """The limit as given, and what was kept back from it: "2MB less 512KiB"."""
         return f"{self.text} less {self.reserved_text}" if self.reserved else self.text

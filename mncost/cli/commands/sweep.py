@@ -357,8 +357,7 @@ def _budget_note(grid: Any, budgets: Sequence[Budget], meets: Sequence[Any]) -> 
     parts = []
     for b, m in zip(budgets, meets):
         every &= m
-        unit = " ms" if b.kind.quantity == "ms" and b.text[-1:].isdigit() else ""
-        parts.append(f"{b.kind.short} <= {b.text}{unit}: {int(m.sum()):,}")
+        parts.append(f"{b.kind.short} <= {b.with_unit}: {int(m.sum()):,}")
     return (
         f"Budgets: {int(every.sum()):,} of {grid.size:,} configurations meet every one ("
         + "; ".join(parts)

@@ -36,40 +36,22 @@ def weight_bytes(
     keeps one bias per output channel (a bias it had already is not doubled). A learned
     per-channel scale's weights are stored (it is not folded)."""
     size = DTYPE_BYTES[conventions.dtype]
-    if conventions.dtype == "int8":
-        folded = bn * (1 - bias) * c_out  # the bias that folding batch norm creates
-        return (
-            params(
-                _without_bn(conventions),
-                weighted=weighted,
-                c_in=c_in,
-                groups=groups,
-                c_out=c_out,
-                k_h=k_h,
-                k_w=k_w,
-                bias=bias,
-                is_fc=is_fc,
-                bn=bn,
-                channel_scale=channel_scale,
-            )
-            + folded
-        ) * size
-    return (
-        params(
-            conventions,
-            weighted=weighted,
-            c_in=c_in,
-            groups=groups,
-            c_out=c_out,
-            k_h=k_h,
-            k_w=k_w,
-            bias=bias,
-            is_fc=is_fc,
-            bn=bn,
-            channel_scale=channel_scale,
-        )
-        * size
+    folds = conventions.dtype == "int8"
+    stored = params(
+        _without_bn(conventions) if folds else conventions,
+        weighted=weighted,
+        c_in=c_in,
+        groups=groups,
+        c_out=c_out,
+        k_h=k_h,
+        k_w=k_w,
+        bias=bias,
+        is_fc=is_fc,
+        bn=bn,
+        channel_scale=channel_scale,
     )
+    folded = bn * (1 - bias) * c_out if folds else 0  # the bias that folding creates
+    return (stored + folded) * size
 
 
 @lru_cache(maxsize=32)

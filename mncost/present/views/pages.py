@@ -26,16 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["choose_page", "sweep_page"]
 
 
-def _budget_words(result: ChooseResult) -> str:
-    return ", ".join(
-        f"{b.kind.short} <= {b.text}"
-        + (" ms" if b.kind.quantity == "ms" and b.text[-1:].isdigit() else "")
-        for b in result.budgets
-    )
-
-
 def _choose_intro(result: ChooseResult) -> str:
-    limits = _budget_words(result)
+    limits = ", ".join(f"{b.kind.short} <= {b.with_unit}" for b in result.budgets)
     goal = result.objective
     label = METRIC_LABELS[goal.metric] if goal.metric in METRIC_LABELS else goal.metric
     coloured = (
@@ -84,12 +76,8 @@ def choose_page(result: ChooseResult) -> Report:
     chart = picks_figure(result)
     if chart is not None:
         figures.insert(0, chart)
-    return _with_payload(
-        heatmap_report(
-            figures, result.grids, report.title, _choose_intro(result), report.tables, report.notes
-        ),
-        report,
-    )
+    intro = _choose_intro(result)
+    return heatmap_report(figures, result.grids, report.title, intro, report.tables, report.notes)
 
 
 def sweep_page(
@@ -101,9 +89,8 @@ def sweep_page(
 ) -> Report:
     """The sweep as a heatmap page of ``metric`` (by default the top-1 where there is
     one, else the mult-adds), with every configuration listed up to
-    :data:`~mncost.present.model.PAGE_ROWS`
-    (else the pivot), ``budgets`` shaded (``meets``: each budget's mask) and ``note``
-    (what the budgets leave) last."""
+    :data:`~mncost.present.model.PAGE_ROWS` (else the pivot), ``budgets`` shaded
+    (``meets``: each budget's mask) and ``note`` (what the budgets leave) last."""
     metric = metric or (
         "top1" if grid.has("top1") else "mult_adds" if grid.has("mult_adds") else grid.columns()[0]
     )
@@ -130,7 +117,7 @@ def sweep_page(
             " Shaded dark: over a budget; a coloured line with its label: each budget's boundary."
         )
     notes = [*report.notes, *([note] if note else [])]
-    page = heatmap_report(
+    return heatmap_report(
         [sweep_figure(grid, metric, budgets, meets)],
         [grid],
         report.title,
@@ -138,11 +125,3 @@ def sweep_page(
         report.tables,
         notes,
     )
-    return _with_payload(page, report)
-
-
-def _with_payload(page: Report, report: Report) -> Report:
-    # The page's data formats read what the flat report holds.
-    page.data = report.data
-    page.csv_table = report.csv_table
-    return page

@@ -117,6 +117,9 @@ def review_report(
     return Report.in_parts(title, sections, dict(figures), closing)
 
 
+_ROWS = "One row per layer, in the order the network runs them."
+
+
 def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
     """The review page of what :func:`mncost.analysis.review.review_data` worked out."""
     result: CostResult = data.result
@@ -161,14 +164,15 @@ def review_page(data: ReviewData, colophon: Colophon | None = None) -> Report:
             tables=[layers],
             # Said before the table: a reader should not scroll 2,000 rows to learn it.
             intro=(
-                "One row per layer, in the order the network runs them. "
-                f"This page lists the first {PAGE_ROWS:,} of the {n:,} layers (the totals "
-                "count every one); the report's CSV (",
-                Code("-o review.csv"),
-                ") and JSON list them all.",
-            )
-            if capped
-            else ("One row per layer, in the order the network runs them.",),
+                (
+                    f"{_ROWS} This page lists the first {PAGE_ROWS:,} of the {n:,} layers "
+                    "(the totals count every one); the report's CSV (",
+                    Code("-o review.csv"),
+                    ") and JSON list them all.",
+                )
+                if capped
+                else (_ROWS,)
+            ),
         ),
     ]
     if data.reproduction is not None:
